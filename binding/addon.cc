@@ -1,0 +1,44 @@
+// Module entry point of the spdylay native addon: registers the wrapped
+// classes and a few module-level functions.
+#include <nghttp2/nghttp2.h>
+#include <napi.h>
+#include <zlib.h>
+
+#include "h2_session.h"
+#include "hd_deflater.h"
+#include "hd_inflater.h"
+
+namespace spdylay_binding {
+
+// versions(): the versions of the C libraries linked into this addon.
+static Napi::Value Versions(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("nghttp2", nghttp2_version(0)->version_str);
+  result.Set("zlib", zlibVersion());
+  result.Set("napi", NAPI_VERSION);
+  return result;
+}
+
+// nghttp2Strerror(code): nghttp2's message for an error code.
+static Napi::Value Nghttp2Strerror(const Napi::CallbackInfo &info) {
+  int code = info[0].As<Napi::Number>().Int32Value();
+  return Napi::String::New(info.Env(), nghttp2_strerror(code));
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("versions", Napi::Function::New<Versions>(env, "versions"));
+  exports.Set("nghttp2Strerror", Napi::Function::New<Nghttp2Strerror>(env, "nghttp2Strerror"));
+  exports.Set("HDDeflater", HDDeflater::Init(env));
+  exports.Set("HDInflater", HDInflater::Init(env));
+  exports.Set("Http2Session", Http2Session::Init(env));
+  return exports;
+}
+
+}  // namespace spdylay_binding
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return spdylay_binding::Init(env, exports);
+}
+
+NODE_API_MODULE(spdylay_native, InitModule)

@@ -1,0 +1,63 @@
+#include "common.h"
+
+namespace spdylay_binding {
+
+ByteView GetBytes(const Napi::Value &value, const char *what) {
+  napi_env env = value.Env();
+  ByteView view;
+  if (value.IsTypedArray()) {
+    napi_typedarray_type type;
+    size_t length;
+    void *data;
+    napi_value arraybuffer;
+    size_t offset;
+    NAPI_THROW_IF_FAILED(env,
+                         napi_get_typedarray_info(env, value, &type, &length, &data,
+                                                  &arraybuffer, &offset),
+                         view);
+    if (type == napi_uint8_array || type == napi_uint8_clamped_array ||
+        type == napi_int8_array) {
+      view.data = static_cast<uint8_t *>(data);
+      view.length = length;
+      return view;
+    }
+  } else if (value.IsArrayBuffer()) {
+    Napi::ArrayBuffer ab = value.As<Napi::ArrayBuffer>();
+    view.data = static_cast<uint8_t *>(ab.Data());
+    view.length = ab.ByteLength();
+    return view;
+  }
+  throw Napi::TypeError::New(env, std::string(what) + " must be a Buffer or Uint8Array");
+}
+
+U32View GetU32Array(const Napi::Value &value, const char *what) {
+  napi_env env = value.Env();
+  U32View view;
+  if (value.IsTypedArray()) {
+    napi_typedarray_type type;
+    size_t length;
+    void *data;
+    napi_value arraybuffer;
+    size_t offset;
+    NAPI_THROW_IF_FAILED(env,
+                         napi_get_typedarray_info(env, value, &type, &length, &data,
+                                                  &arraybuffer, &offset),
+                         view);
+    if (type == napi_uint32_array) {
+      view.data = static_cast<uint32_t *>(data);
+      view.length = length;
+      return view;
+    }
+  }
+  throw Napi::TypeError::New(env, std::string(what) + " must be a Uint32Array");
+}
+
+Napi::Value CopyToBuffer(Napi::Env env, const uint8_t *data, size_t length) {
+  napi_value result;
+  void *dest;
+  NAPI_THROW_IF_FAILED(env, napi_create_buffer_copy(env, length, data, &dest, &result),
+                       Napi::Value());
+  return Napi::Value(env, result);
+}
+
+}  // namespace spdylay_binding

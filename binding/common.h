@@ -1,0 +1,34 @@
+// Small helpers shared by the binding's wrapped classes.
+//
+// Convention of the glue: native methods return the C library's error codes
+// (negative integers) instead of throwing; lib/ turns them into typed
+// exceptions. Only misuse from JS (wrong argument types) and allocation
+// failure throw from here.
+#pragma once
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace spdylay_binding {
+
+// A view of the bytes of a Buffer/Uint8Array/ArrayBuffer argument. Throws a
+// TypeError when the value is none of those.
+struct ByteView {
+  uint8_t *data = nullptr;
+  size_t length = 0;
+};
+ByteView GetBytes(const Napi::Value &value, const char *what);
+
+// A view of a Uint32Array argument (throws TypeError otherwise).
+struct U32View {
+  uint32_t *data = nullptr;
+  size_t length = 0;
+};
+U32View GetU32Array(const Napi::Value &value, const char *what);
+
+// Creates a Node Buffer holding a copy of [data, data + length).
+Napi::Value CopyToBuffer(Napi::Env env, const uint8_t *data, size_t length);
+
+}  // namespace spdylay_binding

@@ -1,0 +1,126 @@
+#include "hd_inflater.h"
+
+#include <cstring>
+
+#include "common.h"
+
+namespace spdylay_binding {
+
+Napi::Function HDInflater::Init(Napi::Env env) {
+  Napi::Function ctor = DefineClass(
+      env, "HDInflater",
+      {
+          InstanceMethod<&HDInflater::Inflate>("inflate"),
+          InstanceMethod<&HDInflater::ChangeTableSize>("changeTableSize"),
+          InstanceMethod<&HDInflater::GetHdTable>("getHdTable"),
+          InstanceMethod<&HDInflater::DynamicTableSize>("dynamicTableSize"),
+          InstanceMethod<&HDInflater::IsUsable>("isUsable"),
+          StaticValue("ERR_HEADER_LIST_TOO_LARGE", Napi::Number::New(env, kErrHeaderListTooLarge)),
+      });
+  return ctor;
+}
+
+// new HDInflater(maxHeaderListSize): 0 means no limit.
+HDInflater::HDInflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDInflater>(info) {
+  max_header_list_size_ = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
+  int rv = nghttp2_hd_inflate_new(&inflater_);
+  if (rv != 0) throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
+}
+
+HDInflater::~HDInflater() {
+  if (inflater_) nghttp2_hd_inflate_del(inflater_);
+}
+
+// Decodes one complete header block. On success returns one ArrayBuffer laid
+// out as: uint32 count, then count pairs of uint32 (name length, value
+// length), then the names and values back to back. The JS side slices it
+// into Buffer views, so the block costs one allocation and one crossing.
+// On failure returns a negative nghttp2 error code (or
+// kErrHeaderListTooLarge, after decoding the whole block so that the dynamic
+// table stays in step with the encoder).
+Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  ByteView in = GetBytes(info[0], "data");
+  if (!usable_) return Napi::Number::New(env, NGHTTP2_ERR_HEADER_COMP);
+
+  lens_.clear();
+  bytes_.clear();
+  size_t list_size = 0;
+  bool too_large = false;
+  const uint8_t *p = in.data;
+  size_t left = in.length;
+  for (;;) {
+    nghttp2_nv nv;
+    int flags = 0;
+    ssize_t n = nghttp2_hd_inflate_hd2(inflater_, &nv, &flags, p, left, 1);
+    if (n < 0) {
+      // nghttp2 marks the context bad: the encoder's state is lost for good.
+      usable_ = false;
+      return Napi::Number::New(env, static_cast<double>(n));
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+    if (flags & NGHTTP2_HD_INFLATE_EMIT) {
+      // RFC 7540 6.5.2 accounting: name + value + 32 octets per field.
+      list_size += nv.namelen + nv.valuelen + 32;
+      if (max_header_list_size_ && list_size > max_header_list_size_) too_large = true;
+      if (!too_large) {
+        lens_.push_back(static_cast<uint32_t>(nv.namelen));
+        lens_.push_back(static_cast<uint32_t>(nv.valuelen));
+        bytes_.insert(bytes_.end(), nv.name, nv.name + nv.namelen);
+        bytes_.insert(bytes_.end(), nv.value, nv.value + nv.valuelen);
+      }
+    }
+    if (flags & NGHTTP2_HD_INFLATE_FINAL) {
+      nghttp2_hd_inflate_end_headers(inflater_);
+      break;
+    }
+    if ((flags & NGHTTP2_HD_INFLATE_EMIT) == 0 && left == 0) {
+      // Unreachable with in_final set; keep the loop finite regardless.
+      usable_ = false;
+      return Napi::Number::New(env, NGHTTP2_ERR_HEADER_COMP);
+    }
+  }
+  if (too_large) return Napi::Number::New(env, kErrHeaderListTooLarge);
+
+  size_t count = lens_.size() / 2;
+  size_t head = (1 + lens_.size()) * sizeof(uint32_t);
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, head + bytes_.size());
+  uint8_t *dst = static_cast<uint8_t *>(ab.Data());
+  uint32_t count32 = static_cast<uint32_t>(count);
+  std::memcpy(dst, &count32, sizeof(count32));
+  if (!lens_.empty()) std::memcpy(dst + sizeof(uint32_t), lens_.data(), lens_.size() * sizeof(uint32_t));
+  if (!bytes_.empty()) std::memcpy(dst + head, bytes_.data(), bytes_.size());
+  return ab;
+}
+
+Napi::Value HDInflater::ChangeTableSize(const Napi::CallbackInfo &info) {
+  size_t size = info[0].As<Napi::Number>().Uint32Value();
+  return Napi::Number::New(info.Env(), nghttp2_hd_inflate_change_table_size(inflater_, size));
+}
+
+Napi::Value HDInflater::GetHdTable(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  size_t total = nghttp2_hd_inflate_get_num_table_entries(inflater_);
+  size_t dynamic = total > 61 ? total - 61 : 0;
+  Napi::Array result = Napi::Array::New(env, dynamic);
+  for (size_t i = 0; i < dynamic; ++i) {
+    const nghttp2_nv *nv = nghttp2_hd_inflate_get_table_entry(inflater_, 62 + i);
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, CopyToBuffer(env, nv->name, nv->namelen));
+    pair.Set(1u, CopyToBuffer(env, nv->value, nv->valuelen));
+    result.Set(static_cast<uint32_t>(i), pair);
+  }
+  return result;
+}
+
+Napi::Value HDInflater::DynamicTableSize(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(
+      info.Env(), static_cast<double>(nghttp2_hd_inflate_get_dynamic_table_size(inflater_)));
+}
+
+Napi::Value HDInflater::IsUsable(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), usable_);
+}
+
+}  // namespace spdylay_binding

@@ -1,0 +1,367 @@
+/**
+ * HPACK (RFC 7541) header compression: `HDDeflater`, `HDInflater`,
+ * `printHdTable`, over nghttp2's `nghttp2_hd_*` codec.
+ *
+ * Each `deflate()` or `inflate()` call crosses into C once per header block,
+ * never once per field.
+ *
+ * @packageDocumentation
+ */
+import { native, type NativeHDDeflater, type NativeHDInflater } from '../native.js';
+import { HeaderListTooLargeError, nghttp2Error } from './errors.js';
+
+/** The default dynamic table size of HTTP/2, 4096 bytes (RFC 7540 §6.5.2). */
+export const DEFAULT_HEADER_TABLE_SIZE = 4096;
+
+/** The default upper limit of the deflater's dynamic table, 4096 bytes. */
+export const DEFLATE_MAX_HEADER_TABLE_SIZE = 4096;
+
+/** Bytes a dynamic table entry takes on top of its name and value (RFC 7541 §4.1). */
+export const HD_ENTRY_OVERHEAD = 32;
+
+/** A header name or value: a string (encoded as UTF-8) or raw bytes. */
+export type HeaderBytes = string | Uint8Array;
+
+/**
+ * One header field for `HDDeflater.deflate`: `[name, value]`, or
+ * `[name, value, sensitive]`. When `sensitive` is true the field is encoded
+ * as a never-indexed literal (RFC 7541 §6.2.3): it never enters a dynamic
+ * table, and intermediaries must keep it that way (use it for cookies,
+ * authorization tokens and the like).
+ */
+export type HeaderField = readonly [name: HeaderBytes, value: HeaderBytes, sensitive?: boolean];
+
+/**
+ * A `Uint8Array` subclass whose prototype chain runs through
+ * `Buffer.prototype`, as Node's own internal buffers do: creating one of
+ * these over a shared ArrayBuffer costs about half of `Buffer.from(ab, off,
+ * len)`, and the result is a `Buffer` in every observable way
+ * (`Buffer.isBuffer`, `instanceof Buffer`, every Buffer method).
+ */
+class FastBuffer extends Uint8Array {}
+Object.setPrototypeOf(FastBuffer.prototype, Buffer.prototype);
+Object.defineProperty(FastBuffer.prototype, 'constructor', { value: Buffer, writable: true, configurable: true });
+
+/** An entry of a dynamic table, as returned by `getHdTable()`. */
+export class HDTableEntry {
+  /** Header name. */
+  readonly name: Buffer;
+  /** Length of `name`, in bytes. */
+  readonly namelen: number;
+  /** Header value. */
+  readonly value: Buffer;
+  /** Length of `value`, in bytes. */
+  readonly valuelen: number;
+
+  constructor(name: Buffer, value: Buffer) {
+    this.name = name;
+    this.namelen = name.length;
+    this.value = value;
+    this.valuelen = value.length;
+  }
+
+  /** Bytes this entry occupies in the dynamic table: `namelen + valuelen + 32`. */
+  space(): number {
+    return this.namelen + this.valuelen + HD_ENTRY_OVERHEAD;
+  }
+}
+
+function toEntries(pairs: [Buffer, Buffer][]): HDTableEntry[] {
+  return pairs.map(([name, value]) => new HDTableEntry(name, value));
+}
+
+function checkTableSize(size: number): void {
+  if (!Number.isInteger(size) || size < 0 || size > 0xffffffff) {
+    throw new RangeError(`table size must be an integer in [0, 2^32-1] bytes, got ${size}`);
+  }
+}
+
+/**
+ * HPACK encoder: turns lists of header fields into header blocks, keeping a
+ * dynamic table shared with the peer's decoder.
+ *
+ * Wraps `nghttp2_hd_deflater` (`nghttp2_hd_deflate_new`,
+ * `nghttp2_hd_deflate_hd`, `nghttp2_hd_deflate_change_table_size`).
+ *
+ * @example
+ * ```ts
+ * const deflater = new HDDeflater();
+ * const block = deflater.deflate([[':method', 'GET'], ['cookie', 'id=1', true]]);
+ * ```
+ */
+export class HDDeflater {
+  readonly #native: NativeHDDeflater;
+  #lens = new Uint32Array(128);
+  #sensitive = new Uint8Array(64);
+
+  /**
+   * @param hdTableBufsizeMax - Upper limit, in bytes, of the dynamic table
+   *   this encoder will use, whatever size the decoder allows (default
+   *   {@link DEFLATE_MAX_HEADER_TABLE_SIZE}).
+   * @throws RangeError if `hdTableBufsizeMax` is not an integer in [0, 2^32-1].
+   */
+  constructor(hdTableBufsizeMax: number = DEFLATE_MAX_HEADER_TABLE_SIZE) {
+    checkTableSize(hdTableBufsizeMax);
+    this.#native = new native.HDDeflater(hdTableBufsizeMax);
+  }
+
+  /**
+   * Encodes a header list into one header block.
+   *
+   * Wraps `nghttp2_hd_deflate_hd`.
+   *
+   * @param headers - `[name, value]` or `[name, value, sensitive]` fields,
+   *   strings (encoded as UTF-8) or bytes, in order. Names are sent as given:
+   *   HTTP/2 wants them lower-case.
+   * @returns The header block.
+   * @throws TypeError if `headers` is not an array of such fields.
+   * @throws {@link NGHTTP2Error} (with nghttp2's code and message) if nghttp2
+   *   fails, e.g. `HeaderCompressionError` for a field too large to encode.
+   */
+  deflate(headers: readonly HeaderField[]): Buffer {
+    if (!Array.isArray(headers)) throw new TypeError('headers must be an array of [name, value] pairs');
+    const count = headers.length;
+    if (this.#lens.length < 2 * count) this.#lens = new Uint32Array(4 * count);
+    if (this.#sensitive.length < count) this.#sensitive = new Uint8Array(2 * count);
+    const lens = this.#lens;
+    const sensitive = this.#sensitive;
+    let anySensitive = false;
+    let joined = '';
+    let i = 0;
+    // Fast path: every name and value is a string. They are joined into one
+    // string handed to C in one go; C falls back (undefined) if not ASCII.
+    for (; i < count; i++) {
+      const field = headers[i];
+      if (!Array.isArray(field)) throw new TypeError(`header ${i} must be a [name, value] pair`);
+      const name = field[0];
+      const value = field[1];
+      if (typeof name !== 'string' || typeof value !== 'string') break;
+      joined += name;
+      joined += value;
+      lens[2 * i] = name.length;
+      lens[2 * i + 1] = value.length;
+      const s = field[2] === true;
+      sensitive[i] = s ? 1 : 0;
+      anySensitive ||= s;
+    }
+    let result: Buffer | number | undefined;
+    if (i === count) {
+      result = this.#native.deflateString(joined, lens, count, anySensitive ? sensitive : null);
+    }
+    if (result === undefined) result = this.#deflateBytes(headers);
+    if (typeof result === 'number') throw nghttp2Error(result);
+    return result;
+  }
+
+  #deflateBytes(headers: readonly HeaderField[]): Buffer | number {
+    const count = headers.length;
+    const lens = this.#lens;
+    const sensitive = this.#sensitive;
+    const parts: Uint8Array[] = new Array(2 * count);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const field = headers[i];
+      if (!Array.isArray(field)) throw new TypeError(`header ${i} must be a [name, value] pair`);
+      for (let j = 0; j < 2; j++) {
+        const x = field[j] as unknown;
+        let bytes: Uint8Array;
+        if (typeof x === 'string') bytes = Buffer.from(x, 'utf8');
+        else if (x instanceof Uint8Array) bytes = x;
+        else throw new TypeError(`header ${i} ${j === 0 ? 'name' : 'value'} must be a string or a Buffer`);
+        parts[2 * i + j] = bytes;
+        lens[2 * i + j] = bytes.length;
+        total += bytes.length;
+      }
+      sensitive[i] = field[2] === true ? 1 : 0;
+    }
+    return this.#native.deflateBytes(Buffer.concat(parts, total), lens, count, sensitive);
+  }
+
+  /**
+   * Kept for API parity with nghttp2's Python binding, where it switched off
+   * the HPACK draft's "reference set". RFC 7541 has no reference set, so
+   * this does nothing.
+   *
+   * @param noRefset - Ignored.
+   */
+  setNoRefset(noRefset: boolean): void {
+    void noRefset;
+  }
+
+  /**
+   * Changes the dynamic table size, e.g. after the peer's
+   * SETTINGS_HEADER_TABLE_SIZE. The next block starts with a dynamic table
+   * size update. A size above the constructor's `hdTableBufsizeMax` is
+   * capped to it.
+   *
+   * Wraps `nghttp2_hd_deflate_change_table_size`.
+   *
+   * @param hdTableBufsizeMax - New size, in bytes.
+   * @throws RangeError if the size is not an integer in [0, 2^32-1].
+   * @throws {@link NGHTTP2Error} if nghttp2 rejects it.
+   */
+  changeTableSize(hdTableBufsizeMax: number): void {
+    checkTableSize(hdTableBufsizeMax);
+    const rv = this.#native.changeTableSize(hdTableBufsizeMax);
+    if (rv < 0) throw nghttp2Error(rv, true);
+  }
+
+  /**
+   * A copy of the dynamic table, newest entry first.
+   *
+   * Wraps `nghttp2_hd_deflate_get_table_entry`.
+   */
+  getHdTable(): HDTableEntry[] {
+    return toEntries(this.#native.getHdTable());
+  }
+
+  /** Current size of the dynamic table, in bytes (`nghttp2_hd_deflate_get_dynamic_table_size`). */
+  get dynamicTableSize(): number {
+    return this.#native.dynamicTableSize();
+  }
+
+  /** Current maximum of the dynamic table, in bytes (`nghttp2_hd_deflate_get_max_dynamic_table_size`). */
+  get maxDynamicTableSize(): number {
+    return this.#native.maxDynamicTableSize();
+  }
+}
+
+/** Options of {@link HDInflater}. */
+export interface HDInflaterOptions {
+  /**
+   * Limit on the decoded size of one header block, in bytes, counted as in
+   * SETTINGS_MAX_HEADER_LIST_SIZE: name + value + 32 per field. A block
+   * past it throws {@link HeaderListTooLargeError} (protection against
+   * decompression bombs). Default 0: no limit.
+   */
+  maxHeaderListSize?: number;
+}
+
+/**
+ * HPACK decoder: turns header blocks back into header lists, keeping the
+ * dynamic table in step with the peer's encoder.
+ *
+ * Wraps `nghttp2_hd_inflater` (`nghttp2_hd_inflate_new`,
+ * `nghttp2_hd_inflate_hd2`, `nghttp2_hd_inflate_change_table_size`).
+ *
+ * @example
+ * ```ts
+ * const inflater = new HDInflater();
+ * for (const [name, value] of inflater.inflate(block)) console.log(`${name}: ${value}`);
+ * ```
+ */
+export class HDInflater {
+  readonly #native: NativeHDInflater;
+  readonly #maxHeaderListSize: number;
+
+  /**
+   * @param options - See {@link HDInflaterOptions}.
+   * @throws RangeError if `maxHeaderListSize` is not a non-negative integer.
+   */
+  constructor(options: HDInflaterOptions = {}) {
+    const limit = options.maxHeaderListSize ?? 0;
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new RangeError(`maxHeaderListSize must be a non-negative integer (bytes), got ${limit}`);
+    }
+    this.#maxHeaderListSize = limit;
+    this.#native = new native.HDInflater(limit);
+  }
+
+  /**
+   * Decodes one complete header block.
+   *
+   * Wraps `nghttp2_hd_inflate_hd2` (with `in_final` set) and
+   * `nghttp2_hd_inflate_end_headers`.
+   *
+   * @param data - The whole header block.
+   * @returns The header list as `[name, value]` Buffer pairs, in order.
+   *   The Buffers of one call share one underlying ArrayBuffer.
+   * @throws TypeError if `data` is not a Buffer or Uint8Array.
+   * @throws {@link HeaderCompressionError} if the block is not valid HPACK
+   *   (garbage, truncated, an index past the table, a table size update
+   *   above the limit). The dynamic table is then out of step with the
+   *   encoder: the error's `usable` is false and so is {@link HDInflater.usable};
+   *   every later call throws the same error.
+   * @throws {@link HeaderListTooLargeError} if the block decodes past
+   *   `maxHeaderListSize`; the inflater stays usable.
+   */
+  inflate(data: Uint8Array): [Buffer, Buffer][] {
+    const r = this.#native.inflate(data);
+    if (typeof r === 'number') {
+      if (r === native.HDInflater.ERR_HEADER_LIST_TOO_LARGE) {
+        throw new HeaderListTooLargeError(this.#maxHeaderListSize);
+      }
+      throw nghttp2Error(r, this.#native.isUsable());
+    }
+    const count = new Uint32Array(r, 0, 1)[0];
+    const lens = new Uint32Array(r, 4, 2 * count);
+    const out: [Buffer, Buffer][] = new Array(count);
+    let off = 4 + 8 * count;
+    for (let i = 0; i < count; i++) {
+      const nlen = lens[2 * i];
+      const vlen = lens[2 * i + 1];
+      const name = new FastBuffer(r, off, nlen) as Buffer;
+      off += nlen;
+      const value = new FastBuffer(r, off, vlen) as Buffer;
+      off += vlen;
+      out[i] = [name, value];
+    }
+    return out;
+  }
+
+  /**
+   * Changes the dynamic table size limit this decoder accepts, as after
+   * sending SETTINGS_HEADER_TABLE_SIZE and receiving its ACK. A dynamic
+   * table size update in a later block above this limit is an error.
+   *
+   * Wraps `nghttp2_hd_inflate_change_table_size`.
+   *
+   * @param hdTableBufsizeMax - New size, in bytes.
+   * @throws RangeError if the size is not an integer in [0, 2^32-1].
+   * @throws {@link NGHTTP2Error} if nghttp2 rejects it.
+   */
+  changeTableSize(hdTableBufsizeMax: number): void {
+    checkTableSize(hdTableBufsizeMax);
+    const rv = this.#native.changeTableSize(hdTableBufsizeMax);
+    if (rv < 0) throw nghttp2Error(rv, this.#native.isUsable());
+  }
+
+  /**
+   * A copy of the dynamic table, newest entry first.
+   *
+   * Wraps `nghttp2_hd_inflate_get_table_entry`.
+   */
+  getHdTable(): HDTableEntry[] {
+    return toEntries(this.#native.getHdTable());
+  }
+
+  /** Current size of the dynamic table, in bytes (`nghttp2_hd_inflate_get_dynamic_table_size`). */
+  get dynamicTableSize(): number {
+    return this.#native.dynamicTableSize();
+  }
+
+  /** False once a decoding error has put the dynamic table out of step; then every `inflate` throws. */
+  get usable(): boolean {
+    return this.#native.isUsable();
+  }
+}
+
+/**
+ * Prints a dynamic table as nghttp2's Python binding does, one line per
+ * entry, newest first: `[idx] (s=N) name: value`, where N is the entry's
+ * {@link HDTableEntry.space} in bytes and idx counts from 1. Names and values
+ * are decoded as UTF-8.
+ *
+ * @param hdtable - A table from `HDDeflater.getHdTable()` or `HDInflater.getHdTable()`.
+ * @param out - Where to write (default `process.stdout`).
+ */
+export function printHdTable(
+  hdtable: readonly HDTableEntry[],
+  out: { write(s: string): unknown } = process.stdout,
+): void {
+  let text = '';
+  hdtable.forEach((entry, i) => {
+    text += `[${i + 1}] (s=${entry.space()}) ${entry.name.toString('utf8')}: ${entry.value.toString('utf8')}\n`;
+  });
+  if (text) out.write(text);
+}

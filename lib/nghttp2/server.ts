@@ -1,0 +1,2 @@
+// Placeholder: HTTP2Server and BaseRequestHandler are written in their own change.
+export {};
