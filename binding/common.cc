@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include <cstring>
+
 namespace spdylay_binding {
 
 ByteView GetBytes(const Napi::Value &value, const char *what) {
@@ -58,6 +60,22 @@ Napi::Value CopyToBuffer(Napi::Env env, const uint8_t *data, size_t length) {
   NAPI_THROW_IF_FAILED(env, napi_create_buffer_copy(env, length, data, &dest, &result),
                        Napi::Value());
   return Napi::Value(env, result);
+}
+
+bool WriteToSlab(const Napi::Value &slab, const Napi::Value &offset, const uint8_t *src,
+                 size_t len) {
+  napi_env env = slab.Env();
+  void *data;
+  size_t byte_length;
+  NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, slab, &data, &byte_length), false);
+  double off = offset.As<Napi::Number>().DoubleValue();
+  if (!(off >= 0) || off > static_cast<double>(byte_length)) {
+    throw Napi::RangeError::New(env, "slab offset out of range");
+  }
+  size_t o = static_cast<size_t>(off);
+  if (len > byte_length - o) return false;
+  if (len) std::memcpy(static_cast<uint8_t *>(data) + o, src, len);
+  return true;
 }
 
 }  // namespace spdylay_binding

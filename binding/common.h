@@ -31,4 +31,17 @@ U32View GetU32Array(const Napi::Value &value, const char *what);
 // Creates a Node Buffer holding a copy of [data, data + length).
 Napi::Value CopyToBuffer(Napi::Env env, const uint8_t *data, size_t length);
 
+// Returned when an output does not fit in the slab the caller offered. The
+// output is kept; the caller offers a larger slab to TakePending. Not an
+// nghttp2 code (those are all >= -999).
+constexpr int kErrNoSpace = -30002;
+
+// Output slabs: JS allocates an ArrayBuffer once and hands it, with an
+// offset, to the calls that produce bytes; native code writes there and JS
+// creates Buffer views, so producing a header block allocates nothing.
+// Writes `len` bytes of `src` at `offset` of the ArrayBuffer `slab`; returns
+// false (writing nothing) when they do not fit.
+bool WriteToSlab(const Napi::Value &slab, const Napi::Value &offset, const uint8_t *src,
+                 size_t len);
+
 }  // namespace spdylay_binding

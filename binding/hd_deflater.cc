@@ -10,17 +10,20 @@ Napi::Function HDDeflater::Init(Napi::Env env) {
       {
           InstanceMethod<&HDDeflater::DeflateString>("deflateString"),
           InstanceMethod<&HDDeflater::DeflateBytes>("deflateBytes"),
+          InstanceMethod<&HDDeflater::TakePending>("takePending"),
+          InstanceMethod<&HDDeflater::PendingLength>("pendingLength"),
           InstanceMethod<&HDDeflater::ChangeTableSize>("changeTableSize"),
           InstanceMethod<&HDDeflater::GetHdTable>("getHdTable"),
           InstanceMethod<&HDDeflater::DynamicTableSize>("dynamicTableSize"),
           InstanceMethod<&HDDeflater::MaxDynamicTableSize>("maxDynamicTableSize"),
+          StaticValue("ERR_NO_SPACE", Napi::Number::New(env, kErrNoSpace)),
       });
 }
 
 // new HDDeflater(maxDeflateDynamicTableSize)
 HDDeflater::HDDeflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDDeflater>(info) {
   size_t max_size = info[0].As<Napi::Number>().Uint32Value();
-  int rv = nghttp2_hd_deflate_new(&deflater_, max_size);
+  int rv = nghttp2_hd_deflate_new2(&deflater_, max_size, pool_.mem());
   if (rv != 0) {
     throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
   }
@@ -32,12 +35,14 @@ HDDeflater::~HDDeflater() {
 
 // Encodes `count` fields whose names and values are laid out back to back in
 // `bytes`; lens[2i] and lens[2i+1] are the byte lengths of field i's name and
-// value. One call per header block. Returns the block as a new Buffer, or a
-// negative nghttp2 error code (NGHTTP2_ERR_INVALID_ARGUMENT when the lengths
-// do not add up).
-Napi::Value HDDeflater::Deflate(Napi::Env env, const uint8_t *bytes, size_t bytes_len,
-                                const uint32_t *lens, size_t count,
+// value. One call per header block. Writes the block into the slab
+// (info[4]) at the offset (info[5]) and returns its length; or returns
+// kErrNoSpace (the block waits for TakePending), or a negative nghttp2 error
+// code (NGHTTP2_ERR_INVALID_ARGUMENT when the lengths do not add up).
+Napi::Value HDDeflater::Deflate(const Napi::CallbackInfo &info, const uint8_t *bytes,
+                                size_t bytes_len, const uint32_t *lens, size_t count,
                                 const uint8_t *sensitive) {
+  Napi::Env env = info.Env();
   nva_.resize(count);
   size_t off = 0;
   for (size_t i = 0; i < count; ++i) {
@@ -58,7 +63,22 @@ Napi::Value HDDeflater::Deflate(Napi::Env env, const uint8_t *bytes, size_t byte
   if (out_.size() < bound) out_.resize(bound);
   ssize_t n = nghttp2_hd_deflate_hd(deflater_, out_.data(), bound, nva_.data(), count);
   if (n < 0) return Napi::Number::New(env, static_cast<double>(n));
-  return CopyToBuffer(env, out_.data(), static_cast<size_t>(n));
+  out_len_ = static_cast<size_t>(n);
+  if (!WriteToSlab(info[4], info[5], out_.data(), out_len_)) {
+    return Napi::Number::New(env, kErrNoSpace);
+  }
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+Napi::Value HDDeflater::PendingLength(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(out_len_));
+}
+
+Napi::Value HDDeflater::TakePending(const Napi::CallbackInfo &info) {
+  if (!WriteToSlab(info[0], info[1], out_.data(), out_len_)) {
+    throw Napi::RangeError::New(info.Env(), "slab too small for the pending header block");
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(out_len_));
 }
 
 static const uint8_t *GetSensitive(const Napi::Value &v, size_t count) {
@@ -71,9 +91,10 @@ static const uint8_t *GetSensitive(const Napi::Value &v, size_t count) {
 }
 
 // Fast path for header lists made only of strings: the JS side joins every
-// name and value into one string and passes their UTF-16 lengths. When the
-// string is pure ASCII those equal the UTF-8 byte lengths; otherwise this
-// returns undefined and the caller encodes the fields itself (deflateBytes).
+// name and value into one string and passes their UTF-16 lengths. The string
+// is fetched as UTF-16 in one call and narrowed to bytes; when it is not
+// pure ASCII (so UTF-16 lengths are not UTF-8 byte lengths) this returns
+// undefined and the caller encodes the fields itself (deflateBytes).
 Napi::Value HDDeflater::DeflateString(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   U32View lens = GetU32Array(info[1], "lens");
@@ -83,17 +104,23 @@ Napi::Value HDDeflater::DeflateString(const Napi::CallbackInfo &info) {
   size_t expected = 0;
   for (size_t i = 0; i < 2 * count; ++i) expected += lens.data[i];
 
-  size_t utf8_len;
-  NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf8(env, info[0], nullptr, 0, &utf8_len),
-                       Napi::Value());
-  if (utf8_len != expected) return env.Undefined();
-  scratch_.resize(utf8_len + 1);
+  utf16_.resize(expected + 1);
   size_t copied;
-  NAPI_THROW_IF_FAILED(
-      env, napi_get_value_string_utf8(env, info[0], scratch_.data(), utf8_len + 1, &copied),
-      Napi::Value());
-  return Deflate(env, reinterpret_cast<const uint8_t *>(scratch_.data()), copied, lens.data,
-                 count, sensitive);
+  NAPI_THROW_IF_FAILED(env,
+                       napi_get_value_string_utf16(env, info[0], utf16_.data(), expected + 1,
+                                                   &copied),
+                       Napi::Value());
+  if (copied != expected) throw Napi::RangeError::New(env, "lens do not match the string");
+  scratch_.resize(expected);
+  const char16_t *src = utf16_.data();
+  uint8_t *dst = scratch_.data();
+  unsigned any = 0;
+  for (size_t i = 0; i < expected; ++i) {  // vectorised: no aliasing through members
+    any |= src[i];
+    dst[i] = static_cast<uint8_t>(src[i]);
+  }
+  if (any & 0xff80u) return env.Undefined();
+  return Deflate(info, scratch_.data(), expected, lens.data, count, sensitive);
 }
 
 Napi::Value HDDeflater::DeflateBytes(const Napi::CallbackInfo &info) {
@@ -103,7 +130,7 @@ Napi::Value HDDeflater::DeflateBytes(const Napi::CallbackInfo &info) {
   size_t count = info[2].As<Napi::Number>().Uint32Value();
   if (lens.length < 2 * count) throw Napi::RangeError::New(env, "lens too short");
   const uint8_t *sensitive = GetSensitive(info[3], count);
-  return Deflate(env, bytes.data, bytes.length, lens.data, count, sensitive);
+  return Deflate(info, bytes.data, bytes.length, lens.data, count, sensitive);
 }
 
 Napi::Value HDDeflater::ChangeTableSize(const Napi::CallbackInfo &info) {

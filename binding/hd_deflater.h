@@ -2,9 +2,10 @@
 #pragma once
 
 #include <nghttp2/nghttp2.h>
+
+#include "mem_pool.h"
 #include <napi.h>
 
-#include <string>
 #include <vector>
 
 namespace spdylay_binding {
@@ -16,22 +17,29 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
   ~HDDeflater() override;
 
  private:
-  // deflateString(joined, lens, count, sensitive|null): Buffer | number | undefined
+  // deflateString(joined, lens, count, sensitive|null, slab, offset): number | undefined
   Napi::Value DeflateString(const Napi::CallbackInfo &info);
-  // deflateBytes(bytes, lens, count, sensitive|null): Buffer | number
+  // deflateBytes(bytes, lens, count, sensitive|null, slab, offset): number
   Napi::Value DeflateBytes(const Napi::CallbackInfo &info);
+  // takePending(slab, offset): number -- after kErrNoSpace
+  Napi::Value TakePending(const Napi::CallbackInfo &info);
+  // pendingLength(): bytes waiting for TakePending
+  Napi::Value PendingLength(const Napi::CallbackInfo &info);
   Napi::Value ChangeTableSize(const Napi::CallbackInfo &info);
   Napi::Value GetHdTable(const Napi::CallbackInfo &info);
   Napi::Value DynamicTableSize(const Napi::CallbackInfo &info);
   Napi::Value MaxDynamicTableSize(const Napi::CallbackInfo &info);
 
-  Napi::Value Deflate(Napi::Env env, const uint8_t *bytes, size_t bytes_len,
+  Napi::Value Deflate(const Napi::CallbackInfo &info, const uint8_t *bytes, size_t bytes_len,
                       const uint32_t *lens, size_t count, const uint8_t *sensitive);
 
+  MemPool pool_;
   nghttp2_hd_deflater *deflater_ = nullptr;
   std::vector<nghttp2_nv> nva_;
   std::vector<uint8_t> out_;
-  std::string scratch_;
+  size_t out_len_ = 0;  // bytes of out_ waiting for TakePending
+  std::vector<char16_t> utf16_;
+  std::vector<uint8_t> scratch_;
 };
 
 }  // namespace spdylay_binding

@@ -11,10 +11,13 @@ Napi::Function HDInflater::Init(Napi::Env env) {
       env, "HDInflater",
       {
           InstanceMethod<&HDInflater::Inflate>("inflate"),
+          InstanceMethod<&HDInflater::TakePending>("takePending"),
+          InstanceMethod<&HDInflater::PendingLength>("pendingLength"),
           InstanceMethod<&HDInflater::ChangeTableSize>("changeTableSize"),
           InstanceMethod<&HDInflater::GetHdTable>("getHdTable"),
           InstanceMethod<&HDInflater::DynamicTableSize>("dynamicTableSize"),
           InstanceMethod<&HDInflater::IsUsable>("isUsable"),
+          StaticValue("ERR_NO_SPACE", Napi::Number::New(env, kErrNoSpace)),
           StaticValue("ERR_HEADER_LIST_TOO_LARGE", Napi::Number::New(env, kErrHeaderListTooLarge)),
       });
   return ctor;
@@ -23,7 +26,7 @@ Napi::Function HDInflater::Init(Napi::Env env) {
 // new HDInflater(maxHeaderListSize): 0 means no limit.
 HDInflater::HDInflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDInflater>(info) {
   max_header_list_size_ = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
-  int rv = nghttp2_hd_inflate_new(&inflater_);
+  int rv = nghttp2_hd_inflate_new2(&inflater_, pool_.mem());
   if (rv != 0) throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
 }
 
@@ -31,13 +34,15 @@ HDInflater::~HDInflater() {
   if (inflater_) nghttp2_hd_inflate_del(inflater_);
 }
 
-// Decodes one complete header block. On success returns one ArrayBuffer laid
-// out as: uint32 count, then count pairs of uint32 (name length, value
-// length), then the names and values back to back. The JS side slices it
-// into Buffer views, so the block costs one allocation and one crossing.
-// On failure returns a negative nghttp2 error code (or
-// kErrHeaderListTooLarge, after decoding the whole block so that the dynamic
-// table stays in step with the encoder).
+// Decodes one complete header block and writes the header list into the
+// slab (info[1], an ArrayBuffer) at the offset (info[2], 4-aligned) as:
+// uint32 count, then count pairs of uint32 (name length, value length), then
+// the names and values back to back; returns the bytes written. The JS side
+// makes Buffer views of it: one crossing and no allocation per block.
+// Returns kErrNoSpace when the list does not fit (it waits for
+// TakePending), a negative nghttp2 error code, or kErrHeaderListTooLarge
+// (after decoding the whole block, so that the dynamic table stays in step
+// with the encoder).
 Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   ByteView in = GetBytes(info[0], "data");
@@ -83,15 +88,46 @@ Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
   }
   if (too_large) return Napi::Number::New(env, kErrHeaderListTooLarge);
 
-  size_t count = lens_.size() / 2;
+  uint32_t count32 = static_cast<uint32_t>(lens_.size() / 2);
   size_t head = (1 + lens_.size()) * sizeof(uint32_t);
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, head + bytes_.size());
-  uint8_t *dst = static_cast<uint8_t *>(ab.Data());
-  uint32_t count32 = static_cast<uint32_t>(count);
-  std::memcpy(dst, &count32, sizeof(count32));
-  if (!lens_.empty()) std::memcpy(dst + sizeof(uint32_t), lens_.data(), lens_.size() * sizeof(uint32_t));
-  if (!bytes_.empty()) std::memcpy(dst + head, bytes_.data(), bytes_.size());
-  return ab;
+  size_t total = head + bytes_.size();
+
+  // Straight into the slab when it fits.
+  void *slab;
+  size_t slab_len;
+  NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, info[1], &slab, &slab_len),
+                       Napi::Value());
+  double off = info[2].As<Napi::Number>().DoubleValue();
+  if (!(off >= 0) || off > static_cast<double>(slab_len)) {
+    throw Napi::RangeError::New(env, "slab offset out of range");
+  }
+  size_t o = static_cast<size_t>(off);
+  if (total <= slab_len - o) {
+    uint8_t *dst = static_cast<uint8_t *>(slab) + o;
+    std::memcpy(dst, &count32, sizeof(count32));
+    if (!lens_.empty()) std::memcpy(dst + 4, lens_.data(), lens_.size() * sizeof(uint32_t));
+    if (!bytes_.empty()) std::memcpy(dst + head, bytes_.data(), bytes_.size());
+    return Napi::Number::New(env, static_cast<double>(total));
+  }
+
+  out_.resize(total);
+  std::memcpy(out_.data(), &count32, sizeof(count32));
+  if (!lens_.empty()) {
+    std::memcpy(out_.data() + sizeof(uint32_t), lens_.data(), lens_.size() * sizeof(uint32_t));
+  }
+  if (!bytes_.empty()) std::memcpy(out_.data() + head, bytes_.data(), bytes_.size());
+  return Napi::Number::New(env, kErrNoSpace);
+}
+
+Napi::Value HDInflater::PendingLength(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(out_.size()));
+}
+
+Napi::Value HDInflater::TakePending(const Napi::CallbackInfo &info) {
+  if (!WriteToSlab(info[0], info[1], out_.data(), out_.size())) {
+    throw Napi::RangeError::New(info.Env(), "slab too small for the pending header list");
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(out_.size()));
 }
 
 Napi::Value HDInflater::ChangeTableSize(const Napi::CallbackInfo &info) {

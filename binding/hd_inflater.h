@@ -2,6 +2,8 @@
 #pragma once
 
 #include <nghttp2/nghttp2.h>
+
+#include "mem_pool.h"
 #include <napi.h>
 
 #include <vector>
@@ -19,18 +21,27 @@ class HDInflater : public Napi::ObjectWrap<HDInflater> {
   ~HDInflater() override;
 
  private:
-  // inflate(block): ArrayBuffer | number
+  // inflate(block, slab, offset): number
   Napi::Value Inflate(const Napi::CallbackInfo &info);
+  // takePending(slab, offset): number -- after kErrNoSpace
+  Napi::Value TakePending(const Napi::CallbackInfo &info);
+  // pendingLength(): bytes waiting for TakePending
+  Napi::Value PendingLength(const Napi::CallbackInfo &info);
+  bool WriteOut(const Napi::Value &slab, const Napi::Value &offset);
   Napi::Value ChangeTableSize(const Napi::CallbackInfo &info);
   Napi::Value GetHdTable(const Napi::CallbackInfo &info);
   Napi::Value DynamicTableSize(const Napi::CallbackInfo &info);
   Napi::Value IsUsable(const Napi::CallbackInfo &info);
 
+  MemPool pool_;
   nghttp2_hd_inflater *inflater_ = nullptr;
   size_t max_header_list_size_ = 0;  // 0: no limit
   bool usable_ = true;
+  // Output of the last block: uint32 count, count (name, value) length
+  // pairs, then the bytes. Kept until written to a slab.
   std::vector<uint32_t> lens_;
   std::vector<uint8_t> bytes_;
+  std::vector<uint8_t> out_;
 };
 
 }  // namespace spdylay_binding

@@ -20,17 +20,30 @@ export interface NativeVersions {
   napi: number;
 }
 
+/**
+ * Results that produce bytes are written into a caller-owned slab
+ * (`slab`, `offset`: see lib/pool.ts) and the call returns their length;
+ * when they do not fit it returns `ERR_NO_SPACE`, `pendingLength()` tells
+ * how much room is needed and `takePending(slab, offset)` writes them.
+ */
+interface SlabOutput {
+  pendingLength(): number;
+  takePending(slab: ArrayBuffer, offset: number): number;
+}
+
 /** `binding/hd_deflater.cc`: wraps `nghttp2_hd_deflater`. */
-export interface NativeHDDeflater {
+export interface NativeHDDeflater extends SlabOutput {
   /**
    * Encodes one header block from a single ASCII string holding every name
    * and value back to back; `lens[2i]`/`lens[2i+1]` are the lengths of field
-   * i's name and value. Returns the block, a negative nghttp2 error code, or
-   * `undefined` when the string is not pure ASCII (use `deflateBytes`).
+   * i's name and value. Returns the block's length, a negative error code,
+   * or `undefined` when the string is not pure ASCII (use `deflateBytes`).
    */
-  deflateString(joined: string, lens: Uint32Array, count: number, sensitive: Uint8Array | null): Buffer | number | undefined;
+  deflateString(joined: string, lens: Uint32Array, count: number, sensitive: Uint8Array | null,
+    slab: ArrayBuffer, offset: number): number | undefined;
   /** As `deflateString` with the fields already encoded as bytes. */
-  deflateBytes(bytes: Uint8Array, lens: Uint32Array, count: number, sensitive: Uint8Array | null): Buffer | number;
+  deflateBytes(bytes: Uint8Array, lens: Uint32Array, count: number, sensitive: Uint8Array | null,
+    slab: ArrayBuffer, offset: number): number;
   /** `nghttp2_hd_deflate_change_table_size`: 0 or a negative error code. */
   changeTableSize(size: number): number;
   /** Dynamic table entries, newest first. */
@@ -42,13 +55,14 @@ export interface NativeHDDeflater {
 }
 
 /** `binding/hd_inflater.cc`: wraps `nghttp2_hd_inflater`. */
-export interface NativeHDInflater {
+export interface NativeHDInflater extends SlabOutput {
   /**
-   * Decodes one complete header block. Returns an ArrayBuffer laid out as
-   * `uint32 count`, `count` pairs of `uint32` (name length, value length),
-   * then the names and values back to back; or a negative error code.
+   * Decodes one complete header block into the slab at `offset` (4-aligned)
+   * as `uint32 count`, `count` pairs of `uint32` (name length, value length),
+   * then the names and values back to back; returns the bytes written or a
+   * negative error code.
    */
-  inflate(block: Uint8Array): ArrayBuffer | number;
+  inflate(block: Uint8Array, slab: ArrayBuffer, offset: number): number;
   /** `nghttp2_hd_inflate_change_table_size`: 0 or a negative error code. */
   changeTableSize(size: number): number;
   /** Dynamic table entries, newest first. */
@@ -59,17 +73,54 @@ export interface NativeHDInflater {
   isUsable(): boolean;
 }
 
+/**
+ * `binding/h2_session.cc`: a server-side `nghttp2_session` driven with
+ * `nghttp2_session_mem_recv`/`nghttp2_session_mem_send` (event batch layout
+ * in binding/h2_session.h).
+ */
+export interface NativeHttp2Session {
+  /** Runs `nghttp2_session_mem_recv` over a chunk: its events, undefined, or a negative error code. */
+  recv(chunk: Uint8Array): ArrayBuffer | undefined | number;
+  /** Events produced while sending (stream closes), or undefined. */
+  takeEvents(): ArrayBuffer | undefined;
+  /** Pulls frames until nothing is pending or `maxBytes` were produced. */
+  send(maxBytes: number): Buffer | undefined | number;
+  /** `nghttp2_submit_response`; bodyKind 0 none, 1 bytes served natively, 2 JS read callback. */
+  submitResponse(streamId: number, status: number, headers: string | Uint8Array | null, count: number,
+    bodyKind: number, body: string | Uint8Array | null): number;
+  /** `nghttp2_submit_push_promise`: the promised stream ID or a negative error code. */
+  submitPushPromise(streamId: number, headers: string | Uint8Array, count: number): number;
+  /** `nghttp2_session_resume_data`: 0 or a negative error code. */
+  resumeData(streamId: number): number;
+  /** `nghttp2_submit_rst_stream`. */
+  submitRstStream(streamId: number, errorCode: number): number;
+  /** `nghttp2_submit_goaway` with the last processed stream ID. */
+  submitGoaway(errorCode: number): number;
+  /** `nghttp2_session_terminate_session`. */
+  terminate(errorCode: number): number;
+  /** Frees the session. Idempotent. */
+  destroy(): void;
+}
+
 /** The native module's exports. */
 export interface NativeModule {
   versions(): NativeVersions;
   nghttp2Strerror(code: number): string;
-  HDDeflater: new (maxDeflateTableSize: number) => NativeHDDeflater;
+  HDDeflater: {
+    new (maxDeflateTableSize: number): NativeHDDeflater;
+    readonly ERR_NO_SPACE: number;
+  };
   HDInflater: {
     new (maxHeaderListSize: number): NativeHDInflater;
+    readonly ERR_NO_SPACE: number;
     /** Code returned by `inflate` when the decoded list exceeds the limit. */
     readonly ERR_HEADER_LIST_TOO_LARGE: number;
   };
-  Http2Session: new (...args: unknown[]) => unknown;
+  Http2Session: new (
+    readFn: (streamId: number, maxLength: number) => Uint8Array | undefined | null,
+    state: Int32Array,
+    maxConcurrentStreams: number,
+  ) => NativeHttp2Session;
 }
 
 function load(): NativeModule {

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import { native, type NativeHDDeflater, type NativeHDInflater } from '../native.js';
+import { FastBuffer, pool } from '../pool.js';
 import { HeaderListTooLargeError, nghttp2Error } from './errors.js';
 
 /** The default dynamic table size of HTTP/2, 4096 bytes (RFC 7540 §6.5.2). */
@@ -30,17 +31,6 @@ export type HeaderBytes = string | Uint8Array;
  * authorization tokens and the like).
  */
 export type HeaderField = readonly [name: HeaderBytes, value: HeaderBytes, sensitive?: boolean];
-
-/**
- * A `Uint8Array` subclass whose prototype chain runs through
- * `Buffer.prototype`, as Node's own internal buffers do: creating one of
- * these over a shared ArrayBuffer costs about half of `Buffer.from(ab, off,
- * len)`, and the result is a `Buffer` in every observable way
- * (`Buffer.isBuffer`, `instanceof Buffer`, every Buffer method).
- */
-class FastBuffer extends Uint8Array {}
-Object.setPrototypeOf(FastBuffer.prototype, Buffer.prototype);
-Object.defineProperty(FastBuffer.prototype, 'constructor', { value: Buffer, writable: true, configurable: true });
 
 /** An entry of a dynamic table, as returned by `getHdTable()`. */
 export class HDTableEntry {
@@ -65,6 +55,8 @@ export class HDTableEntry {
     return this.namelen + this.valuelen + HD_ENTRY_OVERHEAD;
   }
 }
+
+const ERR_NO_SPACE = native.HDDeflater.ERR_NO_SPACE;
 
 function toEntries(pairs: [Buffer, Buffer][]): HDTableEntry[] {
   return pairs.map(([name, value]) => new HDTableEntry(name, value));
@@ -113,7 +105,8 @@ export class HDDeflater {
    * @param headers - `[name, value]` or `[name, value, sensitive]` fields,
    *   strings (encoded as UTF-8) or bytes, in order. Names are sent as given:
    *   HTTP/2 wants them lower-case.
-   * @returns The header block.
+   * @returns The header block (a view of a shared 32 KiB pool slab, as
+   *   small Buffers from `Buffer.allocUnsafe` are).
    * @throws TypeError if `headers` is not an array of such fields.
    * @throws {@link NGHTTP2Error} (with nghttp2's code and message) if nghttp2
    *   fails, e.g. `HeaderCompressionError` for a field too large to encode.
@@ -144,16 +137,25 @@ export class HDDeflater {
       sensitive[i] = s ? 1 : 0;
       anySensitive ||= s;
     }
-    let result: Buffer | number | undefined;
+    let offset = pool.offset;
+    let n: number | undefined;
     if (i === count) {
-      result = this.#native.deflateString(joined, lens, count, anySensitive ? sensitive : null);
+      n = this.#native.deflateString(joined, lens, count, anySensitive ? sensitive : null, pool.ab, offset);
     }
-    if (result === undefined) result = this.#deflateBytes(headers);
-    if (typeof result === 'number') throw nghttp2Error(result);
-    return result;
+    if (n === undefined) n = this.#deflateBytes(headers, offset);
+    if (n === ERR_NO_SPACE) {
+      pool.fresh(this.#native.pendingLength());
+      offset = 0;
+      n = this.#native.takePending(pool.ab, 0);
+    } else if (n < 0) {
+      throw nghttp2Error(n);
+    }
+    const block = new FastBuffer(pool.ab, offset, n) as Buffer;
+    pool.advance(n);
+    return block;
   }
 
-  #deflateBytes(headers: readonly HeaderField[]): Buffer | number {
+  #deflateBytes(headers: readonly HeaderField[], offset: number): number {
     const count = headers.length;
     const lens = this.#lens;
     const sensitive = this.#sensitive;
@@ -174,7 +176,7 @@ export class HDDeflater {
       }
       sensitive[i] = field[2] === true ? 1 : 0;
     }
-    return this.#native.deflateBytes(Buffer.concat(parts, total), lens, count, sensitive);
+    return this.#native.deflateBytes(Buffer.concat(parts, total), lens, count, sensitive, pool.ab, offset);
   }
 
   /**
@@ -275,7 +277,8 @@ export class HDInflater {
    *
    * @param data - The whole header block.
    * @returns The header list as `[name, value]` Buffer pairs, in order.
-   *   The Buffers of one call share one underlying ArrayBuffer.
+   *   They are views of a shared 32 KiB pool slab, as small Buffers from
+   *   `Buffer.allocUnsafe` are: copy one before keeping it for long.
    * @throws TypeError if `data` is not a Buffer or Uint8Array.
    * @throws {@link HeaderCompressionError} if the block is not valid HPACK
    *   (garbage, truncated, an index past the table, a table size update
@@ -286,23 +289,31 @@ export class HDInflater {
    *   `maxHeaderListSize`; the inflater stays usable.
    */
   inflate(data: Uint8Array): [Buffer, Buffer][] {
-    const r = this.#native.inflate(data);
-    if (typeof r === 'number') {
-      if (r === native.HDInflater.ERR_HEADER_LIST_TOO_LARGE) {
+    let start = pool.offset;
+    let n = this.#native.inflate(data, pool.ab, start);
+    if (n < 0) {
+      if (n === ERR_NO_SPACE) {
+        pool.fresh(this.#native.pendingLength());
+        start = 0;
+        n = this.#native.takePending(pool.ab, 0);
+      } else if (n === native.HDInflater.ERR_HEADER_LIST_TOO_LARGE) {
         throw new HeaderListTooLargeError(this.#maxHeaderListSize);
+      } else {
+        throw nghttp2Error(n, this.#native.isUsable());
       }
-      throw nghttp2Error(r, this.#native.isUsable());
     }
-    const count = new Uint32Array(r, 0, 1)[0];
-    const lens = new Uint32Array(r, 4, 2 * count);
+    const { ab, u32 } = pool;
+    pool.advance(n);
+    let w = start >>> 2;
+    const count = u32[w++];
     const out: [Buffer, Buffer][] = new Array(count);
-    let off = 4 + 8 * count;
+    let off = start + 4 + 8 * count;
     for (let i = 0; i < count; i++) {
-      const nlen = lens[2 * i];
-      const vlen = lens[2 * i + 1];
-      const name = new FastBuffer(r, off, nlen) as Buffer;
+      const nlen = u32[w++];
+      const vlen = u32[w++];
+      const name = new FastBuffer(ab, off, nlen) as Buffer;
       off += nlen;
-      const value = new FastBuffer(r, off, vlen) as Buffer;
+      const value = new FastBuffer(ab, off, vlen) as Buffer;
       off += vlen;
       out[i] = [name, value];
     }

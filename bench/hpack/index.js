@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// bench/hpack: HPACK deflate and inflate over the hpack-test-case raw-data
+// stories, in one run, by
+//   - nghttp2 driven directly from C (hpack_c.c, compiled here against the
+//     same libnghttp2.a the addon links),
+//   - ours (spdylay/nghttp2 HDDeflater / HDInflater),
+//   - hpack.js (the HPACK of the `spdy` npm package).
+// Prints header fields per second for each and the ratios.
+//
+// Usage: node bench/hpack [--seconds S] [--rounds N]   (needs `npm run build`)
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { parseArgs } = require('node:util');
+const hpackjs = require('hpack.js');
+const { HDDeflater, HDInflater } = require('../../dist/nghttp2');
+
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '5' },
+    corpus: { type: 'string' },
+  },
+});
+const seconds = Number(opts.seconds);
+const rounds = Number(opts.rounds);
+const sharedDir = process.env.SPDYLAY_SHARED_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared');
+const corpusDir = opts.corpus ?? path.join(sharedDir, 'hpack-test-case', 'raw-data');
+
+// stories[s][c] = [[name, value], ...]
+const stories = fs
+  .readdirSync(corpusDir)
+  .filter((f) => /^story_\d+\.json$/.test(f))
+  .sort()
+  .map((f) => JSON.parse(fs.readFileSync(path.join(corpusDir, f), 'utf8')).cases.map((c) =>
+    c.headers.map((h) => { const k = Object.keys(h)[0]; return [k, h[k]]; })));
+const fieldsPerPass = stories.reduce((n, s) => n + s.reduce((m, c) => m + c.length, 0), 0);
+
+// --- nghttp2 from C -------------------------------------------------------
+// Compiles the C driver and writes the corpus for it; returns a function
+// that runs one timed round and returns { deflate, inflate } fields/s.
+function prepareC() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spdylay-bench-hpack-'));
+  const parts = [];
+  const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); parts.push(b); };
+  u32(stories.length);
+  for (const story of stories) {
+    u32(story.length);
+    for (const fields of story) {
+      u32(fields.length);
+      for (const [n, v] of fields) {
+        const nb = Buffer.from(n); const vb = Buffer.from(v);
+        u32(nb.length); parts.push(nb); u32(vb.length); parts.push(vb);
+      }
+    }
+  }
+  const corpusFile = path.join(tmp, 'corpus.bin');
+  fs.writeFileSync(corpusFile, Buffer.concat(parts));
+  const exe = path.join(tmp, 'hpack_c');
+  execFileSync('cc', ['-O2', '-o', exe, path.join(__dirname, 'hpack_c.c'),
+    '/usr/lib/x86_64-linux-gnu/libnghttp2.a'], { stdio: 'inherit' });
+  process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+  return () => JSON.parse(execFileSync(exe, [corpusFile, String(seconds), '1'], { encoding: 'utf8' }));
+}
+
+// --- a timing helper: one round of at least `seconds` ----------------------
+function rate(pass) {
+  let fields = 0;
+  const t0 = process.hrtime.bigint();
+  let dt;
+  do {
+    fields += pass();
+    dt = Number(process.hrtime.bigint() - t0) / 1e9;
+  } while (dt < seconds);
+  return fields / dt;
+}
+
+// --- ours ------------------------------------------------------------------
+function oursDeflatePass(keep) {
+  const wires = [];
+  for (const story of stories) {
+    const d = new HDDeflater();
+    const w = [];
+    for (const fields of story) w.push(d.deflate(fields));
+    wires.push(w);
+  }
+  if (keep) return wires;
+  return fieldsPerPass;
+}
+const wires = oursDeflatePass(true);
+function oursInflatePass() {
+  let n = 0;
+  for (const w of wires) {
+    const inf = new HDInflater();
+    for (const block of w) n += inf.inflate(block).length;
+  }
+  return n;
+}
+
+// --- hpack.js --------------------------------------------------------------
+const jsStories = stories.map((s) => s.map((fields) => fields.map(([name, value]) => ({ name, value }))));
+function hpackjsDeflatePass(keep) {
+  const all = [];
+  for (const story of jsStories) {
+    const comp = hpackjs.compressor.create({ table: { size: 4096 } });
+    const w = [];
+    for (const fields of story) {
+      comp.write(fields);
+      w.push(comp.read());
+    }
+    all.push(w);
+  }
+  return keep ? all : fieldsPerPass;
+}
+const jsWires = hpackjsDeflatePass(true);
+function hpackjsInflatePass() {
+  let n = 0;
+  for (const w of jsWires) {
+    const decomp = hpackjs.decompressor.create({ table: { size: 4096 } });
+    for (const block of w) {
+      decomp.write(block);
+      decomp.execute();
+      while (decomp.read() !== null) n++;
+    }
+  }
+  return n;
+}
+
+// Sanity: every implementation decodes what it encoded.
+if (oursInflatePass() !== fieldsPerPass || hpackjsInflatePass() !== fieldsPerPass) {
+  throw new Error('field count mismatch');
+}
+
+// Rounds interleave the three implementations so that a change in machine
+// load hits all of them alike; each keeps its best round.
+const runC = prepareC();
+const c = { deflate: 0, inflate: 0 };
+const ours = { deflate: 0, inflate: 0 };
+const hj = { deflate: 0, inflate: 0 };
+const best = (acc, d, i) => { acc.deflate = Math.max(acc.deflate, d); acc.inflate = Math.max(acc.inflate, i); };
+for (let r = 0; r < rounds; r++) {
+  const cr = runC();
+  best(c, cr.deflate, cr.inflate);
+  best(ours, rate(() => oursDeflatePass(false)), rate(oursInflatePass));
+  best(hj, rate(() => hpackjsDeflatePass(false)), rate(hpackjsInflatePass));
+}
+
+const m = (x) => `${(x / 1e6).toFixed(2)} M`;
+console.log(`bench/hpack: ${stories.length} raw-data stories, ${fieldsPerPass} header fields per pass, best of ${rounds} interleaved rounds of ${seconds}s`);
+console.log('header fields/s      deflate      inflate');
+console.log(`nghttp2 (C)       ${m(c.deflate).padStart(10)}   ${m(c.inflate).padStart(10)}`);
+console.log(`spdylay (ours)    ${m(ours.deflate).padStart(10)}   ${m(ours.inflate).padStart(10)}`);
+console.log(`hpack.js          ${m(hj.deflate).padStart(10)}   ${m(hj.inflate).padStart(10)}`);
+console.log(`ours / C          ${(ours.deflate / c.deflate).toFixed(2).padStart(9)}x   ${(ours.inflate / c.inflate).toFixed(2).padStart(9)}x`);
+console.log(`ours / hpack.js   ${(ours.deflate / hj.deflate).toFixed(2).padStart(9)}x   ${(ours.inflate / hj.inflate).toFixed(2).padStart(9)}x`);
+console.log(`C / hpack.js      ${(c.deflate / hj.deflate).toFixed(2).padStart(9)}x   ${(c.inflate / hj.inflate).toFixed(2).padStart(9)}x`);

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine (this project's kind: Node 20, npm, g++,
+# make, cmake) for building, running and testing spdylay:
+#   - Debian packages: nghttp2's static library and headers, zlib, the HTTP/2
+#     test peers (curl, nghttp, h2load), clang for the fuzzers;
+#   - npm dependencies (npm ci), which also builds the native addon.
+# Idempotent: skips apt when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libnghttp2-dev zlib1g-dev nghttp2-client curl openssl cmake g++ make ninja-build binutils clang-14 libclang-rt-14-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
