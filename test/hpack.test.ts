@@ -120,7 +120,7 @@ describe('HDDeflater / HDInflater', () => {
   it('handles blocks larger than the output pool slab, interleaved with small ones', () => {
     const d = new HDDeflater();
     const i = new HDInflater();
-    const huge = 'v'.repeat(100_000);
+    const huge = 'v'.repeat(40_000); // > the 32 KiB slab, < nghttp2's 64 KiB field limit
     const results: [Buffer, Buffer][][] = [];
     for (let n = 0; n < 200; n++) {
       const list: [string, string][] = n % 50 === 7 ? [['x-huge', huge + n]] : [['x-n', String(n)], ['x-pad', 'p'.repeat(n * 10)]];
@@ -250,5 +250,12 @@ describe('printHdTable', () => {
     let text = '';
     printHdTable(d.getHdTable(), { write: (s: string) => (text += s) });
     expect(text).toBe('[1] (s=38) baz: buz\n[2] (s=38) foo: bar\n');
+  });
+});
+
+describe('HDInflater field size limit', () => {
+  it('rejects a single field over 64 KiB with HeaderCompressionError', () => {
+    const block = new HDDeflater().deflate([['x-huge', 'v'.repeat(70_000)]]);
+    expect(() => new HDInflater().inflate(block)).toThrow(HeaderCompressionError);
   });
 });
