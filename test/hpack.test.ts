@@ -254,8 +254,8 @@ describe('printHdTable', () => {
 });
 
 describe('HDInflater field size limit', () => {
-  it('rejects a single field over 64 KiB with HeaderCompressionError', () => {
-    const block = new HDDeflater().deflate([['x-huge', 'v'.repeat(70_000)]]);
+  it('rejects a field whose encoded string is over 64 KiB with HeaderCompressionError', () => {
+    const block = new HDDeflater().deflate([['x-huge', 'v'.repeat(100_000)]]);
     expect(() => new HDInflater().inflate(block)).toThrow(HeaderCompressionError);
   });
 });

@@ -282,8 +282,8 @@ export class HDInflater {
    * @throws TypeError if `data` is not a Buffer or Uint8Array.
    * @throws {@link HeaderCompressionError} if the block is not valid HPACK
    *   (garbage, truncated, an index past the table, a table size update
-   *   above the limit), or holds a name or value longer than 64 KiB
-   *   (nghttp2's per-field limit). The dynamic table is then out of step with the
+   *   above the limit), or holds a name or value whose encoded string is longer than
+   *   64 KiB (nghttp2's per-field limit). The dynamic table is then out of step with the
    *   encoder: the error's `usable` is false and so is {@link HDInflater.usable};
    *   every later call throws the same error.
    * @throws {@link HeaderListTooLargeError} if the block decodes past
