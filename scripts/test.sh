@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: builds the addon and the TypeScript, runs the C library's tests
-# (scripts/test-c.sh), then the vitest suite, and ends with one summary line.
+# (scripts/test-c.sh), then the vitest suite, then (under CI, or with
+# SPDYLAY_ASAN=1) the native-heavy suites again on an ASan/UBSan build
+# (scripts/test-asan.sh), and ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,19 +15,28 @@ vitest_json=build/vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile="$vitest_json"
 v_rc=$?
 
+asan_rc=0
+asan_json=""
+if [ "${CI:-}" = "true" ] || [ "${SPDYLAY_ASAN:-}" = "1" ]; then
+  asan_json=build/vitest-asan.json
+  bash scripts/test-asan.sh --reporter=default --reporter=json --outputFile="$asan_json" || asan_rc=$?
+fi
+
 node -e '
 const fs = require("node:fs");
 let passed = 0, failed = 0;
-try {
-  const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-  passed += r.numPassedTests; failed += r.numFailedTests;
-  if (r.numTotalTests === 0) failed += 1;
-} catch { failed += 1; }
+for (const file of process.argv.slice(1).filter(Boolean)) {
+  try {
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests;
+    if (r.numTotalTests === 0) failed += 1;
+  } catch { failed += 1; }
+}
 try {
   const [p, f] = fs.readFileSync("build-c/summary", "utf8").trim().split(/\s+/).map(Number);
   passed += p; failed += f;
 } catch { failed += 1; }
-console.log(`\nall suites (vitest + ctest + fuzz): ${passed} passed, ${failed} failed`);
-' "$vitest_json"
+console.log(`\nall suites (vitest, ctest, fuzz, ASan): ${passed} passed, ${failed} failed`);
+' "$vitest_json" "$asan_json"
 
-[ $c_rc -eq 0 ] && [ $v_rc -eq 0 ]
+[ $c_rc -eq 0 ] && [ $v_rc -eq 0 ] && [ $asan_rc -eq 0 ]

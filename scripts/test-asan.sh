@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the suites that drive native code hardest (HPACK corpus and bad input,
+# HTTP/2 server robustness, SPDY session robustness) against an ASan + UBSan
+# build of the addon (build-asan/), so a memory error in the glue or the C
+# libraries fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npx cmake-js compile -O build-asan --CDSPDYLAY_SANITIZE=ON >/dev/null
+addon=build-asan/Release/spdylay_native.node
+ldd "$addon" | grep -q libasan || { echo "test-asan: $addon is not an ASan build" >&2; exit 1; }
+
+suites=()
+for f in test/hpack.test.ts test/hpack-corpus.test.ts test/h2server-robustness.test.ts test/spdylay-robustness.test.ts; do
+  [ -f "$f" ] && suites+=("$f")
+done
+
+# Leaks are checked by the C tests; here node's own allocations would drown them.
+LD_PRELOAD=$(gcc -print-file-name=libasan.so) \
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+SPDYLAY_NATIVE_PATH="$PWD/$addon" \
+  npx vitest run "$@" "${suites[@]}"
