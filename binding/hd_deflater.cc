@@ -138,21 +138,9 @@ Napi::Value HDDeflater::ChangeTableSize(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), nghttp2_hd_deflate_change_table_size(deflater_, size));
 }
 
-// Dynamic table entries, newest first, as [name, value] Buffer pairs.
 Napi::Value HDDeflater::GetHdTable(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  size_t total = nghttp2_hd_deflate_get_num_table_entries(deflater_);
-  // Indexes 1..61 are the static table; the dynamic table starts at 62.
-  size_t dynamic = total > 61 ? total - 61 : 0;
-  Napi::Array result = Napi::Array::New(env, dynamic);
-  for (size_t i = 0; i < dynamic; ++i) {
-    const nghttp2_nv *nv = nghttp2_hd_deflate_get_table_entry(deflater_, 62 + i);
-    Napi::Array pair = Napi::Array::New(env, 2);
-    pair.Set(0u, CopyToBuffer(env, nv->name, nv->namelen));
-    pair.Set(1u, CopyToBuffer(env, nv->value, nv->valuelen));
-    result.Set(static_cast<uint32_t>(i), pair);
-  }
-  return result;
+  return DynamicTableToArray(info.Env(), nghttp2_hd_deflate_get_num_table_entries(deflater_),
+                             [this](size_t idx) { return nghttp2_hd_deflate_get_table_entry(deflater_, idx); });
 }
 
 Napi::Value HDDeflater::DynamicTableSize(const Napi::CallbackInfo &info) {

@@ -136,18 +136,8 @@ Napi::Value HDInflater::ChangeTableSize(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value HDInflater::GetHdTable(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  size_t total = nghttp2_hd_inflate_get_num_table_entries(inflater_);
-  size_t dynamic = total > 61 ? total - 61 : 0;
-  Napi::Array result = Napi::Array::New(env, dynamic);
-  for (size_t i = 0; i < dynamic; ++i) {
-    const nghttp2_nv *nv = nghttp2_hd_inflate_get_table_entry(inflater_, 62 + i);
-    Napi::Array pair = Napi::Array::New(env, 2);
-    pair.Set(0u, CopyToBuffer(env, nv->name, nv->namelen));
-    pair.Set(1u, CopyToBuffer(env, nv->value, nv->valuelen));
-    result.Set(static_cast<uint32_t>(i), pair);
-  }
-  return result;
+  return DynamicTableToArray(info.Env(), nghttp2_hd_inflate_get_num_table_entries(inflater_),
+                             [this](size_t idx) { return nghttp2_hd_inflate_get_table_entry(inflater_, idx); });
 }
 
 Napi::Value HDInflater::DynamicTableSize(const Napi::CallbackInfo &info) {
