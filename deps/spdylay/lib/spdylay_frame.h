@@ -1,0 +1,217 @@
+/*
+ * spdylay_frame.h - control/DATA frame serialisation and name/value
+ * header block handling for SPDY/2 and SPDY/3.
+ */
+#ifndef SPDYLAY_FRAME_H
+#define SPDYLAY_FRAME_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "spdylay_int.h"
+#include "spdylay_buffer.h"
+#include "spdylay_zlib.h"
+
+#define SPDYLAY_FRAME_HEAD_LENGTH 8
+/* Largest DATA payload this library sends. */
+#define SPDYLAY_DATA_PAYLOAD_LENGTH 4096
+/* Largest value of the 24-bit length field. */
+#define SPDYLAY_MAX_FRAME_LENGTH 0xffffff
+#define SPDYLAY_STREAM_ID_MASK 0x7fffffff
+#define SPDYLAY_LENGTH_MASK 0xffffff
+#define SPDYLAY_VERSION_MASK 0x7fff
+#define SPDYLAY_MAX_WINDOW_SIZE 0x7fffffff
+
+/* Payload bytes before the header block of SYN_STREAM */
+#define SPDYLAY_SYN_STREAM_FIXED_LENGTH 10
+#define SPDYLAY_SPDY2_SYN_REPLY_FIXED_LENGTH 6
+#define SPDYLAY_SPDY3_SYN_REPLY_FIXED_LENGTH 4
+
+/* Internal DATA "frame" description used by the outbound queue. */
+typedef struct {
+  int32_t stream_id;
+  /* SPDYLAY_DATA_FLAG_FIN if the last frame must carry FIN */
+  uint8_t flags;
+  /* nonzero once the read callback has signalled EOF */
+  uint8_t eof;
+  spdylay_data_provider data_prd;
+} spdylay_data;
+
+/* Width (bytes) of the length fields of a header block. */
+static inline size_t spdylay_frame_get_len_size(uint16_t version)
+{
+  return version == 2 ? 2 : 4;
+}
+
+/*
+ * Bytes of fixed payload in front of the header block for |type| and
+ * wire |version|, or 0 if the frame has no header block.
+ */
+size_t spdylay_frame_hd_fixed_length(uint16_t type, uint16_t version);
+
+/* Writes a control frame header. */
+void spdylay_frame_pack_ctrl_hd(uint8_t *buf, const spdylay_ctrl_hd *hd);
+
+/* Reads a control frame header. */
+void spdylay_frame_unpack_ctrl_hd(spdylay_ctrl_hd *hd, const uint8_t *buf);
+
+/* Writes a DATA frame header. */
+void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id,
+                                uint8_t flags, uint32_t length);
+
+/* ---- name/value arrays ---- */
+
+/* Returns 1 if every name of |nv| is non-empty, printable ASCII
+   (0x20..0x7e) and every value is non-NULL, else 0. */
+int spdylay_frame_nv_check_null(const char **nv);
+
+/* Deep-copies |nv| into a single allocation.  Returns 0 or NOMEM. */
+int spdylay_frame_nv_copy(char ***nv_ptr, const char **nv);
+
+/* Frees an nv array allocated by this module. */
+void spdylay_frame_nv_del(char **nv);
+
+/* Lower-cases ASCII letters of every name of |nv|. */
+void spdylay_frame_nv_downcase(char **nv);
+
+/* Stable sort of the pairs of |nv| by name (strcmp order).  0 or NOMEM. */
+int spdylay_frame_nv_sort(char **nv);
+
+/* Copy, downcase and sort (submit-time normalisation). */
+int spdylay_frame_nv_norm_copy(char ***nv_ptr, const char **nv);
+
+/* SPDY/2 -> SPDY/3 name translation in place (no re-sort). */
+void spdylay_frame_nv_2to3(char **nv);
+
+/*
+ * Serialises |nv| (normalised) as an uncompressed header block into
+ * |nvbuf| (reset first).  If |v2| is nonzero, names are translated to
+ * SPDY/2 spelling and re-sorted before packing and 16-bit length fields
+ * are used.  Returns the block length, SPDYLAY_ERR_FRAME_TOO_LARGE or
+ * SPDYLAY_ERR_NOMEM.
+ */
+ssize_t spdylay_frame_pack_nv(spdylay_buffer *nvbuf, char **nv, int v2);
+
+/*
+ * Parses the uncompressed header block |in| of |inlen| bytes.
+ * Returns 0 (|*nv_ptr| set, sorted), SPDYLAY_ERR_INVALID_FRAME (bad
+ * structure, |*nv_ptr| NULL), SPDYLAY_ERR_INVALID_HEADER_BLOCK (content
+ * error; |*nv_ptr| still set) or SPDYLAY_ERR_NOMEM.
+ */
+int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
+                            size_t len_size);
+
+/* ---- frame constructors / destructors ---- */
+
+void spdylay_frame_syn_stream_init(spdylay_syn_stream *frame,
+                                   uint16_t version, uint8_t flags,
+                                   int32_t stream_id, int32_t assoc_stream_id,
+                                   uint8_t pri, char **nv);
+void spdylay_frame_syn_stream_free(spdylay_syn_stream *frame);
+
+void spdylay_frame_syn_reply_init(spdylay_syn_reply *frame, uint16_t version,
+                                  uint8_t flags, int32_t stream_id,
+                                  char **nv);
+void spdylay_frame_syn_reply_free(spdylay_syn_reply *frame);
+
+void spdylay_frame_headers_init(spdylay_headers *frame, uint16_t version,
+                                uint8_t flags, int32_t stream_id, char **nv);
+void spdylay_frame_headers_free(spdylay_headers *frame);
+
+void spdylay_frame_rst_stream_init(spdylay_rst_stream *frame,
+                                   uint16_t version, int32_t stream_id,
+                                   uint32_t status_code);
+
+void spdylay_frame_settings_init(spdylay_settings *frame, uint16_t version,
+                                 uint8_t flags, spdylay_settings_entry *iv,
+                                 size_t niv);
+void spdylay_frame_settings_free(spdylay_settings *frame);
+
+void spdylay_frame_ping_init(spdylay_ping *frame, uint16_t version,
+                             uint32_t unique_id);
+
+void spdylay_frame_goaway_init(spdylay_goaway *frame, uint16_t version,
+                               int32_t last_good_stream_id,
+                               uint32_t status_code);
+
+void spdylay_frame_window_update_init(spdylay_window_update *frame,
+                                      uint16_t version, int32_t stream_id,
+                                      int32_t delta_window_size);
+
+/* Frees what |frame| owns according to its hd.type. */
+void spdylay_frame_free(spdylay_frame *frame);
+
+/* ---- packing (into |buf|, which is reset first) ----
+ * All return the total frame length (header included), or
+ * SPDYLAY_ERR_ZLIB, SPDYLAY_ERR_FRAME_TOO_LARGE, SPDYLAY_ERR_NOMEM.
+ * hd.length of the frame is updated. */
+
+ssize_t spdylay_frame_pack_syn_stream(spdylay_buffer *buf,
+                                      spdylay_buffer *nvbuf,
+                                      spdylay_syn_stream *frame,
+                                      spdylay_zlib *deflater);
+ssize_t spdylay_frame_pack_syn_reply(spdylay_buffer *buf,
+                                     spdylay_buffer *nvbuf,
+                                     spdylay_syn_reply *frame,
+                                     spdylay_zlib *deflater);
+ssize_t spdylay_frame_pack_headers(spdylay_buffer *buf,
+                                   spdylay_buffer *nvbuf,
+                                   spdylay_headers *frame,
+                                   spdylay_zlib *deflater);
+ssize_t spdylay_frame_pack_rst_stream(spdylay_buffer *buf,
+                                      spdylay_rst_stream *frame);
+ssize_t spdylay_frame_pack_settings(spdylay_buffer *buf,
+                                    spdylay_settings *frame);
+ssize_t spdylay_frame_pack_ping(spdylay_buffer *buf, spdylay_ping *frame);
+ssize_t spdylay_frame_pack_goaway(spdylay_buffer *buf, spdylay_goaway *frame);
+ssize_t spdylay_frame_pack_window_update(spdylay_buffer *buf,
+                                         spdylay_window_update *frame);
+
+/* ---- unpacking ----
+ * |head| is the 8-byte header, |payload| the (fixed part of the) payload,
+ * and for header-block frames |hb| the inflated header block.
+ * Return 0, SPDYLAY_ERR_INVALID_FRAME, SPDYLAY_ERR_UNSUPPORTED_VERSION,
+ * SPDYLAY_ERR_INVALID_HEADER_BLOCK (frame filled, nv set) or NOMEM. */
+
+int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
+                                    const uint8_t *head,
+                                    const uint8_t *payload, size_t payloadlen,
+                                    const uint8_t *hb, size_t hblen);
+int spdylay_frame_unpack_syn_stream_without_nv(spdylay_syn_stream *frame,
+                                               const uint8_t *head,
+                                               const uint8_t *payload,
+                                               size_t payloadlen);
+int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
+                                   const uint8_t *head,
+                                   const uint8_t *payload, size_t payloadlen,
+                                   const uint8_t *hb, size_t hblen);
+int spdylay_frame_unpack_syn_reply_without_nv(spdylay_syn_reply *frame,
+                                              const uint8_t *head,
+                                              const uint8_t *payload,
+                                              size_t payloadlen);
+int spdylay_frame_unpack_headers(spdylay_headers *frame,
+                                 const uint8_t *head,
+                                 const uint8_t *payload, size_t payloadlen,
+                                 const uint8_t *hb, size_t hblen);
+int spdylay_frame_unpack_headers_without_nv(spdylay_headers *frame,
+                                            const uint8_t *head,
+                                            const uint8_t *payload,
+                                            size_t payloadlen);
+int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,
+                                    const uint8_t *head,
+                                    const uint8_t *payload,
+                                    size_t payloadlen);
+int spdylay_frame_unpack_settings(spdylay_settings *frame,
+                                  const uint8_t *head,
+                                  const uint8_t *payload, size_t payloadlen);
+int spdylay_frame_unpack_ping(spdylay_ping *frame, const uint8_t *head,
+                              const uint8_t *payload, size_t payloadlen);
+int spdylay_frame_unpack_goaway(spdylay_goaway *frame, const uint8_t *head,
+                                const uint8_t *payload, size_t payloadlen);
+int spdylay_frame_unpack_window_update(spdylay_window_update *frame,
+                                       const uint8_t *head,
+                                       const uint8_t *payload,
+                                       size_t payloadlen);
+
+#endif /* SPDYLAY_FRAME_H */

@@ -1,0 +1,254 @@
+/*
+ * spdylay_submit.c - spdylay_submit_* functions: validate, normalise and
+ * queue frames.
+ */
+#include <string.h>
+#include <stdlib.h>
+
+#include "spdylay_session.h"
+#include "spdylay_frame.h"
+#include "spdylay_helper.h"
+
+static int usable_data_prd(const spdylay_data_provider *data_prd)
+{
+  return data_prd != NULL && data_prd->read_callback != NULL;
+}
+
+static int submit_syn_stream_shared(spdylay_session *session, uint8_t flags,
+                                    int32_t assoc_stream_id, uint8_t pri,
+                                    const char **nv,
+                                    const spdylay_data_provider *data_prd,
+                                    void *stream_user_data)
+{
+  spdylay_outbound_item *item;
+  char **nv_copy;
+  int32_t stream_id;
+  int rv;
+  uint8_t lowest = spdylay_session_get_pri_lowest(session);
+
+  if(pri > lowest) {
+    pri = lowest;
+  }
+  if(!session->server) {
+    assoc_stream_id = 0;
+  }
+  if(nv == NULL || !spdylay_frame_nv_check_null(nv)) {
+    return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  if(session->next_stream_id > INT32_MAX) {
+    return SPDYLAY_ERR_STREAM_ID_NOT_AVAILABLE;
+  }
+  stream_id = (int32_t)session->next_stream_id;
+  session->next_stream_id += 2;
+
+  flags &= SPDYLAY_CTRL_FLAG_FIN | SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL;
+  rv = spdylay_frame_nv_norm_copy(&nv_copy, nv);
+  if(rv != 0) {
+    return rv;
+  }
+  item = spdylay_session_new_item();
+  if(item == NULL) {
+    spdylay_frame_nv_del(nv_copy);
+    return SPDYLAY_ERR_NOMEM;
+  }
+  item->frame_cat = SPDYLAY_CTRL;
+  spdylay_frame_syn_stream_init(&item->frame.ctrl.syn_stream,
+                                session->version, flags, stream_id,
+                                assoc_stream_id, pri, nv_copy);
+  item->aux.stream_user_data = stream_user_data;
+  if(usable_data_prd(data_prd)) {
+    item->aux.data_prd = *data_prd;
+    item->aux.has_data_prd = 1;
+  }
+  return spdylay_session_add_item(session, item);
+}
+
+int spdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
+                              int32_t assoc_stream_id, uint8_t pri,
+                              const char **nv, void *stream_user_data)
+{
+  return submit_syn_stream_shared(session, flags, assoc_stream_id, pri, nv,
+                                  NULL, stream_user_data);
+}
+
+int spdylay_submit_request(spdylay_session *session, uint8_t pri,
+                           const char **nv,
+                           const spdylay_data_provider *data_prd,
+                           void *stream_user_data)
+{
+  uint8_t flags = usable_data_prd(data_prd) ?
+    SPDYLAY_CTRL_FLAG_NONE : SPDYLAY_CTRL_FLAG_FIN;
+  return submit_syn_stream_shared(session, flags, 0, pri, nv, data_prd,
+                                  stream_user_data);
+}
+
+static int submit_reply_like(spdylay_session *session, uint16_t type,
+                             uint8_t flags, int32_t stream_id,
+                             const char **nv,
+                             const spdylay_data_provider *data_prd)
+{
+  spdylay_outbound_item *item;
+  char **nv_copy;
+  int rv;
+  if(nv == NULL || !spdylay_frame_nv_check_null(nv)) {
+    return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  flags &= SPDYLAY_CTRL_FLAG_FIN;
+  rv = spdylay_frame_nv_norm_copy(&nv_copy, nv);
+  if(rv != 0) {
+    return rv;
+  }
+  item = spdylay_session_new_item();
+  if(item == NULL) {
+    spdylay_frame_nv_del(nv_copy);
+    return SPDYLAY_ERR_NOMEM;
+  }
+  item->frame_cat = SPDYLAY_CTRL;
+  if(type == SPDYLAY_SYN_REPLY) {
+    spdylay_frame_syn_reply_init(&item->frame.ctrl.syn_reply,
+                                 session->version, flags, stream_id, nv_copy);
+  } else {
+    spdylay_frame_headers_init(&item->frame.ctrl.headers, session->version,
+                               flags, stream_id, nv_copy);
+  }
+  if(usable_data_prd(data_prd)) {
+    item->aux.data_prd = *data_prd;
+    item->aux.has_data_prd = 1;
+  }
+  return spdylay_session_add_item(session, item);
+}
+
+int spdylay_submit_response(spdylay_session *session,
+                            int32_t stream_id, const char **nv,
+                            const spdylay_data_provider *data_prd)
+{
+  uint8_t flags = usable_data_prd(data_prd) ?
+    SPDYLAY_CTRL_FLAG_NONE : SPDYLAY_CTRL_FLAG_FIN;
+  return submit_reply_like(session, SPDYLAY_SYN_REPLY, flags, stream_id, nv,
+                           data_prd);
+}
+
+int spdylay_submit_syn_reply(spdylay_session *session, uint8_t flags,
+                             int32_t stream_id, const char **nv)
+{
+  return submit_reply_like(session, SPDYLAY_SYN_REPLY, flags, stream_id, nv,
+                           NULL);
+}
+
+int spdylay_submit_headers(spdylay_session *session, uint8_t flags,
+                           int32_t stream_id, const char **nv)
+{
+  return submit_reply_like(session, SPDYLAY_HEADERS, flags, stream_id, nv,
+                           NULL);
+}
+
+int spdylay_submit_data(spdylay_session *session, int32_t stream_id,
+                        uint8_t flags, const spdylay_data_provider *data_prd)
+{
+  if(data_prd == NULL) {
+    return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  return spdylay_session_add_data(session, stream_id, flags, data_prd);
+}
+
+int spdylay_submit_rst_stream(spdylay_session *session, int32_t stream_id,
+                              uint32_t status_code)
+{
+  return spdylay_session_add_rst_stream(session, stream_id, status_code);
+}
+
+int spdylay_submit_ping(spdylay_session *session)
+{
+  uint32_t id;
+  if(session->next_unique_id > INT32_MAX) {
+    session->next_unique_id = session->server ? 2 : 1;
+  }
+  id = session->next_unique_id;
+  session->next_unique_id += 2;
+  return spdylay_session_add_ping(session, id);
+}
+
+int spdylay_submit_goaway(spdylay_session *session, uint32_t status_code)
+{
+  return spdylay_session_add_goaway(session, session->last_recv_stream_id,
+                                    status_code);
+}
+
+static int settings_entry_less(const spdylay_settings_entry *a,
+                               const spdylay_settings_entry *b)
+{
+  return a->settings_id < b->settings_id;
+}
+
+int spdylay_submit_settings(spdylay_session *session, uint8_t flags,
+                            const spdylay_settings_entry *iv, size_t niv)
+{
+  spdylay_outbound_item *item;
+  spdylay_settings_entry *iv_copy = NULL;
+  uint32_t seen = 0;
+  size_t i, j;
+  int rv;
+
+  for(i = 0; i < niv; ++i) {
+    int32_t id = iv[i].settings_id;
+    if(id <= 0 || id > SPDYLAY_SETTINGS_MAX || (seen & (1u << id))) {
+      return SPDYLAY_ERR_INVALID_ARGUMENT;
+    }
+    seen |= 1u << id;
+  }
+  if(niv > 0) {
+    iv_copy = malloc(niv * sizeof(spdylay_settings_entry));
+    if(iv_copy == NULL) {
+      return SPDYLAY_ERR_NOMEM;
+    }
+    memcpy(iv_copy, iv, niv * sizeof(spdylay_settings_entry));
+    /* insertion sort: at most 8 entries, IDs unique */
+    for(i = 1; i < niv; ++i) {
+      spdylay_settings_entry e = iv_copy[i];
+      for(j = i; j > 0 && settings_entry_less(&e, &iv_copy[j - 1]); --j) {
+        iv_copy[j] = iv_copy[j - 1];
+      }
+      iv_copy[j] = e;
+    }
+  }
+  item = spdylay_session_new_item();
+  if(item == NULL) {
+    free(iv_copy);
+    return SPDYLAY_ERR_NOMEM;
+  }
+  item->frame_cat = SPDYLAY_CTRL;
+  spdylay_frame_settings_init(&item->frame.ctrl.settings, session->version,
+                              flags, iv_copy, niv);
+  rv = spdylay_session_add_item(session, item);
+  if(rv != 0) {
+    return rv;
+  }
+  for(i = 0; i < niv; ++i) {
+    session->local_settings[iv[i].settings_id] = iv[i].value;
+  }
+  return 0;
+}
+
+int spdylay_submit_window_update(spdylay_session *session, int32_t stream_id,
+                                 int32_t delta_window_size)
+{
+  int32_t *recv_window, *consumed;
+  if(delta_window_size <= 0) {
+    return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  if(stream_id == 0) {
+    recv_window = &session->recv_window_size;
+    consumed = &session->consumed_size;
+  } else {
+    spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
+    if(stream == NULL) {
+      return SPDYLAY_ERR_STREAM_CLOSED;
+    }
+    recv_window = &stream->recv_window_size;
+    consumed = &stream->consumed_size;
+  }
+  *recv_window -= spdylay_min(delta_window_size, *recv_window);
+  *consumed -= spdylay_min(delta_window_size, *consumed);
+  return spdylay_session_add_window_update(session, stream_id,
+                                           delta_window_size);
+}

@@ -1,0 +1,128 @@
+/* Unit tests: header compression with the SPDY dictionaries. */
+#include "spdylay_test.h"
+#include "spdylay_zlib.h"
+#include "spdylay_int.h"
+
+static void test_dict_adler(void)
+{
+  CHECK_EQ(adler32(1, spdylay_hd_dict_v2, sizeof(spdylay_hd_dict_v2)),
+           0xDFA251B2UL);
+  CHECK_EQ(adler32(1, spdylay_hd_dict_v3, sizeof(spdylay_hd_dict_v3)),
+           0xE3C6A7C2UL);
+  CHECK_EQ(spdylay_hd_dict_v2[906], 0);
+}
+
+static void roundtrip(int server, uint16_t version)
+{
+  spdylay_zlib def, inf;
+  spdylay_buffer out;
+  uint8_t in[3000], comp[4000];
+  size_t i;
+  int round;
+  for(i = 0; i < sizeof(in); ++i) in[i] = (uint8_t)("abcdefgh"[i % 8] + i / 500);
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, server, version), 0);
+  CHECK_EQ(spdylay_zlib_inflate_hd_init(&inf, version), 0);
+  spdylay_buffer_init(&out);
+  for(round = 0; round < 3; ++round) {
+    size_t inlen = 1000 + (size_t)round * 1000;
+    size_t bound = spdylay_zlib_deflate_hd_bound(&def, inlen);
+    ssize_t n;
+    int overflow = 0;
+    CHECK(bound <= sizeof(comp));
+    n = spdylay_zlib_deflate_hd(&def, comp, bound, in, inlen);
+    CHECK(n > 4);
+    /* sync flush marker */
+    CHECK_MEM(comp + n - 4, "\x00\x00\xff\xff", 4);
+    spdylay_buffer_reset(&out);
+    /* feed byte by byte */
+    for(i = 0; i < (size_t)n; ++i) {
+      CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 1 << 24, &overflow,
+                                       comp + i, 1), 0);
+    }
+    CHECK_EQ(out.len, inlen);
+    CHECK_MEM(out.buf, in, inlen);
+    CHECK_EQ(overflow, 0);
+  }
+  spdylay_buffer_free(&out);
+  spdylay_zlib_deflate_free(&def);
+  spdylay_zlib_inflate_free(&inf);
+}
+
+static void test_roundtrip(void)
+{
+  roundtrip(0, 2);
+  roundtrip(1, 2);
+  roundtrip(0, 3);
+  roundtrip(1, 3);
+}
+
+static void test_header_bytes(void)
+{
+  spdylay_zlib def;
+  uint8_t comp[64];
+  ssize_t n;
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  n = spdylay_zlib_deflate_hd(&def, comp, sizeof(comp),
+                              (const uint8_t*)"x", 1);
+  CHECK(n > 6);
+  CHECK_MEM(comp, "\x38\xea\xe3\xc6\xa7\xc2", 6);
+  spdylay_zlib_deflate_free(&def);
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 0, 2), 0);
+  n = spdylay_zlib_deflate_hd(&def, comp, sizeof(comp),
+                              (const uint8_t*)"x", 1);
+  CHECK(n > 6);
+  CHECK_MEM(comp, "\x38\x30\xdf\xa2\x51\xb2", 6);
+  spdylay_zlib_deflate_free(&def);
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 0, 7),
+           SPDYLAY_ERR_UNSUPPORTED_VERSION);
+}
+
+static void test_inflate_errors(void)
+{
+  spdylay_zlib inf;
+  spdylay_buffer out;
+  int overflow = 0;
+  spdylay_buffer_init(&out);
+  CHECK_EQ(spdylay_zlib_inflate_hd_init(&inf, 3), 0);
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 1 << 24, &overflow,
+                                   (const uint8_t*)"not zlib at all", 15),
+           SPDYLAY_ERR_ZLIB);
+  spdylay_zlib_inflate_free(&inf);
+  spdylay_buffer_free(&out);
+}
+
+static void test_inflate_limit(void)
+{
+  spdylay_zlib def, inf;
+  spdylay_buffer out;
+  uint8_t in[20000], *comp;
+  size_t bound;
+  ssize_t n;
+  int overflow = 0;
+  memset(in, 'a', sizeof(in));
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_zlib_inflate_hd_init(&inf, 3), 0);
+  bound = spdylay_zlib_deflate_hd_bound(&def, sizeof(in));
+  comp = malloc(bound);
+  n = spdylay_zlib_deflate_hd(&def, comp, bound, in, sizeof(in));
+  CHECK(n > 0);
+  spdylay_buffer_init(&out);
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 8192, &overflow, comp,
+                                   (size_t)n), 0);
+  CHECK_EQ(overflow, 1);
+  CHECK(out.len <= 8192);
+  free(comp);
+  spdylay_buffer_free(&out);
+  spdylay_zlib_deflate_free(&def);
+  spdylay_zlib_inflate_free(&inf);
+}
+
+int main(void)
+{
+  RUN(test_dict_adler);
+  RUN(test_roundtrip);
+  RUN(test_header_bytes);
+  RUN(test_inflate_errors);
+  RUN(test_inflate_limit);
+  return TEST_SUMMARY();
+}
