@@ -1,9 +1,566 @@
 #include "h2_session.h"
 
+#include <cstdio>
+#include <cstring>
+
+#include "common.h"
+
 namespace spdylay_binding {
 
-Napi::Function Http2Session::Init(Napi::Env env) { return DefineClass(env, "Http2Session", {}); }
+namespace {
 
-Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Http2Session>(info) {}
+constexpr uint32_t kAbsent = 0xffffffffu;
+// Bodies up to this size are copied instead of holding a reference to the Buffer.
+constexpr size_t kCopyBodyMax = 16384;
+
+inline Http2Session *Self(void *user_data) { return static_cast<Http2Session *>(user_data); }
+
+}  // namespace
+
+Napi::Function Http2Session::Init(Napi::Env env) {
+  return DefineClass(env, "Http2Session",
+                     {
+                         InstanceMethod<&Http2Session::Recv>("recv"),
+                         InstanceMethod<&Http2Session::Send>("send"),
+                         InstanceMethod<&Http2Session::TakeEvents>("takeEvents"),
+                         InstanceMethod<&Http2Session::SubmitResponse>("submitResponse"),
+                         InstanceMethod<&Http2Session::SubmitPushPromise>("submitPushPromise"),
+                         InstanceMethod<&Http2Session::ResumeData>("resumeData"),
+                         InstanceMethod<&Http2Session::SubmitRstStream>("submitRstStream"),
+                         InstanceMethod<&Http2Session::SubmitGoaway>("submitGoaway"),
+                         InstanceMethod<&Http2Session::Terminate>("terminate"),
+                         InstanceMethod<&Http2Session::Destroy>("destroy"),
+                     });
+}
+
+// new Http2Session(readFn, state: Int32Array(3), maxConcurrentStreams)
+//
+// Creates a server session (nghttp2_session_server_new2) and queues the
+// initial SETTINGS (MAX_CONCURRENT_STREAMS, INITIAL_WINDOW_SIZE 65535).
+// readFn(streamId, maxLength) is called for generator/stream bodies only; it
+// returns a chunk (Uint8Array) or undefined and stores its flag in state[0].
+Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Http2Session>(info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "readFn must be a function");
+  read_fn_ = Napi::Persistent(info[0].As<Napi::Function>());
+  if (!info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      info[1].As<Napi::TypedArray>().ElementLength() < kStateCount) {
+    throw Napi::TypeError::New(env, "state must be an Int32Array of length >= 3");
+  }
+  Napi::Int32Array state = info[1].As<Napi::Int32Array>();
+  state_ = state.Data();
+  state_ref_ = Napi::Persistent(info[1]);
+  uint32_t max_streams = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 100;
+
+  nghttp2_session_callbacks *cbs;
+  int rv = nghttp2_session_callbacks_new(&cbs);
+  if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, OnBeginHeaders);
+  nghttp2_session_callbacks_set_on_header_callback(cbs, OnHeader);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, OnFrameRecv);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, OnDataChunkRecv);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, OnStreamClose);
+  nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, OnFrameNotSend);
+  nghttp2_session_callbacks_set_send_data_callback(cbs, SendData);
+  rv = nghttp2_session_server_new(&session_, cbs, this);
+  nghttp2_session_callbacks_del(cbs);
+  if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
+
+  nghttp2_settings_entry iv[2] = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, max_streams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
+  };
+  rv = nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, iv, 2);
+  if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
+  UpdateState();
+}
+
+Http2Session::~Http2Session() {
+  if (session_) nghttp2_session_del(session_);
+  session_ = nullptr;
+}
+
+void Http2Session::CheckSession(Napi::Env env) {
+  if (!session_) throw Napi::Error::New(env, "Http2Session has been destroyed");
+}
+
+void Http2Session::UpdateState() {
+  if (!session_) {
+    state_[kStateWant] = 0;
+    state_[kStateEvents] = static_cast<int32_t>(events_.size());
+    return;
+  }
+  state_[kStateWant] =
+      (nghttp2_session_want_read(session_) ? 1 : 0) | (nghttp2_session_want_write(session_) ? 2 : 0);
+  state_[kStateEvents] = static_cast<int32_t>(events_.size());
+}
+
+void Http2Session::PushBytesPadded(const uint8_t *data, size_t len) {
+  events_.insert(events_.end(), data, data + len);
+  size_t pad = (4 - (len & 3)) & 3;
+  events_.insert(events_.end(), pad, 0);
+}
+
+// ---------------------------------------------------------------- receiving
+
+int Http2Session::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, void *user_data) {
+  Http2Session *self = Self(user_data);
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) {
+    self->hdr_stream_id_ = 0;
+    return 0;
+  }
+  self->hdr_stream_id_ = frame->hd.stream_id;
+  self->hdr_lens_.clear();
+  self->hdr_bytes_.clear();
+  for (int i = 0; i < 10; i += 2) {
+    self->hdr_pseudo_[i] = 0;
+    self->hdr_pseudo_[i + 1] = kAbsent;
+  }
+  return 0;
+}
+
+int Http2Session::OnHeader(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name,
+                           size_t namelen, const uint8_t *value, size_t valuelen, uint8_t,
+                           void *user_data) {
+  Http2Session *self = Self(user_data);
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST ||
+      frame->hd.stream_id != self->hdr_stream_id_) {
+    return 0;
+  }
+  int slot = -1;
+  if (namelen > 0 && name[0] == ':') {
+    if (namelen == 7 && std::memcmp(name, ":method", 7) == 0) slot = 0;
+    else if (namelen == 7 && std::memcmp(name, ":scheme", 7) == 0) slot = 1;
+    else if (namelen == 5 && std::memcmp(name, ":path", 5) == 0) slot = 2;
+    else if (namelen == 10 && std::memcmp(name, ":authority", 10) == 0) slot = 3;
+  } else if (namelen == 4 && std::memcmp(name, "host", 4) == 0) {
+    slot = 4;
+  }
+  size_t off = self->hdr_bytes_.size();
+  self->hdr_bytes_.insert(self->hdr_bytes_.end(), name, name + namelen);
+  if (slot >= 0) {
+    self->hdr_pseudo_[2 * slot] = static_cast<uint32_t>(off + namelen);
+    self->hdr_pseudo_[2 * slot + 1] = static_cast<uint32_t>(valuelen);
+  }
+  self->hdr_bytes_.insert(self->hdr_bytes_.end(), value, value + valuelen);
+  self->hdr_lens_.push_back(static_cast<uint32_t>(namelen));
+  self->hdr_lens_.push_back(static_cast<uint32_t>(valuelen));
+  return 0;
+}
+
+int Http2Session::OnFrameRecv(nghttp2_session *, const nghttp2_frame *frame, void *user_data) {
+  Http2Session *self = Self(user_data);
+  switch (frame->hd.type) {
+    case NGHTTP2_HEADERS:
+      if (frame->headers.cat == NGHTTP2_HCAT_REQUEST && frame->hd.stream_id == self->hdr_stream_id_) {
+        self->PushU32(kEvHeaders);
+        self->PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+        self->PushU32((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) ? 1 : 0);
+        self->PushU32(static_cast<uint32_t>(self->hdr_lens_.size() / 2));
+        self->PushU32(static_cast<uint32_t>(self->hdr_bytes_.size()));
+        for (int i = 0; i < 10; ++i) self->PushU32(self->hdr_pseudo_[i]);
+        const uint8_t *lens = reinterpret_cast<const uint8_t *>(self->hdr_lens_.data());
+        self->events_.insert(self->events_.end(), lens, lens + self->hdr_lens_.size() * 4);
+        self->PushBytesPadded(self->hdr_bytes_.data(), self->hdr_bytes_.size());
+        self->hdr_stream_id_ = 0;
+      } else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+        self->PushU32(kEvEndStream);
+        self->PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+      }
+      break;
+    case NGHTTP2_DATA:
+      if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+        self->PushU32(kEvEndStream);
+        self->PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+      }
+      break;
+    case NGHTTP2_SETTINGS:
+      if (frame->hd.flags & NGHTTP2_FLAG_ACK) {
+        self->PushU32(kEvSettingsAck);
+        self->PushU32(0);
+      }
+      break;
+    default:
+      break;
+  }
+  return 0;
+}
+
+int Http2Session::OnDataChunkRecv(nghttp2_session *, uint8_t, int32_t stream_id, const uint8_t *data,
+                                  size_t len, void *user_data) {
+  Http2Session *self = Self(user_data);
+  self->PushU32(kEvData);
+  self->PushU32(static_cast<uint32_t>(stream_id));
+  self->PushU32(static_cast<uint32_t>(len));
+  self->PushBytesPadded(data, len);
+  return 0;
+}
+
+int Http2Session::OnStreamClose(nghttp2_session *, int32_t stream_id, uint32_t error_code,
+                                void *user_data) {
+  Http2Session *self = Self(user_data);
+  self->sources_.erase(stream_id);
+  self->PushU32(kEvClose);
+  self->PushU32(static_cast<uint32_t>(stream_id));
+  self->PushU32(error_code);
+  return 0;
+}
+
+int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *frame, int,
+                                 void *user_data) {
+  Http2Session *self = Self(user_data);
+  if (frame->hd.type == NGHTTP2_HEADERS) {
+    int32_t stream_id = frame->hd.stream_id;
+    self->sources_.erase(stream_id);
+    // A response whose stream is already gone: tell JS the stream is over
+    // (it ignores the event when the handler already got its close).
+    if (nghttp2_session_find_stream(session, stream_id) == nullptr) {
+      self->PushU32(kEvClose);
+      self->PushU32(static_cast<uint32_t>(stream_id));
+      self->PushU32(NGHTTP2_INTERNAL_ERROR);
+    }
+  }
+  return 0;
+}
+
+// recv(chunk): runs nghttp2_session_mem_recv over the whole chunk. Returns the
+// events it produced (ArrayBuffer, layout in h2_session.h), undefined when
+// there are none, or a negative nghttp2 error code (fatal for the connection).
+Napi::Value Http2Session::Recv(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  ByteView in = GetBytes(info[0], "chunk");
+  ssize_t rv = nghttp2_session_mem_recv(session_, in.data, in.length);
+  if (rv < 0) {
+    UpdateState();
+    return Napi::Number::New(env, static_cast<double>(rv));
+  }
+  return TakeEvents(info);
+}
+
+// takeEvents(): the events accumulated since the last recv/takeEvents (those
+// produced while sending: stream closes), or undefined.
+Napi::Value Http2Session::TakeEvents(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (events_.empty()) {
+    UpdateState();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, events_.size());
+  std::memcpy(ab.Data(), events_.data(), events_.size());
+  events_.clear();
+  UpdateState();
+  return ab;
+}
+
+// ------------------------------------------------------------------ sending
+
+// send(maxBytes): pulls frames with nghttp2_session_mem_send until nothing is
+// pending or at least maxBytes were produced. Returns them as one Buffer, or
+// undefined when nothing was pending, or a negative nghttp2 error code.
+// Rethrows an exception raised by the JS read callback once the frames
+// produced before it have been returned.
+Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  size_t max_bytes = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 65536;
+  if (has_pending_error_) {
+    has_pending_error_ = false;
+    Napi::Value e = pending_error_.Value();
+    pending_error_.Reset();
+    throw Napi::Error(env, e);
+  }
+  out_.clear();
+  ssize_t err = 0;
+  while (out_.size() < max_bytes) {
+    const uint8_t *data;
+    ssize_t n = nghttp2_session_mem_send(session_, &data);
+    if (n < 0) {
+      err = n;
+      break;
+    }
+    if (n == 0) break;
+    out_.insert(out_.end(), data, data + n);
+  }
+  UpdateState();
+  // An exception from the JS read callback: rethrow it now when no output
+  // would be lost, else on the next call (the frames pulled must be written).
+  if (has_pending_error_ && out_.empty()) {
+    has_pending_error_ = false;
+    Napi::Value e = pending_error_.Value();
+    pending_error_.Reset();
+    throw Napi::Error(env, e);
+  }
+  if (err < 0 && out_.empty()) return Napi::Number::New(env, static_cast<double>(err));
+  if (out_.empty()) return env.Undefined();
+  return CopyToBuffer(env, out_.data(), out_.size());
+}
+
+ssize_t Http2Session::ReadBody(nghttp2_session *, int32_t stream_id, uint8_t *buf, size_t length,
+                               uint32_t *data_flags, nghttp2_data_source *source, void *user_data) {
+  Http2Session *self = Self(user_data);
+  BodySource *src = static_cast<BodySource *>(source->ptr);
+  if (src->kind == kBodyBytes) {
+    size_t n = src->length - src->pos;
+    if (n > length) n = length;
+    if (src->pos + n == src->length) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    // SendData copies the payload straight into the output (one copy).
+    *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    return static_cast<ssize_t>(n);
+  }
+  return self->ReadJsBody(stream_id, src, buf, length, data_flags);
+}
+
+ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *buf, size_t length,
+                                 uint32_t *data_flags) {
+  if (src->pending_pos < src->pending.size()) {
+    size_t n = src->pending.size() - src->pending_pos;
+    if (n > length) n = length;
+    std::memcpy(buf, src->pending.data() + src->pending_pos, n);
+    src->pending_pos += n;
+    if (src->pending_pos == src->pending.size()) {
+      src->pending.clear();
+      src->pending_pos = 0;
+      if (src->eof_after_pending) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    }
+    return static_cast<ssize_t>(n);
+  }
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  Napi::Value chunk;
+  state_[kStateReadFlag] = 3;
+  try {
+    chunk = read_fn_.Call({Napi::Number::New(env, stream_id),
+                           Napi::Number::New(env, static_cast<double>(length))});
+  } catch (const Napi::Error &e) {
+    // Never unwind through nghttp2: keep the exception for Send() to rethrow
+    // and reset this stream (RST_STREAM INTERNAL_ERROR).
+    if (!has_pending_error_) {
+      pending_error_ = Napi::Persistent(static_cast<Napi::Value>(e.Value()));
+      has_pending_error_ = true;
+    }
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  }
+  int flag = state_[kStateReadFlag];
+  if (flag == 2) return NGHTTP2_ERR_DEFERRED;
+  if (flag != 0 && flag != 1) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  size_t n = 0;
+  if (chunk.IsTypedArray() || chunk.IsArrayBuffer()) {
+    ByteView view;
+    try {
+      view = GetBytes(chunk, "chunk");
+    } catch (const Napi::Error &) {
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    n = view.length > length ? length : view.length;
+    std::memcpy(buf, view.data, n);
+    if (view.length > n) {
+      src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
+      src->pending_pos = 0;
+      src->eof_after_pending = flag == 1;
+      return static_cast<ssize_t>(n);
+    }
+  }
+  if (flag == 1) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+
+int Http2Session::SendData(nghttp2_session *, nghttp2_frame *frame, const uint8_t *framehd,
+                           size_t length, nghttp2_data_source *source, void *user_data) {
+  Http2Session *self = Self(user_data);
+  BodySource *src = static_cast<BodySource *>(source->ptr);
+  std::vector<uint8_t> &out = self->out_;
+  out.insert(out.end(), framehd, framehd + 9);
+  size_t padlen = frame->data.padlen;
+  if (padlen > 0) out.push_back(static_cast<uint8_t>(padlen - 1));
+  out.insert(out.end(), src->data + src->pos, src->data + src->pos + length);
+  src->pos += length;
+  if (padlen > 1) out.insert(out.end(), padlen - 1, 0);
+  return 0;
+}
+
+void Http2Session::ParseHeaders(const Napi::Value &value, size_t count, size_t reserve) {
+  Napi::Env env = value.Env();
+  nva_.resize(reserve);
+  if (count == 0) return;
+  const uint8_t *p;
+  size_t len;
+  if (value.IsString()) {
+    napi_value v = value;
+    size_t need;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, v, nullptr, 0, &need));
+    hdr_scratch_.resize(need + 1);
+    NAPI_THROW_IF_FAILED_VOID(
+        env, napi_get_value_string_utf8(env, v, hdr_scratch_.data(), need + 1, &need));
+    p = reinterpret_cast<const uint8_t *>(hdr_scratch_.data());
+    len = need;
+  } else {
+    ByteView view = GetBytes(value, "headers");
+    p = view.data;
+    len = view.length;
+  }
+  // Split on NUL: 2 * count parts.
+  size_t start = 0;
+  size_t parts = 0;
+  const uint8_t *fields[2];
+  size_t lens[2];
+  for (size_t i = 0; i <= len; ++i) {
+    if (i == len || p[i] == 0) {
+      fields[parts & 1] = p + start;
+      lens[parts & 1] = i - start;
+      ++parts;
+      if ((parts & 1) == 0) {
+        nghttp2_nv nv;
+        nv.name = const_cast<uint8_t *>(fields[0]);
+        nv.namelen = lens[0];
+        nv.value = const_cast<uint8_t *>(fields[1]);
+        nv.valuelen = lens[1];
+        nv.flags = NGHTTP2_NV_FLAG_NONE;
+        nva_.push_back(nv);
+      }
+      start = i + 1;
+    }
+  }
+  if (parts != 2 * count) {
+    throw Napi::TypeError::New(env, "header names and values must not contain NUL characters");
+  }
+}
+
+// submitResponse(streamId, status, headers, count, bodyKind, body):
+// nghttp2_submit_response with ":status" first, then the `count` fields of
+// `headers` ("name\0value\0..." as a string (UTF-8) or bytes, or null).
+// bodyKind 0: no body (END_STREAM on HEADERS); 1: `body` (string or bytes)
+// served natively; 2: body produced by the JS read callback.
+// Returns 0 or a negative nghttp2 error code.
+Napi::Value Http2Session::SubmitResponse(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
+  int32_t status = info[1].As<Napi::Number>().Int32Value();
+  size_t count = info[3].As<Napi::Number>().Uint32Value();
+  int kind = info[4].As<Napi::Number>().Int32Value();
+  ParseHeaders(info[2], count, 1);
+  int slen = std::snprintf(status_buf_, sizeof(status_buf_), "%d", status);
+  nva_[0].name = const_cast<uint8_t *>(reinterpret_cast<const uint8_t *>(":status"));
+  nva_[0].namelen = 7;
+  nva_[0].value = reinterpret_cast<uint8_t *>(status_buf_);
+  nva_[0].valuelen = static_cast<size_t>(slen);
+  nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
+
+  std::unique_ptr<BodySource> src;
+  if (kind == kBodyBytes) {
+    src.reset(new BodySource());
+    src->kind = kBodyBytes;
+    Napi::Value body = info[5];
+    if (body.IsString()) {
+      src->owned = body.As<Napi::String>().Utf8Value();
+      src->data = reinterpret_cast<const uint8_t *>(src->owned.data());
+      src->length = src->owned.size();
+    } else {
+      ByteView view = GetBytes(body, "body");
+      if (view.length <= kCopyBodyMax) {
+        src->owned.assign(reinterpret_cast<const char *>(view.data), view.length);
+        src->data = reinterpret_cast<const uint8_t *>(src->owned.data());
+      } else {
+        src->ref = Napi::Persistent(body);
+        src->data = view.data;
+      }
+      src->length = view.length;
+    }
+    if (src->length == 0) src.reset();
+  } else if (kind == kBodyJs) {
+    src.reset(new BodySource());
+    src->kind = kBodyJs;
+  }
+  int rv;
+  if (src) {
+    nghttp2_data_provider prd;
+    prd.source.ptr = src.get();
+    prd.read_callback = ReadBody;
+    rv = nghttp2_submit_response(session_, stream_id, nva_.data(), nva_.size(), &prd);
+    if (rv == 0) sources_[stream_id] = std::move(src);
+  } else {
+    rv = nghttp2_submit_response(session_, stream_id, nva_.data(), nva_.size(), nullptr);
+  }
+  UpdateState();
+  return Napi::Number::New(env, rv);
+}
+
+// submitPushPromise(streamId, headers, count): nghttp2_submit_push_promise
+// with the given request fields (pseudo-headers included by the caller).
+// Returns the promised stream ID or a negative nghttp2 error code.
+Napi::Value Http2Session::SubmitPushPromise(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
+  size_t count = info[2].As<Napi::Number>().Uint32Value();
+  ParseHeaders(info[1], count, 0);
+  // nghttp2 checks SETTINGS_ENABLE_PUSH only when the frame is sent; report
+  // a client that disabled push right away, as the reference did.
+  if (nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_ENABLE_PUSH) == 0) {
+    return Napi::Number::New(env, NGHTTP2_ERR_PUSH_DISABLED);
+  }
+  int32_t rv = nghttp2_submit_push_promise(session_, NGHTTP2_FLAG_NONE, stream_id, nva_.data(),
+                                           nva_.size(), nullptr);
+  UpdateState();
+  return Napi::Number::New(env, rv);
+}
+
+// resumeData(streamId): nghttp2_session_resume_data; 0 or a negative code
+// (NGHTTP2_ERR_INVALID_ARGUMENT when the stream is not deferred).
+Napi::Value Http2Session::ResumeData(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
+  int rv = nghttp2_session_resume_data(session_, stream_id);
+  UpdateState();
+  return Napi::Number::New(env, rv);
+}
+
+// submitRstStream(streamId, errorCode): nghttp2_submit_rst_stream.
+Napi::Value Http2Session::SubmitRstStream(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
+  uint32_t code = info[1].As<Napi::Number>().Uint32Value();
+  int rv = nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, code);
+  UpdateState();
+  return Napi::Number::New(env, rv);
+}
+
+// submitGoaway(errorCode): graceful GOAWAY with the last processed stream ID
+// (nghttp2_submit_goaway); open streams complete, then the session wants
+// neither read nor write.
+Napi::Value Http2Session::SubmitGoaway(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  uint32_t code = info[0].As<Napi::Number>().Uint32Value();
+  int rv = nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
+                                 nghttp2_session_get_last_proc_stream_id(session_), code, nullptr, 0);
+  UpdateState();
+  return Napi::Number::New(env, rv);
+}
+
+// terminate(errorCode): nghttp2_session_terminate_session.
+Napi::Value Http2Session::Terminate(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  uint32_t code = info[0].As<Napi::Number>().Uint32Value();
+  int rv = nghttp2_session_terminate_session(session_, code);
+  UpdateState();
+  return Napi::Number::New(env, rv);
+}
+
+// destroy(): frees the session and every body it holds. Idempotent.
+Napi::Value Http2Session::Destroy(const Napi::CallbackInfo &info) {
+  if (session_) nghttp2_session_del(session_);
+  session_ = nullptr;
+  sources_.clear();
+  events_.clear();
+  read_fn_.Reset();
+  UpdateState();
+  return info.Env().Undefined();
+}
 
 }  // namespace spdylay_binding

@@ -102,6 +102,66 @@ export interface NativeHttp2Session {
   destroy(): void;
 }
 
+// ---- spdylay (issue 4): binding/spdylay_session.{h,cc}, used by lib/spdylay/ ----
+
+/**
+ * The JS dispatcher a `NativeSpdylaySession` calls for every C callback
+ * while `send()`/`recv()` run: `kind` is one of the `SpdylaySession::Kind`
+ * values of binding/spdylay_session.h, the other arguments depend on it.
+ * Returns a number (bytes or a spdylay error code) or bytes for the
+ * send/recv/read kinds; ignored for the others. Must not throw.
+ */
+export type NativeSpdylayDispatch = (kind: number, a?: unknown, b?: unknown, c?: unknown,
+  d?: unknown, e?: unknown) => unknown;
+
+/** `binding/spdylay_session.cc`: wraps a `spdylay_session` of deps/spdylay. */
+export interface NativeSpdylaySession {
+  /** `spdylay_session_send` (+ flushing coalesced output): 0 or a negative error code. */
+  send(dispatch: NativeSpdylayDispatch): number;
+  /** `spdylay_session_mem_recv(data)` (bytes consumed) or `spdylay_session_recv` (0); or a negative code. */
+  recv(dispatch: NativeSpdylayDispatch, data?: Uint8Array | null): number;
+  resumeData(streamId: number): number;
+  wantRead(): boolean;
+  wantWrite(): boolean;
+  /** The stream's user-data token (0: none). */
+  getStreamUserData(streamId: number): number;
+  getOutboundQueueSize(): number;
+  getPriLowest(): number;
+  failSession(statusCode: number): number;
+  /** `nv` is every name and value followed by NUL; `nvLen` its length; `count` pairs. */
+  submitRequest(pri: number, nv: string, nvLen: number, count: number, providerToken: number,
+    userToken: number): number;
+  submitSynStream(flags: number, assocStreamId: number, pri: number, nv: string, nvLen: number,
+    count: number, userToken: number): number;
+  submitResponse(streamId: number, nv: string, nvLen: number, count: number, providerToken: number): number;
+  submitSynReply(flags: number, streamId: number, nv: string, nvLen: number, count: number): number;
+  submitHeaders(flags: number, streamId: number, nv: string, nvLen: number, count: number): number;
+  submitData(streamId: number, flags: number, providerToken: number): number;
+  submitRstStream(streamId: number, statusCode: number): number;
+  submitPing(): number;
+  submitGoaway(statusCode: number): number;
+  /** `iv` holds (settings ID, flags, value) triples. */
+  submitSettings(flags: number, iv: Uint32Array): number;
+  submitWindowUpdate(streamId: number, delta: number): number;
+  /** Coalesced output bytes not yet taken by the JS send callback. */
+  pendingSendLength(): number;
+  /** Whether a send()/recv() is running on this session. */
+  inCall(): boolean;
+}
+
+/** Module-level spdylay helpers. */
+export interface NativeSpdylayHelpers {
+  /** `spdylay_strerror`. */
+  strerror(code: number): string;
+  /** Tokens of `spdylay_npn_get_proto_list`, in library order. */
+  npnProtocols(): string[];
+  /** `spdylay_npn_get_version` over the UTF-8 bytes of `proto`. */
+  npnGetVersion(proto: string): number;
+  /** `SPDYLAY_VERSION` of deps/spdylay. */
+  version: string;
+}
+// ---- end spdylay ----
+
 /** The native module's exports. */
 export interface NativeModule {
   versions(): NativeVersions;
@@ -121,6 +181,14 @@ export interface NativeModule {
     state: Int32Array,
     maxConcurrentStreams: number,
   ) => NativeHttp2Session;
+  /** spdylay (issue 4): `new SpdylaySession(side, version, callbackMask, record)`. */
+  SpdylaySession: {
+    new (side: number, version: number, callbackMask: number, record: Int32Array): NativeSpdylaySession;
+    readonly ERR_REENTRANT: number;
+    readonly ERR_NV_NUL: number;
+  };
+  /** spdylay (issue 4): module helpers. */
+  spdylay: NativeSpdylayHelpers;
 }
 
 function load(): NativeModule {

@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// `npm start`: the example HTTP/2 server of spdylay/nghttp2, on 127.0.0.1,
+// over TLS (ALPN h2, self-signed certificate created on first start in
+// .certs/) and cleartext h2c (prior knowledge). Runs until Ctrl-C.
+//
+// Options:
+//   --tls-port N / --port N   ports (default 8443 / 8080; a busy port falls back to a free one)
+//   --exit-after SECONDS      close the servers and exit after SECONDS
+//   --smoke                   (or SPDYLAY_START_SMOKE=1) run a self-check with curl
+//                             (and nghttp when installed) on free ports, then exit 0/1
+//   --quiet                   no access log
+'use strict';
+const { execFile } = require('node:child_process');
+const { Readable } = require('node:stream');
+const { parseArgs } = require('node:util');
+const { HTTP2Server, BaseRequestHandler, DATA_OK, DATA_EOF, DATA_DEFERRED } = require('spdylay/nghttp2');
+const { ensureCertificate } = require('./certs');
+
+const STYLE = 'body { font-family: sans-serif; margin: 2em; } code { background: #eee; }\n';
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>spdylay/nghttp2</title>
+<link rel="stylesheet" href="/style.css"></head>
+<body><h1>Hello from spdylay/nghttp2</h1>
+<p>This page came over HTTP/2 from an <code>nghttp2_session</code> driven by Node.
+<code>/style.css</code> was pushed with it.</p>
+<ul><li><a href="/deferred">/deferred</a>: a body produced over time (DATA_DEFERRED + resume())</li>
+<li><a href="/stream">/stream</a>: a Readable stream body</li>
+<li>POST /echo: echoes the request body</li></ul>
+</body></html>
+`;
+
+class ExampleHandler extends BaseRequestHandler {
+  constructor(http2, streamId) {
+    super(http2, streamId);
+    this.chunks = [];
+  }
+
+  onHeaders() {
+    switch (this.path) {
+      case '/':
+      case '/index.html':
+        try {
+          this.push({ path: '/style.css', status: 200, headers: [['content-type', 'text/css']], body: STYLE });
+        } catch (err) {
+          // Clients such as curl disable push (SETTINGS_ENABLE_PUSH = 0): push() throws then.
+          if (err.code !== -528) throw err;
+        }
+        this.sendResponse({ headers: [['content-type', 'text/html; charset=utf-8']], body: PAGE });
+        break;
+      case '/style.css':
+        this.sendResponse({ headers: [['content-type', 'text/css']], body: STYLE });
+        break;
+      case '/deferred': {
+        // Five lines, one every 200 ms: the generator defers until a timer resumes it.
+        const lines = [];
+        let n = 0;
+        const timer = setInterval(() => {
+          lines.push(`tick ${++n} at ${new Date().toISOString()}\n`);
+          if (n === 5) clearInterval(timer);
+          this.resume();
+        }, 200);
+        this.timer = timer;
+        this.sendResponse({
+          headers: [['content-type', 'text/plain']],
+          body: () => {
+            if (lines.length) return [lines.shift(), n === 5 && lines.length === 0 ? DATA_EOF : DATA_OK];
+            return [null, DATA_DEFERRED];
+          },
+        });
+        break;
+      }
+      case '/stream':
+        this.sendResponse({
+          headers: [['content-type', 'text/plain']],
+          body: Readable.from(Array.from({ length: 10 }, (_, i) => `line ${i + 1} from a Readable\n`)),
+        });
+        break;
+      case '/echo':
+        if (this.method !== 'POST') this.sendResponse({ status: 405, headers: [['allow', 'POST']] });
+        break;
+      default:
+        this.sendResponse({ status: 404, headers: [['content-type', 'text/plain']], body: 'not found\n' });
+    }
+  }
+
+  onData(data) {
+    this.chunks.push(Buffer.from(data));
+  }
+
+  onRequestDone() {
+    if (this.path === '/echo' && this.method === 'POST') {
+      this.sendResponse({ headers: [['content-type', 'application/octet-stream']], body: Buffer.concat(this.chunks) });
+    }
+  }
+
+  onClose() {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+async function listen(port, ssl, log) {
+  const make = (p) => new HTTP2Server(['127.0.0.1', p], ExampleHandler, ssl, { log });
+  let server = make(port);
+  try {
+    await server.listen();
+  } catch (err) {
+    if (err.code !== 'EADDRINUSE' || port === 0) throw err;
+    console.log(`port ${port} is busy; using a free port instead`);
+    server = make(0);
+    await server.listen();
+  }
+  return server;
+}
+
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ ok: !err, missing: err && err.code === 'ENOENT', stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+async function smoke(tlsUrl, h2cUrl) {
+  const checks = [
+    ['curl h2c GET /', ['-sS', '--http2-prior-knowledge', '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${h2cUrl}/`], (o) => o === '2 200'],
+    ['curl TLS GET /', ['-sS', '-k', '--http2', '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${tlsUrl}/`], (o) => o === '2 200'],
+    ['curl TLS POST /echo', ['-sS', '-k', '--http2', '--data-binary', 'ping', `${tlsUrl}/echo`], (o) => o === 'ping'],
+    ['curl h2c GET /deferred', ['-sS', '--http2-prior-knowledge', `${h2cUrl}/deferred`], (o) => /tick 5/.test(o)],
+    ['curl h2c GET /stream', ['-sS', '--http2-prior-knowledge', `${h2cUrl}/stream`], (o) => /line 10 from a Readable/.test(o)],
+  ];
+  let ok = true;
+  for (const [name, args, check] of checks) {
+    const r = await run('curl', args);
+    if (r.missing) {
+      console.error('smoke: curl is not installed');
+      return false;
+    }
+    const pass = r.ok && check(r.stdout);
+    ok &&= pass;
+    console.log(`smoke: ${pass ? 'ok  ' : 'FAIL'} ${name}${pass ? '' : `: ${r.stdout} ${r.stderr}`}`);
+  }
+  const push = await run('nghttp', ['-nv', `${tlsUrl}/`]);
+  if (push.missing) {
+    console.log('smoke: skip nghttp push check (nghttp not installed)');
+  } else {
+    const pass = push.ok && /recv PUSH_PROMISE frame/.test(push.stdout);
+    ok &&= pass;
+    console.log(`smoke: ${pass ? 'ok  ' : 'FAIL'} nghttp sees PUSH_PROMISE for /style.css`);
+  }
+  return ok;
+}
+
+async function main() {
+  const { values: opts } = parseArgs({
+    options: {
+      'tls-port': { type: 'string', default: process.env.SPDYLAY_TLS_PORT ?? '8443' },
+      port: { type: 'string', default: process.env.SPDYLAY_H2C_PORT ?? '8080' },
+      'exit-after': { type: 'string' },
+      smoke: { type: 'boolean', default: process.env.SPDYLAY_START_SMOKE === '1' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const smokeMode = opts.smoke;
+  const cert = await ensureCertificate();
+  if (cert.created) console.log(`created a self-signed certificate in ${cert.certFile}`);
+  const log = opts.quiet || smokeMode ? false : true;
+  const tls = await listen(smokeMode ? 0 : Number(opts['tls-port']), { key: cert.key, cert: cert.cert }, log);
+  const h2c = await listen(smokeMode ? 0 : Number(opts.port), null, log);
+  const tlsUrl = `https://127.0.0.1:${tls.address().port}`;
+  const h2cUrl = `http://127.0.0.1:${h2c.address().port}`;
+
+  console.log(`
+spdylay/nghttp2 example server
+  TLS (ALPN h2):          ${tlsUrl}/
+  h2c (prior knowledge):  ${h2cUrl}/
+
+Try:
+  curl -k --http2 ${tlsUrl}/
+  curl --http2-prior-knowledge ${h2cUrl}/deferred
+  curl -k --http2 --data-binary 'hello' ${tlsUrl}/echo
+  nghttp -nv ${tlsUrl}/             # shows the PUSH_PROMISE of /style.css
+  nghttp -ans ${h2cUrl}/
+  h2load -n 10000 -c 10 -m 10 ${h2cUrl}/style.css
+(self-signed certificate: ${cert.certFile}; press Ctrl-C to stop)
+`);
+
+  const shutdown = async (code) => {
+    await Promise.all([tls.close({ timeout: 1000 }), h2c.close({ timeout: 1000 })]);
+    process.exit(code);
+  };
+  if (smokeMode) {
+    const ok = await smoke(tlsUrl, h2cUrl);
+    console.log(ok ? 'smoke: all checks passed' : 'smoke: FAILED');
+    await shutdown(ok ? 0 : 1);
+    return;
+  }
+  process.once('SIGINT', () => {
+    console.log('\nshutting down (GOAWAY to every client)...');
+    shutdown(0);
+  });
+  process.once('SIGTERM', () => shutdown(0));
+  if (opts['exit-after']) setTimeout(() => shutdown(0), Number(opts['exit-after']) * 1000).unref();
+  await Promise.all([tls.serveForever(), h2c.serveForever()]);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+// A minimal raw HTTP/2 client for tests that need to misbehave or to read
+// frames exactly: frame builders, a frame parser and a socket wrapper.
+import * as net from 'node:net';
+
+export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+export const FrameType = {
+  DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7,
+  WINDOW_UPDATE: 8, CONTINUATION: 9,
+} as const;
+
+export interface Frame {
+  type: number;
+  flags: number;
+  streamId: number;
+  payload: Buffer;
+}
+
+export function frame(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const hd = Buffer.alloc(9);
+  hd.writeUIntBE(payload.length, 0, 3);
+  hd[3] = type;
+  hd[4] = flags;
+  hd.writeUInt32BE(streamId, 5);
+  return Buffer.concat([hd, payload]);
+}
+
+export function settingsFrame(entries: [number, number][] = [], ack = false): Buffer {
+  const p = Buffer.alloc(entries.length * 6);
+  entries.forEach(([id, v], i) => {
+    p.writeUInt16BE(id, i * 6);
+    p.writeUInt32BE(v, i * 6 + 2);
+  });
+  return frame(FrameType.SETTINGS, ack ? 1 : 0, 0, p);
+}
+
+export function windowUpdate(streamId: number, increment: number): Buffer {
+  const p = Buffer.alloc(4);
+  p.writeUInt32BE(increment, 0);
+  return frame(FrameType.WINDOW_UPDATE, 0, streamId, p);
+}
+
+/** HPACK block of literal fields without indexing (no Huffman); names/values < 127 bytes. */
+export function hpackLiterals(fields: [string, string][]): Buffer {
+  const parts: Buffer[] = [];
+  for (const [n, v] of fields) {
+    const nb = Buffer.from(n);
+    const vb = Buffer.from(v);
+    if (nb.length > 126 || vb.length > 126) throw new Error('field too long for this helper');
+    parts.push(Buffer.from([0x00, nb.length]), nb, Buffer.from([vb.length]), vb);
+  }
+  return Buffer.concat(parts);
+}
+
+export function requestHeaders(streamId: number, path: string, endStream = true, method = 'GET'): Buffer {
+  const block = hpackLiterals([[':method', method], [':scheme', 'http'], [':authority', 'localhost'], [':path', path]]);
+  return frame(FrameType.HEADERS, 0x4 | (endStream ? 0x1 : 0), streamId, block);
+}
+
+/** Incremental frame parser. */
+export class FrameParser {
+  #buf: Buffer = Buffer.alloc(0);
+  push(chunk: Buffer): Frame[] {
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
+    const out: Frame[] = [];
+    while (this.#buf.length >= 9) {
+      const len = this.#buf.readUIntBE(0, 3);
+      if (this.#buf.length < 9 + len) break;
+      out.push({
+        type: this.#buf[3]!, flags: this.#buf[4]!, streamId: this.#buf.readUInt32BE(5) & 0x7fffffff,
+        payload: Buffer.from(this.#buf.subarray(9, 9 + len)),
+      });
+      this.#buf = this.#buf.subarray(9 + len);
+    }
+    return out;
+  }
+}
+
+export function goawayCode(f: Frame): number {
+  return f.payload.readUInt32BE(4);
+}
+
+/** A raw client connection collecting every frame the server sends. */
+export class RawClient {
+  readonly socket: net.Socket;
+  readonly frames: Frame[] = [];
+  readonly closed: Promise<void>;
+  readonly connected: Promise<void>;
+  #parser = new FrameParser();
+  #waiters: (() => void)[] = [];
+  isClosed = false;
+
+  constructor(port: number, host = '127.0.0.1') {
+    this.socket = net.connect(port, host);
+    this.connected = new Promise((resolve, reject) => {
+      this.socket.once('connect', () => resolve());
+      this.socket.once('error', reject);
+    });
+    this.socket.on('error', () => {});
+    this.socket.on('data', (chunk: Buffer) => {
+      this.frames.push(...this.#parser.push(chunk));
+      this.#notify();
+    });
+    this.closed = new Promise((resolve) => this.socket.on('close', () => {
+      this.isClosed = true;
+      this.#notify();
+      resolve();
+    }));
+  }
+
+  #notify(): void {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  write(...bufs: Buffer[]): void {
+    this.socket.write(Buffer.concat(bufs));
+  }
+
+  /** Resolves with the first frame matching `pred` (rejects after `timeoutMs`). */
+  waitFor(pred: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
+      const check = (): void => {
+        const f = this.frames.find(pred);
+        if (f) {
+          clearTimeout(timer);
+          resolve(f);
+        } else if (this.isClosed) {
+          clearTimeout(timer);
+          reject(new Error('connection closed before the expected frame'));
+        } else {
+          this.#waiters.push(check);
+        }
+      };
+      check();
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
