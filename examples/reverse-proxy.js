@@ -58,7 +58,7 @@ function makeHandler(origin) {
   return class Handler extends BaseRequestHandler {
     onHeaders() {
       const body = new Body(this);
-      fetchInto(this, new URL(this.path || '/', origin));
+      fetchInto(this, new URL(this.path ? this.path.toString() : '/', origin));
       this.sendResponse({ status: 200, body: (n) => body.generate(n) });
     }
 

@@ -36,7 +36,7 @@ class ExampleHandler extends BaseRequestHandler {
   }
 
   onHeaders() {
-    switch (this.path) {
+    switch (String(this.path)) {
       case '/':
       case '/index.html':
         try {
@@ -76,7 +76,7 @@ class ExampleHandler extends BaseRequestHandler {
         });
         break;
       case '/echo':
-        if (this.method !== 'POST') this.sendResponse({ status: 405, headers: [['allow', 'POST']] });
+        if (String(this.method) !== 'POST') this.sendResponse({ status: 405, headers: [['allow', 'POST']] });
         break;
       default:
         this.sendResponse({ status: 404, headers: [['content-type', 'text/plain']], body: 'not found\n' });
@@ -88,7 +88,7 @@ class ExampleHandler extends BaseRequestHandler {
   }
 
   onRequestDone() {
-    if (this.path === '/echo' && this.method === 'POST') {
+    if (String(this.path) === '/echo' && String(this.method) === 'POST') {
       this.sendResponse({ headers: [['content-type', 'application/octet-stream']], body: Buffer.concat(this.chunks) });
     }
   }

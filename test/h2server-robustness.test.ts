@@ -25,7 +25,7 @@ const SLOW_TOTAL = 100 * 1024 * 1024;
 
 class Handler extends BaseRequestHandler {
   override onHeaders(): void {
-    if (this.path === '/slow') {
+    if (String(this.path) === '/slow') {
       const socket = this.http2.socket;
       const chunk = Buffer.alloc(16384, 0x61);
       this.sendResponse({

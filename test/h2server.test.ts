@@ -32,12 +32,13 @@ class TestHandler extends BaseRequestHandler {
   chunks: Buffer[] = [];
 
   override onHeaders(): void {
-    const p = this.path ?? '';
+    const p = this.path?.toString() ?? '';
     if (p === '/boom') throw new Error('boom in onHeaders');
     if (p.startsWith('/info')) {
       seen.push({
-        method: this.method, path: this.path, scheme: this.scheme, host: this.host, streamId: this.streamId,
+        method: this.method?.toString(), path: this.path?.toString(), scheme: this.scheme?.toString(), host: this.host?.toString(), streamId: this.streamId,
         clientAddress: this.clientAddress,
+        attributesAreBuffers: [this.method, this.path, this.scheme, this.host].every((b) => Buffer.isBuffer(b)),
         headers: this.headers.map(([n, v]) => [n.toString(), v.toString()]),
       });
       this.sendResponse({ headers: [['content-type', 'application/json']], body: JSON.stringify(seen.at(-1)) });
@@ -132,7 +133,7 @@ class TestHandler extends BaseRequestHandler {
       const pushed = this.push({
         path: '/css/style.css', requestHeaders: [['content-type', 'text/css']], status: 200, body: 'body{margin:0;}',
       });
-      seen.push({ pushedId: pushed.streamId, pushedPath: pushed.path, pushedIsHandler: pushed instanceof TestHandler });
+      seen.push({ pushedId: pushed.streamId, pushedPath: pushed.path?.toString(), pushedIsHandler: pushed instanceof TestHandler });
       this.sendResponse({ headers: [['content-type', 'text/plain']], body: Readable.from([Buffer.from('nghttp2-python FTW')]) });
     } else if (p === '/push-disabled') {
       let result = 'no error';
@@ -153,20 +154,20 @@ class TestHandler extends BaseRequestHandler {
   }
 
   override onData(data: Buffer): void {
-    if (this.path === '/data-boom') throw new Error('boom in onData');
+    if (String(this.path) === '/data-boom') throw new Error('boom in onData');
     this.chunks.push(Buffer.from(data));
   }
 
   override onRequestDone(): void {
-    if (this.path === '/done-boom') throw new Error('boom in onRequestDone');
-    if (this.path === '/echo') {
+    if (String(this.path) === '/done-boom') throw new Error('boom in onRequestDone');
+    if (String(this.path) === '/echo') {
       const body = Buffer.concat(this.chunks);
       this.sendResponse({ headers: [['x-sha256', sha256(body)]], body });
     }
   }
 
   override onClose(errorCode: number): void {
-    closes.push({ path: this.path, code: errorCode });
+    closes.push({ path: this.path?.toString(), code: errorCode });
   }
 }
 
@@ -295,6 +296,7 @@ describe('Node http2 client', () => {
       });
       expect(r.status).toBe(200);
       const info = JSON.parse(r.body.toString());
+      expect(info.attributesAreBuffers).toBe(true);
       expect(info.method).toBe('GET');
       expect(info.path).toBe('/info?q=1');
       expect(info.scheme).toBe('http');

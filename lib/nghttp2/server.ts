@@ -18,6 +18,7 @@ import * as tls from 'node:tls';
 import type { Readable } from 'node:stream';
 
 import { native, type NativeHttp2Session } from '../native.js';
+import { FastBuffer } from '../pool.js';
 import { nghttp2Error } from './errors.js';
 
 /** Body generator flag: a non-empty chunk is returned and more will follow. */
@@ -68,10 +69,10 @@ export interface SendResponseOptions {
 
 /** Options of {@link BaseRequestHandler.push}. */
 export interface PushOptions extends SendResponseOptions {
-  /** `:path` of the pushed resource (non-empty). */
-  path: string;
-  /** `:method` of the promised request (non-empty). Default `'GET'`. */
-  method?: string;
+  /** `:path` of the pushed resource (non-empty), a string (UTF-8) or bytes. */
+  path: string | Uint8Array;
+  /** `:method` of the promised request (non-empty), a string or bytes. Default `'GET'`. */
+  method?: string | Uint8Array;
   /** Extra promised request header fields, after `:method`, `:scheme`, `:authority`, `:path`. */
   requestHeaders?: HeaderList | null;
 }
@@ -160,19 +161,12 @@ function headerEntries(headers: HeaderList): Iterable<HeaderPair> {
 
 /**
  * Packs header fields as `"name\0value\0name\0value"` (a string when every
- * part is a string, else bytes) for the native side. `prefix` holds already
- * normalised string pairs.
+ * part is a string, else bytes) for the native side.
  */
-function packHeaders(prefix: string[] | null, headers: HeaderList | null | undefined): [string | Buffer | null, number] {
+function packHeaders(headers: HeaderList | null | undefined): [string | Buffer | null, number] {
   let s = '';
   let count = 0;
   let parts: (string | Uint8Array)[] | null = null;
-  if (prefix) {
-    for (let i = 0; i < prefix.length; i += 2) {
-      s += (count ? '\0' : '') + prefix[i] + '\0' + prefix[i + 1];
-      ++count;
-    }
-  }
   if (headers) {
     for (const field of headerEntries(headers)) {
       if (!field || (field as ArrayLike<unknown>).length !== 2) {
@@ -281,10 +275,10 @@ function readableBody(stream: Readable, resume: () => void): { gen: BodyGenerato
 
 /** What the connection hands to the handler being constructed. */
 interface HandlerInit {
-  scheme: string | null;
-  method: string | null;
-  path: string | null;
-  host: string | null;
+  scheme: Buffer | null;
+  method: Buffer | null;
+  path: Buffer | null;
+  host: Buffer | null;
   /** Received request: the event batch and the record's position. */
   u32: Uint32Array | null;
   buf: Buffer | null;
@@ -320,14 +314,14 @@ export class BaseRequestHandler {
   streamId: number;
   /** The client's `[host, port]`. */
   readonly clientAddress: readonly [string, number];
-  /** `:scheme` of the request (latin1-decoded), or null when absent. */
-  scheme: string | null;
-  /** `:method` of the request (latin1-decoded), or null when absent. */
-  method: string | null;
-  /** `:authority`, or else the `host` header field (latin1-decoded), or null. */
-  host: string | null;
-  /** `:path` of the request (latin1-decoded), or null when absent. */
-  path: string | null;
+  /** `:scheme` of the request, or null when absent. */
+  scheme: Buffer | null;
+  /** `:method` of the request, or null when absent. */
+  method: Buffer | null;
+  /** `:authority`, or else the `host` header field, or null when both are absent. */
+  host: Buffer | null;
+  /** `:path` of the request, or null when absent. */
+  path: Buffer | null;
 
   #headers: [Buffer, Buffer][] | null;
   #u32: Uint32Array | null;
@@ -479,11 +473,15 @@ export class BaseRequestHandler {
   }
 }
 
-function latin1(buf: Buffer, u32: Uint32Array, at: number, base: number): string | null {
+/** A pseudo-header's value as a zero-copy view of the event batch, or null when absent. */
+function valueAt(buf: Buffer, u32: Uint32Array, at: number, base: number): Buffer | null {
   const len = u32[at + 1]!;
   if (len === ABSENT) return null;
-  const off = base + u32[at]!;
-  return buf.toString('latin1', off, off + len);
+  return new FastBuffer(buf.buffer as ArrayBuffer, buf.byteOffset + base + u32[at]!, len) as Buffer;
+}
+
+function toBuffer(x: string | Uint8Array): Buffer {
+  return typeof x === 'string' ? Buffer.from(x, 'utf8') : Buffer.from(x);
 }
 
 function decodeHeaders(u32: Uint32Array, buf: Buffer, rec: number): [Buffer, Buffer][] {
@@ -634,7 +632,7 @@ export class HTTP2Connection {
   /** @internal */
   _submitResponse(h: BaseRequestHandler, status: number, headers: HeaderList | null | undefined,
     body: ResponseBody, pushed: boolean): void {
-    const [hs, count] = packHeaders(null, headers);
+    const [hs, count] = packHeaders(headers);
     let kind = BODY_NONE;
     let bytes: string | Uint8Array | null = null;
     let gen: BodyGenerator | null = null;
@@ -678,28 +676,24 @@ export class HTTP2Connection {
   }
 
   /** @internal */
-  _push(parent: BaseRequestHandler, options: PushOptions, method: string, status: number): BaseRequestHandler {
+  _push(parent: BaseRequestHandler, options: PushOptions, method: string | Uint8Array, status: number): BaseRequestHandler {
     const session = this.#session;
     if (!session) throw new Error('the connection is closed');
     const scheme = parent.scheme ?? this.defaultScheme;
-    const prefix = [':method', method, ':scheme', scheme];
-    if (parent.host !== null) prefix.push(':authority', parent.host);
-    prefix.push(':path', options.path);
-    const [hs, count] = packHeaders(prefix, options.requestHeaders);
+    const request: HeaderPair[] = [[':method', method], [':scheme', scheme]];
+    if (parent.host !== null) request.push([':authority', parent.host]);
+    request.push([':path', options.path]);
+    if (options.requestHeaders) for (const field of headerEntries(options.requestHeaders)) request.push(field);
+    const [hs, count] = packHeaders(request);
     const promised = session.submitPushPromise(parent.streamId, hs ?? '', count);
     if (promised < 0) throw nghttp2Error(promised);
-    const reqHeaders: [Buffer, Buffer][] = [];
-    for (let i = 0; i < prefix.length; i += 2) reqHeaders.push([Buffer.from(prefix[i]!), Buffer.from(prefix[i + 1]!)]);
-    if (options.requestHeaders) {
-      for (const [n, v] of headerEntries(options.requestHeaders)) {
-        reqHeaders.push([
-          typeof n === 'string' ? Buffer.from(n.toLowerCase()) : Buffer.from(n),
-          typeof v === 'string' || typeof v === 'number' ? Buffer.from(String(v)) : Buffer.from(v),
-        ]);
-      }
-    }
+    const reqHeaders: [Buffer, Buffer][] = request.map(([n, v]) => [
+      typeof n === 'string' ? toBuffer(n.toLowerCase()) : toBuffer(n),
+      typeof v === 'number' ? toBuffer(String(v)) : toBuffer(v),
+    ]);
     this.#init = {
-      scheme, method, path: options.path, host: parent.host, u32: null, buf: null, rec: 0, headers: reqHeaders,
+      scheme: toBuffer(scheme), method: toBuffer(method), path: toBuffer(options.path),
+      host: parent.host, u32: null, buf: null, rec: 0, headers: reqHeaders,
     };
     const RequestHandler = this.server.RequestHandlerClass;
     let h: BaseRequestHandler;
@@ -890,12 +884,12 @@ export class HTTP2Connection {
   }
 
   #onRequest(sid: number, flags: number, u32: Uint32Array, buf: Buffer, rec: number, base: number): void {
-    const authority = latin1(buf, u32, rec + 11, base);
+    const authority = valueAt(buf, u32, rec + 11, base);
     this.#init = {
-      method: latin1(buf, u32, rec + 5, base),
-      scheme: latin1(buf, u32, rec + 7, base),
-      path: latin1(buf, u32, rec + 9, base),
-      host: authority ?? latin1(buf, u32, rec + 13, base),
+      method: valueAt(buf, u32, rec + 5, base),
+      scheme: valueAt(buf, u32, rec + 7, base),
+      path: valueAt(buf, u32, rec + 9, base),
+      host: authority ?? valueAt(buf, u32, rec + 13, base),
       u32, buf, rec, headers: null,
     };
     let h: BaseRequestHandler;
