@@ -36,10 +36,12 @@ HDInflater::~HDInflater() {
 
 // Decodes one complete header block and writes the header list into the
 // slab (info[1], an ArrayBuffer) at the offset (info[2], 4-aligned) as:
-// uint32 count, then count pairs of uint32 (name length, value length), then
-// the names and values back to back; returns the bytes written. The JS side
-// makes Buffer views of it: one crossing and no allocation per block.
-// Returns kErrNoSpace when the list does not fit (it waits for
+//   uint32 count, uint32 nbytes, the names and values back to back (nbytes,
+//   padded to 4), then count pairs of uint32 (name length, value length)
+// and returns the bytes written. Names and values are copied from nghttp2
+// straight into the slab as they are decoded; the JS side makes Buffer views
+// of them: one crossing, one copy and no allocation per block.
+// Returns kErrNoSpace when the list does not fit (it waits in out_ for
 // TakePending), a negative nghttp2 error code, or kErrHeaderListTooLarge
 // (after decoding the whole block, so that the dynamic table stays in step
 // with the encoder).
@@ -47,6 +49,22 @@ Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   ByteView in = GetBytes(info[0], "data");
   if (!usable_) return Napi::Number::New(env, NGHTTP2_ERR_HEADER_COMP);
+
+  void *slab;
+  size_t slab_len;
+  NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, info[1], &slab, &slab_len),
+                       Napi::Value());
+  double off = info[2].As<Napi::Number>().DoubleValue();
+  if (!(off >= 0) || off > static_cast<double>(slab_len)) {
+    throw Napi::RangeError::New(env, "slab offset out of range");
+  }
+  size_t o = static_cast<size_t>(off);
+  constexpr size_t kHead = 2 * sizeof(uint32_t);
+  // Bytes go to the slab while they fit, else ("spilled") to bytes_.
+  uint8_t *dst = static_cast<uint8_t *>(slab) + o + kHead;
+  size_t room = slab_len - o >= kHead ? slab_len - o - kHead : 0;
+  bool spilled = room == 0;
+  size_t nbytes = 0;
 
   lens_.clear();
   bytes_.clear();
@@ -72,8 +90,19 @@ Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
       if (!too_large) {
         lens_.push_back(static_cast<uint32_t>(nv.namelen));
         lens_.push_back(static_cast<uint32_t>(nv.valuelen));
-        bytes_.insert(bytes_.end(), nv.name, nv.name + nv.namelen);
-        bytes_.insert(bytes_.end(), nv.value, nv.value + nv.valuelen);
+        size_t need = nv.namelen + nv.valuelen;
+        if (!spilled && need > room - nbytes) {
+          bytes_.assign(dst, dst + nbytes);
+          spilled = true;
+        }
+        if (!spilled) {
+          std::memcpy(dst + nbytes, nv.name, nv.namelen);
+          std::memcpy(dst + nbytes + nv.namelen, nv.value, nv.valuelen);
+        } else {
+          bytes_.insert(bytes_.end(), nv.name, nv.name + nv.namelen);
+          bytes_.insert(bytes_.end(), nv.value, nv.value + nv.valuelen);
+        }
+        nbytes += need;
       }
     }
     if (flags & NGHTTP2_HD_INFLATE_FINAL) {
@@ -88,34 +117,22 @@ Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
   }
   if (too_large) return Napi::Number::New(env, kErrHeaderListTooLarge);
 
-  uint32_t count32 = static_cast<uint32_t>(lens_.size() / 2);
-  size_t head = (1 + lens_.size()) * sizeof(uint32_t);
-  size_t total = head + bytes_.size();
-
-  // Straight into the slab when it fits.
-  void *slab;
-  size_t slab_len;
-  NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, info[1], &slab, &slab_len),
-                       Napi::Value());
-  double off = info[2].As<Napi::Number>().DoubleValue();
-  if (!(off >= 0) || off > static_cast<double>(slab_len)) {
-    throw Napi::RangeError::New(env, "slab offset out of range");
-  }
-  size_t o = static_cast<size_t>(off);
-  if (total <= slab_len - o) {
-    uint8_t *dst = static_cast<uint8_t *>(slab) + o;
-    std::memcpy(dst, &count32, sizeof(count32));
-    if (!lens_.empty()) std::memcpy(dst + 4, lens_.data(), lens_.size() * sizeof(uint32_t));
-    if (!bytes_.empty()) std::memcpy(dst + head, bytes_.data(), bytes_.size());
+  uint32_t head[2] = {static_cast<uint32_t>(lens_.size() / 2), static_cast<uint32_t>(nbytes)};
+  size_t lens_at = kHead + ((nbytes + 3) & ~static_cast<size_t>(3));
+  size_t total = lens_at + lens_.size() * sizeof(uint32_t);
+  if (!spilled && total <= slab_len - o) {
+    uint8_t *base = static_cast<uint8_t *>(slab) + o;
+    std::memcpy(base, head, kHead);
+    if (!lens_.empty()) std::memcpy(base + lens_at, lens_.data(), lens_.size() * sizeof(uint32_t));
     return Napi::Number::New(env, static_cast<double>(total));
   }
-
-  out_.resize(total);
-  std::memcpy(out_.data(), &count32, sizeof(count32));
+  if (!spilled) bytes_.assign(dst, dst + nbytes);
+  out_.assign(total, 0);
+  std::memcpy(out_.data(), head, kHead);
+  if (nbytes) std::memcpy(out_.data() + kHead, bytes_.data(), nbytes);
   if (!lens_.empty()) {
-    std::memcpy(out_.data() + sizeof(uint32_t), lens_.data(), lens_.size() * sizeof(uint32_t));
+    std::memcpy(out_.data() + lens_at, lens_.data(), lens_.size() * sizeof(uint32_t));
   }
-  if (!bytes_.empty()) std::memcpy(out_.data() + head, bytes_.data(), bytes_.size());
   return Napi::Number::New(env, kErrNoSpace);
 }
 

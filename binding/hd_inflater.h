@@ -37,8 +37,9 @@ class HDInflater : public Napi::ObjectWrap<HDInflater> {
   nghttp2_hd_inflater *inflater_ = nullptr;
   size_t max_header_list_size_ = 0;  // 0: no limit
   bool usable_ = true;
-  // Output of the last block: uint32 count, count (name, value) length
-  // pairs, then the bytes. Kept until written to a slab.
+  // Lengths and (when they did not fit in the slab) bytes of the block being
+  // decoded; out_ holds a block that did not fit, in the slab layout, until
+  // TakePending.
   std::vector<uint32_t> lens_;
   std::vector<uint8_t> bytes_;
   std::vector<uint8_t> out_;

@@ -58,9 +58,9 @@ export interface NativeHDDeflater extends SlabOutput {
 export interface NativeHDInflater extends SlabOutput {
   /**
    * Decodes one complete header block into the slab at `offset` (4-aligned)
-   * as `uint32 count`, `count` pairs of `uint32` (name length, value length),
-   * then the names and values back to back; returns the bytes written or a
-   * negative error code.
+   * as `uint32 count`, `uint32 nbytes`, the names and values back to back
+   * (`nbytes`, padded to 4), then `count` pairs of `uint32` (name length,
+   * value length); returns the bytes written or a negative error code.
    */
   inflate(block: Uint8Array, slab: ArrayBuffer, offset: number): number;
   /** `nghttp2_hd_inflate_change_table_size`: 0 or a negative error code. */
@@ -107,12 +107,12 @@ export interface NativeHttp2Session {
 /**
  * The JS dispatcher a `NativeSpdylaySession` calls for every C callback
  * while `send()`/`recv()` run: `kind` is one of the `SpdylaySession::Kind`
- * values of binding/spdylay_session.h, the other arguments depend on it.
+ * values of binding/spdylay_session.h; integer arguments are in the record,
+ * at most two values are passed.
  * Returns a number (bytes or a spdylay error code) or bytes for the
  * send/recv/read kinds; ignored for the others. Must not throw.
  */
-export type NativeSpdylayDispatch = (kind: number, a?: unknown, b?: unknown, c?: unknown,
-  d?: unknown, e?: unknown) => unknown;
+export type NativeSpdylayDispatch = (kind: number, a?: unknown, b?: unknown) => unknown;
 
 /** `binding/spdylay_session.cc`: wraps a `spdylay_session` of deps/spdylay. */
 export interface NativeSpdylaySession {
@@ -130,13 +130,15 @@ export interface NativeSpdylaySession {
   failSession(statusCode: number): number;
   /** `nv` is every name and value followed by NUL; `nvLen` its length; `count` pairs. */
   submitRequest(pri: number, nv: string, nvLen: number, count: number, providerToken: number,
-    userToken: number): number;
+    userToken: number, body?: Uint8Array): number;
   submitSynStream(flags: number, assocStreamId: number, pri: number, nv: string, nvLen: number,
     count: number, userToken: number): number;
-  submitResponse(streamId: number, nv: string, nvLen: number, count: number, providerToken: number): number;
+  submitResponse(streamId: number, nv: string, nvLen: number, count: number, providerToken: number,
+    body?: Uint8Array): number;
   submitSynReply(flags: number, streamId: number, nv: string, nvLen: number, count: number): number;
   submitHeaders(flags: number, streamId: number, nv: string, nvLen: number, count: number): number;
-  submitData(streamId: number, flags: number, providerToken: number): number;
+  /** `body`: served natively (BufferDataProvider) instead of the JS provider `providerToken`. */
+  submitData(streamId: number, flags: number, providerToken: number, body?: Uint8Array): number;
   submitRstStream(streamId: number, statusCode: number): number;
   submitPing(): number;
   submitGoaway(statusCode: number): number;

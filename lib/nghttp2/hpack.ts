@@ -305,13 +305,15 @@ export class HDInflater {
     }
     const { ab, u32 } = pool;
     pool.advance(n);
-    let w = start >>> 2;
-    const count = u32[w++];
+    const w = start >>> 2;
+    const count = u32[w];
+    const nbytes = u32[w + 1];
+    let l = w + 2 + ((nbytes + 3) >>> 2);
     const out: [Buffer, Buffer][] = new Array(count);
-    let off = start + 4 + 8 * count;
+    let off = start + 8;
     for (let i = 0; i < count; i++) {
-      const nlen = u32[w++];
-      const vlen = u32[w++];
+      const nlen = u32[l++];
+      const vlen = u32[l++];
       const name = new FastBuffer(ab, off, nlen) as Buffer;
       off += nlen;
       const value = new FastBuffer(ab, off, vlen) as Buffer;
