@@ -438,13 +438,13 @@ int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
     if(inlen - off < vlen) {
       return SPDYLAY_ERR_INVALID_FRAME;
     }
-    /* one entry per NUL separated piece */
+    /* one entry per NUL separated piece; the pieces share one copy of
+       the name and the NUL separators become terminators */
     ++nents;
     buflen += nlen + 1 + vlen + 1;
     for(j = 0; j < vlen; ++j) {
       if(in[off + j] == '\0') {
         ++nents;
-        buflen += nlen + 1;
       }
     }
     off += vlen;
@@ -470,6 +470,7 @@ int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
   for(i = 0; i < npairs; ++i) {
     size_t nlen, vlen, j, start;
     const uint8_t *name, *value;
+    char *namecopy, *valuecopy;
     nlen = get_len(in + off, len_size);
     off += len_size;
     name = in + off;
@@ -487,22 +488,23 @@ int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
         break;
       }
     }
+    namecopy = p;
+    memcpy(p, name, nlen);
+    p[nlen] = '\0';
+    p += nlen + 1;
+    valuecopy = p;
+    memcpy(p, value, vlen);
+    p[vlen] = '\0';
+    p += vlen + 1;
     start = 0;
     for(j = 0; j <= vlen; ++j) {
       if(j == vlen || value[j] == '\0') {
-        size_t plen = j - start;
-        if(plen == 0 && vlen > 0) {
+        if(j == start && vlen > 0) {
           /* empty piece from NUL splitting */
           invalid = 1;
         }
-        ents[e].name = p;
-        memcpy(p, name, nlen);
-        p[nlen] = '\0';
-        p += nlen + 1;
-        ents[e].value = p;
-        memcpy(p, value + start, plen);
-        p[plen] = '\0';
-        p += plen + 1;
+        ents[e].name = namecopy;
+        ents[e].value = valuecopy + start;
         ents[e].idx = i;
         ++e;
         start = j + 1;

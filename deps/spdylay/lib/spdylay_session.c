@@ -1773,9 +1773,15 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
                                  const uint8_t *in, size_t inlen)
 {
   spdylay_inbound_frame *iframe = &session->iframe;
-  const uint8_t *p = in, *end = in + inlen;
+  const uint8_t *p, *end;
   int rv;
 
+  if(inlen == 0) {
+    /* nothing to do; also avoids pointer arithmetic on a NULL |in| */
+    return 0;
+  }
+  p = in;
+  end = in + inlen;
   for(;;) {
     switch(iframe->state) {
     case SPDYLAY_RECV_HEAD: {

@@ -117,6 +117,15 @@ def build_script(case, proto):
         if hook_open and not open_calls:
             lines.append("endhook")
             hook_open = None
+        if kind == "note":
+            # intermediate state snapshots recorded by the reference run
+            text = e.get("text", "")
+            if ("state_while_deferred" in case and
+                    text.startswith("server.resume_data")):
+                lines.append("state state_while_deferred")
+            elif ("state_after_goaway" in case and
+                  text.startswith("client tries a new request after")):
+                lines.append("state state_after_goaway")
         if kind == "deliver":
             lines.append("deliver %s %s" % (e["frm"], e["to"]))
         elif kind == "inject":
@@ -126,7 +135,7 @@ def build_script(case, proto):
     # hooks must be registered before the call that triggers them: move
     # each hook block in front of the top-level call that contains it.
     lines = hoist_hooks(lines)
-    lines.append("state")
+    lines.append("state final_state")
     return "\n".join(lines) + "\n"
 
 
@@ -235,7 +244,7 @@ def golden_events(case):
 def our_events(output):
     ev = []
     calls = []
-    state = None
+    state = {}
     for line in output.splitlines():
         e = json.loads(line)
         k = e["kind"]
@@ -251,7 +260,7 @@ def our_events(output):
         elif k == "deliver":
             ev.append(["driver", "deliver", e["frm"], e["len"]])
         elif k == "state":
-            state = {"client": e["client"], "server": e["server"]}
+            state[e["label"]] = {"client": e["client"], "server": e["server"]}
     return [tuple(x) for x in ev], state
 
 
@@ -278,10 +287,14 @@ def compare_case(driver, case, proto, label, verbose):
             if not verbose:
                 # show a little context only
                 break
-    gs = case["final_state"]
-    if state != gs:
-        errors.append("final_state differs:\n    golden: %s\n    ours:   %s"
-                      % (short(gs), short(state)))
+    for label in ("final_state", "state_while_deferred",
+                  "state_after_goaway"):
+        if label not in case:
+            continue
+        gs = case[label]
+        if state.get(label) != gs:
+            errors.append("%s differs:\n    golden: %s\n    ours:   %s"
+                          % (label, short(gs), short(state.get(label))))
     return errors
 
 

@@ -11,7 +11,7 @@
  *   endhook                             inside on_request_recv_cb(stream_id)
  *   deliver <from> <to>                 move <from>'s sent bytes to <to>
  *   inject <to> <hex>                   set <to>'s pending input bytes
- *   state                               print want_read/want_write/...
+ *   state <label>                       print want_read/want_write/...
  *
  * <side> is "client" or "server".  Strings are hex encoded; a name/value
  * list is "-" (empty) or "hexname=hexvalue,..." .  A data provider is "-"
@@ -614,7 +614,8 @@ int main(void)
       free(to->in);
       to->in = unhex(hex, strlen(hex), &to->inlen);
     } else if(strcmp(cmd, "state") == 0) {
-      printf("{\"kind\":\"state\",");
+      printf("{\"kind\":\"state\",\"label\":\"%s\",",
+             rest ? rest : "final_state");
       put_state(&sides[0]);
       printf(",");
       put_state(&sides[1]);

@@ -309,6 +309,13 @@ static void test_new_del(void)
   CHECK_EQ(spdylay_session_get_outbound_queue_size(s), 0);
   CHECK_EQ(spdylay_session_get_recv_data_length(s), 0);
   CHECK_EQ(spdylay_session_get_stream_recv_data_length(s, 1), -1);
+  CHECK_EQ(spdylay_session_mem_recv(s, NULL, 0), 0);
+  CHECK(spdylay_session_get_client_cert_origin(s, 0) == NULL);
+  CHECK_EQ(spdylay_session_set_initial_client_cert_origin(s, "https", "h",
+                                                          443), 0);
+  CHECK(spdylay_origin_get_scheme(NULL) == NULL);
+  CHECK(spdylay_origin_get_host(NULL) == NULL);
+  CHECK_EQ(spdylay_origin_get_port(NULL), 0);
   spdylay_session_del(s);
   CHECK_EQ(spdylay_session_server_new(&s, 2, &cb, NULL), 0);
   CHECK_EQ(spdylay_session_get_pri_lowest(s), 3);

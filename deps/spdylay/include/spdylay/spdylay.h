@@ -696,9 +696,13 @@ int spdylay_submit_headers(spdylay_session *session, uint8_t flags,
 /**
  * Queues DATA for |stream_id| read from |data_prd| (copied; must be
  * non-NULL).  With SPDYLAY_DATA_FLAG_FIN in |flags| the frame that
- * reaches EOF carries FIN.
+ * reaches EOF carries FIN.  The stream is not checked now; DATA for a
+ * stream that cannot send is dropped silently at send time.  Whatever
+ * |data_prd->source| refers to must stay valid until the data is sent or
+ * the stream is closed.
  *
- * Returns 0 or SPDYLAY_ERR_NOMEM.
+ * Returns 0, SPDYLAY_ERR_INVALID_ARGUMENT (|data_prd| is NULL) or
+ * SPDYLAY_ERR_NOMEM.
  */
 int spdylay_submit_data(spdylay_session *session, int32_t stream_id,
                         uint8_t flags, const spdylay_data_provider *data_prd);

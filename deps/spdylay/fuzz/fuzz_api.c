@@ -1,0 +1,271 @@
+/*
+ * fuzz_api.c - libFuzzer target driving a client and a server session
+ * through the public API: the input is a program of operations (submit
+ * calls, options, partial deliveries of the bytes each side sent, send
+ * calls with short writes and WOULDBLOCK), so the state machines of both
+ * sides are exercised with frames the library itself produced.
+ *
+ * Invariants checked (abort on violation): mem_recv consumes all bytes,
+ * send/mem_recv never return an unexpected error, the outbound queue
+ * size never exceeds what was queued.
+ */
+#include <stdint.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spdylay/spdylay.h>
+
+typedef struct {
+  spdylay_session *session;
+  uint8_t *out;
+  size_t outlen, outcap;
+  size_t send_budget;     /* bytes the send callback accepts per call */
+  int wouldblock;
+  size_t body_left[64];
+  int defer[64];
+  int temporal;
+} peer;
+
+static peer peers[2];
+static const uint8_t *prog;
+static size_t proglen, pc;
+
+static uint8_t next_byte(void)
+{
+  return pc < proglen ? prog[pc++] : 0;
+}
+
+static ssize_t send_cb(spdylay_session *session, const uint8_t *data,
+                       size_t length, int flags, void *user_data)
+{
+  peer *p = user_data;
+  (void)session; (void)flags;
+  if(p->wouldblock) {
+    p->wouldblock = 0;
+    return SPDYLAY_ERR_WOULDBLOCK;
+  }
+  if(p->send_budget && length > p->send_budget) {
+    length = p->send_budget;
+  }
+  if(p->outlen + length > p->outcap) {
+    p->outcap = (p->outlen + length) * 2 + 256;
+    p->out = realloc(p->out, p->outcap);
+  }
+  memcpy(p->out + p->outlen, data, length);
+  p->outlen += length;
+  return (ssize_t)length;
+}
+
+static ssize_t read_cb(spdylay_session *session, int32_t stream_id,
+                       uint8_t *buf, size_t length, int *eof,
+                       spdylay_data_source *source, void *user_data)
+{
+  peer *p = user_data;
+  size_t slot = (size_t)source->fd & 63;
+  size_t n;
+  (void)session; (void)stream_id;
+  if(p->temporal) {
+    p->temporal = 0;
+    return SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE;
+  }
+  if(p->defer[slot]) {
+    p->defer[slot] = 0;
+    return SPDYLAY_ERR_DEFERRED;
+  }
+  n = p->body_left[slot] < length ? p->body_left[slot] : length;
+  memset(buf, 'd', n);
+  p->body_left[slot] -= n;
+  if(p->body_left[slot] == 0) {
+    *eof = 1;
+  }
+  return (ssize_t)n;
+}
+
+static void on_request_recv(spdylay_session *session, int32_t stream_id,
+                            void *user_data)
+{
+  static const char *nv[] = { ":status", "200 OK", ":version", "HTTP/1.1",
+                              NULL };
+  peer *p = user_data;
+  spdylay_data_provider prd;
+  size_t slot = (size_t)stream_id & 63;
+  if(next_byte() & 1) {
+    p->body_left[slot] = (size_t)next_byte() * 700;
+    p->defer[slot] = next_byte() & 1;
+    prd.source.fd = (int)slot;
+    prd.read_callback = read_cb;
+    spdylay_submit_response(session, stream_id, nv, &prd);
+  } else {
+    spdylay_submit_response(session, stream_id, nv, NULL);
+  }
+}
+
+static void check_rv(long rv)
+{
+  if(rv < 0 && rv != SPDYLAY_ERR_NOMEM) {
+    abort();
+  }
+}
+
+static void deliver(int from, size_t n)
+{
+  peer *src = &peers[from];
+  peer *dst = &peers[!from];
+  ssize_t rv;
+  if(n > src->outlen) {
+    n = src->outlen;
+  }
+  if(n == 0) {
+    return;
+  }
+  rv = spdylay_session_mem_recv(dst->session, src->out, n);
+  if(rv != (ssize_t)n) {
+    abort();
+  }
+  memmove(src->out, src->out + n, src->outlen - n);
+  src->outlen -= n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  static const char *req[] = { ":method", "GET", ":path", "/a",
+                               ":version", "HTTP/1.1", ":host", "h",
+                               ":scheme", "https", "x-dup", "1",
+                               "X-Dup", "2", NULL };
+  spdylay_session_callbacks cb;
+  uint16_t version;
+  int i, steps = 0;
+
+  if(size < 1) {
+    return 0;
+  }
+  prog = data;
+  proglen = size;
+  pc = 0;
+  memset(peers, 0, sizeof(peers));
+  memset(&cb, 0, sizeof(cb));
+  cb.send_callback = send_cb;
+  cb.on_request_recv_callback = on_request_recv;
+  version = (uint16_t)(2 + next_byte() % 3);
+  if(spdylay_session_client_new(&peers[0].session, version, &cb,
+                                &peers[0]) != 0 ||
+     spdylay_session_server_new(&peers[1].session, version, &cb,
+                                &peers[1]) != 0) {
+    abort();
+  }
+  while(pc < proglen && steps++ < 2000) {
+    uint8_t op = next_byte();
+    int side = op & 1;
+    peer *p = &peers[side];
+    spdylay_session *s = p->session;
+    int32_t sid = (int32_t)(next_byte() % 16);
+    switch((op >> 1) % 16) {
+    case 0: {
+      spdylay_data_provider prd;
+      size_t slot = (size_t)next_byte() & 63;
+      p->body_left[slot] = (size_t)next_byte() * 1000;
+      p->defer[slot] = next_byte() & 1;
+      prd.source.fd = (int)slot;
+      prd.read_callback = read_cb;
+      check_rv(spdylay_submit_request(s, next_byte() % 8, req,
+                                      (op & 0x80) ? &prd : NULL, NULL));
+      break;
+    }
+    case 1:
+      check_rv(spdylay_submit_rst_stream(s, sid, next_byte() % 12));
+      break;
+    case 2:
+      check_rv(spdylay_submit_ping(s));
+      break;
+    case 3: {
+      spdylay_settings_entry iv[2];
+      iv[0].settings_id = SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE;
+      iv[0].flags = 0;
+      iv[0].value = (uint32_t)next_byte() * 1024;
+      iv[1].settings_id = SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS;
+      iv[1].flags = 0;
+      iv[1].value = next_byte() % 8;
+      spdylay_submit_settings(s, 0, iv, 1 + (op >> 7));
+      break;
+    }
+    case 4: {
+      int rv = spdylay_submit_window_update(s, sid, (int32_t)next_byte() *
+                                            300);
+      if(rv != 0 && rv != SPDYLAY_ERR_INVALID_ARGUMENT &&
+         rv != SPDYLAY_ERR_STREAM_CLOSED) {
+        abort();
+      }
+      break;
+    }
+    case 5:
+      check_rv(spdylay_submit_goaway(s, next_byte() % 3));
+      break;
+    case 6:
+      spdylay_session_resume_data(s, sid);
+      break;
+    case 7: {
+      static const char *hd[] = { "x-trailer", "v", NULL };
+      check_rv(spdylay_submit_headers(s, next_byte() & 1, sid, hd));
+      break;
+    }
+    case 8:
+    case 9:
+    case 10: {
+      int rv;
+      p->send_budget = next_byte() * 37;
+      p->wouldblock = (op & 0x80) != 0;
+      p->temporal = next_byte() == 0xff;
+      rv = spdylay_session_send(s);
+      if(rv != 0 && rv != SPDYLAY_ERR_NOMEM) {
+        abort();
+      }
+      break;
+    }
+    case 11:
+    case 12:
+      deliver(side, (size_t)next_byte() * 61 + 1);
+      break;
+    case 13:
+      deliver(side, p->outlen);
+      break;
+    case 14: {
+      int on = next_byte() & 1;
+      spdylay_session_set_option(s, (next_byte() & 1) ?
+                                 SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE :
+                                 SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2,
+                                 &on, sizeof(on));
+      spdylay_session_consume(s, sid, (size_t)next_byte() * 500);
+      break;
+    }
+    default: {
+      static const char *push[] = { ":path", "/p", ":host", "h", NULL };
+      check_rv(spdylay_submit_syn_stream(s, (uint8_t)(next_byte() & 3), sid,
+                                         next_byte() % 8, push, NULL));
+      break;
+    }
+    }
+    spdylay_session_want_read(s);
+    spdylay_session_want_write(s);
+    spdylay_session_get_stream_recv_data_length(s, sid);
+  }
+  /* drain: everything both sides still have must be accepted */
+  for(i = 0; i < 50; ++i) {
+    peers[0].send_budget = peers[1].send_budget = 0;
+    peers[0].wouldblock = peers[1].wouldblock = 0;
+    if(spdylay_session_send(peers[0].session) != 0 ||
+       spdylay_session_send(peers[1].session) != 0) {
+      abort();
+    }
+    if(peers[0].outlen == 0 && peers[1].outlen == 0) {
+      break;
+    }
+    deliver(0, peers[0].outlen);
+    deliver(1, peers[1].outlen);
+  }
+  for(i = 0; i < 2; ++i) {
+    spdylay_session_del(peers[i].session);
+    free(peers[i].out);
+  }
+  return 0;
+}
