@@ -7,6 +7,7 @@
 #include "h2_session.h"
 #include "hd_deflater.h"
 #include "hd_inflater.h"
+#include "spdylay_session.h"
 
 namespace spdylay_binding {
 
@@ -32,6 +33,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("HDDeflater", HDDeflater::Init(env));
   exports.Set("HDInflater", HDInflater::Init(env));
   exports.Set("Http2Session", Http2Session::Init(env));
+  exports.Set("SpdylaySession", SpdylaySession::Init(env));
+  exports.Set("spdylay", SpdylaySession::Helpers(env));
   return exports;
 }
 

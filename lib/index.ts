@@ -28,3 +28,5 @@ export interface LibraryVersions {
 export function libraryVersions(): LibraryVersions {
   return native.versions();
 }
+
+export * from './spdylay/index.js';

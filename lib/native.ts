@@ -164,6 +164,31 @@ export interface NativeSpdylayHelpers {
 }
 // ---- end spdylay ----
 
+// ---- urlfetch h2 client (issue 5): binding/h2_client.{h,cc}, used by lib/spdylay/h2-client.ts ----
+
+/**
+ * `binding/h2_client.cc`: a client-side `nghttp2_session` driven with
+ * `nghttp2_session_mem_recv`/`nghttp2_session_mem_send` (event batch layout
+ * in binding/h2_client.h). Returns nghttp2 error codes, never throws them.
+ */
+export interface NativeHttp2ClientSession {
+  /** `nghttp2_session_mem_recv` over a chunk: its events, undefined, or a negative error code. */
+  recv(chunk: Uint8Array): ArrayBuffer | undefined | number;
+  /** Events produced while sending (stream closes, trace), or undefined. */
+  takeEvents(): ArrayBuffer | undefined;
+  /** Pulls frames until nothing is pending or `maxBytes` were produced. */
+  send(maxBytes: number): Buffer | undefined | number;
+  /** `nghttp2_submit_request`; `headers` is "name\0value\0..." (every field NUL-terminated); the stream ID or a negative code. */
+  submitRequest(headers: string, count: number, body: Uint8Array | null): number;
+  /** `nghttp2_submit_rst_stream`. */
+  submitRstStream(streamId: number, errorCode: number): number;
+  /** `nghttp2_submit_goaway` with the last processed stream ID. */
+  submitGoaway(errorCode: number): number;
+  /** Frees the session. Idempotent. */
+  destroy(): void;
+}
+// ---- end urlfetch h2 client ----
+
 /** The native module's exports. */
 export interface NativeModule {
   versions(): NativeVersions;
@@ -191,6 +216,8 @@ export interface NativeModule {
   };
   /** spdylay (issue 4): module helpers. */
   spdylay: NativeSpdylayHelpers;
+  /** urlfetch h2 client (issue 5): `new Http2ClientSession(state: Int32Array(2), trace, windowSize)`. */
+  Http2ClientSession: new (state: Int32Array, trace: boolean, windowSize: number) => NativeHttp2ClientSession;
 }
 
 function load(): NativeModule {

@@ -1,0 +1,162 @@
+/**
+ * Constants of the `spdylay` module: the values of the spdylay 1.4 C API
+ * (`deps/spdylay/include/spdylay/spdylay.h`) under the names of the
+ * python-spdylay binding.
+ *
+ * @packageDocumentation
+ */
+
+// ---- Session side ----
+/** `Session` side: client (odd stream IDs, PING IDs). */
+export const CLIENT = 1;
+/** `Session` side: server (even stream IDs, PING IDs). */
+export const SERVER = 2;
+
+// ---- Protocol versions (spdylay_proto_version) ----
+/** SPDY/2 (`SPDYLAY_PROTO_SPDY2`). */
+export const PROTO_SPDY2 = 2;
+/** SPDY/3 (`SPDYLAY_PROTO_SPDY3`). */
+export const PROTO_SPDY3 = 3;
+/**
+ * SPDY/3.1 (`SPDYLAY_PROTO_SPDY3_1`): a library value only, frames carry
+ * version 3 on the wire. (The python binding has no such constant; passing
+ * 4 works there too.)
+ */
+export const PROTO_SPDY3_1 = 4;
+
+// ---- Read callback flags ----
+/** Set `readCtrl.flags = READ_EOF` in a `DataProvider` read callback after the last bytes. */
+export const READ_EOF = 1;
+
+// ---- Error codes (spdylay_error) ----
+/** Invalid argument passed. */
+export const ERR_INVALID_ARGUMENT = -501;
+/** Zlib error. */
+export const ERR_ZLIB = -502;
+/** The version is not supported. */
+export const ERR_UNSUPPORTED_VERSION = -503;
+/** The operation would block (callback return value). */
+export const ERR_WOULDBLOCK = -504;
+/** General protocol error. */
+export const ERR_PROTO = -505;
+/** The frame is malformed. */
+export const ERR_INVALID_FRAME = -506;
+/** The peer performed a shutdown on the connection. */
+export const ERR_EOF = -507;
+/** Returned by a `DataProvider` read callback to defer the DATA (see `Session.resumeData`). */
+export const ERR_DEFERRED = -508;
+/** Stream ID has reached the maximum value. */
+export const ERR_STREAM_ID_NOT_AVAILABLE = -509;
+/** The stream is already closed or does not exist. */
+export const ERR_STREAM_CLOSED = -510;
+/** RST_STREAM has been queued for the stream. */
+export const ERR_STREAM_CLOSING = -511;
+/** The stream is shut for writing. */
+export const ERR_STREAM_SHUT_WR = -512;
+/** The stream ID is invalid. */
+export const ERR_INVALID_STREAM_ID = -513;
+/** The state of the stream is not valid for the operation. */
+export const ERR_INVALID_STREAM_STATE = -514;
+/** Another DATA frame has already been deferred. */
+export const ERR_DEFERRED_DATA_EXIST = -515;
+/** SYN_STREAM is not allowed (GOAWAY has been sent or received). */
+export const ERR_SYN_STREAM_NOT_ALLOWED = -516;
+/** GOAWAY has already been sent. */
+export const ERR_GOAWAY_ALREADY_SENT = -517;
+/** The received header block is invalid. */
+export const ERR_INVALID_HEADER_BLOCK = -518;
+/** The state is invalid for the operation. */
+export const ERR_INVALID_STATE = -519;
+/** The gzip helper failed. */
+export const ERR_GZIP = -520;
+/** A user callback failed temporarily (only the stream is affected). */
+export const ERR_TEMPORAL_CALLBACK_FAILURE = -521;
+/** The frame is too large (C API only; not in the python binding). */
+export const ERR_FRAME_TOO_LARGE = -522;
+/** Error codes below this value are fatal. */
+export const ERR_FATAL = -900;
+/** Out of memory (fatal). */
+export const ERR_NOMEM = -901;
+/** A user callback failed (fatal). */
+export const ERR_CALLBACK_FAILURE = -902;
+
+// ---- Frame types (spdylay_frame_type) ----
+/** SYN_STREAM control frame. */
+export const SYN_STREAM = 1;
+/** SYN_REPLY control frame. */
+export const SYN_REPLY = 2;
+/** RST_STREAM control frame. */
+export const RST_STREAM = 3;
+/** SETTINGS control frame. */
+export const SETTINGS = 4;
+/** NOOP control frame (SPDY/2; deprecated in SPDY/3). Never delivered to callbacks. */
+export const NOOP = 5;
+/** PING control frame. */
+export const PING = 6;
+/** GOAWAY control frame. */
+export const GOAWAY = 7;
+/** HEADERS control frame. */
+export const HEADERS = 8;
+/** WINDOW_UPDATE control frame (first appeared in SPDY/3). */
+export const WINDOW_UPDATE = 9;
+/** CREDENTIAL control frame (SPDY/3). Never delivered to callbacks. */
+export const CREDENTIAL = 10;
+
+// ---- Control frame flags ----
+/** No flags set. */
+export const CTRL_FLAG_NONE = 0;
+/** FLAG_FIN: the sender's last frame on the stream. */
+export const CTRL_FLAG_FIN = 0x1;
+/** FLAG_UNIDIRECTIONAL (SYN_STREAM): the receiver may not reply. */
+export const CTRL_FLAG_UNIDIRECTIONAL = 0x2;
+
+// ---- DATA frame flags ----
+/** No flags set. */
+export const DATA_FLAG_NONE = 0;
+/** FLAG_FIN on a DATA frame. */
+export const DATA_FLAG_FIN = 0x1;
+
+// ---- Stream status codes (spdylay_status_code) ----
+/** Normal close: only as the `statusCode` of `onStreamCloseCb`, never in RST_STREAM. */
+export const OK = 0;
+export const PROTOCOL_ERROR = 1;
+export const INVALID_STREAM = 2;
+export const REFUSED_STREAM = 3;
+export const UNSUPPORTED_VERSION = 4;
+export const CANCEL = 5;
+export const INTERNAL_ERROR = 6;
+export const FLOW_CONTROL_ERROR = 7;
+/** SPDY/3 and later. */
+export const STREAM_IN_USE = 8;
+/** SPDY/3 and later. */
+export const STREAM_ALREADY_CLOSED = 9;
+/** SPDY/3 and later. */
+export const INVALID_CREDENTIALS = 10;
+/** SPDY/3 and later. */
+export const FRAME_TOO_LARGE = 11;
+
+// ---- GOAWAY status codes ----
+export const GOAWAY_OK = 0;
+export const GOAWAY_PROTOCOL_ERROR = 1;
+export const GOAWAY_INTERNAL_ERROR = 2;
+
+// ---- SETTINGS frame flags ----
+export const FLAG_SETTINGS_NONE = 0;
+export const FLAG_SETTINGS_CLEAR_SETTINGS = 1;
+
+// ---- SETTINGS IDs ----
+export const SETTINGS_UPLOAD_BANDWIDTH = 1;
+export const SETTINGS_DOWNLOAD_BANDWIDTH = 2;
+export const SETTINGS_ROUND_TRIP_TIME = 3;
+export const SETTINGS_MAX_CONCURRENT_STREAMS = 4;
+export const SETTINGS_CURRENT_CWND = 5;
+export const SETTINGS_DOWNLOAD_RETRANS_RATE = 6;
+export const SETTINGS_INITIAL_WINDOW_SIZE = 7;
+export const SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE = 8;
+/** The largest SETTINGS ID the library knows. */
+export const SETTINGS_MAX = 8;
+
+// ---- SETTINGS ID flags ----
+export const ID_FLAG_SETTINGS_NONE = 0;
+export const ID_FLAG_SETTINGS_PERSIST_VALUE = 1;
+export const ID_FLAG_SETTINGS_PERSISTED = 2;
