@@ -39,6 +39,10 @@ export class HeaderCompressionError extends NGHTTP2Error {
   /** Whether the codec that threw can still be used. */
   readonly usable: boolean;
 
+  /**
+   * @param code - nghttp2 error code (`NGHTTP2_ERR_HEADER_COMP`, -523).
+   * @param usable - Whether the codec that failed can still be used.
+   */
   constructor(code: number, usable: boolean) {
     super(code);
     this.usable = usable;
@@ -60,6 +64,7 @@ export class HeaderListTooLargeError extends NGHTTP2Error {
   /** The limit that was exceeded, in bytes. */
   readonly limit: number;
 
+  /** @param limit - The `maxHeaderListSize` that was exceeded, in bytes. */
   constructor(limit: number) {
     super(native.HDInflater.ERR_HEADER_LIST_TOO_LARGE,
       `decoded header list exceeds maxHeaderListSize (${limit} bytes)`);
