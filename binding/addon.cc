@@ -4,6 +4,7 @@
 #include <napi.h>
 #include <zlib.h>
 
+#include "h2_client.h"
 #include "h2_session.h"
 #include "hd_deflater.h"
 #include "hd_inflater.h"
@@ -33,6 +34,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("HDDeflater", HDDeflater::Init(env));
   exports.Set("HDInflater", HDInflater::Init(env));
   exports.Set("Http2Session", Http2Session::Init(env));
+  exports.Set("Http2ClientSession", Http2ClientSession::Init(env));
   exports.Set("SpdylaySession", SpdylaySession::Init(env));
   exports.Set("spdylay", SpdylaySession::Helpers(env));
   return exports;

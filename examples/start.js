@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: the example HTTP/2 server of spdylay/nghttp2, on 127.0.0.1,
 // over TLS (ALPN h2, self-signed certificate created on first start in
-// .certs/) and cleartext h2c (prior knowledge). Runs until Ctrl-C.
+// .certs/) and cleartext h2c (prior knowledge); and the spdyd-style SPDY
+// server of the `spdylay` module (ThreadedSPDYServer serving examples/ over
+// SPDY/3.1, SPDY/3, SPDY/2, with h2 and HTTP/1.1 on the same port), with one
+// fetch through it by urlfetch() printing every frame. Runs until Ctrl-C.
 //
 // Options:
 //   --tls-port N / --port N   ports (default 8443 / 8080; a busy port falls back to a free one)
+//   --spdy-port N             port of the SPDY server (default 3000)
 //   --exit-after SECONDS      close the servers and exit after SECONDS
 //   --smoke                   (or SPDYLAY_START_SMOKE=1) run a self-check with curl
 //                             (and nghttp when installed) on free ports, then exit 0/1
@@ -15,6 +19,17 @@ const { Readable } = require('node:stream');
 const { parseArgs } = require('node:util');
 const { HTTP2Server, BaseRequestHandler, DATA_OK, DATA_EOF, DATA_DEFERRED } = require('spdylay/nghttp2');
 const { ensureCertificate } = require('./certs');
+const spdylay = loadSpdylay();
+
+/** The spdylay high-level API: from the package root once exported there, else from the build. */
+function loadSpdylay() {
+  const root = require('spdylay');
+  if (root.ThreadedSPDYServer && root.directoryHandler) return root;
+  return {
+    ...require('../dist/spdylay/urlfetch.js'), ...require('../dist/spdylay/spdy-server.js'),
+    ...require('../dist/spdylay/spdy-cli.js'), ...require('../dist/spdylay/spdy-common.js'),
+  };
+}
 
 const STYLE = 'body { font-family: sans-serif; margin: 2em; } code { background: #eee; }\n';
 const PAGE = `<!doctype html>
@@ -112,6 +127,45 @@ async function listen(port, ssl, log) {
   return server;
 }
 
+async function listenSpdy(port, cert, log) {
+  const make = (p) => new spdylay.ThreadedSPDYServer(['127.0.0.1', p], spdylay.directoryHandler(__dirname),
+    { key: cert.key, cert: cert.cert, log: log ? (line) => console.log(line) : false });
+  let server = make(port);
+  try {
+    await server.start();
+  } catch (err) {
+    if (err.code !== 'EADDRINUSE' || port === 0) throw err;
+    console.log(`port ${port} is busy; using a free port instead`);
+    server = make(0);
+    await server.start();
+  }
+  return server;
+}
+
+/** Fetches `url` with urlfetch() (ALPN spdy/3.1), printing every frame like `spdycat -v`; returns the result. */
+async function fetchShowingFrames(url, ca, print) {
+  const t0 = Date.now();
+  let received = 0;
+  let status = '';
+  class Show extends spdylay.BaseSPDYStreamHandler {
+    onHeader(nv) {
+      status = (nv.find(([n]) => n === ':status') || [])[1] || status;
+    }
+    onData(data) {
+      received += data.length;
+    }
+  }
+  let protocol = '';
+  await spdylay.urlfetch([url], Show, {
+    ca, protocols: ['spdy/3.1'],
+    onProtocol: (p) => { protocol = p; },
+    onFrame: (dir, frame) => {
+      if (print) console.log(`[${((Date.now() - t0) / 1000).toFixed(3).padStart(7)}] ${spdylay.formatFrame(dir, frame)}`);
+    },
+  });
+  return { protocol, status, received };
+}
+
 function run(cmd, args) {
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: 20_000 }, (err, stdout, stderr) => {
@@ -120,15 +174,25 @@ function run(cmd, args) {
   });
 }
 
-async function smoke(tlsUrl, h2cUrl) {
+async function smoke(tlsUrl, h2cUrl, spdyUrl, cert) {
+  let ok = true;
+  try {
+    const r = await fetchShowingFrames(`${spdyUrl}/spdyserv.js`, cert.cert, false);
+    const pass = r.protocol === 'spdy/3.1' && r.status === '200 OK' && r.received > 0;
+    ok &&= pass;
+    console.log(`smoke: ${pass ? 'ok  ' : 'FAIL'} urlfetch over SPDY/3.1 from the SPDY server${pass ? '' : `: ${JSON.stringify(r)}`}`);
+  } catch (err) {
+    ok = false;
+    console.log(`smoke: FAIL urlfetch over SPDY/3.1: ${err.message}`);
+  }
   const checks = [
+    ['curl h2 GET from the SPDY port', ['-sS', '-k', '--http2', '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${spdyUrl}/spdyserv.js`], (o) => o === '2 200'],
     ['curl h2c GET /', ['-sS', '--http2-prior-knowledge', '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${h2cUrl}/`], (o) => o === '2 200'],
     ['curl TLS GET /', ['-sS', '-k', '--http2', '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${tlsUrl}/`], (o) => o === '2 200'],
     ['curl TLS POST /echo', ['-sS', '-k', '--http2', '--data-binary', 'ping', `${tlsUrl}/echo`], (o) => o === 'ping'],
     ['curl h2c GET /deferred', ['-sS', '--http2-prior-knowledge', `${h2cUrl}/deferred`], (o) => /tick 5/.test(o)],
     ['curl h2c GET /stream', ['-sS', '--http2-prior-knowledge', `${h2cUrl}/stream`], (o) => /line 10 from a Readable/.test(o)],
   ];
-  let ok = true;
   for (const [name, args, check] of checks) {
     const r = await run('curl', args);
     if (r.missing) {
@@ -154,6 +218,7 @@ async function main() {
   const { values: opts } = parseArgs({
     options: {
       'tls-port': { type: 'string', default: process.env.SPDYLAY_TLS_PORT ?? '8443' },
+      'spdy-port': { type: 'string', default: process.env.SPDYLAY_SPDY_PORT ?? '3000' },
       port: { type: 'string', default: process.env.SPDYLAY_H2C_PORT ?? '8080' },
       'exit-after': { type: 'string' },
       smoke: { type: 'boolean', default: process.env.SPDYLAY_START_SMOKE === '1' },
@@ -166,13 +231,18 @@ async function main() {
   const log = opts.quiet || smokeMode ? false : true;
   const tls = await listen(smokeMode ? 0 : Number(opts['tls-port']), { key: cert.key, cert: cert.cert }, log);
   const h2c = await listen(smokeMode ? 0 : Number(opts.port), null, log);
+  const spdy = await listenSpdy(smokeMode ? 0 : Number(opts['spdy-port']), cert, log);
   const tlsUrl = `https://127.0.0.1:${tls.address().port}`;
   const h2cUrl = `http://127.0.0.1:${h2c.address().port}`;
+  const spdyUrl = `https://127.0.0.1:${spdy.address().port}`;
 
   console.log(`
 spdylay/nghttp2 example server
   TLS (ALPN h2):          ${tlsUrl}/
   h2c (prior knowledge):  ${h2cUrl}/
+
+spdylay SPDY server (spdyd-style, serving examples/)
+  SPDY/3.1, 3, 2 + h2 + http/1.1 (ALPN):  ${spdyUrl}/
 
 Try:
   curl -k --http2 ${tlsUrl}/
@@ -181,18 +251,27 @@ Try:
   nghttp -nv ${tlsUrl}/             # shows the PUSH_PROMISE of /style.css
   nghttp -ans ${h2cUrl}/
   h2load -n 10000 -c 10 -m 10 ${h2cUrl}/style.css
+  node bin/spdycat.js -k -v ${spdyUrl}/spdyserv.js   # SPDY/3.1, every frame
+  curl -k ${spdyUrl}/spdyserv.js                     # the same port over h2
 (self-signed certificate: ${cert.certFile}; press Ctrl-C to stop)
 `);
 
   const shutdown = async (code) => {
-    await Promise.all([tls.close({ timeout: 1000 }), h2c.close({ timeout: 1000 })]);
+    await Promise.all([tls.close({ timeout: 1000 }), h2c.close({ timeout: 1000 }), spdy.close({ timeout: 1000 })]);
     process.exit(code);
   };
   if (smokeMode) {
-    const ok = await smoke(tlsUrl, h2cUrl);
+    const ok = await smoke(tlsUrl, h2cUrl, spdyUrl, cert);
     console.log(ok ? 'smoke: all checks passed' : 'smoke: FAILED');
     await shutdown(ok ? 0 : 1);
     return;
+  }
+  console.log(`A fetch through the SPDY server with urlfetch(), every frame shown:\n`);
+  try {
+    const r = await fetchShowingFrames(`${spdyUrl}/spdyserv.js`, cert.cert, true);
+    console.log(`\n=> ${r.protocol}: ${r.status}, ${r.received} bytes\n`);
+  } catch (err) {
+    console.log(`fetch through the SPDY server failed: ${err.message}`);
   }
   process.once('SIGINT', () => {
     console.log('\nshutting down (GOAWAY to every client)...');
@@ -200,7 +279,7 @@ Try:
   });
   process.once('SIGTERM', () => shutdown(0));
   if (opts['exit-after']) setTimeout(() => shutdown(0), Number(opts['exit-after']) * 1000).unref();
-  await Promise.all([tls.serveForever(), h2c.serveForever()]);
+  await Promise.all([tls.serveForever(), h2c.serveForever(), spdy.serveForever()]);
 }
 
 main().catch((err) => {

@@ -1114,23 +1114,41 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     });
   }
 
-  #accept(socket: net.Socket): void {
+  /**
+   * Serves an already-accepted socket as an HTTP/2 connection, as if this
+   * server had accepted it: for a front end that picked the protocol itself
+   * (ALPN `h2` on its own TLS server, or the h2c preface sniffed from
+   * cleartext, the sniffed bytes put back with `socket.unshift()`). The
+   * server need not be listening. A `tls.TLSSocket` is served with the
+   * `https` default scheme. After {@link close} the socket is destroyed.
+   *
+   * @param socket - A connected socket (TLS handshake done, ALPN `h2`).
+   * @returns The connection, or null when the server is closing or the
+   *   connection could not be set up (reported as `'clientError'`).
+   */
+  handleConnection(socket: net.Socket): HTTP2Connection | null {
+    return this.#accept(socket);
+  }
+
+  #accept(socket: net.Socket): HTTP2Connection | null {
     if (this.#closing) {
       socket.destroy();
-      return;
+      return null;
     }
     let conn: HTTP2Connection;
     try {
-      conn = new HTTP2Connection(this as HTTP2Server, socket, this.secure, this.#maxConcurrentStreams,
+      conn = new HTTP2Connection(this as HTTP2Server, socket,
+        this.secure || (socket as tls.TLSSocket).encrypted === true, this.#maxConcurrentStreams,
         this.#settingsTimeout);
     } catch (err) {
       socket.destroy();
       this.emit('clientError', err, null);
-      return;
+      return null;
     }
     this.#connections.add(conn);
     if (conn.closed) this.#connections.delete(conn);
     this.emit('connection', conn);
+    return conn;
   }
 
   /**

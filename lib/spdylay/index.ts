@@ -35,3 +35,13 @@ export {
   Session, DataProvider, BufferDataProvider, getNpnProtocols, npnGetVersion, strerror, type SessionOptions,
   type ReadCallback, type ReadCtrl,
 } from './session.js';
+export {
+  urlfetch, UrlFetcher, UrlFetchError, BaseSPDYStreamHandler, type UrlFetchOptions, type StreamHandlerClass,
+  type TraceFrame,
+} from './urlfetch.js';
+export {
+  ThreadedSPDYServer, BaseSPDYRequestHandler, SPDYConnection, type ThreadedSPDYServerOptions, type SPDYServerAddress,
+  type SPDYBoundAddress, type SPDYAccessLog, type SPDYRequestHandlerClass, type SPDYHandlerInit,
+} from './spdy-server.js';
+export { formatFrame, dateTimeString, RESPONSES, type DataFrameInfo, type H2FrameInfo } from './spdy-common.js';
+export { SPDYDirectoryHandler, directoryHandler, spdycatMain, spdydMain, type CliIO } from './spdy-cli.js';

@@ -1,0 +1,100 @@
+// Http2ClientSession: client-side HTTP/2 connection engine for urlfetch
+// (wraps a client nghttp2_session driven with nghttp2_session_mem_recv /
+// nghttp2_session_mem_send), in the style of h2_session.h: one crossing per
+// read chunk (recv) and per output flush (send); everything nghttp2 reports
+// is packed into one event batch; request bodies are served natively (no JS
+// call per DATA frame); errors are returned as nghttp2 codes, never thrown
+// through C (no JS callback is ever called from nghttp2).
+//
+// Event batch layout (uint32 words; byte areas padded to 4):
+//   HEADERS  1, stream_id, flags (bit 0: END_STREAM), nfields, nbytes,
+//            nfields x (name length, value length), then nbytes of names and
+//            values back to back.
+//   DATA     2, stream_id, length, then length bytes.
+//   CLOSE    4, stream_id, error_code
+//   FRAME    6, direction (0 sent, 1 received), type, flags, stream_id,
+//            length, a, b   (only when tracing; a/b: GOAWAY last_stream_id
+//            and error_code, RST_STREAM error_code, WINDOW_UPDATE increment,
+//            SETTINGS number of entries, PING ACK flag in flags)
+//   GOAWAY   7, last_stream_id, error_code   (received)
+#pragma once
+
+#include <nghttp2/nghttp2.h>
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace spdylay_binding {
+
+class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit Http2ClientSession(const Napi::CallbackInfo &info);
+  ~Http2ClientSession() override;
+
+  enum EventType : uint32_t {
+    kEvHeaders = 1,
+    kEvData = 2,
+    kEvClose = 4,
+    kEvFrame = 6,
+    kEvGoaway = 7,
+  };
+  // Slots of the shared Int32Array `state`.
+  enum StateSlot {
+    kStateWant = 0,    // bit 0 want_read, bit 1 want_write
+    kStateEvents = 1,  // bytes of events pending (takeEvents)
+    kStateCount = 2,
+  };
+
+  struct Body {
+    std::string data;
+    size_t pos = 0;
+  };
+
+ private:
+  Napi::Value Recv(const Napi::CallbackInfo &info);
+  Napi::Value Send(const Napi::CallbackInfo &info);
+  Napi::Value TakeEvents(const Napi::CallbackInfo &info);
+  Napi::Value SubmitRequest(const Napi::CallbackInfo &info);
+  Napi::Value SubmitRstStream(const Napi::CallbackInfo &info);
+  Napi::Value SubmitGoaway(const Napi::CallbackInfo &info);
+  Napi::Value Destroy(const Napi::CallbackInfo &info);
+
+  static int OnBeginHeaders(nghttp2_session *session, const nghttp2_frame *frame, void *user_data);
+  static int OnHeader(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
+                      size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+                      void *user_data);
+  static int OnFrameRecv(nghttp2_session *session, const nghttp2_frame *frame, void *user_data);
+  static int OnFrameSend(nghttp2_session *session, const nghttp2_frame *frame, void *user_data);
+  static int OnDataChunkRecv(nghttp2_session *session, uint8_t flags, int32_t stream_id,
+                             const uint8_t *data, size_t len, void *user_data);
+  static int OnStreamClose(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
+                           void *user_data);
+  static ssize_t ReadBody(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
+                          uint32_t *data_flags, nghttp2_data_source *source, void *user_data);
+
+  void PushU32(uint32_t v) {
+    const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
+    events_.insert(events_.end(), p, p + 4);
+  }
+  void PushBytesPadded(const uint8_t *data, size_t len);
+  void PushFrame(uint32_t dir, const nghttp2_frame *frame);
+  void UpdateState();
+
+  nghttp2_session *session_ = nullptr;
+  Napi::Reference<Napi::Value> state_ref_;
+  int32_t *state_ = nullptr;
+  bool trace_ = false;
+  std::vector<uint8_t> events_;
+  std::vector<uint8_t> out_;
+  int32_t hdr_stream_id_ = 0;
+  std::vector<uint32_t> hdr_lens_;
+  std::vector<uint8_t> hdr_bytes_;
+  std::unordered_map<int32_t, std::unique_ptr<Body>> bodies_;
+  std::string scratch_;
+};
+
+}  // namespace spdylay_binding
