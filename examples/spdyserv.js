@@ -35,7 +35,7 @@ class MySPDYRequestHandler extends BaseSPDYRequestHandler {
 async function main() {
   const { values } = parseArgs({
     options: {
-      host: { type: 'string', default: 'localhost' },
+      host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '3000' },
       key: { type: 'string' },
       cert: { type: 'string' },
