@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the suites that drive native code hardest (HPACK corpus and bad input,
-# HTTP/2 server robustness, SPDY session robustness) against an ASan + UBSan
-# build of the addon (build-asan/), so a memory error in the glue or the C
-# libraries fails the run.
+# HTTP/2 server robustness, SPDY session robustness, SPDY server faults)
+# against an ASan + UBSan build of the addon (build-asan/), so a memory error
+# in the glue or the C libraries fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ addon=build-asan/Release/spdylay_native.node
 ldd "$addon" | grep -q libasan || { echo "test-asan: $addon is not an ASan build" >&2; exit 1; }
 
 suites=()
-for f in test/hpack.test.ts test/hpack-corpus.test.ts test/h2server-robustness.test.ts test/spdylay-robustness.test.ts; do
+for f in test/hpack.test.ts test/hpack-corpus.test.ts test/h2server-robustness.test.ts test/spdylay-robustness.test.ts test/spdy-faults.test.ts; do
   [ -f "$f" ] && suites+=("$f")
 done
 
