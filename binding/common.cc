@@ -78,4 +78,16 @@ bool WriteToSlab(const Napi::Value &slab, const Napi::Value &offset, const uint8
   return true;
 }
 
+void EventBatch::PushBytesPadded(const uint8_t *data, size_t len) {
+  Append(data, len);
+  bytes_.insert(bytes_.end(), (4 - (len & 3)) & 3, 0);
+}
+
+Napi::ArrayBuffer EventBatch::Take(Napi::Env env) {
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes_.size());
+  if (!bytes_.empty()) std::memcpy(ab.Data(), bytes_.data(), bytes_.size());
+  bytes_.clear();
+  return ab;
+}
+
 }  // namespace spdylay_binding

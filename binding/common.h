@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace spdylay_binding {
 
@@ -50,6 +51,26 @@ Napi::Array DynamicTableToArray(Napi::Env env, size_t total, GetEntry get) {
   }
   return result;
 }
+
+// The events a session collects while nghttp2 processes a chunk of input or
+// output (binding/h2_session.h and h2_client.h give their layouts): uint32
+// words and byte areas padded to 4, handed to JS as one ArrayBuffer so that a
+// whole chunk costs one crossing.
+class EventBatch {
+ public:
+  void PushU32(uint32_t v) { Append(reinterpret_cast<const uint8_t *>(&v), sizeof(v)); }
+  // Appends `len` bytes and pads them with zeros to a multiple of 4.
+  void PushBytesPadded(const uint8_t *data, size_t len);
+  void Append(const uint8_t *data, size_t len) { bytes_.insert(bytes_.end(), data, data + len); }
+  bool empty() const { return bytes_.empty(); }
+  size_t size() const { return bytes_.size(); }
+  void clear() { bytes_.clear(); }
+  // Moves the batch into a new ArrayBuffer; the batch is empty afterwards.
+  Napi::ArrayBuffer Take(Napi::Env env);
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
 
 // Returned when an output does not fit in the slab the caller offered. The
 // output is kept; the caller offers a larger slab to TakePending. Not an

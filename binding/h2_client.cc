@@ -80,12 +80,6 @@ void Http2ClientSession::UpdateState() {
   state_[kStateEvents] = static_cast<int32_t>(events_.size());
 }
 
-void Http2ClientSession::PushBytesPadded(const uint8_t *data, size_t len) {
-  events_.insert(events_.end(), data, data + len);
-  size_t pad = (4 - (len & 3)) & 3;
-  events_.insert(events_.end(), pad, 0);
-}
-
 void Http2ClientSession::PushFrame(uint32_t dir, const nghttp2_frame *frame) {
   uint32_t a = 0, b = 0;
   switch (frame->hd.type) {
@@ -105,14 +99,14 @@ void Http2ClientSession::PushFrame(uint32_t dir, const nghttp2_frame *frame) {
     default:
       break;
   }
-  PushU32(kEvFrame);
-  PushU32(dir);
-  PushU32(frame->hd.type);
-  PushU32(frame->hd.flags);
-  PushU32(static_cast<uint32_t>(frame->hd.stream_id));
-  PushU32(static_cast<uint32_t>(frame->hd.length));
-  PushU32(a);
-  PushU32(b);
+  events_.PushU32(kEvFrame);
+  events_.PushU32(dir);
+  events_.PushU32(frame->hd.type);
+  events_.PushU32(frame->hd.flags);
+  events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+  events_.PushU32(static_cast<uint32_t>(frame->hd.length));
+  events_.PushU32(a);
+  events_.PushU32(b);
 }
 
 int Http2ClientSession::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, void *user_data) {
@@ -142,21 +136,21 @@ int Http2ClientSession::OnFrameRecv(nghttp2_session *, const nghttp2_frame *fram
   switch (frame->hd.type) {
     case NGHTTP2_HEADERS:
       if (frame->hd.stream_id == self->hdr_stream_id_) {
-        self->PushU32(kEvHeaders);
-        self->PushU32(static_cast<uint32_t>(frame->hd.stream_id));
-        self->PushU32((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) ? 1 : 0);
-        self->PushU32(static_cast<uint32_t>(self->hdr_lens_.size() / 2));
-        self->PushU32(static_cast<uint32_t>(self->hdr_bytes_.size()));
+        self->events_.PushU32(kEvHeaders);
+        self->events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+        self->events_.PushU32((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) ? 1 : 0);
+        self->events_.PushU32(static_cast<uint32_t>(self->hdr_lens_.size() / 2));
+        self->events_.PushU32(static_cast<uint32_t>(self->hdr_bytes_.size()));
         const uint8_t *lens = reinterpret_cast<const uint8_t *>(self->hdr_lens_.data());
-        self->events_.insert(self->events_.end(), lens, lens + self->hdr_lens_.size() * 4);
-        self->PushBytesPadded(self->hdr_bytes_.data(), self->hdr_bytes_.size());
+        self->events_.Append(lens, self->hdr_lens_.size() * 4);
+        self->events_.PushBytesPadded(self->hdr_bytes_.data(), self->hdr_bytes_.size());
         self->hdr_stream_id_ = 0;
       }
       break;
     case NGHTTP2_GOAWAY:
-      self->PushU32(kEvGoaway);
-      self->PushU32(static_cast<uint32_t>(frame->goaway.last_stream_id));
-      self->PushU32(frame->goaway.error_code);
+      self->events_.PushU32(kEvGoaway);
+      self->events_.PushU32(static_cast<uint32_t>(frame->goaway.last_stream_id));
+      self->events_.PushU32(frame->goaway.error_code);
       break;
     default:
       break;
@@ -173,10 +167,10 @@ int Http2ClientSession::OnFrameSend(nghttp2_session *, const nghttp2_frame *fram
 int Http2ClientSession::OnDataChunkRecv(nghttp2_session *, uint8_t, int32_t stream_id, const uint8_t *data,
                                         size_t len, void *user_data) {
   Http2ClientSession *self = Self(user_data);
-  self->PushU32(kEvData);
-  self->PushU32(static_cast<uint32_t>(stream_id));
-  self->PushU32(static_cast<uint32_t>(len));
-  self->PushBytesPadded(data, len);
+  self->events_.PushU32(kEvData);
+  self->events_.PushU32(static_cast<uint32_t>(stream_id));
+  self->events_.PushU32(static_cast<uint32_t>(len));
+  self->events_.PushBytesPadded(data, len);
   return 0;
 }
 
@@ -184,9 +178,9 @@ int Http2ClientSession::OnStreamClose(nghttp2_session *, int32_t stream_id, uint
                                       void *user_data) {
   Http2ClientSession *self = Self(user_data);
   self->bodies_.erase(stream_id);
-  self->PushU32(kEvClose);
-  self->PushU32(static_cast<uint32_t>(stream_id));
-  self->PushU32(error_code);
+  self->events_.PushU32(kEvClose);
+  self->events_.PushU32(static_cast<uint32_t>(stream_id));
+  self->events_.PushU32(error_code);
   return 0;
 }
 
@@ -222,9 +216,7 @@ Napi::Value Http2ClientSession::TakeEvents(const Napi::CallbackInfo &info) {
     UpdateState();
     return env.Undefined();
   }
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, events_.size());
-  std::memcpy(ab.Data(), events_.data(), events_.size());
-  events_.clear();
+  Napi::ArrayBuffer ab = events_.Take(env);
   UpdateState();
   return ab;
 }

@@ -22,6 +22,8 @@
 #include <nghttp2/nghttp2.h>
 #include <napi.h>
 
+#include "common.h"
+
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -76,11 +78,6 @@ class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession> {
   static ssize_t ReadBody(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                           uint32_t *data_flags, nghttp2_data_source *source, void *user_data);
 
-  void PushU32(uint32_t v) {
-    const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
-    events_.insert(events_.end(), p, p + 4);
-  }
-  void PushBytesPadded(const uint8_t *data, size_t len);
   void PushFrame(uint32_t dir, const nghttp2_frame *frame);
   void UpdateState();
 
@@ -88,7 +85,7 @@ class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession> {
   Napi::Reference<Napi::Value> state_ref_;
   int32_t *state_ = nullptr;
   bool trace_ = false;
-  std::vector<uint8_t> events_;
+  EventBatch events_;
   std::vector<uint8_t> out_;
   int32_t hdr_stream_id_ = 0;
   std::vector<uint32_t> hdr_lens_;

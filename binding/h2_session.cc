@@ -96,12 +96,6 @@ void Http2Session::UpdateState() {
   state_[kStateEvents] = static_cast<int32_t>(events_.size());
 }
 
-void Http2Session::PushBytesPadded(const uint8_t *data, size_t len) {
-  events_.insert(events_.end(), data, data + len);
-  size_t pad = (4 - (len & 3)) & 3;
-  events_.insert(events_.end(), pad, 0);
-}
-
 // ---------------------------------------------------------------- receiving
 
 int Http2Session::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, void *user_data) {
@@ -154,31 +148,31 @@ int Http2Session::OnFrameRecv(nghttp2_session *, const nghttp2_frame *frame, voi
   switch (frame->hd.type) {
     case NGHTTP2_HEADERS:
       if (frame->headers.cat == NGHTTP2_HCAT_REQUEST && frame->hd.stream_id == self->hdr_stream_id_) {
-        self->PushU32(kEvHeaders);
-        self->PushU32(static_cast<uint32_t>(frame->hd.stream_id));
-        self->PushU32((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) ? 1 : 0);
-        self->PushU32(static_cast<uint32_t>(self->hdr_lens_.size() / 2));
-        self->PushU32(static_cast<uint32_t>(self->hdr_bytes_.size()));
-        for (int i = 0; i < 10; ++i) self->PushU32(self->hdr_pseudo_[i]);
+        self->events_.PushU32(kEvHeaders);
+        self->events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+        self->events_.PushU32((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) ? 1 : 0);
+        self->events_.PushU32(static_cast<uint32_t>(self->hdr_lens_.size() / 2));
+        self->events_.PushU32(static_cast<uint32_t>(self->hdr_bytes_.size()));
+        for (int i = 0; i < 10; ++i) self->events_.PushU32(self->hdr_pseudo_[i]);
         const uint8_t *lens = reinterpret_cast<const uint8_t *>(self->hdr_lens_.data());
-        self->events_.insert(self->events_.end(), lens, lens + self->hdr_lens_.size() * 4);
-        self->PushBytesPadded(self->hdr_bytes_.data(), self->hdr_bytes_.size());
+        self->events_.Append(lens, self->hdr_lens_.size() * 4);
+        self->events_.PushBytesPadded(self->hdr_bytes_.data(), self->hdr_bytes_.size());
         self->hdr_stream_id_ = 0;
       } else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
-        self->PushU32(kEvEndStream);
-        self->PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+        self->events_.PushU32(kEvEndStream);
+        self->events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
       }
       break;
     case NGHTTP2_DATA:
       if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
-        self->PushU32(kEvEndStream);
-        self->PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+        self->events_.PushU32(kEvEndStream);
+        self->events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
       }
       break;
     case NGHTTP2_SETTINGS:
       if (frame->hd.flags & NGHTTP2_FLAG_ACK) {
-        self->PushU32(kEvSettingsAck);
-        self->PushU32(0);
+        self->events_.PushU32(kEvSettingsAck);
+        self->events_.PushU32(0);
       }
       break;
     default:
@@ -190,10 +184,10 @@ int Http2Session::OnFrameRecv(nghttp2_session *, const nghttp2_frame *frame, voi
 int Http2Session::OnDataChunkRecv(nghttp2_session *, uint8_t, int32_t stream_id, const uint8_t *data,
                                   size_t len, void *user_data) {
   Http2Session *self = Self(user_data);
-  self->PushU32(kEvData);
-  self->PushU32(static_cast<uint32_t>(stream_id));
-  self->PushU32(static_cast<uint32_t>(len));
-  self->PushBytesPadded(data, len);
+  self->events_.PushU32(kEvData);
+  self->events_.PushU32(static_cast<uint32_t>(stream_id));
+  self->events_.PushU32(static_cast<uint32_t>(len));
+  self->events_.PushBytesPadded(data, len);
   return 0;
 }
 
@@ -201,9 +195,9 @@ int Http2Session::OnStreamClose(nghttp2_session *, int32_t stream_id, uint32_t e
                                 void *user_data) {
   Http2Session *self = Self(user_data);
   self->sources_.erase(stream_id);
-  self->PushU32(kEvClose);
-  self->PushU32(static_cast<uint32_t>(stream_id));
-  self->PushU32(error_code);
+  self->events_.PushU32(kEvClose);
+  self->events_.PushU32(static_cast<uint32_t>(stream_id));
+  self->events_.PushU32(error_code);
   return 0;
 }
 
@@ -216,9 +210,9 @@ int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *
     // A response whose stream is already gone: tell JS the stream is over
     // (it ignores the event when the handler already got its close).
     if (nghttp2_session_find_stream(session, stream_id) == nullptr) {
-      self->PushU32(kEvClose);
-      self->PushU32(static_cast<uint32_t>(stream_id));
-      self->PushU32(NGHTTP2_INTERNAL_ERROR);
+      self->events_.PushU32(kEvClose);
+      self->events_.PushU32(static_cast<uint32_t>(stream_id));
+      self->events_.PushU32(NGHTTP2_INTERNAL_ERROR);
     }
   }
   return 0;
@@ -247,9 +241,7 @@ Napi::Value Http2Session::TakeEvents(const Napi::CallbackInfo &info) {
     UpdateState();
     return env.Undefined();
   }
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, events_.size());
-  std::memcpy(ab.Data(), events_.data(), events_.size());
-  events_.clear();
+  Napi::ArrayBuffer ab = events_.Take(env);
   UpdateState();
   return ab;
 }

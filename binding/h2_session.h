@@ -23,6 +23,8 @@
 #include <nghttp2/nghttp2.h>
 #include <napi.h>
 
+#include "common.h"
+
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -100,11 +102,6 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   // Parses "name\0value\0name\0value" (string or bytes) into nva_ after
   // `reserve` leading slots. Throws TypeError when the field count differs.
   void ParseHeaders(const Napi::Value &value, size_t count, size_t reserve);
-  void PushU32(uint32_t v) {
-    const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
-    events_.insert(events_.end(), p, p + 4);
-  }
-  void PushBytesPadded(const uint8_t *data, size_t len);
   void UpdateState();
   void CheckSession(Napi::Env env);
 
@@ -115,7 +112,7 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   Napi::Reference<Napi::Value> pending_error_;
   bool has_pending_error_ = false;
 
-  std::vector<uint8_t> events_;
+  EventBatch events_;
   std::vector<uint8_t> out_;
 
   // Header block being received (committed to events_ on frame recv).
