@@ -943,6 +943,23 @@ int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
 }
 
 /* SYN_REPLY and HEADERS share their layout */
+/*
+ * Unpacks the name/value header block |hb| of a SYN_REPLY or HEADERS frame
+ * whose fixed part is already in |hd|: SPDYLAY_ERR_INVALID_FRAME when the
+ * frame has nothing past its fixed part, else spdylay_frame_unpack_nv's
+ * result.
+ */
+static int unpack_nv_after_fixed(const spdylay_ctrl_hd *hd, char ***nv_ptr,
+                                 const uint8_t *hb, size_t hblen)
+{
+  if((size_t)hd->length <= spdylay_frame_hd_fixed_length(hd->type,
+                                                         hd->version)) {
+    return SPDYLAY_ERR_INVALID_FRAME;
+  }
+  return spdylay_frame_unpack_nv(nv_ptr, hb, hblen,
+                                 spdylay_frame_get_len_size(hd->version));
+}
+
 static int unpack_reply_like(spdylay_ctrl_hd *hd, int32_t *stream_id_ptr,
                              const uint8_t *head, const uint8_t *payload,
                              size_t payloadlen)
@@ -981,13 +998,7 @@ int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
   if(rv != 0) {
     return rv;
   }
-  if((size_t)frame->hd.length <=
-     spdylay_frame_hd_fixed_length(frame->hd.type, frame->hd.version)) {
-    return SPDYLAY_ERR_INVALID_FRAME;
-  }
-  return spdylay_frame_unpack_nv(&frame->nv, hb, hblen,
-                                 spdylay_frame_get_len_size
-                                 (frame->hd.version));
+  return unpack_nv_after_fixed(&frame->hd, &frame->nv, hb, hblen);
 }
 
 int spdylay_frame_unpack_headers_without_nv(spdylay_headers *frame,
@@ -1010,13 +1021,7 @@ int spdylay_frame_unpack_headers(spdylay_headers *frame,
   if(rv != 0) {
     return rv;
   }
-  if((size_t)frame->hd.length <=
-     spdylay_frame_hd_fixed_length(frame->hd.type, frame->hd.version)) {
-    return SPDYLAY_ERR_INVALID_FRAME;
-  }
-  return spdylay_frame_unpack_nv(&frame->nv, hb, hblen,
-                                 spdylay_frame_get_len_size
-                                 (frame->hd.version));
+  return unpack_nv_after_fixed(&frame->hd, &frame->nv, hb, hblen);
 }
 
 int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,
