@@ -953,28 +953,28 @@ Napi::Value SpdylaySession::SubmitResponse(const Napi::CallbackInfo &info) {
   return Num(info.Env(), rv);
 }
 
-// submitSynReply(flags, streamId, nv, nvLen, count)
-Napi::Value SpdylaySession::SubmitSynReply(const Napi::CallbackInfo &info) {
+// Shared by submitSynReply and submitHeaders: (flags, streamId, nv, nvLen,
+// count) for a C submit function of the shape (session, flags, stream_id, nv).
+Napi::Value SpdylaySession::SubmitFlagsStreamNv(
+    const Napi::CallbackInfo &info,
+    int (*submit)(spdylay_session *, uint8_t, int32_t, const char **)) {
   REQUIRE_SESSION();
   int flags = info[0].As<Napi::Number>().Int32Value();
   int32_t sid = info[1].As<Napi::Number>().Int32Value();
   size_t count = info[4].As<Napi::Number>().Uint32Value();
   int rv = ParseNv(info, 2, count);
   if (rv != 0) return Num(info.Env(), rv);
-  return Num(info.Env(), spdylay_submit_syn_reply(session_, static_cast<uint8_t>(flags), sid,
-                                                  nv_ptrs_.data()));
+  return Num(info.Env(), submit(session_, static_cast<uint8_t>(flags), sid, nv_ptrs_.data()));
 }
 
-// submitHeaders(flags, streamId, nv, nvLen, count)
+// submitSynReply(flags, streamId, nv, nvLen, count): spdylay_submit_syn_reply
+Napi::Value SpdylaySession::SubmitSynReply(const Napi::CallbackInfo &info) {
+  return SubmitFlagsStreamNv(info, spdylay_submit_syn_reply);
+}
+
+// submitHeaders(flags, streamId, nv, nvLen, count): spdylay_submit_headers
 Napi::Value SpdylaySession::SubmitHeaders(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  int flags = info[0].As<Napi::Number>().Int32Value();
-  int32_t sid = info[1].As<Napi::Number>().Int32Value();
-  size_t count = info[4].As<Napi::Number>().Uint32Value();
-  int rv = ParseNv(info, 2, count);
-  if (rv != 0) return Num(info.Env(), rv);
-  return Num(info.Env(), spdylay_submit_headers(session_, static_cast<uint8_t>(flags), sid,
-                                                nv_ptrs_.data()));
+  return SubmitFlagsStreamNv(info, spdylay_submit_headers);
 }
 
 // submitData(streamId, flags, providerToken, body?)

@@ -118,6 +118,9 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
   Napi::Value SubmitRequest(const Napi::CallbackInfo &info);
   Napi::Value SubmitSynStream(const Napi::CallbackInfo &info);
   Napi::Value SubmitResponse(const Napi::CallbackInfo &info);
+  Napi::Value SubmitFlagsStreamNv(const Napi::CallbackInfo &info,
+                                  int (*submit)(spdylay_session *, uint8_t, int32_t,
+                                                const char **));
   Napi::Value SubmitSynReply(const Napi::CallbackInfo &info);
   Napi::Value SubmitHeaders(const Napi::CallbackInfo &info);
   Napi::Value SubmitData(const Napi::CallbackInfo &info);
