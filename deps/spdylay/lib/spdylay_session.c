@@ -551,6 +551,7 @@ static ssize_t pack_data(spdylay_session *session,
   ssize_t n;
   int eof = 0;
   uint8_t flags;
+  uint8_t *dst;
   int rv;
 
   if(session->flow_control != SPDYLAY_FLOW_CONTROL_NONE) {
@@ -564,14 +565,24 @@ static ssize_t pack_data(spdylay_session *session,
     }
   }
   spdylay_buffer_reset(&session->aob_buf);
-  rv = spdylay_buffer_reserve(&session->aob_buf, SPDYLAY_FRAME_HEAD_LENGTH +
-                              SPDYLAY_DATA_PAYLOAD_LENGTH);
-  if(rv != 0) {
-    return rv;
+  session->aob_ext = NULL;
+  if(session->data_buffer_callback) {
+    session->aob_ext = session->data_buffer_callback
+      (session, SPDYLAY_FRAME_HEAD_LENGTH + (size_t)max, session->user_data);
+  }
+  if(session->aob_ext) {
+    dst = session->aob_ext;
+  } else {
+    rv = spdylay_buffer_reserve(&session->aob_buf, SPDYLAY_FRAME_HEAD_LENGTH +
+                                SPDYLAY_DATA_PAYLOAD_LENGTH);
+    if(rv != 0) {
+      return rv;
+    }
+    dst = session->aob_buf.buf;
   }
   n = data->data_prd.read_callback(session, data->stream_id,
-                                   session->aob_buf.buf +
-                                   SPDYLAY_FRAME_HEAD_LENGTH, (size_t)max,
+                                   dst + SPDYLAY_FRAME_HEAD_LENGTH,
+                                   (size_t)max,
                                    &eof, &data->data_prd.source,
                                    session->user_data);
   if(n == SPDYLAY_ERR_DEFERRED) {
@@ -602,8 +613,7 @@ static ssize_t pack_data(spdylay_session *session,
       flags = SPDYLAY_DATA_FLAG_FIN;
     }
   }
-  spdylay_frame_pack_data_hd(session->aob_buf.buf, data->stream_id, flags,
-                             (uint32_t)n);
+  spdylay_frame_pack_data_hd(dst, data->stream_id, flags, (uint32_t)n);
   session->aob_buf.len = SPDYLAY_FRAME_HEAD_LENGTH + (size_t)n;
   return (ssize_t)session->aob_buf.len;
 }
@@ -701,6 +711,7 @@ static ssize_t prepare_ctrl(spdylay_session *session,
 static ssize_t prepare_item(spdylay_session *session,
                             spdylay_outbound_item *item)
 {
+  session->aob_ext = NULL;
   if(item->frame_cat == SPDYLAY_CTRL) {
     return prepare_ctrl(session, item);
   } else {
@@ -721,7 +732,24 @@ static void reset_aob(spdylay_session *session)
 {
   session->aob_item = NULL;
   session->aob_off = 0;
+  session->aob_ext = NULL;
   spdylay_buffer_reset(&session->aob_buf);
+}
+
+/* The bytes of the frame being sent. */
+static const uint8_t *aob_data(spdylay_session *session)
+{
+  return session->aob_ext ? session->aob_ext : session->aob_buf.buf;
+}
+
+int spdylay_session_set_data_buffer_callback(spdylay_session *session,
+                                             spdylay_data_buffer_callback cb)
+{
+  if(session == NULL) {
+    return SPDYLAY_ERR_INVALID_ARGUMENT;
+  }
+  session->data_buffer_callback = cb;
+  return 0;
 }
 
 static int after_ctrl_sent(spdylay_session *session)
@@ -811,7 +839,7 @@ static int after_data_sent(spdylay_session *session)
 {
   spdylay_outbound_item *item = session->aob_item;
   spdylay_data *data = &item->frame.data;
-  const uint8_t *hd = session->aob_buf.buf;
+  const uint8_t *hd = aob_data(session);
   uint8_t flags = hd[4];
   int32_t length = (int32_t)(spdylay_get_uint32(hd + 4) & SPDYLAY_LENGTH_MASK);
   int32_t stream_id = data->stream_id;
@@ -919,7 +947,7 @@ int spdylay_session_send(spdylay_session *session)
       return SPDYLAY_ERR_CALLBACK_FAILURE;
     }
     sent = session->callbacks.send_callback(session,
-                                            session->aob_buf.buf +
+                                            aob_data(session) +
                                             session->aob_off, remaining, 0,
                                             session->user_data);
     if(sent < 0) {

@@ -121,6 +121,11 @@ struct spdylay_session {
   spdylay_outbound_item *aob_item;
   spdylay_buffer aob_buf;
   size_t aob_off;
+  /* The DATA frame being sent lives in application memory (from
+     data_buffer_callback) instead of aob_buf.buf; aob_buf.len is its
+     length. NULL otherwise. */
+  uint8_t *aob_ext;
+  spdylay_data_buffer_callback data_buffer_callback;
   /* scratch buffer for uncompressed header blocks */
   spdylay_buffer nvbuf;
 

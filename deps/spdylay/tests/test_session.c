@@ -56,11 +56,18 @@ static void bytes_append(bytes_t *b, const uint8_t *d, size_t n)
   b->len += n;
 }
 
+/* application memory handed out by ext_buffer_cb (data buffer callback) */
+static uint8_t ext_mem[2][SPDYLAY_FRAME_HEAD_LENGTH + SPDYLAY_DATA_PAYLOAD_LENGTH];
+static int ext_calls, ext_null_every, ext_sends;
+
 static ssize_t send_cb(spdylay_session *s, const uint8_t *data, size_t len,
                        int flags, void *ud)
 {
   peer_t *p = ud;
   (void)s; (void)flags;
+  if(data >= &ext_mem[0][0] && data < &ext_mem[0][0] + sizeof(ext_mem)) {
+    ++ext_sends;
+  }
   if(p->send_fail) return SPDYLAY_ERR_CALLBACK_FAILURE;
   if(p->wouldblock_after > 0) {
     if(--p->wouldblock_after == 0) {
@@ -291,6 +298,101 @@ static void inject(spdylay_session *s, const char *hex)
 }
 
 /* ---------------- tests ---------------- */
+
+static uint8_t *ext_buffer_cb(spdylay_session *s, size_t length, void *ud)
+{
+  (void)s; (void)ud;
+  CHECK(length <= sizeof(ext_mem[0]));
+  ++ext_calls;
+  if(ext_null_every && ext_calls % ext_null_every == 0) return NULL;
+  return ext_mem[ext_calls % 2];
+}
+
+/* a body whose bytes depend on their position */
+static ssize_t pattern_read_cb(spdylay_session *s, int32_t id, uint8_t *buf,
+                               size_t len, int *eof, spdylay_data_source *src,
+                               void *ud)
+{
+  peer_t *p = src->ptr;
+  size_t i, n = p->body_len - p->body_pos;
+  (void)s; (void)id; (void)ud;
+  if(n > len) n = len;
+  for(i = 0; i < n; ++i) buf[i] = (uint8_t)((p->body_pos + i) * 7 + 3);
+  p->body_pos += n;
+  if(p->body_pos == p->body_len) *eof = 1;
+  return (ssize_t)n;
+}
+
+/* Sends a 20000-byte request body (client) and returns the wire bytes. */
+static size_t data_buffer_run(uint16_t v, int use_cb, size_t send_limit,
+                              uint8_t **wire, char *log)
+{
+  pair_t pr;
+  spdylay_data_provider prd;
+  size_t len;
+  int i;
+  pair_init(&pr, v);
+  if(use_cb) {
+    CHECK_EQ(spdylay_session_set_data_buffer_callback(pr.c.session,
+                                                      ext_buffer_cb), 0);
+  }
+  pr.c.body_len = 20000;
+  pr.c.send_limit = send_limit;
+  prd.source.ptr = &pr.c;
+  prd.read_callback = pattern_read_cb;
+  CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, &prd, NULL), 0);
+  for(i = 0; i < 1000 && spdylay_session_want_write(pr.c.session); ++i) {
+    CHECK_EQ(spdylay_session_send(pr.c.session), 0);
+  }
+  CHECK(!spdylay_session_want_write(pr.c.session));
+  len = pr.c.out.len;
+  *wire = malloc(len);
+  memcpy(*wire, pr.c.out.buf, len);
+  strcpy(log, pr.c.log);
+  /* the server gets the body intact */
+  pr.s.no_chunk_log = 0;
+  deliver(&pr.c, &pr.s);
+  CHECK(strstr(pr.s.log, "req1;") != NULL);
+  pair_free(&pr);
+  return len;
+}
+
+static void test_data_buffer_callback(void)
+{
+  int v;
+  CHECK_EQ(spdylay_session_set_data_buffer_callback(NULL, ext_buffer_cb),
+           SPDYLAY_ERR_INVALID_ARGUMENT);
+  for(v = 2; v <= 4; ++v) {
+    static char log_a[8192], log_b[8192];
+    uint8_t *a, *b;
+    size_t la, lb;
+    size_t limits[] = { 0, 1000 };
+    int nulls[] = { 0, 3 };
+    size_t li;
+    int ni;
+    for(li = 0; li < 2; ++li) {
+      for(ni = 0; ni < 2; ++ni) {
+        ext_calls = ext_sends = 0;
+        ext_null_every = nulls[ni];
+        la = data_buffer_run((uint16_t)v, 0, limits[li], &a, log_a);
+        CHECK_EQ(ext_calls, 0);
+        CHECK_EQ(ext_sends, 0);
+        lb = data_buffer_run((uint16_t)v, 1, limits[li], &b, log_b);
+        /* 20000 bytes: 5 DATA frames, packed in application memory
+           unless the callback said NULL */
+        CHECK_EQ(ext_calls, 5);
+        CHECK(ext_sends >= (nulls[ni] ? 4 : 5));
+        /* same wire bytes and the same callbacks either way */
+        CHECK_EQ(la, lb);
+        CHECK(la == lb && memcmp(a, b, la) == 0);
+        CHECK_STR(log_a, log_b);
+        free(a);
+        free(b);
+      }
+    }
+  }
+  ext_null_every = 0;
+}
 
 static void test_new_del(void)
 {
@@ -1117,5 +1219,6 @@ int main(void)
   RUN(test_consume);
   RUN(test_stream_user_data);
   RUN(test_server_push);
+  RUN(test_data_buffer_callback);
   return TEST_SUMMARY();
 }

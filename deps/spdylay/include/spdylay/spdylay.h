@@ -529,6 +529,33 @@ int spdylay_session_set_option(spdylay_session *session,
                                int optname, void *optval, size_t optlen);
 
 /**
+ * Extension (not in spdylay 1.4): where to pack the next DATA frame.
+ * Called while spdylay_session_send() prepares a DATA frame, before the
+ * data read callback, with |length| = 8 (the frame header) + the most
+ * payload bytes the read callback may return.  Return a buffer of at
+ * least |length| bytes that stays valid and untouched until the frame
+ * has been passed whole to send_callback (the |data| pointer given to
+ * send_callback then points into it), or NULL to use the session's own
+ * buffer.  The read callback then writes the payload straight into the
+ * application's memory (for instance an output buffer that send_callback
+ * would otherwise copy the frame into), saving one copy of the payload.
+ * The callback may call send functions of other sessions, not of
+ * |session|.
+ */
+typedef uint8_t *(*spdylay_data_buffer_callback)(spdylay_session *session,
+                                                 size_t length,
+                                                 void *user_data);
+
+/**
+ * Extension (not in spdylay 1.4): sets (or, with NULL, clears) the
+ * spdylay_data_buffer_callback of |session|; it receives the session's
+ * user_data.  Returns 0, or SPDYLAY_ERR_INVALID_ARGUMENT if |session| is
+ * NULL.
+ */
+int spdylay_session_set_data_buffer_callback(spdylay_session *session,
+                                             spdylay_data_buffer_callback cb);
+
+/**
  * Sends queued frames through send_callback until the queue is empty or
  * the callback returns SPDYLAY_ERR_WOULDBLOCK.  Fires before_ctrl_send,
  * on_ctrl_send, on_ctrl_not_send, on_data_send and on_stream_close
