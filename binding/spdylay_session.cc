@@ -118,11 +118,13 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
   if (!info[3].IsTypedArray()) throw Napi::TypeError::New(env, "record must be an Int32Array");
   Napi::TypedArray ta = info[3].As<Napi::TypedArray>();
   if (ta.TypedArrayType() != napi_int32_array || ta.ElementLength() < kRecSize) {
-    throw Napi::TypeError::New(env, "record must be an Int32Array of at least 24 elements");
+    throw Napi::TypeError::New(env, "record must be an Int32Array of at least kRecSize elements");
   }
   Napi::Int32Array rec = info[3].As<Napi::Int32Array>();
   rec_ = rec.Data();
   rec_ref_ = Napi::Persistent(info[3]);
+  uint32_t flags = info[4].IsNumber() ? info[4].As<Napi::Number>().Uint32Value() : 0;
+  reuse_send_buffer_ = (flags & kFlagReuseSendBuffer) != 0;
 
   spdylay_session_callbacks cbs;
   std::memset(&cbs, 0, sizeof(cbs));
@@ -148,6 +150,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
   } else {
     rv = SPDYLAY_ERR_INVALID_ARGUMENT;
   }
+  if (rv == 0) spdylay_session_set_data_buffer_callback(session_, DataBufferCb);
   if (rv != 0) {
     session_ = nullptr;
     // The JS half checks `side` and `version` first; this is the C verdict.
@@ -181,7 +184,8 @@ void SpdylaySession::CaptureException() {
 }
 
 napi_value SpdylaySession::CallJs(size_t argc, napi_value *argv) {
-  if (stash_nv_) FlushStash();  // a stashed event always goes first
+  if (batch_n_) FlushBatch();   // batched DATA events go first,
+  if (stash_nv_) FlushStash();  // and so does a stashed event
   if (!dispatch_ || js_failed_) return nullptr;
   napi_value result;
   napi_status s = napi_call_function(env_, undefined_, dispatch_, argc, argv, &result);
@@ -208,12 +212,15 @@ bool SpdylaySession::Enter(napi_value dispatch) {
   if (in_call_) return false;
   in_call_ = true;
   js_failed_ = false;
+  flush_failed_ = false;
+  would_block_ = false;
   dispatch_ = dispatch;
   napi_get_undefined(env_, &undefined_);
   return true;
 }
 
 bool SpdylaySession::Leave() {
+  FlushBatch();
   FlushStash();
   stash_nv_ = nullptr;
   in_call_ = false;
@@ -273,6 +280,27 @@ bool SpdylaySession::EnsureOutSlab(size_t len) {
   return true;
 }
 
+int SpdylaySession::MakeRoom(size_t length) {
+  size_t room = out_size_ - pending_off_ - pending_len_;
+  if (pending_len_ > 0 &&
+      (blocked_ || pending_len_ + length > kFlushThreshold || length > room)) {
+    // A slab too small for its output is replaced by a larger one once
+    // flushed (a reused slab would otherwise stay at its first size).
+    bool grow = length > room && out_size_ < kOutSlabMax;
+    if (Flush() != 0) return SPDYLAY_ERR_CALLBACK_FAILURE;
+    if (pending_len_ > 0) return SPDYLAY_ERR_WOULDBLOCK;
+    if (grow) {
+      if (out_ref_) napi_delete_reference(env_, out_ref_);
+      out_ref_ = nullptr;
+      out_data_ = nullptr;
+      out_size_ = 0;
+      pending_off_ = 0;
+    }
+  }
+  if (!EnsureOutSlab(length)) return SPDYLAY_ERR_CALLBACK_FAILURE;
+  return 0;
+}
+
 int SpdylaySession::Flush() {
   if (pending_len_ == 0) {
     blocked_ = false;
@@ -291,6 +319,10 @@ int SpdylaySession::Flush() {
   size_t taken = static_cast<size_t>(n);
   pending_off_ += taken;
   pending_len_ -= taken;
+  // Opt-in: sendCb data is valid only during the call (C's contract), so
+  // once all of it is taken the slab is written again from its start,
+  // while it is still in the CPU cache.
+  if (reuse_send_buffer_ && pending_len_ == 0) pending_off_ = 0;
   blocked_ = pending_len_ != 0;
   return 0;
 }
@@ -320,17 +352,41 @@ bool SpdylaySession::CopyToRecvSlab(const uint8_t *data, size_t len, napi_value 
 // ---------------------------------------------------------------------------
 // C callbacks
 
+// DATA frames are packed by the library straight into the output slab,
+// where SendCb then finds them: the payload is copied once (data source ->
+// slab), not twice (-> library buffer -> slab). Makes room as SendCb would
+// for a frame of `length` bytes; NULL (library buffer) when the output is
+// blocked or failed, and SendCb then handles the frame as any other.
+uint8_t *SpdylaySession::DataBufferCb(spdylay_session *, size_t length, void *user_data) {
+  auto *self = static_cast<SpdylaySession *>(user_data);
+  if (self->js_failed_ || self->flush_failed_) return nullptr;
+  int rv = self->MakeRoom(length);
+  if (rv == SPDYLAY_ERR_WOULDBLOCK) {
+    self->would_block_ = true;  // SendCb answers this frame without a second sendCb
+    return nullptr;
+  }
+  if (rv != 0) {
+    self->flush_failed_ = true;
+    return nullptr;
+  }
+  return self->out_data_ + self->pending_off_ + self->pending_len_;
+}
+
 ssize_t SpdylaySession::SendCb(spdylay_session *, const uint8_t *data, size_t length, int,
                                void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
-  if (self->js_failed_) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  if (self->pending_len_ > 0 &&
-      (self->blocked_ || self->pending_len_ + length > kFlushThreshold ||
-       length > self->out_size_ - self->pending_off_ - self->pending_len_)) {
-    if (self->Flush() != 0) return SPDYLAY_ERR_CALLBACK_FAILURE;
-    if (self->pending_len_ > 0) return SPDYLAY_ERR_WOULDBLOCK;
+  if (self->js_failed_ || self->flush_failed_) return SPDYLAY_ERR_CALLBACK_FAILURE;
+  if (self->out_data_ && data == self->out_data_ + self->pending_off_ + self->pending_len_ &&
+      length <= self->out_size_ - self->pending_off_ - self->pending_len_) {
+    self->pending_len_ += length;  // packed in place (DataBufferCb)
+    return static_cast<ssize_t>(length);
   }
-  if (!self->EnsureOutSlab(length)) return SPDYLAY_ERR_CALLBACK_FAILURE;
+  if (self->would_block_) {
+    self->would_block_ = false;
+    return SPDYLAY_ERR_WOULDBLOCK;
+  }
+  int rv = self->MakeRoom(length);
+  if (rv != 0) return rv;
   std::memcpy(self->out_data_ + self->pending_off_ + self->pending_len_, data, length);
   self->pending_len_ += length;
   return static_cast<ssize_t>(length);
@@ -641,6 +697,21 @@ void SpdylaySession::CtrlNotSendCb(spdylay_session *, spdylay_frame_type type,
   if (self->Has(kCtrlNotSend)) self->FrameEvent(kCtrlNotSend, type, frame, error_code);
 }
 
+void SpdylaySession::FlushBatch() {
+  int32_t n = batch_n_;
+  if (n == 0) return;
+  batch_n_ = 0;
+  if (!dispatch_ || js_failed_) return;
+  napi_value argv[3] = {I32(env_, kDataBatch), input_ab_ ? input_ab_ : undefined_, I32(env_, n)};
+  napi_value result;
+  if (napi_call_function(env_, undefined_, dispatch_, 3, argv, &result) != napi_ok) {
+    CaptureException();
+  }
+}
+
+// Chunks inside the caller's input buffer (recv(data)) are batched with
+// DATA frame ends; the views JS makes of them are valid for the whole
+// recv(). Other chunks are copied to the receive slab and sent at once.
 void SpdylaySession::DataChunkRecvCb(spdylay_session *, uint8_t flags, int32_t stream_id,
                                      const uint8_t *data, size_t len, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
@@ -649,11 +720,16 @@ void SpdylaySession::DataChunkRecvCb(spdylay_session *, uint8_t flags, int32_t s
   napi_value ab;
   size_t off;
   if (self->input_ab_ && data >= self->input_begin_ && data + len <= self->input_end_) {
-    ab = self->input_ab_;
-    off = static_cast<size_t>(data - self->input_base_);
-  } else if (!self->CopyToRecvSlab(data, len, &ab, &off)) {
+    if (self->stash_nv_) self->FlushStash();
+    int32_t *e = self->rec_ + kRecBatch + 4 * self->batch_n_;
+    e[0] = (kDataChunkRecv << 8) | flags;
+    e[1] = stream_id;
+    e[2] = static_cast<int32_t>(data - self->input_base_);
+    e[3] = static_cast<int32_t>(len);
+    if (++self->batch_n_ == kBatchMax) self->FlushBatch();
     return;
   }
+  if (!self->CopyToRecvSlab(data, len, &ab, &off)) return;
   int32_t *rec = self->rec_;
   rec[kRecA] = flags;
   rec[kRecB] = stream_id;
@@ -667,6 +743,16 @@ void SpdylaySession::DataRecvCb(spdylay_session *, uint8_t flags, int32_t stream
                                 int32_t length, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (!self->Has(kDataRecv)) return;
+  if (self->input_ab_ && self->dispatch_ && !self->js_failed_) {
+    if (self->stash_nv_) self->FlushStash();
+    int32_t *e = self->rec_ + kRecBatch + 4 * self->batch_n_;
+    e[0] = (kDataRecv << 8) | flags;
+    e[1] = stream_id;
+    e[2] = length;
+    e[3] = 0;
+    if (++self->batch_n_ == kBatchMax) self->FlushBatch();
+    return;
+  }
   self->rec_[kRecA] = flags;
   self->rec_[kRecB] = stream_id;
   self->rec_[kRecC] = length;

@@ -19,13 +19,21 @@
 //   frames (at the end of send(), or when kFlushThreshold bytes are
 //   pending). Bytes the JS sendCb did not take stay pending and go first on
 //   the next send(); want_write() reports them. Slabs are never rewritten
-//   (views stay valid); they come from JS (Buffer.allocUnsafeSlow: no zero
-//   fill), 16 KiB at first, doubling up to kOutSlabMax.
+//   (views stay valid) unless the session was made with
+//   kFlagReuseSendBuffer: then sendCb data is valid only during the call,
+//   and once a sendCb has taken all it was given the slab is written again
+//   from its start (hot memory: bulk DATA about twice as fast). Slabs come
+//   from JS (Buffer.allocUnsafeSlow: no zero fill), 16 KiB at first,
+//   doubling up to kOutSlabMax.
 // * Received DATA chunks are handed to JS as views: of the caller's own
 //   input buffer for recv(data), of a receive slab (one copy) otherwise.
 // * Bodies of BufferDataProvider are served natively (ReadBufCb), without
 //   a JS call per DATA frame; the Buffer is referenced until EOF, stream
 //   close or session destruction.
+// * DATA events of recv(data) (on_data_chunk_recv for chunks in the
+//   caller's input, on_data_recv) are batched in the record and reach JS in
+//   one call, before any other callback and at the end of recv(): one
+//   crossing for many DATA frames, in order with every other callback.
 // * A received SYN_STREAM with FIN and the on_request_recv that the library
 //   calls right after it (nothing happens in between) reach JS in one call.
 // * A JS callback never throws through C: the JS dispatcher catches and
@@ -77,6 +85,7 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
     kUnknownCtrl = 14,     // ([head, payload])
     kNewSlab = 15,         // () A=size -> ArrayBuffer of at least A bytes (not zeroed)
     kCtrlRecvRequestRecv = 16,  // (nv) SYN_STREAM+FIN in record, then A=streamId's request
+    kDataBatch = 17,  // (arraybuffer, n) n DATA events in the record from kRecBatch
   };
   // Record layout (Int32Array indexes).
   enum Rec : int {
@@ -98,7 +107,10 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
     kRecB = 17,
     kRecC = 18,
     kRecD = 19,
-    kRecSize = 24,
+    // kDataBatch events, 4 ints each: (kind << 8 | flags), streamId, then
+    // offset and length (kDataChunkRecv) or length (kDataRecv).
+    kRecBatch = 24,
+    kRecSize = kRecBatch + 4 * 64,
   };
   // Codes private to the glue (outside spdylay's -999..-500).
   static constexpr int kErrReentrant = -30010;  // send()/recv() from inside a callback
@@ -141,6 +153,9 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
                          void *user_data);
   static void InvalidCtrlRecvCb(spdylay_session *, spdylay_frame_type type,
                                 spdylay_frame *frame, uint32_t status_code, void *user_data);
+  // Sends the batched DATA events to JS (one call); see DataChunkRecvCb.
+  void FlushBatch();
+  static uint8_t *DataBufferCb(spdylay_session *, size_t length, void *user_data);
   static void DataChunkRecvCb(spdylay_session *, uint8_t flags, int32_t stream_id,
                               const uint8_t *data, size_t len, void *user_data);
   static void DataRecvCb(spdylay_session *, uint8_t flags, int32_t stream_id, int32_t length,
@@ -195,6 +210,11 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
   // Makes room for `len` more bytes in the output slab (pending must be 0
   // when a new slab is needed).
   bool EnsureOutSlab(size_t len);
+  // Makes room for a frame of `length` bytes: flushes first when the
+  // pending output would pass kFlushThreshold or the slab is full. Returns
+  // 0, SPDYLAY_ERR_WOULDBLOCK (sendCb took only part) or
+  // SPDYLAY_ERR_CALLBACK_FAILURE.
+  int MakeRoom(size_t length);
   bool NewSlab(size_t size, void **data, size_t *actual, napi_value *ab);
   // Copies into the receive slab; returns the slab and the offset.
   bool CopyToRecvSlab(const uint8_t *data, size_t len, napi_value *ab, size_t *off);
@@ -206,6 +226,11 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
   // Ends a session call; rethrows a captured exception (returns false then).
   bool Leave();
   bool Has(Kind kind) const { return (mask_ >> kind) & 1u; }
+
+  // Constructor flags (argument 4).
+  // sendCb data is valid only during the call: the output slab is reused
+  // from its start after each fully taken sendCb (SessionOptions.reuseSendBuffer).
+  static constexpr uint32_t kFlagReuseSendBuffer = 1u << 0;
 
   static constexpr size_t kFlushThreshold = 64 * 1024;
   // Output slabs start small (idle sessions stay cheap) and double up to
@@ -226,6 +251,8 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
   napi_value undefined_ = nullptr;
   napi_ref error_ref_ = nullptr;  // exception captured from a failed JS call
   bool js_failed_ = false;
+  bool flush_failed_ = false;  // a sendCb answer was invalid (DataBufferCb)
+  bool would_block_ = false;   // DataBufferCb's flush was partial: the next SendCb blocks
   // recv(data): the input's ArrayBuffer and its bytes.
   napi_value input_ab_ = nullptr;
   const uint8_t *input_base_ = nullptr;  // start of input_ab_'s bytes
@@ -240,6 +267,10 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
   size_t pending_off_ = 0;
   size_t pending_len_ = 0;
   bool blocked_ = false;
+  bool reuse_send_buffer_ = false;
+  // DATA events waiting in the record (kRecBatch).
+  int32_t batch_n_ = 0;
+  static constexpr int32_t kBatchMax = (kRecSize - kRecBatch) / 4;
 
   // Receive slab (DATA chunks that are not in the caller's input buffer).
   napi_ref rslab_ref_ = nullptr;

@@ -208,9 +208,12 @@ export interface NativeModule {
     state: Int32Array,
     maxConcurrentStreams: number,
   ) => NativeHttp2Session;
-  /** spdylay (issue 4): `new SpdylaySession(side, version, callbackMask, record)`. */
+  /**
+   * spdylay (issue 4): `new SpdylaySession(side, version, callbackMask, record, flags?)`;
+   * `flags` bit 0: the output slab is reused after each sendCb that took all its data (`reuseSendBuffer`).
+   */
   SpdylaySession: {
-    new (side: number, version: number, callbackMask: number, record: Int32Array): NativeSpdylaySession;
+    new (side: number, version: number, callbackMask: number, record: Int32Array, flags?: number): NativeSpdylaySession;
     readonly ERR_REENTRANT: number;
     readonly ERR_NV_NUL: number;
   };

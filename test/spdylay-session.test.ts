@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import * as sp from '../lib/index.js';
 import {
-  CANCEL, CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_NONE, CTRL_FLAG_UNIDIRECTIONAL, CallbackFailureError,
+  BufferDataProvider, CANCEL, CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_NONE, CTRL_FLAG_UNIDIRECTIONAL, CallbackFailureError,
   DATA_FLAG_FIN, DataProvider, EOFError, ERR_CALLBACK_FAILURE, ERR_DEFERRED, ERR_EOF,
   ERR_INVALID_ARGUMENT, ERR_INVALID_STATE, ERR_STREAM_CLOSED, ERR_SYN_STREAM_NOT_ALLOWED,
   FLAG_SETTINGS_NONE, GOAWAY, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, GoawayFrame, HEADERS,
@@ -457,6 +457,62 @@ describe('argument validation', () => {
   });
 });
 
+describe('DATA callbacks of one recv() input (delivered to JS in batches)', () => {
+  it('arrive in the same order, interleaved with other callbacks, as when the input comes a few bytes at a time', () => {
+    for (const version of VERSIONS) {
+      // The server answers two requests with bodies of 300 KiB and 5 bytes,
+      // pings and resets a third stream mid-body; everything the client gets
+      // is recorded once, then replayed into fresh clients whole and in
+      // 7-byte pieces.
+      const big = Buffer.alloc(300 * 1024, 'a');
+      const p = new Pair(version, {}, {
+        onRequestRecvCb: (s, sid) => {
+          if (sid === 5) { s.submitResponse(sid, RES_NV, new BufferDataProvider(big)); s.submitRstStream(sid, CANCEL); return; }
+          s.submitResponse(sid, RES_NV, new BufferDataProvider(sid === 1 ? big : 'small'));
+          s.submitPing();
+        },
+      });
+      const wire: Buffer[] = [];
+      p.client.submitRequest(3, REQ_NV);
+      p.client.submitRequest(3, REQ_NV);
+      p.client.submitRequest(3, REQ_NV);
+      // record the server's output as the client receives it
+      const origRecv = p.client.recv.bind(p.client);
+      (p.client as { recv: (d?: Uint8Array) => number }).recv = (d?: Uint8Array) => { if (d) wire.push(Buffer.from(d)); return origRecv(d); };
+      p.pump();
+      const all = Buffer.concat(wire);
+      const replay = (piece: number): string[] => {
+        const log: string[] = [];
+        const c = new Session(CLIENT, version, {
+          onCtrlRecvCb: (_s, f) => log.push(`ctrl ${f.frameType}`),
+          onDataChunkRecvCb: (_s, fl, sid, d) => {
+            // coalesce adjacent chunk entries of one frame: piece size changes chunking
+            const last = log[log.length - 1];
+            const m = last && /^chunk (\d+) (\d+) (\d+)$/.exec(last);
+            if (m && Number(m[1]) === fl && Number(m[2]) === sid) log[log.length - 1] = `chunk ${fl} ${sid} ${Number(m[3]) + d.length}`;
+            else log.push(`chunk ${fl} ${sid} ${d.length}`);
+          },
+          onDataRecvCb: (_s, fl, sid, len) => log.push(`data ${fl} ${sid} ${len}`),
+          onStreamCloseCb: (_s, sid, st) => log.push(`close ${sid} ${st}`),
+          onCtrlSendCb: (_s, f) => log.push(`sent ${f.frameType}`),
+        });
+        c.submitRequest(3, REQ_NV);
+        c.submitRequest(3, REQ_NV);
+        c.submitRequest(3, REQ_NV);
+        c.send();
+        log.length = 0;
+        for (let i = 0; i < all.length; i += piece) c.recv(all.subarray(i, i + piece));
+        return log;
+      };
+      const whole = replay(all.length);
+      expect(whole.filter((l) => l.startsWith('data ')).length).toBeGreaterThan(64); // more than one batch
+      expect(whole).toContain(`close 1 0`);
+      expect(whole).toContain(`ctrl ${PING}`);
+      expect(whole).toEqual(replay(7));
+    }
+  });
+});
+
 describe('sendCb contract', () => {
   it('would-block (0/null) and partial writes keep the rest for the next send()', () => {
     const out: Buffer[] = [];
@@ -486,6 +542,77 @@ describe('sendCb contract', () => {
     const srv = new Session(SERVER, PROTO_SPDY3, { onCtrlRecvCb: (_s, f) => seen.push(f.frameType) });
     srv.recv(Buffer.concat(out));
     expect(seen).toEqual([PING, SYN_STREAM]);
+  });
+
+  it('reuseSendBuffer: each sendCb call gets the memory of the last one; by default nothing is rewritten', () => {
+    for (const reuse of [false, true]) {
+      const views: Buffer[] = [];
+      const s = new Session(CLIENT, PROTO_SPDY3, { reuseSendBuffer: reuse, sendCb: (_s, d) => { views.push(d); return d.length; } });
+      s.submitPing();
+      s.send();
+      const first = Buffer.from(views[0]);
+      s.submitPing();
+      s.send();
+      expect(views).toHaveLength(2);
+      // PING ids 1 and 3: same frame but for the id
+      expect(views[1].readUInt32BE(8)).toBe(3);
+      const sameMemory = views[1].buffer === views[0].buffer && views[1].byteOffset === views[0].byteOffset;
+      expect(sameMemory).toBe(reuse);
+      expect(views[0].readUInt32BE(8)).toBe(reuse ? 3 : 1);
+      expect(first.readUInt32BE(8)).toBe(1);
+
+      // one send() of a 1 MiB SPDY/2 body (no flow control): many sendCb calls
+      const calls: { ab: ArrayBufferLike; off: number; copy: Buffer; view: Buffer }[] = [];
+      const srv = new Session(SERVER, PROTO_SPDY2, {
+        reuseSendBuffer: reuse,
+        sendCb: (_s, d) => { calls.push({ ab: d.buffer, off: d.byteOffset, copy: Buffer.from(d), view: d }); return d.length; },
+        onRequestRecvCb: (ss, sid) => ss.submitResponse(sid, RES_NV, new BufferDataProvider(Buffer.alloc(1 << 20, 'z'))),
+      });
+      const cli = new Session(CLIENT, PROTO_SPDY2, { sendCb: (_s, d) => { srv.recv(d); return d.length; } });
+      cli.submitRequest(3, REQ_NV);
+      cli.send();
+      srv.send();
+      expect(calls.length).toBeGreaterThan(10);
+      const rewritten = calls.filter((c) => !c.view.equals(c.copy)).length;
+      const distinct = new Set(calls.map((c) => c.ab)).size;
+      if (reuse) {
+        // every call starts at the start of its slab; slabs only grow (16 KiB doubling to 256 KiB)
+        expect(distinct).toBeLessThanOrEqual(5);
+        expect(calls.every((c) => c.off === 0)).toBe(true);
+        expect(rewritten).toBeGreaterThan(0); // the SYN_REPLY's bytes were written over
+      } else {
+        expect(rewritten).toBe(0);
+        expect(distinct).toBeGreaterThan(1);
+      }
+    }
+  });
+
+  it('reuseSendBuffer: partial writes keep their bytes, and a 3 MiB body fed straight into the peer arrives intact', () => {
+    for (const [version, native] of VERSIONS.flatMap((v) => [[v, false], [v, true]] as const)) {
+      const body = Buffer.alloc(3 * 1024 * 1024 + 17);
+      for (let i = 0; i + 4 <= body.length; i += 4) body.writeUInt32LE(Math.imul(i, 2654435761) >>> 0, i);
+      const got: Buffer[] = [];
+      let budget = 5000; // the server writes at most this much per send(): partial writes
+      // eslint-disable-next-line prefer-const
+      let client: Session;
+      const server = new Session(SERVER, version, {
+        reuseSendBuffer: true,
+        sendCb: (_s, d) => { const n = Math.min(budget, d.length); client.recv(d.subarray(0, n)); return n; },
+        onRequestRecvCb: (s, sid) => s.submitResponse(sid, RES_NV, native ? new BufferDataProvider(body) : bufferProvider(body)),
+      });
+      client = new Session(CLIENT, version, {
+        reuseSendBuffer: true,
+        sendCb: (_s, d) => { server.recv(d); return d.length; },
+        onDataChunkRecvCb: (_s, _f, _sid, d) => got.push(Buffer.from(d)),
+      });
+      client.submitRequest(3, REQ_NV);
+      for (let i = 0; i < 100000 && (client.wantWrite() || server.wantWrite()); i++) {
+        client.send();
+        server.send();
+        budget = i % 3 === 2 ? 70000 : 5000; // two partial writes in a row, then a full one
+      }
+      expect(Buffer.concat(got).equals(body)).toBe(true);
+    }
   });
 
   it('without sendCb all output counts as sent', () => {
@@ -763,9 +890,10 @@ describe('BufferDataProvider (bodies served natively)', () => {
     p.server.submitData(1, DATA_FLAG_FIN, new sp.BufferDataProvider('via submitData'));
     p.pump();
     expect(got.join('')).toBe('via submitData');
-    // a 10 MB body reset by the client after the first window
+    // a 10 MB body reset by the client at its first chunk
+    let reset = false;
     const p2 = new Pair(PROTO_SPDY3, {
-      onDataChunkRecvCb: (s, _f, sid) => { if (s.getOutboundQueueSize() === 0) s.submitRstStream(sid, CANCEL); },
+      onDataChunkRecvCb: (s, _f, sid) => { if (!reset) s.submitRstStream(sid, CANCEL); reset = true; },
     }, {
       onRequestRecvCb: (s, sid) => s.submitResponse(sid, RES_NV, new sp.BufferDataProvider(Buffer.alloc(10_000_000))),
       onStreamCloseCb: (_s, sid, st) => closed.push([sid, st]),
