@@ -232,7 +232,7 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
   // from its start after each fully taken sendCb (SessionOptions.reuseSendBuffer).
   static constexpr uint32_t kFlagReuseSendBuffer = 1u << 0;
 
-  static constexpr size_t kFlushThreshold = 64 * 1024;
+  static constexpr size_t kFlushThreshold = 72 * 1024;
   // Output slabs start small (idle sessions stay cheap) and double up to
   // kOutSlabMax while the session keeps producing output.
   static constexpr size_t kOutSlabMin = 16 * 1024;

@@ -120,7 +120,8 @@ export interface SessionOptions<U = unknown> {
   userData?: U;
   /**
    * `send_callback`: called with outgoing bytes. Our glue coalesces the
-   * frames of one `send()` (up to 64 KiB) into one call.
+   * frames of one `send()` (up to 72 KiB: a 64 KiB flow-control window of
+   * DATA frames with their headers) into one call.
    * @returns The number of bytes taken (0..`data.length`); 0/`null`/`undefined`
    *   for "would block" (the rest stays queued: `wantWrite()` is true and the
    *   next `send()` offers it first). Throw to fail the session.
@@ -375,7 +376,7 @@ export class Session<U = unknown> {
    * not empty and `sendCb` takes bytes; calls `beforeCtrlSendCb`,
    * `onCtrlSendCb`, `onCtrlNotSendCb`, `onDataSendCb`, `onStreamCloseCb`
    * and data providers' read callbacks. Frames are coalesced: `sendCb`
-   * gets one Buffer per up to 64 KiB of output, after the frame callbacks
+   * gets one Buffer per up to 72 KiB of output, after the frame callbacks
    * of the frames it holds.
    *
    * @throws The first exception a callback threw (`CallbackFailureError` or
