@@ -41,7 +41,9 @@ export class OutputPool {
 
   /** Starts a new slab of at least `min` bytes. */
   fresh(min: number): void {
-    this.ab = new ArrayBuffer(Math.max(POOL_SIZE, (min + 7) & ~7));
+    // allocUnsafeSlow: a fresh ArrayBuffer of its own, not zero-filled
+    // (native code writes every byte it hands out).
+    this.ab = Buffer.allocUnsafeSlow(Math.max(POOL_SIZE, (min + 7) & ~7)).buffer as ArrayBuffer;
     this.u32 = new Uint32Array(this.ab);
     this.offset = 0;
   }
