@@ -62,19 +62,25 @@ Napi::Value CopyToBuffer(Napi::Env env, const uint8_t *data, size_t length) {
   return Napi::Value(env, result);
 }
 
-bool WriteToSlab(const Napi::Value &slab, const Napi::Value &offset, const uint8_t *src,
-                 size_t len) {
+SlabView GetSlab(const Napi::Value &slab, const Napi::Value &offset) {
   napi_env env = slab.Env();
   void *data;
   size_t byte_length;
-  NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, slab, &data, &byte_length), false);
+  NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, slab, &data, &byte_length),
+                       (SlabView{nullptr, 0}));
   double off = offset.As<Napi::Number>().DoubleValue();
   if (!(off >= 0) || off > static_cast<double>(byte_length)) {
     throw Napi::RangeError::New(env, "slab offset out of range");
   }
   size_t o = static_cast<size_t>(off);
-  if (len > byte_length - o) return false;
-  if (len) std::memcpy(static_cast<uint8_t *>(data) + o, src, len);
+  return {static_cast<uint8_t *>(data) + o, byte_length - o};
+}
+
+bool WriteToSlab(const Napi::Value &slab, const Napi::Value &offset, const uint8_t *src,
+                 size_t len) {
+  SlabView v = GetSlab(slab, offset);
+  if (len > v.room) return false;
+  if (len) std::memcpy(v.data, src, len);
   return true;
 }
 

@@ -80,6 +80,15 @@ constexpr int kErrNoSpace = -30002;
 // Output slabs: JS allocates an ArrayBuffer once and hands it, with an
 // offset, to the calls that produce bytes; native code writes there and JS
 // creates Buffer views, so producing a header block allocates nothing.
+
+// The bytes of `slab` (an ArrayBuffer) from `offset` (a number) on, and how
+// many there are. Throws RangeError when the offset lies outside the slab.
+struct SlabView {
+  uint8_t *data;
+  size_t room;
+};
+SlabView GetSlab(const Napi::Value &slab, const Napi::Value &offset);
+
 // Writes `len` bytes of `src` at `offset` of the ArrayBuffer `slab`; returns
 // false (writing nothing) when they do not fit.
 bool WriteToSlab(const Napi::Value &slab, const Napi::Value &offset, const uint8_t *src,

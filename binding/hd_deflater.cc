@@ -62,18 +62,9 @@ Napi::Value HDDeflater::Deflate(const Napi::CallbackInfo &info, const uint8_t *b
   size_t bound = nghttp2_hd_deflate_bound(deflater_, nva_.data(), count);
   // Straight into the slab when the worst case fits (a deflater that fails
   // is unusable, so nghttp2 is never given less than the bound).
-  void *slab;
-  size_t slab_len;
-  NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, info[4], &slab, &slab_len),
-                       Napi::Value());
-  double slab_off = info[5].As<Napi::Number>().DoubleValue();
-  if (!(slab_off >= 0) || slab_off > static_cast<double>(slab_len)) {
-    throw Napi::RangeError::New(env, "slab offset out of range");
-  }
-  size_t o = static_cast<size_t>(slab_off);
-  if (bound <= slab_len - o) {
-    ssize_t n = nghttp2_hd_deflate_hd(deflater_, static_cast<uint8_t *>(slab) + o, bound,
-                                      nva_.data(), count);
+  SlabView slab = GetSlab(info[4], info[5]);
+  if (bound <= slab.room) {
+    ssize_t n = nghttp2_hd_deflate_hd(deflater_, slab.data, bound, nva_.data(), count);
     return Napi::Number::New(env, static_cast<double>(n));
   }
   if (out_.size() < bound) out_.resize(bound);

@@ -50,19 +50,11 @@ Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
   ByteView in = GetBytes(info[0], "data");
   if (!usable_) return Napi::Number::New(env, NGHTTP2_ERR_HEADER_COMP);
 
-  void *slab;
-  size_t slab_len;
-  NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, info[1], &slab, &slab_len),
-                       Napi::Value());
-  double off = info[2].As<Napi::Number>().DoubleValue();
-  if (!(off >= 0) || off > static_cast<double>(slab_len)) {
-    throw Napi::RangeError::New(env, "slab offset out of range");
-  }
-  size_t o = static_cast<size_t>(off);
+  SlabView slab = GetSlab(info[1], info[2]);
   constexpr size_t kHead = 2 * sizeof(uint32_t);
   // Bytes go to the slab while they fit, else ("spilled") to bytes_.
-  uint8_t *dst = static_cast<uint8_t *>(slab) + o + kHead;
-  size_t room = slab_len - o >= kHead ? slab_len - o - kHead : 0;
+  uint8_t *dst = slab.data + kHead;
+  size_t room = slab.room >= kHead ? slab.room - kHead : 0;
   bool spilled = room == 0;
   size_t nbytes = 0;
 
@@ -120,8 +112,8 @@ Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
   uint32_t head[2] = {static_cast<uint32_t>(lens_.size() / 2), static_cast<uint32_t>(nbytes)};
   size_t lens_at = kHead + ((nbytes + 3) & ~static_cast<size_t>(3));
   size_t total = lens_at + lens_.size() * sizeof(uint32_t);
-  if (!spilled && total <= slab_len - o) {
-    uint8_t *base = static_cast<uint8_t *>(slab) + o;
+  if (!spilled && total <= slab.room) {
+    uint8_t *base = slab.data;
     std::memcpy(base, head, kHead);
     if (!lens_.empty()) std::memcpy(base + lens_at, lens_.data(), lens_.size() * sizeof(uint32_t));
     return Napi::Number::New(env, static_cast<double>(total));
