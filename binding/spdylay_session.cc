@@ -46,6 +46,8 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
       {"getOutboundQueueSize", RawMethod<&SpdylaySession::GetOutboundQueueSize>},
       {"getPriLowest", RawMethod<&SpdylaySession::GetPriLowest>},
       {"failSession", RawMethod<&SpdylaySession::FailSession>},
+      {"setOption", RawMethod<&SpdylaySession::SetOption>},
+      {"consume", RawMethod<&SpdylaySession::Consume>},
       {"submitRequest", RawMethod<&SpdylaySession::SubmitRequest>},
       {"submitSynStream", RawMethod<&SpdylaySession::SubmitSynStream>},
       {"submitResponse", RawMethod<&SpdylaySession::SubmitResponse>},
@@ -953,6 +955,30 @@ Napi::Value SpdylaySession::FailSession(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   return Num(info.Env(),
              spdylay_session_fail_session(session_, info[0].As<Napi::Number>().Uint32Value()));
+}
+
+// setOption(optname, value) -> 0 or a spdylay error code. The two window
+// options take an int, the control-frame buffer limit a uint32_t.
+Napi::Value SpdylaySession::SetOption(const Napi::CallbackInfo &info) {
+  REQUIRE_SESSION();
+  int optname = info[0].As<Napi::Number>().Int32Value();
+  double v = info[1].As<Napi::Number>().DoubleValue();
+  if (optname == SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER) {
+    if (!(v >= 0 && v <= 4294967295.0)) return Num(info.Env(), SPDYLAY_ERR_INVALID_ARGUMENT);
+    uint32_t u = static_cast<uint32_t>(v);
+    return Num(info.Env(), spdylay_session_set_option(session_, optname, &u, sizeof(u)));
+  }
+  int i = v != 0 ? 1 : 0;
+  return Num(info.Env(), spdylay_session_set_option(session_, optname, &i, sizeof(i)));
+}
+
+// consume(streamId, size) -> 0 or a spdylay error code.
+Napi::Value SpdylaySession::Consume(const Napi::CallbackInfo &info) {
+  REQUIRE_SESSION();
+  int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
+  double size = info[1].As<Napi::Number>().DoubleValue();
+  if (!(size >= 0 && size <= 2147483647.0)) return Num(info.Env(), SPDYLAY_ERR_INVALID_ARGUMENT);
+  return Num(info.Env(), spdylay_session_consume(session_, stream_id, static_cast<size_t>(size)));
 }
 
 Napi::Value SpdylaySession::PendingSendLength(const Napi::CallbackInfo &info) {

@@ -127,6 +127,8 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
   Napi::Value GetOutboundQueueSize(const Napi::CallbackInfo &info);
   Napi::Value GetPriLowest(const Napi::CallbackInfo &info);
   Napi::Value FailSession(const Napi::CallbackInfo &info);
+  Napi::Value SetOption(const Napi::CallbackInfo &info);
+  Napi::Value Consume(const Napi::CallbackInfo &info);
   Napi::Value SubmitRequest(const Napi::CallbackInfo &info);
   Napi::Value SubmitSynStream(const Napi::CallbackInfo &info);
   Napi::Value SubmitResponse(const Napi::CallbackInfo &info);

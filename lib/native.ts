@@ -128,6 +128,8 @@ export interface NativeSpdylaySession {
   getOutboundQueueSize(): number;
   getPriLowest(): number;
   failSession(statusCode: number): number;
+  setOption(optname: number, value: number): number;
+  consume(streamId: number, size: number): number;
   /** `nv` is every name and value followed by NUL; `nvLen` its length; `count` pairs. */
   submitRequest(pri: number, nv: string, nvLen: number, count: number, providerToken: number,
     userToken: number, body?: Uint8Array): number;

@@ -24,6 +24,18 @@ export const PROTO_SPDY3 = 3;
  */
 export const PROTO_SPDY3_1 = 4;
 
+// ---- Session options (Session.setOption; not in python-spdylay) ----
+/** `SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE`: true stops automatic WINDOW_UPDATE (deprecated: use {@link OPT_NO_AUTO_WINDOW_UPDATE2}). */
+export const OPT_NO_AUTO_WINDOW_UPDATE = 1;
+/** `SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER`: the largest control frame accepted, 8192..16777215 bytes (default 16 MiB - 1). */
+export const OPT_MAX_RECV_CTRL_FRAME_BUFFER = 2;
+/**
+ * `SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2`: true makes WINDOW_UPDATE follow
+ * `Session.consume()` instead of arrival, so a slow consumer of one stream
+ * holds back only that stream's sender.
+ */
+export const OPT_NO_AUTO_WINDOW_UPDATE2 = 3;
+
 // ---- Read callback flags ----
 /** Set `readCtrl.flags = READ_EOF` in a `DataProvider` read callback after the last bytes. */
 export const READ_EOF = 1;

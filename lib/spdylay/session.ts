@@ -8,7 +8,7 @@ import { native, type NativeSpdylaySession } from '../native.js';
 import { FastBuffer } from '../pool.js';
 import {
   CLIENT, ERR_CALLBACK_FAILURE, ERR_DEFERRED, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE,
-  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_WOULDBLOCK, GOAWAY_OK, READ_EOF, SERVER,
+  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_WOULDBLOCK, GOAWAY_OK, OPT_MAX_RECV_CTRL_FRAME_BUFFER, READ_EOF, SERVER,
 } from './constants.js';
 import {
   CallbackFailureError, EOFError, InvalidArgumentError, SpdylayError, TemporalCallbackFailureError,
@@ -503,6 +503,43 @@ export class Session<U = unknown> {
    */
   failSession(statusCode: number = GOAWAY_OK): void {
     this._check(this._n.failSession(int(statusCode, 'statusCode') >>> 0));
+  }
+
+  /**
+   * Sets a session option (`spdylay_session_set_option`; not in
+   * python-spdylay). Any time is fine.
+   *
+   * @param optname - `OPT_NO_AUTO_WINDOW_UPDATE2` (boolean: WINDOW_UPDATE
+   *   frames are sent for bytes given to {@link Session.consume}, not for
+   *   bytes received), `OPT_NO_AUTO_WINDOW_UPDATE` (boolean, deprecated) or
+   *   `OPT_MAX_RECV_CTRL_FRAME_BUFFER` (bytes, 8192..16777215).
+   * @param value - The option's value.
+   * @throws InvalidArgumentError for an unknown option or a value out of range.
+   * @throws TypeError when `value` is neither a number nor a boolean.
+   */
+  setOption(optname: number, value: number | boolean): void {
+    int(optname, 'optname');
+    if (typeof value === 'boolean') value = value ? 1 : 0;
+    else if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError('value must be a number or a boolean');
+    if (optname === OPT_MAX_RECV_CTRL_FRAME_BUFFER && !Number.isInteger(value)) {
+      throw new InvalidArgumentError(`OPT_MAX_RECV_CTRL_FRAME_BUFFER must be an integer, got ${value}`);
+    }
+    this._check(this._n.setOption(optname, value));
+  }
+
+  /**
+   * Says that `size` bytes of DATA received on `streamId` have been
+   * processed (`spdylay_session_consume`; needs `OPT_NO_AUTO_WINDOW_UPDATE2`).
+   * WINDOW_UPDATE frames for the stream (and, in SPDY/3.1, the connection)
+   * are queued once half a window has been consumed; `send()` sends them.
+   *
+   * @param streamId - The stream the bytes came on.
+   * @param size - Bytes processed (DATA payload bytes).
+   * @throws InvalidArgumentError when `streamId` is 0 or `size` is negative.
+   * @throws SpdylayError (`ERR_INVALID_STATE`) when `OPT_NO_AUTO_WINDOW_UPDATE2` is not set.
+   */
+  consume(streamId: number, size: number): void {
+    this._check(this._n.consume(int(streamId, 'streamId'), int(size, 'size')));
   }
 
   // ---- submitting frames ----
