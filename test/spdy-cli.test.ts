@@ -104,12 +104,11 @@ describe.each([['tls', true], ['plain', false]] as const)('spdyd + spdycat (%s)'
     expect(srv.out()).toMatch(/"GET \/sub\/a\.txt SPDY\/3\.1" 200 4/);
   });
 
-  it('spdycat --h2 -v fetches over h2 and prints the HTTP/2 frames', async () => {
-    if (!secure) return; // h2 needs ALPN here (cleartext urlfetch speaks SPDY)
-    const r = await run(process.execPath, [SPDYCAT, ...ca(), '--h2', '-v', '-i', `${srv.url}/sub/a.txt`]);
+  it('spdycat --h2 (TLS) or --h2c (cleartext) -v fetches over h2 and prints the HTTP/2 frames', async () => {
+    const r = await run(process.execPath, [SPDYCAT, ...ca(), secure ? '--h2' : '--h2c', '-v', '-i', `${srv.url}/sub/a.txt`]);
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toMatch(/^:status: 200\n[\s\S]*\n\naaa\n$/);
-    expect(r.stderr).toMatch(/protocol h2/);
+    expect(r.stderr).toMatch(secure ? /protocol h2\n/ : /protocol h2c\n/);
     expect(r.stderr).toMatch(/send HEADERS frame <length=\d+, flags=0x05, stream_id=1>\n +:method: GET/);
     expect(r.stderr).toMatch(/recv DATA frame <length=4, flags=0x0[01], stream_id=1>/);
     await new Promise((res) => setTimeout(res, 100));

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { formatFrame } from '../lib/spdylay/spdy-common.js';
 import { ThreadedSPDYServer } from '../lib/spdylay/spdy-server.js';
-import { urlfetch, type TraceFrame } from '../lib/spdylay/urlfetch.js';
+import { UrlFetchError, urlfetch, type TraceFrame } from '../lib/spdylay/urlfetch.js';
 import { testCert, type TestCert } from './helpers/certs.js';
 import { Collect, EchoHandler, listen, pattern, sha } from './helpers/spdy-fetch.js';
 
@@ -109,6 +109,64 @@ describe('urlfetch over h2 (nghttp2 client session)', () => {
       expect(hs[0]!.header('x-sha')).toBe(sha(body));
     } finally {
       srv.close();
+    }
+  });
+});
+
+describe("urlfetch over h2c (version: 'h2', prior knowledge)", () => {
+  it('against the shared cleartext port: GET, 404, a 2 MB body, a POST body, 50 concurrent streams', async () => {
+    let protocol = '';
+    const body = pattern(300_001, 9);
+    const urls = [`${plainBase}/hello`, `${plainBase}/missing`, `${plainBase}/big?n=2000003`,
+      ...Array.from({ length: 50 }, (_, i) => `${plainBase}/hello?${i}`)];
+    const hs = await urlfetch(urls, Collect, { version: 'h2', onProtocol: (p) => { protocol = p; } });
+    expect(protocol).toBe('h2c');
+    expect(hs[0]!.header(':status')).toBe('200');
+    expect(hs[0]!.body.toString()).toBe('hello /hello over h2');
+    expect(hs[1]!.code).toBe(404);
+    expect(hs[2]!.body.length).toBe(2000003);
+    expect(sha(hs[2]!.body)).toBe(hs[2]!.header('x-sha'));
+    hs.slice(3).forEach((h, i) => expect(h.body.toString()).toBe(`hello /hello?${i} over h2`));
+    const [p] = await urlfetch(`${plainBase}/echo`, Collect, { version: 'h2', method: 'POST', body });
+    expect(p!.header('x-sha')).toBe(sha(body));
+    expect(p!.body.equals(body)).toBe(true);
+  });
+
+  it("against Node's own http2 cleartext server", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const http2 = require('node:http2') as typeof import('node:http2');
+    const srv = http2.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const b = Buffer.concat(chunks);
+        res.writeHead(201, { 'x-len': String(b.length), 'x-sha': sha(b), 'x-path': req.url });
+        res.end(`node says ${req.method} ${req.url}`);
+      });
+    });
+    const port = await listen(srv as unknown as net.Server);
+    try {
+      let protocol = '';
+      const body = pattern(70_000, 3);
+      const hs = await urlfetch([`http://127.0.0.1:${port}/x`, `http://127.0.0.1:${port}/y`], Collect,
+        { version: 'h2', method: 'PUT', body, onProtocol: (p) => { protocol = p; } });
+      expect(protocol).toBe('h2c');
+      expect(hs.map((h) => h.body.toString())).toEqual(['node says PUT /x', 'node says PUT /y']);
+      expect(hs.map((h) => h.code)).toEqual([201, 201]);
+      expect(hs[1]!.header('x-sha')).toBe(sha(body));
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('against a SPDY-only cleartext port it fails with a typed error, not a hang', async () => {
+    const spdyOnly = new ThreadedSPDYServer(['127.0.0.1', 0], EchoHandler, { plain: true, h2: false, http1: false });
+    const port = (await spdyOnly.start()).port;
+    try {
+      await expect(urlfetch(`http://127.0.0.1:${port}/hello`, Collect, { version: 'h2', timeout: 5000 }))
+        .rejects.toThrow(UrlFetchError);
+    } finally {
+      await spdyOnly.close();
     }
   });
 });

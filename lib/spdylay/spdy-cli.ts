@@ -101,7 +101,7 @@ export interface CliIO {
 }
 
 const SPDYCAT_USAGE = `Usage: spdycat [options] URL...
-Fetches URLs over SPDY (https: ALPN spdy/3.1, spdy/3, spdy/2 or h2; http: cleartext SPDY).
+Fetches URLs over SPDY (https: ALPN spdy/3.1, spdy/3, spdy/2 or h2; http: cleartext SPDY or h2c).
   -v, --verbose        print every frame sent and received (to stderr)
   -n, --null-out       discard the bodies
   -o, --output FILE    save the bodies to FILE (appended in URL order)
@@ -109,6 +109,7 @@ Fetches URLs over SPDY (https: ALPN spdy/3.1, spdy/3, spdy/2 or h2; http: cleart
   -k, --insecure       do not verify the server certificate
       --ca FILE        trust the CA certificates in FILE
   -2, -3, --spdy31     cleartext version: SPDY/2, SPDY/3, SPDY/3.1 (default)
+      --h2c            cleartext HTTP/2 with prior knowledge
       --no-h2          do not offer h2 over TLS
       --h2             offer only h2 over TLS (HTTP/2 through nghttp2's client)
   -d, --data FILE      POST the contents of FILE ('-' for stdin)
@@ -158,7 +159,7 @@ export async function spdycatMain(argv: string[], io: CliIO = process): Promise<
         output: { type: 'string', short: 'o' }, include: { type: 'boolean', short: 'i' },
         insecure: { type: 'boolean', short: 'k' }, ca: { type: 'string' },
         spdy2: { type: 'boolean', short: '2' }, spdy3: { type: 'boolean', short: '3' }, spdy31: { type: 'boolean' },
-        'no-h2': { type: 'boolean' }, h2: { type: 'boolean' }, data: { type: 'string', short: 'd' },
+        'no-h2': { type: 'boolean' }, h2: { type: 'boolean' }, h2c: { type: 'boolean' }, data: { type: 'string', short: 'd' },
         header: { type: 'string', short: 'H', multiple: true }, timeout: { type: 'string', short: 't' },
         progress: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
@@ -248,7 +249,7 @@ export async function spdycatMain(argv: string[], io: CliIO = process): Promise<
     await urlfetch(urls, CatHandler, {
       rejectUnauthorized: !o.insecure,
       ca: o.ca ? fs.readFileSync(o.ca) : undefined,
-      version: o.spdy2 ? PROTO_SPDY2 : o.spdy3 ? PROTO_SPDY3 : PROTO_SPDY3_1,
+      version: o.h2c ? 'h2' : o.spdy2 ? PROTO_SPDY2 : o.spdy3 ? PROTO_SPDY3 : PROTO_SPDY3_1,
       h2: !o['no-h2'],
       protocols: o.h2 ? ['h2'] : undefined,
       headers,

@@ -51,10 +51,12 @@ export type TraceFrame = Frame | DataFrameInfo | H2FrameInfo;
 /** Options of {@link urlfetch}. */
 export interface UrlFetchOptions {
   /**
-   * SPDY version for `http://` URLs (cleartext has no ALPN):
-   * `PROTO_SPDY2`, `PROTO_SPDY3` or `PROTO_SPDY3_1` (default).
+   * Protocol for `http://` URLs (cleartext has no ALPN): `PROTO_SPDY2`,
+   * `PROTO_SPDY3` or `PROTO_SPDY3_1` (default), or `'h2'` for HTTP/2 with
+   * prior knowledge (h2c, through nghttp2's client session; the protocol is
+   * then reported as `'h2c'`).
    */
-  version?: number;
+  version?: number | 'h2';
   /** Trusted CA certificates (PEM), as in `tls.connect`. Default: Node's bundled roots. */
   ca?: string | Buffer | (string | Buffer)[];
   /** Verify the server certificate (default true), as in `tls.connect`. */
@@ -185,7 +187,7 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
   readonly scheme: 'http' | 'https';
   /** The handlers, in URL order. */
   readonly handlers: H[];
-  /** The negotiated protocol (`'spdy/3.1'`, `'spdy/3'`, `'spdy/2'`, `'h2'`), or null before it is known. */
+  /** The negotiated protocol (`'spdy/3.1'`, `'spdy/3'`, `'spdy/2'`, `'h2'`, `'h2c'`), or null before it is known. */
   protocol: string | null = null;
   /** The socket, once connected. */
   socket: net.Socket | null = null;
@@ -284,10 +286,13 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
         if (version) conn = new SpdyClientConnection(this, socket, version);
         else if (alpn === 'h2') conn = new H2ClientConnection(this, socket);
         else throw new UrlFetchError(`ALPN failed: the server selected ${alpn ?? 'no protocol'}`, { origin: o.key });
+      } else if (opts.version === 'h2') {
+        conn = new H2ClientConnection(this, socket);
+        this.protocol = 'h2c';
       } else {
         const version = opts.version ?? PROTO_SPDY3_1;
         if (version !== PROTO_SPDY2 && version !== PROTO_SPDY3 && version !== PROTO_SPDY3_1) {
-          throw new UrlFetchError(`Unsupported SPDY version ${version}`, { origin: o.key });
+          throw new UrlFetchError(`Unsupported SPDY version ${String(version)}`, { origin: o.key });
         }
         conn = new SpdyClientConnection(this, socket, version);
       }
