@@ -165,6 +165,64 @@ describe('dispatch and responses', () => {
   });
 });
 
+// Per-stream flow control of request bodies: /slow opens its rfile but does
+// not read it until /fast, uploaded on the same connection, has finished.
+const flowLog: string[] = [];
+let fastDone: (() => void) | null = null;
+let slowBuffered = -1;
+class FlowHandler extends BaseSPDYRequestHandler {
+  async do_POST(): Promise<void> {
+    if (this.path === '/slow') {
+      const r = this.rfile; // created now: chunks past its high-water mark are held
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, 3000);
+        fastDone = () => { clearTimeout(t); res(); };
+      });
+      slowBuffered = r.readableLength;
+      flowLog.push('slow reads');
+    }
+    const b = await this.readBody();
+    if (this.path === '/fast') {
+      flowLog.push('fast done');
+      fastDone?.();
+    }
+    this.sendResponse(200);
+    this.sendHeader('x-sha', sha(b));
+    this.wfile.end(String(b.length));
+  }
+}
+
+describe('request bodies: per-stream flow control', () => {
+  it.each([[PROTO_SPDY3_1, 'spdy/3.1'], [PROTO_SPDY3, 'spdy/3'], [PROTO_SPDY2, 'spdy/2']] as const)(
+    'a handler not reading its body holds back only its own stream (%s)', async (version, name) => {
+      const srv = new ThreadedSPDYServer(['127.0.0.1', 0], FlowHandler, { plain: true });
+      const port = (await srv.start()).port;
+      try {
+        flowLog.length = 0;
+        fastDone = null;
+        slowBuffered = -1;
+        const body = pattern(2 * 1024 * 1024 + 3, 5);
+        const t0 = Date.now();
+        const hs = await urlfetch([`http://127.0.0.1:${port}/slow`, `http://127.0.0.1:${port}/fast`], Collect,
+          { version, method: 'POST', body });
+        expect(hs.map((h) => h.body.toString())).toEqual([String(body.length), String(body.length)]);
+        expect(hs.map((h) => h.header('x-sha'))).toEqual([sha(body), sha(body)]);
+        if (name === 'spdy/2') {
+          // no flow control in SPDY/2: the socket pauses, so /fast waits for /slow
+          expect(flowLog).toEqual(['slow reads', 'fast done']);
+        } else {
+          expect(flowLog).toEqual(['fast done', 'slow reads']);
+          expect(Date.now() - t0).toBeLessThan(2500);
+          // held back by its window: at most the high-water mark plus one 64 KiB window
+          expect(slowBuffered).toBeGreaterThan(0);
+          expect(slowBuffered).toBeLessThanOrEqual(136 * 1024);
+        }
+      } finally {
+        await srv.close();
+      }
+    }, 20_000);
+});
+
 describe('construction and protocols', () => {
   it('TLS from certFile/keyFile, positionally as in python-spdylay; start() gives the bound port', async () => {
     const c = await testCert();

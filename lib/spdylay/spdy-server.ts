@@ -29,6 +29,7 @@ import * as tls from 'node:tls';
 import { BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server } from '../nghttp2/server.js';
 import {
   CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK, HEADERS, ID_FLAG_SETTINGS_NONE,
+  OPT_NO_AUTO_WINDOW_UPDATE2,
   INTERNAL_ERROR, OK, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, READ_EOF, SERVER,
   SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from './constants.js';
@@ -100,6 +101,8 @@ export type SPDYRequestHandlerClass<H extends BaseSPDYRequestHandler = BaseSPDYR
 
 /** Outgoing body bytes buffered per stream before `wfile.write()` reports back-pressure. */
 const BODY_HIGH_WATER = 65536;
+/** SPDY/3.1 connection-level receive window of the server, in bytes. */
+const CONNECTION_WINDOW = 1 << 20;
 /** Socket output buffered before the session stops producing frames. */
 const SOCKET_HIGH_WATER = 65536;
 /** After a connection is done and ended, how long to wait for the peer to close (ms). */
@@ -170,6 +173,8 @@ abstract class StreamIO {
   private waiting: ((err?: Error | null) => void)[] = [];
   /** Request body chunks received before `rfile` was created. */
   pendingBody: Buffer[] | null = [];
+  /** Request body bytes received but not yet taken by the handler (in `pendingBody` or over `rfile`'s high-water mark). */
+  heldBytes = 0;
   bodyEnded = false;
   rfile: Readable | null = null;
   handler!: BaseSPDYRequestHandler;
@@ -185,6 +190,22 @@ abstract class StreamIO {
   abstract schedule(): void;
   /** Pauses or resumes reading from the transport (request body back-pressure). */
   abstract setReading(on: boolean): void;
+
+  /**
+   * `n` request body bytes have been taken by the handler or dropped: a
+   * protocol with flow control grants the peer that much window again.
+   */
+  protected settle(n: number): void {
+    void n;
+  }
+
+  /** Settles the bytes held so far. */
+  settleHeld(): void {
+    const n = this.heldBytes;
+    if (n === 0) return;
+    this.heldBytes = 0;
+    this.settle(n);
+  }
 
   /**
    * Whether the body is complete: `end()` was seen, or the handler ended
@@ -253,12 +274,28 @@ abstract class StreamIO {
   // ---- request body
 
   pushBody(chunk: Buffer): void {
-    if (this.bodyEnded || this.failed) return;
+    if (this.bodyEnded || this.failed) {
+      this.settle(chunk.length);
+      return;
+    }
     if (this.rfile) {
-      if (!this.rfile.push(chunk)) this.setReading(false);
+      if (this.rfile.push(chunk)) {
+        this.settle(chunk.length);
+      } else {
+        this.heldBytes += chunk.length;
+        this.setReading(false);
+      }
     } else if (this.pendingBody) {
-      if (this.handlerDone && this.ended) this.pendingBody = null; // nobody will read it
-      else this.pendingBody.push(chunk);
+      if (this.handlerDone && this.ended) {
+        this.pendingBody = null; // nobody will read it
+        this.settle(chunk.length);
+        this.settleHeld();
+      } else {
+        this.pendingBody.push(chunk);
+        this.heldBytes += chunk.length;
+      }
+    } else {
+      this.settle(chunk.length);
     }
   }
 
@@ -272,7 +309,10 @@ abstract class StreamIO {
     if (this.rfile) return this.rfile;
     const r = new GuardedReadable(this, {
       highWaterMark: BODY_HIGH_WATER,
-      read: () => this.setReading(true),
+      read: () => {
+        this.settleHeld();
+        this.setReading(true);
+      },
     });
     this.rfile = r;
     const pending = this.pendingBody;
@@ -290,6 +330,7 @@ abstract class StreamIO {
     this.queue.clear();
     this.waiting = [];
     this.pendingBody = null;
+    this.settleHeld();
     if (this.rfile && !this.bodyEnded) {
       this.rfile.destroy();
       this.setReading(true);
@@ -308,7 +349,10 @@ abstract class StreamIO {
       if (w.writableLength === 0) this.end();
       w.end();
     }
-    if (this.bodyEnded === false && this.ended && this.rfile === null) this.pendingBody = null;
+    if (this.bodyEnded === false && this.ended && this.rfile === null) {
+      this.pendingBody = null;
+      this.settleHeld();
+    }
   }
 }
 
@@ -415,6 +459,10 @@ class SpdyStreamIO extends StreamIO {
 
   setReading(on: boolean): void {
     this.conn.setReading(this, on);
+  }
+
+  protected override settle(n: number): void {
+    this.conn.consume(this.streamId, n);
   }
 }
 
@@ -674,8 +722,11 @@ export class BaseSPDYRequestHandler {
   /**
    * The request body as a Readable stream of Buffers (python: `rfile`). It
    * ends when the client's last DATA frame arrives; it is destroyed when the
-   * stream is reset or the connection lost. Not reading it pauses the
-   * connection once 64 KiB are buffered.
+   * stream is reset or the connection lost. Not reading it holds back the
+   * client's upload once 64 KiB are buffered: over SPDY/3 and 3.1 through
+   * flow control, for this stream only (WINDOW_UPDATE follows what the
+   * handler reads); over SPDY/2, which has none, by pausing the connection;
+   * over h2 and HTTP/1.1 by pausing the connection.
    */
   get rfile(): Readable {
     return this._io.makeRfile();
@@ -922,6 +973,13 @@ export class SPDYConnection {
   #ending = false;
   #closed = false;
   #paused = new Set<SpdyStreamIO>();
+  /**
+   * SPDY/3 and 3.1: request bodies are flow-controlled per stream. WINDOW_UPDATE
+   * follows what the handlers took (OPT_NO_AUTO_WINDOW_UPDATE2 + consume()),
+   * so a handler that does not read holds back only its own stream's sender.
+   * SPDY/2 has no flow control: there the socket is paused instead.
+   */
+  readonly #flow: boolean;
   #linger: NodeJS.Timeout | null = null;
   readonly #flushTick = (): void => {
     this.#scheduled = false;
@@ -954,9 +1012,12 @@ export class SPDYConnection {
       },
       // request body events are delivered after recv() returns, so that
       // user 'data' listeners never run inside the C library's callbacks
-      onDataChunkRecvCb: (_s, _flags, sid, data) => {
+      onDataChunkRecvCb: (s, _flags, sid, data) => {
         const io = streams.get(sid);
         if (io) this.#bodies.push(io, data.buffer === this.#chunkBuffer ? data : Buffer.from(data));
+        else if (this.#flow) {
+          try { s.consume(sid, data.length); } catch { /* not flow-controlled */ }
+        }
       },
       onDataRecvCb: spdy2
         ? (s, flags, sid, length) => {
@@ -979,6 +1040,14 @@ export class SPDYConnection {
         this.#bodies.push(io, status);
       },
     });
+    this.#flow = version !== PROTO_SPDY2;
+    if (this.#flow) {
+      this.session.setOption(OPT_NO_AUTO_WINDOW_UPDATE2, true);
+      // SPDY/3.1: a 1 MiB connection window, so that streams whose handlers
+      // are not reading (each holds at most its 64 KiB stream window) do
+      // not stop the others at the connection level.
+      if (version === PROTO_SPDY3_1) this.session.submitWindowUpdate(0, CONNECTION_WINDOW - 65536);
+    }
     this.session.submitSettings(FLAG_SETTINGS_NONE,
       [[SETTINGS_MAX_CONCURRENT_STREAMS, ID_FLAG_SETTINGS_NONE, opts.maxConcurrentStreams]]);
     socket.setNoDelay(true);
@@ -1062,8 +1131,18 @@ export class SPDYConnection {
     process.nextTick(this.#flushTick);
   }
 
+  /** @internal `n` request body bytes of `streamId` were taken or dropped: grant the window again. */
+  consume(streamId: number, n: number): void {
+    if (!this.#flow || n <= 0 || this.#closed) return;
+    try {
+      this.session.consume(streamId, n);
+    } catch { /* the session failed */ }
+    this.schedule();
+  }
+
   /** @internal */
   setReading(io: SpdyStreamIO, on: boolean): void {
+    if (this.#flow) return; // flow control holds the sender back per stream
     if (on) {
       if (this.#paused.delete(io) && this.#paused.size === 0) this.socket.resume();
     } else if (!io.closed) {
@@ -1101,7 +1180,10 @@ export class SPDYConnection {
         this.#closeStream(io, ev);
         continue;
       }
-      if (io.closed) continue;
+      if (io.closed) {
+        if (ev !== null) this.consume(io.streamId, ev.length); // the connection window (SPDY/3.1)
+        continue;
+      }
       try {
         if (ev === null) io.endBody();
         else io.pushBody(ev);
