@@ -164,9 +164,16 @@ export interface SessionOptions<U = unknown> {
    * does not mean this is the last chunk). `data` is a view: of the Buffer
    * given to `recv(data)` when the chunk lies in it (zero copy), else of a
    * pool slab. Copy it if you will modify the buffer you gave to `recv()`.
+   *
+   * The DATA callbacks of one `recv(data)` (this one and `onDataRecvCb`)
+   * reach JS in one batch after the library has parsed that run of DATA
+   * frames: in order, and before any other callback, but a query made here
+   * (`getOutboundQueueSize()`, `wantWrite()`) may already see frames the
+   * library queued for later DATA frames of the same input (automatic
+   * WINDOW_UPDATEs).
    */
   onDataChunkRecvCb?: (session: Session, flags: number, streamId: number, data: Buffer) => void;
-  /** A whole DATA frame arrived; `length` is its payload length in bytes. */
+  /** A whole DATA frame arrived; `length` is its payload length in bytes (batched as `onDataChunkRecvCb`). */
   onDataRecvCb?: (session: Session, flags: number, streamId: number, length: number) => void;
   /** A control frame is about to be sent (a SYN_STREAM has its stream ID here). */
   beforeCtrlSendCb?: (session: Session, frame: Frame) => void;
