@@ -1,7 +1,7 @@
 // HTTP2Server under bad input, timeouts and slow readers, with a raw client.
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { BaseRequestHandler, DATA_EOF, DATA_OK } from '../lib/nghttp2/index.js';
+import { BaseRequestHandler, DATA_EOF, DATA_OK, HTTP2Server } from '../lib/nghttp2/index.js';
 import {
   FrameParser,
   FrameType,
@@ -13,7 +13,7 @@ import {
   frame,
   windowUpdate,
 } from './helpers/h2raw.js';
-import { closeAll, run, sleep, startServer } from './helpers/h2server.js';
+import { closeAll, closeSession, connect, request, run, sleep, startServer } from './helpers/h2server.js';
 
 const PROTOCOL_ERROR = 1;
 const SETTINGS_TIMEOUT = 4;
@@ -94,6 +94,51 @@ describe('initial SETTINGS', () => {
     c.destroy();
   });
 });
+
+describe('idleTimeout', () => {
+  it('ends an idle connection with GOAWAY(NO_ERROR); a silent handler still finishes its response', async () => {
+    const { url } = await startServer(SlowStartHandler, { idleTimeout: 300 });
+    const session = await connect(url);
+    const events: string[] = [];
+    let goawayCode = -1;
+    session.on('goaway', (code) => { goawayCode = code; events.push('goaway'); });
+    const closed = new Promise<void>((r) => session.once('close', () => { events.push('close'); r(); }));
+    // /late answers after 700 ms of silence: the idle GOAWAY comes first, the stream still completes
+    const t0 = Date.now();
+    const res = await request(session, '/late');
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('late but whole');
+    expect(events[0]).toBe('goaway');
+    expect(goawayCode).toBe(0);
+    await closed;
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(() => new HTTP2Server(['127.0.0.1', 0], SlowStartHandler, null, { idleTimeout: -1 })).toThrow(TypeError);
+  });
+
+  it('without idleTimeout an idle connection stays open', async () => {
+    const { url } = await startServer(SlowStartHandler);
+    const session = await connect(url);
+    let goaway = false;
+    session.on('goaway', () => { goaway = true; });
+    const res = await request(session, '/');
+    expect(res.status).toBe(200);
+    await sleep(700);
+    expect(goaway).toBe(false);
+    expect(session.closed || session.destroyed).toBe(false);
+    await closeSession(session);
+  });
+});
+
+class SlowStartHandler extends BaseRequestHandler {
+  onHeaders(): void {
+    const path = this.path.toString();
+    if (path === '/late') {
+      setTimeout(() => this.sendResponse({ status: 200, body: 'late but whole' }), 700);
+      return;
+    }
+    this.sendResponse({ status: 200, body: 'ok' });
+  }
+}
 
 describe('bad input', () => {
   it('wrong preface: GOAWAY, connection closed, server still serves', async () => {

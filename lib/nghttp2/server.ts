@@ -109,6 +109,13 @@ export interface HTTP2ServerOptions {
    * connection with GOAWAY(SETTINGS_TIMEOUT). Default 5000.
    */
   settingsTimeout?: number;
+  /**
+   * Milliseconds a connection may go without reading or writing a byte
+   * before it is ended gracefully: GOAWAY(NO_ERROR), open streams finish,
+   * then the socket closes. `0` (default, as Node's `http2`) keeps idle
+   * connections open.
+   */
+  idleTimeout?: number;
 }
 
 /** Constructor of the request handler class given to {@link HTTP2Server}. */
@@ -1056,6 +1063,7 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
   readonly #log: AccessLogFunction | null;
   readonly #maxConcurrentStreams: number;
   readonly #settingsTimeout: number;
+  readonly #idleTimeout: number;
   #listening: Promise<BoundAddress> | null = null;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
@@ -1069,7 +1077,7 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
    * @param ssl - TLS options for `tls.createServer` (cert, key, ...); omit or
    * pass null for cleartext h2c (prior knowledge).
    * @param options - See {@link HTTP2ServerOptions}.
-   * @throws TypeError when the address or handler class is invalid.
+   * @throws TypeError when the address or handler class is invalid, or `idleTimeout` is not a number of milliseconds >= 0.
    */
   constructor(address: ServerAddress, RequestHandlerClass: RequestHandlerClass<H>,
     ssl?: ServerTlsOptions | null, options: HTTP2ServerOptions = {}) {
@@ -1097,6 +1105,11 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     this.#log = typeof log === 'function' ? log : log ? (line) => process.stderr.write(line + '\n') : null;
     this.#maxConcurrentStreams = options.maxConcurrentStreams ?? 100;
     this.#settingsTimeout = options.settingsTimeout ?? 5000;
+    const idle = options.idleTimeout ?? 0;
+    if (typeof idle !== 'number' || !(idle >= 0) || !Number.isFinite(idle)) {
+      throw new TypeError('idleTimeout must be a number of milliseconds >= 0');
+    }
+    this.#idleTimeout = idle;
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -1147,6 +1160,10 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     }
     this.#connections.add(conn);
     if (conn.closed) this.#connections.delete(conn);
+    else if (this.#idleTimeout > 0) {
+      socket.setTimeout(this.#idleTimeout);
+      socket.on('timeout', () => conn.shutdown());
+    }
     this.emit('connection', conn);
     return conn;
   }
