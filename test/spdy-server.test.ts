@@ -223,6 +223,62 @@ describe('request bodies: per-stream flow control', () => {
     }, 20_000);
 });
 
+describe('idleTimeout', () => {
+  it('ends idle SPDY, h2 and HTTP/1.1 connections; a silent handler still finishes its response', async () => {
+    const srv = new ThreadedSPDYServer(['127.0.0.1', 0], LateHandler, { plain: true, idleTimeout: 300 });
+    const port = (await srv.start()).port;
+    try {
+      for (const version of [PROTO_SPDY3_1, PROTO_SPDY2]) {
+        const c = new RawSpdyClient(port, version);
+        const st = c.request('GET', '/late');
+        const t0 = Date.now();
+        expect(await st.closed).toBe(0);
+        expect(Buffer.concat(st.chunks).toString()).toBe('late but whole');
+        await c.ended; // GOAWAY, then the server closes
+        expect(c.goaway).toBeDefined();
+        expect(Date.now() - t0).toBeLessThan(5000);
+      }
+      // h2 (prior knowledge) goes through the inner HTTP2Server
+      const http2 = await import('node:http2');
+      const h2 = http2.connect(`http://127.0.0.1:${port}`);
+      let goaway = -1;
+      h2.on('goaway', (code) => { goaway = code; });
+      await new Promise<void>((resolve, reject) => {
+        const req = h2.request({ ':path': '/late' });
+        req.on('error', reject);
+        req.resume();
+        req.on('end', () => resolve());
+      });
+      await new Promise<void>((r) => h2.once('close', () => r()));
+      expect(goaway).toBe(0);
+      // HTTP/1.1 keep-alive socket: closed
+      const net = await import('node:net');
+      const sock = net.connect(port, '127.0.0.1');
+      sock.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+      sock.resume();
+      await new Promise<void>((r) => sock.once('close', () => r()));
+    } finally {
+      await srv.close();
+    }
+    expect(() => new ThreadedSPDYServer(['127.0.0.1', 0], LateHandler, { plain: true, idleTimeout: NaN })).toThrow(TypeError);
+  }, 20_000);
+});
+
+class LateHandler extends BaseSPDYRequestHandler {
+  do_GET(): Promise<void> | void {
+    if (this.path !== '/late') {
+      this.sendResponse(200);
+      this.wfile.end('ok');
+      return;
+    }
+    return new Promise<void>((r) => setTimeout(() => {
+      this.sendResponse(200);
+      this.wfile.end('late but whole');
+      r();
+    }, 700));
+  }
+}
+
 describe('construction and protocols', () => {
   it('TLS from certFile/keyFile, positionally as in python-spdylay; start() gives the bound port', async () => {
     const c = await testCert();

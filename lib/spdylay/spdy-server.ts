@@ -93,6 +93,13 @@ export interface ThreadedSPDYServerOptions {
    * `true` writes to stderr, a function receives each line. Default false.
    */
   log?: boolean | SPDYAccessLog;
+  /**
+   * Milliseconds a connection may go without reading or writing a byte
+   * before it is ended gracefully (SPDY and h2: GOAWAY, open streams
+   * finish; HTTP/1.1: the socket closes). `0` (default) keeps idle
+   * connections open.
+   */
+  idleTimeout?: number;
 }
 
 /** Constructor of the request handler class (see {@link BaseSPDYRequestHandler}). */
@@ -1299,7 +1306,7 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
   readonly #port: number;
   readonly #server: net.Server;
   readonly #opts: Required<Pick<ThreadedSPDYServerOptions, 'maxConcurrentStreams' | 'spdy2WindowUpdate'
-    | 'plainSpdy3Version' | 'h2' | 'http1'>> & { versions: number[] };
+    | 'plainSpdy3Version' | 'h2' | 'http1' | 'idleTimeout'>> & { versions: number[] };
   readonly #log: SPDYAccessLog | null;
   readonly #spdy = new Set<SPDYConnection>();
   readonly #pendingSockets = new Set<net.Socket>();
@@ -1317,8 +1324,8 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
    * @param RequestHandlerClass - A subclass of {@link BaseSPDYRequestHandler}.
    * @param options - TLS material (`certFile`/`keyFile` or `cert`/`key`) or
    *   `plain: true`, and the rest of {@link ThreadedSPDYServerOptions}.
-   * @throws TypeError for a bad address or handler class, or when neither TLS
-   *   material nor `plain` is given.
+   * @throws TypeError for a bad address or handler class, when neither TLS
+   *   material nor `plain` is given, or for a bad `idleTimeout`.
    * @throws Error (from `fs`) when `certFile`/`keyFile` cannot be read.
    */
   constructor(serverAddress: SPDYServerAddress, RequestHandlerClass: SPDYRequestHandlerClass<H>,
@@ -1353,8 +1360,13 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       plainSpdy3Version: options.plainSpdy3Version ?? PROTO_SPDY3,
       h2: options.h2 ?? true,
       http1: options.http1 ?? true,
+      idleTimeout: options.idleTimeout ?? 0,
       versions,
     };
+    const idle = this.#opts.idleTimeout;
+    if (typeof idle !== 'number' || !(idle >= 0) || !Number.isFinite(idle)) {
+      throw new TypeError('idleTimeout must be a number of milliseconds >= 0');
+    }
     const log = options.log ?? false;
     this.#log = typeof log === 'function' ? log : log ? (line) => process.stderr.write(line + '\n') : null;
     const tokens = getNpnProtocols().filter((p) => versions.includes(npnGetVersion(p)));
@@ -1370,7 +1382,8 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         override onRequestDone(): void { this.io?.endBody(); }
         override onClose(errorCode: number): void { if (this.io) server._closeH2(this.io, errorCode); }
       }
-      this.#h2 = new HTTP2Server([null, 0], Bridge, null, { log: false, maxConcurrentStreams: this.#opts.maxConcurrentStreams });
+      this.#h2 = new HTTP2Server([null, 0], Bridge, null, { log: false, maxConcurrentStreams: this.#opts.maxConcurrentStreams,
+        idleTimeout: idle });
       this.#h2.on('handlerError', (err: unknown) => {
         if (!(err instanceof StreamResetMarker)) this._handlerError(err, null);
       });
@@ -1379,6 +1392,7 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
     }
     if (this.#opts.http1) {
       this.#h1 = http.createServer((req, res) => this._startH1(req, res));
+      if (idle > 0) this.#h1.setTimeout(idle);
       this.#h1.on('clientError', (err, socket) => {
         this._clientError(err, socket as net.Socket);
         if (!socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -1504,6 +1518,10 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         return;
       }
       this.#spdy.add(conn);
+      if (this.#opts.idleTimeout > 0) {
+        socket.setTimeout(this.#opts.idleTimeout);
+        socket.on('timeout', () => conn.shutdown());
+      }
       this.emit('connection', conn, conn.protocol);
       conn._start(initial);
       return;
