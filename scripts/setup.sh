@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 packages=(libnghttp2-dev zlib1g-dev nghttp2-client curl openssl cmake g++ make ninja-build binutils clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == *"install ok installed"* ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"

@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 
 npx cmake-js compile -O build-asan --CDSPDYLAY_SANITIZE=ON >/dev/null
 addon=build-asan/Release/spdylay_native.node
-ldd "$addon" | grep -q libasan || { echo "test-asan: $addon is not an ASan build" >&2; exit 1; }
+# (ldd's output is captured first: `ldd | grep -q` under pipefail fails at
+# random when grep exits before ldd has written everything)
+deps=$(ldd "$addon")
+grep -q libasan <<<"$deps" || { echo "test-asan: $addon is not an ASan build" >&2; exit 1; }
 
 suites=()
 for f in test/hpack.test.ts test/hpack-corpus.test.ts test/h2server-robustness.test.ts test/spdylay-robustness.test.ts test/spdy-faults.test.ts; do
