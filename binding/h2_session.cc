@@ -12,6 +12,8 @@ namespace {
 constexpr uint32_t kAbsent = 0xffffffffu;
 // Bodies up to this size are copied instead of holding a reference to the Buffer.
 constexpr size_t kCopyBodyMax = 16384;
+// Connection-level receive window (nghttp2_session_set_local_window_size).
+constexpr int32_t kConnectionWindow = 1 << 20;
 
 inline Http2Session *Self(void *user_data) { return static_cast<Http2Session *>(user_data); }
 
@@ -26,6 +28,7 @@ Napi::Function Http2Session::Init(Napi::Env env) {
                          InstanceMethod<&Http2Session::SubmitResponse>("submitResponse"),
                          InstanceMethod<&Http2Session::SubmitPushPromise>("submitPushPromise"),
                          InstanceMethod<&Http2Session::ResumeData>("resumeData"),
+                         InstanceMethod<&Http2Session::Consume>("consume"),
                          InstanceMethod<&Http2Session::SubmitRstStream>("submitRstStream"),
                          InstanceMethod<&Http2Session::SubmitGoaway>("submitGoaway"),
                          InstanceMethod<&Http2Session::Terminate>("terminate"),
@@ -63,7 +66,17 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, OnStreamClose);
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, OnFrameNotSend);
   nghttp2_session_callbacks_set_send_data_callback(cbs, SendData);
-  rv = nghttp2_session_server_new(&session_, cbs, this);
+  // Request bodies are flow-controlled by the application: WINDOW_UPDATE
+  // follows consume() (bytes the handlers have taken), not arrival.
+  nghttp2_option *opt;
+  rv = nghttp2_option_new(&opt);
+  if (rv != 0) {
+    nghttp2_session_callbacks_del(cbs);
+    throw Napi::Error::New(env, nghttp2_strerror(rv));
+  }
+  nghttp2_option_set_no_auto_window_update(opt, 1);
+  rv = nghttp2_session_server_new2(&session_, cbs, this, opt);
+  nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
   if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
 
@@ -72,6 +85,10 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
   };
   rv = nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, iv, 2);
+  if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
+  // A 1 MiB connection window: streams whose handlers hold their (64 KiB)
+  // stream window do not stop the others at the connection level.
+  rv = nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
   if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
   UpdateState();
 }
@@ -508,6 +525,29 @@ Napi::Value Http2Session::ResumeData(const Napi::CallbackInfo &info) {
   int rv = nghttp2_session_resume_data(session_, stream_id);
   UpdateState();
   return Napi::Number::New(env, rv);
+}
+
+// consume(list: Int32Array, count): nghttp2_session_consume for `count`
+// (streamId, bytes) pairs: request body bytes the handlers have taken (or
+// that were dropped). A stream that has closed counts for the connection
+// window only. Returns 0 or the first fatal nghttp2 error code.
+Napi::Value Http2Session::Consume(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  Napi::Int32Array list = info[0].As<Napi::Int32Array>();
+  size_t count = info[1].As<Napi::Number>().Uint32Value();
+  if (2 * count > list.ElementLength()) throw Napi::RangeError::New(env, "count past the list");
+  const int32_t *p = list.Data();
+  int result = 0;
+  for (size_t i = 0; i < count; ++i) {
+    int32_t stream_id = p[2 * i];
+    int32_t n = p[2 * i + 1];
+    if (stream_id <= 0 || n <= 0) continue;
+    int rv = nghttp2_session_consume(session_, stream_id, static_cast<size_t>(n));
+    if (rv != 0 && nghttp2_is_fatal(rv) && result == 0) result = rv;
+  }
+  UpdateState();
+  return Napi::Number::New(env, result);
 }
 
 // submitRstStream(streamId, errorCode): nghttp2_submit_rst_stream.

@@ -76,6 +76,7 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   Napi::Value SubmitResponse(const Napi::CallbackInfo &info);
   Napi::Value SubmitPushPromise(const Napi::CallbackInfo &info);
   Napi::Value ResumeData(const Napi::CallbackInfo &info);
+  Napi::Value Consume(const Napi::CallbackInfo &info);
   Napi::Value SubmitRstStream(const Napi::CallbackInfo &info);
   Napi::Value SubmitGoaway(const Napi::CallbackInfo &info);
   Napi::Value Terminate(const Napi::CallbackInfo &info);

@@ -92,6 +92,8 @@ export interface NativeHttp2Session {
   submitPushPromise(streamId: number, headers: string | Uint8Array, count: number): number;
   /** `nghttp2_session_resume_data`: 0 or a negative error code. */
   resumeData(streamId: number): number;
+  /** `nghttp2_session_consume` for `count` (streamId, bytes) pairs of `list`; 0 or a fatal error code. */
+  consume(list: Int32Array, count: number): number;
   /** `nghttp2_submit_rst_stream`. */
   submitRstStream(streamId: number, errorCode: number): number;
   /** `nghttp2_submit_goaway` with the last processed stream ID. */

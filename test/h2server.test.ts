@@ -453,6 +453,55 @@ describe('Node http2 client', () => {
   });
 });
 
+// onData returning a promise: per-stream back-pressure on request bodies.
+let gate: (() => void) | null = null;
+let gatedBytes = 0;
+class GatedHandler extends BaseRequestHandler {
+  total = 0;
+  hash = createHash('sha256');
+  override onData(data: Buffer): void | Promise<void> {
+    this.total += data.length;
+    this.hash.update(data);
+    if (String(this.path) !== '/slow' || gate === null) return undefined;
+    gatedBytes += data.length;
+    return new Promise<void>((resolve) => {
+      const prev = gate!;
+      gate = () => { prev(); resolve(); };
+    });
+  }
+  override onRequestDone(): void {
+    this.sendResponse({ body: `${this.total} ${this.hash.digest('hex')}` });
+  }
+}
+
+describe('request body back-pressure (onData returning a promise)', () => {
+  it('a handler holding its chunks stops only its own stream; the rest of the connection goes on', async () => {
+    const { url } = await startServer(GatedHandler);
+    const session = await connect(url);
+    try {
+      gatedBytes = 0;
+      gate = () => {};
+      const body = BIG.subarray(0, 2 * 1024 * 1024);
+      const slow = request(session, '/slow', { method: 'POST', body });
+      const fast = await request(session, '/fast', { method: 'POST', body });
+      // /fast went through while /slow held every chunk it got
+      expect(fast.body.toString()).toBe(`${body.length} ${sha256(body)}`);
+      expect(gatedBytes).toBeGreaterThan(0);
+      expect(gatedBytes).toBeLessThanOrEqual(65535); // one stream window, never given back
+      await sleep(100);
+      expect(gatedBytes).toBeLessThanOrEqual(65535);
+      const open = gate;
+      gate = null; // from now on chunks are taken at once
+      open();
+      const s = await slow;
+      expect(s.body.toString()).toBe(`${body.length} ${sha256(body)}`);
+    } finally {
+      gate = null;
+      await closeSession(session);
+    }
+  });
+});
+
 describe('HTTP2Server lifecycle', () => {
   it('accepts { host, port } and [null, port]; serveForever resolves on close', async () => {
     const a = new HTTP2Server({ host: '127.0.0.1', port: 0 }, TestHandler, null, { log: false });

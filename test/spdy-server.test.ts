@@ -193,7 +193,7 @@ class FlowHandler extends BaseSPDYRequestHandler {
 }
 
 describe('request bodies: per-stream flow control', () => {
-  it.each([[PROTO_SPDY3_1, 'spdy/3.1'], [PROTO_SPDY3, 'spdy/3'], [PROTO_SPDY2, 'spdy/2']] as const)(
+  it.each([[PROTO_SPDY3_1, 'spdy/3.1'], [PROTO_SPDY3, 'spdy/3'], [PROTO_SPDY2, 'spdy/2'], ['h2', 'h2c']] as const)(
     'a handler not reading its body holds back only its own stream (%s)', async (version, name) => {
       const srv = new ThreadedSPDYServer(['127.0.0.1', 0], FlowHandler, { plain: true });
       const port = (await srv.start()).port;

@@ -408,9 +408,19 @@ export class BaseRequestHandler {
   /**
    * Called for each chunk of request body.
    *
-   * @param data - The chunk (a view of the received bytes; copy it to keep it beyond the call cheaply).
+   * Back-pressure (beyond the reference): return a promise and the chunk
+   * counts as taken only when it settles. Until then this stream's HTTP/2
+   * flow-control window is not given back, so a client uploading faster
+   * than the handler consumes is held back (on this stream only: other
+   * streams and the connection go on, within a 1 MiB connection window).
+   * A sync return (the default) takes the chunk at once. A rejected
+   * promise counts as a handler error (the stream is reset).
+   *
+   * @param data - The chunk (a view of the received bytes; it stays valid,
+   *   but copy it to keep it long: it holds the whole received batch).
+   * @returns Nothing, or a promise that settles when the chunk is processed.
    */
-  onData(data: Buffer): void {
+  onData(data: Buffer): void | PromiseLike<void> {
     void data;
   }
 
@@ -554,6 +564,9 @@ export class HTTP2Connection {
   #closed = false;
   #settingsTimer: NodeJS.Timeout | null = null;
   #lingerTimer: NodeJS.Timeout | null = null;
+  /** (streamId, bytes) pairs of request body taken, for the next `consume()`. */
+  #consumeList = new Int32Array(64);
+  #consumeCount = 0;
   readonly #flushTick = (): void => {
     this.#flushScheduled = false;
     this.#flush();
@@ -836,15 +849,27 @@ export class HTTP2Connection {
           case EV_DATA: {
             const len = u32[i + 2]!;
             const h = this.#handlers.get(sid);
+            let held = false;
             if (h !== undefined && !handlerState.failed(h)) {
               buf ??= Buffer.from(ab);
               const at = (i + 3) * 4;
+              let r: unknown;
               try {
-                h.onData(buf.subarray(at, at + len));
+                r = h.onData(buf.subarray(at, at + len));
               } catch (err) {
                 this.#handlerFailed(h, err);
               }
+              if (r !== undefined && r !== null && typeof (r as PromiseLike<unknown>).then === 'function') {
+                // the handler takes the chunk when the promise settles: the
+                // stream's window is given back then (per-stream back-pressure)
+                held = true;
+                (r as PromiseLike<unknown>).then(() => this.#consumeLater(sid, len), (err: unknown) => {
+                  if (!handlerState.failed(h)) this.#handlerFailed(h, err);
+                  this.#consumeLater(sid, len);
+                });
+              }
             }
+            if (!held) this.#consume(sid, len);
             i += 3 + ((len + 3) >>> 2);
             break;
           }
@@ -887,7 +912,40 @@ export class HTTP2Connection {
       }
     } finally {
       this.#dispatching = wasDispatching;
+      this.#flushConsumes();
     }
+  }
+
+  /** Queues `n` request body bytes of `streamId` as taken (WINDOW_UPDATE follows). */
+  #consume(streamId: number, n: number): void {
+    if (n === 0) return;
+    let list = this.#consumeList;
+    const c = this.#consumeCount;
+    if (2 * c + 2 > list.length) {
+      const bigger = new Int32Array(list.length * 2);
+      bigger.set(list);
+      this.#consumeList = list = bigger;
+    }
+    list[2 * c] = streamId;
+    list[2 * c + 1] = n;
+    this.#consumeCount = c + 1;
+  }
+
+  #flushConsumes(): void {
+    const c = this.#consumeCount;
+    if (c === 0) return;
+    this.#consumeCount = 0;
+    const session = this.#session;
+    if (session) session.consume(this.#consumeList, c);
+  }
+
+  /** A handler's `onData` promise settled: give the window back and send the WINDOW_UPDATE. */
+  #consumeLater(streamId: number, n: number): void {
+    if (!this.#session) return;
+    this.#consume(streamId, n);
+    if (this.#dispatching) return; // flushed when the dispatch ends
+    this.#flushConsumes();
+    this.#scheduleFlush();
   }
 
   #onRequest(sid: number, flags: number, u32: Uint32Array, buf: Buffer, rec: number, base: number): void {

@@ -560,9 +560,24 @@ class H2StreamIO extends StreamIO {
   }
 
   setReading(on: boolean): void {
-    const s = this.bridge.http2.socket;
-    if (on) s.resume();
-    else s.pause();
+    // HTTP/2 flow control holds the client back per stream: the bridge's
+    // onData returns a promise (hold()) while body bytes are held.
+    void on;
+  }
+
+  #waiters: (() => void)[] = [];
+
+  /** A promise that settles once the held body bytes have been taken (or dropped). */
+  hold(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  protected override settle(n: number): void {
+    void n;
+    if (this.heldBytes !== 0 || this.#waiters.length === 0) return;
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of w) resolve();
   }
 }
 
@@ -732,8 +747,8 @@ export class BaseSPDYRequestHandler {
    * stream is reset or the connection lost. Not reading it holds back the
    * client's upload once 64 KiB are buffered: over SPDY/3 and 3.1 through
    * flow control, for this stream only (WINDOW_UPDATE follows what the
-   * handler reads); over SPDY/2, which has none, by pausing the connection;
-   * over h2 and HTTP/1.1 by pausing the connection.
+   * handler reads); the same over h2; over SPDY/2, which has no flow
+   * control, and HTTP/1.1 by pausing the connection.
    */
   get rfile(): Readable {
     return this._io.makeRfile();
@@ -1378,7 +1393,13 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       class Bridge extends BaseRequestHandler {
         io: H2StreamIO | null = null;
         override onHeaders(): void { this.io = server._startH2(this); }
-        override onData(data: Buffer): void { this.io?.pushBody(Buffer.from(data)); }
+        override onData(data: Buffer): Promise<void> | void {
+          const io = this.io;
+          if (!io) return undefined;
+          io.pushBody(Buffer.from(data));
+          // held (rfile full or not opened yet): the chunk's window comes back when taken
+          return io.heldBytes > 0 ? io.hold() : undefined;
+        }
         override onRequestDone(): void { this.io?.endBody(); }
         override onClose(errorCode: number): void { if (this.io) server._closeH2(this.io, errorCode); }
       }
