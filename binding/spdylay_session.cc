@@ -711,6 +711,16 @@ void SpdylaySession::FlushBatch() {
   }
 }
 
+void SpdylaySession::PushBatch(Kind kind, uint8_t flags, int32_t stream_id, int32_t a, int32_t b) {
+  if (stash_nv_) FlushStash();
+  int32_t *e = rec_ + kRecBatch + 4 * batch_n_;
+  e[0] = (kind << 8) | flags;
+  e[1] = stream_id;
+  e[2] = a;
+  e[3] = b;
+  if (++batch_n_ == kBatchMax) FlushBatch();
+}
+
 // Chunks inside the caller's input buffer (recv(data)) are batched with
 // DATA frame ends; the views JS makes of them are valid for the whole
 // recv(). Other chunks are copied to the receive slab and sent at once.
@@ -722,13 +732,8 @@ void SpdylaySession::DataChunkRecvCb(spdylay_session *, uint8_t flags, int32_t s
   napi_value ab;
   size_t off;
   if (self->input_ab_ && data >= self->input_begin_ && data + len <= self->input_end_) {
-    if (self->stash_nv_) self->FlushStash();
-    int32_t *e = self->rec_ + kRecBatch + 4 * self->batch_n_;
-    e[0] = (kDataChunkRecv << 8) | flags;
-    e[1] = stream_id;
-    e[2] = static_cast<int32_t>(data - self->input_base_);
-    e[3] = static_cast<int32_t>(len);
-    if (++self->batch_n_ == kBatchMax) self->FlushBatch();
+    self->PushBatch(kDataChunkRecv, flags, stream_id, static_cast<int32_t>(data - self->input_base_),
+                    static_cast<int32_t>(len));
     return;
   }
   if (!self->CopyToRecvSlab(data, len, &ab, &off)) return;
@@ -746,13 +751,7 @@ void SpdylaySession::DataRecvCb(spdylay_session *, uint8_t flags, int32_t stream
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (!self->Has(kDataRecv)) return;
   if (self->input_ab_ && self->dispatch_ && !self->js_failed_) {
-    if (self->stash_nv_) self->FlushStash();
-    int32_t *e = self->rec_ + kRecBatch + 4 * self->batch_n_;
-    e[0] = (kDataRecv << 8) | flags;
-    e[1] = stream_id;
-    e[2] = length;
-    e[3] = 0;
-    if (++self->batch_n_ == kBatchMax) self->FlushBatch();
+    self->PushBatch(kDataRecv, flags, stream_id, length, 0);
     return;
   }
   self->rec_[kRecA] = flags;

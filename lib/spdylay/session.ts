@@ -135,8 +135,8 @@ export interface SessionOptions<U = unknown> {
    * Not in python-spdylay: when true, the `data` given to `sendCb` is valid
    * only during that call, as in C (`send_callback`): once `sendCb` has
    * taken all of it, the session writes its next output over the same
-   * memory, which stays in the CPU cache (bulk DATA throughput is about
-   * twice as high). Use it when `sendCb` consumes the bytes before it
+   * memory, which stays in the CPU cache (bulk DATA throughput about 1.5x,
+   * the "no reuse" line of bench/spdy-session). Use it when `sendCb` consumes the bytes before it
    * returns: copies them, writes them with a synchronous call, or feeds
    * another session's `recv()`. Do not use it with `socket.write(data)` or
    * anything else that keeps `data`. Bytes `sendCb` did not take are left
