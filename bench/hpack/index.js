@@ -5,7 +5,8 @@
 //     same libnghttp2.a the addon links),
 //   - ours (spdylay/nghttp2 HDDeflater / HDInflater),
 //   - hpack.js (the HPACK of the `spdy` npm package).
-// Prints header fields per second for each and the ratios.
+// Prints header fields per second for each and the ratios, then where
+// inflate's time per field goes (native half, JS half, the JS floor).
 //
 // Usage: node bench/hpack [--seconds S] [--rounds N]   (needs `npm run build`)
 'use strict';
@@ -99,6 +100,36 @@ function oursInflatePass() {
   return n;
 }
 
+// --- where inflate's time goes --------------------------------------------
+// The native half alone (nghttp2 decoding into the pool slab, no JS results)
+// and the JS half's floor (two Buffer views and a [name, value] pair per
+// field over a slab, no native call): their sum against the 0.6x budget.
+const { native } = require('../../dist/native.js');
+const { pool, FastBuffer } = require('../../dist/pool.js');
+function nativeInflatePass() {
+  let n = 0;
+  for (const w of wires) {
+    const inf = new native.HDInflater(0);
+    for (const block of w) {
+      let start = pool.offset;
+      let len = inf.inflate(block, pool.ab, start);
+      if (len < 0) { pool.fresh(inf.pendingLength()); start = 0; len = inf.takePending(pool.ab, 0); }
+      n += pool.u32[start >>> 2];
+      pool.advance(len);
+    }
+  }
+  return n;
+}
+const floorSlab = new ArrayBuffer(65536);
+const fieldLens = stories.flat(3).map((x) => Buffer.byteLength(x) & 0x7fff);
+function jsFloorPass() {
+  let out = null;
+  for (let i = 0; i + 1 < fieldLens.length; i += 2) {
+    out = [new FastBuffer(floorSlab, 0, fieldLens[i]), new FastBuffer(floorSlab, 0, fieldLens[i + 1])];
+  }
+  return out === null ? 0 : fieldsPerPass;
+}
+
 // --- hpack.js --------------------------------------------------------------
 const jsStories = stories.map((s) => s.map((fields) => fields.map(([name, value]) => ({ name, value }))));
 function hpackjsDeflatePass(keep) {
@@ -139,12 +170,15 @@ const runC = prepareC();
 const c = { deflate: 0, inflate: 0 };
 const ours = { deflate: 0, inflate: 0 };
 const hj = { deflate: 0, inflate: 0 };
+const parts = { native: 0, floor: 0 };
 const best = (acc, d, i) => { acc.deflate = Math.max(acc.deflate, d); acc.inflate = Math.max(acc.inflate, i); };
 for (let r = 0; r < rounds; r++) {
   const cr = runC();
   best(c, cr.deflate, cr.inflate);
   best(ours, rate(() => oursDeflatePass(false)), rate(oursInflatePass));
   best(hj, rate(() => hpackjsDeflatePass(false)), rate(hpackjsInflatePass));
+  parts.native = Math.max(parts.native, rate(nativeInflatePass));
+  parts.floor = Math.max(parts.floor, rate(jsFloorPass));
 }
 
 const m = (x) => `${(x / 1e6).toFixed(2)} M`;
@@ -156,3 +190,7 @@ console.log(`hpack.js          ${m(hj.deflate).padStart(10)}   ${m(hj.inflate).p
 console.log(`ours / C          ${(ours.deflate / c.deflate).toFixed(2).padStart(9)}x   ${(ours.inflate / c.inflate).toFixed(2).padStart(9)}x`);
 console.log(`ours / hpack.js   ${(ours.deflate / hj.deflate).toFixed(2).padStart(9)}x   ${(ours.inflate / hj.inflate).toFixed(2).padStart(9)}x`);
 console.log(`C / hpack.js      ${(c.deflate / hj.deflate).toFixed(2).padStart(9)}x   ${(c.inflate / hj.inflate).toFixed(2).padStart(9)}x`);
+const ns = (r) => Math.round(1e9 / r);
+console.log(`\ninflate, ns per field: C ${ns(c.inflate)}, ours ${ns(ours.inflate)} = native half ${ns(parts.native)}`
+  + ` + JS results ${ns(ours.inflate) - ns(parts.native)}; JS floor (2 Buffer views + pair, no native call) ${ns(parts.floor)};`
+  + ` 0.6x of C would be ${ns(0.6 * c.inflate)}`);
