@@ -72,6 +72,34 @@ class EventBatch {
   std::vector<uint8_t> bytes_;
 };
 
+// takeEvents() of an nghttp2 session whose callbacks fill `events`: the
+// events as an ArrayBuffer, or undefined when there are none. `update`
+// refreshes the session's JS-visible state afterwards.
+template <typename Update>
+Napi::Value TakeBatch(Napi::Env env, EventBatch &events, Update update) {
+  if (events.empty()) {
+    update();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer ab = events.Take(env);
+  update();
+  return ab;
+}
+
+// recv(chunk) of such a session: nghttp2_session_mem_recv over the bytes
+// of `chunk`, then TakeBatch; or the negative nghttp2 error code.
+template <typename Update>
+Napi::Value MemRecvBatch(Napi::Env env, nghttp2_session *session, const Napi::Value &chunk,
+                         EventBatch &events, Update update) {
+  ByteView in = GetBytes(chunk, "chunk");
+  ssize_t rv = nghttp2_session_mem_recv(session, in.data, in.length);
+  if (rv < 0) {
+    update();
+    return Napi::Number::New(env, static_cast<double>(rv));
+  }
+  return TakeBatch(env, events, update);
+}
+
 // Returned when an output does not fit in the slab the caller offered. The
 // output is kept; the caller offers a larger slab to TakePending. Not an
 // nghttp2 code (those are all >= -999).

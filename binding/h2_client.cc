@@ -200,25 +200,12 @@ ssize_t Http2ClientSession::ReadBody(nghttp2_session *, int32_t, uint8_t *buf, s
 Napi::Value Http2ClientSession::Recv(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!session_) return Napi::Number::New(env, NGHTTP2_ERR_INVALID_STATE);
-  ByteView in = GetBytes(info[0], "chunk");
-  ssize_t rv = nghttp2_session_mem_recv(session_, in.data, in.length);
-  if (rv < 0) {
-    UpdateState();
-    return Napi::Number::New(env, static_cast<double>(rv));
-  }
-  return TakeEvents(info);
+  return MemRecvBatch(env, session_, info[0], events_, [this] { UpdateState(); });
 }
 
 // takeEvents(): events produced while sending (closes, trace), or undefined.
 Napi::Value Http2ClientSession::TakeEvents(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  if (events_.empty()) {
-    UpdateState();
-    return env.Undefined();
-  }
-  Napi::ArrayBuffer ab = events_.Take(env);
-  UpdateState();
-  return ab;
+  return TakeBatch(info.Env(), events_, [this] { UpdateState(); });
 }
 
 // send(maxBytes): frames from nghttp2_session_mem_send until none is pending

@@ -241,26 +241,13 @@ int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *
 Napi::Value Http2Session::Recv(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CheckSession(env);
-  ByteView in = GetBytes(info[0], "chunk");
-  ssize_t rv = nghttp2_session_mem_recv(session_, in.data, in.length);
-  if (rv < 0) {
-    UpdateState();
-    return Napi::Number::New(env, static_cast<double>(rv));
-  }
-  return TakeEvents(info);
+  return MemRecvBatch(env, session_, info[0], events_, [this] { UpdateState(); });
 }
 
 // takeEvents(): the events accumulated since the last recv/takeEvents (those
 // produced while sending: stream closes), or undefined.
 Napi::Value Http2Session::TakeEvents(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  if (events_.empty()) {
-    UpdateState();
-    return env.Undefined();
-  }
-  Napi::ArrayBuffer ab = events_.Take(env);
-  UpdateState();
-  return ab;
+  return TakeBatch(info.Env(), events_, [this] { UpdateState(); });
 }
 
 // ------------------------------------------------------------------ sending
