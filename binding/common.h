@@ -61,6 +61,17 @@ class EventBatch {
   void PushU32(uint32_t v) { Append(reinterpret_cast<const uint8_t *>(&v), sizeof(v)); }
   // Appends `len` bytes and pads them with zeros to a multiple of 4.
   void PushBytesPadded(const uint8_t *data, size_t len);
+  // An event record of three words: type, stream ID, one value.
+  void PushStreamEvent(uint32_t type, int32_t stream_id, uint32_t value) {
+    PushU32(type);
+    PushU32(static_cast<uint32_t>(stream_id));
+    PushU32(value);
+  }
+  // A DATA record: type, stream ID, length, then the bytes padded to 4.
+  void PushStreamData(uint32_t type, int32_t stream_id, const uint8_t *data, size_t len) {
+    PushStreamEvent(type, stream_id, static_cast<uint32_t>(len));
+    PushBytesPadded(data, len);
+  }
   void Append(const uint8_t *data, size_t len) { bytes_.insert(bytes_.end(), data, data + len); }
   bool empty() const { return bytes_.empty(); }
   size_t size() const { return bytes_.size(); }

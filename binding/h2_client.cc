@@ -167,10 +167,7 @@ int Http2ClientSession::OnFrameSend(nghttp2_session *, const nghttp2_frame *fram
 int Http2ClientSession::OnDataChunkRecv(nghttp2_session *, uint8_t, int32_t stream_id, const uint8_t *data,
                                         size_t len, void *user_data) {
   Http2ClientSession *self = Self(user_data);
-  self->events_.PushU32(kEvData);
-  self->events_.PushU32(static_cast<uint32_t>(stream_id));
-  self->events_.PushU32(static_cast<uint32_t>(len));
-  self->events_.PushBytesPadded(data, len);
+  self->events_.PushStreamData(kEvData, stream_id, data, len);
   return 0;
 }
 
@@ -178,9 +175,7 @@ int Http2ClientSession::OnStreamClose(nghttp2_session *, int32_t stream_id, uint
                                       void *user_data) {
   Http2ClientSession *self = Self(user_data);
   self->bodies_.erase(stream_id);
-  self->events_.PushU32(kEvClose);
-  self->events_.PushU32(static_cast<uint32_t>(stream_id));
-  self->events_.PushU32(error_code);
+  self->events_.PushStreamEvent(kEvClose, stream_id, error_code);
   return 0;
 }
 

@@ -201,10 +201,7 @@ int Http2Session::OnFrameRecv(nghttp2_session *, const nghttp2_frame *frame, voi
 int Http2Session::OnDataChunkRecv(nghttp2_session *, uint8_t, int32_t stream_id, const uint8_t *data,
                                   size_t len, void *user_data) {
   Http2Session *self = Self(user_data);
-  self->events_.PushU32(kEvData);
-  self->events_.PushU32(static_cast<uint32_t>(stream_id));
-  self->events_.PushU32(static_cast<uint32_t>(len));
-  self->events_.PushBytesPadded(data, len);
+  self->events_.PushStreamData(kEvData, stream_id, data, len);
   return 0;
 }
 
@@ -212,9 +209,7 @@ int Http2Session::OnStreamClose(nghttp2_session *, int32_t stream_id, uint32_t e
                                 void *user_data) {
   Http2Session *self = Self(user_data);
   self->sources_.erase(stream_id);
-  self->events_.PushU32(kEvClose);
-  self->events_.PushU32(static_cast<uint32_t>(stream_id));
-  self->events_.PushU32(error_code);
+  self->events_.PushStreamEvent(kEvClose, stream_id, error_code);
   return 0;
 }
 
