@@ -1002,6 +1002,8 @@ export class SPDYConnection {
    * SPDY/2 has no flow control: there the socket is paused instead.
    */
   readonly #flow: boolean;
+  /** Request body bytes taken per stream since the last flush (SPDY/3, 3.1). */
+  readonly #consumed = new Map<number, number>();
   #linger: NodeJS.Timeout | null = null;
   readonly #flushTick = (): void => {
     this.#scheduled = false;
@@ -1156,9 +1158,8 @@ export class SPDYConnection {
   /** @internal `n` request body bytes of `streamId` were taken or dropped: grant the window again. */
   consume(streamId: number, n: number): void {
     if (!this.#flow || n <= 0 || this.#closed) return;
-    try {
-      this.session.consume(streamId, n);
-    } catch { /* the session failed */ }
+    // summed per stream and handed to the session once per flush
+    this.#consumed.set(streamId, (this.#consumed.get(streamId) ?? 0) + n);
     this.schedule();
   }
 
@@ -1236,6 +1237,10 @@ export class SPDYConnection {
         const commits = this.#commits;
         this.#commits = [];
         for (const io of commits) io.runCommit();
+      }
+      if (this.#consumed.size) {
+        for (const [sid, n] of this.#consumed) session.consume(sid, n);
+        this.#consumed.clear();
       }
       if (this.socket.writableLength < SOCKET_HIGH_WATER) session.send();
     } catch (err) {
