@@ -14,6 +14,8 @@ import * as path from 'node:path';
 export interface NativeVersions {
   /** `nghttp2_version(0)->version_str` of the statically linked nghttp2. */
   nghttp2: string;
+  /** `dpkg-query -W -f='${Version}' libnghttp2-dev` at configure time, or `""`. */
+  nghttp2Package: string;
   /** `zlibVersion()` of the statically linked zlib. */
   zlib: string;
   /** The N-API version the addon was built for. */
