@@ -1254,12 +1254,17 @@ export interface BoundAddress {
  * request stream is handled by a new instance of `RequestHandlerClass`.
  *
  * Each accepted connection gets a server `nghttp2_session`
- * (`nghttp2_session_server_new`) with SETTINGS MAX_CONCURRENT_STREAMS 100 and
- * INITIAL_WINDOW_SIZE 65535 (`nghttp2_submit_settings`); socket input goes
+ * (`nghttp2_session_server_new3`, its allocations counted per connection)
+ * with SETTINGS MAX_CONCURRENT_STREAMS 100, INITIAL_WINDOW_SIZE 65535 and
+ * MAX_HEADER_LIST_SIZE (`nghttp2_submit_settings`); socket input goes
  * to `nghttp2_session_mem_recv`, output comes from
  * `nghttp2_session_mem_send` and is written while the socket buffers at most
- * 64 KiB (resumed on `'drain'`), so HTTP/2 flow control and socket
- * back-pressure both bound what the server buffers. A client that does not
+ * 64 KiB (resumed on `'drain'`). One output pull produces at most 64 KiB plus
+ * one DATA frame (DATA payloads are at most 16 KiB), whatever the client's
+ * windows and however large a Buffer body is (bodies are referenced, never
+ * copied whole), so what a response holds is bounded by what is in flight:
+ * the socket's high-water mark plus one pull. The limits of
+ * {@link HTTP2ServerOptions} bound the rest. A client that does not
  * acknowledge the SETTINGS within `settingsTimeout` gets
  * GOAWAY(SETTINGS_TIMEOUT); protocol errors end only their connection
  * (GOAWAY, then close).
