@@ -155,7 +155,7 @@ Http2Session::~Http2Session() {
 void Http2Session::DropSource(int32_t stream_id) {
   auto it = sources_.find(stream_id);
   if (it == sources_.end()) return;
-  body_bytes_ -= it->second->owned.size() + it->second->pending.size();
+  body_bytes_ -= it->second->owned.size();
   sources_.erase(it);
 }
 
@@ -596,7 +596,6 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     std::memcpy(buf, src->pending.data() + src->pending_pos, n);
     src->pending_pos += n;
     if (src->pending_pos == src->pending.size()) {
-      body_bytes_ -= src->pending.size();
       src->pending.clear();
       src->pending.shrink_to_fit();
       src->pending_pos = 0;
@@ -635,7 +634,6 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     std::memcpy(buf, view.data, n);
     if (view.length > n) {
       src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
-      body_bytes_ += src->pending.size();
       src->pending_pos = 0;
       src->eof_after_pending = flag == 1;
       return static_cast<ssize_t>(n);

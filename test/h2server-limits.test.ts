@@ -49,6 +49,7 @@ class Handler extends BaseRequestHandler {
     headersSeen.push(path);
     if (path === '/big') this.sendResponse({ body: BIG });
     else if (path === '/' ) this.sendResponse({ body: 'ok' });
+    else if (path === '/string') this.sendResponse({ body: 'x'.repeat(12 * 1024 * 1024) });
   }
 
   override onData(): void | Promise<void> {
@@ -152,6 +153,18 @@ describe('send budget (Buffer bodies)', () => {
     expect(external() - before).toBeLessThan(64 * 1024 * 1024);
     await legitRequest(url);
     c.destroy();
+  });
+});
+
+describe('application bodies', () => {
+  it('are not counted against maxSessionMemory: a 12 MiB string body is served with the 10 MiB default', async () => {
+    const { url, limits } = await start();
+    const session = await connect(url);
+    const res = await request(session, '/string');
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(12 * 1024 * 1024);
+    expect(limits).toEqual([]);
+    await closeSession(session);
   });
 });
 
