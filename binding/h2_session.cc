@@ -20,8 +20,10 @@ constexpr int32_t kConnectionWindow = 1 << 20;
 // Largest DATA payload produced per frame, whatever the client's
 // SETTINGS_MAX_FRAME_SIZE (so that one frame never exceeds a send budget by much).
 constexpr ssize_t kMaxDataPayload = 16384;
-// Output/event buffers above this capacity are released after use.
-constexpr size_t kKeepCapacity = 256 * 1024;
+// Output, event and header buffers above this capacity are released once
+// the connection has nothing more to do with them (an idle connection then
+// holds none of its peak buffers).
+constexpr size_t kKeepCapacity = 16 * 1024;
 // Size prefix of the counted nghttp2 allocations (keeps max_align_t alignment).
 constexpr size_t kMemPrefix = 16;
 // NGHTTP2_ENHANCE_YOUR_CALM.
@@ -165,7 +167,7 @@ void Http2Session::CheckSession(Napi::Env env) {
 
 size_t Http2Session::NativeBytes() const {
   return mem_bytes_ + body_bytes_ + hdr_bytes_.capacity() + hdr_lens_.capacity() * 4 +
-         events_.size() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
+         events_.capacity() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
          hdr_scratch_.capacity();
 }
 
@@ -508,13 +510,19 @@ Napi::Value Http2Session::Recv(const Napi::CallbackInfo &info) {
     UpdateState();
     return Napi::Number::New(env, kErrLimit);
   }
-  return TakeBatch(env, events_, [this] { UpdateState(); });
+  return TakeBatch(env, events_, [this] {
+    events_.Trim(kKeepCapacity);
+    UpdateState();
+  });
 }
 
 // takeEvents(): the events accumulated since the last recv/takeEvents (those
 // produced while sending: stream closes), or undefined.
 Napi::Value Http2Session::TakeEvents(const Napi::CallbackInfo &info) {
-  return TakeBatch(info.Env(), events_, [this] { UpdateState(); });
+  return TakeBatch(info.Env(), events_, [this] {
+    events_.Trim(kKeepCapacity);
+    UpdateState();
+  });
 }
 
 // ------------------------------------------------------------------ sending
@@ -536,6 +544,9 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   }
   out_.clear();
   send_budget_ = max_bytes;
+  // Room for the budget plus one DATA frame, allocated once per busy period.
+  size_t room = max_bytes + kMaxDataPayload + 64;
+  if (out_.capacity() < room && nghttp2_session_want_write(session_)) out_.reserve(room);
   ssize_t err = 0;
   while (out_.size() < max_bytes) {
     const uint8_t *data;
@@ -559,8 +570,10 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   if (err < 0 && out_.empty()) return Napi::Number::New(env, static_cast<double>(err));
   if (out_.empty()) return env.Undefined();
   Napi::Value result = CopyToBuffer(env, out_.data(), out_.size());
-  // Keep no large capacity between calls.
-  if (out_.capacity() > kKeepCapacity) {
+  // Keep no large capacity between calls: none once nothing more is
+  // pending, and never more than two budgets' worth.
+  if (out_.capacity() > kKeepCapacity &&
+      (!(state_[kStateWant] & 2) || out_.capacity() > 2 * room)) {
     std::vector<uint8_t>().swap(out_);
     UpdateState();
   }

@@ -128,6 +128,10 @@ describe('send budget (Buffer bodies)', () => {
     });
     const hashes = await Promise.all([fetchHash(), fetchHash()]);
     expect(hashes).toEqual([BIG_SHA, BIG_SHA]);
+    // Done and idle: the connection keeps none of its peak buffers.
+    await sleep(50);
+    const conn = [...server.connections][0]!;
+    expect(conn.memoryUsage).toBeLessThan(48 * 1024);
     // Budget 64 KiB + at most one DATA frame (16 KiB + 9) and small frames.
     expect(maxWrite).toBeGreaterThan(0);
     expect(maxWrite).toBeLessThanOrEqual(65536 + 16384 + 9 + 4096);
