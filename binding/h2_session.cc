@@ -20,8 +20,10 @@ constexpr int32_t kConnectionWindow = 1 << 20;
 // Largest DATA payload produced per frame, whatever the client's
 // SETTINGS_MAX_FRAME_SIZE (so that one frame never exceeds a send budget by much).
 constexpr ssize_t kMaxDataPayload = 16384;
-// Output/event buffers above this capacity are released after use.
-constexpr size_t kKeepCapacity = 256 * 1024;
+// Output, event and header buffers above this capacity are released once
+// the connection has nothing more to do with them (an idle connection then
+// holds none of its peak buffers).
+constexpr size_t kKeepCapacity = 16 * 1024;
 // Size prefix of the counted nghttp2 allocations (keeps max_align_t alignment).
 constexpr size_t kMemPrefix = 16;
 // NGHTTP2_ENHANCE_YOUR_CALM.
@@ -155,7 +157,7 @@ Http2Session::~Http2Session() {
 void Http2Session::DropSource(int32_t stream_id) {
   auto it = sources_.find(stream_id);
   if (it == sources_.end()) return;
-  body_bytes_ -= it->second->owned.size() + it->second->pending.size();
+  body_bytes_ -= it->second->owned.size();
   sources_.erase(it);
 }
 
@@ -165,7 +167,7 @@ void Http2Session::CheckSession(Napi::Env env) {
 
 size_t Http2Session::NativeBytes() const {
   return mem_bytes_ + body_bytes_ + hdr_bytes_.capacity() + hdr_lens_.capacity() * 4 +
-         events_.size() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
+         events_.capacity() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
          hdr_scratch_.capacity();
 }
 
@@ -234,6 +236,12 @@ size_t Http2Session::ScanInput(const uint8_t *data, size_t len) {
   }
   while (i < len) {
     if (payload_left_ > 0) {
+      if (pad_check_) {
+        // First payload byte of a PADDED DATA frame: its pad length. A frame
+        // that is all padding delivers nothing.
+        pad_check_ = false;
+        if (!CountDataFrame(payload_left_ - 1 == data[i] ? 0 : 1)) return i;
+      }
       size_t n = len - i < payload_left_ ? len - i : payload_left_;
       payload_left_ -= n;
       i += n;
@@ -257,6 +265,18 @@ size_t Http2Session::ScanInput(const uint8_t *data, size_t len) {
   return len;
 }
 
+bool Http2Session::CountDataFrame(size_t data_length) {
+  if (data_length > 0) {
+    empty_frames_ = 0;
+    return true;
+  }
+  if (++empty_frames_ > max_empty_frames_) {
+    limit_ = kLimitEmptyFrames;
+    return false;
+  }
+  return true;
+}
+
 bool Http2Session::OnFrameHead(const uint8_t *hd) {
   size_t length = (static_cast<size_t>(hd[0]) << 16) | (static_cast<size_t>(hd[1]) << 8) | hd[2];
   uint8_t type = hd[3];
@@ -267,15 +287,13 @@ bool Http2Session::OnFrameHead(const uint8_t *hd) {
                                            0x7fffffffu);
   switch (type) {
     case NGHTTP2_DATA:
-      if (length == 0 && !(flags & NGHTTP2_FLAG_END_STREAM)) {
-        if (++empty_frames_ > max_empty_frames_) {
-          limit_ = kLimitEmptyFrames;
-          return false;
-        }
-      } else if (length > 0) {
-        empty_frames_ = 0;
+      if (flags & NGHTTP2_FLAG_END_STREAM) break;
+      // PADDED with a payload: decided on the pad length byte (ScanInput).
+      if ((flags & NGHTTP2_FLAG_PADDED) && length > 0) {
+        pad_check_ = true;
+        break;
       }
-      break;
+      return CountDataFrame(length);
     case NGHTTP2_HEADERS:
     case NGHTTP2_PUSH_PROMISE:
       if (type == NGHTTP2_HEADERS && (stream_id & 1) && stream_id > last_client_stream_) {
@@ -492,13 +510,19 @@ Napi::Value Http2Session::Recv(const Napi::CallbackInfo &info) {
     UpdateState();
     return Napi::Number::New(env, kErrLimit);
   }
-  return TakeBatch(env, events_, [this] { UpdateState(); });
+  return TakeBatch(env, events_, [this] {
+    events_.Trim(kKeepCapacity);
+    UpdateState();
+  });
 }
 
 // takeEvents(): the events accumulated since the last recv/takeEvents (those
 // produced while sending: stream closes), or undefined.
 Napi::Value Http2Session::TakeEvents(const Napi::CallbackInfo &info) {
-  return TakeBatch(info.Env(), events_, [this] { UpdateState(); });
+  return TakeBatch(info.Env(), events_, [this] {
+    events_.Trim(kKeepCapacity);
+    UpdateState();
+  });
 }
 
 // ------------------------------------------------------------------ sending
@@ -520,6 +544,9 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   }
   out_.clear();
   send_budget_ = max_bytes;
+  // Room for the budget plus one DATA frame, allocated once per busy period.
+  size_t room = max_bytes + kMaxDataPayload + 64;
+  if (out_.capacity() < room && nghttp2_session_want_write(session_)) out_.reserve(room);
   ssize_t err = 0;
   while (out_.size() < max_bytes) {
     const uint8_t *data;
@@ -543,8 +570,10 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   if (err < 0 && out_.empty()) return Napi::Number::New(env, static_cast<double>(err));
   if (out_.empty()) return env.Undefined();
   Napi::Value result = CopyToBuffer(env, out_.data(), out_.size());
-  // Keep no large capacity between calls.
-  if (out_.capacity() > kKeepCapacity) {
+  // Keep no large capacity between calls: none once nothing more is
+  // pending, and never more than two budgets' worth.
+  if (out_.capacity() > kKeepCapacity &&
+      (!(state_[kStateWant] & 2) || out_.capacity() > 2 * room)) {
     std::vector<uint8_t>().swap(out_);
     UpdateState();
   }
@@ -580,7 +609,6 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     std::memcpy(buf, src->pending.data() + src->pending_pos, n);
     src->pending_pos += n;
     if (src->pending_pos == src->pending.size()) {
-      body_bytes_ -= src->pending.size();
       src->pending.clear();
       src->pending.shrink_to_fit();
       src->pending_pos = 0;
@@ -619,7 +647,6 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     std::memcpy(buf, view.data, n);
     if (view.length > n) {
       src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
-      body_bytes_ += src->pending.size();
       src->pending_pos = 0;
       src->eof_after_pending = flag == 1;
       return static_cast<ssize_t>(n);

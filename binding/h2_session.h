@@ -146,6 +146,9 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   size_t ScanInput(const uint8_t *data, size_t len);
   // Checks the frame whose 9-byte head is complete; false when it breaks a limit.
   bool OnFrameHead(const uint8_t *hd);
+  // A DATA frame without END_STREAM carrying `data_length` bytes (padding
+  // excluded): counts it for maxEmptyFrames; false when past the limit.
+  bool CountDataFrame(size_t data_length);
   size_t NativeBytes() const;
   void CheckSession(Napi::Env env);
 
@@ -166,7 +169,10 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   uint32_t hdr_pseudo_[10];
 
   std::unordered_map<int32_t, std::unique_ptr<BodySource>> sources_;
-  // Bytes of owned bodies and pending JS chunks held by sources_.
+  // Bytes of owned (copied) bodies held by sources_: at most kCopyBodyMax per
+  // stream, as JS passes long strings as Buffers (referenced). The remainder
+  // of a generator chunk longer than a frame (`pending`) is the
+  // application's own data and is not counted.
   size_t body_bytes_ = 0;
 
   // nghttp2's allocations, counted (size-prefixed) per session.
@@ -191,6 +197,7 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   size_t payload_left_ = 0;
   uint8_t payload_type_ = 0;  // type of the frame whose payload is being received
   bool expect_continuation_ = false;
+  bool pad_check_ = false;  // the next payload byte is a DATA frame's pad length
   bool settings_seen_ = false;
   int32_t last_client_stream_ = 0;
   uint32_t empty_frames_ = 0;

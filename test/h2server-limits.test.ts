@@ -49,6 +49,7 @@ class Handler extends BaseRequestHandler {
     headersSeen.push(path);
     if (path === '/big') this.sendResponse({ body: BIG });
     else if (path === '/' ) this.sendResponse({ body: 'ok' });
+    else if (path === '/string') this.sendResponse({ body: 'x'.repeat(12 * 1024 * 1024) });
   }
 
   override onData(): void | Promise<void> {
@@ -127,6 +128,10 @@ describe('send budget (Buffer bodies)', () => {
     });
     const hashes = await Promise.all([fetchHash(), fetchHash()]);
     expect(hashes).toEqual([BIG_SHA, BIG_SHA]);
+    // Done and idle: the connection keeps none of its peak buffers.
+    await sleep(50);
+    const conn = [...server.connections][0]!;
+    expect(conn.memoryUsage).toBeLessThan(48 * 1024);
     // Budget 64 KiB + at most one DATA frame (16 KiB + 9) and small frames.
     expect(maxWrite).toBeGreaterThan(0);
     expect(maxWrite).toBeLessThanOrEqual(65536 + 16384 + 9 + 4096);
@@ -152,6 +157,18 @@ describe('send budget (Buffer bodies)', () => {
     expect(external() - before).toBeLessThan(64 * 1024 * 1024);
     await legitRequest(url);
     c.destroy();
+  });
+});
+
+describe('application bodies', () => {
+  it('are not counted against maxSessionMemory: a 12 MiB string body is served with the 10 MiB default', async () => {
+    const { url, limits } = await start();
+    const session = await connect(url);
+    const res = await request(session, '/string');
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(12 * 1024 * 1024);
+    expect(limits).toEqual([]);
+    await closeSession(session);
   });
 });
 
@@ -219,13 +236,27 @@ describe('flood limits', () => {
     await legitRequest(url);
   });
 
+  it('DATA frames of padding only count as empty', async () => {
+    const { port, limits } = await start({ maxEmptyFrames: 50 });
+    const c = await rawClient(port);
+    const frames = [requestHeaders(1, '/sink', false, 'POST')];
+    // PADDED (0x8): pad length 4, no data, 4 bytes of padding.
+    for (let i = 0; i < 60; ++i) frames.push(frame(FrameType.DATA, 0x8, 1, Buffer.from([4, 0, 0, 0, 0])));
+    c.write(...frames);
+    const g = await c.waitFor((f) => f.type === FrameType.GOAWAY);
+    expect(goawayCode(g)).toBe(ENHANCE_YOUR_CALM);
+    await c.closed;
+    expect(limits.map((l) => l.limit)).toEqual(['maxEmptyFrames']);
+  });
+
   it('empty DATA frames between frames that deliver something are allowed', async () => {
     const { port, limits } = await start({ maxEmptyFrames: 50 });
     const c = await rawClient(port);
     const frames = [requestHeaders(1, '/sink', false, 'POST')];
     for (let round = 0; round < 3; ++round) {
       for (let i = 0; i < 40; ++i) frames.push(frame(FrameType.DATA, 0, 1));
-      frames.push(frame(FrameType.DATA, 0, 1, Buffer.from('x')));
+      frames.push(round === 1 ? frame(FrameType.DATA, 0x8, 1, Buffer.from([2, 0x78, 0, 0]))
+        : frame(FrameType.DATA, 0, 1, Buffer.from('x')));
     }
     frames.push(frame(FrameType.DATA, END_STREAM, 1));
     c.write(...frames);
