@@ -352,7 +352,9 @@ describe('headersTimeout', () => {
     const t0 = Date.now();
     await a.closed;
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', action: 'close' })]);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'headersTimeout', scope: 'connection', action: 'close', clientAddress: ['127.0.0.1', expect.any(Number)],
+    })]);
   });
 
   it('HTTP/1.1: a request head that stalls gets 408', async () => {
@@ -384,6 +386,7 @@ describe('HTTP/1.1', () => {
     expect(got).toMatch(/^HTTP\/1\.1 431 /);
     expect(events).toEqual([expect.objectContaining({
       limit: 'maxHeaderListSize', scope: 'connection', protocol: 'http/1.1', action: '431', code: 431,
+      clientAddress: ['127.0.0.1', expect.any(Number)],
     })]);
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe('ok');
@@ -488,7 +491,9 @@ describe('TLS', () => {
     const t0 = Date.now();
     await new Promise<void>((r) => s.once('close', () => r()));
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', action: 'close' })]);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'headersTimeout', scope: 'connection', action: 'close', clientAddress: ['127.0.0.1', expect.any(Number)],
+    })]);
   });
 });
 

@@ -1766,14 +1766,14 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         // as Node's own handler: no status line once a response has started on this socket
         const msg = (socket as net.Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
         const canWrite = socket.writable && (!msg || !msg.headersSent);
+        this.#reportSocket(status === 431 ? 'maxHeaderListSize' : 'headersTimeout', socket as net.Socket, 'http/1.1',
+          canWrite ? (status === 431 ? '431' : '408') : 'close');
         if (canWrite) {
           socket.end(status === 431
             ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'
             : 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
           setTimeout(() => socket.destroy(), LINGER_MS).unref();
         } else socket.destroy();
-        this.#reportSocket(status === 431 ? 'maxHeaderListSize' : 'headersTimeout', socket as net.Socket, 'http/1.1',
-          canWrite ? (status === 431 ? '431' : '408') : 'close');
       });
     }
     if (options.plain) {
@@ -1794,10 +1794,10 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#route(socket, socket.alpnProtocol || null));
       this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
         if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
-          // Node reports the timeout but leaves the socket open
-          socket.destroy();
           // the protocol is not chosen yet: reported as the ALPN fallback, HTTP/1.1
           this.#reportSocket('headersTimeout', socket, 'http/1.1', 'close');
+          // Node reports the timeout but leaves the socket open
+          socket.destroy();
         } else this._clientError(err, null);
       });
       this.#server.on('connection', (socket: net.Socket) => {
