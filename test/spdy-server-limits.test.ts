@@ -295,6 +295,41 @@ describe('SPDY flood limits', () => {
     expect(await legit).toEqual([0, 'ok']);
   }, 40_000);
 
+  it('empty DATA frames past maxEmptyFrames: GOAWAY PROTOCOL_ERROR, event maxEmptyFrames', async () => {
+    const { port, events } = await start({ maxEmptyFrames: 50 });
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const empty = Buffer.alloc(8);
+    empty.writeUInt32BE(1, 0); // DATA, stream 1, no flags, no payload
+    a.socket.write(Buffer.concat([connWindowUpdate(65536),
+      await synStream(z, 1, [[':method', 'POST'], ...GET('/').slice(1)], false),
+      ...Array.from({ length: 60 }, () => empty)]));
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(events).toEqual([expect.objectContaining({ limit: 'maxEmptyFrames', scope: 'connection', action: 'GOAWAY', code: 1 })]);
+  });
+
+  it('streams opened and reset by the client past the bucket: GOAWAY PROTOCOL_ERROR, event streamResetRate', async () => {
+    const { port, events } = await start({ streamResetBurst: 20, streamResetRate: 1 });
+    const a = new Attacker(port);
+    await a.connect();
+    const frames: Buffer[] = [connWindowUpdate(65536)];
+    const z = new HeaderDeflater();
+    for (let i = 0; i < 40; i++) {
+      const sid = 2 * i + 1;
+      frames.push(await synStream(z, sid, [[':method', 'POST'], ...GET('/').slice(1)], false));
+      const rst = Buffer.alloc(8);
+      rst.writeUInt32BE(sid, 0);
+      rst.writeUInt32BE(5, 4); // CANCEL
+      frames.push(ctrl(3, 0, rst));
+    }
+    a.socket.write(Buffer.concat(frames));
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(events).toEqual([expect.objectContaining({ limit: 'streamResetRate', scope: 'connection', action: 'GOAWAY', code: 1 })]);
+  });
+
   it('a client that reads its PING replies is not cut, however many it sends', async () => {
     const { port, events } = await start({ maxOutboundAck: 100 });
     const a = new Attacker(port);
