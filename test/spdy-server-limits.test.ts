@@ -482,6 +482,20 @@ describe('h2 path', () => {
       client.destroy();
     }
   });
+
+  it('h2c after detection: half a HEADERS frame is ended by the inner server\'s headersTimeout', async () => {
+    const { port, events } = await start({ headersTimeout: 300 });
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    const head = Buffer.from([0, 0, 100, 1, 4, 0, 0, 0, 1]); // HEADERS, 100 bytes announced, END_HEADERS, stream 1
+    s.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), head,
+      Buffer.alloc(10)]));
+    s.resume();
+    const t0 = Date.now();
+    await new Promise<void>((r) => s.once('close', () => r()));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', protocol: 'h2' })]);
+  });
 });
 
 describe('response back-pressure', () => {
