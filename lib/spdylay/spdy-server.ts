@@ -39,6 +39,8 @@ import {
   SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from './constants.js';
 import { FloodedError } from './errors.js';
+
+export { DEFAULT_LIMITS, type LimitExceededInfo, type LimitName, type ServedProtocol, type ServerLimits } from '../limits.js';
 import type { NameValue } from './frames.js';
 import { DataProvider, BufferDataProvider, Session, getNpnProtocols, npnGetVersion, type ReadCtrl } from './session.js';
 import { ByteQueue, RESPONSES, dateTimeString, htmlEscape } from './spdy-common.js';
