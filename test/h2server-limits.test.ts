@@ -381,6 +381,25 @@ describe('maxSessionMemory', () => {
   });
 });
 
+describe('native memory figure', () => {
+  it('counts nghttp2\'s own allocations (open streams) through the session allocator', async () => {
+    const { server, port } = await start();
+    const c = await rawClient(port);
+    const conn = [...server.connections][0]!;
+    const m0 = conn.memoryUsage;
+    const frames: Buffer[] = [];
+    for (let s = 1; s <= 179; s += 2) frames.push(requestHeaders(s, '/sink', false, 'POST'));
+    c.write(...frames);
+    for (let i = 0; i < 100 && headersSeen.length < 90; ++i) await sleep(10);
+    expect(headersSeen).toHaveLength(90);
+    const m1 = conn.memoryUsage;
+    expect(m1 - m0).toBeGreaterThan(90 * 64);
+    c.write(...Array.from({ length: 90 }, (_, i) => frame(FrameType.DATA, END_STREAM, 2 * i + 1)));
+    await c.waitFor((f) => f.type === FrameType.DATA && f.streamId === 179);
+    c.destroy();
+  });
+});
+
 describe('options', () => {
   it('defaults come from lib/limits.ts; a bad value is a TypeError naming the option', () => {
     const s = new HTTP2Server(['127.0.0.1', 0], Handler, null, { log: false });
