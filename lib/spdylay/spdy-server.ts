@@ -29,7 +29,9 @@ import * as tls from 'node:tls';
 import {
   type LimitExceededInfo, type LimitName, type ServedProtocol, type ServerLimits, resolveLimits,
 } from '../limits.js';
-import { BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server } from '../nghttp2/server.js';
+import {
+  BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server, type HTTP2Connection,
+} from '../nghttp2/server.js';
 import {
   CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR,
   HEADERS, ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR, LIMIT_EMPTY_FRAMES, LIMIT_HEADER_BLOCK_INFLATE, LIMIT_NONE,
@@ -1631,6 +1633,7 @@ const CANCEL_ON_LOSS = 5;
  *
  * @typeParam H - The request handler class's instance type.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYRequestHandler> extends EventEmitter {
   /** The class instantiated for every request stream. */
   readonly RequestHandlerClass: SPDYRequestHandlerClass<H>;
@@ -2211,4 +2214,22 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       this._handlerError(err, h);
     }
   }
+}
+
+// Typed listeners of the server's own event (declaration merging with the class above).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYRequestHandler> {
+  /**
+   * `'limitExceeded'`: a client ran into a limit of
+   * {@link ThreadedSPDYServerOptions}: one stream reset (scope `'stream'`:
+   * a header block past `maxHeaderListSize`) or a connection ended for a
+   * limit or timeout (scope `'connection'`). The info object is frozen;
+   * `connection` is the {@link SPDYConnection}, the `HTTP2Connection` (h2),
+   * the socket (HTTP/1.1, TLS handshake, protocol detection) or null.
+   */
+  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /** See {@link ThreadedSPDYServer.on}. */
+  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null) => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
 }
