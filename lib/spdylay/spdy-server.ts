@@ -137,9 +137,11 @@ export interface ThreadedSPDYServerOptions extends ServerLimits {
    * read by the handlers, response body bytes queued for the session (up to
    * 64 KiB per stream: larger Buffers written by the application are
    * referenced, not copied), plus an estimate of the C session (its zlib
-   * streams, 320 KiB, its header buffers, 2 x `maxHeaderListSize`, and its
-   * queued frames). Past it the client receives GOAWAY PROTOCOL_ERROR and
-   * the connection closes. h2: the inner `HTTP2Server`'s
+   * streams, 320 KiB, 256 bytes per open stream and per queued frame; its
+   * header buffers are bounded by `maxHeaderListSize` instead). A value
+   * under about 400 KiB ends every SPDY connection. Past it the client
+   * receives GOAWAY PROTOCOL_ERROR and the connection closes. h2: the
+   * inner `HTTP2Server`'s
    * `maxSessionMemory` (GOAWAY ENHANCE_YOUR_CALM). Not used for HTTP/1.1
    * (Node's `http` bounds its own buffers).
    */
@@ -1261,7 +1263,8 @@ export class SPDYConnection {
    * and an estimate of the C session.
    */
   get memoryUsage(): number {
-    let n = this.socket.writableLength + SESSION_BASE_BYTES + 2 * this.#limits.maxHeaderListSize;
+    // the C session's header buffers are not counted: maxHeaderListSize bounds them
+    let n = this.socket.writableLength + SESSION_BASE_BYTES;
     if (!this.#closed) {
       try {
         n += this.session.getOutboundQueueSize() * QUEUED_FRAME_BYTES;
