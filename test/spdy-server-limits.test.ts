@@ -45,8 +45,9 @@ class Handler extends BaseSPDYRequestHandler {
 
   /** /echo: answers the body's length; else never reads the request body, answers after 5 s. */
   do_POST(): Promise<void> {
-    if (this.path === '/echo') {
-      return this.readBody().then((b) => {
+    if (this.path === '/echo' || this.path === '/late-echo') {
+      const delay = this.path === '/late-echo' ? 500 : 0;
+      return new Promise((r) => setTimeout(r, delay)).then(() => this.readBody()).then((b) => {
         this.sendResponse(200);
         this.wfile.end(String(b.length));
       });
@@ -452,6 +453,21 @@ describe('maxSessionMemory', () => {
     expect(Buffer.concat(st.chunks).toString()).toBe('ok');
     d.socket.destroy();
   });
+
+  it('SPDY/2 (no flow control): a body the handler reads late is held back by pausing the connection', async () => {
+    const { srv, port, events } = await start();
+    const conns: SPDYConnection[] = [];
+    srv.on('connection', (c: unknown) => { if (c instanceof SPDYConnection) conns.push(c); });
+    const c = new RawSpdyClient(port, PROTO_SPDY2);
+    const st = c.request('POST', '/late-echo', fullBody(8 << 20));
+    await wait(300); // the handler waits 500 ms before reading
+    expect(conns).toHaveLength(1);
+    expect(conns[0]!.memoryUsage).toBeLessThan(1 << 20);
+    expect(await st.closed).toBe(0);
+    expect(Buffer.concat(st.chunks).toString()).toBe(String(8 << 20));
+    expect(events).toEqual([]);
+    c.socket.destroy();
+  }, 20_000);
 
   it('default budget: 100 concurrent uploads on one SPDY/3 connection are all served', async () => {
     const { port, events } = await start();
