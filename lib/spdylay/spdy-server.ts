@@ -184,11 +184,12 @@ export interface ThreadedSPDYServerOptions extends ServerLimits {
    * - SPDY: part of a frame head or of a control frame (e.g. half a
    *   SYN_STREAM) received and its end not: the client receives GOAWAY OK
    *   (SPDY/2: GOAWAY) and the connection closes.
-   * - Cleartext protocol detection (the first bytes, at most 10 s today) and
-   *   the TLS handshake (`handshakeTimeout`, Node's default 120 s, unless
-   *   set in {@link tls}) take min(that, this): the socket is closed.
+   * - Cleartext protocol detection (the first bytes; 10 s at most) and the
+   *   TLS handshake (`handshakeTimeout`, Node's default 120 s, unless set in
+   *   {@link tls}) take the smaller of theirs and this: the socket is closed.
    * - HTTP/1.1: Node's `headersTimeout` (the client receives `408 Request
-   *   Timeout`, then close). Node's `requestTimeout` is not used (0): a slow
+   *   Timeout`, then close; Node checks it periodically, so it fires up to a
+   *   quarter of it late). Node's `requestTimeout` is not used (0): a slow
    *   body is bounded by `idleTimeout`. Node's `keepAliveTimeout` (5 s
    *   between requests) is kept.
    * - h2: the inner `HTTP2Server`'s (GOAWAY NO_ERROR).
