@@ -417,6 +417,22 @@ describe('headersTimeout', () => {
 });
 
 describe('HTTP/1.1', () => {
+  it('keep-alive: a connection serves request after request (a finished request is not destroyed)', async () => {
+    const { port } = await start();
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    let got = '';
+    s.on('data', (d) => { got += d.toString('latin1'); });
+    let closed = false;
+    s.on('close', () => { closed = true; });
+    for (let i = 1; i <= 3; i++) {
+      s.write(`GET /${i} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      await until(() => (got.match(/HTTP\/1\.1 200 /g) ?? []).length === i || closed, 5000, `response ${i}`);
+      expect(closed).toBe(false);
+    }
+    s.destroy();
+  });
+
   it('a request head past maxHeaderListSize gets 431; a next client is served', async () => {
     const { port, events } = await start({ maxHeaderListSize: 4096 });
     const s = net.connect(port, '127.0.0.1');
