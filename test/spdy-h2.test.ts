@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { formatFrame } from '../lib/spdylay/spdy-common.js';
+import { formatFrame } from '../lib/spdylay/trace.js';
 import { ThreadedSPDYServer } from '../lib/spdylay/spdy-server.js';
 import { UrlFetchError, urlfetch, type TraceFrame } from '../lib/spdylay/urlfetch.js';
 import { testCert, type TestCert } from './helpers/certs.js';

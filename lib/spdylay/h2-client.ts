@@ -10,7 +10,7 @@ import type * as net from 'node:net';
 
 import { native, type NativeHttp2ClientSession } from '../native.js';
 import type { NameValue } from './frames.js';
-import { H2_FRAME_NAMES, type H2FrameInfo } from './spdy-common.js';
+import { H2_FRAME_NAMES, type H2FrameInfo } from './trace.js';
 import type { BaseSPDYStreamHandler, ClientConnection, UrlFetcher } from './urlfetch.js';
 import { UrlFetchError } from './urlfetch.js';
 

@@ -43,5 +43,6 @@ export {
   ThreadedSPDYServer, BaseSPDYRequestHandler, SPDYConnection, type ThreadedSPDYServerOptions, type SPDYServerAddress,
   type SPDYBoundAddress, type SPDYAccessLog, type SPDYRequestHandlerClass, type SPDYHandlerInit,
 } from './spdy-server.js';
-export { formatFrame, dateTimeString, RESPONSES, type DataFrameInfo, type H2FrameInfo } from './spdy-common.js';
+export { formatFrame, type DataFrameInfo, type H2FrameInfo } from './trace.js';
+export { dateTimeString, RESPONSES } from './server/http-util.js';
 export { SPDYDirectoryHandler, directoryHandler, spdycatMain, spdydMain, type CliIO } from './spdy-cli.js';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from './constants.js';
 import type { NameValue } from './frames.js';
-import { formatFrame } from './spdy-common.js';
+import { formatFrame } from './trace.js';
 import { BaseSPDYRequestHandler, ThreadedSPDYServer, type ThreadedSPDYServerOptions } from './spdy-server.js';
 import { BaseSPDYStreamHandler, UrlFetchError, urlfetch, type UrlFetcher } from './urlfetch.js';
 

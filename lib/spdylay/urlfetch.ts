@@ -21,7 +21,7 @@ import {
 } from './constants.js';
 import type { Frame, NameValue } from './frames.js';
 import { BufferDataProvider, Session, getNpnProtocols, npnGetVersion } from './session.js';
-import type { DataFrameInfo, H2FrameInfo } from './spdy-common.js';
+import type { DataFrameInfo, H2FrameInfo } from './trace.js';
 import { H2ClientConnection } from './h2-client.js';
 
 /**
