@@ -14,7 +14,8 @@ import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from './constants.js';
 import type { NameValue } from './frames.js';
 import { formatFrame } from './trace.js';
 import { BaseSPDYRequestHandler, ThreadedSPDYServer, type ThreadedSPDYServerOptions } from './spdy-server.js';
-import { BaseSPDYStreamHandler, UrlFetchError, urlfetch, type UrlFetcher } from './urlfetch.js';
+import { UrlFetchError, urlfetch, type UrlFetcher } from './client/fetcher.js';
+import { BaseSPDYStreamHandler } from './client/handler.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.htm': 'text/html; charset=utf-8', '.txt': 'text/plain; charset=utf-8',

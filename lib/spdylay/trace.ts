@@ -121,3 +121,9 @@ export function formatH2Frame(direction: 'send' | 'recv', f: H2FrameInfo): strin
   if (f.type === 0 && f.flags & 1) lines.push(`${ind}; END_STREAM`);
   return lines.join('\n');
 }
+
+/**
+ * A frame reported to `UrlFetchOptions.onFrame`: a SPDY control frame, a
+ * DATA frame summary, or (h2) an {@link H2FrameInfo}.
+ */
+export type TraceFrame = Frame | DataFrameInfo | H2FrameInfo;
