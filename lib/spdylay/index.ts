@@ -43,4 +43,7 @@ export {
 } from './spdy-server.js';
 export { formatFrame, type DataFrameInfo, type H2FrameInfo, type TraceFrame } from './trace.js';
 export { dateTimeString, RESPONSES } from './server/http-util.js';
-export { SPDYDirectoryHandler, directoryHandler, spdycatMain, spdydMain, type CliIO } from './spdy-cli.js';
+export { SPDYDirectoryHandler, directoryHandler } from '../cli/directory-handler.js';
+export type { CliIO } from '../cli/io.js';
+export { spdycatMain } from '../cli/spdycat.js';
+export { spdydMain } from '../cli/spdyd.js';
