@@ -10,7 +10,7 @@
 'use strict';
 const fs = require('node:fs');
 const { parseArgs } = require('node:util');
-const { urlfetch, BaseSPDYStreamHandler } = loadSpdylay();
+const { urlfetch, BaseSPDYStreamHandler } = require('spdylay');
 
 class MyStreamHandler extends BaseSPDYStreamHandler {
   onHeader(nv) {
@@ -41,13 +41,6 @@ async function main() {
     rejectUnauthorized: !values.insecure,
     ca: values.ca ? fs.readFileSync(values.ca) : undefined,
   });
-}
-
-/** The spdylay API: from the package root once exported there, else from the build. */
-function loadSpdylay() {
-  const root = require('spdylay');
-  if (root.urlfetch) return root;
-  return { ...require('../dist/spdylay/urlfetch.js'), ...require('../dist/spdylay/spdy-server.js') };
 }
 
 main().catch((err) => {

@@ -9,7 +9,7 @@
 //   h2 and HTTP/1.1 clients (curl -k https://localhost:3000/).
 'use strict';
 const { parseArgs } = require('node:util');
-const { ThreadedSPDYServer, BaseSPDYRequestHandler } = loadSpdylay();
+const { ThreadedSPDYServer, BaseSPDYRequestHandler } = require('spdylay');
 const { ensureCertificate } = require('./certs');
 
 class MySPDYRequestHandler extends BaseSPDYRequestHandler {
@@ -57,13 +57,6 @@ async function main() {
   const stop = () => server.close({ timeout: 2000 }).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-}
-
-/** The spdylay API: from the package root once exported there, else from the build. */
-function loadSpdylay() {
-  const root = require('spdylay');
-  if (root.ThreadedSPDYServer) return root;
-  return { ...require('../dist/spdylay/urlfetch.js'), ...require('../dist/spdylay/spdy-server.js') };
 }
 
 main().catch((err) => {

@@ -19,17 +19,7 @@ const { Readable } = require('node:stream');
 const { parseArgs } = require('node:util');
 const { HTTP2Server, BaseRequestHandler, DATA_OK, DATA_EOF, DATA_DEFERRED } = require('spdylay/nghttp2');
 const { ensureCertificate } = require('./certs');
-const spdylay = loadSpdylay();
-
-/** The spdylay high-level API: from the package root once exported there, else from the build. */
-function loadSpdylay() {
-  const root = require('spdylay');
-  if (root.ThreadedSPDYServer && root.directoryHandler) return root;
-  return {
-    ...require('../dist/spdylay/urlfetch.js'), ...require('../dist/spdylay/spdy-server.js'),
-    ...require('../dist/spdylay/spdy-cli.js'), ...require('../dist/spdylay/spdy-common.js'),
-  };
-}
+const spdylay = require('spdylay');
 
 const STYLE = 'body { font-family: sans-serif; margin: 2em; } code { background: #eee; }\n';
 const PAGE = `<!doctype html>

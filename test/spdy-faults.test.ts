@@ -11,7 +11,7 @@ import {
   GOAWAY, GOAWAY_OK, INTERNAL_ERROR, PROTO_SPDY3, PROTO_SPDY3_1, type GoawayFrame, type RstStreamFrame,
 } from '../lib/spdylay/index.js';
 import { ThreadedSPDYServer, type BaseSPDYRequestHandler } from '../lib/spdylay/spdy-server.js';
-import { urlfetch } from '../lib/spdylay/urlfetch.js';
+import { urlfetch } from '../lib/spdylay/client/fetcher.js';
 import { testCert } from './helpers/certs.js';
 import { Collect, EchoHandler, openHandles } from './helpers/spdy-fetch.js';
 import { RawSpdyClient, fullBody, stallingBody } from './helpers/spdy-raw.js';

@@ -11,9 +11,9 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { formatFrame } from '../lib/spdylay/spdy-common.js';
+import { UrlFetchError, urlfetch } from '../lib/spdylay/client/fetcher.js';
 import { ThreadedSPDYServer } from '../lib/spdylay/spdy-server.js';
-import { UrlFetchError, urlfetch, type TraceFrame } from '../lib/spdylay/urlfetch.js';
+import { formatFrame, type TraceFrame } from '../lib/spdylay/trace.js';
 import { testCert, type TestCert } from './helpers/certs.js';
 import { Collect, EchoHandler, listen, pattern, sha } from './helpers/spdy-fetch.js';
 

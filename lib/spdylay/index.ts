@@ -35,13 +35,15 @@ export {
   Session, DataProvider, BufferDataProvider, getNpnProtocols, npnGetVersion, strerror, type SessionOptions,
   type ReadCallback, type ReadCtrl,
 } from './session.js';
-export {
-  urlfetch, UrlFetcher, UrlFetchError, BaseSPDYStreamHandler, type UrlFetchOptions, type StreamHandlerClass,
-  type TraceFrame,
-} from './urlfetch.js';
+export { urlfetch, UrlFetcher, UrlFetchError, type UrlFetchOptions } from './client/fetcher.js';
+export { BaseSPDYStreamHandler, type StreamHandlerClass } from './client/handler.js';
 export {
   ThreadedSPDYServer, BaseSPDYRequestHandler, SPDYConnection, type ThreadedSPDYServerOptions, type SPDYServerAddress,
   type SPDYBoundAddress, type SPDYAccessLog, type SPDYRequestHandlerClass, type SPDYHandlerInit,
 } from './spdy-server.js';
-export { formatFrame, dateTimeString, RESPONSES, type DataFrameInfo, type H2FrameInfo } from './spdy-common.js';
-export { SPDYDirectoryHandler, directoryHandler, spdycatMain, spdydMain, type CliIO } from './spdy-cli.js';
+export { formatFrame, type DataFrameInfo, type H2FrameInfo, type TraceFrame } from './trace.js';
+export { dateTimeString, RESPONSES } from './server/http-util.js';
+export { SPDYDirectoryHandler, directoryHandler } from '../cli/directory-handler.js';
+export type { CliIO } from '../cli/io.js';
+export { spdycatMain } from '../cli/spdycat.js';
+export { spdydMain } from '../cli/spdyd.js';

@@ -45,7 +45,7 @@ import { FloodedError } from './errors.js';
 export { DEFAULT_LIMITS, type LimitExceededInfo, type LimitName, type ServedProtocol, type ServerLimits } from '../limits.js';
 import type { NameValue } from './frames.js';
 import { DataProvider, BufferDataProvider, Session, getNpnProtocols, npnGetVersion, type ReadCtrl } from './session.js';
-import { ByteQueue, RESPONSES, dateTimeString, htmlEscape } from './spdy-common.js';
+import { ByteQueue, RESPONSES, dateTimeString, htmlEscape } from './server/http-util.js';
 
 /** `[host, port]` to listen on; a null/undefined host means all interfaces, port 0 picks a free port. */
 export type SPDYServerAddress = readonly [host: string | null | undefined, port: number];

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 
 import { BaseSPDYRequestHandler } from '../../lib/spdylay/spdy-server.js';
-import { BaseSPDYStreamHandler } from '../../lib/spdylay/urlfetch.js';
+import { BaseSPDYStreamHandler } from '../../lib/spdylay/client/handler.js';
 import type { NameValue } from '../../lib/spdylay/frames.js';
 
 export const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -1,104 +1,18 @@
 /**
- * The command-line tools of the `spdylay` module (bin/spdycat.js and
- * bin/spdyd.js are thin wrappers over these), after spdylay's `spdycat` and
- * `spdyd`, plus the directory-serving request handler they use.
+ * `spdycat` (bin/spdycat.js), after spdylay's `spdycat`: fetches URLs over
+ * SPDY or HTTP/2 with {@link urlfetch}.
  *
  * @packageDocumentation
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from './constants.js';
-import type { NameValue } from './frames.js';
-import { formatFrame } from './spdy-common.js';
-import { BaseSPDYRequestHandler, ThreadedSPDYServer, type ThreadedSPDYServerOptions } from './spdy-server.js';
-import { BaseSPDYStreamHandler, UrlFetchError, urlfetch, type UrlFetcher } from './urlfetch.js';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.htm': 'text/html; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
-  '.css': 'text/css', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json',
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon', '.wasm': 'application/wasm', '.pdf': 'application/pdf', '.xml': 'application/xml',
-};
-
-/**
- * A request handler serving the files under `documentRoot` (GET and HEAD;
- * a directory serves its `index.html`), as `spdyd` does. Subclass it with a
- * static `documentRoot`, or use {@link directoryHandler}. Paths that leave
- * the root answer 404; other methods 501 (from `handle()`).
- */
-export class SPDYDirectoryHandler extends BaseSPDYRequestHandler {
-  /** The directory served (absolute). */
-  static documentRoot = process.cwd();
-
-  /** Serves the file (headers and body). */
-  async do_GET(): Promise<void> {
-    await this.#serve(true);
-  }
-
-  /** Serves the headers of the file. */
-  async do_HEAD(): Promise<void> {
-    await this.#serve(false);
-  }
-
-  async #serve(body: boolean): Promise<void> {
-    const root = (this.constructor as typeof SPDYDirectoryHandler).documentRoot;
-    let rel: string;
-    try {
-      rel = decodeURIComponent(new URL(this.path ?? '/', 'http://x').pathname);
-    } catch {
-      this.sendError(400);
-      return;
-    }
-    let file = path.join(root, path.normalize(rel));
-    if (file !== root && !file.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
-      this.sendError(404);
-      return;
-    }
-    let st: fs.Stats;
-    try {
-      st = await fs.promises.stat(file);
-      if (st.isDirectory()) {
-        file = path.join(file, 'index.html');
-        st = await fs.promises.stat(file);
-      }
-      if (!st.isFile()) throw new Error('not a file');
-    } catch {
-      this.sendError(404);
-      return;
-    }
-    this.sendResponse(200);
-    this.sendHeader('content-type', MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
-    this.sendHeader('content-length', String(st.size));
-    this.sendHeader('last-modified', this.dateTimeString(st.mtimeMs));
-    if (!body || st.size === 0) return;
-    try {
-      await pipeline(fs.createReadStream(file, { highWaterMark: 64 * 1024 }), this.wfile);
-    } catch (err) {
-      if (!this.closed) throw err;
-    }
-  }
-}
-
-/**
- * A {@link SPDYDirectoryHandler} subclass serving `documentRoot`.
- *
- * @param documentRoot - The directory (resolved to an absolute path).
- */
-export function directoryHandler(documentRoot: string): typeof SPDYDirectoryHandler {
-  const root = path.resolve(documentRoot);
-  return class extends SPDYDirectoryHandler {
-    static override documentRoot = root;
-  };
-}
-
-/** Where the tools write (process.stdout / process.stderr by default; replaced in tests). */
-export interface CliIO {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-}
+import { UrlFetchError, urlfetch, type UrlFetcher } from '../spdylay/client/fetcher.js';
+import { BaseSPDYStreamHandler } from '../spdylay/client/handler.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from '../spdylay/constants.js';
+import type { NameValue } from '../spdylay/frames.js';
+import { formatFrame } from '../spdylay/trace.js';
+import type { CliIO } from './io.js';
 
 const SPDYCAT_USAGE = `Usage: spdycat [options] URL...
 Fetches URLs over SPDY (https: ALPN spdy/3.1, spdy/3, spdy/2 or h2; http: cleartext SPDY or h2c).
@@ -271,83 +185,4 @@ export async function spdycatMain(argv: string[], io: CliIO = process): Promise<
   }
   void start;
   return failed ? 1 : 0;
-}
-
-const SPDYD_USAGE = `Usage: spdyd [options] [DIR]
-Serves DIR (default: the current directory) over SPDY/3.1, SPDY/3, SPDY/2,
-and h2 and HTTP/1.1 on the same port.
-  -p, --port PORT      port (default 3000; 0 picks a free one)
-      --host HOST      address to bind (default 127.0.0.1)
-      --key FILE       TLS private key (PEM)
-      --cert FILE      TLS certificate (PEM)
-      --plain          cleartext (no TLS): the protocol is sniffed per connection
-      --no-h2          do not serve h2
-      --no-http1       do not serve HTTP/1.1
-  -q, --quiet          no access log
-  -h, --help           this help`;
-
-/**
- * `spdyd`: serves a directory until SIGINT/SIGTERM (or `signal` aborts).
- *
- * @param argv - The arguments (without `node` and the script).
- * @param io - Output streams (the access log goes to stdout).
- * @param signal - Stops the server when aborted (for embedding and tests).
- * @returns The exit code (0 after a clean shutdown, 2 on a usage error).
- */
-export async function spdydMain(argv: string[], io: CliIO = process, signal?: AbortSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true, options: {
-        port: { type: 'string', short: 'p', default: '3000' }, host: { type: 'string', default: '127.0.0.1' },
-        key: { type: 'string' }, cert: { type: 'string' }, plain: { type: 'boolean' },
-        'no-h2': { type: 'boolean' }, 'no-http1': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`spdyd: ${(err as Error).message}\n${SPDYD_USAGE}\n`);
-    return 2;
-  }
-  const o = parsed.values;
-  if (o.help) {
-    io.stdout.write(SPDYD_USAGE + '\n');
-    return 0;
-  }
-  const dir = path.resolve(parsed.positionals[0] ?? '.');
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    io.stderr.write(`spdyd: ${dir} is not a directory\n`);
-    return 2;
-  }
-  if (!o.plain && !(o.key && o.cert)) {
-    io.stderr.write('spdyd: TLS needs --key and --cert (or use --plain)\n');
-    return 2;
-  }
-  const options: ThreadedSPDYServerOptions = {
-    plain: !!o.plain, h2: !o['no-h2'], http1: !o['no-http1'],
-    log: o.quiet ? false : (line) => io.stdout.write(line + '\n'),
-  };
-  if (!o.plain) {
-    options.keyFile = o.key;
-    options.certFile = o.cert;
-  }
-  const server = new ThreadedSPDYServer([o.host, Number(o.port)], directoryHandler(dir), options);
-  server.on('handlerError', (e: unknown) => io.stderr.write(`spdyd: handler error: ${String((e as Error)?.stack ?? e)}\n`));
-  const addr = await server.start();
-  const scheme = o.plain ? 'http' : 'https';
-  io.stdout.write(`spdyd: serving ${dir} on ${scheme}://${addr.address}:${addr.port}/ ` +
-    `(${server.alpnProtocols.join(', ')})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    if (signal) {
-      if (signal.aborted) resolve();
-      signal.addEventListener('abort', stop, { once: true });
-    }
-    if (signal === undefined) {
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }
-  });
-  await server.close({ timeout: 2000 });
-  return 0;
 }

@@ -8,10 +8,10 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { testCert } from './helpers/certs.js';
-import { pattern, sha } from './helpers/spdy-fetch.js';
+import { testCert } from '../helpers/certs.js';
+import { pattern, sha } from '../helpers/spdy-fetch.js';
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '../..');
 const SPDYCAT = path.join(root, 'bin', 'spdycat.js');
 const SPDYD = path.join(root, 'bin', 'spdyd.js');
 

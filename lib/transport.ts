@@ -1,0 +1,61 @@
+/**
+ * Socket helpers for the connections of the high-level clients and servers:
+ * the bound on socket output, the bounded write behind a SPDY session's
+ * `sendCb`, and the routing of a socket's events to its connection.
+ *
+ * @packageDocumentation
+ */
+import type * as net from 'node:net';
+
+/** Socket output buffered before a session stops producing frames, in bytes. @internal */
+export const SOCKET_HIGH_WATER = 65536;
+
+/**
+ * Writes `data` to `socket` unless the socket already buffers
+ * {@link SOCKET_HIGH_WATER} bytes: the body of a SPDY session's `sendCb`.
+ * Bytes for a destroyed socket count as sent.
+ *
+ * @param socket - The connection's socket.
+ * @param data - The bytes the session wants sent.
+ * @returns `data.length` when taken, 0 when the socket is full (the session
+ *   keeps the bytes for the next `send()`).
+ * @internal
+ */
+export function writeBounded(socket: net.Socket, data: Buffer): number {
+  if (socket.destroyed) return data.length;
+  if (socket.writableLength >= SOCKET_HIGH_WATER) return 0;
+  socket.write(data);
+  return data.length;
+}
+
+/**
+ * What a connection does on the events of its socket. The functions are
+ * called unbound (pass arrow functions).
+ * @internal
+ */
+export interface SocketHandlers {
+  /** Bytes received. */
+  data(chunk: Buffer): void;
+  /** The socket's output buffer emptied: send more. */
+  drain(): void;
+  /** The socket failed (`close` follows). */
+  error(err: Error): void;
+  /** The socket closed. */
+  close(): void;
+}
+
+/**
+ * Turns Nagle's algorithm off and routes the socket's `data`, `drain`,
+ * `error` and `close` events to `on`.
+ *
+ * @param socket - The connection's socket.
+ * @param on - The connection's handlers.
+ * @internal
+ */
+export function attachSocket(socket: net.Socket, on: SocketHandlers): void {
+  socket.setNoDelay(true);
+  socket.on('data', on.data);
+  socket.on('drain', on.drain);
+  socket.on('error', on.error);
+  socket.on('close', on.close);
+}
