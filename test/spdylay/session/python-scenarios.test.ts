@@ -3,7 +3,7 @@
 // for every method and callback, including callbacks that throw.
 import { describe, expect, it } from 'vitest';
 
-import * as sp from '../lib/index.js';
+import * as sp from '../../../lib/index.js';
 import {
   BufferDataProvider, CANCEL, CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_NONE, CTRL_FLAG_UNIDIRECTIONAL, CallbackFailureError,
   DATA_FLAG_FIN, DataProvider, EOFError, ERR_CALLBACK_FAILURE, ERR_DEFERRED, ERR_EOF,
@@ -15,8 +15,8 @@ import {
   SettingsFrame, SpdylayError, StreamClosedError, SynReplyFrame, SynStreamFrame,
   TemporalCallbackFailureError, UnsupportedVersionError, WINDOW_UPDATE, WindowUpdateFrame,
   ZlibError, getNpnProtocols, npnGetVersion, type Frame,
-} from '../lib/spdylay/index.js';
-import { POST_NV, Pair, REQ_NV, RES_NV, bufferProvider } from './helpers/spdylay.js';
+} from '../../../lib/spdylay/index.js';
+import { POST_NV, Pair, REQ_NV, RES_NV, bufferProvider } from '../../helpers/spdylay.js';
 
 const VERSIONS = [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1];
 
