@@ -8,7 +8,8 @@
 #include "h2_session.h"
 #include "hd_deflater.h"
 #include "hd_inflater.h"
-#include "spdylay_session.h"
+#include "spdylay/helpers.h"
+#include "spdylay/session.h"
 
 #ifndef SPDYLAY_NGHTTP2_PACKAGE
 #define SPDYLAY_NGHTTP2_PACKAGE ""
@@ -42,7 +43,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Http2Session", Http2Session::Init(env));
   exports.Set("Http2ClientSession", Http2ClientSession::Init(env));
   exports.Set("SpdylaySession", SpdylaySession::Init(env));
-  exports.Set("spdylay", SpdylaySession::Helpers(env));
+  exports.Set("spdylay", SpdylayHelpers(env));
   return exports;
 }
 

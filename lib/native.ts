@@ -110,19 +110,42 @@ export interface NativeHttp2Session {
   destroy(): void;
 }
 
-// ---- spdylay (issue 4): binding/spdylay_session.{h,cc}, used by lib/spdylay/ ----
+// ---- spdylay: binding/spdylay/, used by lib/spdylay/ ----
+
+/** The dispatch kinds of a `NativeSpdylaySession` (binding/spdylay/event_record.h). */
+export type SpdylayEventKind = 'send' | 'recv' | 'read' | 'ctrlRecv' | 'invalidCtrlRecv' | 'beforeCtrlSend'
+  | 'ctrlSend' | 'ctrlNotSend' | 'dataChunkRecv' | 'dataRecv' | 'dataSend' | 'streamClose' | 'requestRecv'
+  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch';
+
+/** The slots of a `NativeSpdylaySession`'s record (binding/spdylay/event_record.h). */
+export type SpdylayRecordSlot = 'type' | 'version' | 'flags' | 'length' | 'streamId' | 'assoc' | 'pri' | 'slot'
+  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'a' | 'b' | 'c' | 'd' | 'batch';
+
+/**
+ * `SpdylaySession.layout`: how a native SPDY session talks to its JS
+ * dispatcher, as declared in binding/spdylay/event_record.h.
+ */
+export interface NativeSpdylayLayout {
+  /** The value of each dispatch kind (the dispatcher's first argument). */
+  readonly kinds: Readonly<Record<SpdylayEventKind, number>>;
+  /** The index of each record slot, and `size`: the record's length in int32s. */
+  readonly record: Readonly<Record<SpdylayRecordSlot | 'size', number>>;
+  /** Int32s per batched DATA event (from `record.batch` on). */
+  readonly batchStride: number;
+  /** A batched event's first int32 is `kind << batchKindShift | flags`. */
+  readonly batchKindShift: number;
+}
 
 /**
  * The JS dispatcher a `NativeSpdylaySession` calls for every C callback
- * while `send()`/`recv()` run: `kind` is one of the `SpdylaySession::Kind`
- * values of binding/spdylay_session.h; integer arguments are in the record,
- * at most two values are passed.
+ * while `send()`/`recv()` run: `kind` is one of `layout.kinds`; integer
+ * arguments are in the record, at most two values are passed.
  * Returns a number (bytes or a spdylay error code) or bytes for the
  * send/recv/read kinds; ignored for the others. Must not throw.
  */
 export type NativeSpdylayDispatch = (kind: number, a?: unknown, b?: unknown) => unknown;
 
-/** `binding/spdylay_session.cc`: wraps a `spdylay_session` of deps/spdylay. */
+/** `binding/spdylay/session.cc`: wraps a `spdylay_session` of deps/spdylay. */
 export interface NativeSpdylaySession {
   /** `spdylay_session_send` (+ flushing coalesced output): 0 or a negative error code. */
   send(dispatch: NativeSpdylayDispatch): number;
@@ -235,15 +258,23 @@ export interface NativeModule {
     },
   ) => NativeHttp2Session;
   /**
-   * spdylay (issue 4): `new SpdylaySession(side, version, callbackMask, record, flags?)`;
-   * `flags` bit 0: the output slab is reused after each sendCb that took all its data (`reuseSendBuffer`).
+   * `new SpdylaySession(side, version, callbackMask, record, flags?)`: `record`
+   * is an Int32Array of `layout.record.size`; `callbackMask` has bit `kind` set
+   * for each callback kind to dispatch; `flags` may hold FLAG_REUSE_SEND_BUFFER
+   * (the output slab is reused after each sendCb that took all its data).
    */
   SpdylaySession: {
     new (side: number, version: number, callbackMask: number, record: Int32Array, flags?: number): NativeSpdylaySession;
+    /** send()/recv() was called from inside one of the session's callbacks. */
     readonly ERR_REENTRANT: number;
+    /** A name or value held a NUL. */
     readonly ERR_NV_NUL: number;
+    /** Constructor flag: sendCb data is valid only during the call (`reuseSendBuffer`). */
+    readonly FLAG_REUSE_SEND_BUFFER: number;
+    /** The record layout and dispatch kinds. */
+    readonly layout: NativeSpdylayLayout;
   };
-  /** spdylay (issue 4): module helpers. */
+  /** Module-level spdylay functions. */
   spdylay: NativeSpdylayHelpers;
   /** urlfetch h2 client (issue 5): `new Http2ClientSession(state: Int32Array(2), trace, windowSize)`. */
   Http2ClientSession: new (state: Int32Array, trace: boolean, windowSize: number) => NativeHttp2ClientSession;
@@ -260,3 +291,6 @@ function load(): NativeModule {
 
 /** The loaded addon (build/Release, build/Debug, or the matching prebuild). */
 export const native: NativeModule = load();
+
+/** The native SPDY session's record layout and dispatch kinds. */
+export const spdylayLayout: NativeSpdylayLayout = native.SpdylaySession.layout;

@@ -1,137 +1,34 @@
 /**
- * `Session` and `DataProvider`: a SPDY/2, SPDY/3 or SPDY/3.1 session over
- * deps/spdylay (`spdylay_session`), with python-spdylay's API in camelCase.
+ * `Session`: a SPDY/2, SPDY/3 or SPDY/3.1 session over deps/spdylay
+ * (`spdylay_session`), with python-spdylay's API in camelCase. Its events
+ * and callbacks are in session-events.ts, its bodies in data-provider.ts.
  *
  * @packageDocumentation
  */
 import { native, type NativeSpdylaySession } from '../native.js';
-import { FastBuffer } from '../pool.js';
 import {
-  CLIENT, ERR_CALLBACK_FAILURE, ERR_DEFERRED, ERR_EOF, ERR_FLOODED, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE,
-  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_WOULDBLOCK, GOAWAY_OK, OPT_MAX_HEADER_BLOCK_INFLATE, OPT_MAX_HEADER_LIST_SIZE,
-  OPT_MAX_RECV_CTRL_FRAME_BUFFER, READ_EOF, SERVER,
+  CLIENT, ERR_EOF, ERR_FLOODED, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE, GOAWAY_OK, OPT_MAX_HEADER_BLOCK_INFLATE,
+  OPT_MAX_HEADER_LIST_SIZE, OPT_MAX_RECV_CTRL_FRAME_BUFFER, SERVER,
 } from './constants.js';
+import { DataProvider, nativeBody } from './data-provider.js';
+import { EOFError, FloodedError, InvalidArgumentError, SpdylayError, errorForCode } from './errors.js';
+import type { NameValue, SettingsEntry } from './frames.js';
+import { submitNv } from './nv.js';
 import {
-  CallbackFailureError, EOFError, FloodedError, InvalidArgumentError, SpdylayError, TemporalCallbackFailureError,
-  errorForCode,
-} from './errors.js';
-import {
-  GoawayFrame, HeadersFrame, PingFrame, RstStreamFrame, SettingsFrame, SynReplyFrame,
-  SynStreamFrame, WindowUpdateFrame, type Frame, type NameValue, type SettingsEntry,
-} from './frames.js';
+  CALLBACK_NAMES, SessionEvents, callbackMask, type ReadSource, type SessionCallbacks,
+} from './session-events.js';
+import { StreamTokens } from './stream-tokens.js';
 
-/** The `readCtrl` argument of a read callback: set `flags = READ_EOF` after the last bytes. */
-export interface ReadCtrl {
-  /** 0 on entry; set to `READ_EOF` when this call returns the last bytes. */
-  flags: number;
-}
+export { DataProvider, BufferDataProvider, type ReadCallback, type ReadCtrl } from './data-provider.js';
 
 /**
- * A data provider's read callback (`spdylay_data_source_read_callback`).
- *
- * @param session - The session asking for data.
- * @param streamId - The stream the DATA is for.
- * @param length - The most bytes to return (1..4096, bounded by flow control).
- * @param readCtrl - Set `readCtrl.flags = READ_EOF` with the last bytes.
- * @param source - The `source` given to the `DataProvider`.
- * @returns The bytes (a Buffer/Uint8Array, or a string sent as UTF-8) of at
- *   most `length` bytes; `null`/`undefined`/empty for none (an empty DATA
- *   frame unless EOF is set); or `ERR_DEFERRED` to park the DATA until
- *   `Session.resumeData(streamId)`. Throw `TemporalCallbackFailureError` to
- *   reset just this stream (RST_STREAM `INTERNAL_ERROR`); throw anything
- *   else (e.g. `CallbackFailureError`) to fail the session: `send()` then
- *   throws it. Returning more than `length` bytes fails the session with a
- *   `CallbackFailureError`.
+ * The options of `new Session()`: `userData`, `reuseSendBuffer` and the 14
+ * callbacks of python-spdylay ({@link SessionCallbacks}: `send_cb` ->
+ * `sendCb`, ...), all optional.
  */
-export type ReadCallback<S = unknown> = (session: Session, streamId: number, length: number,
-  readCtrl: ReadCtrl, source: S) => Uint8Array | string | number | null | undefined;
-
-/**
- * The data source of a request or response body (`spdylay_data_provider`):
- * `source` is any value handed back to `readCb`.
- *
- * The session keeps the provider alive until its stream closes (unlike the
- * python binding, the caller need not hold it).
- */
-export class DataProvider<S = unknown> {
-  /** The value passed to `readCb` as its last argument. */
-  source: S;
-  /** The read callback (see {@link ReadCallback}). */
-  readCb: ReadCallback<S>;
-
-  /**
-   * @param source - Any value (a Buffer, a file handle, `null`, ...).
-   * @param readCb - Called whenever the session needs bytes for a DATA frame.
-   * @throws TypeError when `readCb` is not a function.
-   */
-  constructor(source: S, readCb: ReadCallback<S>) {
-    if (typeof readCb !== 'function') throw new TypeError('readCb must be a function');
-    this.source = source;
-    this.readCb = readCb;
-  }
-}
-
-/** The read callback of {@link BufferDataProvider} (also used to recognise it). */
-function bufferRead(this: void, _s: Session, _sid: number, length: number, ctrl: ReadCtrl,
-  src: { data: Uint8Array; pos: number }): Uint8Array {
-  const n = Math.min(length, src.data.length - src.pos);
-  const out = src.data.subarray(src.pos, src.pos + n);
-  src.pos += n;
-  if (src.pos >= src.data.length) ctrl.flags = READ_EOF;
-  return out;
-}
-
-/**
- * A `DataProvider` serving the bytes of one Buffer (an extension of the
- * python API). A session serves it natively: the bytes go from the Buffer
- * into DATA frames without calling into JS, so it is the fastest way to
- * send a body held in memory. The Buffer is referenced, not copied: do not
- * modify it until the stream is closed. Each submit serves the whole
- * Buffer from its start (one instance may be used for several streams).
- * Its `readCb` works too (when called by hand it serves the data once).
- */
-export class BufferDataProvider extends DataProvider<{ data: Uint8Array; pos: number }> {
-  /** The body. */
-  readonly data: Uint8Array;
-
-  /**
-   * @param data - The body: bytes, or a string sent as UTF-8.
-   * @throws TypeError when `data` is neither.
-   */
-  constructor(data: Uint8Array | string) {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('data must be a Buffer, Uint8Array or string');
-    super({ data: bytes, pos: 0 }, bufferRead);
-    this.data = bytes;
-  }
-}
-
-/**
- * The options of `new Session()`: `userData` and the 14 callbacks of
- * python-spdylay (`send_cb` -> `sendCb`, ...), all optional.
- *
- * Exceptions thrown by a callback never unwind through C: they are caught,
- * the C library gets the failure code its contract names, and the first
- * one is rethrown by the `send()`/`recv()` that ran the callback (the
- * session then is in the state the C contract gives; for the `void`
- * callbacks processing simply continued).
- */
-export interface SessionOptions<U = unknown> {
+export interface SessionOptions<U = unknown> extends SessionCallbacks<Session> {
   /** Any value, available as `session.userData`. */
   userData?: U;
-  /**
-   * `send_callback`: called with outgoing bytes. Our glue coalesces the
-   * frames of one `send()` (up to 72 KiB: a 64 KiB flow-control window of
-   * DATA frames with their headers) into one call.
-   * @returns The number of bytes taken (0..`data.length`); 0/`null`/`undefined`
-   *   for "would block" (the rest stays queued: `wantWrite()` is true and the
-   *   next `send()` offers it first). Throw to fail the session.
-   *   Without `sendCb`, all data counts as sent.
-   * `data` is a view of a pool slab: copy it to keep it past the call if
-   * you modify it (it is never overwritten by the session, unless
-   * {@link SessionOptions.reuseSendBuffer} is set).
-   */
-  sendCb?: (session: Session, data: Buffer) => number | null | undefined | void;
   /**
    * Not in python-spdylay: when true, the `data` given to `sendCb` is valid
    * only during that call, as in C (`send_callback`): once `sendCb` has
@@ -144,151 +41,10 @@ export interface SessionOptions<U = unknown> {
    * alone and offered again. Default `false`.
    */
   reuseSendBuffer?: boolean;
-  /**
-   * `recv_callback` (used by `recv()` without data).
-   * @param length - The most bytes to return.
-   * @returns Bytes (at most `length`); empty/`null`/`undefined` for "would
-   *   block". Throw `EOFError` at EOF (`recv()` rethrows it); anything else
-   *   thrown fails the session. Without `recvCb`, `recv()` fails with
-   *   `CallbackFailureError`.
-   */
-  recvCb?: (session: Session, length: number) => Uint8Array | null | undefined;
-  /** A control frame was received and accepted. */
-  onCtrlRecvCb?: (session: Session, frame: Frame) => void;
-  /**
-   * A received control frame was rejected; `statusCode` is a stream status
-   * code (`PROTOCOL_ERROR`, ...). RST_STREAM or GOAWAY has been queued.
-   */
-  onInvalidCtrlRecvCb?: (session: Session, frame: Frame, statusCode: number) => void;
-  /**
-   * A chunk of a DATA frame arrived. `flags` are the frame's (`DATA_FLAG_FIN`
-   * does not mean this is the last chunk). `data` is a view: of the Buffer
-   * given to `recv(data)` when the chunk lies in it (zero copy), else of a
-   * pool slab. Copy it if you will modify the buffer you gave to `recv()`.
-   *
-   * The DATA callbacks of one `recv(data)` (this one and `onDataRecvCb`)
-   * reach JS in one batch after the library has parsed that run of DATA
-   * frames: in order, and before any other callback, but a query made here
-   * (`getOutboundQueueSize()`, `wantWrite()`) may already see frames the
-   * library queued for later DATA frames of the same input (automatic
-   * WINDOW_UPDATEs).
-   */
-  onDataChunkRecvCb?: (session: Session, flags: number, streamId: number, data: Buffer) => void;
-  /** A whole DATA frame arrived; `length` is its payload length in bytes (batched as `onDataChunkRecvCb`). */
-  onDataRecvCb?: (session: Session, flags: number, streamId: number, length: number) => void;
-  /** A control frame is about to be sent (a SYN_STREAM has its stream ID here). */
-  beforeCtrlSendCb?: (session: Session, frame: Frame) => void;
-  /** A control frame was sent. */
-  onCtrlSendCb?: (session: Session, frame: Frame) => void;
-  /** A control frame was dropped at send time; `errorCode` is a negative `ERR_*` code. */
-  onCtrlNotSendCb?: (session: Session, frame: Frame, errorCode: number) => void;
-  /** A DATA frame was sent; `length` is its payload length in bytes. */
-  onDataSendCb?: (session: Session, flags: number, streamId: number, length: number) => void;
-  /**
-   * A stream closed; `statusCode` is `OK` or the reset reason. Its
-   * `getStreamUserData()` still works during the call.
-   */
-  onStreamCloseCb?: (session: Session, streamId: number, statusCode: number) => void;
-  /** The peer finished sending a request on `streamId` (a frame with FIN arrived). */
-  onRequestRecvCb?: (session: Session, streamId: number) => void;
-  /**
-   * A control frame could not be parsed. `type` is the frame type from the
-   * header, `head` the 8 header bytes, `payload` the bytes buffered (for
-   * frames with a header block, only the part before it), `errorCode` a
-   * negative `ERR_*` code. GOAWAY has been queued.
-   */
-  onCtrlRecvParseErrorCb?: (session: Session, type: number, head: Buffer, payload: Buffer,
-    errorCode: number) => void;
-  /** A control frame of unknown type arrived (`head`: 8 bytes, `payload`: its payload). */
-  onUnknownCtrlRecvCb?: (session: Session, head: Buffer, payload: Buffer) => void;
 }
-
-// Dispatch kinds: binding/spdylay_session.h SpdylaySession::Kind.
-const K_SEND = 0;
-const K_RECV = 1;
-const K_READ = 2;
-const K_CTRL_RECV = 3;
-const K_INVALID_CTRL_RECV = 4;
-const K_BEFORE_CTRL_SEND = 5;
-const K_CTRL_SEND = 6;
-const K_CTRL_NOT_SEND = 7;
-const K_DATA_CHUNK_RECV = 8;
-const K_DATA_RECV = 9;
-const K_DATA_SEND = 10;
-const K_STREAM_CLOSE = 11;
-const K_REQUEST_RECV = 12;
-const K_PARSE_ERROR = 13;
-const K_UNKNOWN_CTRL = 14;
-const K_NEW_SLAB = 15;
-const K_CTRL_RECV_REQUEST_RECV = 16;
-const K_DATA_BATCH = 17;
-
-/** Option name -> dispatch kind, for the callbacks the glue skips when unset. */
-const CALLBACK_KINDS: [keyof SessionOptions, number][] = [
-  ['onCtrlRecvCb', K_CTRL_RECV],
-  ['onInvalidCtrlRecvCb', K_INVALID_CTRL_RECV],
-  ['beforeCtrlSendCb', K_BEFORE_CTRL_SEND],
-  ['onCtrlSendCb', K_CTRL_SEND],
-  ['onCtrlNotSendCb', K_CTRL_NOT_SEND],
-  ['onDataChunkRecvCb', K_DATA_CHUNK_RECV],
-  ['onDataRecvCb', K_DATA_RECV],
-  ['onDataSendCb', K_DATA_SEND],
-  ['onStreamCloseCb', K_STREAM_CLOSE],
-  ['onRequestRecvCb', K_REQUEST_RECV],
-  ['onCtrlRecvParseErrorCb', K_PARSE_ERROR],
-  ['onUnknownCtrlRecvCb', K_UNKNOWN_CTRL],
-];
-const CALLBACK_NAMES: (keyof SessionOptions)[] = ['sendCb', 'recvCb',
-  ...CALLBACK_KINDS.map(([name]) => name)];
-
-// Record layout: binding/spdylay_session.h SpdylaySession::Rec.
-const R_TYPE = 0;
-const R_VERSION = 1;
-const R_FLAGS = 2;
-const R_LENGTH = 3;
-const R_STREAM_ID = 4;
-const R_ASSOC = 5;
-const R_PRI = 6;
-const R_SLOT = 7;
-const R_STATUS = 8;
-const R_UNIQUE_ID = 9;
-const R_DELTA = 10;
-const R_NV_COUNT = 11;
-const R_EXTRA = 12;
-const R_EOF = 13;
-const R_A = 16;
-const R_B = 17;
-const R_C = 18;
-const R_D = 19;
-/** First of the batched DATA events, 4 ints each (binding kRecBatch). */
-const R_BATCH = 24;
-const R_SIZE = R_BATCH + 4 * 64;
 
 const ERR_REENTRANT = native.SpdylaySession.ERR_REENTRANT;
-const ERR_NV_NUL = native.SpdylaySession.ERR_NV_NUL;
-
-/**
- * Splits a NUL-joined name/value string of `count` pairs (indexOf/slice is
- * about twice as fast as String.prototype.split on a fresh string).
- */
-function decodeNv(s: string | undefined, count: number): NameValue[] {
-  if (count <= 0 || s === undefined) return [];
-  const out: NameValue[] = new Array(count);
-  let pos = 0;
-  for (let i = 0; i < count; i++) {
-    const a = s.indexOf('\0', pos);
-    const b = s.indexOf('\0', a + 1);
-    out[i] = [s.slice(pos, a), s.slice(a + 1, b)];
-    pos = b + 1;
-  }
-  return out;
-}
-
-/** A provider registered with the session, and its stream once known. */
-interface ProviderEntry {
-  prd: DataProvider<unknown>;
-  streamId: number;
-}
+const FLAG_REUSE_SEND_BUFFER = native.SpdylaySession.FLAG_REUSE_SEND_BUFFER;
 
 /** Checks an integer argument; throws TypeError. */
 function int(v: unknown, what: string): number {
@@ -317,17 +73,12 @@ function priority(v: unknown): number {
  */
 export class Session<U = unknown> {
   private readonly _n: NativeSpdylaySession;
-  private readonly _rec = new Int32Array(R_SIZE);
-  private readonly _cb: SessionOptions<U>;
   private readonly _userData: U | undefined;
-  /** First exception thrown by a callback during the running send()/recv(). */
-  private _error: unknown = undefined;
+  /** Stream user data and data providers, by token. */
+  private readonly _tokens = new StreamTokens<ReadSource<Session>>();
+  /** The record, the callbacks and the dispatcher of the native session. */
+  private readonly _ev: SessionEvents<Session>;
   private _busy = false;
-  private _nextToken = 1;
-  /** Stream user-data tokens -> values. */
-  private readonly _userTokens = new Map<number, unknown>();
-  /** Provider tokens -> JS providers not finished yet. */
-  private readonly _providers = new Map<number, ProviderEntry>();
 
   /**
    * Creates a session (`spdylay_session_client_new` / `_server_new`).
@@ -346,8 +97,8 @@ export class Session<U = unknown> {
     }
     if (typeof version !== 'number') throw new TypeError('version must be a number');
     // A literal with every key: one fixed hidden class for fast property loads.
-    const cb: SessionOptions<U> = {
-      userData: undefined, sendCb: undefined, recvCb: undefined, onCtrlRecvCb: undefined,
+    const cb: SessionCallbacks<Session> = {
+      sendCb: undefined, recvCb: undefined, onCtrlRecvCb: undefined,
       onInvalidCtrlRecvCb: undefined, onDataChunkRecvCb: undefined, onDataRecvCb: undefined,
       beforeCtrlSendCb: undefined, onCtrlSendCb: undefined, onCtrlNotSendCb: undefined,
       onDataSendCb: undefined, onStreamCloseCb: undefined, onRequestRecvCb: undefined,
@@ -359,12 +110,11 @@ export class Session<U = unknown> {
       if (typeof f !== 'function') throw new TypeError(`${name} must be a function`);
       (cb as Record<string, unknown>)[name] = f;
     }
-    let mask = 0;
-    for (const [name, kind] of CALLBACK_KINDS) if (cb[name]) mask |= 1 << kind;
-    this._cb = cb;
+    this._ev = new SessionEvents<Session>(this, cb, this._tokens);
     this._userData = options.userData;
     try {
-      this._n = new native.SpdylaySession(side, version, mask, this._rec, options.reuseSendBuffer === true ? 1 : 0);
+      this._n = new native.SpdylaySession(side, version, callbackMask(cb), this._ev.record,
+        options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'number') throw errorForCode(code);
@@ -399,12 +149,12 @@ export class Session<U = unknown> {
     this._busy = true;
     let rv: number;
     try {
-      this._error = undefined;
-      rv = this._n.send(this._dispatch);
+      this._ev.error = undefined;
+      rv = this._n.send(this._ev.dispatch);
     } finally {
       this._busy = false;
     }
-    if (this._error !== undefined || rv < 0) this._finish(rv);
+    if (this._ev.error !== undefined || rv < 0) this._finish(rv);
   }
 
   /**
@@ -437,18 +187,18 @@ export class Session<U = unknown> {
     this._busy = true;
     let rv: number;
     try {
-      this._error = undefined;
-      rv = this._n.recv(this._dispatch, data);
+      this._ev.error = undefined;
+      rv = this._n.recv(this._ev.dispatch, data);
     } finally {
       this._busy = false;
     }
-    if (this._error !== undefined || rv < 0) this._finish(rv);
+    if (this._ev.error !== undefined || rv < 0) this._finish(rv);
   }
 
   private _finish(rv: number): void {
-    const e = this._error;
+    const e = this._ev.error;
     if (e !== undefined) {
-      this._error = undefined;
+      this._ev.error = undefined;
       throw e;
     }
     if (rv === ERR_REENTRANT) throw reentrant('send/recv');
@@ -495,10 +245,7 @@ export class Session<U = unknown> {
    *   by the peer, or was given none.
    */
   getStreamUserData(streamId: number): unknown {
-    const token = this._n.getStreamUserData(int(streamId, 'streamId'));
-    if (token === 0) return null;
-    const v = this._userTokens.get(token);
-    return v === undefined ? null : v;
+    return this._tokens.userDataOf(this._n.getStreamUserData(int(streamId, 'streamId')));
   }
 
   /**
@@ -619,16 +366,10 @@ export class Session<U = unknown> {
     const body = nativeBody(dataPrd);
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, 0) : 0;
     const utoken = streamUserData === undefined || streamUserData === null ? 0
-      : this._addUserData(streamUserData);
-    const s = encodeNv(nv);
-    const count = nv.length;
-    let rv = this._n.submitRequest(pri, s, s.length, count, ptoken, utoken, body);
-    if (rv === ERR_NV_NUL) {
-      const s2 = encodeNv(nv, true);
-      rv = this._n.submitRequest(pri, s2, s2.length, count, ptoken, utoken, body);
-    }
+      : this._tokens.addUserData(streamUserData);
+    const rv = submitNv(nv, (s, count) => this._n.submitRequest(pri, s, s.length, count, ptoken, utoken, body));
     if (rv < 0) {
-      this._dropTokens(ptoken, utoken);
+      this._tokens.drop(ptoken, utoken);
       throw errorForCode(rv);
     }
   }
@@ -669,16 +410,10 @@ export class Session<U = unknown> {
     int(flags, 'flags');
     priority(pri);
     int(assoc, 'assocStreamId');
-    const utoken = d === undefined || d === null ? 0 : this._addUserData(d);
-    const s = encodeNv(nv);
-    const count = nv.length;
-    let rv = this._n.submitSynStream(flags, assoc, pri, s, s.length, count, utoken);
-    if (rv === ERR_NV_NUL) {
-      const s2 = encodeNv(nv, true);
-      rv = this._n.submitSynStream(flags, assoc, pri, s2, s2.length, count, utoken);
-    }
+    const utoken = d === undefined || d === null ? 0 : this._tokens.addUserData(d);
+    const rv = submitNv(nv, (s, count) => this._n.submitSynStream(flags, assoc, pri, s, s.length, count, utoken));
     if (rv < 0) {
-      this._dropTokens(0, utoken);
+      this._tokens.drop(0, utoken);
       throw errorForCode(rv);
     }
   }
@@ -696,15 +431,9 @@ export class Session<U = unknown> {
     int(streamId, 'streamId');
     const body = nativeBody(dataPrd);
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, streamId) : 0;
-    const s = encodeNv(nv);
-    const count = nv.length;
-    let rv = this._n.submitResponse(streamId, s, s.length, count, ptoken, body);
-    if (rv === ERR_NV_NUL) {
-      const s2 = encodeNv(nv, true);
-      rv = this._n.submitResponse(streamId, s2, s2.length, count, ptoken, body);
-    }
+    const rv = submitNv(nv, (s, count) => this._n.submitResponse(streamId, s, s.length, count, ptoken, body));
     if (rv < 0) {
-      this._dropTokens(ptoken, 0);
+      this._tokens.drop(ptoken, 0);
       throw errorForCode(rv);
     }
   }
@@ -720,14 +449,7 @@ export class Session<U = unknown> {
   submitSynReply(flags: number, streamId: number, nv: NameValue[]): void {
     int(flags, 'flags');
     int(streamId, 'streamId');
-    const s = encodeNv(nv);
-    const count = nv.length;
-    let rv = this._n.submitSynReply(flags, streamId, s, s.length, count);
-    if (rv === ERR_NV_NUL) {
-      const s2 = encodeNv(nv, true);
-      rv = this._n.submitSynReply(flags, streamId, s2, s2.length, count);
-    }
-    this._check(rv);
+    this._check(submitNv(nv, (s, count) => this._n.submitSynReply(flags, streamId, s, s.length, count)));
   }
 
   /**
@@ -741,14 +463,7 @@ export class Session<U = unknown> {
   submitHeaders(flags: number, streamId: number, nv: NameValue[]): void {
     int(flags, 'flags');
     int(streamId, 'streamId');
-    const s = encodeNv(nv);
-    const count = nv.length;
-    let rv = this._n.submitHeaders(flags, streamId, s, s.length, count);
-    if (rv === ERR_NV_NUL) {
-      const s2 = encodeNv(nv, true);
-      rv = this._n.submitHeaders(flags, streamId, s2, s2.length, count);
-    }
-    this._check(rv);
+    this._check(submitNv(nv, (s, count) => this._n.submitHeaders(flags, streamId, s, s.length, count)));
   }
 
   /**
@@ -768,7 +483,7 @@ export class Session<U = unknown> {
     const ptoken = body ? 0 : this._addProvider(dataPrd, streamId);
     const rv = this._n.submitData(streamId, flags, ptoken, body);
     if (rv < 0) {
-      this._dropTokens(ptoken, 0);
+      this._tokens.drop(ptoken, 0);
       throw errorForCode(rv);
     }
   }
@@ -839,297 +554,15 @@ export class Session<U = unknown> {
     if (rv < 0) throw errorForCode(rv);
   }
 
-  private _token(): number {
-    let t = this._nextToken;
-    while (this._userTokens.has(t) || this._providers.has(t)) t = t >= 0xfffffffe ? 1 : t + 1;
-    this._nextToken = t >= 0xfffffffe ? 1 : t + 1;
-    return t;
-  }
-
-  private _addUserData(v: unknown): number {
-    const t = this._token();
-    this._userTokens.set(t, v);
-    return t;
-  }
-
   private _addProvider(prd: DataProvider<any>, streamId: number): number {
     if (!(prd instanceof DataProvider)) throw new TypeError('dataPrd must be a DataProvider');
-    const t = this._token();
-    this._providers.set(t, { prd, streamId });
-    return t;
+    return this._tokens.addProvider(prd, streamId);
   }
-
-  private _dropTokens(ptoken: number, utoken: number): void {
-    if (ptoken) this._providers.delete(ptoken);
-    if (utoken) this._userTokens.delete(utoken);
-  }
-
-  /** Keeps the first exception thrown by a callback. */
-  private _store(e: unknown): void {
-    if (this._error === undefined) this._error = e === undefined ? new CallbackFailureError() : e;
-  }
-
-  /** Builds the frame object described by the record (and nv / iv). */
-  private _frame(extra: unknown): Frame {
-    const r = this._rec;
-    switch (r[R_TYPE]) {
-      case 1:
-        return new SynStreamFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_ASSOC],
-          r[R_PRI], r[R_SLOT], decodeNv(extra as string | undefined, r[R_NV_COUNT]));
-      case 2:
-        return new SynReplyFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID],
-          decodeNv(extra as string | undefined, r[R_NV_COUNT]));
-      case 8:
-        return new HeadersFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID],
-          decodeNv(extra as string | undefined, r[R_NV_COUNT]));
-      case 3:
-        return new RstStreamFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_STATUS] >>> 0);
-      case 4: {
-        const u = new Uint32Array(extra as ArrayBuffer);
-        const iv: SettingsEntry[] = [];
-        for (let i = 0; i + 2 < u.length; i += 3) iv.push([u[i] | 0, u[i + 1], u[i + 2]]);
-        return new SettingsFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], iv);
-      }
-      case 6:
-        return new PingFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_UNIQUE_ID] >>> 0);
-      case 7:
-        return new GoawayFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_STATUS] >>> 0);
-      default:
-        return new WindowUpdateFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_DELTA]);
-    }
-  }
-
-  /**
-   * The dispatcher the native session calls for each C callback (see
-   * binding/spdylay_session.h). Never throws: user exceptions are stored
-   * and the C failure code the contract names is returned.
-   */
-  private readonly _dispatch = (kind: number, a?: unknown, b?: unknown): unknown => {
-    const cb = this._cb;
-    const r = this._rec;
-    switch (kind) {
-      case K_SEND: {
-        const len = r[R_B] >>> 0;
-        const f = cb.sendCb;
-        if (!f) return len;
-        try {
-          const n = f(this, new FastBuffer(a as ArrayBuffer, r[R_A] >>> 0, len) as Buffer);
-          if (n === undefined || n === null || n === 0) return 0;
-          if (typeof n !== 'number' || !(n >= 0) || n > len || !Number.isInteger(n)) {
-            this._store(new CallbackFailureError(`sendCb returned ${String(n)}, not a byte count in 0..${len}`));
-            return ERR_CALLBACK_FAILURE;
-          }
-          return n;
-        } catch (err) {
-          this._store(err);
-          return ERR_CALLBACK_FAILURE;
-        }
-      }
-      case K_RECV: {
-        const length = r[R_A];
-        const f = cb.recvCb;
-        if (!f) {
-          this._store(new CallbackFailureError('recv() without data needs a recvCb'));
-          return ERR_CALLBACK_FAILURE;
-        }
-        try {
-          const out = f(this, length);
-          if (out === undefined || out === null) return ERR_WOULDBLOCK;
-          if (!(out instanceof Uint8Array)) {
-            this._store(new CallbackFailureError('recvCb must return a Buffer, Uint8Array or null'));
-            return ERR_CALLBACK_FAILURE;
-          }
-          if (out.length > length) {
-            this._store(new CallbackFailureError(`recvCb returned ${out.length} bytes, more than ${length}`));
-            return ERR_CALLBACK_FAILURE;
-          }
-          return out.length === 0 ? ERR_WOULDBLOCK : out;
-        } catch (err) {
-          this._store(err);
-          return err instanceof EOFError ? ERR_EOF : ERR_CALLBACK_FAILURE;
-        }
-      }
-      case K_READ: {
-        const token = r[R_A] >>> 0;
-        const streamId = r[R_B];
-        const length = r[R_C];
-        const entry = this._providers.get(token);
-        if (!entry) return ERR_TEMPORAL_CALLBACK_FAILURE;
-        entry.streamId = streamId;
-        const ctrl: ReadCtrl = { flags: 0 };
-        try {
-          let out = entry.prd.readCb(this, streamId, length, ctrl, entry.prd.source);
-          const eof = ctrl.flags & READ_EOF;
-          r[R_EOF] = eof;
-          if (typeof out === 'number') {
-            if (out === ERR_DEFERRED || out === ERR_TEMPORAL_CALLBACK_FAILURE) return out;
-            this._store(new CallbackFailureError(`read callback returned the number ${out}`));
-            return ERR_CALLBACK_FAILURE;
-          }
-          if (out !== undefined && out !== null) {
-            if (typeof out === 'string') out = Buffer.from(out);
-            if (!(out instanceof Uint8Array)) {
-              this._store(new CallbackFailureError('read callback must return a Buffer, string, null or ERR_DEFERRED'));
-              return ERR_CALLBACK_FAILURE;
-            }
-            if (out.length > length) {
-              this._store(new CallbackFailureError(`read callback returned ${out.length} bytes, more than ${length}`));
-              return ERR_CALLBACK_FAILURE;
-            }
-          }
-          // the library never reads a provider again after EOF
-          if (eof) this._providers.delete(token);
-          return out;
-        } catch (err) {
-          if (err instanceof TemporalCallbackFailureError) return ERR_TEMPORAL_CALLBACK_FAILURE;
-          this._store(err);
-          return ERR_CALLBACK_FAILURE;
-        }
-      }
-      case K_CTRL_RECV:
-        try { cb.onCtrlRecvCb!(this, this._frame(a)); } catch (err) { this._store(err); }
-        return undefined;
-      case K_INVALID_CTRL_RECV:
-        try { cb.onInvalidCtrlRecvCb!(this, this._frame(a), r[R_EXTRA] >>> 0); } catch (err) { this._store(err); }
-        return undefined;
-      case K_BEFORE_CTRL_SEND:
-        try { cb.beforeCtrlSendCb!(this, this._frame(a)); } catch (err) { this._store(err); }
-        return undefined;
-      case K_CTRL_SEND:
-        try { cb.onCtrlSendCb!(this, this._frame(a)); } catch (err) { this._store(err); }
-        return undefined;
-      case K_CTRL_NOT_SEND:
-        try { cb.onCtrlNotSendCb!(this, this._frame(a), r[R_EXTRA]); } catch (err) { this._store(err); }
-        return undefined;
-      case K_DATA_CHUNK_RECV:
-        try {
-          cb.onDataChunkRecvCb!(this, r[R_A], r[R_B], new FastBuffer(a as ArrayBuffer, r[R_C] >>> 0, r[R_D] >>> 0) as Buffer);
-        } catch (err) { this._store(err); }
-        return undefined;
-      case K_DATA_RECV:
-        try { cb.onDataRecvCb!(this, r[R_A], r[R_B], r[R_C]); } catch (err) { this._store(err); }
-        return undefined;
-      case K_DATA_BATCH: {
-        // DATA chunks (views of the recv() input `a`) and DATA frame ends,
-        // in the order the library reported them.
-        const n = b as number;
-        for (let i = 0, o = R_BATCH; i < n; i++, o += 4) {
-          const head = r[o];
-          try {
-            if (head >>> 8 === K_DATA_CHUNK_RECV) {
-              cb.onDataChunkRecvCb!(this, head & 0xff, r[o + 1], new FastBuffer(a as ArrayBuffer, r[o + 2] >>> 0, r[o + 3] >>> 0) as Buffer);
-            } else {
-              cb.onDataRecvCb!(this, head & 0xff, r[o + 1], r[o + 2]);
-            }
-          } catch (err) { this._store(err); }
-        }
-        return undefined;
-      }
-      case K_DATA_SEND:
-        try { cb.onDataSendCb!(this, r[R_A], r[R_B], r[R_C]); } catch (err) { this._store(err); }
-        return undefined;
-      case K_STREAM_CLOSE: {
-        const streamId = r[R_A];
-        const token = r[R_C] >>> 0;
-        const providers = r[R_D];
-        const f = cb.onStreamCloseCb;
-        if (f) {
-          try { f(this, streamId, r[R_B] >>> 0); } catch (err) { this._store(err); }
-        }
-        if (token) this._userTokens.delete(token);
-        if (providers) {
-          for (const [t, e] of this._providers) if (e.streamId === streamId) this._providers.delete(t);
-        }
-        return undefined;
-      }
-      case K_REQUEST_RECV:
-        try { cb.onRequestRecvCb!(this, r[R_A]); } catch (err) { this._store(err); }
-        return undefined;
-      case K_CTRL_RECV_REQUEST_RECV:
-        // on_ctrl_recv (SYN_STREAM with FIN) and the on_request_recv the library
-        // calls right after it, in one call from native code
-        try { cb.onCtrlRecvCb!(this, this._frame(a)); } catch (err) { this._store(err); }
-        try { cb.onRequestRecvCb!(this, r[R_A]); } catch (err) { this._store(err); }
-        return undefined;
-      case K_PARSE_ERROR:
-        try {
-          cb.onCtrlRecvParseErrorCb!(this, r[R_A], a as Buffer, b as Buffer, r[R_B]);
-        } catch (err) { this._store(err); }
-        return undefined;
-      case K_UNKNOWN_CTRL:
-        try { cb.onUnknownCtrlRecvCb!(this, a as Buffer, b as Buffer); } catch (err) { this._store(err); }
-        return undefined;
-      case K_NEW_SLAB: {
-        // A fresh output/receive slab; allocUnsafeSlow does not zero-fill.
-        const buf = Buffer.allocUnsafeSlow(r[R_A] >>> 0);
-        return buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? buf.buffer : undefined;
-      }
-      default:
-        return undefined;
-    }
-  };
-}
-
-/** The bytes of a provider the session can serve natively, else undefined. */
-function nativeBody(prd: DataProvider<any> | null | undefined): Uint8Array | undefined {
-  return prd instanceof BufferDataProvider && prd.readCb === bufferRead ? prd.data : undefined;
 }
 
 function reentrant(what: string): SpdylayError {
   return new SpdylayError(ERR_INVALID_STATE,
     `Session.${what}() called from inside one of the same session's callbacks (not re-entrant)`);
-}
-
-/** The last encoding of an nv array: its names and values, and the joined string. */
-interface NvCacheEntry {
-  parts: string[];
-  joined: string;
-}
-const nvCache = new WeakMap<NameValue[], NvCacheEntry>();
-
-/**
- * Joins `nv` as `name\0value\0...` (a flat string, cheap for the native side
- * to read); with `cut`, each name and value is cut at its first NUL
- * (python-spdylay passes C strings, which end there). The encoding of an
- * array is cached: passing the same array again (a constant header list)
- * only compares its strings with the cached ones.
- */
-function encodeNv(nv: NameValue[], cut = false): string {
-  if (!Array.isArray(nv)) throw new TypeError('nv must be an array of [name, value] pairs');
-  const n = nv.length;
-  if (!cut) {
-    const hit = nvCache.get(nv);
-    if (hit !== undefined && hit.parts.length === 2 * n) {
-      const parts = hit.parts;
-      let same = true;
-      for (let i = 0, j = 0; i < n; i++, j += 2) {
-        const p = nv[i];
-        if (!Array.isArray(p) || p[0] !== parts[j] || p[1] !== parts[j + 1]) { same = false; break; }
-      }
-      if (same) return hit.joined;
-    }
-  }
-  const parts: string[] = new Array(2 * n);
-  for (let i = 0, j = 0; i < n; i++, j += 2) {
-    const p = nv[i];
-    if (!Array.isArray(p) || p.length < 2) throw new TypeError('nv entries must be [name, value] pairs');
-    let name = p[0];
-    let value = p[1];
-    if (typeof name !== 'string' || typeof value !== 'string') {
-      throw new InvalidArgumentError('nv names and values must be strings');
-    }
-    if (cut) {
-      const k = name.indexOf('\0');
-      if (k >= 0) name = name.slice(0, k);
-      const m = value.indexOf('\0');
-      if (m >= 0) value = value.slice(0, m);
-    }
-    parts[j] = name;
-    parts[j + 1] = value;
-  }
-  const joined = n === 0 ? '' : parts.join('\0') + '\0';
-  if (!cut) nvCache.set(nv, { parts, joined });
-  return joined;
 }
 
 /**

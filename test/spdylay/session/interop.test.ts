@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLIENT, DATA_FLAG_FIN, DataProvider, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, READ_EOF, SERVER, SYN_REPLY,
   SYN_STREAM, Session, type NameValue,
-} from '../lib/spdylay/index.js';
+} from '../../../lib/spdylay/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const spdy = require('spdy');

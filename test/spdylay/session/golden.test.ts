@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 
 import {
   CLIENT, DataProvider, ERR_DEFERRED, READ_EOF, SERVER, Session, type Frame, type SessionOptions,
-} from '../lib/spdylay/index.js';
-import { sharedPath } from './helpers/shared.js';
+} from '../../../lib/spdylay/index.js';
+import { sharedPath } from '../../helpers/shared.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Side = 'client' | 'server';

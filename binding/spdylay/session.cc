@@ -1,9 +1,9 @@
-#include "spdylay_session.h"
+#include "session.h"
 
 #include <cstring>
+#include <utility>
 
 namespace spdylay_binding {
-
 
 // Methods are plain prototype functions through this wrapper rather than
 // ObjectWrap::InstanceMethod: node-addon-api's wrapper rethrows a C++
@@ -31,6 +31,8 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
       {
           StaticValue("ERR_REENTRANT", Napi::Number::New(env, kErrReentrant)),
           StaticValue("ERR_NV_NUL", Napi::Number::New(env, kErrNvNul)),
+          StaticValue("FLAG_REUSE_SEND_BUFFER", Napi::Number::New(env, kFlagReuseSendBuffer)),
+          StaticValue("layout", RecordLayout(env)),
       });
   struct Entry {
     const char *name;
@@ -39,13 +41,13 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
   static const Entry methods[] = {
       {"send", RawMethod<&SpdylaySession::Send>},
       {"recv", RawMethod<&SpdylaySession::Recv>},
-      {"resumeData", RawMethod<&SpdylaySession::ResumeData>},
+      {"resumeData", RawMethod<&SpdylaySession::CallC<spdylay_session_resume_data>>},
       {"wantRead", RawMethod<&SpdylaySession::WantRead>},
       {"wantWrite", RawMethod<&SpdylaySession::WantWrite>},
       {"getStreamUserData", RawMethod<&SpdylaySession::GetStreamUserData>},
-      {"getOutboundQueueSize", RawMethod<&SpdylaySession::GetOutboundQueueSize>},
-      {"getPriLowest", RawMethod<&SpdylaySession::GetPriLowest>},
-      {"failSession", RawMethod<&SpdylaySession::FailSession>},
+      {"getOutboundQueueSize", RawMethod<&SpdylaySession::CallC<spdylay_session_get_outbound_queue_size>>},
+      {"getPriLowest", RawMethod<&SpdylaySession::CallC<spdylay_session_get_pri_lowest>>},
+      {"failSession", RawMethod<&SpdylaySession::CallC<spdylay_session_fail_session>>},
       {"setOption", RawMethod<&SpdylaySession::SetOption>},
       {"consume", RawMethod<&SpdylaySession::Consume>},
       {"submitRequest", RawMethod<&SpdylaySession::SubmitRequest>},
@@ -54,14 +56,14 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
       {"submitSynReply", RawMethod<&SpdylaySession::SubmitSynReply>},
       {"submitHeaders", RawMethod<&SpdylaySession::SubmitHeaders>},
       {"submitData", RawMethod<&SpdylaySession::SubmitData>},
-      {"submitRstStream", RawMethod<&SpdylaySession::SubmitRstStream>},
-      {"submitPing", RawMethod<&SpdylaySession::SubmitPing>},
-      {"submitGoaway", RawMethod<&SpdylaySession::SubmitGoaway>},
+      {"submitRstStream", RawMethod<&SpdylaySession::CallC<spdylay_submit_rst_stream>>},
+      {"submitPing", RawMethod<&SpdylaySession::CallC<spdylay_submit_ping>>},
+      {"submitGoaway", RawMethod<&SpdylaySession::CallC<spdylay_submit_goaway>>},
       {"submitSettings", RawMethod<&SpdylaySession::SubmitSettings>},
-      {"submitWindowUpdate", RawMethod<&SpdylaySession::SubmitWindowUpdate>},
+      {"submitWindowUpdate", RawMethod<&SpdylaySession::CallC<spdylay_submit_window_update>>},
       {"pendingSendLength", RawMethod<&SpdylaySession::PendingSendLength>},
       {"inCall", RawMethod<&SpdylaySession::InCall>},
-      {"getLimitExceeded", RawMethod<&SpdylaySession::GetLimitExceeded>},
+      {"getLimitExceeded", RawMethod<&SpdylaySession::CallC<spdylay_session_get_limit_exceeded>>},
       {"inCtrlFrame", RawMethod<&SpdylaySession::InCtrlFrame>},
   };
   Napi::Object proto = cls.Get("prototype").As<Napi::Object>();
@@ -72,41 +74,6 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
     proto.Set(m.name, Napi::Value(env, fn));
   }
   return cls;
-}
-
-// ---------------------------------------------------------------------------
-// Module helpers
-
-static Napi::Value Strerror(const Napi::CallbackInfo &info) {
-  return Napi::String::New(info.Env(), spdylay_strerror(info[0].As<Napi::Number>().Int32Value()));
-}
-
-static Napi::Value NpnProtocols(const Napi::CallbackInfo &info) {
-  size_t n = 0;
-  const spdylay_npn_proto *list = spdylay_npn_get_proto_list(&n);
-  Napi::Array result = Napi::Array::New(info.Env(), n);
-  for (size_t i = 0; i < n; ++i) {
-    result.Set(static_cast<uint32_t>(i),
-               Napi::String::New(info.Env(), reinterpret_cast<const char *>(list[i].proto),
-                                 list[i].len));
-  }
-  return result;
-}
-
-static Napi::Value NpnGetVersion(const Napi::CallbackInfo &info) {
-  std::string proto = info[0].As<Napi::String>().Utf8Value();
-  return Napi::Number::New(
-      info.Env(),
-      spdylay_npn_get_version(reinterpret_cast<const unsigned char *>(proto.data()), proto.size()));
-}
-
-Napi::Object SpdylaySession::Helpers(Napi::Env env) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("strerror", Napi::Function::New<Strerror>(env, "strerror"));
-  o.Set("npnProtocols", Napi::Function::New<NpnProtocols>(env, "npnProtocols"));
-  o.Set("npnGetVersion", Napi::Function::New<NpnGetVersion>(env, "npnGetVersion"));
-  o.Set("version", Napi::String::New(env, SPDYLAY_VERSION));
-  return o;
 }
 
 // ---------------------------------------------------------------------------
@@ -125,10 +92,11 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
     throw Napi::TypeError::New(env, "record must be an Int32Array of at least kRecSize elements");
   }
   Napi::Int32Array rec = info[3].As<Napi::Int32Array>();
-  rec_ = rec.Data();
+  rec_.Attach(rec.Data());
   rec_ref_ = Napi::Persistent(info[3]);
   uint32_t flags = info[4].IsNumber() ? info[4].As<Napi::Number>().Uint32Value() : 0;
-  reuse_send_buffer_ = (flags & kFlagReuseSendBuffer) != 0;
+  out_.Init(env, (flags & kFlagReuseSendBuffer) != 0);
+  sources_.Init(env);
 
   spdylay_session_callbacks cbs;
   std::memset(&cbs, 0, sizeof(cbs));
@@ -167,12 +135,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
 SpdylaySession::~SpdylaySession() {
   if (session_) spdylay_session_del(session_);
   session_ = nullptr;
-  while (bufs_) ReleaseBuf(bufs_);
-  if (env_) {
-    if (error_ref_) napi_delete_reference(env_, error_ref_);
-    if (out_ref_) napi_delete_reference(env_, out_ref_);
-    if (rslab_ref_) napi_delete_reference(env_, rslab_ref_);
-  }
+  if (env_ && error_ref_) napi_delete_reference(env_, error_ref_);
 }
 
 // ---------------------------------------------------------------------------
@@ -188,7 +151,7 @@ void SpdylaySession::CaptureException() {
 }
 
 napi_value SpdylaySession::CallJs(size_t argc, napi_value *argv) {
-  if (batch_n_) FlushBatch();   // batched DATA events go first,
+  if (rec_.has_batch()) FlushBatch();  // batched DATA events go first,
   if (stash_nv_) FlushStash();  // and so does a stashed event
   if (!dispatch_ || js_failed_) return nullptr;
   napi_value result;
@@ -243,7 +206,7 @@ bool SpdylaySession::Leave() {
 }
 
 // ---------------------------------------------------------------------------
-// Output slab
+// Slabs
 
 // Slabs come from JS (`Buffer.allocUnsafeSlow`): napi_create_arraybuffer
 // zero-fills, which on bulk transfers costs more than the SPDY work.
@@ -266,90 +229,16 @@ bool SpdylaySession::NewSlab(size_t size, void **data, size_t *actual, napi_valu
   return true;
 }
 
-bool SpdylaySession::EnsureOutSlab(size_t len) {
-  size_t end = pending_off_ + pending_len_;
-  if (out_data_ && len <= out_size_ - end) return true;
-  if (pending_len_ != 0) return false;
-  size_t size = len > out_next_size_ ? len : out_next_size_;
-  if (out_next_size_ < kOutSlabMax) out_next_size_ *= 2;
-  void *data;
-  napi_value ab;
-  size_t actual;
-  if (!NewSlab(size, &data, &actual, &ab)) return false;
-  if (out_ref_) napi_delete_reference(env_, out_ref_);
-  napi_create_reference(env_, ab, 1, &out_ref_);
-  out_data_ = static_cast<uint8_t *>(data);
-  out_size_ = actual;
-  pending_off_ = 0;
-  return true;
-}
-
-int SpdylaySession::MakeRoom(size_t length) {
-  size_t room = out_size_ - pending_off_ - pending_len_;
-  if (pending_len_ > 0 &&
-      (blocked_ || pending_len_ + length > kFlushThreshold || length > room)) {
-    // A slab too small for its output is replaced by a larger one once
-    // flushed (a reused slab would otherwise stay at its first size).
-    bool grow = length > room && out_size_ < kOutSlabMax;
-    if (Flush() != 0) return SPDYLAY_ERR_CALLBACK_FAILURE;
-    if (pending_len_ > 0) return SPDYLAY_ERR_WOULDBLOCK;
-    if (grow) {
-      if (out_ref_) napi_delete_reference(env_, out_ref_);
-      out_ref_ = nullptr;
-      out_data_ = nullptr;
-      out_size_ = 0;
-      pending_off_ = 0;
-    }
-  }
-  if (!EnsureOutSlab(length)) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  return 0;
-}
-
-int SpdylaySession::Flush() {
-  if (pending_len_ == 0) {
-    blocked_ = false;
-    return 0;
-  }
-  napi_value argv[2];
-  argv[0] = I32(env_, kSend);
-  napi_get_reference_value(env_, out_ref_, &argv[1]);
-  rec_[kRecA] = static_cast<int32_t>(pending_off_);
-  rec_[kRecB] = static_cast<int32_t>(pending_len_);
+bool SpdylaySession::Deliver(napi_value slab, size_t off, size_t len, size_t *taken) {
+  napi_value argv[2] = {I32(env_, kSend), slab};
+  rec_[kRecA] = static_cast<int32_t>(off);
+  rec_[kRecB] = static_cast<int32_t>(len);
   napi_value r = CallJs(2, argv);
-  if (!r) return SPDYLAY_ERR_CALLBACK_FAILURE;
+  if (!r) return false;
   double n = -1;
-  if (napi_get_value_double(env_, r, &n) != napi_ok) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  if (!(n >= 0) || n > static_cast<double>(pending_len_)) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  size_t taken = static_cast<size_t>(n);
-  pending_off_ += taken;
-  pending_len_ -= taken;
-  // Opt-in: sendCb data is valid only during the call (C's contract), so
-  // once all of it is taken the slab is written again from its start,
-  // while it is still in the CPU cache.
-  if (reuse_send_buffer_ && pending_len_ == 0) pending_off_ = 0;
-  blocked_ = pending_len_ != 0;
-  return 0;
-}
-
-bool SpdylaySession::CopyToRecvSlab(const uint8_t *data, size_t len, napi_value *ab,
-                                    size_t *off) {
-  if (!rslab_data_ || len > rslab_size_ - rslab_off_) {
-    size_t size = len > kRecvSlabSize ? len : kRecvSlabSize;
-    void *mem;
-    napi_value nab;
-    size_t actual;
-    if (!NewSlab(size, &mem, &actual, &nab)) return false;
-    if (rslab_ref_) napi_delete_reference(env_, rslab_ref_);
-    napi_create_reference(env_, nab, 1, &rslab_ref_);
-    rslab_data_ = static_cast<uint8_t *>(mem);
-    rslab_size_ = actual;
-    rslab_off_ = 0;
-  }
-  std::memcpy(rslab_data_ + rslab_off_, data, len);
-  napi_get_reference_value(env_, rslab_ref_, ab);
-  *off = rslab_off_;
-  rslab_off_ = (rslab_off_ + len + 7) & ~static_cast<size_t>(7);
-  if (rslab_off_ > rslab_size_) rslab_off_ = rslab_size_;
+  if (napi_get_value_double(env_, r, &n) != napi_ok) return false;
+  if (!(n >= 0) || n > static_cast<double>(len)) return false;
+  *taken = static_cast<size_t>(n);
   return true;
 }
 
@@ -364,7 +253,7 @@ bool SpdylaySession::CopyToRecvSlab(const uint8_t *data, size_t len, napi_value 
 uint8_t *SpdylaySession::DataBufferCb(spdylay_session *, size_t length, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (self->js_failed_ || self->flush_failed_) return nullptr;
-  int rv = self->MakeRoom(length);
+  int rv = self->out_.MakeRoom(length);
   if (rv == SPDYLAY_ERR_WOULDBLOCK) {
     self->would_block_ = true;  // SendCb answers this frame without a second sendCb
     return nullptr;
@@ -373,286 +262,136 @@ uint8_t *SpdylaySession::DataBufferCb(spdylay_session *, size_t length, void *us
     self->flush_failed_ = true;
     return nullptr;
   }
-  return self->out_data_ + self->pending_off_ + self->pending_len_;
+  return self->out_.tail();
 }
 
 ssize_t SpdylaySession::SendCb(spdylay_session *, const uint8_t *data, size_t length, int,
                                void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (self->js_failed_ || self->flush_failed_) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  if (self->out_data_ && data == self->out_data_ + self->pending_off_ + self->pending_len_ &&
-      length <= self->out_size_ - self->pending_off_ - self->pending_len_) {
-    self->pending_len_ += length;  // packed in place (DataBufferCb)
+  if (self->out_.IsAtTail(data, length)) {
+    self->out_.Commit(length);  // packed in place (DataBufferCb)
     return static_cast<ssize_t>(length);
   }
   if (self->would_block_) {
     self->would_block_ = false;
     return SPDYLAY_ERR_WOULDBLOCK;
   }
-  int rv = self->MakeRoom(length);
+  int rv = self->out_.MakeRoom(length);
   if (rv != 0) return rv;
-  std::memcpy(self->out_data_ + self->pending_off_ + self->pending_len_, data, length);
-  self->pending_len_ += length;
+  std::memcpy(self->out_.tail(), data, length);
+  self->out_.Commit(length);
   return static_cast<ssize_t>(length);
+}
+
+// What JS answered a recv or read event: a number (`*code`), nothing, or a
+// Uint8Array of at most `length` bytes (copied to `buf`, `*n` of them).
+enum class Answer { kCode, kNone, kBytes, kInvalid };
+static Answer TakeAnswer(napi_env env, napi_value r, uint8_t *buf, size_t length, int32_t *code,
+                         size_t *n) {
+  napi_valuetype t;
+  napi_typeof(env, r, &t);
+  if (t == napi_number) {
+    *code = SPDYLAY_ERR_CALLBACK_FAILURE;
+    napi_get_value_int32(env, r, code);
+    return Answer::kCode;
+  }
+  if (t == napi_null || t == napi_undefined) return Answer::kNone;
+  bool is_ta = false;
+  napi_is_typedarray(env, r, &is_ta);
+  if (!is_ta) return Answer::kInvalid;
+  napi_typedarray_type type;
+  void *data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, r, &type, n, &data, &ab, &off) != napi_ok ||
+      type != napi_uint8_array || *n > length) {
+    return Answer::kInvalid;
+  }
+  if (*n) std::memcpy(buf, data, *n);
+  return Answer::kBytes;
 }
 
 ssize_t SpdylaySession::RecvCb(spdylay_session *, uint8_t *buf, size_t length, int,
                                void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
-  napi_env env = self->env_;
   self->rec_[kRecA] = static_cast<int32_t>(length);
-  napi_value argv[1] = {I32(env, kRecv)};
+  napi_value argv[1] = {I32(self->env_, kRecv)};
   napi_value r = self->CallJs(1, argv);
   if (!r) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  napi_valuetype t;
-  napi_typeof(env, r, &t);
-  if (t == napi_number) {
-    int32_t code = SPDYLAY_ERR_CALLBACK_FAILURE;
-    napi_get_value_int32(env, r, &code);
-    if (code == SPDYLAY_ERR_WOULDBLOCK || code == SPDYLAY_ERR_EOF) return code;
-    return SPDYLAY_ERR_CALLBACK_FAILURE;
+  int32_t code;
+  size_t n = 0;
+  switch (TakeAnswer(self->env_, r, buf, length, &code, &n)) {
+    case Answer::kCode:
+      if (code == SPDYLAY_ERR_WOULDBLOCK || code == SPDYLAY_ERR_EOF) return code;
+      return SPDYLAY_ERR_CALLBACK_FAILURE;
+    case Answer::kNone:
+      return SPDYLAY_ERR_WOULDBLOCK;
+    case Answer::kBytes:
+      if (n == 0) return SPDYLAY_ERR_WOULDBLOCK;
+      return static_cast<ssize_t>(n);
+    case Answer::kInvalid:
+      break;
   }
-  if (t == napi_null || t == napi_undefined) return SPDYLAY_ERR_WOULDBLOCK;
-  bool is_ta = false;
-  napi_is_typedarray(env, r, &is_ta);
-  if (!is_ta) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  napi_typedarray_type type;
-  size_t n;
-  void *data;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, r, &type, &n, &data, &ab, &off) != napi_ok ||
-      type != napi_uint8_array) {
-    return SPDYLAY_ERR_CALLBACK_FAILURE;
-  }
-  if (n > length) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  if (n == 0) return SPDYLAY_ERR_WOULDBLOCK;
-  std::memcpy(buf, data, n);
-  return static_cast<ssize_t>(n);
+  return SPDYLAY_ERR_CALLBACK_FAILURE;
 }
 
 ssize_t SpdylaySession::ReadCb(spdylay_session *, int32_t stream_id, uint8_t *buf,
                                size_t length, int *eof, spdylay_data_source *source,
                                void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
-  napi_env env = self->env_;
-  int32_t *rec = self->rec_;
+  EventRecord &rec = self->rec_;
   rec[kRecEof] = 0;
   rec[kRecA] = static_cast<int32_t>(reinterpret_cast<uintptr_t>(source->ptr));
   rec[kRecB] = stream_id;
   rec[kRecC] = static_cast<int32_t>(length);
-  napi_value argv[1] = {I32(env, kRead)};
+  napi_value argv[1] = {I32(self->env_, kRead)};
   napi_value r = self->CallJs(1, argv);
   if (!r) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  napi_valuetype t;
-  napi_typeof(env, r, &t);
-  if (t == napi_number) {
-    int32_t code = SPDYLAY_ERR_CALLBACK_FAILURE;
-    napi_get_value_int32(env, r, &code);
-    if (code == SPDYLAY_ERR_DEFERRED || code == SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE) {
-      self->js_provider_streams_.insert(stream_id);
-      return code;
-    }
-    return SPDYLAY_ERR_CALLBACK_FAILURE;
-  }
+  int32_t code;
   size_t n = 0;
-  if (t != napi_null && t != napi_undefined) {
-    bool is_ta = false;
-    napi_is_typedarray(env, r, &is_ta);
-    if (!is_ta) return SPDYLAY_ERR_CALLBACK_FAILURE;
-    napi_typedarray_type type;
-    void *data;
-    napi_value ab;
-    size_t off;
-    if (napi_get_typedarray_info(env, r, &type, &n, &data, &ab, &off) != napi_ok ||
-        type != napi_uint8_array || n > length) {
+  switch (TakeAnswer(self->env_, r, buf, length, &code, &n)) {
+    case Answer::kCode:
+      if (code == SPDYLAY_ERR_DEFERRED || code == SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE) {
+        self->sources_.JsOpen(stream_id);
+        return code;
+      }
       return SPDYLAY_ERR_CALLBACK_FAILURE;
-    }
-    if (n) std::memcpy(buf, data, n);
+    case Answer::kInvalid:
+      return SPDYLAY_ERR_CALLBACK_FAILURE;
+    case Answer::kNone:
+    case Answer::kBytes:
+      break;
   }
   if (rec[kRecEof]) {
     *eof = 1;
-    self->js_provider_streams_.erase(stream_id);
+    self->sources_.JsDone(stream_id);
   } else {
-    self->js_provider_streams_.insert(stream_id);
+    self->sources_.JsOpen(stream_id);
   }
   return static_cast<ssize_t>(n);
-}
-
-ssize_t SpdylaySession::ReadBufCb(spdylay_session *, int32_t stream_id, uint8_t *buf,
-                                  size_t length, int *eof, spdylay_data_source *source,
-                                  void *user_data) {
-  auto *self = static_cast<SpdylaySession *>(user_data);
-  auto *bs = static_cast<BufSource *>(source->ptr);
-  bs->stream_id = stream_id;
-  size_t n = bs->len - bs->pos;
-  if (n > length) n = length;
-  if (n) std::memcpy(buf, bs->data + bs->pos, n);
-  bs->pos += n;
-  if (bs->pos >= bs->len) {
-    *eof = 1;
-    self->ReleaseBuf(bs);  // the library never reads a provider again after EOF
-  }
-  return static_cast<ssize_t>(n);
-}
-
-void SpdylaySession::ReleaseBuf(BufSource *bs) {
-  if (bs->prev) bs->prev->next = bs->next;
-  else bufs_ = bs->next;
-  if (bs->next) bs->next->prev = bs->prev;
-  if (env_ && bs->ref) napi_delete_reference(env_, bs->ref);
-  delete bs;
-}
-
-bool SpdylaySession::MakeProvider(const Napi::CallbackInfo &info, size_t token_idx,
-                                  size_t buf_idx, int32_t stream_id, spdylay_data_provider *prd,
-                                  BufSource **out) {
-  *out = nullptr;
-  Napi::Value b = info[buf_idx];
-  if (b.IsTypedArray()) {
-    Napi::TypedArray ta = b.As<Napi::TypedArray>();
-    if (ta.TypedArrayType() != napi_uint8_array) {
-      throw Napi::TypeError::New(info.Env(), "body must be a Uint8Array");
-    }
-    Napi::Uint8Array u8 = b.As<Napi::Uint8Array>();
-    auto *bs = new BufSource();
-    bs->data = u8.Data();
-    bs->len = u8.ElementLength();
-    bs->pos = 0;
-    bs->stream_id = stream_id;
-    bs->prev = nullptr;
-    bs->next = bufs_;
-    if (bufs_) bufs_->prev = bs;
-    bufs_ = bs;
-    napi_create_reference(env_, b, 1, &bs->ref);
-    prd->source.ptr = bs;
-    prd->read_callback = ReadBufCb;
-    *out = bs;
-    return true;
-  }
-  uint32_t token = info[token_idx].As<Napi::Number>().Uint32Value();
-  if (!token) return false;
-  prd->source.ptr = reinterpret_cast<void *>(static_cast<uintptr_t>(token));
-  prd->read_callback = ReadCb;
-  return true;
 }
 
 void SpdylaySession::FrameEvent(Kind kind, spdylay_frame_type type, spdylay_frame *frame,
                                 int32_t extra, bool stash) {
   FlushStash();
   if (js_failed_ || !dispatch_) return;
-  int32_t *rec = rec_;
-  const spdylay_ctrl_hd &hd = frame->ctrl.hd;
-  rec[kRecType] = type;
-  rec[kRecVersion] = hd.version;
-  rec[kRecFlags] = hd.flags;
-  rec[kRecLength] = hd.length;
-  rec[kRecExtra] = extra;
-  char **nv = nullptr;
-  bool has_nv = false;
-  napi_value iv = nullptr;
-  switch (type) {
-    case SPDYLAY_SYN_STREAM:
-      rec[kRecStreamId] = frame->syn_stream.stream_id;
-      rec[kRecAssoc] = frame->syn_stream.assoc_stream_id;
-      rec[kRecPri] = frame->syn_stream.pri;
-      rec[kRecSlot] = frame->syn_stream.slot;
-      nv = frame->syn_stream.nv;
-      has_nv = true;
-      break;
-    case SPDYLAY_SYN_REPLY:
-      rec[kRecStreamId] = frame->syn_reply.stream_id;
-      nv = frame->syn_reply.nv;
-      has_nv = true;
-      break;
-    case SPDYLAY_HEADERS:
-      rec[kRecStreamId] = frame->headers.stream_id;
-      nv = frame->headers.nv;
-      has_nv = true;
-      break;
-    case SPDYLAY_RST_STREAM:
-      rec[kRecStreamId] = frame->rst_stream.stream_id;
-      rec[kRecStatus] = static_cast<int32_t>(frame->rst_stream.status_code);
-      break;
-    case SPDYLAY_SETTINGS: {
-      size_t niv = frame->settings.niv;
-      void *data;
-      if (napi_create_arraybuffer(env_, niv * 12, &data, &iv) != napi_ok) {
-        CaptureException();
-        return;
-      }
-      uint32_t *u = static_cast<uint32_t *>(data);
-      for (size_t i = 0; i < niv; ++i) {
-        u[3 * i] = static_cast<uint32_t>(frame->settings.iv[i].settings_id);
-        u[3 * i + 1] = frame->settings.iv[i].flags;
-        u[3 * i + 2] = frame->settings.iv[i].value;
-      }
-      break;
-    }
-    case SPDYLAY_PING:
-      rec[kRecUniqueId] = static_cast<int32_t>(frame->ping.unique_id);
-      break;
-    case SPDYLAY_GOAWAY:
-      rec[kRecStreamId] = frame->goaway.last_good_stream_id;
-      rec[kRecStatus] = static_cast<int32_t>(frame->goaway.status_code);
-      break;
-    case SPDYLAY_WINDOW_UPDATE:
-      rec[kRecStreamId] = frame->window_update.stream_id;
-      rec[kRecDelta] = frame->window_update.delta_window_size;
-      break;
-    default:
-      return;  // NOOP, CREDENTIAL: no frame class (as the reference binding)
-  }
   napi_value argv[2];
-  argv[0] = I32(env_, kind);
-  if (has_nv) {
-    if (!nv) {
-      rec[kRecNvCount] = -1;
-      argv[1] = undefined_;
-    } else {
-      // Names and values, each followed by its NUL, are copied in one pass.
-      std::string &s = nvjoin_;
-      size_t total = 0;
-      int32_t pairs = 0;
-      for (char **p = nv; p[0] && p[1]; p += 2) {
-        total += std::strlen(p[0]) + std::strlen(p[1]) + 2;
-        ++pairs;
-      }
-      if (s.size() < total) s.resize(total * 2);
-      char *out = &s[0];
-      for (char **p = nv; p[0] && p[1]; p += 2) {
-        for (int k = 0; k < 2; ++k) {
-          size_t len = std::strlen(p[k]) + 1;
-          std::memcpy(out, p[k], len);
-          out += len;
-        }
-      }
-      uint64_t high = 0;
-      size_t i = 0;
-      for (; i + 8 <= total; i += 8) {
-        uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        high |= w;
-      }
-      for (; i < total; ++i) high |= static_cast<unsigned char>(s[i]);
-      rec[kRecNvCount] = pairs;
-      napi_status st = (high & 0x8080808080808080ull)
-                           ? napi_create_string_utf8(env_, s.data(), total, &argv[1])
-                           : napi_create_string_latin1(env_, s.data(), total, &argv[1]);
-      if (st != napi_ok) {
-        CaptureException();
-        return;
-      }
-    }
-  } else {
-    rec[kRecNvCount] = 0;
-    argv[1] = iv ? iv : undefined_;
+  switch (rec_.WriteFrame(env_, type, frame, extra, undefined_, &argv[1])) {
+    case EventRecord::FrameStatus::kSkip:
+      return;
+    case EventRecord::FrameStatus::kFailed:
+      CaptureException();
+      return;
+    case EventRecord::FrameStatus::kOk:
+      break;
   }
   if (stash) {
     stash_nv_ = argv[1];
     stash_stream_ = frame->syn_stream.stream_id;
     return;
   }
+  argv[0] = I32(env_, kind);
   CallJs(2, argv);
 }
 
@@ -702,9 +441,8 @@ void SpdylaySession::CtrlNotSendCb(spdylay_session *, spdylay_frame_type type,
 }
 
 void SpdylaySession::FlushBatch() {
-  int32_t n = batch_n_;
+  int32_t n = rec_.TakeBatch();
   if (n == 0) return;
-  batch_n_ = 0;
   if (!dispatch_ || js_failed_) return;
   napi_value argv[3] = {I32(env_, kDataBatch), input_ab_ ? input_ab_ : undefined_, I32(env_, n)};
   napi_value result;
@@ -715,12 +453,7 @@ void SpdylaySession::FlushBatch() {
 
 void SpdylaySession::PushBatch(Kind kind, uint8_t flags, int32_t stream_id, int32_t a, int32_t b) {
   if (stash_nv_) FlushStash();
-  int32_t *e = rec_ + kRecBatch + 4 * batch_n_;
-  e[0] = (kind << 8) | flags;
-  e[1] = stream_id;
-  e[2] = a;
-  e[3] = b;
-  if (++batch_n_ == kBatchMax) FlushBatch();
+  if (rec_.PushData(kind, flags, stream_id, a, b)) FlushBatch();
 }
 
 // Chunks inside the caller's input buffer (recv(data)) are batched with
@@ -738,8 +471,8 @@ void SpdylaySession::DataChunkRecvCb(spdylay_session *, uint8_t flags, int32_t s
                     static_cast<int32_t>(len));
     return;
   }
-  if (!self->CopyToRecvSlab(data, len, &ab, &off)) return;
-  int32_t *rec = self->rec_;
+  if (!self->rslab_.Copy(env, *self, data, len, &ab, &off)) return;
+  EventRecord &rec = self->rec_;
   rec[kRecA] = flags;
   rec[kRecB] = stream_id;
   rec[kRecC] = static_cast<int32_t>(off);
@@ -777,18 +510,14 @@ void SpdylaySession::DataSendCb(spdylay_session *, uint8_t flags, int32_t stream
 void SpdylaySession::StreamCloseCb(spdylay_session *session, int32_t stream_id,
                                    spdylay_status_code status_code, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
-  for (BufSource *bs = self->bufs_; bs;) {
-    BufSource *next = bs->next;
-    if (bs->stream_id == stream_id) self->ReleaseBuf(bs);
-    bs = next;
-  }
+  self->sources_.ReleaseStream(stream_id);
   uintptr_t token =
       reinterpret_cast<uintptr_t>(spdylay_session_get_stream_user_data(session, stream_id));
   // Dispatched when the user wants it, or when the JS half has to release
   // the stream's user data or an unfinished data provider.
-  bool provider = self->js_provider_streams_.erase(stream_id) > 0;
+  bool provider = self->sources_.JsTake(stream_id);
   if (!self->Has(kStreamClose) && !token && !provider) return;
-  int32_t *rec = self->rec_;
+  EventRecord &rec = self->rec_;
   rec[kRecA] = stream_id;
   rec[kRecB] = static_cast<int32_t>(status_code);
   rec[kRecC] = static_cast<int32_t>(token);
@@ -818,35 +547,32 @@ static napi_value CopyBuf(napi_env env, const uint8_t *data, size_t len) {
   return r;
 }
 
+void SpdylaySession::BytesEvent(Kind kind, const uint8_t *head, size_t headlen,
+                                const uint8_t *payload, size_t payloadlen) {
+  if (!Has(kind) || js_failed_ || !dispatch_) return;
+  napi_value argv[3] = {I32(env_, kind), CopyBuf(env_, head, headlen),
+                        CopyBuf(env_, payload, payloadlen)};
+  if (!argv[1] || !argv[2]) {
+    CaptureException();
+    return;
+  }
+  CallJs(3, argv);
+}
+
 void SpdylaySession::ParseErrorCb(spdylay_session *, spdylay_frame_type type,
                                   const uint8_t *head, size_t headlen, const uint8_t *payload,
                                   size_t payloadlen, int error_code, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
-  if (!self->Has(kParseError) || self->js_failed_ || !self->dispatch_) return;
-  napi_env env = self->env_;
-  napi_value argv[3] = {I32(env, kParseError), CopyBuf(env, head, headlen),
-                        CopyBuf(env, payload, payloadlen)};
-  if (!argv[1] || !argv[2]) {
-    self->CaptureException();
-    return;
-  }
+  if (!self->Has(kParseError)) return;
   self->rec_[kRecA] = type;
   self->rec_[kRecB] = error_code;
-  self->CallJs(3, argv);
+  self->BytesEvent(kParseError, head, headlen, payload, payloadlen);
 }
 
 void SpdylaySession::UnknownCtrlCb(spdylay_session *, const uint8_t *head, size_t headlen,
                                    const uint8_t *payload, size_t payloadlen, void *user_data) {
-  auto *self = static_cast<SpdylaySession *>(user_data);
-  if (!self->Has(kUnknownCtrl) || self->js_failed_ || !self->dispatch_) return;
-  napi_env env = self->env_;
-  napi_value argv[3] = {I32(env, kUnknownCtrl), CopyBuf(env, head, headlen),
-                        CopyBuf(env, payload, payloadlen)};
-  if (!argv[1] || !argv[2]) {
-    self->CaptureException();
-    return;
-  }
-  self->CallJs(3, argv);
+  static_cast<SpdylaySession *>(user_data)->BytesEvent(kUnknownCtrl, head, headlen, payload,
+                                                       payloadlen);
 }
 
 // ---------------------------------------------------------------------------
@@ -859,16 +585,46 @@ static inline Napi::Value Num(Napi::Env env, double v) { return Napi::Number::Ne
     if (!session_) throw Napi::Error::New(info.Env(), "spdylay session not created"); \
   } while (0)
 
+// The JS arguments of a C call, by parameter type.
+template <typename T>
+static T CArg(const Napi::CallbackInfo &info, size_t i);
+template <>
+int32_t CArg<int32_t>(const Napi::CallbackInfo &info, size_t i) {
+  return info[i].As<Napi::Number>().Int32Value();
+}
+template <>
+uint32_t CArg<uint32_t>(const Napi::CallbackInfo &info, size_t i) {
+  return info[i].As<Napi::Number>().Uint32Value();
+}
+
+template <typename R, typename... A, size_t... I>
+static R CallWithArgs(R (*f)(spdylay_session *, A...), spdylay_session *session,
+                      const Napi::CallbackInfo &info, std::index_sequence<I...>) {
+  return f(session, CArg<A>(info, I)...);
+}
+
+template <typename R, typename... A>
+static R CallWithArgs(R (*f)(spdylay_session *, A...), spdylay_session *session,
+                      const Napi::CallbackInfo &info) {
+  return CallWithArgs(f, session, info, std::index_sequence_for<A...>{});
+}
+
+template <auto F>
+Napi::Value SpdylaySession::CallC(const Napi::CallbackInfo &info) {
+  REQUIRE_SESSION();
+  return Num(info.Env(), static_cast<double>(CallWithArgs(F, session_, info)));
+}
+
 // send(dispatch) -> 0 or a negative spdylay error code.
 Napi::Value SpdylaySession::Send(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   REQUIRE_SESSION();
   if (!Enter(info[0])) return Num(env, kErrReentrant);
   int rv = 0;
-  if (pending_len_ > 0) rv = Flush();
-  if (rv == 0 && pending_len_ == 0) {
+  if (out_.pending() > 0) rv = out_.Flush();
+  if (rv == 0 && out_.pending() == 0) {
     rv = spdylay_session_send(session_);
-    if (rv == 0 && !js_failed_) rv = Flush();
+    if (rv == 0 && !js_failed_) rv = out_.Flush();
   }
   if (js_failed_ && rv == 0) rv = SPDYLAY_ERR_CALLBACK_FAILURE;
   if (!Leave()) return Napi::Value();
@@ -918,12 +674,6 @@ Napi::Value SpdylaySession::Recv(const Napi::CallbackInfo &info) {
   return Num(env, rv);
 }
 
-Napi::Value SpdylaySession::ResumeData(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(),
-             spdylay_session_resume_data(session_, info[0].As<Napi::Number>().Int32Value()));
-}
-
 Napi::Value SpdylaySession::WantRead(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   return Napi::Boolean::New(info.Env(), spdylay_session_want_read(session_) != 0);
@@ -932,7 +682,7 @@ Napi::Value SpdylaySession::WantRead(const Napi::CallbackInfo &info) {
 Napi::Value SpdylaySession::WantWrite(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   return Napi::Boolean::New(info.Env(),
-                            pending_len_ > 0 || spdylay_session_want_write(session_) != 0);
+                            out_.pending() > 0 || spdylay_session_want_write(session_) != 0);
 }
 
 Napi::Value SpdylaySession::GetStreamUserData(const Napi::CallbackInfo &info) {
@@ -940,22 +690,6 @@ Napi::Value SpdylaySession::GetStreamUserData(const Napi::CallbackInfo &info) {
   void *p =
       spdylay_session_get_stream_user_data(session_, info[0].As<Napi::Number>().Int32Value());
   return Num(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(p)));
-}
-
-Napi::Value SpdylaySession::GetOutboundQueueSize(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(), static_cast<double>(spdylay_session_get_outbound_queue_size(session_)));
-}
-
-Napi::Value SpdylaySession::GetPriLowest(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(), spdylay_session_get_pri_lowest(session_));
-}
-
-Napi::Value SpdylaySession::FailSession(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(),
-             spdylay_session_fail_session(session_, info[0].As<Napi::Number>().Uint32Value()));
 }
 
 // setOption(optname, value) -> 0 or a spdylay error code. The two window
@@ -987,17 +721,11 @@ Napi::Value SpdylaySession::Consume(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value SpdylaySession::PendingSendLength(const Napi::CallbackInfo &info) {
-  return Num(info.Env(), static_cast<double>(pending_len_));
+  return Num(info.Env(), static_cast<double>(out_.pending()));
 }
 
 Napi::Value SpdylaySession::InCall(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), in_call_);
-}
-
-// getLimitExceeded() -> spdylay_session_get_limit_exceeded (SPDYLAY_LIMIT_*).
-Napi::Value SpdylaySession::GetLimitExceeded(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(), spdylay_session_get_limit_exceeded(session_));
 }
 
 // inCtrlFrame() -> spdylay_session_in_ctrl_frame != 0.
@@ -1006,44 +734,21 @@ Napi::Value SpdylaySession::InCtrlFrame(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), spdylay_session_in_ctrl_frame(session_) != 0);
 }
 
-int SpdylaySession::ParseNv(const Napi::CallbackInfo &info, size_t idx, size_t count) {
-  napi_env env = info.Env();
-  napi_value v = info[idx];
-  size_t jslen = info[idx + 1].As<Napi::Number>().Uint32Value();
-  // UTF-8 needs at most 3 bytes per UTF-16 unit.
-  scratch_.resize(jslen * 3 + 1);
-  size_t n = 0;
-  NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf8(env, v, &scratch_[0], scratch_.size(), &n),
-                       SPDYLAY_ERR_INVALID_ARGUMENT);
-  nv_ptrs_.clear();
-  char *start = &scratch_[0];
-  char *end = start + n;
-  while (start < end) {
-    char *z = static_cast<char *>(std::memchr(start, '\0', static_cast<size_t>(end - start)));
-    if (!z) break;
-    nv_ptrs_.push_back(start);
-    start = z + 1;
-  }
-  if (start != end || nv_ptrs_.size() != 2 * count) return kErrNvNul;
-  nv_ptrs_.push_back(nullptr);
-  return 0;
-}
-
 // submitRequest(pri, nv, nvLen, count, providerToken, userToken, body?)
 Napi::Value SpdylaySession::SubmitRequest(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int pri = info[0].As<Napi::Number>().Int32Value();
   size_t count = info[3].As<Napi::Number>().Uint32Value();
-  int rv = ParseNv(info, 1, count);
+  int rv = nv_.Parse(info, 1, count);
   if (rv != 0) return Num(info.Env(), rv);
   uint32_t utoken = info[5].As<Napi::Number>().Uint32Value();
   spdylay_data_provider prd;
-  BufSource *bs;
+  DataSources::BufSource *bs;
   bool has = MakeProvider(info, 4, 6, 0, &prd, &bs);
-  rv = spdylay_submit_request(session_, static_cast<uint8_t>(pri), nv_ptrs_.data(),
+  rv = spdylay_submit_request(session_, static_cast<uint8_t>(pri), nv_.data(),
                               has ? &prd : nullptr,
                               reinterpret_cast<void *>(static_cast<uintptr_t>(utoken)));
-  if (rv != 0 && bs) ReleaseBuf(bs);
+  if (rv != 0 && bs) sources_.Release(bs);
   return Num(info.Env(), rv);
 }
 
@@ -1054,11 +759,11 @@ Napi::Value SpdylaySession::SubmitSynStream(const Napi::CallbackInfo &info) {
   int32_t assoc = info[1].As<Napi::Number>().Int32Value();
   int pri = info[2].As<Napi::Number>().Int32Value();
   size_t count = info[5].As<Napi::Number>().Uint32Value();
-  int rv = ParseNv(info, 3, count);
+  int rv = nv_.Parse(info, 3, count);
   if (rv != 0) return Num(info.Env(), rv);
   uint32_t utoken = info[6].As<Napi::Number>().Uint32Value();
   rv = spdylay_submit_syn_stream(session_, static_cast<uint8_t>(flags), assoc,
-                                 static_cast<uint8_t>(pri), nv_ptrs_.data(),
+                                 static_cast<uint8_t>(pri), nv_.data(),
                                  reinterpret_cast<void *>(static_cast<uintptr_t>(utoken)));
   return Num(info.Env(), rv);
 }
@@ -1068,16 +773,16 @@ Napi::Value SpdylaySession::SubmitResponse(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int32_t sid = info[0].As<Napi::Number>().Int32Value();
   size_t count = info[3].As<Napi::Number>().Uint32Value();
-  int rv = ParseNv(info, 1, count);
+  int rv = nv_.Parse(info, 1, count);
   if (rv != 0) return Num(info.Env(), rv);
   spdylay_data_provider prd;
-  BufSource *bs;
+  DataSources::BufSource *bs;
   bool has = MakeProvider(info, 4, 5, sid, &prd, &bs);
-  rv = spdylay_submit_response(session_, sid, nv_ptrs_.data(), has ? &prd : nullptr);
+  rv = spdylay_submit_response(session_, sid, nv_.data(), has ? &prd : nullptr);
   if (rv != 0) {
-    if (bs) ReleaseBuf(bs);
+    if (bs) sources_.Release(bs);
   } else if (has && !bs) {
-    js_provider_streams_.insert(sid);
+    sources_.JsOpen(sid);
   }
   return Num(info.Env(), rv);
 }
@@ -1091,9 +796,9 @@ Napi::Value SpdylaySession::SubmitFlagsStreamNv(
   int flags = info[0].As<Napi::Number>().Int32Value();
   int32_t sid = info[1].As<Napi::Number>().Int32Value();
   size_t count = info[4].As<Napi::Number>().Uint32Value();
-  int rv = ParseNv(info, 2, count);
+  int rv = nv_.Parse(info, 2, count);
   if (rv != 0) return Num(info.Env(), rv);
-  return Num(info.Env(), submit(session_, static_cast<uint8_t>(flags), sid, nv_ptrs_.data()));
+  return Num(info.Env(), submit(session_, static_cast<uint8_t>(flags), sid, nv_.data()));
 }
 
 // submitSynReply(flags, streamId, nv, nvLen, count): spdylay_submit_syn_reply
@@ -1112,35 +817,17 @@ Napi::Value SpdylaySession::SubmitData(const Napi::CallbackInfo &info) {
   int32_t sid = info[0].As<Napi::Number>().Int32Value();
   int flags = info[1].As<Napi::Number>().Int32Value();
   spdylay_data_provider prd;
-  BufSource *bs;
+  DataSources::BufSource *bs;
   if (!MakeProvider(info, 2, 3, sid, &prd, &bs)) {
     return Num(info.Env(), SPDYLAY_ERR_INVALID_ARGUMENT);
   }
   int rv = spdylay_submit_data(session_, sid, static_cast<uint8_t>(flags), &prd);
   if (rv != 0) {
-    if (bs) ReleaseBuf(bs);
+    if (bs) sources_.Release(bs);
   } else if (!bs) {
-    js_provider_streams_.insert(sid);
+    sources_.JsOpen(sid);
   }
   return Num(info.Env(), rv);
-}
-
-Napi::Value SpdylaySession::SubmitRstStream(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(), spdylay_submit_rst_stream(session_,
-                                                   info[0].As<Napi::Number>().Int32Value(),
-                                                   info[1].As<Napi::Number>().Uint32Value()));
-}
-
-Napi::Value SpdylaySession::SubmitPing(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(), spdylay_submit_ping(session_));
-}
-
-Napi::Value SpdylaySession::SubmitGoaway(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(),
-             spdylay_submit_goaway(session_, info[0].As<Napi::Number>().Uint32Value()));
 }
 
 // submitSettings(flags, iv: Uint32Array of (id, flags, value) triples)
@@ -1159,13 +846,6 @@ Napi::Value SpdylaySession::SubmitSettings(const Napi::CallbackInfo &info) {
   }
   return Num(env, spdylay_submit_settings(session_, static_cast<uint8_t>(flags),
                                           niv ? iv.data() : nullptr, niv));
-}
-
-Napi::Value SpdylaySession::SubmitWindowUpdate(const Napi::CallbackInfo &info) {
-  REQUIRE_SESSION();
-  return Num(info.Env(), spdylay_submit_window_update(
-                             session_, info[0].As<Napi::Number>().Int32Value(),
-                             info[1].As<Napi::Number>().Int32Value()));
 }
 
 }  // namespace spdylay_binding

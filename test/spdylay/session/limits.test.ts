@@ -15,9 +15,9 @@ import {
   OPT_MAX_OUTBOUND_ACK, OPT_STREAM_RESET_BURST, OPT_STREAM_RESET_RATE, PING, PROTO_SPDY3, PROTO_SPDY3_1,
   RST_STREAM, SERVER, SYN_STREAM, Session, SpdylayError, InvalidArgumentError, errorForCode, strerror,
   type Frame, type NameValue, type SessionOptions,
-} from '../lib/spdylay/index.js';
-import { Pair, REQ_NV, RES_NV } from './helpers/spdylay.js';
-import { sharedPath } from './helpers/shared.js';
+} from '../../../lib/spdylay/index.js';
+import { Pair, REQ_NV, RES_NV } from '../../helpers/spdylay.js';
+import { sharedPath } from '../../helpers/shared.js';
 
 const SPDY3_DICT = Buffer.from(
   fs.readFileSync(sharedPath('spec', 'spdy3-dictionary.hex'), 'utf8').replace(/\s+/g, ''), 'hex');

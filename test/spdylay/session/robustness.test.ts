@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import {
   BufferDataProvider, CLIENT, DataProvider, ERR_DEFERRED, GOAWAY, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, READ_EOF,
   RST_STREAM, SERVER, SYN_STREAM, Session, SpdylayError, type SessionOptions,
-} from '../lib/spdylay/index.js';
-import { POST_NV, Pair, REQ_NV, RES_NV, bufferProvider } from './helpers/spdylay.js';
+} from '../../../lib/spdylay/index.js';
+import { POST_NV, Pair, REQ_NV, RES_NV, bufferProvider } from '../../helpers/spdylay.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -381,7 +381,7 @@ describe('worker_threads', () => {
       for (;;) { client.submitPing(); client.send(); server.recv(Buffer.concat(toS.splice(0))); server.send(); client.recv(Buffer.concat(toC.splice(0))); }
     }
   `;
-  const dist = path.resolve(__dirname, '..', 'dist', 'index.js');
+  const dist = path.resolve(__dirname, '..', '..', '..', 'dist', 'index.js');
 
   function run(version: number, spin = false): Promise<{ bytes: number; closed: number; worker: Worker }> {
     const worker = new Worker(workerSource, { eval: true, workerData: { dist, version, spin } });

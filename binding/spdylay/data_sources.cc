@@ -1,0 +1,75 @@
+#include "data_sources.h"
+
+#include <cstring>
+
+namespace spdylay_binding {
+
+DataSources::~DataSources() {
+  while (bufs_) Release(bufs_);
+}
+
+bool DataSources::Make(const Napi::Value &token, const Napi::Value &body, int32_t stream_id,
+                       spdylay_data_source_read_callback js_read, spdylay_data_provider *prd,
+                       BufSource **out) {
+  *out = nullptr;
+  if (body.IsTypedArray()) {
+    Napi::TypedArray ta = body.As<Napi::TypedArray>();
+    if (ta.TypedArrayType() != napi_uint8_array) {
+      throw Napi::TypeError::New(body.Env(), "body must be a Uint8Array");
+    }
+    Napi::Uint8Array u8 = body.As<Napi::Uint8Array>();
+    auto *bs = new BufSource();
+    bs->owner = this;
+    bs->data = u8.Data();
+    bs->len = u8.ElementLength();
+    bs->pos = 0;
+    bs->stream_id = stream_id;
+    bs->prev = nullptr;
+    bs->next = bufs_;
+    if (bufs_) bufs_->prev = bs;
+    bufs_ = bs;
+    napi_create_reference(env_, body, 1, &bs->ref);
+    prd->source.ptr = bs;
+    prd->read_callback = ReadBuf;
+    *out = bs;
+    return true;
+  }
+  uint32_t t = token.As<Napi::Number>().Uint32Value();
+  if (!t) return false;
+  prd->source.ptr = reinterpret_cast<void *>(static_cast<uintptr_t>(t));
+  prd->read_callback = js_read;
+  return true;
+}
+
+ssize_t DataSources::ReadBuf(spdylay_session *, int32_t stream_id, uint8_t *buf, size_t length,
+                             int *eof, spdylay_data_source *source, void *) {
+  auto *bs = static_cast<BufSource *>(source->ptr);
+  bs->stream_id = stream_id;
+  size_t n = bs->len - bs->pos;
+  if (n > length) n = length;
+  if (n) std::memcpy(buf, bs->data + bs->pos, n);
+  bs->pos += n;
+  if (bs->pos >= bs->len) {
+    *eof = 1;
+    bs->owner->Release(bs);  // the library never reads a provider again after EOF
+  }
+  return static_cast<ssize_t>(n);
+}
+
+void DataSources::Release(BufSource *bs) {
+  if (bs->prev) bs->prev->next = bs->next;
+  else bufs_ = bs->next;
+  if (bs->next) bs->next->prev = bs->prev;
+  if (env_ && bs->ref) napi_delete_reference(env_, bs->ref);
+  delete bs;
+}
+
+void DataSources::ReleaseStream(int32_t stream_id) {
+  for (BufSource *bs = bufs_; bs;) {
+    BufSource *next = bs->next;
+    if (bs->stream_id == stream_id) Release(bs);
+    bs = next;
+  }
+}
+
+}  // namespace spdylay_binding

@@ -1,0 +1,135 @@
+#include "event_record.h"
+
+#include <cstring>
+
+namespace spdylay_binding {
+
+Napi::Object RecordLayout(Napi::Env env) {
+  Napi::Object kinds = Napi::Object::New(env);
+  Napi::Object record = Napi::Object::New(env);
+#define SPDYLAY_LAYOUT_ENTRY(name, js, value) target.Set(#js, Napi::Number::New(env, value));
+  {
+    Napi::Object &target = kinds;
+    SPDYLAY_EVENT_KINDS(SPDYLAY_LAYOUT_ENTRY)
+  }
+  {
+    Napi::Object &target = record;
+    SPDYLAY_RECORD_SLOTS(SPDYLAY_LAYOUT_ENTRY)
+  }
+#undef SPDYLAY_LAYOUT_ENTRY
+  record.Set("size", Napi::Number::New(env, kRecSize));
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("kinds", kinds);
+  layout.Set("record", record);
+  layout.Set("batchStride", Napi::Number::New(env, kBatchStride));
+  layout.Set("batchKindShift", Napi::Number::New(env, kBatchKindShift));
+  return layout;
+}
+
+EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_type type,
+                                                 const spdylay_frame *frame, int32_t extra,
+                                                 napi_value undefined, napi_value *value) {
+  int32_t *rec = rec_;
+  const spdylay_ctrl_hd &hd = frame->ctrl.hd;
+  rec[kRecType] = type;
+  rec[kRecVersion] = hd.version;
+  rec[kRecFlags] = hd.flags;
+  rec[kRecLength] = hd.length;
+  rec[kRecExtra] = extra;
+  char **nv = nullptr;
+  bool has_nv = false;
+  napi_value iv = nullptr;
+  switch (type) {
+    case SPDYLAY_SYN_STREAM:
+      rec[kRecStreamId] = frame->syn_stream.stream_id;
+      rec[kRecAssoc] = frame->syn_stream.assoc_stream_id;
+      rec[kRecPri] = frame->syn_stream.pri;
+      rec[kRecSlot] = frame->syn_stream.slot;
+      nv = frame->syn_stream.nv;
+      has_nv = true;
+      break;
+    case SPDYLAY_SYN_REPLY:
+      rec[kRecStreamId] = frame->syn_reply.stream_id;
+      nv = frame->syn_reply.nv;
+      has_nv = true;
+      break;
+    case SPDYLAY_HEADERS:
+      rec[kRecStreamId] = frame->headers.stream_id;
+      nv = frame->headers.nv;
+      has_nv = true;
+      break;
+    case SPDYLAY_RST_STREAM:
+      rec[kRecStreamId] = frame->rst_stream.stream_id;
+      rec[kRecStatus] = static_cast<int32_t>(frame->rst_stream.status_code);
+      break;
+    case SPDYLAY_SETTINGS: {
+      size_t niv = frame->settings.niv;
+      void *data;
+      if (napi_create_arraybuffer(env, niv * 12, &data, &iv) != napi_ok) return FrameStatus::kFailed;
+      uint32_t *u = static_cast<uint32_t *>(data);
+      for (size_t i = 0; i < niv; ++i) {
+        u[3 * i] = static_cast<uint32_t>(frame->settings.iv[i].settings_id);
+        u[3 * i + 1] = frame->settings.iv[i].flags;
+        u[3 * i + 2] = frame->settings.iv[i].value;
+      }
+      break;
+    }
+    case SPDYLAY_PING:
+      rec[kRecUniqueId] = static_cast<int32_t>(frame->ping.unique_id);
+      break;
+    case SPDYLAY_GOAWAY:
+      rec[kRecStreamId] = frame->goaway.last_good_stream_id;
+      rec[kRecStatus] = static_cast<int32_t>(frame->goaway.status_code);
+      break;
+    case SPDYLAY_WINDOW_UPDATE:
+      rec[kRecStreamId] = frame->window_update.stream_id;
+      rec[kRecDelta] = frame->window_update.delta_window_size;
+      break;
+    default:
+      return FrameStatus::kSkip;  // NOOP, CREDENTIAL: no frame class (as the reference binding)
+  }
+  if (!has_nv) {
+    rec[kRecNvCount] = 0;
+    *value = iv ? iv : undefined;
+    return FrameStatus::kOk;
+  }
+  if (!nv) {
+    rec[kRecNvCount] = -1;
+    *value = undefined;
+    return FrameStatus::kOk;
+  }
+  return JoinNv(env, nv, value) == napi_ok ? FrameStatus::kOk : FrameStatus::kFailed;
+}
+
+napi_status EventRecord::JoinNv(napi_env env, char **nv, napi_value *value) {
+  // Names and values, each followed by its NUL, are copied in one pass.
+  std::string &s = nvjoin_;
+  size_t total = 0;
+  int32_t pairs = 0;
+  for (char **p = nv; p[0] && p[1]; p += 2) {
+    total += std::strlen(p[0]) + std::strlen(p[1]) + 2;
+    ++pairs;
+  }
+  if (s.size() < total) s.resize(total * 2);
+  char *out = &s[0];
+  for (char **p = nv; p[0] && p[1]; p += 2) {
+    for (int k = 0; k < 2; ++k) {
+      size_t len = std::strlen(p[k]) + 1;
+      std::memcpy(out, p[k], len);
+      out += len;
+    }
+  }
+  uint64_t high = 0;
+  size_t i = 0;
+  for (; i + 8 <= total; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    high |= w;
+  }
+  for (; i < total; ++i) high |= static_cast<unsigned char>(s[i]);
+  rec_[kRecNvCount] = pairs;
+  return (high & 0x8080808080808080ull) ? napi_create_string_utf8(env, s.data(), total, value)
+                                        : napi_create_string_latin1(env, s.data(), total, value);
+}
+
+}  // namespace spdylay_binding

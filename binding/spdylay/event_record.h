@@ -1,0 +1,125 @@
+// The record through which a SpdylaySession hands C callbacks to JS.
+//
+// Every C callback becomes one call of the JS dispatcher: `dispatch(kind,
+// ...)` with at most two values. Integer arguments and a control frame's
+// fixed fields travel in a shared Int32Array (the record); a frame's
+// name/value list travels as ONE string, names and values each followed by
+// NUL (C nv strings cannot contain NUL). DATA events of recv(data) are
+// batched in the record's tail and reach JS in one call (kDataBatch).
+//
+// The kinds and the record slots are declared once, below, and exported to
+// JS as `SpdylaySession.layout` (RecordLayout): lib/native.ts reads them.
+#pragma once
+
+#include <napi.h>
+#include <spdylay/spdylay.h>
+
+#include <cstdint>
+#include <string>
+
+namespace spdylay_binding {
+
+// Dispatch kinds: X(enumerator, JS name, value, arguments of the call).
+// Integer arguments are in the record (kRecA..kRecD).
+#define SPDYLAY_EVENT_KINDS(X)                                                                     \
+  X(kSend, send, 0)                  /* (slab) A=offset B=length -> bytes taken | code */           \
+  X(kRecv, recv, 1)                  /* () A=length -> Uint8Array | null | code */                  \
+  X(kRead, read, 2)                  /* () A=token B=streamId C=length -> bytes | null | code */    \
+  X(kCtrlRecv, ctrlRecv, 3)          /* (nv) frame in record */                                     \
+  X(kInvalidCtrlRecv, invalidCtrlRecv, 4) /* (nv) frame in record, status in kRecExtra */           \
+  X(kBeforeCtrlSend, beforeCtrlSend, 5)   /* (nv) */                                                \
+  X(kCtrlSend, ctrlSend, 6)               /* (nv) */                                                \
+  X(kCtrlNotSend, ctrlNotSend, 7)         /* (nv) error code in kRecExtra */                        \
+  X(kDataChunkRecv, dataChunkRecv, 8)     /* (arraybuffer) A=flags B=streamId C=offset D=length */  \
+  X(kDataRecv, dataRecv, 9)               /* () A=flags B=streamId C=length */                      \
+  X(kDataSend, dataSend, 10)              /* () A=flags B=streamId C=length */                      \
+  X(kStreamClose, streamClose, 11)   /* () A=streamId B=statusCode C=userToken D=provider */         \
+  X(kRequestRecv, requestRecv, 12)   /* () A=streamId */                                            \
+  X(kParseError, parseError, 13)     /* (head, payload) A=type B=errorCode */                       \
+  X(kUnknownCtrl, unknownCtrl, 14)   /* (head, payload) */                                          \
+  X(kNewSlab, newSlab, 15)           /* () A=size -> ArrayBuffer of at least A bytes */             \
+  X(kCtrlRecvRequestRecv, ctrlRecvRequestRecv, 16) /* (nv) SYN_STREAM+FIN, then A=streamId */       \
+  X(kDataBatch, dataBatch, 17)       /* (arraybuffer, n) n DATA events from kRecBatch */
+
+// Record slots (Int32Array indexes): X(enumerator, JS name, index).
+#define SPDYLAY_RECORD_SLOTS(X)                                                       \
+  X(kRecType, type, 0)                                                                \
+  X(kRecVersion, version, 1)                                                          \
+  X(kRecFlags, flags, 2)                                                              \
+  X(kRecLength, length, 3)                                                            \
+  X(kRecStreamId, streamId, 4) /* also GOAWAY last_good_stream_id */                  \
+  X(kRecAssoc, assoc, 5)                                                              \
+  X(kRecPri, pri, 6)                                                                  \
+  X(kRecSlot, slot, 7)                                                                \
+  X(kRecStatus, status, 8) /* RST_STREAM / GOAWAY status code (uint32) */             \
+  X(kRecUniqueId, uniqueId, 9)                                                        \
+  X(kRecDelta, delta, 10)                                                             \
+  X(kRecNvCount, nvCount, 11) /* pairs in the nv string, -1 for NULL nv */            \
+  X(kRecExtra, extra, 12) /* status (invalid ctrl recv) or error code (not send) */   \
+  X(kRecEof, eof, 13)     /* written by JS in kRead */                                \
+  X(kRecA, a, 16)         /* integer arguments of a dispatch */                       \
+  X(kRecB, b, 17)                                                                     \
+  X(kRecC, c, 18)                                                                     \
+  X(kRecD, d, 19)                                                                     \
+  X(kRecBatch, batch, 24) /* first batched DATA event */
+
+#define SPDYLAY_ENUM_ENTRY(name, js, value) name = value,
+enum Kind : int32_t { SPDYLAY_EVENT_KINDS(SPDYLAY_ENUM_ENTRY) };
+enum Rec : int { SPDYLAY_RECORD_SLOTS(SPDYLAY_ENUM_ENTRY) };
+#undef SPDYLAY_ENUM_ENTRY
+
+// A batched DATA event is kBatchStride ints: (kind << kBatchKindShift |
+// flags), streamId, then offset and length (kDataChunkRecv) or length
+// (kDataRecv).
+constexpr int kBatchStride = 4;
+constexpr int kBatchKindShift = 8;
+constexpr int kBatchMax = 64;
+constexpr int kRecSize = kRecBatch + kBatchStride * kBatchMax;
+
+// { kinds: {send: 0, ...}, record: {type: 0, ..., size}, batchStride,
+// batchKindShift }: the layout above, for JS.
+Napi::Object RecordLayout(Napi::Env env);
+
+// The session's view of the JS record, and the DATA events batched in it.
+class EventRecord {
+ public:
+  void Attach(int32_t *rec) { rec_ = rec; }
+  int32_t &operator[](int slot) { return rec_[slot]; }
+
+  enum class FrameStatus { kOk, kSkip, kFailed };
+  // Writes a control frame's fixed fields and `extra` (kRecExtra) into the
+  // record; `*value` gets its name/value string (or `undefined` for a NULL
+  // nv), its settings as an ArrayBuffer of (id, flags, value) uint32
+  // triples, or `undefined`. kSkip: a frame JS has no class for (NOOP,
+  // CREDENTIAL); kFailed: a JS value could not be made (exception pending).
+  FrameStatus WriteFrame(napi_env env, spdylay_frame_type type, const spdylay_frame *frame,
+                         int32_t extra, napi_value undefined, napi_value *value);
+
+  bool has_batch() const { return batch_n_ != 0; }
+  // Appends a DATA event (`a`, `b` = offset, length for kDataChunkRecv;
+  // length, 0 for kDataRecv). Returns true when the batch is full.
+  bool PushData(Kind kind, uint8_t flags, int32_t stream_id, int32_t a, int32_t b) {
+    int32_t *e = rec_ + kRecBatch + kBatchStride * batch_n_;
+    e[0] = (kind << kBatchKindShift) | flags;
+    e[1] = stream_id;
+    e[2] = a;
+    e[3] = b;
+    return ++batch_n_ == kBatchMax;
+  }
+  // The number of batched events; the batch is empty afterwards.
+  int32_t TakeBatch() {
+    int32_t n = batch_n_;
+    batch_n_ = 0;
+    return n;
+  }
+
+ private:
+  // The nv list as one NUL-joined JS string (latin1 when it is ASCII).
+  napi_status JoinNv(napi_env env, char **nv, napi_value *value);
+
+  int32_t *rec_ = nullptr;
+  int32_t batch_n_ = 0;
+  std::string nvjoin_;
+};
+
+}  // namespace spdylay_binding
