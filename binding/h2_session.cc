@@ -234,6 +234,12 @@ size_t Http2Session::ScanInput(const uint8_t *data, size_t len) {
   }
   while (i < len) {
     if (payload_left_ > 0) {
+      if (pad_check_) {
+        // First payload byte of a PADDED DATA frame: its pad length. A frame
+        // that is all padding delivers nothing.
+        pad_check_ = false;
+        if (!CountDataFrame(payload_left_ - 1 == data[i] ? 0 : 1)) return i;
+      }
       size_t n = len - i < payload_left_ ? len - i : payload_left_;
       payload_left_ -= n;
       i += n;
@@ -257,6 +263,18 @@ size_t Http2Session::ScanInput(const uint8_t *data, size_t len) {
   return len;
 }
 
+bool Http2Session::CountDataFrame(size_t data_length) {
+  if (data_length > 0) {
+    empty_frames_ = 0;
+    return true;
+  }
+  if (++empty_frames_ > max_empty_frames_) {
+    limit_ = kLimitEmptyFrames;
+    return false;
+  }
+  return true;
+}
+
 bool Http2Session::OnFrameHead(const uint8_t *hd) {
   size_t length = (static_cast<size_t>(hd[0]) << 16) | (static_cast<size_t>(hd[1]) << 8) | hd[2];
   uint8_t type = hd[3];
@@ -267,15 +285,13 @@ bool Http2Session::OnFrameHead(const uint8_t *hd) {
                                            0x7fffffffu);
   switch (type) {
     case NGHTTP2_DATA:
-      if (length == 0 && !(flags & NGHTTP2_FLAG_END_STREAM)) {
-        if (++empty_frames_ > max_empty_frames_) {
-          limit_ = kLimitEmptyFrames;
-          return false;
-        }
-      } else if (length > 0) {
-        empty_frames_ = 0;
+      if (flags & NGHTTP2_FLAG_END_STREAM) break;
+      // PADDED with a payload: decided on the pad length byte (ScanInput).
+      if ((flags & NGHTTP2_FLAG_PADDED) && length > 0) {
+        pad_check_ = true;
+        break;
       }
-      break;
+      return CountDataFrame(length);
     case NGHTTP2_HEADERS:
     case NGHTTP2_PUSH_PROMISE:
       if (type == NGHTTP2_HEADERS && (stream_id & 1) && stream_id > last_client_stream_) {

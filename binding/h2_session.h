@@ -146,6 +146,9 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   size_t ScanInput(const uint8_t *data, size_t len);
   // Checks the frame whose 9-byte head is complete; false when it breaks a limit.
   bool OnFrameHead(const uint8_t *hd);
+  // A DATA frame without END_STREAM carrying `data_length` bytes (padding
+  // excluded): counts it for maxEmptyFrames; false when past the limit.
+  bool CountDataFrame(size_t data_length);
   size_t NativeBytes() const;
   void CheckSession(Napi::Env env);
 
@@ -191,6 +194,7 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   size_t payload_left_ = 0;
   uint8_t payload_type_ = 0;  // type of the frame whose payload is being received
   bool expect_continuation_ = false;
+  bool pad_check_ = false;  // the next payload byte is a DATA frame's pad length
   bool settings_seen_ = false;
   int32_t last_client_stream_ = 0;
   uint32_t empty_frames_ = 0;

@@ -219,13 +219,27 @@ describe('flood limits', () => {
     await legitRequest(url);
   });
 
+  it('DATA frames of padding only count as empty', async () => {
+    const { port, limits } = await start({ maxEmptyFrames: 50 });
+    const c = await rawClient(port);
+    const frames = [requestHeaders(1, '/sink', false, 'POST')];
+    // PADDED (0x8): pad length 4, no data, 4 bytes of padding.
+    for (let i = 0; i < 60; ++i) frames.push(frame(FrameType.DATA, 0x8, 1, Buffer.from([4, 0, 0, 0, 0])));
+    c.write(...frames);
+    const g = await c.waitFor((f) => f.type === FrameType.GOAWAY);
+    expect(goawayCode(g)).toBe(ENHANCE_YOUR_CALM);
+    await c.closed;
+    expect(limits.map((l) => l.limit)).toEqual(['maxEmptyFrames']);
+  });
+
   it('empty DATA frames between frames that deliver something are allowed', async () => {
     const { port, limits } = await start({ maxEmptyFrames: 50 });
     const c = await rawClient(port);
     const frames = [requestHeaders(1, '/sink', false, 'POST')];
     for (let round = 0; round < 3; ++round) {
       for (let i = 0; i < 40; ++i) frames.push(frame(FrameType.DATA, 0, 1));
-      frames.push(frame(FrameType.DATA, 0, 1, Buffer.from('x')));
+      frames.push(round === 1 ? frame(FrameType.DATA, 0x8, 1, Buffer.from([2, 0x78, 0, 0]))
+        : frame(FrameType.DATA, 0, 1, Buffer.from('x')));
     }
     frames.push(frame(FrameType.DATA, END_STREAM, 1));
     c.write(...frames);
