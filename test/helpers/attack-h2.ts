@@ -2,6 +2,7 @@
 // HPACK integers and literals with incremental indexing, the HPACK bomb,
 // CONTINUATION splitting, and a raw connection that has done its SETTINGS
 // exchange.
+import { execFile } from 'node:child_process';
 import * as http2 from 'node:http2';
 
 import {
@@ -164,4 +165,36 @@ export async function legitH2(port: number, path = '/'): Promise<void> {
   } finally {
     s.destroy();
   }
+}
+
+const CHILD_CLIENT = `
+const http2 = require('node:http2');
+const [port, path, count] = [Number(process.argv[1]), process.argv[2], Number(process.argv[3])];
+const s = http2.connect('http://127.0.0.1:' + port, { settings: { initialWindowSize: 2 ** 31 - 1 } });
+s.on('error', (e) => { console.error(String(e)); process.exit(2); });
+s.on('connect', () => s.setLocalWindowSize(2 ** 31 - 1));
+Promise.all(Array.from({ length: count }, () => new Promise((resolve, reject) => {
+  const req = s.request({ ':path': path });
+  let status = 0, length = 0;
+  req.on('response', (h) => { status = Number(h[':status']); });
+  req.on('data', (c) => { length += c.length; });
+  req.on('end', () => resolve({ status, length }));
+  req.on('error', reject);
+}))).then((r) => { process.stdout.write(JSON.stringify(r)); s.close(); }, (e) => { console.error(String(e)); process.exit(3); });
+`;
+
+/**
+ * An ordinary Node http2 client with 2 GiB windows in a child process (so
+ * that its buffers do not count in this process's memory): GETs `path`
+ * `count` times at once on one connection; resolves with each status and
+ * body length. Killed after `timeoutMs`.
+ */
+export function childH2Get(port: number, path: string, count: number, timeoutMs = 30_000): Promise<{ status: number; length: number }[]> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', CHILD_CLIENT, String(port), path, String(count)], { timeout: timeoutMs, maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`child client failed: ${err.message} ${stderr}`));
+        else resolve(JSON.parse(stdout) as { status: number; length: number }[]);
+      });
+  });
 }

@@ -5,6 +5,8 @@ import type { EventEmitter } from 'node:events';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
+import { expect } from 'vitest';
+
 import type { LimitExceededInfo } from '../../lib/limits.js';
 
 export const MiB = 1024 * 1024;
@@ -44,8 +46,11 @@ export interface MemReport {
 
 /**
  * Samples heap + external and RSS every `intervalMs` between start() and
- * stop(). A blocked event loop misses samples, so stop() also measures once
- * more, before and after a GC.
+ * stop(). Each sample runs a GC first (when it can), so that the peak is
+ * memory something still holds, not garbage V8 has not collected yet (it
+ * lets up to 64 MiB of dead Buffers pile up before it collects). A blocked
+ * event loop misses samples, so stop() also measures once more, before and
+ * after a GC.
  */
 export class MemProbe {
   #base = 0;
@@ -54,7 +59,7 @@ export class MemProbe {
   #rssPeak = 0;
   #timer: NodeJS.Timeout | null = null;
 
-  start(intervalMs = 20): this {
+  start(intervalMs = 50): this {
     gc();
     this.#base = heapAndExternal();
     this.#rssBase = process.memoryUsage().rss;
@@ -65,7 +70,8 @@ export class MemProbe {
     return this;
   }
 
-  sample(): void {
+  sample(collect = true): void {
+    if (collect) gcFn?.();
     const m = process.memoryUsage();
     this.#peak = Math.max(this.#peak, m.heapUsed + m.external);
     this.#rssPeak = Math.max(this.#rssPeak, m.rss);
@@ -74,13 +80,17 @@ export class MemProbe {
   stop(): MemReport {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    this.sample();
+    this.sample(false);
     gc();
-    return {
+    this.sample(false);
+    const r = {
       retained: heapAndExternal() - this.#base,
       peak: this.#peak - this.#base,
       rssPeak: this.#rssPeak - this.#rssBase,
     };
+    // ATTACK_DEBUG=1 prints every measurement (to see the margins).
+    if (process.env.ATTACK_DEBUG) console.log(`[mem] ${expect.getState().currentTestName}: ${fmtMem(r)}`);
+    return r;
   }
 }
 
