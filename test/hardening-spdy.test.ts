@@ -330,7 +330,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
   });
 
   it('row 9: half an HTTP/1.1 request head (headersTimeout 300 ms): 408, closed', async () => {
-    const { port } = await start({ headersTimeout: 300 });
+    const { port, events } = await start({ headersTimeout: 300 });
     const s = net.connect(port, '127.0.0.1');
     s.on('error', () => {});
     let reply = '';
@@ -340,6 +340,23 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     s.write('GET /hello HTTP/1.1\r\nhost: x\r\n');
     await closedWithin({ closed }, 6000);
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    const ev = await events.limit('headersTimeout', 'connection');
+    expect(ev).toMatchObject({ protocol: 'http/1.1', action: '408', code: 408 });
+  });
+
+  it('HTTP/1.1 on the shared port: a request head past maxHeaderListSize gets 431, others served', async () => {
+    const { port, events } = await start();
+    const reply = await new Promise<string>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write(`GET /hello HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(100_000)}\r\n\r\n`));
+      let out = '';
+      s.on('data', (d) => { out += d; });
+      s.on('close', () => resolve(out));
+      s.on('error', () => resolve(out));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 431/);
+    const ev = await events.limit('maxHeaderListSize', 'connection');
+    expect(ev).toMatchObject({ protocol: 'http/1.1', action: '431', code: 431 });
+    await legitBoth(port);
   });
 
   it('row 10: rapid reset, 2,000 streams opened and reset (streamResetBurst 50): GOAWAY after the burst', async () => {
