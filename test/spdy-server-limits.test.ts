@@ -212,7 +212,121 @@ describe('SPDY header-block limits', () => {
   });
 });
 
+describe('SPDY zlib bomb', () => {
+  it('a 16 MiB header value compressed into ~16 KiB ends the connection with GOAWAY PROTOCOL_ERROR; other clients are served', async () => {
+    const { port, events } = await start();
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const bomb = await synStream(z, 1, [...GET('/'), ['x-bomb', Buffer.alloc(16 * 1024 * 1024, 0x61)]]);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const heap0 = process.memoryUsage();
+    a.socket.write(Buffer.concat([connWindowUpdate(65536), bomb]));
+    const c = new RawSpdyClient(port, PROTO_SPDY3);
+    const st = c.request('GET', '/');
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'maxHeaderListSize', scope: 'connection', protocol: 'spdy/3.1', action: 'GOAWAY', code: 1,
+    })]);
+    expect(await st.closed).toBe(0);
+    expect(Buffer.concat(st.chunks).toString()).toBe('ok');
+    const heap1 = process.memoryUsage();
+    // nothing near the 16 MiB was kept (generous margin)
+    expect(heap1.heapUsed + heap1.external - heap0.heapUsed - heap0.external).toBeLessThan(12 * 1024 * 1024);
+    c.socket.destroy();
+  });
+});
+
+describe('SPDY flood limits', () => {
+  it('PING flood by a client that never reads: GOAWAY PROTOCOL_ERROR past maxOutboundAck, a concurrent client is served', async () => {
+    const { port, events } = await start({ maxOutboundAck: 100 });
+    const a = new Attacker(port);
+    await a.connect();
+    a.socket.pause(); // never reads
+    a.socket.write(connWindowUpdate(65536));
+    await wait(100); // detection done: each batch below is (mostly) one read of the session
+    // PING replies fill the kernel buffers, then 64 KiB of socket output, then the session's queue
+    // batches under the limit: it is the replies the client does not read that pile up
+    let nextId = 1;
+    const batch = (): Buffer => Buffer.concat(Array.from({ length: 64 }, () => ping((nextId += 2) & 0x7fffffff)));
+    const legit = (async () => {
+      const c = new RawSpdyClient(port, PROTO_SPDY3);
+      const st = c.request('GET', '/');
+      const status = await st.closed;
+      c.socket.destroy();
+      return [status, Buffer.concat(st.chunks).toString()] as const;
+    })();
+    const t0 = Date.now();
+    let sent = 0;
+    while (events.length === 0 && !a.isClosed && Date.now() - t0 < 20_000 && sent < 64 * 1024 * 1024) {
+      const pings = batch();
+      if (!a.socket.write(pings)) await new Promise<void>((r) => { a.socket.once('drain', () => r()); a.socket.once('close', () => r()); });
+      else await new Promise<void>((r) => setImmediate(r));
+      sent += pings.length;
+    }
+    await until(() => events.length > 0, 5000, 'the limit event');
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'maxOutboundAck', scope: 'connection', protocol: 'spdy/3.1', action: 'GOAWAY', code: 1,
+    })]);
+    // the attacker reads now: PING replies, then the GOAWAY, then the close (at most a 3 s linger)
+    a.socket.resume();
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(await legit).toEqual([0, 'ok']);
+  }, 40_000);
+
+  it('a client that reads its PING replies is not cut, however many it sends', async () => {
+    const { port, events } = await start({ maxOutboundAck: 100 });
+    const a = new Attacker(port);
+    await a.connect();
+    a.socket.write(connWindowUpdate(65536));
+    const replies = (): number => a.frames.filter((f) => f.type === 6).length;
+    for (let round = 1; round <= 100; round++) {
+      // new IDs each time (the library takes a PING with the ID of the last one it sent as a reply)
+      a.socket.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => ping(2 * (round * 50 + i) + 1))));
+      await until(() => replies() >= 50 * round, 5000, `PING replies of round ${round}`);
+    }
+    expect(events).toEqual([]);
+    expect(a.isClosed).toBe(false);
+    a.socket.destroy();
+  });
+});
+
 describe('headersTimeout', () => {
+  it('SPDY: half a SYN_STREAM, then nothing: GOAWAY OK and close', async () => {
+    const { port, events } = await start({ headersTimeout: 300 });
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const syn = await synStream(z, 1, GET('/'));
+    a.socket.write(Buffer.concat([connWindowUpdate(65536), syn.subarray(0, syn.length >> 1)]));
+    const t0 = Date.now();
+    await a.closed;
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(0);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'headersTimeout', scope: 'connection', protocol: 'spdy/3.1', action: 'GOAWAY', code: 0,
+    })]);
+  });
+
+  it('SPDY: a SYN_STREAM trickled byte by byte does not restart the timer', async () => {
+    const { port, events } = await start({ headersTimeout: 400 });
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const syn = await synStream(z, 1, GET('/'));
+    a.socket.write(connWindowUpdate(65536));
+    const t0 = Date.now();
+    for (let i = 0; i < syn.length - 1 && !a.isClosed && Date.now() - t0 < 5000; i++) {
+      a.socket.write(syn.subarray(i, i + 1));
+      await wait(50);
+    }
+    await a.closed;
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(events.map((e) => e.limit)).toEqual(['headersTimeout']);
+  });
+
   it('cleartext detection: a connection that sends nothing is closed', async () => {
     const { port, events } = await start({ headersTimeout: 300 });
     const a = new Attacker(port);

@@ -32,10 +32,13 @@ import {
 import { BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server } from '../nghttp2/server.js';
 import {
   CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR,
-  HEADERS, ID_FLAG_SETTINGS_NONE, OPT_MAX_RECV_CTRL_FRAME_BUFFER, OPT_NO_AUTO_WINDOW_UPDATE2,
-  INTERNAL_ERROR, OK, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, READ_EOF, SERVER,
+  HEADERS, ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR, LIMIT_EMPTY_FRAMES, LIMIT_HEADER_BLOCK_INFLATE, LIMIT_NONE,
+  LIMIT_OUTBOUND_ACK, LIMIT_STREAM_RESETS, OK, OPT_MAX_EMPTY_FRAMES, OPT_MAX_HEADER_BLOCK_INFLATE,
+  OPT_MAX_HEADER_LIST_SIZE, OPT_MAX_OUTBOUND_ACK, OPT_MAX_RECV_CTRL_FRAME_BUFFER, OPT_NO_AUTO_WINDOW_UPDATE2,
+  OPT_STREAM_RESET_BURST, OPT_STREAM_RESET_RATE, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, READ_EOF, SERVER,
   SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from './constants.js';
+import { FloodedError } from './errors.js';
 import type { NameValue } from './frames.js';
 import { DataProvider, BufferDataProvider, Session, getNpnProtocols, npnGetVersion, type ReadCtrl } from './session.js';
 import { ByteQueue, RESPONSES, dateTimeString, htmlEscape } from './spdy-common.js';
@@ -228,6 +231,19 @@ const STREAM_BYTES = 256;
 /** Range of `SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER`. */
 const CTRL_BUF_MIN = 8192;
 const CTRL_BUF_MAX = 16777215;
+/** Least bytes one header block may inflate to (kept + discarded) before the session ends (zlib bomb). */
+const MIN_HEADER_BLOCK_INFLATE = 1 << 20;
+
+/** The option named by a `FloodedError`'s `LIMIT_*`. */
+function floodLimitName(limit: number): LimitName {
+  switch (limit) {
+    case LIMIT_OUTBOUND_ACK: return 'maxOutboundAck';
+    case LIMIT_EMPTY_FRAMES: return 'maxEmptyFrames';
+    case LIMIT_STREAM_RESETS: return 'streamResetRate';
+    case LIMIT_HEADER_BLOCK_INFLATE: return 'maxHeaderListSize';
+    default: return 'maxSessionMemory';
+  }
+}
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -1221,8 +1237,17 @@ export class SPDYConnection {
   #applyLimits(): void {
     const L = this.#limits;
     const s = this.session;
+    s.setOption(OPT_MAX_HEADER_LIST_SIZE, L.maxHeaderListSize);
+    // a block may inflate to 4 x the limit (discarded past it) before it counts as a bomb
+    s.setOption(OPT_MAX_HEADER_BLOCK_INFLATE,
+      Math.min(0xffffffff, Math.max(MIN_HEADER_BLOCK_INFLATE, 4 * L.maxHeaderListSize)));
+    // the compressed block is not much larger than the decompressed one
     s.setOption(OPT_MAX_RECV_CTRL_FRAME_BUFFER,
       Math.min(CTRL_BUF_MAX, Math.max(CTRL_BUF_MIN, L.maxHeaderListSize + 8192)));
+    s.setOption(OPT_MAX_OUTBOUND_ACK, L.maxOutboundAck);
+    s.setOption(OPT_MAX_EMPTY_FRAMES, L.maxEmptyFrames);
+    s.setOption(OPT_STREAM_RESET_BURST, L.streamResetBurst);
+    s.setOption(OPT_STREAM_RESET_RATE, L.streamResetRate);
   }
 
   /**
@@ -1360,6 +1385,17 @@ export class SPDYConnection {
       this.#inRecv = false;
       this.#chunkBuffer = null;
       this.#reportRefused();
+      // a flood limit: the session queued GOAWAY(PROTOCOL_ERROR) ahead of everything else
+      let limit = err instanceof FloodedError ? err.limit : LIMIT_NONE;
+      if (limit === LIMIT_NONE) {
+        try {
+          limit = this.session.getLimitExceeded();
+        } catch { /* session gone */ }
+      }
+      if (err instanceof FloodedError || limit !== LIMIT_NONE) {
+        this.#abort(floodLimitName(limit), GOAWAY_PROTOCOL_ERROR, true);
+        return;
+      }
       this.#fatal(err);
       return;
     }
@@ -1370,7 +1406,35 @@ export class SPDYConnection {
     this.#deliverBodies();
     this.flush();
     this.#checkMemory();
+    this.#checkHeadersTimer();
   }
+
+  /**
+   * headersTimeout: one timer per connection, armed while the session is
+   * inside a frame head or a control frame (e.g. half a SYN_STREAM), kept
+   * running (not restarted) while more of the same frame trickles in.
+   */
+  #checkHeadersTimer(): void {
+    const ms = this.#limits.headersTimeout;
+    if (ms <= 0 || this.#closed || this.#aborting) return;
+    if (this.session.inCtrlFrame()) {
+      if (this.#headersTimer === null) {
+        this.#headersTimer = setTimeout(this.#onHeadersTimeout, ms);
+        this.#headersTimer.unref();
+      }
+    } else this.#clearHeadersTimer();
+  }
+
+  readonly #onHeadersTimeout = (): void => {
+    this.#headersTimer = null;
+    if (this.#closed || this.#aborting || !this.session.inCtrlFrame()) return;
+    if (this.#paused.size > 0) {
+      // SPDY/2: we stopped reading (a handler's body is full), not the client
+      this.#checkHeadersTimer();
+      return;
+    }
+    this.#abort('headersTimeout', GOAWAY_OK, false);
+  };
 
   /** Reports the header blocks refused during the last recv() ('limitExceeded', scope 'stream'). */
   #reportRefused(): void {
