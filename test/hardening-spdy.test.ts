@@ -184,8 +184,10 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     expect(ev).toMatchObject({ protocol: 'spdy/3.1' });
     c.socket.resume();
     await closedWithin(c, 8000);
+    // The GOAWAY is written even past the socket's high-water mark: it follows the queued replies.
     const g = c.goaway;
-    if (g) expect(g.status).toBe(GOAWAY_STATUS.PROTOCOL_ERROR);
+    expect(g, 'a GOAWAY after the PING replies').toBeDefined();
+    expect(g!.status).toBe(GOAWAY_STATUS.PROTOCOL_ERROR);
     const mem = probe.stop();
     await legit.stop();
     expect(sent).toBeGreaterThan(0);
@@ -393,5 +395,50 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
       { version: PROTO_SPDY3_1, timeout: 10_000 });
     expect(hs.every((h) => h.code === 200)).toBe(true);
     expect(events.list).toEqual([]);
+  });
+});
+
+// The same limits on a SPDY/3 connection (no connection-level WINDOW_UPDATE first: the server sniffs spdy/3).
+describe('ThreadedSPDYServer (spdy/3)', () => {
+  const open3 = async (port: number): Promise<RawSpdy3> => {
+    const c = new RawSpdy3(port, { spdy31: false });
+    await c.connected;
+    return c;
+  };
+
+  it('row 7: a header block past maxHeaderListSize: RST_STREAM(FRAME_TOO_LARGE), connection kept', async () => {
+    const { port, events } = await start({ maxHeaderListSize: 16_384 });
+    const c = await open3(port);
+    c.write(await c.syn(1, '/', [['x-big', Buffer.alloc(32 * 1024, 0x61)]]));
+    const got = await c.waitFor((f) => f.streamId === 1 && ((f.control && f.type === T.RST_STREAM) || (f.flags & FLAG_FIN) !== 0));
+    expect(got.control && got.type === T.RST_STREAM ? got.status : -1).toBe(RST.FRAME_TOO_LARGE);
+    expect(await events.limit('maxHeaderListSize', 'stream')).toMatchObject({ protocol: 'spdy/3', streamId: 1, code: RST.FRAME_TOO_LARGE });
+    c.write(await c.syn(3, '/'));
+    expect((await c.body(3)).toString()).toBe('ok');
+    c.destroy();
+  });
+
+  it('row 6: empty DATA frames past maxEmptyFrames (50): GOAWAY(PROTOCOL_ERROR), closed', async () => {
+    const { port, events } = await start({ maxEmptyFrames: 50 });
+    const c = await open3(port);
+    const syn = await c.syn(1, '/echo', [], 0, 'POST');
+    c.write(syn, Buffer.concat(Array.from({ length: 200 }, () => dataFrame(1, 0))));
+    expect((await c.waitFor(isSpdyGoaway)).status).toBe(GOAWAY_STATUS.PROTOCOL_ERROR);
+    expect(await events.limit('maxEmptyFrames', 'connection')).toMatchObject({ protocol: 'spdy/3', action: 'GOAWAY' });
+    await closedWithin(c, 5000);
+    await legitBoth(port);
+  });
+
+  it('row 10: rapid reset (streamResetBurst 20): GOAWAY(PROTOCOL_ERROR), closed', async () => {
+    const { port, events } = await start({ streamResetBurst: 20, streamResetRate: 1 });
+    const c = await open3(port);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 300; i++) parts.push(await c.syn(2 * i + 1, '/'), rstStream(2 * i + 1, RST.CANCEL));
+    c.write(...parts);
+    const g = await c.waitFor(isSpdyGoaway, 5000);
+    expect(g.status).toBe(GOAWAY_STATUS.PROTOCOL_ERROR);
+    expect(g.streamId).toBeLessThan(300);
+    expect(await events.limit('streamResetRate', 'connection')).toMatchObject({ protocol: 'spdy/3' });
+    await closedWithin(c, 5000);
   });
 });
