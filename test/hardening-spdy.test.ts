@@ -41,6 +41,7 @@ class Handler extends EchoHandler {
   }
 
   override async do_POST(): Promise<void> {
+    if (this.path === '/hold') return new Promise<void>(() => {}); // never reads its body
     await this.readBody();
     this.sendResponse(200);
     this.wfile.end('ok');
@@ -209,6 +210,26 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     await closedWithin(c, 5000);
     await legit.stop();
     expect(legit.failures).toEqual([]);
+  });
+
+  it('maxSessionMemory (1 MiB): request bodies the handlers never read: GOAWAY(PROTOCOL_ERROR), closed, others served', async () => {
+    const { port, events } = await start({ maxSessionMemory: 1024 * 1024 });
+    const legit = new Legit(() => legitBoth(port));
+    const c = await openSpdy(port);
+    const chunk = Buffer.alloc(15 * 1024, 0x63);
+    // 16 streams x 60 KiB: within the stream windows (64 KiB) and the 1 MiB connection window, past the budget.
+    for (let i = 0; i < 16 && !c.isClosed; i++) {
+      const id = 2 * i + 1;
+      c.write(await c.syn(id, '/hold', [], 0, 'POST'), ...[0, 1, 2, 3].map(() => dataFrame(id, 0, chunk)));
+      await sleep(5);
+    }
+    const g = await c.waitFor(isSpdyGoaway, 5000);
+    expect(g.status).toBe(GOAWAY_STATUS.PROTOCOL_ERROR);
+    expect(await events.limit('maxSessionMemory', 'connection')).toMatchObject({ protocol: 'spdy/3.1', action: 'GOAWAY', code: GOAWAY_STATUS.PROTOCOL_ERROR });
+    await closedWithin(c, 5000);
+    await legit.stop();
+    expect(legit.failures).toEqual([]);
+    expect(legit.ok.length).toBeGreaterThan(0);
   });
 
   it('row 4: a shared 32 MiB Buffer, 3 streams, open windows, the client never reads: memory bounded', async () => {
