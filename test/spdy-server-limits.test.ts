@@ -11,17 +11,36 @@ import * as zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { LimitExceededInfo } from '../lib/limits.js';
-import { PROTO_SPDY3 } from '../lib/spdylay/constants.js';
-import { BaseSPDYRequestHandler, ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
+import { PROTO_SPDY2, PROTO_SPDY3 } from '../lib/spdylay/constants.js';
+import {
+  BaseSPDYRequestHandler, SPDYConnection, ThreadedSPDYServer, type ThreadedSPDYServerOptions,
+} from '../lib/spdylay/spdy-server.js';
+import { testCert } from './helpers/certs.js';
 import { RawSpdyClient, fullBody } from './helpers/spdy-raw.js';
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Bytes the /stream handler got accepted by wfile (it honours write()'s back-pressure). */
+let streamed = 0;
+
 class Handler extends BaseSPDYRequestHandler {
-  do_GET(): void {
+  do_GET(): void | Promise<void> {
+    if (this.path === '/stream') return this.stream();
     this.sendResponse(200);
     this.sendHeader('content-type', 'text/plain');
     this.wfile.end('ok');
+  }
+
+  /** Up to 256 MiB in 1 MiB chunks, waiting for 'drain' whenever write() says so. */
+  async stream(): Promise<void> {
+    this.sendResponse(200);
+    const w = this.wfile;
+    const chunk = Buffer.alloc(1 << 20, 0x63);
+    for (let i = 0; i < 256 && !this.closed; i++) {
+      streamed += chunk.length;
+      if (!w.write(chunk)) await new Promise<void>((r) => { w.once('drain', () => r()); w.once('close', () => r()); });
+    }
+    w.end();
   }
 
   /** Never reads the request body, answers after 5 s. */
@@ -424,5 +443,65 @@ describe('h2 path', () => {
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe('response back-pressure', () => {
+  it('SPDY/2 (no flow control), a client that does not read: the handler is held back, the connection holds little', async () => {
+    const { srv, port } = await start();
+    const conns: SPDYConnection[] = [];
+    srv.on('connection', (c: unknown) => { if (c instanceof SPDYConnection) conns.push(c); });
+    streamed = 0;
+    const c = new RawSpdyClient(port, PROTO_SPDY2);
+    let got = 0;
+    c.onData = (_sid, d) => {
+      got += d.length;
+      if (got >= 1 << 20) c.socket.pause(); // reads 1 MiB, then stops reading
+    };
+    c.request('GET', '/stream');
+    await until(() => got >= 1 << 20, 10_000, 'the first MiB');
+    // let it run against the full socket
+    let last = -1;
+    for (let i = 0; i < 40 && streamed !== last; i++) {
+      last = streamed;
+      await wait(100);
+    }
+    expect(streamed).toBe(last); // stalled
+    // kernel buffers of both ends + 64 KiB socket high water + the wfile/queue high-water marks (generous)
+    expect(streamed).toBeLessThan(96 * 1024 * 1024);
+    expect(conns).toHaveLength(1);
+    expect(conns[0]!.memoryUsage).toBeLessThan(2 * 1024 * 1024);
+    c.socket.destroy();
+  }, 20_000);
+});
+
+describe('TLS', () => {
+  it('a TLS handshake that never comes is closed after headersTimeout', async () => {
+    const cert = await testCert();
+    const srv = new ThreadedSPDYServer(['127.0.0.1', 0], Handler, { key: cert.key, cert: cert.cert, headersTimeout: 300 });
+    servers.push(srv);
+    const events: LimitExceededInfo[] = [];
+    srv.on('limitExceeded', (info: LimitExceededInfo) => events.push(info));
+    const port = (await srv.start()).port;
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    const t0 = Date.now();
+    await new Promise<void>((r) => s.once('close', () => r()));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', action: 'close' })]);
+  });
+});
+
+describe('idleTimeout', () => {
+  it('an idle SPDY connection gets GOAWAY OK and is reported', async () => {
+    const { port, events } = await start({ idleTimeout: 300 });
+    const c = new RawSpdyClient(port, PROTO_SPDY3);
+    const st = c.request('GET', '/');
+    expect(await st.closed).toBe(0);
+    await c.ended;
+    expect(c.goaway).toBeDefined();
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'idleTimeout', scope: 'connection', protocol: 'spdy/3', action: 'GOAWAY', code: 0,
+    })]);
   });
 });

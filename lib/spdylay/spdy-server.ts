@@ -1793,9 +1793,12 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         ALPNProtocols: tokens.slice(), handshakeTimeout });
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#route(socket, socket.alpnProtocol || null));
       this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
-        // the protocol is not chosen yet: reported as the ALPN fallback, HTTP/1.1
-        if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') this.#reportSocket('headersTimeout', socket, 'http/1.1', 'close');
-        else this._clientError(err, null);
+        if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
+          // Node reports the timeout but leaves the socket open
+          socket.destroy();
+          // the protocol is not chosen yet: reported as the ALPN fallback, HTTP/1.1
+          this.#reportSocket('headersTimeout', socket, 'http/1.1', 'close');
+        } else this._clientError(err, null);
       });
       this.#server.on('connection', (socket: net.Socket) => {
         this.#pendingSockets.add(socket);
