@@ -10,8 +10,8 @@ import type { ServerLimits } from '../lib/limits.js';
 import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../lib/nghttp2/index.js';
 import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
 import {
-  ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, isGoaway,
-  legitH2, nodeConnect, nodeGet, openRaw, ping, rstCode, rstStream, seedRequest,
+  ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, hpackString, isGoaway,
+  legitH2, nodeConnect, nodeGet, openRaw, ping, pseudoGet, rstCode, rstStream, seedRequest,
 } from './helpers/attack-h2.js';
 import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until } from './helpers/attack-mem.js';
 import { FrameParser, FrameType, frame, requestHeaders, settingsFrame, windowUpdate, type Frame } from './helpers/h2raw.js';
@@ -146,6 +146,31 @@ describe.each(targets)('$name', (target) => {
     expect(legit.ok.length).toBeGreaterThan(0);
     expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
     expect(mem.retained, fmtMem(mem)).toBeLessThan(32 * MiB);
+  });
+
+  it('row 1: the header list counts name + value + 32 per field: 2,100 one-byte fields are refused, 1,800 served', async () => {
+    const { port, events } = await target.start();
+    const c = await openRaw(port);
+    const field = Buffer.from([0x00, 0x01, 0x61, 0x00]); // literal without indexing: "a" = "" (33 bytes counted)
+    const block = (n: number): Buffer => Buffer.concat([pseudoGet('/'), Buffer.concat(Array.from({ length: n }, () => field))]);
+    c.write(frame(FrameType.HEADERS, END_STREAM | 0x4, 1, block(1800))); // 1,800 x 33 = 59,400 bytes + pseudo-headers
+    expect((await awaitBody(c, 1)).toString()).toBe('ok');
+    c.write(frame(FrameType.HEADERS, END_STREAM | 0x4, 3, block(2100))); // 69,300 bytes
+    expect(describeFrame(await outcome(c, 3))).toBe(`RST_STREAM(${ENHANCE_YOUR_CALM})`);
+    expect(await events.limit('maxHeaderListSize', 'stream')).toMatchObject({ streamId: 3 });
+    c.destroy();
+  });
+
+  it('row 3: a header block under the limits cut into 6 CONTINUATION frames is served', async () => {
+    const { port, events } = await target.start();
+    const c = await openRaw(port);
+    const fields = Array.from({ length: 40 }, (_, i) => Buffer.concat([Buffer.from([0x00]), hpackString(`x-f${i}`), hpackString(Buffer.alloc(1000, 0x61))]));
+    const frames = continuationFrames(1, Buffer.concat([pseudoGet('/'), ...fields]), 6000);
+    expect(frames.length).toBe(7);
+    c.write(...frames);
+    expect((await awaitBody(c, 1)).toString()).toBe('ok');
+    expect(events.list).toEqual([]);
+    c.destroy();
   });
 
   it('row 2: HPACK bombs on 4 connections kept open, legitimate requests meanwhile', async () => {

@@ -232,6 +232,32 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     expect(legit.ok.length).toBeGreaterThan(0);
   });
 
+  it('row 6: header blocks refused as too large count as empty frames (maxEmptyFrames 5): GOAWAY(PROTOCOL_ERROR)', async () => {
+    const { port, events } = await start({ maxEmptyFrames: 5, maxHeaderListSize: 4096 });
+    const c = await openSpdy(port);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 12; i++) parts.push(await c.syn(2 * i + 1, '/', [['x-big', Buffer.alloc(8192, 0x61)]]));
+    c.write(...parts);
+    const g = await c.waitFor(isSpdyGoaway, 5000);
+    expect(g.status).toBe(GOAWAY_STATUS.PROTOCOL_ERROR);
+    expect(c.frames.filter((f) => f.control && f.type === T.RST_STREAM).every((f) => f.status === RST.FRAME_TOO_LARGE)).toBe(true);
+    expect(await events.limit('maxEmptyFrames', 'connection')).toMatchObject({ protocol: 'spdy/3.1', action: 'GOAWAY' });
+    await closedWithin(c, 5000);
+    await legitBoth(port);
+  });
+
+  it('row 10: SETTINGS flood (3,000 frames): GOAWAY(PROTOCOL_ERROR), closed', async () => {
+    const { port, events } = await start();
+    const c = await openSpdy(port);
+    c.write(Buffer.concat(Array.from({ length: 3000 }, () => settings([[4, 100]]))));
+    const g = await c.waitFor(isSpdyGoaway, 5000);
+    expect(g.status).toBe(GOAWAY_STATUS.PROTOCOL_ERROR);
+    const ev = await events.waitFor((e) => e.scope === 'connection');
+    expect(['maxEmptyFrames', 'maxOutboundAck']).toContain(ev.limit);
+    await closedWithin(c, 5000);
+    await legitBoth(port);
+  });
+
   it('row 4: a shared 32 MiB Buffer, 3 streams, open windows, the client never reads: memory bounded', async () => {
     const { port } = await start();
     const probe = new MemProbe().start();
