@@ -258,14 +258,16 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     await legitBoth(port);
   });
 
-  it('row 4: a shared 32 MiB Buffer, 3 streams, open windows, the client never reads: memory bounded', async () => {
+  it('row 4: a shared 32 MiB Buffer, 2 x 20 streams, open windows, the client never reads: memory bounded', async () => {
     const { port } = await start();
     const probe = new MemProbe().start();
     const conns = await Promise.all([0, 1].map(() => openSpdy(port)));
     for (const c of conns) {
-      c.write(settings([[7, 0x7fffffff]]));
-      for (const id of [1, 3, 5]) c.write(await c.syn(id, '/shared-big'));
+      const syns: Buffer[] = [];
+      for (let i = 0; i < 20; i++) syns.push(await c.syn(2 * i + 1, '/shared-big'));
+      // Paused before the requests go out: nothing of the responses is read (or kept) on this side.
       c.socket.pause();
+      c.write(settings([[7, 0x7fffffff]]), ...syns);
     }
     const legit = new Legit(() => legitBoth(port));
     await sleep(1500);
