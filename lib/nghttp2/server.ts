@@ -1290,6 +1290,23 @@ export interface BoundAddress {
  *
  * @typeParam H - The request handler class's instance type.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> {
+  /**
+   * `'limitExceeded'`: a client ran into a limit of {@link HTTP2ServerOptions}:
+   * a stream reset for `maxHeaderListSize` (scope `'stream'`, RST_STREAM
+   * ENHANCE_YOUR_CALM) or a connection ended for a limit or timeout (scope
+   * `'connection'`, GOAWAY ENHANCE_YOUR_CALM, or NO_ERROR for the timeouts).
+   * The info object is frozen; `protocol` is `'h2'`.
+   */
+  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /** See {@link HTTP2Server.on}. */
+  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection) => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> extends EventEmitter {
   /** The class instantiated for every request stream (and pushed stream). */
   readonly RequestHandlerClass: RequestHandlerClass<H>;
