@@ -43,8 +43,15 @@ class Handler extends BaseSPDYRequestHandler {
     w.end();
   }
 
-  /** Never reads the request body, answers after 5 s. */
+  /** /echo: answers the body's length; else never reads the request body, answers after 5 s. */
   do_POST(): Promise<void> {
+    if (this.path === '/echo' || this.path === '/late-echo') {
+      const delay = this.path === '/late-echo' ? 500 : 0;
+      return new Promise((r) => setTimeout(r, delay)).then(() => this.readBody()).then((b) => {
+        this.sendResponse(200);
+        this.wfile.end(String(b.length));
+      });
+    }
     return new Promise<void>((r) => setTimeout(() => {
       if (!this.closed) {
         this.sendResponse(200);
@@ -295,6 +302,41 @@ describe('SPDY flood limits', () => {
     expect(await legit).toEqual([0, 'ok']);
   }, 40_000);
 
+  it('empty DATA frames past maxEmptyFrames: GOAWAY PROTOCOL_ERROR, event maxEmptyFrames', async () => {
+    const { port, events } = await start({ maxEmptyFrames: 50 });
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const empty = Buffer.alloc(8);
+    empty.writeUInt32BE(1, 0); // DATA, stream 1, no flags, no payload
+    a.socket.write(Buffer.concat([connWindowUpdate(65536),
+      await synStream(z, 1, [[':method', 'POST'], ...GET('/').slice(1)], false),
+      ...Array.from({ length: 60 }, () => empty)]));
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(events).toEqual([expect.objectContaining({ limit: 'maxEmptyFrames', scope: 'connection', action: 'GOAWAY', code: 1 })]);
+  });
+
+  it('streams opened and reset by the client past the bucket: GOAWAY PROTOCOL_ERROR, event streamResetRate', async () => {
+    const { port, events } = await start({ streamResetBurst: 20, streamResetRate: 1 });
+    const a = new Attacker(port);
+    await a.connect();
+    const frames: Buffer[] = [connWindowUpdate(65536)];
+    const z = new HeaderDeflater();
+    for (let i = 0; i < 40; i++) {
+      const sid = 2 * i + 1;
+      frames.push(await synStream(z, sid, [[':method', 'POST'], ...GET('/').slice(1)], false));
+      const rst = Buffer.alloc(8);
+      rst.writeUInt32BE(sid, 0);
+      rst.writeUInt32BE(5, 4); // CANCEL
+      frames.push(ctrl(3, 0, rst));
+    }
+    a.socket.write(Buffer.concat(frames));
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(events).toEqual([expect.objectContaining({ limit: 'streamResetRate', scope: 'connection', action: 'GOAWAY', code: 1 })]);
+  });
+
   it('a client that reads its PING replies is not cut, however many it sends', async () => {
     const { port, events } = await start({ maxOutboundAck: 100 });
     const a = new Attacker(port);
@@ -352,7 +394,9 @@ describe('headersTimeout', () => {
     const t0 = Date.now();
     await a.closed;
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', action: 'close' })]);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'headersTimeout', scope: 'connection', action: 'close', clientAddress: ['127.0.0.1', expect.any(Number)],
+    })]);
   });
 
   it('HTTP/1.1: a request head that stalls gets 408', async () => {
@@ -384,6 +428,7 @@ describe('HTTP/1.1', () => {
     expect(got).toMatch(/^HTTP\/1\.1 431 /);
     expect(events).toEqual([expect.objectContaining({
       limit: 'maxHeaderListSize', scope: 'connection', protocol: 'http/1.1', action: '431', code: 431,
+      clientAddress: ['127.0.0.1', expect.any(Number)],
     })]);
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe('ok');
@@ -392,8 +437,8 @@ describe('HTTP/1.1', () => {
 
 describe('maxSessionMemory', () => {
   it('request bodies held for handlers that do not read them: GOAWAY PROTOCOL_ERROR past the budget', async () => {
-    // the C session estimate is 320 KiB + 2 x maxHeaderListSize (8 KiB): 10 x 64 KiB of held bodies pass 800 KiB
-    const { port, events } = await start({ maxSessionMemory: 800 * 1024, maxHeaderListSize: 4096 });
+    // the C session estimate is 320 KiB: 10 x 64 KiB of held bodies pass 800 KiB
+    const { port, events } = await start({ maxSessionMemory: 800 * 1024 });
     const c = new RawSpdyClient(port, PROTO_SPDY3);
     for (let i = 0; i < 10; i++) c.request('POST', '/up', fullBody(1 << 20));
     await c.ended;
@@ -408,6 +453,32 @@ describe('maxSessionMemory', () => {
     expect(Buffer.concat(st.chunks).toString()).toBe('ok');
     d.socket.destroy();
   });
+
+  it('SPDY/2 (no flow control): a body the handler reads late is held back by pausing the connection', async () => {
+    const { srv, port, events } = await start();
+    const conns: SPDYConnection[] = [];
+    srv.on('connection', (c: unknown) => { if (c instanceof SPDYConnection) conns.push(c); });
+    const c = new RawSpdyClient(port, PROTO_SPDY2);
+    const st = c.request('POST', '/late-echo', fullBody(8 << 20));
+    await wait(300); // the handler waits 500 ms before reading
+    expect(conns).toHaveLength(1);
+    expect(conns[0]!.memoryUsage).toBeLessThan(1 << 20);
+    expect(await st.closed).toBe(0);
+    expect(Buffer.concat(st.chunks).toString()).toBe(String(8 << 20));
+    expect(events).toEqual([]);
+    c.socket.destroy();
+  }, 20_000);
+
+  it('default budget: 100 concurrent uploads on one SPDY/3 connection are all served', async () => {
+    const { port, events } = await start();
+    const c = new RawSpdyClient(port, PROTO_SPDY3);
+    const streams = Array.from({ length: 100 }, () => c.request('POST', '/echo', fullBody(256 * 1024)));
+    const statuses = await Promise.all(streams.map((st) => st.closed));
+    expect(statuses.every((x) => x === 0)).toBe(true);
+    expect(streams.map((st) => Buffer.concat(st.chunks).toString())).toEqual(Array(100).fill(String(256 * 1024)));
+    expect(events).toEqual([]);
+    c.socket.destroy();
+  }, 30_000);
 });
 
 describe('h2 path', () => {
@@ -443,6 +514,20 @@ describe('h2 path', () => {
     } finally {
       client.destroy();
     }
+  });
+
+  it('h2c after detection: half a HEADERS frame is ended by the inner server\'s headersTimeout', async () => {
+    const { port, events } = await start({ headersTimeout: 300 });
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    const head = Buffer.from([0, 0, 100, 1, 4, 0, 0, 0, 1]); // HEADERS, 100 bytes announced, END_HEADERS, stream 1
+    s.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), head,
+      Buffer.alloc(10)]));
+    s.resume();
+    const t0 = Date.now();
+    await new Promise<void>((r) => s.once('close', () => r()));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', protocol: 'h2' })]);
   });
 });
 
@@ -488,7 +573,9 @@ describe('TLS', () => {
     const t0 = Date.now();
     await new Promise<void>((r) => s.once('close', () => r()));
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', action: 'close' })]);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'headersTimeout', scope: 'connection', action: 'close', clientAddress: ['127.0.0.1', expect.any(Number)],
+    })]);
   });
 });
 

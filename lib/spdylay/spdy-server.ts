@@ -29,7 +29,9 @@ import * as tls from 'node:tls';
 import {
   type LimitExceededInfo, type LimitName, type ServedProtocol, type ServerLimits, resolveLimits,
 } from '../limits.js';
-import { BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server } from '../nghttp2/server.js';
+import {
+  BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server, type HTTP2Connection,
+} from '../nghttp2/server.js';
 import {
   CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR,
   HEADERS, ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR, LIMIT_EMPTY_FRAMES, LIMIT_HEADER_BLOCK_INFLATE, LIMIT_NONE,
@@ -39,6 +41,8 @@ import {
   SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from './constants.js';
 import { FloodedError } from './errors.js';
+
+export { DEFAULT_LIMITS, type LimitExceededInfo, type LimitName, type ServedProtocol, type ServerLimits } from '../limits.js';
 import type { NameValue } from './frames.js';
 import { DataProvider, BufferDataProvider, Session, getNpnProtocols, npnGetVersion, type ReadCtrl } from './session.js';
 import { ByteQueue, RESPONSES, dateTimeString, htmlEscape } from './spdy-common.js';
@@ -133,9 +137,11 @@ export interface ThreadedSPDYServerOptions extends ServerLimits {
    * read by the handlers, response body bytes queued for the session (up to
    * 64 KiB per stream: larger Buffers written by the application are
    * referenced, not copied), plus an estimate of the C session (its zlib
-   * streams, 320 KiB, its header buffers, 2 x `maxHeaderListSize`, and its
-   * queued frames). Past it the client receives GOAWAY PROTOCOL_ERROR and
-   * the connection closes. h2: the inner `HTTP2Server`'s
+   * streams, 320 KiB, 256 bytes per open stream and per queued frame; its
+   * header buffers are bounded by `maxHeaderListSize` instead). A value
+   * under about 400 KiB ends every SPDY connection. Past it the client
+   * receives GOAWAY PROTOCOL_ERROR and the connection closes. h2: the
+   * inner `HTTP2Server`'s
    * `maxSessionMemory` (GOAWAY ENHANCE_YOUR_CALM). Not used for HTTP/1.1
    * (Node's `http` bounds its own buffers).
    */
@@ -178,11 +184,12 @@ export interface ThreadedSPDYServerOptions extends ServerLimits {
    * - SPDY: part of a frame head or of a control frame (e.g. half a
    *   SYN_STREAM) received and its end not: the client receives GOAWAY OK
    *   (SPDY/2: GOAWAY) and the connection closes.
-   * - Cleartext protocol detection (the first bytes, at most 10 s today) and
-   *   the TLS handshake (`handshakeTimeout`, Node's default 120 s, unless
-   *   set in {@link tls}) take min(that, this): the socket is closed.
+   * - Cleartext protocol detection (the first bytes; 10 s at most) and the
+   *   TLS handshake (`handshakeTimeout`, Node's default 120 s, unless set in
+   *   {@link tls}) take the smaller of theirs and this: the socket is closed.
    * - HTTP/1.1: Node's `headersTimeout` (the client receives `408 Request
-   *   Timeout`, then close). Node's `requestTimeout` is not used (0): a slow
+   *   Timeout`, then close; Node checks it periodically, so it fires up to a
+   *   quarter of it late). Node's `requestTimeout` is not used (0): a slow
    *   body is bounded by `idleTimeout`. Node's `keepAliveTimeout` (5 s
    *   between requests) is kept.
    * - h2: the inner `HTTP2Server`'s (GOAWAY NO_ERROR).
@@ -1257,7 +1264,8 @@ export class SPDYConnection {
    * and an estimate of the C session.
    */
   get memoryUsage(): number {
-    let n = this.socket.writableLength + SESSION_BASE_BYTES + 2 * this.#limits.maxHeaderListSize;
+    // the C session's header buffers are not counted: maxHeaderListSize bounds them
+    let n = this.socket.writableLength + SESSION_BASE_BYTES;
     if (!this.#closed) {
       try {
         n += this.session.getOutboundQueueSize() * QUEUED_FRAME_BYTES;
@@ -1629,6 +1637,7 @@ const CANCEL_ON_LOSS = 5;
  *
  * @typeParam H - The request handler class's instance type.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYRequestHandler> extends EventEmitter {
   /** The class instantiated for every request stream. */
   readonly RequestHandlerClass: SPDYRequestHandlerClass<H>;
@@ -1766,14 +1775,14 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         // as Node's own handler: no status line once a response has started on this socket
         const msg = (socket as net.Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
         const canWrite = socket.writable && (!msg || !msg.headersSent);
+        this.#reportSocket(status === 431 ? 'maxHeaderListSize' : 'headersTimeout', socket as net.Socket, 'http/1.1',
+          canWrite ? (status === 431 ? '431' : '408') : 'close');
         if (canWrite) {
           socket.end(status === 431
             ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'
             : 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
           setTimeout(() => socket.destroy(), LINGER_MS).unref();
         } else socket.destroy();
-        this.#reportSocket(status === 431 ? 'maxHeaderListSize' : 'headersTimeout', socket as net.Socket, 'http/1.1',
-          canWrite ? (status === 431 ? '431' : '408') : 'close');
       });
     }
     if (options.plain) {
@@ -1794,10 +1803,10 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#route(socket, socket.alpnProtocol || null));
       this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
         if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
-          // Node reports the timeout but leaves the socket open
-          socket.destroy();
           // the protocol is not chosen yet: reported as the ALPN fallback, HTTP/1.1
           this.#reportSocket('headersTimeout', socket, 'http/1.1', 'close');
+          // Node reports the timeout but leaves the socket open
+          socket.destroy();
         } else this._clientError(err, null);
       });
       this.#server.on('connection', (socket: net.Socket) => {
@@ -2209,4 +2218,22 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       this._handlerError(err, h);
     }
   }
+}
+
+// Typed listeners of the server's own event (declaration merging with the class above).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYRequestHandler> {
+  /**
+   * `'limitExceeded'`: a client ran into a limit of
+   * {@link ThreadedSPDYServerOptions}: one stream reset (scope `'stream'`:
+   * a header block past `maxHeaderListSize`) or a connection ended for a
+   * limit or timeout (scope `'connection'`). The info object is frozen;
+   * `connection` is the {@link SPDYConnection}, the `HTTP2Connection` (h2),
+   * the socket (HTTP/1.1, TLS handshake, protocol detection) or null.
+   */
+  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /** See {@link ThreadedSPDYServer.on}. */
+  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null) => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
 }
