@@ -367,6 +367,22 @@ describe.each(targets)('$name', (target) => {
     await legitH2(port);
   });
 
+  it('row 9: a HEADERS frame trickled one byte every 50 ms (headersTimeout 300 ms): closed long before it completes', async () => {
+    const { port, events } = await target.start({ headersTimeout: 300 });
+    const c = await openRaw(port);
+    const hf = requestHeaders(1, '/');
+    const t0 = Date.now();
+    // Bounded: at most the frame's ~70 bytes (3.5 s), stops as soon as the connection is closed.
+    for (let i = 0; i < hf.length && !c.isClosed; i++) {
+      c.socket.write(hf.subarray(i, i + 1));
+      await sleep(50);
+    }
+    expect(c.isClosed).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(hf.length * 50);
+    expect(c.frames.some((f) => f.type === FrameType.DATA)).toBe(false);
+    await events.limit('headersTimeout', 'connection');
+  });
+
   it('row 9: HEADERS without END_HEADERS and no CONTINUATION (headersTimeout 300 ms): closed', async () => {
     const { port, events } = await target.start({ headersTimeout: 300 });
     const c = await openRaw(port);
@@ -435,6 +451,24 @@ describe.each(targets)('$name', (target) => {
     expect(sent).toBeGreaterThan(0);
     expect(legit.failures).toEqual([]);
     expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+  });
+
+  it('row 10: a PING flooder that never reads at all is let go within the linger (3 s)', async () => {
+    const { port, events, connections } = await target.start();
+    const c = await openRaw(port);
+    c.socket.pause();
+    const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(i)));
+    const deadline = Date.now() + 15_000;
+    for (let i = 0; i < 400 && events.list.length === 0 && Date.now() < deadline; i++) {
+      c.socket.write(batch);
+      while (c.socket.writableLength > MiB && events.list.length === 0 && Date.now() < deadline) await sleep(5);
+      if (i % 10 === 0) await sleep(0);
+    }
+    await events.limit('maxOutboundAck', 'connection');
+    const t0 = Date.now();
+    await until(() => connections() === 0, 6000, 'the server dropped the connection');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    c.destroy();
   });
 
   it('row 10: SETTINGS flood (5,000 frames): GOAWAY(ENHANCE_YOUR_CALM), closed', async () => {

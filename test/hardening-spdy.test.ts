@@ -196,6 +196,24 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
   });
 
+  it('row 8: a PING flooder that never reads at all is let go within the linger (3 s)', async () => {
+    const { port, events, server } = await start();
+    const c = await openSpdy(port);
+    c.socket.pause();
+    const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(2 * i + 1)));
+    const deadline = Date.now() + 15_000;
+    for (let i = 0; i < 400 && events.list.length === 0 && Date.now() < deadline; i++) {
+      c.socket.write(batch);
+      while (c.socket.writableLength > MiB && events.list.length === 0 && Date.now() < deadline) await sleep(5);
+      if (i % 10 === 0) await sleep(0);
+    }
+    await events.limit('maxOutboundAck', 'connection');
+    const t0 = Date.now();
+    await until(() => server.connectionCount === 0, 6000, 'the server dropped the connection');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    c.destroy();
+  });
+
   it('row 6: 5,000 empty DATA frames: GOAWAY(PROTOCOL_ERROR), maxEmptyFrames', async () => {
     const { port, events } = await start();
     const legit = new Legit(() => legitBoth(port));
@@ -346,6 +364,22 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
       expect(ev).toMatchObject({ limit: 'headersTimeout', scope: 'connection', protocol: 'spdy/3.1', action: 'GOAWAY', code: GOAWAY_STATUS.OK });
     }
     await legitBoth(port);
+  });
+
+  it('row 9: a SYN_STREAM trickled one byte every 50 ms (headersTimeout 300 ms): closed long before it completes', async () => {
+    const { port, events } = await start({ headersTimeout: 300 });
+    const c = await openSpdy(port);
+    const syn = await c.syn(1, '/');
+    const t0 = Date.now();
+    // Bounded: at most the frame's bytes (50 ms each), stops as soon as the connection is closed.
+    for (let i = 0; i < syn.length && !c.isClosed; i++) {
+      c.socket.write(syn.subarray(i, i + 1));
+      await sleep(50);
+    }
+    expect(c.isClosed).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(syn.length * 50);
+    expect(c.frames.some((f) => !f.control)).toBe(false);
+    await events.limit('headersTimeout', 'connection');
   });
 
   it('row 9: half a frame head after a complete request (headersTimeout 300 ms): closed', async () => {
