@@ -13,7 +13,7 @@ import {
   ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, hpackString, isGoaway,
   legitH2, nodeConnect, nodeGet, openRaw, ping, pseudoGet, rstCode, rstStream, seedRequest,
 } from './helpers/attack-h2.js';
-import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until } from './helpers/attack-mem.js';
+import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from './helpers/attack-mem.js';
 import { FrameParser, FrameType, frame, requestHeaders, settingsFrame, windowUpdate, type Frame } from './helpers/h2raw.js';
 import type { RawClient } from './helpers/h2raw.js';
 import { EchoHandler } from './helpers/spdy-fetch.js';
@@ -108,6 +108,7 @@ const targets: Target[] = [
 ];
 
 afterEach(async () => {
+  expect(takeInvalidEvents(), "malformed 'limitExceeded' payloads").toEqual([]);
   await Promise.all(running.splice(0).map((r) => r.close()));
 });
 

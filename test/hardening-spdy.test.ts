@@ -14,7 +14,7 @@ import type { ServerLimits } from '../lib/limits.js';
 import { PROTO_SPDY3_1 } from '../lib/spdylay/index.js';
 import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
 import { BaseSPDYStreamHandler, urlfetch } from '../lib/spdylay/urlfetch.js';
-import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until } from './helpers/attack-mem.js';
+import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from './helpers/attack-mem.js';
 import {
   FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, ping, rstStream,
   settings, windowUpdate,
@@ -66,6 +66,7 @@ async function start(limits: ServerLimits = {}): Promise<Running> {
 }
 
 afterEach(async () => {
+  expect(takeInvalidEvents(), "malformed 'limitExceeded' payloads").toEqual([]);
   await Promise.all(running.splice(0).map((s) => s.close({ timeout: 1000 })));
 });
 
@@ -523,5 +524,48 @@ describe('ThreadedSPDYServer (spdy/3)', () => {
     expect(g.streamId).toBeLessThan(300);
     expect(await events.limit('streamResetRate', 'connection')).toMatchObject({ protocol: 'spdy/3' });
     await closedWithin(c, 5000);
+  });
+});
+
+// SPDY/2 (its own dictionary and 16-bit name/value lengths): the same header-list limit and zlib bomb cap.
+describe('ThreadedSPDYServer (spdy/2)', () => {
+  const open2 = async (port: number): Promise<RawSpdy3> => {
+    const c = new RawSpdy3(port, { version: 2 });
+    await c.connected;
+    return c;
+  };
+
+  it('row 7: a header block past maxHeaderListSize: RST_STREAM for that stream, connection kept', async () => {
+    const { port, events } = await start({ maxHeaderListSize: 16_384 });
+    const c = await open2(port);
+    c.write(await c.syn(1, '/', [['x-big', Buffer.alloc(32 * 1024, 0x61)]]));
+    const got = await c.waitFor((f) => f.streamId === 1 && ((f.control && f.type === T.RST_STREAM) || (f.flags & FLAG_FIN) !== 0));
+    expect(got.control && got.type === T.RST_STREAM ? 'RST_STREAM' : `type ${got.type}`).toBe('RST_STREAM');
+    expect(await events.limit('maxHeaderListSize', 'stream')).toMatchObject({ protocol: 'spdy/2', streamId: 1, action: 'RST_STREAM' });
+    c.write(await c.syn(3, '/'));
+    expect((await c.body(3)).toString()).toBe('ok');
+    c.destroy();
+  });
+
+  it('row 7: zlib bomb (300 x 60,000-byte values, 18 MB inflated): GOAWAY, closed, memory bounded, others served', async () => {
+    const { port, events } = await start();
+    const c = await open2(port);
+    c.write(await c.syn(1, '/'));
+    await c.body(1);
+    let bomb: Buffer;
+    {
+      const v = Buffer.alloc(60_000, 0x61);
+      bomb = await c.syn(3, '/', Array.from({ length: 300 }, (_, i) => [`x-b${i}`, v] as [string, Buffer]));
+    }
+    expect(bomb.length).toBeLessThan(256 * 1024);
+    const probe = new MemProbe().start();
+    c.write(bomb);
+    await c.waitFor(isSpdyGoaway, 10_000);
+    await closedWithin(c, 5000);
+    const ev = await events.limit('maxHeaderListSize', 'connection');
+    expect(ev).toMatchObject({ protocol: 'spdy/2', action: 'GOAWAY', code: null });
+    const mem = probe.stop();
+    expect(mem.peak, fmtMem(mem)).toBeLessThan(32 * MiB);
+    await legitBoth(port);
   });
 });

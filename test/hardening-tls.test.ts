@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerLimits } from '../lib/limits.js';
 import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../lib/nghttp2/index.js';
 import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
-import { LimitEvents, sleep } from './helpers/attack-mem.js';
+import { LimitEvents, sleep, takeInvalidEvents } from './helpers/attack-mem.js';
 import { testCert } from './helpers/certs.js';
 import { EchoHandler } from './helpers/spdy-fetch.js';
 
@@ -37,6 +37,7 @@ interface Running {
 const running: Running[] = [];
 
 afterEach(async () => {
+  expect(takeInvalidEvents(), "malformed 'limitExceeded' payloads").toEqual([]);
   await Promise.all(running.splice(0).map((r) => r.close()));
 });
 

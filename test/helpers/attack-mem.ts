@@ -100,13 +100,45 @@ export function fmtMem(r: MemReport): string {
   return `retained ${f(r.retained)} MiB, peak heap+external +${f(r.peak)} MiB, peak RSS +${f(r.rssPeak)} MiB`;
 }
 
-/** Collects a server's 'limitExceeded' events. */
+const LIMITS = ['maxHeaderListSize', 'maxSessionMemory', 'maxOutboundAck', 'maxEmptyFrames', 'streamResetRate',
+  'maxContinuations', 'headersTimeout', 'idleTimeout'];
+const PROTOCOLS = ['h2', 'spdy/3.1', 'spdy/3', 'spdy/2', 'http/1.1'];
+const ACTIONS = ['RST_STREAM', 'GOAWAY', '408', '431', 'close'];
+
+/** What is wrong with a 'limitExceeded' payload against LimitExceededInfo (empty when nothing). */
+export function checkLimitInfo(i: LimitExceededInfo): string[] {
+  const bad: string[] = [];
+  if (!LIMITS.includes(i.limit)) bad.push(`limit ${String(i.limit)}`);
+  if (i.scope !== 'stream' && i.scope !== 'connection') bad.push(`scope ${String(i.scope)}`);
+  if (!PROTOCOLS.includes(i.protocol)) bad.push(`protocol ${String(i.protocol)}`);
+  if (!ACTIONS.includes(i.action)) bad.push(`action ${String(i.action)}`);
+  if (i.scope === 'stream' && !(Number.isInteger(i.streamId) && i.streamId! > 0)) bad.push(`stream scope with streamId ${String(i.streamId)}`);
+  if (i.scope === 'stream' && i.action !== 'RST_STREAM') bad.push(`stream scope with action ${i.action}`);
+  if (i.scope === 'connection' && i.streamId !== null) bad.push(`connection scope with streamId ${String(i.streamId)}`);
+  if (i.code !== null && !Number.isInteger(i.code)) bad.push(`code ${String(i.code)}`);
+  if ((i.action === '408' || i.action === '431') && i.code !== Number(i.action)) bad.push(`action ${i.action} with code ${String(i.code)}`);
+  const a = i.clientAddress;
+  if (!Array.isArray(a) || a.length !== 2 || typeof a[0] !== 'string' || !a[0].includes('127.0.0.1')
+    || !Number.isInteger(a[1]) || a[1] <= 0) bad.push(`clientAddress ${JSON.stringify(a)}`);
+  return bad;
+}
+
+const invalid: string[] = [];
+
+/** Malformed 'limitExceeded' payloads seen by every LimitEvents since the last call (check it in afterEach). */
+export function takeInvalidEvents(): string[] {
+  return invalid.splice(0);
+}
+
+/** Collects a server's 'limitExceeded' events (and checks each payload's shape, see takeInvalidEvents). */
 export class LimitEvents {
   readonly list: LimitExceededInfo[] = [];
   #waiters: (() => void)[] = [];
 
   constructor(emitter: EventEmitter) {
     emitter.on('limitExceeded', (info: LimitExceededInfo) => {
+      const bad = checkLimitInfo(info);
+      if (bad.length) invalid.push(`${info.limit}/${info.protocol}: ${bad.join(', ')}`);
       this.list.push(info);
       for (const w of this.#waiters.splice(0)) w();
     });

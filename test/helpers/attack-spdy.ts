@@ -19,11 +19,15 @@ export const RST = { PROTOCOL_ERROR: 1, REFUSED_STREAM: 3, CANCEL: 5, INTERNAL_E
 /** GOAWAY statuses. */
 export const GOAWAY_STATUS = { OK: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2 } as const;
 
-let dict: Buffer | null = null;
-/** The SPDY/3 header compression dictionary (shared/spec/spdy3-dictionary.hex). */
-export function spdy3Dictionary(): Buffer {
-  dict ??= Buffer.from(fs.readFileSync(sharedPath('spec', 'spdy3-dictionary.hex'), 'latin1').replace(/\s+/g, ''), 'hex');
-  return dict;
+const dicts = new Map<number, Buffer>();
+/** The header compression dictionary of SPDY/`version` (shared/spec/spdy{2,3}-dictionary.hex). */
+export function spdyDictionary(version: 2 | 3 = 3): Buffer {
+  let d = dicts.get(version);
+  if (!d) {
+    d = Buffer.from(fs.readFileSync(sharedPath('spec', `spdy${version}-dictionary.hex`), 'latin1').replace(/\s+/g, ''), 'hex');
+    dicts.set(version, d);
+  }
+  return d;
 }
 
 /**
@@ -32,8 +36,12 @@ export function spdy3Dictionary(): Buffer {
  * protocol requires. Calls must not overlap (await each).
  */
 export class SpdyDeflater {
-  #d = zlib.createDeflate({ dictionary: spdy3Dictionary() });
+  #d: zlib.Deflate;
   #busy: Promise<unknown> = Promise.resolve();
+
+  constructor(version: 2 | 3 = 3) {
+    this.#d = zlib.createDeflate({ dictionary: spdyDictionary(version) });
+  }
 
   compress(block: Buffer): Promise<Buffer> {
     const run = this.#busy.then(() => new Promise<Buffer>((resolve, reject) => {
@@ -60,10 +68,18 @@ export class SpdyDeflater {
   }
 }
 
-/** Uncompressed SPDY/3 name/value block: u32 count, then u32-length-prefixed names and values. */
-export function nvBlock(pairs: [string, string | Buffer][]): Buffer {
+/**
+ * Uncompressed name/value block: SPDY/3 u32 count, then u32-length-prefixed
+ * names and values; SPDY/2 the same with u16 lengths.
+ */
+export function nvBlock(pairs: [string, string | Buffer][], version: 2 | 3 = 3): Buffer {
   const parts: Buffer[] = [];
-  const u32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32BE(n, 0); return b; };
+  const u32 = (n: number): Buffer => {
+    const b = Buffer.alloc(version === 2 ? 2 : 4);
+    if (version === 2) b.writeUInt16BE(n, 0);
+    else b.writeUInt32BE(n, 0);
+    return b;
+  };
   parts.push(u32(pairs.length));
   for (const [n, v] of pairs) {
     const nb = Buffer.from(n, 'latin1');
@@ -73,25 +89,29 @@ export function nvBlock(pairs: [string, string | Buffer][]): Buffer {
   return Buffer.concat(parts);
 }
 
-export function requestNv(path: string, method = 'GET', extra: [string, string | Buffer][] = []): Buffer {
+export function requestNv(path: string, method = 'GET', extra: [string, string | Buffer][] = [], version: 2 | 3 = 3): Buffer {
+  if (version === 2) {
+    return nvBlock([['method', method], ['url', path], ['version', 'HTTP/1.1'], ['host', '127.0.0.1'],
+      ['scheme', 'http'], ...extra], 2);
+  }
   return nvBlock([[':method', method], [':path', path], [':version', 'HTTP/1.1'], [':host', '127.0.0.1'],
     [':scheme', 'http'], ...extra]);
 }
 
-export function control(type: number, flags: number, payload: Buffer): Buffer {
+export function control(type: number, flags: number, payload: Buffer, version: 2 | 3 = SPDY_VERSION): Buffer {
   const hd = Buffer.alloc(8);
   hd[0] = 0x80;
-  hd[1] = SPDY_VERSION;
+  hd[1] = version;
   hd.writeUInt16BE(type, 2);
   hd[4] = flags;
   hd.writeUIntBE(payload.length, 5, 3);
   return Buffer.concat([hd, payload]);
 }
 
-export function synStream(streamId: number, flags: number, compressedNv: Buffer): Buffer {
+export function synStream(streamId: number, flags: number, compressedNv: Buffer, version: 2 | 3 = 3): Buffer {
   const fixed = Buffer.alloc(10);
   fixed.writeUInt32BE(streamId, 0);
-  return control(T.SYN_STREAM, flags, Buffer.concat([fixed, compressedNv]));
+  return control(T.SYN_STREAM, flags, Buffer.concat([fixed, compressedNv]), version);
 }
 
 export function rstStream(streamId: number, status: number): Buffer {
@@ -172,19 +192,24 @@ export class SpdyFrameParser {
 
 /**
  * A raw SPDY/3.1 client socket (cleartext; the server sniffs 3.1 from the
- * connection-level WINDOW_UPDATE sent first). Records every frame.
+ * connection-level WINDOW_UPDATE sent first), or SPDY/3 (`spdy31: false`),
+ * or SPDY/2 (`version: 2`). Records every frame.
  */
 export class RawSpdy3 {
   readonly socket: net.Socket;
   readonly frames: SpdyFrame[] = [];
   readonly connected: Promise<void>;
   readonly closed: Promise<void>;
-  readonly deflater = new SpdyDeflater();
+  readonly deflater: SpdyDeflater;
+  readonly version: 2 | 3;
   isClosed = false;
   #parser = new SpdyFrameParser();
   #waiters: (() => void)[] = [];
 
-  constructor(port: number, { spdy31 = true }: { spdy31?: boolean } = {}) {
+  constructor(port: number, { spdy31 = true, version = 3 }: { spdy31?: boolean; version?: 2 | 3 } = {}) {
+    this.version = version;
+    if (version === 2) spdy31 = false;
+    this.deflater = new SpdyDeflater(version);
     this.socket = net.connect(port, '127.0.0.1');
     this.connected = new Promise((resolve, reject) => {
       this.socket.once('connect', () => {
@@ -216,7 +241,7 @@ export class RawSpdy3 {
 
   /** Builds a SYN_STREAM (FIN) for GET `path` with the connection's compressor. */
   async syn(streamId: number, path: string, extra: [string, string | Buffer][] = [], flags = FLAG_FIN, method = 'GET'): Promise<Buffer> {
-    return synStream(streamId, flags, await this.deflater.compress(requestNv(path, method, extra)));
+    return synStream(streamId, flags, await this.deflater.compress(requestNv(path, method, extra, this.version)), this.version);
   }
 
   waitFor(pred: (f: SpdyFrame) => boolean, timeoutMs = 5000): Promise<SpdyFrame> {
