@@ -285,7 +285,7 @@ describe('SPDY flood limits', () => {
     })();
     const t0 = Date.now();
     let sent = 0;
-    while (events.length === 0 && !a.isClosed && Date.now() - t0 < 20_000 && sent < 64 * 1024 * 1024) {
+    while (events.length === 0 && !a.isClosed && Date.now() - t0 < 30_000 && sent < 96 * 1024 * 1024) {
       const pings = batch();
       if (!a.socket.write(pings)) await new Promise<void>((r) => { a.socket.once('drain', () => r()); a.socket.once('close', () => r()); });
       else await new Promise<void>((r) => setImmediate(r));
@@ -300,7 +300,7 @@ describe('SPDY flood limits', () => {
     await a.closed;
     expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
     expect(await legit).toEqual([0, 'ok']);
-  }, 40_000);
+  }, 60_000);
 
   it('empty DATA frames past maxEmptyFrames: GOAWAY PROTOCOL_ERROR, event maxEmptyFrames', async () => {
     const { port, events } = await start({ maxEmptyFrames: 50 });
@@ -417,6 +417,22 @@ describe('headersTimeout', () => {
 });
 
 describe('HTTP/1.1', () => {
+  it('keep-alive: a connection serves request after request (a finished request is not destroyed)', async () => {
+    const { port } = await start();
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    let got = '';
+    s.on('data', (d) => { got += d.toString('latin1'); });
+    let closed = false;
+    s.on('close', () => { closed = true; });
+    for (let i = 1; i <= 3; i++) {
+      s.write(`GET /${i} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      await until(() => (got.match(/HTTP\/1\.1 200 /g) ?? []).length === i || closed, 5000, `response ${i}`);
+      expect(closed).toBe(false);
+    }
+    s.destroy();
+  });
+
   it('a request head past maxHeaderListSize gets 431; a next client is served', async () => {
     const { port, events } = await start({ maxHeaderListSize: 4096 });
     const s = net.connect(port, '127.0.0.1');

@@ -190,15 +190,16 @@ export interface ThreadedSPDYServerOptions extends ServerLimits {
    * - HTTP/1.1: Node's `headersTimeout` (the client receives `408 Request
    *   Timeout`, then close; Node checks it periodically, so it fires up to a
    *   quarter of it late). Node's `requestTimeout` is not used (0): a slow
-   *   body is bounded by `idleTimeout`. Node's `keepAliveTimeout` (5 s
-   *   between requests) is kept.
+   *   body is bounded by `idleTimeout`.
    * - h2: the inner `HTTP2Server`'s (GOAWAY NO_ERROR).
    */
   headersTimeout?: number;
   /**
    * Milliseconds a connection may go without reading or writing a byte
    * before it is ended gracefully (SPDY: GOAWAY OK, h2: GOAWAY NO_ERROR;
-   * open streams finish; HTTP/1.1: the socket closes). Default 120000
+   * open streams finish; HTTP/1.1: the socket closes; between two requests
+   * Node's `keepAliveTimeout` applies instead: 5 s, or this when shorter,
+   * plus Node's 1 s allowance). Default 120000
    * (2 minutes; earlier versions defaulted to 0). `0` keeps idle
    * connections open.
    */
@@ -780,6 +781,13 @@ class H1StreamIO extends StreamIO {
   }
 
   setReading(): void { /* req is rfile itself: it handles its own back-pressure */ }
+
+  override onClosed(): void {
+    // a request received to its end leaves the connection to Node's keep-alive (Node discards an
+    // unread body); only a request still arriving is destroyed, which closes the connection
+    if (this.req.complete) this.bodyEnded = true;
+    super.onClosed();
+  }
 }
 
 // ------------------------------------------------------------------ handler
@@ -1748,6 +1756,8 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         headersTimeout: Math.ceil(headersTimeout),
         // a slow body is bounded by idleTimeout; Node's 300 s for the whole request would cut long uploads
         requestTimeout: 0,
+        // Node's 5 s between requests, or less when the idle timeout is shorter
+        keepAliveTimeout: idle > 0 ? Math.min(5000, Math.ceil(idle)) : 5000,
         // Node checks headersTimeout on this period: keep the overshoot within a quarter of it
         connectionsCheckingInterval: headersTimeout > 0 ? Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) : 30_000,
       }, (req, res) => this._startH1(req, res));
