@@ -5,6 +5,7 @@
 // TLS client is served meanwhile.
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -13,6 +14,8 @@ import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../lib
 import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
 import { LimitEvents, sleep, takeInvalidEvents } from './helpers/attack-mem.js';
 import { testCert } from './helpers/certs.js';
+import { FrameParser, FrameType, PREFACE, requestHeaders, settingsFrame } from './helpers/h2raw.js';
+import { SpdyFrameParser, SpdyDeflater, T, requestNv, synStream, FLAG_FIN } from './helpers/attack-spdy.js';
 import { EchoHandler } from './helpers/spdy-fetch.js';
 
 class H2Handler extends BaseRequestHandler {
@@ -119,5 +122,51 @@ describe.each(targets)('$name over TLS', (target) => {
     const ev = await events.limit('headersTimeout', 'connection', 3000);
     expect(ev.action).toBe('close');
     expect(await tlsGet(port)).toBe('ok');
+  });
+});
+
+/**
+ * Over TLS with ALPN `alpn`: writes `bytes` once the handshake is done,
+ * then stays silent; resolves with everything received and how long after
+ * the write the server closed the connection (rejects after `limitMs`).
+ */
+async function tlsStall(port: number, alpn: string, bytes: Buffer, limitMs: number): Promise<{ got: Buffer; ms: number }> {
+  const s = tls.connect({ host: '127.0.0.1', port, ALPNProtocols: [alpn], rejectUnauthorized: false });
+  s.on('error', () => {});
+  const chunks: Buffer[] = [];
+  s.on('data', (d: Buffer) => chunks.push(d));
+  const closed = new Promise<void>((r) => s.once('close', () => r()));
+  await new Promise<void>((r) => s.once('secureConnect', () => r()));
+  expect(s.alpnProtocol).toBe(alpn);
+  const t0 = Date.now();
+  s.write(bytes);
+  const ok = await Promise.race([closed.then(() => true), sleep(limitMs).then(() => false)]);
+  s.destroy();
+  if (!ok) throw new Error(`connection still open after ${limitMs} ms`);
+  return { got: Buffer.concat(chunks), ms: Date.now() - t0 };
+}
+
+describe.each(targets)('$name over TLS, h2', (target) => {
+  it('row 9: half a HEADERS frame after the handshake (headersTimeout 300 ms): GOAWAY(NO_ERROR), closed', async () => {
+    const { port, events } = await target.start({ headersTimeout: 300 });
+    const { got, ms } = await tlsStall(port, 'h2', Buffer.concat([PREFACE, settingsFrame(), requestHeaders(1, '/').subarray(0, 20)]), 4000);
+    expect(ms).toBeGreaterThanOrEqual(250);
+    const g = new FrameParser().push(got).find((f) => f.type === FrameType.GOAWAY);
+    expect(g, 'a GOAWAY').toBeDefined();
+    expect(g!.payload.readUInt32BE(4)).toBe(0);
+    expect(await events.limit('headersTimeout', 'connection')).toMatchObject({ protocol: 'h2', action: 'GOAWAY', code: 0 });
+  });
+});
+
+describe('ThreadedSPDYServer over TLS, spdy/3.1', () => {
+  it('row 9: half a SYN_STREAM after the handshake (headersTimeout 300 ms): GOAWAY(OK), closed', async () => {
+    const { port, events } = await targets[1]!.start({ headersTimeout: 300 });
+    const syn = synStream(1, FLAG_FIN, await new SpdyDeflater().compress(requestNv('/')));
+    const { got, ms } = await tlsStall(port, 'spdy/3.1', syn.subarray(0, 14), 4000);
+    expect(ms).toBeGreaterThanOrEqual(250);
+    const g = new SpdyFrameParser().push(got).find((f) => f.control && f.type === T.GOAWAY);
+    expect(g, 'a GOAWAY').toBeDefined();
+    expect(g!.status).toBe(0);
+    expect(await events.limit('headersTimeout', 'connection')).toMatchObject({ protocol: 'spdy/3.1', action: 'GOAWAY', code: 0 });
   });
 });
