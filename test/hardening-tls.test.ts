@@ -1,8 +1,9 @@
-// Issue 9, row 9 over TLS: headersTimeout also bounds the TLS handshake, on
-// both servers. A client that connects and says nothing, or sends part of
-// a ClientHello and stalls, is closed within a bounded time and reported
-// ('limitExceeded', limit 'headersTimeout', action 'close'); a legitimate
-// TLS client is served meanwhile.
+// Issue 9, row 9 over TLS, on both servers: headersTimeout also bounds the
+// TLS handshake (a client that connects and says nothing, or sends part of
+// a ClientHello and stalls, is closed and reported: 'limitExceeded',
+// limit 'headersTimeout', action 'close'), and after the handshake half a
+// HEADERS (h2) or half a SYN_STREAM (spdy/3.1) ends with GOAWAY. A
+// legitimate TLS client is served meanwhile.
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
