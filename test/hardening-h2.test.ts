@@ -484,6 +484,25 @@ describe.each(targets)('$name', (target) => {
     await legitH2(port);
   });
 
+  it('an ordinary Node http2 client (300 GETs, 20 uploads of 100 KiB, 3 SETTINGS changes) runs into no limit', async () => {
+    const { port, events } = await target.start();
+    const s = await nodeConnect(port);
+    s.on('error', () => {});
+    const gets = Array.from({ length: 300 }, () => nodeGet(s, '/'));
+    const posts = Array.from({ length: 20 }, () => new Promise<number>((resolve, reject) => {
+      const req = s.request({ ':method': 'POST', ':path': '/' });
+      req.on('response', (h) => resolve(Number(h[':status'])));
+      req.on('error', reject);
+      req.resume();
+      req.end(Buffer.alloc(100 * 1024, 0x70));
+    }));
+    for (let i = 0; i < 3; i++) s.settings({ initialWindowSize: 65535 + i });
+    expect((await Promise.all(gets)).every((r) => r.status === 200)).toBe(true);
+    expect((await Promise.all(posts)).every((st) => st === 200)).toBe(true);
+    s.close();
+    expect(events.list).toEqual([]);
+  });
+
   it('row 10: handlers that throw under load: every request answered, the server lives on', async () => {
     const { port } = await target.start();
     const s = await nodeConnect(port);

@@ -473,11 +473,14 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     await legitBoth(port);
   });
 
-  it('no limit fires for an ordinary client (urlfetch, 50 requests on one connection)', async () => {
+  it('no limit fires for an ordinary client (urlfetch: 50 GETs, then 20 uploads of 100 KiB)', async () => {
     const { port, events } = await start();
     const hs = await urlfetch(Array.from({ length: 50 }, () => `http://127.0.0.1:${port}/hello`), Collect,
       { version: PROTO_SPDY3_1, timeout: 10_000 });
     expect(hs.every((h) => h.code === 200)).toBe(true);
+    const ups = await urlfetch(Array.from({ length: 20 }, () => `http://127.0.0.1:${port}/echo`), Collect,
+      { version: PROTO_SPDY3_1, timeout: 10_000, method: 'POST', body: Buffer.alloc(100 * 1024, 0x70) });
+    expect(ups.every((h) => h.code === 200 && h.body.toString() === 'ok')).toBe(true);
     expect(events.list).toEqual([]);
   });
 });
