@@ -14,8 +14,9 @@ import {
   legitH2, nodeConnect, nodeGet, openRaw, ping, pseudoGet, rstCode, rstStream, seedRequest,
 } from './helpers/attack-h2.js';
 import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from './helpers/attack-mem.js';
-import { FrameParser, FrameType, frame, requestHeaders, settingsFrame, windowUpdate, type Frame } from './helpers/h2raw.js';
-import type { RawClient } from './helpers/h2raw.js';
+import {
+  FrameParser, FrameType, PREFACE, RawClient, frame, requestHeaders, settingsFrame, windowUpdate, type Frame,
+} from './helpers/h2raw.js';
 import { EchoHandler } from './helpers/spdy-fetch.js';
 
 /** One shared response body: every /big answers this same Buffer. */
@@ -172,6 +173,18 @@ describe.each(targets)('$name', (target) => {
     expect(describeFrame(await outcome(c, 3))).toBe(`RST_STREAM(${ENHANCE_YOUR_CALM})`);
     expect(await events.limit('maxHeaderListSize', 'stream')).toMatchObject({ streamId: 3 });
     c.destroy();
+  });
+
+  it('row 3: a small header block cut into a dozen 4-byte CONTINUATION frames (maxContinuations 8): GOAWAY(ENHANCE_YOUR_CALM)', async () => {
+    const { port, events } = await target.start({ maxContinuations: 8 });
+    const c = await openRaw(port);
+    const block = pseudoGet('/');
+    const frames = continuationFrames(1, block, 4);
+    expect(frames.length).toBeGreaterThanOrEqual(10); // HEADERS + at least 9 CONTINUATION
+    c.write(...frames);
+    expect(goaway(await c.waitFor(isGoaway)).code).toBe(ENHANCE_YOUR_CALM);
+    expect(await events.limit('maxContinuations', 'connection')).toMatchObject({ protocol: 'h2', action: 'GOAWAY' });
+    await Promise.race([c.closed, sleep(5000).then(() => { throw new Error('connection not closed in 5 s'); })]);
   });
 
   it('row 3: a header block under the limits cut into 6 CONTINUATION frames is served', async () => {
@@ -381,6 +394,17 @@ describe.each(targets)('$name', (target) => {
     expect(c.isClosed).toBe(true);
     expect(Date.now() - t0).toBeLessThan(hf.length * 50);
     expect(c.frames.some((f) => f.type === FrameType.DATA)).toBe(false);
+    await events.limit('headersTimeout', 'connection');
+  });
+
+  it('row 9: half the client preface, then silence (headersTimeout 300 ms): closed and reported', async () => {
+    const { port, events } = await target.start({ headersTimeout: 300 });
+    const c = new RawClient(port);
+    await c.connected;
+    const t0 = Date.now();
+    c.write(PREFACE.subarray(0, 12));
+    await Promise.race([c.closed, sleep(5000).then(() => { throw new Error('connection not closed in 5 s'); })]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     await events.limit('headersTimeout', 'connection');
   });
 
