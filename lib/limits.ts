@@ -127,8 +127,11 @@ export interface LimitExceededInfo {
   limit: LimitName;
   /** `'stream'`: one stream was reset; `'connection'`: the connection is being ended. */
   scope: 'stream' | 'connection';
-  /** The protocol of the connection. */
-  protocol: ServedProtocol;
+  /**
+   * The protocol of the connection, or null when it was not known yet (a
+   * TLS handshake or cleartext protocol detection that timed out).
+   */
+  protocol: ServedProtocol | null;
   /** The stream reset (scope `'stream'`), else null. */
   streamId: number | null;
   /** The client's `[host, port]`. */

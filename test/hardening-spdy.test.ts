@@ -13,7 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerLimits } from '../lib/limits.js';
 import { PROTO_SPDY3_1 } from '../lib/spdylay/index.js';
 import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
-import { BaseSPDYStreamHandler, urlfetch } from '../lib/spdylay/urlfetch.js';
+import { BaseSPDYStreamHandler } from '../lib/spdylay/client/handler.js';
+import { urlfetch } from '../lib/spdylay/client/fetcher.js';
 import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from './helpers/attack-mem.js';
 import {
   FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, ping, rstStream,

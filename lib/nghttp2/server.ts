@@ -1255,6 +1255,22 @@ export interface BoundAddress {
   family: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> {
+  /**
+   * `'limitExceeded'`: a client ran into a limit of {@link HTTP2ServerOptions}:
+   * a stream reset for `maxHeaderListSize` (scope `'stream'`, RST_STREAM
+   * ENHANCE_YOUR_CALM) or a connection ended for a limit or timeout (scope
+   * `'connection'`, GOAWAY ENHANCE_YOUR_CALM, or NO_ERROR for the timeouts).
+   * The info object is frozen; `protocol` is `'h2'`.
+   */
+  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection | null) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /** See {@link HTTP2Server.on}. */
+  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection | null) => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
 /**
  * HTTP/2 server (mirror of Python's `nghttp2.HTTP2Server`): cleartext h2c
  * with prior knowledge, or TLS with ALPN `h2` when `ssl` is given. Each
@@ -1290,22 +1306,6 @@ export interface BoundAddress {
  *
  * @typeParam H - The request handler class's instance type.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> {
-  /**
-   * `'limitExceeded'`: a client ran into a limit of {@link HTTP2ServerOptions}:
-   * a stream reset for `maxHeaderListSize` (scope `'stream'`, RST_STREAM
-   * ENHANCE_YOUR_CALM) or a connection ended for a limit or timeout (scope
-   * `'connection'`, GOAWAY ENHANCE_YOUR_CALM, or NO_ERROR for the timeouts).
-   * The info object is frozen; `protocol` is `'h2'`.
-   */
-  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection) => void): this;
-  on(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** See {@link HTTP2Server.on}. */
-  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection) => void): this;
-  once(event: string | symbol, listener: (...args: any[]) => void): this;
-}
-
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> extends EventEmitter {
   /** The class instantiated for every request stream (and pushed stream). */
@@ -1375,7 +1375,19 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
         ...ssl, ALPNProtocols: ['h2'], ...(handshake !== undefined ? { handshakeTimeout: handshake } : {}),
       });
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket));
-      this.#server.on('tlsClientError', (err: Error) => this.emit('clientError', err, null));
+      this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+        if (err.code !== 'ERR_TLS_HANDSHAKE_TIMEOUT') {
+          this.emit('clientError', err, null);
+          return;
+        }
+        // headersTimeout covers the handshake; Node reports it but leaves the socket open
+        this._limitExceeded({
+          limit: 'headersTimeout', scope: 'connection', protocol: 'h2', streamId: null,
+          clientAddress: Object.freeze([socket.remoteAddress ?? '', socket.remotePort ?? 0] as [string, number]),
+          action: 'close', code: null,
+        }, null);
+        socket.destroy();
+      });
     } else {
       this.#server = net.createServer({ noDelay: true });
       this.#server.on('connection', (socket: net.Socket) => this.#accept(socket));
@@ -1521,7 +1533,7 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
   }
 
   /** @internal */
-  _limitExceeded(info: LimitExceededInfo, conn: HTTP2Connection): void {
+  _limitExceeded(info: LimitExceededInfo, conn: HTTP2Connection | null): void {
     if (this.listenerCount('limitExceeded') > 0) this.emit('limitExceeded', Object.freeze(info), conn);
   }
 

@@ -1813,8 +1813,8 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#route(socket, socket.alpnProtocol || null));
       this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
         if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
-          // the protocol is not chosen yet: reported as the ALPN fallback, HTTP/1.1
-          this.#reportSocket('headersTimeout', socket, 'http/1.1', 'close');
+          // the protocol is not chosen yet
+          this.#reportSocket('headersTimeout', socket, null, 'close');
           // Node reports the timeout but leaves the socket open
           socket.destroy();
         } else this._clientError(err, null);
@@ -2031,10 +2031,8 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
     const sniffMs = ht > 0 ? Math.min(SNIFF_MS, ht) : SNIFF_MS;
     timer = setTimeout(() => done(() => {
       this.#pendingSockets.delete(socket);
-      // the protocol the first bytes point to, HTTP/1.1 when there are none
-      const protocol: ServedProtocol = buf.length && buf[0]! & 0x80 ? (buf.length > 1 && buf[1] === 2 ? 'spdy/2' : 'spdy/3')
-        : buf.length && buf[0] === 0x50 /* P */ ? 'h2' : 'http/1.1';
-      this.#reportSocket('headersTimeout', socket, protocol, 'close');
+      // detection did not finish: the protocol is not known
+      this.#reportSocket('headersTimeout', socket, null, 'close');
       socket.destroy();
     }), sniffMs);
     timer.unref();
@@ -2185,7 +2183,7 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
   }
 
   /** A connection-scope limit hit outside a SPDY session (detection, TLS handshake, HTTP/1.1). */
-  #reportSocket(limit: LimitName, socket: net.Socket | null | undefined, protocol: ServedProtocol,
+  #reportSocket(limit: LimitName, socket: net.Socket | null | undefined, protocol: ServedProtocol | null,
     action: LimitExceededInfo['action']): void {
     this._limitExceeded({
       limit, scope: 'connection', protocol, streamId: null,
