@@ -24,3 +24,4 @@ export {
   NoMemoryError,
 } from './errors.js';
 export * from './server.js';
+export { DEFAULT_LIMITS } from '../limits.js';

@@ -110,7 +110,10 @@ export function checkLimitInfo(i: LimitExceededInfo): string[] {
   const bad: string[] = [];
   if (!LIMITS.includes(i.limit)) bad.push(`limit ${String(i.limit)}`);
   if (i.scope !== 'stream' && i.scope !== 'connection') bad.push(`scope ${String(i.scope)}`);
-  if (!PROTOCOLS.includes(i.protocol)) bad.push(`protocol ${String(i.protocol)}`);
+  // null: the TLS handshake or cleartext detection did not finish (the socket is just closed)
+  if (i.protocol === null ? !(i.scope === 'connection' && i.action === 'close') : !PROTOCOLS.includes(i.protocol)) {
+    bad.push(`protocol ${String(i.protocol)} with action ${i.action}`);
+  }
   if (!ACTIONS.includes(i.action)) bad.push(`action ${String(i.action)}`);
   if (i.scope === 'stream' && !(Number.isInteger(i.streamId) && i.streamId! > 0)) bad.push(`stream scope with streamId ${String(i.streamId)}`);
   if (i.scope === 'stream' && i.action !== 'RST_STREAM') bad.push(`stream scope with action ${i.action}`);
