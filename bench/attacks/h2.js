@@ -113,6 +113,8 @@ class Conn {
     this._skipStream = 0;
     this.sock = net.connect(port, '127.0.0.1');
     this.sock.setNoDelay(true);
+    // Resolves once the server's SETTINGS arrived and were ACKed (or the socket closed).
+    this.settled = new Promise((resolve) => { this._settled = resolve; this.sock.once('close', resolve); });
     this.connected = new Promise((resolve) => {
       this.sock.once('connect', resolve);
       this.sock.once('close', resolve);
@@ -166,7 +168,10 @@ class Conn {
         const c = pl.readUInt32BE(0);
         this.rst.set(c, (this.rst.get(c) || 0) + 1);
       } else if (type === T.HEADERS) this.headers++;
-      else if (type === T.SETTINGS && !(flags & F.ACK) && this.reading && !this.sock.destroyed) this.sock.write(settingsAck());
+      else if (type === T.SETTINGS && !(flags & F.ACK) && this.reading && !this.sock.destroyed) {
+        this.sock.write(settingsAck());
+        this._settled();
+      }
     }
     this._buf = Buffer.from(buf.subarray(p));
   }
@@ -370,7 +375,8 @@ async function halfHeaders(port, ctx) {
   const half = full.subarray(0, 9 + 100);
   const cs = [];
   for (let i = 0; i < n; i++) cs.push(new Conn(port));
-  await Promise.all(cs.map((c) => c.connected));
+  // The half frame must be the last thing sent: ACK the server's SETTINGS first.
+  await Promise.race([Promise.all(cs.map((c) => c.settled)), sleep(3000)]);
   const t0 = Date.now();
   cs.forEach((c) => {
     c.sock.write(half);

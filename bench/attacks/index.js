@@ -217,7 +217,7 @@ function table(results) {
   for (const r of results) {
     const l = r.legit;
     const lat = l ? `${ms(l.p50)} / ${ms(l.max)}` : '–';
-    const okf = l ? `${l.ok} / ${l.failed + l.pending}` : '–';
+    const okf = l ? `${l.ok} / ${l.failed}${l.pending ? ` (+${l.pending} pending)` : ''}` : '–';
     const title = r.row === prev ? '〃' : r.title;
     prev = r.row;
     lines.push(`| ${title} | ${r.server} | ${r.survived} | ${mib(r.peakRss)} | ${r.cpu.toFixed(1)} | ${lat} | ${okf} | ${r.ended} |`);
