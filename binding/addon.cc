@@ -10,6 +10,10 @@
 #include "hd_inflater.h"
 #include "spdylay_session.h"
 
+#ifndef SPDYLAY_NGHTTP2_PACKAGE
+#define SPDYLAY_NGHTTP2_PACKAGE ""
+#endif
+
 namespace spdylay_binding {
 
 // versions(): the versions of the C libraries linked into this addon.
@@ -17,6 +21,8 @@ static Napi::Value Versions(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
   result.Set("nghttp2", nghttp2_version(0)->version_str);
+  // Debian revision of libnghttp2-dev at configure time ("" when not a Debian build).
+  result.Set("nghttp2Package", SPDYLAY_NGHTTP2_PACKAGE);
   result.Set("zlib", zlibVersion());
   result.Set("napi", NAPI_VERSION);
   return result;

@@ -76,10 +76,12 @@ class EventBatch {
   bool empty() const { return bytes_.empty(); }
   size_t size() const { return bytes_.size(); }
   void clear() { bytes_.clear(); }
-  // Moves the batch into a new ArrayBuffer; the batch is empty afterwards.
+  // Moves the batch into a new ArrayBuffer; the batch is empty afterwards
+  // and keeps at most kKeepCapacity bytes of capacity.
   Napi::ArrayBuffer Take(Napi::Env env);
 
  private:
+  static constexpr size_t kKeepCapacity = 256 * 1024;
   std::vector<uint8_t> bytes_;
 };
 

@@ -1,6 +1,9 @@
 #include "h2_session.h"
 
+#include <chrono>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "common.h"
@@ -14,6 +17,30 @@ constexpr uint32_t kAbsent = 0xffffffffu;
 constexpr size_t kCopyBodyMax = 16384;
 // Connection-level receive window (nghttp2_session_set_local_window_size).
 constexpr int32_t kConnectionWindow = 1 << 20;
+// Largest DATA payload produced per frame, whatever the client's
+// SETTINGS_MAX_FRAME_SIZE (so that one frame never exceeds a send budget by much).
+constexpr ssize_t kMaxDataPayload = 16384;
+// Output/event buffers above this capacity are released after use.
+constexpr size_t kKeepCapacity = 256 * 1024;
+// Size prefix of the counted nghttp2 allocations (keeps max_align_t alignment).
+constexpr size_t kMemPrefix = 16;
+// NGHTTP2_ENHANCE_YOUR_CALM.
+constexpr uint32_t kEnhanceYourCalm = 0xb;
+
+uint64_t NowNs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+uint32_t LimitOption(Napi::Object opts, const char *name, uint32_t dflt) {
+  Napi::Value v = opts.Get(name);
+  if (!v.IsNumber()) return dflt;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 1)) return dflt;
+  if (d > 4294967295.0) return 0xffffffffu;
+  return static_cast<uint32_t>(d);
+}
 
 inline Http2Session *Self(void *user_data) { return static_cast<Http2Session *>(user_data); }
 
@@ -36,10 +63,15 @@ Napi::Function Http2Session::Init(Napi::Env env) {
                      });
 }
 
-// new Http2Session(readFn, state: Int32Array(3), maxConcurrentStreams)
+// new Http2Session(readFn, state: Int32Array(6), maxConcurrentStreams, limits?)
 //
-// Creates a server session (nghttp2_session_server_new2) and queues the
-// initial SETTINGS (MAX_CONCURRENT_STREAMS, INITIAL_WINDOW_SIZE 65535).
+// Creates a server session (nghttp2_session_server_new3, its allocations
+// counted through a per-session nghttp2_mem) and queues the initial SETTINGS
+// (MAX_CONCURRENT_STREAMS, INITIAL_WINDOW_SIZE 65535, MAX_HEADER_LIST_SIZE).
+// `limits` (optional object): maxHeaderListSize, maxOutboundAck
+// (nghttp2_option_set_max_outbound_ack), maxEmptyFrames, streamResetBurst,
+// streamResetRate, maxContinuations; missing or non-positive fields keep
+// the defaults of lib/limits.ts.
 // readFn(streamId, maxLength) is called for generator/stream bodies only; it
 // returns a chunk (Uint8Array) or undefined and stores its flag in state[0].
 Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Http2Session>(info) {
@@ -49,12 +81,31 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   if (!info[1].IsTypedArray() ||
       info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
       info[1].As<Napi::TypedArray>().ElementLength() < kStateCount) {
-    throw Napi::TypeError::New(env, "state must be an Int32Array of length >= 3");
+    throw Napi::TypeError::New(env, "state must be an Int32Array of length >= 6");
   }
   Napi::Int32Array state = info[1].As<Napi::Int32Array>();
   state_ = state.Data();
   state_ref_ = Napi::Persistent(info[1]);
   uint32_t max_streams = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 100;
+  uint32_t max_outbound_ack = 1000;
+  if (info[3].IsObject()) {
+    Napi::Object opts = info[3].As<Napi::Object>();
+    max_header_list_ = LimitOption(opts, "maxHeaderListSize", max_header_list_);
+    max_outbound_ack = LimitOption(opts, "maxOutboundAck", max_outbound_ack);
+    max_empty_frames_ = LimitOption(opts, "maxEmptyFrames", max_empty_frames_);
+    reset_burst_ = LimitOption(opts, "streamResetBurst", reset_burst_);
+    reset_rate_ = LimitOption(opts, "streamResetRate", reset_rate_);
+    max_continuations_ = LimitOption(opts, "maxContinuations", max_continuations_);
+  }
+  reset_tokens_ = reset_burst_;
+  reset_stamp_ns_ = NowNs();
+  for (int i = kStateMemory; i < kStateCount; ++i) state_[i] = 0;
+  state_[kStateMidHeaders] = 1;  // the client preface is awaited
+  mem_.mem_user_data = this;
+  mem_.malloc = MemMalloc;
+  mem_.free = MemFree;
+  mem_.calloc = MemCalloc;
+  mem_.realloc = MemRealloc;
 
   nghttp2_session_callbacks *cbs;
   int rv = nghttp2_session_callbacks_new(&cbs);
@@ -66,6 +117,7 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, OnStreamClose);
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, OnFrameNotSend);
   nghttp2_session_callbacks_set_send_data_callback(cbs, SendData);
+  nghttp2_session_callbacks_set_data_source_read_length_callback(cbs, ReadLength);
   // Request bodies are flow-controlled by the application: WINDOW_UPDATE
   // follows consume() (bytes the handlers have taken), not arrival.
   nghttp2_option *opt;
@@ -75,16 +127,18 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
     throw Napi::Error::New(env, nghttp2_strerror(rv));
   }
   nghttp2_option_set_no_auto_window_update(opt, 1);
-  rv = nghttp2_session_server_new2(&session_, cbs, this, opt);
+  nghttp2_option_set_max_outbound_ack(opt, max_outbound_ack);
+  rv = nghttp2_session_server_new3(&session_, cbs, this, opt, &mem_);
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
   if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
 
-  nghttp2_settings_entry iv[2] = {
+  nghttp2_settings_entry iv[3] = {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, max_streams},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, max_header_list_},
   };
-  rv = nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, iv, 2);
+  rv = nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, iv, 3);
   if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
   // A 1 MiB connection window: streams whose handlers hold their (64 KiB)
   // stream window do not stop the others at the connection level.
@@ -98,11 +152,27 @@ Http2Session::~Http2Session() {
   session_ = nullptr;
 }
 
+void Http2Session::DropSource(int32_t stream_id) {
+  auto it = sources_.find(stream_id);
+  if (it == sources_.end()) return;
+  body_bytes_ -= it->second->owned.size() + it->second->pending.size();
+  sources_.erase(it);
+}
+
 void Http2Session::CheckSession(Napi::Env env) {
   if (!session_) throw Napi::Error::New(env, "Http2Session has been destroyed");
 }
 
+size_t Http2Session::NativeBytes() const {
+  return mem_bytes_ + body_bytes_ + hdr_bytes_.capacity() + hdr_lens_.capacity() * 4 +
+         events_.size() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
+         hdr_scratch_.capacity();
+}
+
 void Http2Session::UpdateState() {
+  size_t bytes = NativeBytes();
+  state_[kStateMemory] = bytes > static_cast<size_t>(INT32_MAX) ? INT32_MAX : static_cast<int32_t>(bytes);
+  state_[kStateLimit] = limit_;
   if (!session_) {
     state_[kStateWant] = 0;
     state_[kStateEvents] = static_cast<int32_t>(events_.size());
@@ -111,6 +181,159 @@ void Http2Session::UpdateState() {
   state_[kStateWant] =
       (nghttp2_session_want_read(session_) ? 1 : 0) | (nghttp2_session_want_write(session_) ? 2 : 0);
   state_[kStateEvents] = static_cast<int32_t>(events_.size());
+}
+
+// ------------------------------------------------------- counted allocations
+
+void *Http2Session::MemMalloc(size_t size, void *mem_user_data) {
+  uint8_t *p = static_cast<uint8_t *>(std::malloc(size + kMemPrefix));
+  if (!p) return nullptr;
+  std::memcpy(p, &size, sizeof(size));
+  Self(mem_user_data)->mem_bytes_ += size + kMemPrefix;
+  return p + kMemPrefix;
+}
+
+void Http2Session::MemFree(void *ptr, void *mem_user_data) {
+  if (!ptr) return;
+  uint8_t *p = static_cast<uint8_t *>(ptr) - kMemPrefix;
+  size_t size;
+  std::memcpy(&size, p, sizeof(size));
+  Self(mem_user_data)->mem_bytes_ -= size + kMemPrefix;
+  std::free(p);
+}
+
+void *Http2Session::MemCalloc(size_t nmemb, size_t size, void *mem_user_data) {
+  if (size != 0 && nmemb > (SIZE_MAX - kMemPrefix) / size) return nullptr;
+  size_t total = nmemb * size;
+  void *p = MemMalloc(total, mem_user_data);
+  if (p) std::memset(p, 0, total);
+  return p;
+}
+
+void *Http2Session::MemRealloc(void *ptr, size_t size, void *mem_user_data) {
+  if (!ptr) return MemMalloc(size, mem_user_data);
+  uint8_t *old = static_cast<uint8_t *>(ptr) - kMemPrefix;
+  size_t old_size;
+  std::memcpy(&old_size, old, sizeof(old_size));
+  uint8_t *p = static_cast<uint8_t *>(std::realloc(old, size + kMemPrefix));
+  if (!p) return nullptr;
+  std::memcpy(p, &size, sizeof(size));
+  Http2Session *self = Self(mem_user_data);
+  self->mem_bytes_ = self->mem_bytes_ - old_size + size;
+  return p + kMemPrefix;
+}
+
+// ------------------------------------------------------- frame-head scanner
+
+size_t Http2Session::ScanInput(const uint8_t *data, size_t len) {
+  size_t i = 0;
+  if (preface_left_ > 0) {
+    size_t n = len < preface_left_ ? len : preface_left_;
+    preface_left_ -= n;
+    i = n;
+  }
+  while (i < len) {
+    if (payload_left_ > 0) {
+      if (pad_check_) {
+        // First payload byte of a PADDED DATA frame: its pad length. A frame
+        // that is all padding delivers nothing.
+        pad_check_ = false;
+        if (!CountDataFrame(payload_left_ - 1 == data[i] ? 0 : 1)) return i;
+      }
+      size_t n = len - i < payload_left_ ? len - i : payload_left_;
+      payload_left_ -= n;
+      i += n;
+      continue;
+    }
+    // A frame head (possibly continuing one split over chunks).
+    // Where the head began: here, or in an earlier chunk (nghttp2 then holds
+    // only part of a head, so withholding this chunk from 0 on is safe).
+    size_t begin = head_have_ > 0 ? 0 : i;
+    size_t need = 9 - head_have_;
+    size_t n = len - i < need ? len - i : need;
+    std::memcpy(head_ + head_have_, data + i, n);
+    head_have_ += n;
+    i += n;
+    if (head_have_ < 9) break;
+    head_have_ = 0;
+    if (!OnFrameHead(head_)) return begin;
+    payload_left_ = (static_cast<size_t>(head_[0]) << 16) | (static_cast<size_t>(head_[1]) << 8) | head_[2];
+    payload_type_ = head_[3];
+  }
+  return len;
+}
+
+bool Http2Session::CountDataFrame(size_t data_length) {
+  if (data_length > 0) {
+    empty_frames_ = 0;
+    return true;
+  }
+  if (++empty_frames_ > max_empty_frames_) {
+    limit_ = kLimitEmptyFrames;
+    return false;
+  }
+  return true;
+}
+
+bool Http2Session::OnFrameHead(const uint8_t *hd) {
+  size_t length = (static_cast<size_t>(hd[0]) << 16) | (static_cast<size_t>(hd[1]) << 8) | hd[2];
+  uint8_t type = hd[3];
+  uint8_t flags = hd[4];
+  int32_t stream_id = static_cast<int32_t>(((static_cast<uint32_t>(hd[5]) << 24) |
+                                            (static_cast<uint32_t>(hd[6]) << 16) |
+                                            (static_cast<uint32_t>(hd[7]) << 8) | hd[8]) &
+                                           0x7fffffffu);
+  switch (type) {
+    case NGHTTP2_DATA:
+      if (flags & NGHTTP2_FLAG_END_STREAM) break;
+      // PADDED with a payload: decided on the pad length byte (ScanInput).
+      if ((flags & NGHTTP2_FLAG_PADDED) && length > 0) {
+        pad_check_ = true;
+        break;
+      }
+      return CountDataFrame(length);
+    case NGHTTP2_HEADERS:
+    case NGHTTP2_PUSH_PROMISE:
+      if (type == NGHTTP2_HEADERS && (stream_id & 1) && stream_id > last_client_stream_) {
+        last_client_stream_ = stream_id;
+        empty_frames_ = 0;
+      }
+      continuations_ = 0;
+      expect_continuation_ = !(flags & NGHTTP2_FLAG_END_HEADERS);
+      break;
+    case NGHTTP2_CONTINUATION:
+      if (++continuations_ > max_continuations_) {
+        limit_ = kLimitContinuations;
+        return false;
+      }
+      if (flags & NGHTTP2_FLAG_END_HEADERS) expect_continuation_ = false;
+      break;
+    case NGHTTP2_RST_STREAM:
+      if (stream_id & 1) {
+        uint64_t now = NowNs();
+        reset_tokens_ += static_cast<double>(now - reset_stamp_ns_) * 1e-9 * reset_rate_;
+        if (reset_tokens_ > reset_burst_) reset_tokens_ = reset_burst_;
+        reset_stamp_ns_ = now;
+        if (reset_tokens_ < 1) {
+          limit_ = kLimitStreamResets;
+          return false;
+        }
+        reset_tokens_ -= 1;
+      }
+      break;
+    case NGHTTP2_SETTINGS:
+      if (!(flags & NGHTTP2_FLAG_ACK)) {
+        if (settings_seen_ && ++empty_frames_ > max_empty_frames_) {
+          limit_ = kLimitEmptyFrames;
+          return false;
+        }
+        settings_seen_ = true;
+      }
+      break;
+    default:
+      break;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------- receiving
@@ -122,6 +345,7 @@ int Http2Session::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, 
     return 0;
   }
   self->hdr_stream_id_ = frame->hd.stream_id;
+  self->hdr_list_size_ = 0;
   self->hdr_lens_.clear();
   self->hdr_bytes_.clear();
   for (int i = 0; i < 10; i += 2) {
@@ -131,13 +355,30 @@ int Http2Session::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, 
   return 0;
 }
 
-int Http2Session::OnHeader(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name,
+int Http2Session::OnHeader(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
                            size_t namelen, const uint8_t *value, size_t valuelen, uint8_t,
                            void *user_data) {
   Http2Session *self = Self(user_data);
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST ||
       frame->hd.stream_id != self->hdr_stream_id_) {
     return 0;
+  }
+  // maxHeaderListSize as RFC 9113 counts it: name + value + 32 per field.
+  self->hdr_list_size_ += namelen + valuelen + 32;
+  if (self->hdr_list_size_ > self->max_header_list_) {
+    int32_t stream_id = frame->hd.stream_id;
+    // Reset with ENHANCE_YOUR_CALM (queued before the INTERNAL_ERROR
+    // nghttp2 adds for the callback failure), keep nothing of the block,
+    // and let nghttp2 skip the rest of it.
+    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, kEnhanceYourCalm);
+    self->hdr_stream_id_ = 0;
+    self->hdr_list_size_ = 0;
+    self->hdr_lens_.clear();
+    self->hdr_bytes_.clear();
+    if (self->hdr_bytes_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(self->hdr_bytes_);
+    if (self->hdr_lens_.capacity() > kKeepCapacity / 4) std::vector<uint32_t>().swap(self->hdr_lens_);
+    self->events_.PushStreamEvent(kEvLimitReset, stream_id, kLimitHeaderList);
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
   int slot = -1;
   if (namelen > 0 && name[0] == ':') {
@@ -175,6 +416,8 @@ int Http2Session::OnFrameRecv(nghttp2_session *, const nghttp2_frame *frame, voi
         self->events_.Append(lens, self->hdr_lens_.size() * 4);
         self->events_.PushBytesPadded(self->hdr_bytes_.data(), self->hdr_bytes_.size());
         self->hdr_stream_id_ = 0;
+        if (self->hdr_bytes_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(self->hdr_bytes_);
+        if (self->hdr_lens_.capacity() > kKeepCapacity / 4) std::vector<uint32_t>().swap(self->hdr_lens_);
       } else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
         self->events_.PushU32(kEvEndStream);
         self->events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
@@ -208,7 +451,7 @@ int Http2Session::OnDataChunkRecv(nghttp2_session *, uint8_t, int32_t stream_id,
 int Http2Session::OnStreamClose(nghttp2_session *, int32_t stream_id, uint32_t error_code,
                                 void *user_data) {
   Http2Session *self = Self(user_data);
-  self->sources_.erase(stream_id);
+  self->DropSource(stream_id);
   self->events_.PushStreamEvent(kEvClose, stream_id, error_code);
   return 0;
 }
@@ -218,7 +461,7 @@ int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *
   Http2Session *self = Self(user_data);
   if (frame->hd.type == NGHTTP2_HEADERS) {
     int32_t stream_id = frame->hd.stream_id;
-    self->sources_.erase(stream_id);
+    self->DropSource(stream_id);
     // A response whose stream is already gone: tell JS the stream is over
     // (it ignores the event when the handler already got its close).
     if (nghttp2_session_find_stream(session, stream_id) == nullptr) {
@@ -230,13 +473,42 @@ int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *
   return 0;
 }
 
-// recv(chunk): runs nghttp2_session_mem_recv over the whole chunk. Returns the
-// events it produced (ArrayBuffer, layout in h2_session.h), undefined when
-// there are none, or a negative nghttp2 error code (fatal for the connection).
+// recv(chunk): scans the chunk's frame heads (flood limits, header-block
+// tracking), then runs nghttp2_session_mem_recv over it. Returns the events
+// it produced (ArrayBuffer, layout in h2_session.h), undefined when there are
+// none, or a negative code (fatal for the connection): an nghttp2 error
+// code, or kErrLimit when a frame broke a limit (the bytes before that frame
+// were processed; their events wait for takeEvents()). Either way
+// state[kStateLimit] names the limit when one was hit (NGHTTP2_ERR_FLOODED
+// reports as kLimitOutboundAck). state[kStateMidHeaders] is 1 afterwards
+// while the connection is inside an incomplete header block: client
+// preface, frame head, HEADERS/PUSH_PROMISE/CONTINUATION payload, or a
+// CONTINUATION still awaited.
 Napi::Value Http2Session::Recv(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CheckSession(env);
-  return MemRecvBatch(env, session_, info[0], events_, [this] { UpdateState(); });
+  ByteView in = GetBytes(info[0], "chunk");
+  if (limit_ != kLimitNone) {
+    UpdateState();
+    return Napi::Number::New(env, kErrLimit);
+  }
+  size_t n = ScanInput(in.data, in.length);
+  ssize_t rv = n > 0 ? nghttp2_session_mem_recv(session_, in.data, n) : 0;
+  if (rv == NGHTTP2_ERR_FLOODED && limit_ == kLimitNone) limit_ = kLimitOutboundAck;
+  bool in_header_payload = payload_left_ > 0 && (payload_type_ == NGHTTP2_HEADERS ||
+                                                 payload_type_ == NGHTTP2_CONTINUATION ||
+                                                 payload_type_ == NGHTTP2_PUSH_PROMISE);
+  state_[kStateMidHeaders] =
+      (preface_left_ > 0 || head_have_ > 0 || in_header_payload || expect_continuation_) ? 1 : 0;
+  if (rv < 0) {
+    UpdateState();
+    return Napi::Number::New(env, static_cast<double>(rv));
+  }
+  if (n < in.length) {
+    UpdateState();
+    return Napi::Number::New(env, kErrLimit);
+  }
+  return TakeBatch(env, events_, [this] { UpdateState(); });
 }
 
 // takeEvents(): the events accumulated since the last recv/takeEvents (those
@@ -263,6 +535,7 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
     throw Napi::Error(env, e);
   }
   out_.clear();
+  send_budget_ = max_bytes;
   ssize_t err = 0;
   while (out_.size() < max_bytes) {
     const uint8_t *data;
@@ -285,7 +558,19 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   }
   if (err < 0 && out_.empty()) return Napi::Number::New(env, static_cast<double>(err));
   if (out_.empty()) return env.Undefined();
-  return CopyToBuffer(env, out_.data(), out_.size());
+  Napi::Value result = CopyToBuffer(env, out_.data(), out_.size());
+  // Keep no large capacity between calls.
+  if (out_.capacity() > kKeepCapacity) {
+    std::vector<uint8_t>().swap(out_);
+    UpdateState();
+  }
+  return result;
+}
+
+ssize_t Http2Session::ReadLength(nghttp2_session *, uint8_t, int32_t, int32_t, int32_t, uint32_t,
+                                 void *) {
+  // nghttp2 clamps this to the windows and the peer's SETTINGS_MAX_FRAME_SIZE.
+  return kMaxDataPayload;
 }
 
 ssize_t Http2Session::ReadBody(nghttp2_session *, int32_t stream_id, uint8_t *buf, size_t length,
@@ -311,7 +596,9 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     std::memcpy(buf, src->pending.data() + src->pending_pos, n);
     src->pending_pos += n;
     if (src->pending_pos == src->pending.size()) {
+      body_bytes_ -= src->pending.size();
       src->pending.clear();
+      src->pending.shrink_to_fit();
       src->pending_pos = 0;
       if (src->eof_after_pending) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     }
@@ -348,6 +635,7 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     std::memcpy(buf, view.data, n);
     if (view.length > n) {
       src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
+      body_bytes_ += src->pending.size();
       src->pending_pos = 0;
       src->eof_after_pending = flag == 1;
       return static_cast<ssize_t>(n);
@@ -362,6 +650,11 @@ int Http2Session::SendData(nghttp2_session *, nghttp2_frame *frame, const uint8_
   Http2Session *self = Self(user_data);
   BodySource *src = static_cast<BodySource *>(source->ptr);
   std::vector<uint8_t> &out = self->out_;
+  // nghttp2_session_mem_send calls this for every NO_COPY DATA frame it can
+  // send within one call; stop once this send()'s budget is reached. nghttp2
+  // then returns from mem_send and calls again with the same frame on the
+  // next call (the frame is kept, nothing is lost or reordered).
+  if (!out.empty() && out.size() >= self->send_budget_) return NGHTTP2_ERR_WOULDBLOCK;
   out.insert(out.end(), framehd, framehd + 9);
   size_t padlen = frame->data.padlen;
   if (padlen > 0) out.push_back(static_cast<uint8_t>(padlen - 1));
@@ -470,7 +763,11 @@ Napi::Value Http2Session::SubmitResponse(const Napi::CallbackInfo &info) {
     prd.source.ptr = src.get();
     prd.read_callback = ReadBody;
     rv = nghttp2_submit_response(session_, stream_id, nva_.data(), nva_.size(), &prd);
-    if (rv == 0) sources_[stream_id] = std::move(src);
+    if (rv == 0) {
+      body_bytes_ += src->owned.size();
+      DropSource(stream_id);
+      sources_[stream_id] = std::move(src);
+    }
   } else {
     rv = nghttp2_submit_response(session_, stream_id, nva_.data(), nva_.size(), nullptr);
   }
@@ -571,6 +868,7 @@ Napi::Value Http2Session::Destroy(const Napi::CallbackInfo &info) {
   if (session_) nghttp2_session_del(session_);
   session_ = nullptr;
   sources_.clear();
+  body_bytes_ = 0;
   events_.clear();
   read_fn_.Reset();
   UpdateState();

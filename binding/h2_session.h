@@ -18,6 +18,17 @@
 //   END_STREAM 3, stream_id            (END_STREAM on DATA or trailer HEADERS)
 //   CLOSE      4, stream_id, error_code
 //   SETTINGS_ACK 5, 0
+//   LIMIT_RESET  6, stream_id, limit  (the stream was reset for a limit:
+//              RST_STREAM ENHANCE_YOUR_CALM; limit is a Limit value)
+//
+// Limits (binding side of lib/limits.ts): maxHeaderListSize is checked in
+// OnHeader as fields arrive; the frame-level flood limits (empty DATA,
+// repeated SETTINGS, client RST_STREAMs, CONTINUATIONs per header block) are
+// checked by a frame-head scanner over each received chunk before nghttp2
+// sees it: the bytes before the offending frame are processed, the frame
+// and everything after it are not, recv() returns kErrLimit and the limit
+// is in state[kStateLimit]. The same scanner tracks whether the connection is
+// inside an incomplete header block (state[kStateMidHeaders]).
 #pragma once
 
 #include <nghttp2/nghttp2.h>
@@ -45,14 +56,30 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
     kEvEndStream = 3,
     kEvClose = 4,
     kEvSettingsAck = 5,
+    kEvLimitReset = 6,
+  };
+  // Limits, as reported in state[kStateLimit] and LIMIT_RESET records.
+  enum Limit {
+    kLimitNone = 0,
+    kLimitHeaderList = 1,     // maxHeaderListSize (stream reset)
+    kLimitOutboundAck = 2,    // maxOutboundAck (nghttp2's NGHTTP2_ERR_FLOODED)
+    kLimitEmptyFrames = 3,    // maxEmptyFrames
+    kLimitStreamResets = 4,   // streamResetBurst/streamResetRate
+    kLimitContinuations = 5,  // maxContinuations
   };
   // Slots of the shared Int32Array `state`.
   enum StateSlot {
     kStateReadFlag = 0,   // written by JS read callback: 0 OK, 1 EOF, 2 DEFERRED, 3 ERROR
     kStateWant = 1,       // written natively: bit 0 want_read, bit 1 want_write
     kStateEvents = 2,     // written natively: bytes of events pending (takeEvents)
-    kStateCount = 3,
+    kStateMemory = 3,     // written natively: bytes this session holds natively (clamped to 2^31-1)
+    kStateLimit = 4,      // written natively: the Limit that stopped the session (0: none)
+    kStateMidHeaders = 5, // written natively: 1 while inside an incomplete header block
+    kStateCount = 6,
   };
+  // recv() result when a frame broke a flood limit (state[kStateLimit] says
+  // which). Not an nghttp2 code (those are all >= -999).
+  static constexpr int kErrLimit = -30010;
   enum BodyKind { kBodyNone = 0, kBodyBytes = 1, kBodyJs = 2 };
 
   struct BodySource {
@@ -95,6 +122,13 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
                             void *user_data);
   static ssize_t ReadBody(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                           uint32_t *data_flags, nghttp2_data_source *source, void *user_data);
+  static ssize_t ReadLength(nghttp2_session *session, uint8_t frame_type, int32_t stream_id,
+                            int32_t session_window, int32_t stream_window, uint32_t max_frame_size,
+                            void *user_data);
+  static void *MemMalloc(size_t size, void *mem_user_data);
+  static void MemFree(void *ptr, void *mem_user_data);
+  static void *MemCalloc(size_t nmemb, size_t size, void *mem_user_data);
+  static void *MemRealloc(void *ptr, size_t size, void *mem_user_data);
   static int SendData(nghttp2_session *session, nghttp2_frame *frame, const uint8_t *framehd,
                       size_t length, nghttp2_data_source *source, void *user_data);
 
@@ -104,6 +138,18 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   // `reserve` leading slots. Throws TypeError when the field count differs.
   void ParseHeaders(const Napi::Value &value, size_t count, size_t reserve);
   void UpdateState();
+  // Erases the body of `stream_id` (if any), keeping body_bytes_ in step.
+  void DropSource(int32_t stream_id);
+  // Scans the frame heads of `len` received bytes (the preface first).
+  // Returns how many of them may go to nghttp2: `len`, or the offset of the
+  // frame that broke a limit (limit_ is set then).
+  size_t ScanInput(const uint8_t *data, size_t len);
+  // Checks the frame whose 9-byte head is complete; false when it breaks a limit.
+  bool OnFrameHead(const uint8_t *hd);
+  // A DATA frame without END_STREAM carrying `data_length` bytes (padding
+  // excluded): counts it for maxEmptyFrames; false when past the limit.
+  bool CountDataFrame(size_t data_length);
+  size_t NativeBytes() const;
   void CheckSession(Napi::Env env);
 
   nghttp2_session *session_ = nullptr;
@@ -123,6 +169,38 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   uint32_t hdr_pseudo_[10];
 
   std::unordered_map<int32_t, std::unique_ptr<BodySource>> sources_;
+  // Bytes of owned bodies and pending JS chunks held by sources_.
+  size_t body_bytes_ = 0;
+
+  // nghttp2's allocations, counted (size-prefixed) per session.
+  nghttp2_mem mem_;
+  size_t mem_bytes_ = 0;
+  // Budget of the Send() call in progress: SendData stops past it.
+  size_t send_budget_ = 0;
+
+  // Limits (lib/limits.ts).
+  uint32_t max_header_list_ = 65536;
+  uint32_t max_empty_frames_ = 1000;
+  uint32_t reset_burst_ = 1000;
+  uint32_t reset_rate_ = 33;
+  uint32_t max_continuations_ = 8;
+  size_t hdr_list_size_ = 0;
+  int limit_ = kLimitNone;
+
+  // Frame-head scanner state.
+  size_t preface_left_ = 24;
+  uint8_t head_[9];
+  size_t head_have_ = 0;
+  size_t payload_left_ = 0;
+  uint8_t payload_type_ = 0;  // type of the frame whose payload is being received
+  bool expect_continuation_ = false;
+  bool pad_check_ = false;  // the next payload byte is a DATA frame's pad length
+  bool settings_seen_ = false;
+  int32_t last_client_stream_ = 0;
+  uint32_t empty_frames_ = 0;
+  uint32_t continuations_ = 0;
+  double reset_tokens_ = 0;
+  uint64_t reset_stamp_ns_ = 0;
   std::vector<nghttp2_nv> nva_;
   std::string hdr_scratch_;
   char status_buf_[16];

@@ -12,6 +12,15 @@ import { native } from './native.js';
 export interface LibraryVersions {
   /** Version of the nghttp2 linked into the addon (Debian's libnghttp2-dev), e.g. `"1.52.0"`. */
   nghttp2: string;
+  /**
+   * The Debian package revision of the `libnghttp2-dev` the addon was built
+   * against (`dpkg-query -W -f='${Version}' libnghttp2-dev` at configure
+   * time), e.g. `"1.52.0-1+deb12u3"`: security fixes Debian backports show
+   * here, not in {@link nghttp2}. Empty when the build did not use a Debian
+   * package. The server's flood limits (`spdylay/nghttp2` `HTTP2Server`) do
+   * not depend on it: they are enforced in this package's own layer.
+   */
+  nghttp2Package: string;
   /** Version of the zlib linked into the addon, e.g. `"1.2.13"`. */
   zlib: string;
   /** The N-API version the addon targets (8: every Node from 18 on). */
@@ -23,7 +32,8 @@ export interface LibraryVersions {
  * They are the addon's own copies, not the ones inside Node
  * (`process.versions.nghttp2`, `process.versions.zlib`).
  *
- * Wraps `nghttp2_version` and `zlibVersion`.
+ * Wraps `nghttp2_version` and `zlibVersion`; `nghttp2Package` is recorded
+ * when the addon is configured.
  */
 export function libraryVersions(): LibraryVersions {
   return native.versions();

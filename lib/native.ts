@@ -14,6 +14,8 @@ import * as path from 'node:path';
 export interface NativeVersions {
   /** `nghttp2_version(0)->version_str` of the statically linked nghttp2. */
   nghttp2: string;
+  /** `dpkg-query -W -f='${Version}' libnghttp2-dev` at configure time, or `""`. */
+  nghttp2Package: string;
   /** `zlibVersion()` of the statically linked zlib. */
   zlib: string;
   /** The N-API version the addon was built for. */
@@ -79,7 +81,11 @@ export interface NativeHDInflater extends SlabOutput {
  * in binding/h2_session.h).
  */
 export interface NativeHttp2Session {
-  /** Runs `nghttp2_session_mem_recv` over a chunk: its events, undefined, or a negative error code. */
+  /**
+   * Scans the chunk's frame heads (flood limits, header-block tracking), then runs
+   * `nghttp2_session_mem_recv` over it: its events, undefined, or a negative code
+   * (an nghttp2 error, or -30010 for a flood limit; state[4] names the limit).
+   */
   recv(chunk: Uint8Array): ArrayBuffer | undefined | number;
   /** Events produced while sending (stream closes), or undefined. */
   takeEvents(): ArrayBuffer | undefined;
@@ -209,8 +215,19 @@ export interface NativeModule {
   };
   Http2Session: new (
     readFn: (streamId: number, maxLength: number) => Uint8Array | undefined | null,
+    /**
+     * Shared state, 6 slots (binding/h2_session.h StateSlot): 0 read flag, 1 want
+     * read/write bits, 2 event bytes pending, 3 native bytes held (nghttp2's
+     * counted allocations + binding buffers), 4 the limit that stopped the
+     * session (Http2Session::Limit, 0 none), 5 inside an incomplete header block.
+     */
     state: Int32Array,
     maxConcurrentStreams: number,
+    /** Limits enforced natively (missing fields: lib/limits.ts defaults). */
+    limits?: {
+      maxHeaderListSize?: number; maxOutboundAck?: number; maxEmptyFrames?: number;
+      streamResetBurst?: number; streamResetRate?: number; maxContinuations?: number;
+    },
   ) => NativeHttp2Session;
   /**
    * spdylay (issue 4): `new SpdylaySession(side, version, callbackMask, record, flags?)`;

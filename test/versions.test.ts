@@ -27,6 +27,17 @@ describe('linked C libraries', () => {
     expect(v.zlib).not.toBe(process.versions.zlib);
   });
 
+  it('reports the Debian revision of libnghttp2-dev it was configured with (empty off Debian)', () => {
+    let expected = '';
+    try {
+      expected = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'libnghttp2-dev'], { encoding: 'utf8' }).trim();
+    } catch {
+      // not a Debian system: the build records nothing
+    }
+    expect(v.nghttp2Package).toBe(expected);
+    if (expected) expect(expected.startsWith(v.nghttp2)).toBe(true);
+  });
+
   it('targets N-API 8', () => {
     expect(v.napi).toBe(8);
   });

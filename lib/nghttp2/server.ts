@@ -17,6 +17,9 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Readable } from 'node:stream';
 
+import {
+  resolveLimits, type LimitExceededInfo, type LimitName, type ServerLimits,
+} from '../limits.js';
 import { native, type NativeHttp2Session } from '../native.js';
 import { FastBuffer } from '../pool.js';
 import { nghttp2Error } from './errors.js';
@@ -94,8 +97,52 @@ export type ServerTlsOptions = tls.TlsOptions;
 /** Access log hook: receives one line per response (no trailing newline). */
 export type AccessLogFunction = (line: string, handler: BaseRequestHandler) => void;
 
-/** Options of {@link HTTP2Server} (fourth constructor argument). */
-export interface HTTP2ServerOptions {
+export type { LimitExceededInfo, LimitName, ServerLimits } from '../limits.js';
+
+/**
+ * Options of {@link HTTP2Server} (fourth constructor argument): its own
+ * options plus the resource limits of {@link ServerLimits} (see
+ * `lib/limits.ts` for the shared defaults), which on HTTP/2 work as follows.
+ *
+ * - `maxHeaderListSize` (bytes, default 65536): announced as
+ *   SETTINGS_MAX_HEADER_LIST_SIZE and enforced in nghttp2's header callback
+ *   as fields are decoded, counting name + value + 32 per field. Past it the
+ *   stream gets RST_STREAM ENHANCE_YOUR_CALM (0xb), nothing of its header
+ *   list is kept, no handler is created, and the connection goes on
+ *   (`'limitExceeded'`, scope `'stream'`).
+ * - `maxSessionMemory` (bytes, default 10 MiB): nghttp2's allocations for the
+ *   connection (counted through a custom `nghttp2_mem`), the binding's
+ *   header, event, output and copied-body buffers, the socket's unsent bytes
+ *   and request body chunks whose `onData` promise has not settled. Past it:
+ *   GOAWAY ENHANCE_YOUR_CALM, then close.
+ * - `maxOutboundAck` (frames, default 1000): `nghttp2_option_set_max_outbound_ack`;
+ *   nghttp2's NGHTTP2_ERR_FLOODED (PING/SETTINGS replies piling up unsent)
+ *   is reported under this name. GOAWAY ENHANCE_YOUR_CALM, then close.
+ * - `maxEmptyFrames` (frames, default 1000): DATA frames with no payload and
+ *   no END_STREAM, and SETTINGS frames after the first, in a row; a new
+ *   request stream or DATA with payload resets the count. GOAWAY
+ *   ENHANCE_YOUR_CALM, then close.
+ * - `streamResetBurst` / `streamResetRate` (RST_STREAM frames on
+ *   client-initiated streams, default 1000 and 33 per second): token bucket;
+ *   dry: GOAWAY ENHANCE_YOUR_CALM, then close (reported as `streamResetRate`).
+ * - `maxContinuations` (frames, default 8): CONTINUATION frames after one
+ *   HEADERS/PUSH_PROMISE. Past it: GOAWAY ENHANCE_YOUR_CALM, then close.
+ * - `headersTimeout` (ms, default 60000; 0 disables): how long the
+ *   connection may stay inside an incomplete header block (client preface,
+ *   partial frame head, partial HEADERS/CONTINUATION frame, CONTINUATION
+ *   awaited). Past it: GOAWAY NO_ERROR, then close. On a TLS server it is
+ *   also the `handshakeTimeout` unless the TLS options set one.
+ * - `idleTimeout` (ms, default 120000; 0 disables): no byte read or written:
+ *   GOAWAY NO_ERROR with the last processed stream ID, open streams finish,
+ *   then the socket closes.
+ *
+ * Flood limits are checked by our layer on the frame heads before nghttp2
+ * processes the frame, so they hold with any libnghttp2 build. Each
+ * connection ended for a limit or timeout, and each stream reset for
+ * `maxHeaderListSize`, is reported once through the server's
+ * `'limitExceeded'` event ({@link LimitExceededInfo}, protocol `'h2'`).
+ */
+export interface HTTP2ServerOptions extends ServerLimits {
   /**
    * Access log, one line per response like the reference
    * (`host - - [date] "METHOD path HTTP/2" status - P|-`): `true` (default)
@@ -109,13 +156,6 @@ export interface HTTP2ServerOptions {
    * connection with GOAWAY(SETTINGS_TIMEOUT). Default 5000.
    */
   settingsTimeout?: number;
-  /**
-   * Milliseconds a connection may go without reading or writing a byte
-   * before it is ended gracefully: GOAWAY(NO_ERROR), open streams finish,
-   * then the socket closes. `0` (default, as Node's `http2`) keeps idle
-   * connections open.
-   */
-  idleTimeout?: number;
 }
 
 /** Constructor of the request handler class given to {@link HTTP2Server}. */
@@ -127,6 +167,7 @@ const NO_ERROR = 0;
 const PROTOCOL_ERROR = 1;
 const INTERNAL_ERROR = 2;
 const SETTINGS_TIMEOUT = 4;
+const ENHANCE_YOUR_CALM = 11;
 
 // Event record types and state slots of binding/h2_session.h.
 const EV_HEADERS = 1;
@@ -134,9 +175,18 @@ const EV_DATA = 2;
 const EV_END_STREAM = 3;
 const EV_CLOSE = 4;
 const EV_SETTINGS_ACK = 5;
+const EV_LIMIT_RESET = 6;
 const ST_READ_FLAG = 0;
 const ST_WANT = 1;
 const ST_EVENTS = 2;
+const ST_MEMORY = 3;
+const ST_LIMIT = 4;
+const ST_MID_HEADERS = 5;
+const STATE_SLOTS = 6;
+/** Http2Session::Limit values (binding/h2_session.h) by number. */
+const NATIVE_LIMITS: readonly (LimitName | null)[] = [
+  null, 'maxHeaderListSize', 'maxOutboundAck', 'maxEmptyFrames', 'streamResetRate', 'maxContinuations',
+];
 const READ_ERROR = 3;
 const BODY_NONE = 0;
 const BODY_BYTES = 1;
@@ -149,6 +199,8 @@ const OUTPUT_HIGH_WATER = 65536;
 const SEND_CHUNK = 65536;
 /** After the session is done and the socket is ended, how long to wait for the peer to close (ms). */
 const LINGER_MS = 3000;
+/** Bytes written past the high-water mark to get a closing GOAWAY out (best effort). */
+const FINAL_FLUSH_MAX = 4 * SEND_CHUNK;
 
 const COOKIE = Buffer.from('cookie');
 const COOKIE_SEP = Buffer.from('; ');
@@ -552,7 +604,12 @@ export class HTTP2Connection {
   readonly defaultScheme: string;
 
   #session: NativeHttp2Session | null;
-  readonly #state = new Int32Array(3);
+  readonly #state = new Int32Array(STATE_SLOTS);
+  readonly #limits: Required<ServerLimits>;
+  /** Request body bytes handed to `onData` whose promise has not settled. */
+  #heldBytes = 0;
+  #headersTimer: NodeJS.Timeout | null = null;
+  #idleShutdown = false;
   readonly #handlers = new Map<number, BaseRequestHandler>();
   readonly #bodies = new Map<number, BodyGenerator>();
   readonly #aborts = new Map<number, () => void>();
@@ -574,13 +631,14 @@ export class HTTP2Connection {
 
   /** @internal */
   constructor(server: HTTP2Server, socket: net.Socket, secure: boolean, maxConcurrentStreams: number,
-    settingsTimeout: number) {
+    settingsTimeout: number, limits: Required<ServerLimits> = resolveLimits(null)) {
     this.server = server;
     this.socket = socket;
     this.defaultScheme = secure ? 'https' : 'http';
     this.clientAddress = Object.freeze([socket.remoteAddress ?? '', socket.remotePort ?? 0] as [string, number]);
+    this.#limits = limits;
     this.#session = new native.Http2Session(
-      (streamId, length) => this.#read(streamId, length), this.#state, maxConcurrentStreams);
+      (streamId, length) => this.#read(streamId, length), this.#state, maxConcurrentStreams, limits);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#flush());
@@ -601,6 +659,7 @@ export class HTTP2Connection {
       this.#onTransportClose();
       return;
     }
+    this.#updateHeadersTimer();
     this.#flush();
   }
 
@@ -635,6 +694,20 @@ export class HTTP2Connection {
     if (!this.#session) return;
     this.#session.terminate(errorCode);
     this.#flush();
+  }
+
+  /**
+   * The socket was idle for `idleTimeout`: GOAWAY(NO_ERROR) (reported once);
+   * open streams may finish.
+   * @internal
+   */
+  _onIdle(): void {
+    if (!this.#session || this.#ending) return;
+    if (!this.#idleShutdown) {
+      this.#idleShutdown = true;
+      this.#report('idleTimeout', 'GOAWAY', NO_ERROR);
+    }
+    this.shutdown();
   }
 
   /** Destroys the socket without any further frame (live handlers get onClose(INTERNAL_ERROR)). */
@@ -802,11 +875,14 @@ export class HTTP2Connection {
     if (!session || this.#ending) return;
     const r = session.recv(chunk);
     if (typeof r === 'number') {
-      this.#fatal(r);
+      const limit = NATIVE_LIMITS[this.#state[ST_LIMIT]!];
+      if (limit) this.#endForLimit(limit, ENHANCE_YOUR_CALM);
+      else this.#fatal(r);
       return;
     }
+    this.#updateHeadersTimer();
     if (r !== undefined) this.#dispatch(r);
-    this.#flush();
+    if (this.#checkMemory()) this.#flush();
   }
 
   /** A negative mem_recv/mem_send result: GOAWAY if possible, then close. */
@@ -815,14 +891,86 @@ export class HTTP2Connection {
     this.server._sessionError(nghttp2Error(code), this);
     if (session) {
       session.terminate(PROTOCOL_ERROR);
-      try {
-        const out = session.send(SEND_CHUNK);
-        if (out !== undefined && typeof out !== 'number') this.socket.write(out);
-      } catch {
-        // Nothing more can be sent.
-      }
+      this.#finalFlush();
     }
     this.#endTransport();
+  }
+
+  /**
+   * Writes what nghttp2 has queued (the closing GOAWAY) past the high-water
+   * mark, at most FINAL_FLUSH_MAX bytes: best effort for a client that may
+   * not read.
+   */
+  #finalFlush(): void {
+    const session = this.#session;
+    if (!session || this.socket.destroyed) return;
+    let written = 0;
+    try {
+      while (written < FINAL_FLUSH_MAX) {
+        const out = session.send(SEND_CHUNK);
+        if (out === undefined || typeof out === 'number') break;
+        this.socket.write(out);
+        written += out.length;
+        if ((this.#state[ST_WANT]! & 2) === 0) break;
+      }
+    } catch {
+      // Nothing more can be sent.
+    }
+  }
+
+  /** Reports a limit hit on this connection through the server's `'limitExceeded'`. */
+  #report(limit: LimitName, action: LimitExceededInfo['action'], code: number | null,
+    scope: LimitExceededInfo['scope'] = 'connection', streamId: number | null = null): void {
+    this.server._limitExceeded({
+      limit, scope, protocol: 'h2', streamId, clientAddress: this.clientAddress, action, code,
+    }, this);
+  }
+
+  /**
+   * Ends the connection for a limit: GOAWAY with `code`
+   * (`nghttp2_session_terminate_session`) written best-effort, the socket
+   * ended, destroyed after the linger.
+   */
+  #endForLimit(limit: LimitName, code: number): void {
+    const session = this.#session;
+    if (!session || this.#ending) return;
+    this.#report(limit, 'GOAWAY', code);
+    session.terminate(code);
+    this.#finalFlush();
+    this.#endTransport();
+  }
+
+  /** Arms the headers timer while the connection is inside an incomplete header block. */
+  #updateHeadersTimer(): void {
+    const ms = this.#limits.headersTimeout;
+    if (ms <= 0) return;
+    const mid = this.#state[ST_MID_HEADERS] !== 0 && !this.#ending && this.#session !== null;
+    if (mid && this.#headersTimer === null) {
+      this.#headersTimer = setTimeout(() => {
+        this.#headersTimer = null;
+        this.#endForLimit('headersTimeout', NO_ERROR);
+      }, ms);
+      this.#headersTimer.unref();
+    } else if (!mid && this.#headersTimer !== null) {
+      clearTimeout(this.#headersTimer);
+      this.#headersTimer = null;
+    }
+  }
+
+  /**
+   * Bytes this connection holds: native (nghttp2 + binding buffers), unsent
+   * socket bytes, request body chunks held by handlers.
+   */
+  get memoryUsage(): number {
+    return this.#state[ST_MEMORY]! + this.socket.writableLength + this.#heldBytes;
+  }
+
+  /** Ends the connection when it holds more than maxSessionMemory; false then. */
+  #checkMemory(): boolean {
+    if (this.#ending || !this.#session) return false;
+    if (this.memoryUsage <= this.#limits.maxSessionMemory) return true;
+    this.#endForLimit('maxSessionMemory', ENHANCE_YOUR_CALM);
+    return false;
   }
 
   #dispatch(ab: ArrayBuffer): void {
@@ -863,7 +1011,12 @@ export class HTTP2Connection {
                 // the handler takes the chunk when the promise settles: the
                 // stream's window is given back then (per-stream back-pressure)
                 held = true;
-                (r as PromiseLike<unknown>).then(() => this.#consumeLater(sid, len), (err: unknown) => {
+                this.#heldBytes += len;
+                (r as PromiseLike<unknown>).then(() => {
+                  this.#heldBytes -= len;
+                  this.#consumeLater(sid, len);
+                }, (err: unknown) => {
+                  this.#heldBytes -= len;
                   if (!handlerState.failed(h)) this.#handlerFailed(h, err);
                   this.#consumeLater(sid, len);
                 });
@@ -896,6 +1049,12 @@ export class HTTP2Connection {
                 this.server._handlerError(err, h);
               }
             }
+            i += 3;
+            break;
+          }
+          case EV_LIMIT_RESET: {
+            const limit = NATIVE_LIMITS[u32[i + 2]!];
+            if (limit) this.#report(limit, 'RST_STREAM', ENHANCE_YOUR_CALM, 'stream', sid);
             i += 3;
             break;
           }
@@ -1031,6 +1190,7 @@ export class HTTP2Connection {
     } finally {
       this.#flushing = false;
     }
+    if (!this.#checkMemory()) return;
     if (this.#session && (state[ST_WANT]! & 3) === 0) this.#endTransport();
   }
 
@@ -1041,6 +1201,10 @@ export class HTTP2Connection {
     if (this.#settingsTimer) {
       clearTimeout(this.#settingsTimer);
       this.#settingsTimer = null;
+    }
+    if (this.#headersTimer) {
+      clearTimeout(this.#headersTimer);
+      this.#headersTimer = null;
     }
     const socket = this.socket;
     if (socket.destroyed) return;
@@ -1054,7 +1218,8 @@ export class HTTP2Connection {
     this.#closed = true;
     if (this.#settingsTimer) clearTimeout(this.#settingsTimer);
     if (this.#lingerTimer) clearTimeout(this.#lingerTimer);
-    this.#settingsTimer = this.#lingerTimer = null;
+    if (this.#headersTimer) clearTimeout(this.#headersTimer);
+    this.#settingsTimer = this.#lingerTimer = this.#headersTimer = null;
     const session = this.#session;
     this.#session = null;
     for (const abort of this.#aborts.values()) abort();
@@ -1089,12 +1254,17 @@ export interface BoundAddress {
  * request stream is handled by a new instance of `RequestHandlerClass`.
  *
  * Each accepted connection gets a server `nghttp2_session`
- * (`nghttp2_session_server_new`) with SETTINGS MAX_CONCURRENT_STREAMS 100 and
- * INITIAL_WINDOW_SIZE 65535 (`nghttp2_submit_settings`); socket input goes
+ * (`nghttp2_session_server_new3`, its allocations counted per connection)
+ * with SETTINGS MAX_CONCURRENT_STREAMS 100, INITIAL_WINDOW_SIZE 65535 and
+ * MAX_HEADER_LIST_SIZE (`nghttp2_submit_settings`); socket input goes
  * to `nghttp2_session_mem_recv`, output comes from
  * `nghttp2_session_mem_send` and is written while the socket buffers at most
- * 64 KiB (resumed on `'drain'`), so HTTP/2 flow control and socket
- * back-pressure both bound what the server buffers. A client that does not
+ * 64 KiB (resumed on `'drain'`). One output pull produces at most 64 KiB plus
+ * one DATA frame (DATA payloads are at most 16 KiB), whatever the client's
+ * windows and however large a Buffer body is (bodies are referenced, never
+ * copied whole), so what a response holds is bounded by what is in flight:
+ * the socket's high-water mark plus one pull. The limits of
+ * {@link HTTP2ServerOptions} bound the rest. A client that does not
  * acknowledge the SETTINGS within `settingsTimeout` gets
  * GOAWAY(SETTINGS_TIMEOUT); protocol errors end only their connection
  * (GOAWAY, then close).
@@ -1103,7 +1273,12 @@ export interface BoundAddress {
  * `'handlerError'` (error, handler or null) for exceptions thrown by request
  * handlers and body generators (printed to stderr when nobody listens),
  * `'sessionError'` (NGHTTP2Error, connection) for connections ended by a
- * protocol error, `'clientError'` (error, connection) for socket errors.
+ * protocol error, `'limitExceeded'` ({@link LimitExceededInfo}, connection)
+ * for every stream reset for `maxHeaderListSize` (scope `'stream'`,
+ * RST_STREAM ENHANCE_YOUR_CALM) and every connection ended for a limit or
+ * timeout of {@link HTTP2ServerOptions} (scope `'connection'`: GOAWAY with
+ * ENHANCE_YOUR_CALM for the flood and memory limits, NO_ERROR for
+ * `headersTimeout` and `idleTimeout`), `'clientError'` (error, connection) for socket errors.
  * None of them is `'error'`: a failing handler never crashes the process.
  *
  * @typeParam H - The request handler class's instance type.
@@ -1121,7 +1296,7 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
   readonly #log: AccessLogFunction | null;
   readonly #maxConcurrentStreams: number;
   readonly #settingsTimeout: number;
-  readonly #idleTimeout: number;
+  readonly #limits: Required<ServerLimits>;
   #listening: Promise<BoundAddress> | null = null;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
@@ -1135,7 +1310,10 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
    * @param ssl - TLS options for `tls.createServer` (cert, key, ...); omit or
    * pass null for cleartext h2c (prior knowledge).
    * @param options - See {@link HTTP2ServerOptions}.
-   * @throws TypeError when the address or handler class is invalid, or `idleTimeout` is not a number of milliseconds >= 0.
+   * @throws TypeError when the address or handler class is invalid, or a
+   *   limit of {@link HTTP2ServerOptions} is invalid (the message names the
+   *   option): a count that is not an integer from 1 to 4294967295, a
+   *   timeout that is not a number of milliseconds >= 0.
    */
   constructor(address: ServerAddress, RequestHandlerClass: RequestHandlerClass<H>,
     ssl?: ServerTlsOptions | null, options: HTTP2ServerOptions = {}) {
@@ -1163,16 +1341,15 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     this.#log = typeof log === 'function' ? log : log ? (line) => process.stderr.write(line + '\n') : null;
     this.#maxConcurrentStreams = options.maxConcurrentStreams ?? 100;
     this.#settingsTimeout = options.settingsTimeout ?? 5000;
-    const idle = options.idleTimeout ?? 0;
-    if (typeof idle !== 'number' || !(idle >= 0) || !Number.isFinite(idle)) {
-      throw new TypeError('idleTimeout must be a number of milliseconds >= 0');
-    }
-    this.#idleTimeout = idle;
+    this.#limits = resolveLimits(options);
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
     if (ssl != null) {
-      this.#server = tls.createServer({ ...ssl, ALPNProtocols: ['h2'] });
+      const handshake = ssl.handshakeTimeout ?? (this.#limits.headersTimeout > 0 ? this.#limits.headersTimeout : undefined);
+      this.#server = tls.createServer({
+        ...ssl, ALPNProtocols: ['h2'], ...(handshake !== undefined ? { handshakeTimeout: handshake } : {}),
+      });
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket));
       this.#server.on('tlsClientError', (err: Error) => this.emit('clientError', err, null));
     } else {
@@ -1210,7 +1387,7 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     try {
       conn = new HTTP2Connection(this as HTTP2Server, socket,
         this.secure || (socket as tls.TLSSocket).encrypted === true, this.#maxConcurrentStreams,
-        this.#settingsTimeout);
+        this.#settingsTimeout, this.#limits);
     } catch (err) {
       socket.destroy();
       this.emit('clientError', err, null);
@@ -1218,9 +1395,9 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     }
     this.#connections.add(conn);
     if (conn.closed) this.#connections.delete(conn);
-    else if (this.#idleTimeout > 0) {
-      socket.setTimeout(this.#idleTimeout);
-      socket.on('timeout', () => conn.shutdown());
+    else if (this.#limits.idleTimeout > 0) {
+      socket.setTimeout(this.#limits.idleTimeout);
+      socket.on('timeout', () => conn._onIdle());
     }
     this.emit('connection', conn);
     return conn;
@@ -1312,6 +1489,16 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     }
     const where = handler ? ` (stream ${handler.streamId}, ${handler.method ?? '-'} ${handler.path ?? '-'})` : '';
     console.error(`spdylay/nghttp2: request handler error${where}:`, err);
+  }
+
+  /** The limits in force (defaults applied). */
+  get limits(): Readonly<Required<ServerLimits>> {
+    return this.#limits;
+  }
+
+  /** @internal */
+  _limitExceeded(info: LimitExceededInfo, conn: HTTP2Connection): void {
+    if (this.listenerCount('limitExceeded') > 0) this.emit('limitExceeded', Object.freeze(info), conn);
   }
 
   /** @internal */

@@ -26,10 +26,13 @@ import * as os from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import * as tls from 'node:tls';
 
+import {
+  type LimitExceededInfo, type LimitName, type ServedProtocol, type ServerLimits, resolveLimits,
+} from '../limits.js';
 import { BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server } from '../nghttp2/server.js';
 import {
-  CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED, FLAG_SETTINGS_NONE, GOAWAY_OK, HEADERS, ID_FLAG_SETTINGS_NONE,
-  OPT_NO_AUTO_WINDOW_UPDATE2,
+  CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR,
+  HEADERS, ID_FLAG_SETTINGS_NONE, OPT_MAX_RECV_CTRL_FRAME_BUFFER, OPT_NO_AUTO_WINDOW_UPDATE2,
   INTERNAL_ERROR, OK, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, READ_EOF, SERVER,
   SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from './constants.js';
@@ -50,8 +53,17 @@ export interface SPDYBoundAddress {
 /** Access log hook: one line per finished stream (no trailing newline). */
 export type SPDYAccessLog = (line: string, handler: BaseSPDYRequestHandler) => void;
 
-/** Options of {@link ThreadedSPDYServer} (third constructor argument). */
-export interface ThreadedSPDYServerOptions {
+/**
+ * Options of {@link ThreadedSPDYServer} (third constructor argument).
+ *
+ * The limit fields ({@link ServerLimits}, defaults in `DEFAULT_LIMITS`) keep
+ * what one client can make a connection hold bounded; every connection the
+ * server ends for a limit, and every stream it resets for
+ * `maxHeaderListSize`, is reported through the server's `'limitExceeded'`
+ * event. On the h2 path every limit is passed to the inner `HTTP2Server`
+ * (see its options for the HTTP/2 frames and codes).
+ */
+export interface ThreadedSPDYServerOptions extends ServerLimits {
   /** Path of the PEM certificate (chain) file (python: `cert_file`). */
   certFile?: string;
   /** Path of the PEM private key file (python: `key_file`). */
@@ -94,9 +106,90 @@ export interface ThreadedSPDYServerOptions {
    */
   log?: boolean | SPDYAccessLog;
   /**
+   * Largest request header block accepted, in bytes. Default 65536.
+   * - SPDY: the decompressed header block of a SYN_STREAM or HEADERS
+   *   (`SPDYLAY_OPT_MAX_HEADER_LIST_SIZE`). Past it the client receives
+   *   RST_STREAM with status FRAME_TOO_LARGE (11) for that stream, nothing
+   *   of the block is kept, and the connection goes on ('limitExceeded'
+   *   with scope `'stream'`). A block that inflates past max(1 MiB, 4 x
+   *   this limit) (`SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE`: a compression
+   *   bomb) ends the connection: GOAWAY PROTOCOL_ERROR, then close. Control
+   *   frames are buffered up to this limit + 8192 bytes
+   *   (`SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER`, clamped to 8192..16777215).
+   * - h2: the inner `HTTP2Server`'s `maxHeaderListSize` (RST_STREAM
+   *   ENHANCE_YOUR_CALM).
+   * - HTTP/1.1: Node's `maxHeaderSize` (the whole request head): the client
+   *   receives `431 Request Header Fields Too Large` and the connection
+   *   closes.
+   */
+  maxHeaderListSize?: number;
+  /**
+   * Memory one connection may hold, in bytes. Default 10485760 (10 MiB).
+   * SPDY: bytes written to the socket and not yet sent
+   * (`socket.writableLength`), request body bytes received and not yet
+   * read by the handlers, response body bytes queued for the session (up to
+   * 64 KiB per stream: larger Buffers written by the application are
+   * referenced, not copied), plus an estimate of the C session (its zlib
+   * streams, 320 KiB, its header buffers, 2 x `maxHeaderListSize`, and its
+   * queued frames). Past it the client receives GOAWAY PROTOCOL_ERROR and
+   * the connection closes. h2: the inner `HTTP2Server`'s
+   * `maxSessionMemory` (GOAWAY ENHANCE_YOUR_CALM). Not used for HTTP/1.1
+   * (Node's `http` bounds its own buffers).
+   */
+  maxSessionMemory?: number;
+  /**
+   * Frames the server queues on its own in reply to the client (PING
+   * replies, RST_STREAMs) that may wait unsent because the client does not
+   * read. Default 1000. SPDY: `SPDYLAY_OPT_MAX_OUTBOUND_ACK`; past it the
+   * client receives GOAWAY PROTOCOL_ERROR (written even past the socket's
+   * high-water mark) and the connection closes. h2: the inner
+   * `HTTP2Server`'s (GOAWAY ENHANCE_YOUR_CALM).
+   */
+  maxOutboundAck?: number;
+  /**
+   * Frames carrying nothing the client may send in a row (DATA without
+   * payload or FIN, SETTINGS after the first, header blocks refused as too
+   * large); a new request or body bytes reset the count. Default 1000.
+   * SPDY: `SPDYLAY_OPT_MAX_EMPTY_FRAMES`; past it GOAWAY PROTOCOL_ERROR and
+   * close. h2: the inner `HTTP2Server`'s (GOAWAY ENHANCE_YOUR_CALM).
+   */
+  maxEmptyFrames?: number;
+  /**
+   * Streams the client opens and then resets itself: a token bucket of this
+   * many tokens (default 1000), refilled at {@link streamResetRate} per
+   * second. SPDY: `SPDYLAY_OPT_STREAM_RESET_BURST`; when it runs dry GOAWAY
+   * PROTOCOL_ERROR and close. h2: the inner `HTTP2Server`'s (GOAWAY
+   * ENHANCE_YOUR_CALM).
+   */
+  streamResetBurst?: number;
+  /** Tokens per second of {@link streamResetBurst}'s bucket. Default 33 (`SPDYLAY_OPT_STREAM_RESET_RATE`). */
+  streamResetRate?: number;
+  /**
+   * h2 only: CONTINUATION frames allowed after one HEADERS frame (the inner
+   * `HTTP2Server`'s; GOAWAY ENHANCE_YOUR_CALM past it). Default 8.
+   */
+  maxContinuations?: number;
+  /**
+   * Milliseconds a connection may spend inside an incomplete request head.
+   * Default 60000; 0 disables it.
+   * - SPDY: part of a frame head or of a control frame (e.g. half a
+   *   SYN_STREAM) received and its end not: the client receives GOAWAY OK
+   *   (SPDY/2: GOAWAY) and the connection closes.
+   * - Cleartext protocol detection (the first bytes, at most 10 s today) and
+   *   the TLS handshake (`handshakeTimeout`, Node's default 120 s, unless
+   *   set in {@link tls}) take min(that, this): the socket is closed.
+   * - HTTP/1.1: Node's `headersTimeout` (the client receives `408 Request
+   *   Timeout`, then close). Node's `requestTimeout` is not used (0): a slow
+   *   body is bounded by `idleTimeout`. Node's `keepAliveTimeout` (5 s
+   *   between requests) is kept.
+   * - h2: the inner `HTTP2Server`'s (GOAWAY NO_ERROR).
+   */
+  headersTimeout?: number;
+  /**
    * Milliseconds a connection may go without reading or writing a byte
-   * before it is ended gracefully (SPDY and h2: GOAWAY, open streams
-   * finish; HTTP/1.1: the socket closes). `0` (default) keeps idle
+   * before it is ended gracefully (SPDY: GOAWAY OK, h2: GOAWAY NO_ERROR;
+   * open streams finish; HTTP/1.1: the socket closes). Default 120000
+   * (2 minutes; earlier versions defaulted to 0). `0` keeps idle
    * connections open.
    */
   idleTimeout?: number;
@@ -118,6 +211,23 @@ const LINGER_MS = 3000;
 const SNIFF_MS = 10000;
 /** How long to wait, in cleartext, for a SPDY/3.1 signature before the first SYN_STREAM (ms). */
 const SPDY31_SNIFF_MS = 200;
+/** Node's default TLS `handshakeTimeout` (ms). */
+const TLS_HANDSHAKE_MS = 120_000;
+/**
+ * When a connection is ended for a limit: output written past the socket's
+ * high-water mark so that the GOAWAY (queued behind the frames already
+ * queued, e.g. up to `maxOutboundAck` PING replies) goes out.
+ */
+const LIMIT_FLUSH_BUDGET = 128 * 1024;
+/** Estimate of a SPDY C session's fixed memory: its two zlib streams (deflate level 9, inflate) and frame buffers. */
+const SESSION_BASE_BYTES = 320 * 1024;
+/** Estimate per queued outbound frame of the C session (item, frame, header block). */
+const QUEUED_FRAME_BYTES = 256;
+/** Estimate per open stream of the C session. */
+const STREAM_BYTES = 256;
+/** Range of `SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER`. */
+const CTRL_BUF_MIN = 8192;
+const CTRL_BUF_MAX = 16777215;
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -297,9 +407,12 @@ abstract class StreamIO {
         this.pendingBody = null; // nobody will read it
         this.settle(chunk.length);
         this.settleHeld();
+        this.setReading(true);
       } else {
         this.pendingBody.push(chunk);
         this.heldBytes += chunk.length;
+        // no flow control (SPDY/2): bounded as rfile's buffer is, by pausing the connection
+        if (this.heldBytes >= BODY_HIGH_WATER) this.setReading(false);
       }
     } else {
       this.settle(chunk.length);
@@ -338,10 +451,8 @@ abstract class StreamIO {
     this.waiting = [];
     this.pendingBody = null;
     this.settleHeld();
-    if (this.rfile && !this.bodyEnded) {
-      this.rfile.destroy();
-      this.setReading(true);
-    }
+    if (this.rfile && !this.bodyEnded) this.rfile.destroy();
+    this.setReading(true);
     const w = this.handler?._wfile;
     if (w && !w.writableFinished) w.destroy();
   }
@@ -359,6 +470,7 @@ abstract class StreamIO {
     if (this.bodyEnded === false && this.ended && this.rfile === null) {
       this.pendingBody = null;
       this.settleHeld();
+      this.setReading(true);
     }
   }
 }
@@ -1005,6 +1117,15 @@ export class SPDYConnection {
   /** Request body bytes taken per stream since the last flush (SPDY/3, 3.1). */
   readonly #consumed = new Map<number, number>();
   #linger: NodeJS.Timeout | null = null;
+  readonly #limits: Required<ServerLimits>;
+  /** Ended for a limit: input is dropped, no more output is produced. */
+  #aborting = false;
+  /** Bytes written past the high-water mark while ending the connection for a limit (-1: not doing so). */
+  #forced = -1;
+  /** Streams whose header block was refused as too large during the running recv(). */
+  #refused: number[] = [];
+  #headersTimer: NodeJS.Timeout | null = null;
+  #idleReported = false;
   readonly #flushTick = (): void => {
     this.#scheduled = false;
     this.flush();
@@ -1012,8 +1133,9 @@ export class SPDYConnection {
 
   /** @internal */
   constructor(server: ThreadedSPDYServer, socket: net.Socket, version: number, opts: Required<Pick<ThreadedSPDYServerOptions,
-    'maxConcurrentStreams' | 'spdy2WindowUpdate'>>) {
+    'maxConcurrentStreams' | 'spdy2WindowUpdate'>> & { limits: Required<ServerLimits> }) {
     this.server = server;
+    this.#limits = opts.limits;
     this.socket = socket;
     this.version = version;
     this.protocol = version === PROTO_SPDY2 ? 'spdy/2' : version === PROTO_SPDY3 ? 'spdy/3' : 'spdy/3.1';
@@ -1023,9 +1145,19 @@ export class SPDYConnection {
     this.session = new Session(SERVER, version, {
       sendCb: (_s, data) => {
         if (socket.destroyed) return data.length;
-        if (socket.writableLength >= SOCKET_HIGH_WATER) return 0;
+        if (this.#forced >= 0) {
+          // ending the connection for a limit: the GOAWAY goes out past the high-water mark
+          if (this.#forced >= LIMIT_FLUSH_BUDGET) return 0;
+          this.#forced += data.length;
+        } else if (socket.writableLength >= SOCKET_HIGH_WATER || this.#aborting) return 0;
         socket.write(data);
         return data.length;
+      },
+      onInvalidCtrlRecvCb: (_s, f, status) => {
+        // a header block past maxHeaderListSize: the library reset the stream (RST_STREAM FRAME_TOO_LARGE)
+        if (status === FRAME_TOO_LARGE && (f.frameType === SYN_STREAM || f.frameType === HEADERS)) {
+          this.#refused.push(f.streamId);
+        }
       },
       onCtrlRecvCb: (s, f) => {
         if (f.frameType === SYN_STREAM) this.#open(s, f.streamId, f.nv, (f.flags & CTRL_FLAG_FIN) !== 0);
@@ -1065,6 +1197,7 @@ export class SPDYConnection {
       },
     });
     this.#flow = version !== PROTO_SPDY2;
+    this.#applyLimits();
     if (this.#flow) {
       this.session.setOption(OPT_NO_AUTO_WINDOW_UPDATE2, true);
       // SPDY/3.1: a 1 MiB connection window, so that streams whose handlers
@@ -1084,6 +1217,39 @@ export class SPDYConnection {
 
   #chunkBuffer: ArrayBufferLike | null = null;
 
+  /** Hands the limits to the C session. */
+  #applyLimits(): void {
+    const L = this.#limits;
+    const s = this.session;
+    s.setOption(OPT_MAX_RECV_CTRL_FRAME_BUFFER,
+      Math.min(CTRL_BUF_MAX, Math.max(CTRL_BUF_MIN, L.maxHeaderListSize + 8192)));
+  }
+
+  /**
+   * Bytes this connection holds, as counted for `maxSessionMemory`: socket
+   * output not yet sent, request body bytes not yet read by the handlers,
+   * response body bytes queued for the session (up to 64 KiB per stream),
+   * and an estimate of the C session.
+   */
+  get memoryUsage(): number {
+    let n = this.socket.writableLength + SESSION_BASE_BYTES + 2 * this.#limits.maxHeaderListSize;
+    if (!this.#closed) {
+      try {
+        n += this.session.getOutboundQueueSize() * QUEUED_FRAME_BYTES;
+      } catch { /* session gone */ }
+    }
+    n += this.#streams.size * STREAM_BYTES;
+    for (const io of this.#streams.values()) {
+      n += Math.max(io.heldBytes, io.rfile ? io.rfile.readableLength : 0);
+      n += Math.min(io.queue.bytes, BODY_HIGH_WATER);
+    }
+    const b = this.#bodies;
+    for (let i = 1; i < b.length; i += 2) {
+      const ev = b[i];
+      if (ev instanceof Uint8Array) n += ev.length;
+    }
+    return n;
+  }
   /** Number of open streams. */
   get activeStreams(): number {
     return this.#streams.size;
@@ -1098,6 +1264,16 @@ export class SPDYConnection {
   _start(initial: Buffer | null): void {
     if (initial && initial.length) this.#onData(initial);
     else this.flush();
+  }
+
+  /** @internal The socket was idle for `idleTimeout`: GOAWAY(OK), open streams finish. */
+  _idle(): void {
+    if (this.#closed || this.#aborting) return;
+    if (!this.#idleReported) {
+      this.#idleReported = true;
+      this.#report('idleTimeout', 'connection', null, GOAWAY_OK);
+    }
+    this.shutdown();
   }
 
   /** Sends GOAWAY(OK): open streams finish, then the connection closes. */
@@ -1175,21 +1351,79 @@ export class SPDYConnection {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#aborting) return;
     this.#inRecv = true;
     this.#chunkBuffer = chunk.buffer;
     try {
       this.session.recv(chunk);
     } catch (err) {
       this.#inRecv = false;
+      this.#chunkBuffer = null;
+      this.#reportRefused();
       this.#fatal(err);
       return;
     }
     this.#chunkBuffer = null;
     this.#inRecv = false;
+    this.#reportRefused();
     this.#runStarts();
     this.#deliverBodies();
     this.flush();
+    this.#checkMemory();
+  }
+
+  /** Reports the header blocks refused during the last recv() ('limitExceeded', scope 'stream'). */
+  #reportRefused(): void {
+    if (this.#refused.length === 0) return;
+    const r = this.#refused;
+    this.#refused = [];
+    for (const sid of r) this.#report('maxHeaderListSize', 'stream', sid, FRAME_TOO_LARGE);
+  }
+
+  #report(limit: LimitName, scope: 'stream' | 'connection', streamId: number | null, code: number | null): void {
+    this.server._limitExceeded({
+      limit, scope, protocol: this.protocol as ServedProtocol, streamId, clientAddress: this.clientAddress,
+      action: scope === 'stream' ? 'RST_STREAM' : 'GOAWAY',
+      // SPDY/2's GOAWAY carries no status
+      code: scope === 'connection' && this.version === PROTO_SPDY2 ? null : code,
+    });
+  }
+
+  /** Ends the connection past `maxSessionMemory`. */
+  #checkMemory(): void {
+    if (this.#closed || this.#aborting) return;
+    if (this.memoryUsage > this.#limits.maxSessionMemory) this.#abort('maxSessionMemory', GOAWAY_PROTOCOL_ERROR, false);
+  }
+
+  /**
+   * Ends the connection for a limit: GOAWAY(`status`) (already queued by
+   * the session when `queued`), written best-effort even past the socket's
+   * high-water mark, then the socket is ended and destroyed after
+   * `LINGER_MS` if the client does not close it. Input is dropped from now.
+   */
+  #abort(limit: LimitName, status: number, queued: boolean): void {
+    if (this.#closed || this.#aborting) return;
+    this.#aborting = true;
+    this.#clearHeadersTimer();
+    if (!queued) {
+      try {
+        this.session.failSession(status);
+      } catch { /* GOAWAY already sent */ }
+    }
+    if (!this.#inRecv && !this.#flushing) {
+      this.#forced = 0;
+      try {
+        this.session.send();
+      } catch { /* best effort */ }
+      this.#forced = -1;
+    }
+    this.#endTransport();
+    this.#report(limit, 'connection', null, status);
+  }
+
+  #clearHeadersTimer(): void {
+    if (this.#headersTimer) clearTimeout(this.#headersTimer);
+    this.#headersTimer = null;
   }
 
   #deliverBodies(): void {
@@ -1229,7 +1463,7 @@ export class SPDYConnection {
 
   /** @internal Commits pending responses and sends what the session has, within socket limits. */
   flush(): void {
-    if (this.#flushing || this.#closed || this.#inRecv) return;
+    if (this.#flushing || this.#closed || this.#inRecv || this.#aborting) return;
     this.#flushing = true;
     const session = this.session;
     try {
@@ -1252,6 +1486,7 @@ export class SPDYConnection {
     this.#deliverBodies();
     if (this.#commits.length) this.schedule();
     if (!session.wantRead() && !session.wantWrite()) this.#endTransport();
+    else this.#checkMemory();
   }
 
   #fatal(err: unknown): void {
@@ -1272,6 +1507,7 @@ export class SPDYConnection {
   #onTransportClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#clearHeadersTimer();
     if (this.#linger) clearTimeout(this.#linger);
     this.#linger = null;
     const streams = [...this.#streams.values()];
@@ -1303,9 +1539,21 @@ const CANCEL_ON_LOSS = 5;
  * Each SPDY connection gets a server `Session` that announces
  * SETTINGS_MAX_CONCURRENT_STREAMS (100 by default); output is produced while
  * the socket buffers under 64 KiB (resumed on `'drain'`); flow control is
- * the session's.
+ * the session's. What one client can make the server hold is bounded by the
+ * limit options ({@link ThreadedSPDYServerOptions}: header size, memory per
+ * connection, flood caps, header and idle timeouts), on every protocol of
+ * the port.
  *
  * Events (none is `'error'`; a failing handler never crashes the process):
+ * - `'limitExceeded'` (info: `LimitExceededInfo`): a client ran into a limit:
+ *   `info.limit` names the option, `info.scope` is `'stream'` (one stream
+ *   was reset: a header block past `maxHeaderListSize`) or `'connection'`
+ *   (the connection is being ended: GOAWAY, an HTTP/1.1 `431`/`408`, or a
+ *   plain close during the TLS handshake or protocol detection), with the
+ *   protocol, client address, stream ID, the action and the code sent.
+ *   Every connection ended for a limit is reported once; HTTP/2 connections
+ *   are reported by the inner `HTTP2Server`. A listener that throws is
+ *   reported as `'handlerError'`;
  * - `'handlerError'` (err, handler | null): a handler threw or rejected
  *   (printed to stderr when nobody listens);
  * - `'sessionError'` (err, connection): a SPDY session failed fatally;
@@ -1326,7 +1574,7 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
   readonly #port: number;
   readonly #server: net.Server;
   readonly #opts: Required<Pick<ThreadedSPDYServerOptions, 'maxConcurrentStreams' | 'spdy2WindowUpdate'
-    | 'plainSpdy3Version' | 'h2' | 'http1' | 'idleTimeout'>> & { versions: number[] };
+    | 'plainSpdy3Version' | 'h2' | 'http1'>> & { versions: number[]; limits: Required<ServerLimits> };
   readonly #log: SPDYAccessLog | null;
   readonly #spdy = new Set<SPDYConnection>();
   readonly #pendingSockets = new Set<net.Socket>();
@@ -1345,7 +1593,9 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
    * @param options - TLS material (`certFile`/`keyFile` or `cert`/`key`) or
    *   `plain: true`, and the rest of {@link ThreadedSPDYServerOptions}.
    * @throws TypeError for a bad address or handler class, when neither TLS
-   *   material nor `plain` is given, or for a bad `idleTimeout`.
+   *   material nor `plain` is given, or for a bad limit option (the message
+   *   names it: a timeout that is not a number of milliseconds >= 0, another
+   *   limit that is not an integer from 1 to 4294967295).
    * @throws Error (from `fs`) when `certFile`/`keyFile` cannot be read.
    */
   constructor(serverAddress: SPDYServerAddress, RequestHandlerClass: SPDYRequestHandlerClass<H>,
@@ -1374,19 +1624,18 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
     this.#port = port;
     this.RequestHandlerClass = RequestHandlerClass;
     const versions = (options.versions ?? [PROTO_SPDY3_1, PROTO_SPDY3, PROTO_SPDY2]).slice();
+    const limits = resolveLimits(options);
     this.#opts = {
       maxConcurrentStreams: options.maxConcurrentStreams ?? 100,
       spdy2WindowUpdate: options.spdy2WindowUpdate ?? true,
       plainSpdy3Version: options.plainSpdy3Version ?? PROTO_SPDY3,
       h2: options.h2 ?? true,
       http1: options.http1 ?? true,
-      idleTimeout: options.idleTimeout ?? 0,
       versions,
+      limits,
     };
-    const idle = this.#opts.idleTimeout;
-    if (typeof idle !== 'number' || !(idle >= 0) || !Number.isFinite(idle)) {
-      throw new TypeError('idleTimeout must be a number of milliseconds >= 0');
-    }
+    const idle = limits.idleTimeout;
+    const headersTimeout = limits.headersTimeout;
     const log = options.log ?? false;
     this.#log = typeof log === 'function' ? log : log ? (line) => process.stderr.write(line + '\n') : null;
     const tokens = getNpnProtocols().filter((p) => versions.includes(npnGetVersion(p)));
@@ -1408,8 +1657,10 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         override onRequestDone(): void { this.io?.endBody(); }
         override onClose(errorCode: number): void { if (this.io) server._closeH2(this.io, errorCode); }
       }
-      this.#h2 = new HTTP2Server([null, 0], Bridge, null, { log: false, maxConcurrentStreams: this.#opts.maxConcurrentStreams,
-        idleTimeout: idle });
+      // every limit goes to the inner server, which reports through its own 'limitExceeded'
+      const h2Options = { log: false, maxConcurrentStreams: this.#opts.maxConcurrentStreams, ...limits };
+      this.#h2 = new HTTP2Server([null, 0], Bridge, null, h2Options);
+      this.#h2.on('limitExceeded', (info: LimitExceededInfo) => this._limitExceeded(info));
       this.#h2.on('handlerError', (err: unknown) => {
         if (!(err instanceof StreamResetMarker)) this._handlerError(err, null);
       });
@@ -1417,11 +1668,46 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       this.#h2.on('clientError', (err: unknown) => this._clientError(err, null));
     }
     if (this.#opts.http1) {
-      this.#h1 = http.createServer((req, res) => this._startH1(req, res));
-      if (idle > 0) this.#h1.setTimeout(idle);
-      this.#h1.on('clientError', (err, socket) => {
-        this._clientError(err, socket as net.Socket);
-        if (!socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      const h1 = http.createServer({
+        maxHeaderSize: limits.maxHeaderListSize,
+        headersTimeout: Math.ceil(headersTimeout),
+        // a slow body is bounded by idleTimeout; Node's 300 s for the whole request would cut long uploads
+        requestTimeout: 0,
+        // Node checks headersTimeout on this period: keep the overshoot within a quarter of it
+        connectionsCheckingInterval: headersTimeout > 0 ? Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) : 30_000,
+      }, (req, res) => this._startH1(req, res));
+      this.#h1 = h1;
+      // sockets reach this server through emit('connection'): it never listens, and Node starts the
+      // periodic headersTimeout check on 'listening'
+      h1.emit('listening');
+      if (idle > 0) {
+        h1.setTimeout(idle);
+        // with a 'timeout' listener Node leaves the socket to us. The same event ends
+        // keep-alive waits (keepAliveTimeout): only a socket at the idle timeout is reported.
+        h1.on('timeout', (socket: net.Socket) => {
+          if (socket.timeout === idle) this.#reportSocket('idleTimeout', socket, 'http/1.1', 'close');
+          socket.destroy();
+        });
+      }
+      h1.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+        const code = err.code;
+        const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 0;
+        if (status === 0) {
+          this._clientError(err, socket as net.Socket);
+          if (!socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+          return;
+        }
+        // as Node's own handler: no status line once a response has started on this socket
+        const msg = (socket as net.Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+        const canWrite = socket.writable && (!msg || !msg.headersSent);
+        if (canWrite) {
+          socket.end(status === 431
+            ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'
+            : 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+          setTimeout(() => socket.destroy(), LINGER_MS).unref();
+        } else socket.destroy();
+        this.#reportSocket(status === 431 ? 'maxHeaderListSize' : 'headersTimeout', socket as net.Socket, 'http/1.1',
+          canWrite ? (status === 431 ? '431' : '408') : 'close');
       });
     }
     if (options.plain) {
@@ -1434,10 +1720,17 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         throw new TypeError('TLS needs certFile/keyFile (or cert/key); pass plain: true for cleartext');
       }
       this.secure = true;
+      // the handshake is part of the request head: min(Node's 120 s, headersTimeout), unless set in options.tls
+      const handshakeTimeout = options.tls?.handshakeTimeout
+        ?? (headersTimeout > 0 ? Math.min(TLS_HANDSHAKE_MS, Math.ceil(headersTimeout)) : TLS_HANDSHAKE_MS);
       this.#server = tls.createServer({ ...options.tls, ...(key ? { key } : {}), ...(cert ? { cert } : {}),
-        ALPNProtocols: tokens.slice() });
+        ALPNProtocols: tokens.slice(), handshakeTimeout });
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#route(socket, socket.alpnProtocol || null));
-      this.#server.on('tlsClientError', (err: Error) => this._clientError(err, null));
+      this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+        // the protocol is not chosen yet: reported as the ALPN fallback, HTTP/1.1
+        if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') this.#reportSocket('headersTimeout', socket, 'http/1.1', 'close');
+        else this._clientError(err, null);
+      });
       this.#server.on('connection', (socket: net.Socket) => {
         this.#pendingSockets.add(socket);
         socket.once('close', () => this.#pendingSockets.delete(socket));
@@ -1521,6 +1814,8 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
     } finally {
       clearTimeout(timer);
       clearInterval(h1Timer);
+      // stops Node's periodic headersTimeout check of the inner HTTP/1.1 server
+      this.#h1?.close();
     }
     this.emit('close');
   }
@@ -1544,9 +1839,9 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         return;
       }
       this.#spdy.add(conn);
-      if (this.#opts.idleTimeout > 0) {
-        socket.setTimeout(this.#opts.idleTimeout);
-        socket.on('timeout', () => conn.shutdown());
+      if (this.#opts.limits.idleTimeout > 0) {
+        socket.setTimeout(this.#opts.limits.idleTimeout);
+        socket.on('timeout', () => conn._idle());
       }
       this.emit('connection', conn, conn.protocol);
       conn._start(initial);
@@ -1643,7 +1938,17 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
     socket.on('data', onData);
     socket.on('close', onClose);
     socket.on('error', onError);
-    timer = setTimeout(() => done(() => { this.#pendingSockets.delete(socket); socket.destroy(); }), SNIFF_MS);
+    // detection is part of the request head: min(SNIFF_MS, headersTimeout)
+    const ht = this.#opts.limits.headersTimeout;
+    const sniffMs = ht > 0 ? Math.min(SNIFF_MS, ht) : SNIFF_MS;
+    timer = setTimeout(() => done(() => {
+      this.#pendingSockets.delete(socket);
+      // the protocol the first bytes point to, HTTP/1.1 when there are none
+      const protocol: ServedProtocol = buf.length && buf[0]! & 0x80 ? (buf.length > 1 && buf[1] === 2 ? 'spdy/2' : 'spdy/3')
+        : buf.length && buf[0] === 0x50 /* P */ ? 'h2' : 'http/1.1';
+      this.#reportSocket('headersTimeout', socket, protocol, 'close');
+      socket.destroy();
+    }), sniffMs);
     timer.unref();
   }
 
@@ -1780,6 +2085,25 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
 
   #checkDrained(): void {
     if (this.#spdy.size === 0 && this.#h1Sockets.size === 0) for (const w of this.#drainWaiters.splice(0)) w();
+  }
+
+  /** @internal Emits 'limitExceeded'; a throwing listener counts as a handler error. */
+  _limitExceeded(info: LimitExceededInfo): void {
+    try {
+      this.emit('limitExceeded', info);
+    } catch (err) {
+      this._handlerError(err, null);
+    }
+  }
+
+  /** A connection-scope limit hit outside a SPDY session (detection, TLS handshake, HTTP/1.1). */
+  #reportSocket(limit: LimitName, socket: net.Socket | null | undefined, protocol: ServedProtocol,
+    action: LimitExceededInfo['action']): void {
+    this._limitExceeded({
+      limit, scope: 'connection', protocol, streamId: null,
+      clientAddress: Object.freeze([socket?.remoteAddress ?? '', socket?.remotePort ?? 0] as [string, number]),
+      action, code: action === '431' ? 431 : action === '408' ? 408 : null,
+    });
   }
 
   /** @internal */

@@ -140,3 +140,53 @@ export class RawClient {
     this.socket.destroy();
   }
 }
+
+/** HPACK integer with an N-bit prefix (RFC 7541 5.1); `first` holds the pattern bits of the first byte. */
+export function hpackInt(value: number, prefixBits: number, first = 0): Buffer {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) return Buffer.from([first | value]);
+  const out = [first | max];
+  let v = value - max;
+  while (v >= 128) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+
+/** HPACK string literal without Huffman coding, of any length. */
+export function hpackString(s: string | Buffer): Buffer {
+  const b = typeof s === 'string' ? Buffer.from(s) : s;
+  return Buffer.concat([hpackInt(b.length, 7), b]);
+}
+
+/**
+ * HPACK literal field with a new name: with incremental indexing (added to
+ * the dynamic table) when `index` is true, else without indexing.
+ */
+export function hpackLiteral(name: string, value: string | Buffer, index = false): Buffer {
+  return Buffer.concat([Buffer.from([index ? 0x40 : 0x00]), hpackString(name), hpackString(value)]);
+}
+
+/** HPACK indexed field (static table 1..61, dynamic from 62). */
+export function hpackIndexed(index: number): Buffer {
+  return hpackInt(index, 7, 0x80);
+}
+
+/** The request pseudo-header fields as HPACK literals (no Huffman). */
+export function hpackRequest(path: string, method = 'GET'): Buffer {
+  return hpackLiterals([[':method', method], [':scheme', 'http'], [':authority', 'localhost'], [':path', path]]);
+}
+
+/** A PING frame (8 bytes of payload). */
+export function pingFrame(ack = false, data: Buffer = Buffer.alloc(8)): Buffer {
+  return frame(FrameType.PING, ack ? 1 : 0, 0, data);
+}
+
+/** An RST_STREAM frame. */
+export function rstStream(streamId: number, code: number): Buffer {
+  const p = Buffer.alloc(4);
+  p.writeUInt32BE(code, 0);
+  return frame(FrameType.RST_STREAM, 0, streamId, p);
+}

@@ -9,7 +9,11 @@
  * per-session buffers of the largest size (alternating or the same again)
  * or a fresh heap buffer of exactly the requested size; ops set and
  * clear it between operations, so DATA frames living in application
- * memory go through short writes and WOULDBLOCK too.
+ * memory go through short writes and WOULDBLOCK too.  A last input byte
+ * of the form 11xxxxxx gives both sessions very small flood/resource
+ * limits (our extension), so PING, RST_STREAM and SETTINGS programs reach
+ * them; a session that failed for a limit must then report it and refuse
+ * input with SPDYLAY_ERR_FLOODED.
  *
  * Invariants checked (abort on violation): mem_recv consumes all bytes,
  * send/mem_recv never return an unexpected error, the outbound queue
@@ -260,7 +264,14 @@ static void deliver(int from, size_t n)
     return;
   }
   rv = spdylay_session_mem_recv(dst->session, src->out, n);
-  if(rv != (ssize_t)n) {
+  if(rv == SPDYLAY_ERR_FLOODED) {
+    /* the receiver failed for one of its (small) limits: it ignores
+       input from now on */
+    if(spdylay_session_get_limit_exceeded(dst->session) ==
+       SPDYLAY_LIMIT_NONE || spdylay_session_want_read(dst->session)) {
+      abort();
+    }
+  } else if(rv != (ssize_t)n) {
     abort();
   }
   memmove(src->out, src->out + n, src->outlen - n);
@@ -302,6 +313,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   for(i = 0; i < 2; ++i) {
     if((b / 3) & (1 << i)) {
       set_data_buffer(&peers[i], 1, (uint8_t)(b / 12));
+    }
+  }
+  /* last byte 11xxxxxx: small flood/resource limits on both sides, so a
+     program of PINGs, RST_STREAMs or SETTINGS reaches them */
+  if(size >= 2 && (data[size - 1] & 0xc0) == 0xc0) {
+    static const int opts[] = {
+      SPDYLAY_OPT_MAX_HEADER_LIST_SIZE, SPDYLAY_OPT_MAX_OUTBOUND_ACK,
+      SPDYLAY_OPT_MAX_EMPTY_FRAMES, SPDYLAY_OPT_STREAM_RESET_BURST,
+      SPDYLAY_OPT_STREAM_RESET_RATE, SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE
+    };
+    static const uint32_t vals[] = { 120, 2, 2, 2, 0, 200 };
+    size_t k;
+    for(k = 0; k < sizeof(opts) / sizeof(opts[0]); ++k) {
+      for(i = 0; i < 2; ++i) {
+        if(spdylay_session_set_option(peers[i].session, opts[k],
+                                      (void *)&vals[k],
+                                      sizeof(vals[k])) != 0) {
+          abort();
+        }
+      }
     }
   }
   while(pc < proglen && steps++ < 2000) {

@@ -6,7 +6,9 @@
  * Input layout: byte 0 selects the protocol version (bits 0-1: 0 = SPDY/2,
  * 1 = SPDY/3, 2/3 = SPDY/3.1) and options (bit 2: small control-frame
  * buffer limit, bit 3: NO_AUTO_WINDOW_UPDATE2, bit 4: feed one byte at a
- * time); the rest is the byte stream.  The same bytes are fed to a server
+ * time, bit 5: small flood/resource limits (SPDYLAY_OPT_MAX_HEADER_LIST_SIZE
+ * .. SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE), bit 6 with bit 5: a reset
+ * bucket that never refills); the rest is the byte stream.  The same bytes are fed to a server
  * and to a client that has already sent a request, so both receive paths
  * are exercised.  The sessions answer requests with a response carrying a
  * body so the send paths (DATA, flow control) run too.
@@ -133,6 +135,28 @@ static void run(uint16_t version, int server, uint8_t opts,
     spdylay_session_set_option(session, SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2,
                                &on, sizeof(on));
   }
+  if(opts & 0x20) {
+    /* small limits so that the flood paths run on small inputs */
+    static const struct { int opt; uint32_t v; } lims[] = {
+      { SPDYLAY_OPT_MAX_HEADER_LIST_SIZE, 200 },
+      { SPDYLAY_OPT_MAX_OUTBOUND_ACK, 3 },
+      { SPDYLAY_OPT_MAX_EMPTY_FRAMES, 3 },
+      { SPDYLAY_OPT_STREAM_RESET_BURST, 2 },
+      { SPDYLAY_OPT_STREAM_RESET_RATE, 1 },
+      { SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE, 1000 }
+    };
+    size_t k;
+    for(k = 0; k < sizeof(lims) / sizeof(lims[0]); ++k) {
+      uint32_t v = lims[k].v;
+      if(lims[k].opt == SPDYLAY_OPT_STREAM_RESET_RATE && (opts & 0x40)) {
+        v = 0;
+      }
+      if(spdylay_session_set_option(session, lims[k].opt, &v,
+                                    sizeof(v)) != 0) {
+        __builtin_trap();
+      }
+    }
+  }
   if(opts & 0x10) {
     for(i = 0; i < size; ++i) {
       if(spdylay_session_mem_recv(session, data + i, 1) < 0) {
@@ -144,6 +168,14 @@ static void run(uint16_t version, int server, uint8_t opts,
     }
   } else {
     spdylay_session_mem_recv(session, data, size);
+  }
+  spdylay_session_in_ctrl_frame(session);
+  if(spdylay_session_get_limit_exceeded(session) != SPDYLAY_LIMIT_NONE) {
+    /* a failed session ignores input and only wants to write its GOAWAY */
+    if(spdylay_session_mem_recv(session, data, size) != SPDYLAY_ERR_FLOODED ||
+       spdylay_session_want_read(session)) {
+      __builtin_trap();
+    }
   }
   spdylay_session_send(session);
   spdylay_session_want_read(session);

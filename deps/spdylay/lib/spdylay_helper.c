@@ -59,6 +59,8 @@ const char* spdylay_strerror(int error_code)
     return "The length of the frame is too large";
   case SPDYLAY_ERR_NOMEM: return "Out of memory";
   case SPDYLAY_ERR_CALLBACK_FAILURE: return "The user callback function failed";
+  case SPDYLAY_ERR_FLOODED:
+    return "The peer exceeded a flood or resource limit";
   default: return "Unknown error code";
   }
 }

@@ -34,6 +34,9 @@ typedef struct spdylay_outbound_item {
   int32_t pri;
   /* enqueue sequence number: FIFO among equal pri */
   uint64_t seq;
+  /* queued by the library in reply to the peer: counted in
+     session->num_outbound_ack until sent */
+  uint8_t ack;
 } spdylay_outbound_item;
 
 /* Queue ordering: (pri, seq) ascending. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <assert.h>
+#include <time.h>
 
 #include "spdylay_helper.h"
 
@@ -92,6 +93,12 @@ static int session_new(spdylay_session **session_ptr, uint16_t version,
   session->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] =
     SPDYLAY_INITIAL_WINDOW_SIZE;
   session->max_recv_ctrl_frame_buf = SPDYLAY_MAX_RECV_CTRL_FRAME_BUF_DEFAULT;
+  session->max_header_list_size = SPDYLAY_MAX_HEADER_LIST_SIZE_DEFAULT;
+  session->max_outbound_ack = SPDYLAY_MAX_OUTBOUND_ACK_DEFAULT;
+  session->max_empty_frames = SPDYLAY_MAX_EMPTY_FRAMES_DEFAULT;
+  session->stream_reset_burst = SPDYLAY_STREAM_RESET_BURST_DEFAULT;
+  session->stream_reset_rate = SPDYLAY_STREAM_RESET_RATE_DEFAULT;
+  session->max_header_block_inflate = SPDYLAY_MAX_HEADER_BLOCK_INFLATE_DEFAULT;
 
   if(callbacks) {
     session->callbacks = *callbacks;
@@ -226,6 +233,48 @@ int spdylay_session_set_option(spdylay_session *session,
     session->max_recv_ctrl_frame_buf = v;
     return 0;
   }
+  case SPDYLAY_OPT_MAX_HEADER_LIST_SIZE:
+  case SPDYLAY_OPT_MAX_OUTBOUND_ACK:
+  case SPDYLAY_OPT_MAX_EMPTY_FRAMES:
+  case SPDYLAY_OPT_STREAM_RESET_BURST:
+  case SPDYLAY_OPT_STREAM_RESET_RATE:
+  case SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE: {
+    uint32_t v;
+    if(optval == NULL || optlen != sizeof(uint32_t)) {
+      return SPDYLAY_ERR_INVALID_ARGUMENT;
+    }
+    v = *(uint32_t*)optval;
+    /* every limit but the reset rate must be at least 1 */
+    if(v == 0 && optname != SPDYLAY_OPT_STREAM_RESET_RATE) {
+      return SPDYLAY_ERR_INVALID_ARGUMENT;
+    }
+    switch(optname) {
+    case SPDYLAY_OPT_MAX_HEADER_LIST_SIZE:
+      session->max_header_list_size = v;
+      break;
+    case SPDYLAY_OPT_MAX_OUTBOUND_ACK:
+      session->max_outbound_ack = v;
+      break;
+    case SPDYLAY_OPT_MAX_EMPTY_FRAMES:
+      session->max_empty_frames = v;
+      break;
+    case SPDYLAY_OPT_STREAM_RESET_BURST:
+      session->stream_reset_burst = v;
+      /* a full bucket */
+      session->reset_tat = 0;
+      session->reset_count = 0;
+      break;
+    case SPDYLAY_OPT_STREAM_RESET_RATE:
+      session->stream_reset_rate = v;
+      session->reset_tat = 0;
+      session->reset_count = 0;
+      break;
+    default:
+      session->max_header_block_inflate = v;
+      break;
+    }
+    return 0;
+  }
   default:
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
@@ -334,6 +383,11 @@ int spdylay_session_add_item(spdylay_session *session,
     case SPDYLAY_PING:
       item->pri = -10;
       break;
+    case SPDYLAY_GOAWAY:
+      /* the GOAWAY of a limit failure goes before everything queued */
+      item->pri = session->limit_exceeded ? SPDYLAY_PRI_LIMIT_GOAWAY :
+        pri_lowest(session);
+      break;
     default:
       item->pri = pri_lowest(session);
       break;
@@ -436,6 +490,125 @@ int spdylay_session_fail_session(spdylay_session *session,
   session->goaway_flags |= SPDYLAY_GOAWAY_FAIL_ON_SEND;
   return spdylay_session_add_goaway(session, session->last_recv_stream_id,
                                     status_code);
+}
+
+int spdylay_session_fail_limit(spdylay_session *session, int limit)
+{
+  int rv;
+  if(session->limit_exceeded) {
+    return SPDYLAY_ERR_FLOODED;
+  }
+  session->limit_exceeded = limit;
+  rv = spdylay_session_fail_session(session, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
+  if(rv != 0) {
+    return rv;
+  }
+  return SPDYLAY_ERR_FLOODED;
+}
+
+/*
+ * Queues |item| (a frame the library sends on its own in reply to the
+ * peer) if fewer than max_outbound_ack such frames wait unsent; otherwise
+ * frees it and fails the session (SPDYLAY_LIMIT_OUTBOUND_ACK).
+ */
+static int add_ack_item(spdylay_session *session,
+                        spdylay_outbound_item *item)
+{
+  int rv;
+  if(session->num_outbound_ack >= session->max_outbound_ack) {
+    spdylay_outbound_item_free(item);
+    return spdylay_session_fail_limit(session, SPDYLAY_LIMIT_OUTBOUND_ACK);
+  }
+  item->ack = 1;
+  rv = spdylay_session_add_item(session, item);
+  if(rv != 0) {
+    return rv;
+  }
+  ++session->num_outbound_ack;
+  return 0;
+}
+
+/* |item| leaves the queue (sent or dropped) */
+static void ack_done(spdylay_session *session, spdylay_outbound_item *item)
+{
+  if(item->ack) {
+    item->ack = 0;
+    --session->num_outbound_ack;
+  }
+}
+
+static int add_ack_rst_stream(spdylay_session *session, int32_t stream_id,
+                              uint32_t status_code)
+{
+  spdylay_outbound_item *item = spdylay_session_new_item();
+  if(item == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  item->frame_cat = SPDYLAY_CTRL;
+  spdylay_frame_rst_stream_init(&item->frame.ctrl.rst_stream,
+                                session->version, stream_id, status_code);
+  return add_ack_item(session, item);
+}
+
+static int add_ack_ping(spdylay_session *session, uint32_t unique_id)
+{
+  spdylay_outbound_item *item = spdylay_session_new_item();
+  if(item == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  item->frame_cat = SPDYLAY_CTRL;
+  spdylay_frame_ping_init(&item->frame.ctrl.ping, session->version,
+                          unique_id);
+  return add_ack_item(session, item);
+}
+
+/* A received frame carried nothing: counts it against max_empty_frames.
+   Returns 0, SPDYLAY_ERR_FLOODED or SPDYLAY_ERR_NOMEM. */
+static int count_empty_frame(spdylay_session *session)
+{
+  if(++session->num_empty_frames > session->max_empty_frames) {
+    return spdylay_session_fail_limit(session, SPDYLAY_LIMIT_EMPTY_FRAMES);
+  }
+  return 0;
+}
+
+static uint64_t monotonic_ns(void)
+{
+  struct timespec ts;
+  if(clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+    return 0;
+  }
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Takes a token from the RST_STREAM bucket; returns 0 when it is empty. */
+static int take_reset_token(spdylay_session *session)
+{
+  uint64_t interval, now, tat;
+  if(session->stream_reset_rate == 0) {
+    if(session->reset_count >= session->stream_reset_burst) {
+      return 0;
+    }
+    ++session->reset_count;
+    return 1;
+  }
+  interval = 1000000000u / session->stream_reset_rate;
+  if(interval == 0) {
+    /* more than 10^9 per second: never empty */
+    return 1;
+  }
+  now = monotonic_ns();
+  tat = spdylay_max(session->reset_tat, now);
+  if(tat + interval - now > (uint64_t)session->stream_reset_burst * interval) {
+    return 0;
+  }
+  session->reset_tat = tat + interval;
+  return 1;
+}
+
+int spdylay_session_get_limit_exceeded(spdylay_session *session)
+{
+  return session->limit_exceeded;
 }
 
 /* Returns the item that would be sent next, without removing it. */
@@ -760,6 +933,7 @@ static int after_ctrl_sent(spdylay_session *session)
   spdylay_stream *stream;
   int rv = 0;
 
+  ack_done(session, item);
   if(session->callbacks.on_ctrl_send_callback) {
     session->callbacks.on_ctrl_send_callback(session, type, frame,
                                              session->user_data);
@@ -900,6 +1074,11 @@ int spdylay_session_send(spdylay_session *session)
 
     if(session->aob_item == NULL) {
       ssize_t rv;
+      if(session->limit_exceeded &&
+         (session->goaway_flags & SPDYLAY_GOAWAY_SEND)) {
+        /* failed for a limit and the GOAWAY is out: nothing more */
+        return 0;
+      }
       item = pop_next_item(session);
       if(item == NULL) {
         return 0;
@@ -909,6 +1088,7 @@ int spdylay_session_send(spdylay_session *session)
         continue;
       }
       if(rv < 0) {
+        ack_done(session, item);
         if(item->frame_cat == SPDYLAY_CTRL) {
           spdylay_frame *frame = &item->frame.ctrl;
           if(!spdylay_is_fatal(rv) &&
@@ -1028,7 +1208,7 @@ static int handle_stream_error(spdylay_session *session,
                                spdylay_frame *frame, int32_t stream_id,
                                uint32_t status_code)
 {
-  int rv = spdylay_session_add_rst_stream(session, stream_id, status_code);
+  int rv = add_ack_rst_stream(session, stream_id, status_code);
   if(rv != 0) {
     return rv;
   }
@@ -1113,6 +1293,8 @@ static int on_syn_stream_received(spdylay_session *session,
   if(status != 0) {
     return handle_stream_error(session, frame, id, status);
   }
+  /* the SYN_STREAM delivers something */
+  session->num_empty_frames = 0;
   if((syn->hd.flags & (SPDYLAY_CTRL_FLAG_FIN |
                        SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL)) !=
      (SPDYLAY_CTRL_FLAG_FIN | SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL)) {
@@ -1301,7 +1483,7 @@ static int on_ping_received(spdylay_session *session, spdylay_frame *frame)
   }
   if((session->server && (id % 2) == 1) ||
      (!session->server && (id % 2) == 0)) {
-    rv = spdylay_session_add_ping(session, id);
+    rv = add_ack_ping(session, id);
     if(rv != 0) {
       return rv;
     }
@@ -1471,6 +1653,11 @@ static int process_hb_frame(spdylay_session *session, spdylay_frame *frame,
     break;
   }
   if(rv == 0 && iframe->too_large) {
+    /* a refused header block carries nothing */
+    rv = count_empty_frame(session);
+    if(rv != 0) {
+      return rv;
+    }
     return handle_stream_error(session, frame, stream_id,
                                SPDYLAY_FRAME_TOO_LARGE);
   }
@@ -1565,9 +1752,26 @@ static int process_ctrl_frame(spdylay_session *session)
   }
   switch(type) {
   case SPDYLAY_RST_STREAM:
+    if(frame.rst_stream.hd.version == session->version &&
+       frame.rst_stream.stream_id != 0 &&
+       !spdylay_session_is_my_stream_id(session,
+                                        frame.rst_stream.stream_id) &&
+       !take_reset_token(session)) {
+      spdylay_frame_free(&frame);
+      return spdylay_session_fail_limit(session,
+                                        SPDYLAY_LIMIT_STREAM_RESETS);
+    }
     rv = on_rst_stream_received(session, &frame);
     break;
   case SPDYLAY_SETTINGS:
+    if(session->num_settings_recv++ > 0) {
+      /* SETTINGS after the first one carry nothing */
+      rv = count_empty_frame(session);
+      if(rv != 0) {
+        spdylay_frame_free(&frame);
+        return rv;
+      }
+    }
     rv = on_settings_received(session, &frame);
     break;
   case SPDYLAY_PING:
@@ -1771,6 +1975,7 @@ static void start_frame(spdylay_session *session)
     spdylay_buffer_reset(&iframe->hbbuf);
     iframe->too_large = 0;
     iframe->zlib_error = 0;
+    iframe->inflated = 0;
     if(fixedlen > 0 && iframe->payloadlen > fixedlen) {
       iframe->hb = 1;
       iframe->buftarget = fixedlen;
@@ -1804,6 +2009,10 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
   const uint8_t *p, *end;
   int rv;
 
+  if(session->limit_exceeded) {
+    /* failed for a limit: input is ignored */
+    return SPDYLAY_ERR_FLOODED;
+  }
   if(inlen == 0) {
     /* nothing to do; also avoids pointer arithmetic on a NULL |in| */
     return 0;
@@ -1845,11 +2054,21 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
       if(n > 0) {
         if(iframe->hb && !iframe->zlib_error) {
           int overflow = iframe->too_large;
+          size_t keep = spdylay_min((size_t)session->max_recv_ctrl_frame_buf,
+                                    (size_t)session->max_header_list_size);
+          size_t cap = spdylay_max(keep,
+                                   (size_t)session->max_header_block_inflate);
           rv = spdylay_zlib_inflate_hd(&session->hd_inflater, &iframe->hbbuf,
-                                       session->max_recv_ctrl_frame_buf,
-                                       &overflow, p, n);
+                                       keep, &overflow, &iframe->inflated,
+                                       cap, p, n);
           if(rv == SPDYLAY_ERR_NOMEM) {
             return rv;
+          }
+          if(rv == SPDYLAY_ERR_FLOODED) {
+            /* a zlib bomb: stop here, the rest of the input is ignored */
+            spdylay_buffer_reset(&iframe->hbbuf);
+            return spdylay_session_fail_limit
+              (session, SPDYLAY_LIMIT_HEADER_BLOCK_INFLATE);
           }
           if(rv != 0) {
             iframe->zlib_error = 1;
@@ -1888,6 +2107,17 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
         return (ssize_t)inlen;
       }
       iframe->state = SPDYLAY_RECV_HEAD;
+      if(iframe->payloadlen == 0) {
+        if(!(iframe->data_flags & SPDYLAY_DATA_FLAG_FIN)) {
+          /* empty DATA without FIN carries nothing */
+          rv = count_empty_frame(session);
+          if(rv != 0) {
+            return rv;
+          }
+        }
+      } else if(iframe->data_accept) {
+        session->num_empty_frames = 0;
+      }
       rv = process_data_end(session);
       if(spdylay_is_fatal(rv)) {
         return rv;
@@ -1903,6 +2133,9 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
 int spdylay_session_recv(spdylay_session *session)
 {
   uint8_t buf[SPDYLAY_RECV_BUFFER_LENGTH];
+  if(session->limit_exceeded) {
+    return SPDYLAY_ERR_FLOODED;
+  }
   for(;;) {
     ssize_t n, rv;
     if(session->callbacks.recv_callback == NULL) {
@@ -1929,8 +2162,21 @@ int spdylay_session_recv(spdylay_session *session)
 /* ------------------------------------------------------------------ */
 /* queries                                                              */
 
+int spdylay_session_in_ctrl_frame(spdylay_session *session)
+{
+  spdylay_inbound_frame *iframe = &session->iframe;
+  if(session->limit_exceeded) {
+    return 0;
+  }
+  return (iframe->state == SPDYLAY_RECV_HEAD && iframe->headbufoff > 0) ||
+    iframe->state == SPDYLAY_RECV_CTRL_PAYLOAD;
+}
+
 int spdylay_session_want_read(spdylay_session *session)
 {
+  if(session->limit_exceeded) {
+    return 0;
+  }
   if((session->goaway_flags & SPDYLAY_GOAWAY_FAIL_ON_SEND) &&
      (session->goaway_flags & SPDYLAY_GOAWAY_SEND)) {
     return 0;
@@ -1941,6 +2187,11 @@ int spdylay_session_want_read(spdylay_session *session)
 int spdylay_session_want_write(spdylay_session *session)
 {
   int sendable;
+  if(session->limit_exceeded) {
+    /* until the GOAWAY (or the frame in flight before it) is out */
+    return session->aob_item != NULL ||
+      !(session->goaway_flags & SPDYLAY_GOAWAY_SEND);
+  }
   if((session->goaway_flags & SPDYLAY_GOAWAY_FAIL_ON_SEND) &&
      (session->goaway_flags & SPDYLAY_GOAWAY_SEND)) {
     return 0;

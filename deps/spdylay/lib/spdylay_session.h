@@ -61,6 +61,8 @@ typedef struct {
   uint8_t hb;
   /* header block marked too large */
   uint8_t too_large;
+  /* output of the header block decompressed so far (kept + discarded) */
+  size_t inflated;
   /* inflate failed */
   uint8_t zlib_error;
   /* DATA: frame is accepted (chunks are delivered) */
@@ -72,6 +74,17 @@ typedef struct {
 #define SPDYLAY_INITIAL_SESSION_WINDOW_SIZE 65536
 #define SPDYLAY_MAX_RECV_CTRL_FRAME_BUF_DEFAULT ((1 << 24) - 1)
 #define SPDYLAY_MIN_RECV_CTRL_FRAME_BUF 8192
+
+/* Defaults of our limit options (SPDYLAY_OPT_MAX_HEADER_LIST_SIZE ..
+   SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE). */
+#define SPDYLAY_MAX_HEADER_LIST_SIZE_DEFAULT 65536
+#define SPDYLAY_MAX_OUTBOUND_ACK_DEFAULT 1000
+#define SPDYLAY_MAX_EMPTY_FRAMES_DEFAULT 1000
+#define SPDYLAY_STREAM_RESET_BURST_DEFAULT 1000
+#define SPDYLAY_STREAM_RESET_RATE_DEFAULT 33
+#define SPDYLAY_MAX_HEADER_BLOCK_INFLATE_DEFAULT (1u << 20)
+/* queue priority of the GOAWAY of a limit failure: before everything */
+#define SPDYLAY_PRI_LIMIT_GOAWAY (-100)
 
 struct spdylay_session {
   /* wire version: 2 or 3 */
@@ -130,6 +143,27 @@ struct spdylay_session {
   spdylay_buffer nvbuf;
 
   spdylay_inbound_frame iframe;
+
+  /* limits (our extension; see spdylay_opt 4..9) */
+  uint32_t max_header_list_size;
+  uint32_t max_outbound_ack;
+  uint32_t max_empty_frames;
+  uint32_t stream_reset_burst;
+  uint32_t stream_reset_rate;
+  uint32_t max_header_block_inflate;
+  /* frames queued in reply to the peer (item->ack) not yet sent */
+  size_t num_outbound_ack;
+  /* consecutive received frames carrying nothing */
+  uint64_t num_empty_frames;
+  /* SETTINGS frames received */
+  uint64_t num_settings_recv;
+  /* RST_STREAM token bucket as a virtual scheduling time (ns, monotonic):
+     a reset at |now| is allowed if max(tat, now) + interval - now <=
+     burst * interval; with rate 0, |reset_count| counts resets instead */
+  uint64_t reset_tat;
+  uint64_t reset_count;
+  /* spdylay_limit that made the session fail, 0 if none */
+  int limit_exceeded;
 };
 
 /* Returns nonzero if |stream_id| has this endpoint's parity. */
@@ -149,6 +183,13 @@ int spdylay_session_add_item(spdylay_session *session,
 
 /* Allocates a zeroed item.  NULL on failure. */
 spdylay_outbound_item* spdylay_session_new_item(void);
+
+/*
+ * Fails the session for |limit| (once): queues GOAWAY(PROTOCOL_ERROR)
+ * ahead of every other frame and records the limit.  Returns
+ * SPDYLAY_ERR_FLOODED, or SPDYLAY_ERR_NOMEM.
+ */
+int spdylay_session_fail_limit(spdylay_session *session, int limit);
 
 int spdylay_session_add_rst_stream(spdylay_session *session,
                                    int32_t stream_id, uint32_t status_code);

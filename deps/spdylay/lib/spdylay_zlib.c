@@ -4,8 +4,10 @@
 #include "spdylay_zlib.h"
 
 #include <string.h>
+#include <stdlib.h>
 
 #include "spdylay_int.h"
+#include "spdylay_helper.h"
 
 #define SPDYLAY_HD_WINDOW_BITS 11
 #define SPDYLAY_HD_MEM_LEVEL 1
@@ -91,8 +93,35 @@ ssize_t spdylay_zlib_deflate_hd(spdylay_zlib *deflater,
   return (ssize_t)(outlen - deflater->zst.avail_out);
 }
 
+/* Grows |buf| towards room for 4096 more bytes, never past |keep| bytes
+   of capacity (an existing larger allocation is used as it is). */
+static int reserve_kept(spdylay_buffer *buf, size_t keep)
+{
+  size_t want, newcap;
+  uint8_t *p;
+  if(buf->cap - buf->len >= 4096 || buf->cap >= keep) {
+    return 0;
+  }
+  want = buf->len + 4096;
+  newcap = buf->cap ? buf->cap * 2 : 4096;
+  if(newcap < want) {
+    newcap = want;
+  }
+  if(newcap > keep) {
+    newcap = keep;
+  }
+  p = realloc(buf->buf, newcap);
+  if(p == NULL) {
+    return SPDYLAY_ERR_NOMEM;
+  }
+  buf->buf = p;
+  buf->cap = newcap;
+  return 0;
+}
+
 int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, spdylay_buffer *buf,
-                            size_t limit, int *overflow,
+                            size_t keep, int *overflow,
+                            size_t *total, size_t cap,
                             const uint8_t *in, size_t inlen)
 {
   uint8_t scratch[4096];
@@ -101,17 +130,24 @@ int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, spdylay_buffer *buf,
   for(;;) {
     int rv;
     int discard = *overflow;
-    size_t avail;
+    size_t avail, produced;
     uint8_t *outp;
+    if(!discard) {
+      if(buf->len >= keep) {
+        /* the kept part is full: any further output overflows */
+        discard = 1;
+      } else {
+        if(reserve_kept(buf, keep) != 0) {
+          return SPDYLAY_ERR_NOMEM;
+        }
+        avail = spdylay_min(buf->cap, keep) - buf->len;
+      }
+    }
     if(discard) {
       outp = scratch;
       avail = sizeof(scratch);
     } else {
-      if(spdylay_buffer_reserve(buf, 4096) != 0) {
-        return SPDYLAY_ERR_NOMEM;
-      }
       outp = buf->buf + buf->len;
-      avail = buf->cap - buf->len;
     }
     inflater->zst.next_out = outp;
     inflater->zst.avail_out = (uInt)avail;
@@ -127,12 +163,17 @@ int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, spdylay_buffer *buf,
     if(rv != Z_OK && rv != Z_BUF_ERROR) {
       return SPDYLAY_ERR_ZLIB;
     }
-    if(!discard) {
-      buf->len += avail - inflater->zst.avail_out;
-      if(buf->len > limit) {
+    produced = avail - inflater->zst.avail_out;
+    if(discard) {
+      if(produced > 0) {
         *overflow = 1;
-        buf->len = limit;
       }
+    } else {
+      buf->len += produced;
+    }
+    *total += produced;
+    if(*total > cap) {
+      return SPDYLAY_ERR_FLOODED;
     }
     if(inflater->zst.avail_in == 0 && inflater->zst.avail_out != 0) {
       break;

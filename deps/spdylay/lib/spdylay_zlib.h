@@ -47,13 +47,19 @@ ssize_t spdylay_zlib_deflate_hd(spdylay_zlib *deflater,
                                 const uint8_t *in, size_t inlen);
 
 /*
- * Decompresses |inlen| bytes at |in|, appending the output to |buf|.
- * If |limit| would be exceeded, output past it is discarded and
- * *overflow is set to 1.  Returns 0, SPDYLAY_ERR_ZLIB or
- * SPDYLAY_ERR_NOMEM.
+ * Decompresses |inlen| bytes at |in|, appending the output to |buf| while
+ * buf->len stays <= |keep|; the buffer is never grown past |keep| bytes of
+ * capacity (beyond what it already has).  Output past |keep| is discarded
+ * into a scratch buffer and *overflow is set to 1 (with *overflow already
+ * 1 on entry everything is discarded).  *total counts all output of the
+ * header block (kept and discarded, across calls); once it exceeds |cap|
+ * decompression stops at once and SPDYLAY_ERR_FLOODED is returned (the
+ * zlib stream is then out of step).  Returns 0, SPDYLAY_ERR_ZLIB,
+ * SPDYLAY_ERR_NOMEM or SPDYLAY_ERR_FLOODED.
  */
 int spdylay_zlib_inflate_hd(spdylay_zlib *inflater, spdylay_buffer *buf,
-                            size_t limit, int *overflow,
+                            size_t keep, int *overflow,
+                            size_t *total, size_t cap,
                             const uint8_t *in, size_t inlen);
 
 #endif /* SPDYLAY_ZLIB_H */

@@ -106,6 +106,7 @@ static void roundtrip_hb(uint16_t version)
   spdylay_headers hf, hout;
   size_t fixed;
   int overflow = 0;
+  size_t total = 0;
   ssize_t n;
   const char *nv[] = { "X-Multi", "a", "x-multi", "b", "empty", "",
                        ":path", "/q?x=1", ":method", "POST", NULL };
@@ -120,7 +121,7 @@ static void roundtrip_hb(uint16_t version)
   frame.slot = 0;
   n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
   CHECK(n > 18);
-  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow,
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
                                    buf.buf + 18, (size_t)n - 18), 0);
   CHECK_EQ(spdylay_frame_unpack_syn_stream(&out, buf.buf, buf.buf + 8, 10,
                                            hb.buf, hb.len), 0);
@@ -158,7 +159,7 @@ static void roundtrip_hb(uint16_t version)
   fixed = spdylay_frame_hd_fixed_length(SPDYLAY_HEADERS, version);
   CHECK_EQ(fixed, version == 2 ? 6 : 4);
   spdylay_buffer_reset(&hb);
-  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow,
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
                                    buf.buf + 8 + fixed,
                                    (size_t)n - 8 - fixed), 0);
   CHECK_EQ(spdylay_frame_unpack_headers(&hout, buf.buf, buf.buf + 8, fixed,

@@ -1191,6 +1191,490 @@ static void test_server_push(void)
   pair_free(&pr);
 }
 
+
+/* ---------------- limits (our extension) ---------------- */
+
+static void set_u32(spdylay_session *s, int opt, uint32_t v)
+{
+  CHECK_EQ(spdylay_session_set_option(s, opt, &v, sizeof(v)), 0);
+}
+
+/* feeds raw hex; returns what mem_recv returned */
+static ssize_t inject_rv(spdylay_session *s, const char *hex)
+{
+  uint8_t b[512];
+  size_t n = test_unhex(b, hex);
+  return spdylay_session_mem_recv(s, b, n);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
+/*
+ * A SPDY/3 SYN_STREAM (FIN) for |stream_id| whose header block is |nv|
+ * plus, when |biglen| > 0, a first pair "x-big" with |biglen| bytes of
+ * 'a', compressed with |def| (a level-9 SPDY/3 deflater).  Returns a
+ * malloc'ed frame; *len its length.
+ */
+static uint8_t *make_syn_stream(spdylay_zlib *def, int32_t stream_id,
+                                const char **nv, size_t biglen, size_t *len)
+{
+  size_t rawlen = 4, npairs = 0, i, off, bound;
+  uint8_t *raw, *frame;
+  ssize_t n;
+  for(i = 0; nv[i]; i += 2) {
+    rawlen += 8 + strlen(nv[i]) + strlen(nv[i + 1]);
+    ++npairs;
+  }
+  if(biglen) {
+    rawlen += 8 + 5 + biglen;
+    ++npairs;
+  }
+  raw = malloc(rawlen);
+  put32(raw, (uint32_t)npairs);
+  off = 4;
+  if(biglen) {
+    put32(raw + off, 5);
+    memcpy(raw + off + 4, "x-big", 5);
+    off += 9;
+    put32(raw + off, (uint32_t)biglen);
+    memset(raw + off + 4, 'a', biglen);
+    off += 4 + biglen;
+  }
+  for(i = 0; nv[i]; ++i) {
+    size_t l = strlen(nv[i]);
+    put32(raw + off, (uint32_t)l);
+    memcpy(raw + off + 4, nv[i], l);
+    off += 4 + l;
+  }
+  bound = spdylay_zlib_deflate_hd_bound(def, rawlen);
+  frame = malloc(18 + bound);
+  n = spdylay_zlib_deflate_hd(def, frame + 18, bound, raw, rawlen);
+  CHECK(n > 0);
+  memcpy(frame, "\x80\x03\x00\x01", 4);
+  put32(frame + 4, (uint32_t)(10 + n));
+  frame[4] = SPDYLAY_CTRL_FLAG_FIN;
+  put32(frame + 8, (uint32_t)stream_id);
+  put32(frame + 12, 0);
+  frame[16] = 3 << 5;
+  frame[17] = 0;
+  free(raw);
+  *len = 18 + (size_t)n;
+  return frame;
+}
+
+static const char *sorted_req_nv[] = { ":host", "h", ":method", "GET",
+                                       ":path", "/", ":scheme", "https",
+                                       ":version", "HTTP/1.1", NULL };
+
+static void test_limit_options(void)
+{
+  spdylay_session *s;
+  spdylay_session_callbacks cb = callbacks();
+  uint32_t v = 0;
+  int opt;
+  CHECK_EQ(spdylay_session_server_new(&s, 4, &cb, NULL), 0);
+  /* defaults are on */
+  CHECK_EQ(s->max_header_list_size, 65536);
+  CHECK_EQ(s->max_outbound_ack, 1000);
+  CHECK_EQ(s->max_empty_frames, 1000);
+  CHECK_EQ(s->stream_reset_burst, 1000);
+  CHECK_EQ(s->stream_reset_rate, 33);
+  CHECK_EQ(s->max_header_block_inflate, 1 << 20);
+  CHECK_EQ(spdylay_session_get_limit_exceeded(s), SPDYLAY_LIMIT_NONE);
+  CHECK_EQ(spdylay_session_in_ctrl_frame(s), 0);
+  for(opt = SPDYLAY_OPT_MAX_HEADER_LIST_SIZE;
+      opt <= SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE; ++opt) {
+    int i = 5;
+    v = 0;
+    /* 0 is out of range except for the reset rate */
+    CHECK_EQ(spdylay_session_set_option(s, opt, &v, sizeof(v)),
+             opt == SPDYLAY_OPT_STREAM_RESET_RATE ? 0 :
+             SPDYLAY_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(spdylay_session_set_option(s, opt, &v, 1),
+             SPDYLAY_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(spdylay_session_set_option(s, opt, NULL, sizeof(v)),
+             SPDYLAY_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(spdylay_session_set_option(s, opt, &i, sizeof(i) * 2),
+             SPDYLAY_ERR_INVALID_ARGUMENT);
+    v = 0xffffffffu;
+    CHECK_EQ(spdylay_session_set_option(s, opt, &v, sizeof(v)), 0);
+  }
+  CHECK_EQ(s->max_header_list_size, 0xffffffffu);
+  CHECK_EQ(s->max_header_block_inflate, 0xffffffffu);
+  CHECK_STR(spdylay_strerror(SPDYLAY_ERR_FLOODED),
+            "The peer exceeded a flood or resource limit");
+  CHECK(spdylay_is_fatal(SPDYLAY_ERR_FLOODED));
+  spdylay_session_del(s);
+}
+
+/* the GOAWAY(PROTOCOL_ERROR) a failed SPDY/3 session writes */
+static int has_goaway_protocol_error(const bytes_t *b, uint32_t last_good)
+{
+  uint8_t want[16];
+  size_t i;
+  memcpy(want, "\x80\x03\x00\x07\x00\x00\x00\x08", 8);
+  put32(want + 8, last_good);
+  put32(want + 12, 1);
+  for(i = 0; i + 16 <= b->len; ++i) {
+    if(memcmp(b->buf + i, want, 16) == 0) return 1;
+  }
+  return 0;
+}
+
+static void check_failed_for(peer_t *p, int limit, uint32_t last_good)
+{
+  spdylay_session *s = p->session;
+  CHECK_EQ(spdylay_session_get_limit_exceeded(s), limit);
+  CHECK(!spdylay_session_want_read(s));
+  CHECK(spdylay_session_want_write(s));
+  /* further input is ignored */
+  CHECK_EQ(inject_rv(s, "80030006000000040000000b"), SPDYLAY_ERR_FLOODED);
+  CHECK_EQ(spdylay_session_mem_recv(s, NULL, 0), SPDYLAY_ERR_FLOODED);
+  CHECK_EQ(spdylay_session_recv(s), SPDYLAY_ERR_FLOODED);
+  CHECK_EQ(spdylay_session_in_ctrl_frame(s), 0);
+  /* the GOAWAY goes out, then nothing more */
+  p->wouldblock_after = 0;
+  p->out.len = 0;
+  CHECK_EQ(spdylay_session_send(s), 0);
+  CHECK(has_goaway_protocol_error(&p->out, last_good));
+  CHECK(p->out.len >= 16 &&
+        memcmp(p->out.buf + p->out.len - 16, "\x80\x03\x00\x07", 4) == 0);
+  CHECK(!spdylay_session_want_write(s));
+  CHECK(!spdylay_session_want_read(s));
+  p->out.len = 0;
+  CHECK_EQ(spdylay_session_send(s), 0);
+  CHECK_EQ(p->out.len, 0);
+}
+
+/* SPDY/3.1 PING flood against a server that can never write */
+static void test_limit_outbound_ack_ping_flood(void)
+{
+  pair_t pr;
+  uint8_t *flood;
+  size_t i, n = 1001;
+  pair_init(&pr, 4);
+  pr.s.wouldblock_after = -1;
+  /* default cap 1000: the 1001st PING reply fails the session */
+  flood = malloc(12 * n);
+  for(i = 0; i < n; ++i) {
+    memcpy(flood + 12 * i, "\x80\x03\x00\x06\x00\x00\x00\x04", 8);
+    put32(flood + 12 * i + 8, (uint32_t)(2 * i + 1));
+  }
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, flood, 12 * 1000),
+           12 * 1000);
+  CHECK_EQ(spdylay_session_send(pr.s.session), 0);
+  CHECK_EQ(pr.s.out.len, 0);
+  CHECK_EQ(pr.s.session->num_outbound_ack, 1000);
+  CHECK_EQ(spdylay_session_get_limit_exceeded(pr.s.session), 0);
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, flood + 12 * 1000, 12),
+           SPDYLAY_ERR_FLOODED);
+  CHECK(spdylay_session_get_outbound_queue_size(pr.s.session) <= 1001);
+  /* GOAWAY first after the PING reply in flight, last good stream 0 */
+  check_failed_for(&pr.s, SPDYLAY_LIMIT_OUTBOUND_ACK, 0);
+  free(flood);
+  pair_free(&pr);
+
+  /* a small cap; replies that were sent free their slots */
+  pair_init(&pr, 3);
+  set_u32(pr.s.session, SPDYLAY_OPT_MAX_OUTBOUND_ACK, 2);
+  CHECK_EQ(inject_rv(pr.s.session, "800300060000000400000001"), 12);
+  CHECK_EQ(inject_rv(pr.s.session, "800300060000000400000003"), 12);
+  CHECK_EQ(spdylay_session_send(pr.s.session), 0);
+  CHECK_EQ(pr.s.session->num_outbound_ack, 0);
+  CHECK_EQ(inject_rv(pr.s.session, "800300060000000400000005"), 12);
+  CHECK_EQ(inject_rv(pr.s.session, "800300060000000400000007"), 12);
+  /* RST_STREAM for a refused stream counts too (SYN_STREAM for a bad
+     stream ID 1 again -> RST_STREAM PROTOCOL_ERROR) */
+  pr.s.session->last_recv_stream_id = 1;
+  {
+    size_t len;
+    spdylay_zlib def;
+    uint8_t *f;
+    CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+    f = make_syn_stream(&def, 1, sorted_req_nv, 0, &len);
+    CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len),
+             SPDYLAY_ERR_FLOODED);
+    free(f);
+    spdylay_zlib_deflate_free(&def);
+  }
+  pr.s.wouldblock_after = -1;
+  check_failed_for(&pr.s, SPDYLAY_LIMIT_OUTBOUND_ACK, 1);
+  /* the two queued PING replies were never sent */
+  pair_free(&pr);
+}
+
+static void test_limit_empty_frames(void)
+{
+  pair_t pr;
+  spdylay_data_provider prd;
+  int i;
+  pair_init(&pr, 3);
+  set_u32(pr.s.session, SPDYLAY_OPT_MAX_EMPTY_FRAMES, 5);
+  pr.c.body_len = 10;
+  pr.c.defer = 1;
+  prd.source.ptr = &pr.c;
+  prd.read_callback = read_cb;
+  CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, &prd, NULL), 0);
+  CHECK_EQ(spdylay_session_send(pr.c.session), 0);
+  deliver(&pr.c, &pr.s);
+  clear_logs(&pr);
+  /* 5 empty DATA frames are fine, then DATA with payload restarts */
+  for(i = 0; i < 5; ++i) {
+    CHECK_EQ(inject_rv(pr.s.session, "0000000100000000"), 8);
+  }
+  CHECK_EQ(inject_rv(pr.s.session, "000000010000000161"), 9);
+  for(i = 0; i < 5; ++i) {
+    CHECK_EQ(inject_rv(pr.s.session, "0000000100000000"), 8);
+  }
+  /* empty DATA with FIN carries something (the end of the stream) */
+  CHECK_EQ(pr.s.session->num_empty_frames, 5);
+  /* the 6th in a row: GOAWAY */
+  CHECK_EQ(inject_rv(pr.s.session, "0000000100000000"), SPDYLAY_ERR_FLOODED);
+  check_failed_for(&pr.s, SPDYLAY_LIMIT_EMPTY_FRAMES, 1);
+  pair_free(&pr);
+
+  /* SETTINGS after the first */
+  pair_init(&pr, 4);
+  set_u32(pr.s.session, SPDYLAY_OPT_MAX_EMPTY_FRAMES, 3);
+  for(i = 0; i < 4; ++i) {
+    CHECK_EQ(inject_rv(pr.s.session,
+                       "800300040000000c000000010000000400000064"), 20);
+  }
+  CHECK_EQ(inject_rv(pr.s.session, "800300040000000c000000010000000400000064"),
+           SPDYLAY_ERR_FLOODED);
+  check_failed_for(&pr.s, SPDYLAY_LIMIT_EMPTY_FRAMES, 0);
+  pair_free(&pr);
+
+  /* default 1000 */
+  pair_init(&pr, 4);
+  for(i = 0; i < 1000; ++i) {
+    CHECK_EQ(inject_rv(pr.s.session, "0000000700000000"), 8);
+  }
+  CHECK_EQ(inject_rv(pr.s.session, "0000000700000000"), SPDYLAY_ERR_FLOODED);
+  CHECK_EQ(spdylay_session_get_limit_exceeded(pr.s.session),
+           SPDYLAY_LIMIT_EMPTY_FRAMES);
+  pair_free(&pr);
+}
+
+static void test_limit_stream_resets(void)
+{
+  pair_t pr;
+  int i;
+  pair_init(&pr, 4);
+  set_u32(pr.s.session, SPDYLAY_OPT_STREAM_RESET_BURST, 2);
+  set_u32(pr.s.session, SPDYLAY_OPT_STREAM_RESET_RATE, 1);
+  CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000100000005"), 16);
+  CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000300000005"), 16);
+  /* RST_STREAM for our own (even) streams does not count */
+  for(i = 0; i < 10; ++i) {
+    CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000200000005"), 16);
+  }
+  /* one second later there is one token again */
+  pr.s.session->reset_tat -= 1000000000u;
+  CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000500000005"), 16);
+  CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000700000005"),
+           SPDYLAY_ERR_FLOODED);
+  check_failed_for(&pr.s, SPDYLAY_LIMIT_STREAM_RESETS, 0);
+  pair_free(&pr);
+
+  /* rate 0: the burst is all there is; default burst 1000 otherwise */
+  pair_init(&pr, 3);
+  set_u32(pr.s.session, SPDYLAY_OPT_STREAM_RESET_RATE, 0);
+  set_u32(pr.s.session, SPDYLAY_OPT_STREAM_RESET_BURST, 3);
+  for(i = 0; i < 3; ++i) {
+    CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000100000005"), 16);
+  }
+  CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000100000005"),
+           SPDYLAY_ERR_FLOODED);
+  pair_free(&pr);
+
+  /* rapid reset with real streams and the default bucket */
+  pair_init(&pr, 4);
+  {
+    spdylay_zlib def;
+    int failed = 0;
+    CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+    pr.s.no_chunk_log = 1;
+    for(i = 0; i < 1100 && !failed; ++i) {
+      size_t len;
+      uint8_t *f = make_syn_stream(&def, 2 * i + 1, sorted_req_nv, 0, &len);
+      uint8_t rst[16];
+      ssize_t rv;
+      f[4] = 0; /* no FIN */
+      CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len),
+               (ssize_t)len);
+      free(f);
+      memcpy(rst, "\x80\x03\x00\x03\x00\x00\x00\x08", 8);
+      put32(rst + 8, (uint32_t)(2 * i + 1));
+      put32(rst + 12, 5);
+      rv = spdylay_session_mem_recv(pr.s.session, rst, 16);
+      if(rv == SPDYLAY_ERR_FLOODED) {
+        failed = 1;
+      } else {
+        CHECK_EQ(rv, 16);
+      }
+    }
+    spdylay_zlib_deflate_free(&def);
+    /* 1000 + a few refilled while the loop ran */
+    CHECK(failed);
+    CHECK(i >= 1000 && i < 1100);
+    CHECK_EQ(spdylay_session_get_limit_exceeded(pr.s.session),
+             SPDYLAY_LIMIT_STREAM_RESETS);
+    pr.s.out.len = 0;
+    CHECK_EQ(spdylay_session_send(pr.s.session), 0);
+    CHECK(has_goaway_protocol_error(&pr.s.out, (uint32_t)(2 * i - 1)));
+  }
+  pair_free(&pr);
+}
+
+static void test_limit_header_list(void)
+{
+  pair_t pr;
+  spdylay_zlib def;
+  uint8_t *f;
+  size_t len;
+  pair_init(&pr, 3);
+  set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_LIST_SIZE, 1000);
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  f = make_syn_stream(&def, 1, sorted_req_nv, 2000, &len);
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
+  free(f);
+  /* RST_STREAM(FRAME_TOO_LARGE) and the invalid-frame callback, nothing
+     kept past the limit */
+  CHECK_STR(pr.s.log, "invalid1:11;");
+  CHECK(pr.s.session->iframe.hbbuf.cap <= 1000);
+  CHECK_EQ(pr.s.session->num_empty_frames, 1);
+  CHECK_EQ(spdylay_session_send(pr.s.session), 0);
+  CHECK_EQ(pr.s.out.len, 16);
+  CHECK_MEM(pr.s.out.buf, "\x80\x03\x00\x03\x00\x00\x00\x08\x00\x00\x00\x01"
+            "\x00\x00\x00\x0b", 16);
+  /* zlib is in step: the next SYN_STREAM is fine */
+  clear_logs(&pr);
+  f = make_syn_stream(&def, 3, sorted_req_nv, 0, &len);
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
+  free(f);
+  CHECK_STR(pr.s.log, "recv1;req3;");
+  CHECK_EQ(pr.s.session->num_empty_frames, 0);
+  spdylay_zlib_deflate_free(&def);
+  pair_free(&pr);
+
+  /* default limit 65536: a moderately oversized block (400 KB of value,
+     under the 1 MiB inflate cap) fed in small pieces */
+  pair_init(&pr, 4);
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  {
+    size_t i;
+    f = make_syn_stream(&def, 1, sorted_req_nv, 400000, &len);
+    for(i = 0; i < len; i += 100) {
+      size_t k = len - i < 100 ? len - i : 100;
+      CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f + i, k), (ssize_t)k);
+      CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), i + k < len);
+    }
+    free(f);
+  }
+  CHECK_STR(pr.s.log, "invalid1:11;");
+  CHECK(pr.s.session->iframe.hbbuf.cap <= 65536);
+  clear_logs(&pr);
+  f = make_syn_stream(&def, 3, sorted_req_nv, 60000, &len);
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
+  free(f);
+  CHECK_STR(pr.s.log, "recv1;req3;");
+  spdylay_zlib_deflate_free(&def);
+  pair_free(&pr);
+}
+
+/* a 16 MiB header value compressed into about 16 KiB */
+static void test_limit_zlib_bomb(void)
+{
+  pair_t pr;
+  spdylay_zlib def;
+  uint8_t *f;
+  size_t len, i;
+  ssize_t rv = 0;
+  pair_init(&pr, 4);
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  f = make_syn_stream(&def, 1, sorted_req_nv, 16u << 20, &len);
+  CHECK(len < 32768);
+  for(i = 0; i < len; i += 1000) {
+    size_t k = len - i < 1000 ? len - i : 1000;
+    rv = spdylay_session_mem_recv(pr.s.session, f + i, k);
+    if(rv < 0) break;
+    CHECK_EQ(rv, (ssize_t)k);
+  }
+  CHECK_EQ(rv, SPDYLAY_ERR_FLOODED);
+  /* stopped early: about 1 MiB of output from about 1 KiB of input */
+  CHECK(i < 4000);
+  CHECK(pr.s.session->iframe.inflated > (1u << 20) &&
+        pr.s.session->iframe.inflated <= (1u << 20) + 4096);
+  /* never more than the header list limit allocated */
+  CHECK(pr.s.session->iframe.hbbuf.cap <= 65536);
+  CHECK_STR(pr.s.log, "");
+  CHECK(spdylay_session_in_ctrl_frame(pr.s.session) == 0);
+  check_failed_for(&pr.s, SPDYLAY_LIMIT_HEADER_BLOCK_INFLATE, 0);
+  free(f);
+  spdylay_zlib_deflate_free(&def);
+  pair_free(&pr);
+
+  /* a larger inflate cap: the block is refused and zlib stays in step */
+  pair_init(&pr, 3);
+  set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE, 32u << 20);
+  set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_LIST_SIZE, 4096);
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  f = make_syn_stream(&def, 1, sorted_req_nv, 16u << 20, &len);
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
+  free(f);
+  CHECK_STR(pr.s.log, "invalid1:11;");
+  CHECK(pr.s.session->iframe.hbbuf.cap <= 65536);
+  f = make_syn_stream(&def, 3, sorted_req_nv, 0, &len);
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
+  free(f);
+  CHECK_STR(pr.s.log, "invalid1:11;recv1;req3;");
+  spdylay_zlib_deflate_free(&def);
+  pair_free(&pr);
+}
+
+static void test_in_ctrl_frame(void)
+{
+  pair_t pr;
+  spdylay_zlib def;
+  uint8_t *f;
+  size_t len;
+  pair_init(&pr, 3);
+  CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 0);
+  /* half a frame head */
+  CHECK_EQ(inject_rv(pr.s.session, "8003"), 2);
+  CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 1);
+  CHECK_EQ(inject_rv(pr.s.session, "0006000000040000"), 8);
+  CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 1);
+  CHECK_EQ(inject_rv(pr.s.session, "0001"), 2);
+  CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 0);
+  /* half a SYN_STREAM */
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  f = make_syn_stream(&def, 1, sorted_req_nv, 0, &len);
+  f[4] = 0;
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len / 2),
+           (ssize_t)(len / 2));
+  CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 1);
+  CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f + len / 2,
+                                    len - len / 2),
+           (ssize_t)(len - len / 2));
+  CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 0);
+  free(f);
+  spdylay_zlib_deflate_free(&def);
+  /* part of a DATA payload does not count; its head does */
+  CHECK_EQ(inject_rv(pr.s.session, "000000"), 3);
+  CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 1);
+  CHECK_EQ(inject_rv(pr.s.session, "0100000004ab"), 6);
+  CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 0);
+  pair_free(&pr);
+}
+
 int main(void)
 {
   RUN(test_new_del);
@@ -1220,5 +1704,12 @@ int main(void)
   RUN(test_stream_user_data);
   RUN(test_server_push);
   RUN(test_data_buffer_callback);
+  RUN(test_limit_options);
+  RUN(test_limit_outbound_ack_ping_flood);
+  RUN(test_limit_empty_frames);
+  RUN(test_limit_stream_resets);
+  RUN(test_limit_header_list);
+  RUN(test_limit_zlib_bomb);
+  RUN(test_in_ctrl_frame);
   return TEST_SUMMARY();
 }

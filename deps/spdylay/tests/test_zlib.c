@@ -28,6 +28,7 @@ static void roundtrip(int server, uint16_t version)
     size_t bound = spdylay_zlib_deflate_hd_bound(&def, inlen);
     ssize_t n;
     int overflow = 0;
+    size_t total = 0;
     CHECK(bound <= sizeof(comp));
     n = spdylay_zlib_deflate_hd(&def, comp, bound, in, inlen);
     CHECK(n > 4);
@@ -36,7 +37,7 @@ static void roundtrip(int server, uint16_t version)
     spdylay_buffer_reset(&out);
     /* feed byte by byte */
     for(i = 0; i < (size_t)n; ++i) {
-      CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 1 << 24, &overflow,
+      CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 1 << 24, &overflow, &total, (size_t)-1,
                                        comp + i, 1), 0);
     }
     CHECK_EQ(out.len, inlen);
@@ -82,9 +83,10 @@ static void test_inflate_errors(void)
   spdylay_zlib inf;
   spdylay_buffer out;
   int overflow = 0;
+  size_t total = 0;
   spdylay_buffer_init(&out);
   CHECK_EQ(spdylay_zlib_inflate_hd_init(&inf, 3), 0);
-  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 1 << 24, &overflow,
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 1 << 24, &overflow, &total, (size_t)-1,
                                    (const uint8_t*)"not zlib at all", 15),
            SPDYLAY_ERR_ZLIB);
   spdylay_zlib_inflate_free(&inf);
@@ -99,6 +101,7 @@ static void test_inflate_limit(void)
   size_t bound;
   ssize_t n;
   int overflow = 0;
+  size_t total = 0;
   memset(in, 'a', sizeof(in));
   CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
   CHECK_EQ(spdylay_zlib_inflate_hd_init(&inf, 3), 0);
@@ -107,7 +110,7 @@ static void test_inflate_limit(void)
   n = spdylay_zlib_deflate_hd(&def, comp, bound, in, sizeof(in));
   CHECK(n > 0);
   spdylay_buffer_init(&out);
-  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 8192, &overflow, comp,
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 8192, &overflow, &total, (size_t)-1, comp,
                                    (size_t)n), 0);
   CHECK_EQ(overflow, 1);
   CHECK(out.len <= 8192);
@@ -117,8 +120,62 @@ static void test_inflate_limit(void)
   spdylay_zlib_inflate_free(&inf);
 }
 
+/* The kept buffer never grows past |keep|; the total output of a block
+   past |cap| stops decompression with SPDYLAY_ERR_FLOODED. */
+static void test_inflate_keep_and_cap(void)
+{
+  spdylay_zlib def, inf;
+  spdylay_buffer out;
+  size_t inlen = 4u << 20, bound, total = 0;
+  uint8_t *in = malloc(inlen), *comp;
+  ssize_t n;
+  int overflow = 0;
+  memset(in, 'b', inlen);
+  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_zlib_inflate_hd_init(&inf, 3), 0);
+  bound = spdylay_zlib_deflate_hd_bound(&def, inlen);
+  comp = malloc(bound);
+  n = spdylay_zlib_deflate_hd(&def, comp, bound, in, inlen);
+  CHECK(n > 0 && n < 16384);
+  spdylay_buffer_init(&out);
+  /* keep 5000, cap 4 MiB: everything is decompressed, 5000 kept */
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 5000, &overflow, &total,
+                                   inlen, comp, (size_t)n), 0);
+  CHECK_EQ(overflow, 1);
+  CHECK_EQ(total, inlen);
+  CHECK(out.cap <= 5000);
+  CHECK(out.len <= 5000);
+  /* the next block decompresses in step */
+  n = spdylay_zlib_deflate_hd(&def, comp, bound, (const uint8_t *)"hello", 5);
+  CHECK(n > 0);
+  spdylay_buffer_reset(&out);
+  overflow = 0;
+  total = 0;
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 5000, &overflow, &total,
+                                   inlen, comp, (size_t)n), 0);
+  CHECK_EQ(overflow, 0);
+  CHECK_EQ(out.len, 5);
+  CHECK_MEM(out.buf, "hello", 5);
+  /* cap 64 KiB: stops early */
+  n = spdylay_zlib_deflate_hd(&def, comp, bound, in, inlen);
+  spdylay_buffer_reset(&out);
+  overflow = 0;
+  total = 0;
+  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &out, 5000, &overflow, &total,
+                                   65536, comp, (size_t)n),
+           SPDYLAY_ERR_FLOODED);
+  CHECK(total > 65536 && total <= 65536 + 4096);
+  CHECK(out.cap <= 5000);
+  free(comp);
+  free(in);
+  spdylay_buffer_free(&out);
+  spdylay_zlib_deflate_free(&def);
+  spdylay_zlib_inflate_free(&inf);
+}
+
 int main(void)
 {
+  RUN(test_inflate_keep_and_cap);
   RUN(test_dict_adler);
   RUN(test_roundtrip);
   RUN(test_header_bytes);

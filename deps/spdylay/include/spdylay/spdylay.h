@@ -95,7 +95,17 @@ typedef enum {
   /** Out of memory (fatal). */
   SPDYLAY_ERR_NOMEM = -901,
   /** A user callback failed (fatal). */
-  SPDYLAY_ERR_CALLBACK_FAILURE = -902
+  SPDYLAY_ERR_CALLBACK_FAILURE = -902,
+  /**
+   * Extension (not in spdylay 1.4): the peer exceeded a flood or resource
+   * limit (see spdylay_limit and SPDYLAY_OPT_MAX_HEADER_LIST_SIZE ..
+   * SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE); the session has queued
+   * GOAWAY(PROTOCOL_ERROR) and ignores further input.  Fatal, with one
+   * exception to the rule above: spdylay_session_send() may still be
+   * called to write the GOAWAY.  Returned by spdylay_session_mem_recv()
+   * and spdylay_session_recv().
+   */
+  SPDYLAY_ERR_FLOODED = -903
 } spdylay_error;
 
 /** I/O flags; defined for compatibility, the library always passes 0. */
@@ -515,8 +525,107 @@ typedef enum {
   SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER = 2,
   /** int: nonzero disables automatic WINDOW_UPDATE; use
       spdylay_session_consume(). */
-  SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2 = 3
+  SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2 = 3,
+  /*
+   * Options 4..9 are our extensions (not in spdylay 1.4): limits that keep
+   * one peer from exhausting the process.  Unlike the options above they
+   * are NOT "unused unless set": every one of them is ON by default with
+   * the value given, because a server that accepts connections from
+   * untrusted peers needs them and the defaults are far above what an
+   * ordinary peer uses (all 111 recorded golden sessions of spdylay 1.4
+   * behave byte for byte the same under them).  All take a uint32_t
+   * (optlen == sizeof(uint32_t)); a value out of range is rejected with
+   * SPDYLAY_ERR_INVALID_ARGUMENT and changes nothing.  Setting a very large
+   * value effectively disables a limit.  When a limit other than the
+   * header list size is passed the session fails: GOAWAY(PROTOCOL_ERROR)
+   * is queued ahead of everything else, want_read() returns 0, and
+   * spdylay_session_mem_recv()/spdylay_session_recv() return
+   * SPDYLAY_ERR_FLOODED (now and on every later call, ignoring the input);
+   * spdylay_session_get_limit_exceeded() tells which limit.
+   */
+  /**
+   * uint32_t, 1..4294967295, default 65536: the most bytes of one
+   * decompressed header block (SYN_STREAM, SYN_REPLY, HEADERS) that are
+   * kept.  The effective limit is the smaller of this and
+   * SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER.  As soon as decompression
+   * passes it, output is no longer kept (the header block buffer never
+   * grows past the limit); the rest of the block is decompressed into a
+   * scratch buffer so the zlib stream stays in step, and the frame is
+   * refused exactly as an over-long frame: RST_STREAM(FRAME_TOO_LARGE)
+   * and on_invalid_ctrl_recv_callback with a NULL nv.  Such a refusal
+   * also counts as an empty frame (SPDYLAY_OPT_MAX_EMPTY_FRAMES).
+   */
+  SPDYLAY_OPT_MAX_HEADER_LIST_SIZE = 4,
+  /**
+   * uint32_t, 1..4294967295, default 1000: the most frames the library
+   * queued on its own in reply to the peer (PING replies; RST_STREAM for
+   * a peer's stream error or refused stream) that may wait unsent.  A
+   * peer that sends PINGs and never reads its socket would otherwise grow
+   * the queue without bound.  Past it: SPDYLAY_LIMIT_OUTBOUND_ACK.
+   */
+  SPDYLAY_OPT_MAX_OUTBOUND_ACK = 5,
+  /**
+   * uint32_t, 1..4294967295, default 1000: the most consecutive received
+   * frames that carry nothing: DATA with length 0 and no FIN, SETTINGS
+   * after the first one, header blocks refused as too large.  The count
+   * restarts at a SYN_STREAM that is accepted (opens a stream) and at
+   * DATA with payload for a stream that accepts it; other frames leave
+   * it as it is.  Past it: SPDYLAY_LIMIT_EMPTY_FRAMES.
+   */
+  SPDYLAY_OPT_MAX_EMPTY_FRAMES = 6,
+  /**
+   * uint32_t, 1..4294967295, default 1000: the bucket size of the token
+   * bucket that every received RST_STREAM for a stream ID of the peer's
+   * parity draws one token from (rapid reset).  Setting it refills the
+   * bucket.  When the bucket is empty: SPDYLAY_LIMIT_STREAM_RESETS.
+   */
+  SPDYLAY_OPT_STREAM_RESET_BURST = 7,
+  /**
+   * uint32_t, 0..4294967295, default 33: tokens per second added back to
+   * the RST_STREAM bucket (CLOCK_MONOTONIC); 0 never refills it.
+   */
+  SPDYLAY_OPT_STREAM_RESET_RATE = 8,
+  /**
+   * uint32_t, 1..4294967295, default 1048576 (1 MiB): the most bytes ONE
+   * header block may decompress to, kept plus discarded output together.
+   * The effective cap is max(this, SPDYLAY_OPT_MAX_HEADER_LIST_SIZE).
+   * Past it decompression stops at once (a zlib bomb costs at most this
+   * much work) and the session fails: SPDYLAY_LIMIT_HEADER_BLOCK_INFLATE.
+   */
+  SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE = 9
 } spdylay_opt;
+
+/**
+ * Extension (not in spdylay 1.4): the limit that made a session fail,
+ * as returned by spdylay_session_get_limit_exceeded().
+ */
+typedef enum {
+  /** No limit has been exceeded. */
+  SPDYLAY_LIMIT_NONE = 0,
+  /** SPDYLAY_OPT_MAX_OUTBOUND_ACK: too many replies queued unsent. */
+  SPDYLAY_LIMIT_OUTBOUND_ACK = 1,
+  /** SPDYLAY_OPT_MAX_EMPTY_FRAMES: too many frames carrying nothing. */
+  SPDYLAY_LIMIT_EMPTY_FRAMES = 2,
+  /** SPDYLAY_OPT_STREAM_RESET_BURST/RATE: RST_STREAM bucket empty. */
+  SPDYLAY_LIMIT_STREAM_RESETS = 3,
+  /** SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE: a header block inflated past
+      the cap. */
+  SPDYLAY_LIMIT_HEADER_BLOCK_INFLATE = 4
+} spdylay_limit;
+
+/**
+ * Extension (not in spdylay 1.4): returns the spdylay_limit that made
+ * |session| fail with SPDYLAY_ERR_FLOODED, or SPDYLAY_LIMIT_NONE (0).
+ */
+int spdylay_session_get_limit_exceeded(spdylay_session *session);
+
+/**
+ * Extension (not in spdylay 1.4): returns nonzero while part of a frame
+ * header, or part of a control frame, has been received and its end has
+ * not (DATA payloads do not count).  A server uses it for a header
+ * timeout: a peer that stops in the middle of a SYN_STREAM.
+ */
+int spdylay_session_in_ctrl_frame(spdylay_session *session);
 
 /**
  * Sets option |optname| to the value pointed to by |optval| of size
@@ -571,8 +680,10 @@ int spdylay_session_send(spdylay_session *session);
  * Reads data with recv_callback (16384-byte buffer) and processes it,
  * until the callback returns SPDYLAY_ERR_WOULDBLOCK or 0.
  *
- * Returns 0, SPDYLAY_ERR_EOF (peer closed), SPDYLAY_ERR_NOMEM or
- * SPDYLAY_ERR_CALLBACK_FAILURE.
+ * Returns 0, SPDYLAY_ERR_EOF (peer closed), SPDYLAY_ERR_NOMEM,
+ * SPDYLAY_ERR_CALLBACK_FAILURE or (extension) SPDYLAY_ERR_FLOODED (as
+ * spdylay_session_mem_recv(); once the session has failed for a limit it
+ * returns SPDYLAY_ERR_FLOODED without calling recv_callback).
  */
 int spdylay_session_recv(spdylay_session *session);
 
@@ -581,7 +692,9 @@ int spdylay_session_recv(spdylay_session *session);
  * byte stream is allowed (partial frames are kept).  The data is not
  * retained after the call.
  *
- * Returns |inlen|, or SPDYLAY_ERR_NOMEM.
+ * Returns |inlen|, SPDYLAY_ERR_NOMEM, or (extension) SPDYLAY_ERR_FLOODED
+ * when a limit of spdylay_limit is or was exceeded: the input is then
+ * ignored and GOAWAY(PROTOCOL_ERROR) is queued.
  */
 ssize_t spdylay_session_mem_recv(spdylay_session *session,
                                  const uint8_t *in, size_t inlen);
