@@ -13,6 +13,13 @@ const bigBytes = Number(process.argv[3] || 0);
 const BIG = bigBytes > 0 ? Buffer.alloc(bigBytes, 0x61) : BODY;
 const isBig = (p) => p != null && String(p) === '/big';
 
+// ATTACKS_DEBUG=1: our servers' 'limitExceeded' events and client errors go to stderr.
+const debug = (server) => {
+  if (!process.env.ATTACKS_DEBUG) return;
+  server.on('limitExceeded', (info) => console.error('limitExceeded', JSON.stringify(info)));
+  server.on('clientError', (err) => console.error('clientError', err && err.message));
+};
+
 async function main() {
   const which = process.argv[2];
   let close;
@@ -24,6 +31,7 @@ async function main() {
       }
     }
     const server = new HTTP2Server(['127.0.0.1', 0], Handler, null, { log: false });
+    debug(server);
     const { port } = await server.listen();
     process.stdout.write(`${port}\n`);
     close = () => server.close({ timeout: 500 });
@@ -40,6 +48,7 @@ async function main() {
       }
     }
     const server = new ThreadedSPDYServer(['127.0.0.1', 0], Handler, { plain: true, log: false });
+    debug(server);
     const { port } = await server.start();
     process.stdout.write(`${port}\n`);
     close = () => server.close({ timeout: 500 });
