@@ -61,6 +61,8 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
       {"submitWindowUpdate", RawMethod<&SpdylaySession::SubmitWindowUpdate>},
       {"pendingSendLength", RawMethod<&SpdylaySession::PendingSendLength>},
       {"inCall", RawMethod<&SpdylaySession::InCall>},
+      {"getLimitExceeded", RawMethod<&SpdylaySession::GetLimitExceeded>},
+      {"inCtrlFrame", RawMethod<&SpdylaySession::InCtrlFrame>},
   };
   Napi::Object proto = cls.Get("prototype").As<Napi::Object>();
   for (const Entry &m : methods) {
@@ -957,12 +959,16 @@ Napi::Value SpdylaySession::FailSession(const Napi::CallbackInfo &info) {
 }
 
 // setOption(optname, value) -> 0 or a spdylay error code. The two window
-// options take an int, the control-frame buffer limit a uint32_t.
+// options take an int; the control-frame buffer limit and our limit
+// options (SPDYLAY_OPT_MAX_HEADER_LIST_SIZE..MAX_HEADER_BLOCK_INFLATE) a
+// uint32_t (the C library checks their ranges).
 Napi::Value SpdylaySession::SetOption(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int optname = info[0].As<Napi::Number>().Int32Value();
   double v = info[1].As<Napi::Number>().DoubleValue();
-  if (optname == SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER) {
+  if (optname == SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER ||
+      (optname >= SPDYLAY_OPT_MAX_HEADER_LIST_SIZE &&
+       optname <= SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE)) {
     if (!(v >= 0 && v <= 4294967295.0)) return Num(info.Env(), SPDYLAY_ERR_INVALID_ARGUMENT);
     uint32_t u = static_cast<uint32_t>(v);
     return Num(info.Env(), spdylay_session_set_option(session_, optname, &u, sizeof(u)));
@@ -986,6 +992,18 @@ Napi::Value SpdylaySession::PendingSendLength(const Napi::CallbackInfo &info) {
 
 Napi::Value SpdylaySession::InCall(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), in_call_);
+}
+
+// getLimitExceeded() -> spdylay_session_get_limit_exceeded (SPDYLAY_LIMIT_*).
+Napi::Value SpdylaySession::GetLimitExceeded(const Napi::CallbackInfo &info) {
+  REQUIRE_SESSION();
+  return Num(info.Env(), spdylay_session_get_limit_exceeded(session_));
+}
+
+// inCtrlFrame() -> spdylay_session_in_ctrl_frame != 0.
+Napi::Value SpdylaySession::InCtrlFrame(const Napi::CallbackInfo &info) {
+  REQUIRE_SESSION();
+  return Napi::Boolean::New(info.Env(), spdylay_session_in_ctrl_frame(session_) != 0);
 }
 
 int SpdylaySession::ParseNv(const Napi::CallbackInfo &info, size_t idx, size_t count) {

@@ -146,6 +146,8 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession> {
   Napi::Value SubmitWindowUpdate(const Napi::CallbackInfo &info);
   Napi::Value PendingSendLength(const Napi::CallbackInfo &info);
   Napi::Value InCall(const Napi::CallbackInfo &info);
+  Napi::Value GetLimitExceeded(const Napi::CallbackInfo &info);
+  Napi::Value InCtrlFrame(const Napi::CallbackInfo &info);
 
   // C callbacks.
   static ssize_t SendCb(spdylay_session *, const uint8_t *data, size_t length, int flags,

@@ -136,6 +136,7 @@ export interface NativeSpdylaySession {
   getOutboundQueueSize(): number;
   getPriLowest(): number;
   failSession(statusCode: number): number;
+  /** `spdylay_session_set_option`: uint32 for OPT 2 and 4..9, int (0/1) otherwise; 0 or a negative code. */
   setOption(optname: number, value: number): number;
   consume(streamId: number, size: number): number;
   /** `nv` is every name and value followed by NUL; `nvLen` its length; `count` pairs. */
@@ -159,6 +160,10 @@ export interface NativeSpdylaySession {
   pendingSendLength(): number;
   /** Whether a send()/recv() is running on this session. */
   inCall(): boolean;
+  /** `spdylay_session_get_limit_exceeded`: a `SPDYLAY_LIMIT_*` value (0: none). */
+  getLimitExceeded(): number;
+  /** `spdylay_session_in_ctrl_frame() != 0`. */
+  inCtrlFrame(): boolean;
 }
 
 /** Module-level spdylay helpers. */

@@ -276,3 +276,39 @@ describe('maxSessionMemory', () => {
     d.socket.destroy();
   });
 });
+
+describe('h2 path', () => {
+  it('passes the limits to the inner HTTP2Server and re-emits its events', async () => {
+    const { port, events, srv } = await start({ maxHeaderListSize: 4096 });
+    const conns: unknown[] = [];
+    srv.on('limitExceeded', (_info: LimitExceededInfo, conn: unknown) => conns.push(conn));
+    const http2 = await import('node:http2');
+    const client = http2.connect(`http://127.0.0.1:${port}`);
+    client.on('error', () => {});
+    try {
+      const code = await new Promise<number>((resolve) => {
+        const req = client.request({ ':path': '/', 'x-big': 'a'.repeat(8192) });
+        req.on('error', () => {});
+        req.on('close', () => resolve(req.rstCode));
+        req.resume();
+      });
+      expect(code).toBe(11); // ENHANCE_YOUR_CALM
+      expect(events).toEqual([expect.objectContaining({
+        limit: 'maxHeaderListSize', scope: 'stream', protocol: 'h2', action: 'RST_STREAM', code: 11,
+      })]);
+      expect(conns[0]).toBeTruthy();
+      // the connection goes on
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = client.request({ ':path': '/' });
+        let s = '';
+        req.setEncoding('utf8');
+        req.on('data', (d: string) => { s += d; });
+        req.on('end', () => resolve(s));
+        req.on('error', reject);
+      });
+      expect(body).toBe('ok');
+    } finally {
+      client.destroy();
+    }
+  });
+});

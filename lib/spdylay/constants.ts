@@ -35,6 +35,77 @@ export const OPT_MAX_RECV_CTRL_FRAME_BUFFER = 2;
  * holds back only that stream's sender.
  */
 export const OPT_NO_AUTO_WINDOW_UPDATE2 = 3;
+/*
+ * Options 4..9 are this project's extension of the C library (not in
+ * spdylay 1.4): limits that keep one peer from exhausting the process. They
+ * are ON by default with the values given (far above what an ordinary peer
+ * uses). Each takes an integer number (a C uint32_t); out of range ->
+ * `InvalidArgumentError`. When one of them other than the header list size
+ * is passed, the session queues GOAWAY(PROTOCOL_ERROR) ahead of everything
+ * else, stops reading, and `Session.recv()` throws `FloodedError` (then and
+ * on every later call); `Session.send()` still writes the GOAWAY.
+ */
+/**
+ * `SPDYLAY_OPT_MAX_HEADER_LIST_SIZE` (extension): bytes of one decompressed
+ * header block (SYN_STREAM, SYN_REPLY, HEADERS) kept, 1..4294967295, default
+ * 65536 (the effective limit is the smaller of this and
+ * {@link OPT_MAX_RECV_CTRL_FRAME_BUFFER}). Past it the rest of the block is
+ * decompressed into a scratch buffer (zlib stays in step) and the stream is
+ * refused: RST_STREAM `FRAME_TOO_LARGE` is queued and `onInvalidCtrlRecvCb`
+ * gets the frame with an empty `nv` and status `FRAME_TOO_LARGE`; the
+ * session goes on. The refusal counts as an empty frame
+ * ({@link OPT_MAX_EMPTY_FRAMES}).
+ */
+export const OPT_MAX_HEADER_LIST_SIZE = 4;
+/**
+ * `SPDYLAY_OPT_MAX_OUTBOUND_ACK` (extension): frames the library queued on its
+ * own in reply to the peer (PING replies, RST_STREAM for the peer's stream
+ * errors and refused streams) that may wait unsent, 1..4294967295, default
+ * 1000. One more: {@link LIMIT_OUTBOUND_ACK} (a peer that sends PINGs and
+ * never reads its socket).
+ */
+export const OPT_MAX_OUTBOUND_ACK = 5;
+/**
+ * `SPDYLAY_OPT_MAX_EMPTY_FRAMES` (extension): consecutive received frames that
+ * carry nothing (DATA with no payload and no FIN, SETTINGS after the first,
+ * header blocks refused as too large), 1..4294967295, default 1000. The count
+ * restarts at an accepted SYN_STREAM and at DATA with payload for an open
+ * stream. One more: {@link LIMIT_EMPTY_FRAMES}.
+ */
+export const OPT_MAX_EMPTY_FRAMES = 6;
+/**
+ * `SPDYLAY_OPT_STREAM_RESET_BURST` (extension): size of the token bucket that
+ * every received RST_STREAM for a stream ID of the peer's parity draws from,
+ * 1..4294967295, default 1000 (setting it refills the bucket). Empty:
+ * {@link LIMIT_STREAM_RESETS}.
+ */
+export const OPT_STREAM_RESET_BURST = 7;
+/**
+ * `SPDYLAY_OPT_STREAM_RESET_RATE` (extension): tokens per second added back to
+ * the RST_STREAM bucket (monotonic clock), 0..4294967295 (0: never refilled),
+ * default 33 (setting it refills the bucket).
+ */
+export const OPT_STREAM_RESET_RATE = 8;
+/**
+ * `SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE` (extension): bytes ONE header block
+ * may decompress to, kept and discarded together, 1..4294967295, default
+ * 1048576 (1 MiB); the effective cap is never below the header list limit.
+ * Past it decompression stops at once: {@link LIMIT_HEADER_BLOCK_INFLATE}
+ * (a zlib bomb).
+ */
+export const OPT_MAX_HEADER_BLOCK_INFLATE = 9;
+
+// ---- Limits (spdylay_limit; extension): Session.getLimitExceeded(), FloodedError.limit ----
+/** `SPDYLAY_LIMIT_NONE`: no limit exceeded. */
+export const LIMIT_NONE = 0;
+/** `SPDYLAY_LIMIT_OUTBOUND_ACK`: {@link OPT_MAX_OUTBOUND_ACK} replies were waiting unsent. */
+export const LIMIT_OUTBOUND_ACK = 1;
+/** `SPDYLAY_LIMIT_EMPTY_FRAMES`: more than {@link OPT_MAX_EMPTY_FRAMES} empty frames in a row. */
+export const LIMIT_EMPTY_FRAMES = 2;
+/** `SPDYLAY_LIMIT_STREAM_RESETS`: the RST_STREAM bucket ({@link OPT_STREAM_RESET_BURST}, {@link OPT_STREAM_RESET_RATE}) ran dry. */
+export const LIMIT_STREAM_RESETS = 3;
+/** `SPDYLAY_LIMIT_HEADER_BLOCK_INFLATE`: a header block decompressed past {@link OPT_MAX_HEADER_BLOCK_INFLATE}. */
+export const LIMIT_HEADER_BLOCK_INFLATE = 4;
 
 // ---- Read callback flags ----
 /** Set `readCtrl.flags = READ_EOF` in a `DataProvider` read callback after the last bytes. */
@@ -91,6 +162,13 @@ export const ERR_FATAL = -900;
 export const ERR_NOMEM = -901;
 /** A user callback failed (fatal). */
 export const ERR_CALLBACK_FAILURE = -902;
+/**
+ * `SPDYLAY_ERR_FLOODED` (extension, fatal): the peer exceeded a flood or
+ * resource limit; the session has queued GOAWAY(PROTOCOL_ERROR) and ignores
+ * further input (`Session.recv()` throws `FloodedError`; `send()` still
+ * writes the GOAWAY).
+ */
+export const ERR_FLOODED = -903;
 
 // ---- Frame types (spdylay_frame_type) ----
 /** SYN_STREAM control frame. */

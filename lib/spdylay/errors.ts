@@ -6,8 +6,8 @@
  */
 import { native } from '../native.js';
 import {
-  ERR_CALLBACK_FAILURE, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_STREAM_CLOSED,
-  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_UNSUPPORTED_VERSION, ERR_ZLIB,
+  ERR_CALLBACK_FAILURE, ERR_EOF, ERR_FLOODED, ERR_INVALID_ARGUMENT, ERR_STREAM_CLOSED,
+  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_UNSUPPORTED_VERSION, ERR_ZLIB, LIMIT_NONE,
 } from './constants.js';
 
 /**
@@ -86,6 +86,32 @@ export class StreamClosedError extends SpdylayError {
 }
 
 /**
+ * `ERR_FLOODED` (fatal; extension of the C library): the peer exceeded a
+ * flood or resource limit (`OPT_MAX_OUTBOUND_ACK`, `OPT_MAX_EMPTY_FRAMES`,
+ * `OPT_STREAM_RESET_BURST`/`OPT_STREAM_RESET_RATE`,
+ * `OPT_MAX_HEADER_BLOCK_INFLATE`). Thrown by `Session.recv()` (from
+ * `spdylay_session_mem_recv`/`spdylay_session_recv`) after the session has
+ * queued GOAWAY(PROTOCOL_ERROR): call `send()` to write it, then close the
+ * connection. Every later `recv()` throws it again and ignores its input.
+ */
+export class FloodedError extends SpdylayError {
+  /**
+   * Which limit: a `LIMIT_*` constant (`spdylay_session_get_limit_exceeded`),
+   * `LIMIT_NONE` when unknown.
+   */
+  readonly limit: number;
+
+  /**
+   * @param limit - A `LIMIT_*` constant (default `LIMIT_NONE`).
+   * @param message - Defaults to the C library's text for `ERR_FLOODED`.
+   */
+  constructor(limit: number = LIMIT_NONE, message?: string) {
+    super(ERR_FLOODED, message);
+    this.limit = limit;
+  }
+}
+
+/**
  * Builds the exception for a spdylay error code: the typed class when there
  * is one, else a plain {@link SpdylayError}.
  *
@@ -101,6 +127,7 @@ export function errorForCode(code: number, message?: string): SpdylayError {
     case ERR_ZLIB: return new ZlibError(message);
     case ERR_UNSUPPORTED_VERSION: return new UnsupportedVersionError(message);
     case ERR_STREAM_CLOSED: return new StreamClosedError(message);
+    case ERR_FLOODED: return new FloodedError(LIMIT_NONE, message);
     default: return new SpdylayError(code, message);
   }
 }

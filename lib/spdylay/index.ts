@@ -25,7 +25,7 @@
 export * from './constants.js';
 export {
   SpdylayError, EOFError, CallbackFailureError, TemporalCallbackFailureError, InvalidArgumentError,
-  ZlibError, UnsupportedVersionError, StreamClosedError, errorForCode,
+  ZlibError, UnsupportedVersionError, StreamClosedError, FloodedError, errorForCode,
 } from './errors.js';
 export {
   CtrlFrame, SynStreamFrame, SynReplyFrame, HeadersFrame, RstStreamFrame, SettingsFrame, PingFrame,

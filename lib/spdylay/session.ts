@@ -7,11 +7,12 @@
 import { native, type NativeSpdylaySession } from '../native.js';
 import { FastBuffer } from '../pool.js';
 import {
-  CLIENT, ERR_CALLBACK_FAILURE, ERR_DEFERRED, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE,
-  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_WOULDBLOCK, GOAWAY_OK, OPT_MAX_RECV_CTRL_FRAME_BUFFER, READ_EOF, SERVER,
+  CLIENT, ERR_CALLBACK_FAILURE, ERR_DEFERRED, ERR_EOF, ERR_FLOODED, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE,
+  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_WOULDBLOCK, GOAWAY_OK, OPT_MAX_HEADER_BLOCK_INFLATE, OPT_MAX_HEADER_LIST_SIZE,
+  OPT_MAX_RECV_CTRL_FRAME_BUFFER, READ_EOF, SERVER,
 } from './constants.js';
 import {
-  CallbackFailureError, EOFError, InvalidArgumentError, SpdylayError, TemporalCallbackFailureError,
+  CallbackFailureError, EOFError, FloodedError, InvalidArgumentError, SpdylayError, TemporalCallbackFailureError,
   errorForCode,
 } from './errors.js';
 import {
@@ -413,6 +414,14 @@ export class Session<U = unknown> {
    * (`spdylay_session_recv`). Calls the receive callbacks.
    *
    * @param data - Received bytes (Buffer or Uint8Array), or omitted/`null`.
+   * @throws FloodedError (`ERR_FLOODED`, `.limit` = the `LIMIT_*` that was
+   *   passed) when the peer exceeded a flood or resource limit
+   *   (`OPT_MAX_OUTBOUND_ACK`, `OPT_MAX_EMPTY_FRAMES`,
+   *   `OPT_STREAM_RESET_BURST`/`_RATE`, `OPT_MAX_HEADER_BLOCK_INFLATE`), now
+   *   or before: the session has already queued GOAWAY(PROTOCOL_ERROR), so a
+   *   following `send()` writes it; the input is ignored. If a callback threw
+   *   during the same call, that exception is thrown instead and the next
+   *   `recv()` throws the FloodedError.
    * @throws EOFError when `recvCb` threw it (the same object).
    * @throws The first exception a callback threw; CallbackFailureError when
    *   `recvCb` is missing or broke its contract.
@@ -444,6 +453,7 @@ export class Session<U = unknown> {
     }
     if (rv === ERR_REENTRANT) throw reentrant('send/recv');
     if (rv === ERR_EOF) throw new EOFError();
+    if (rv === ERR_FLOODED) throw new FloodedError(this._n.getLimitExceeded());
     throw errorForCode(rv);
   }
 
@@ -491,6 +501,28 @@ export class Session<U = unknown> {
     return v === undefined ? null : v;
   }
 
+  /**
+   * Which flood or resource limit made the session fail
+   * (`spdylay_session_get_limit_exceeded`; extension of the C library).
+   *
+   * @returns A `LIMIT_*` constant: `LIMIT_NONE` (0) while no limit was
+   *   exceeded, else the one a `FloodedError` reported.
+   */
+  getLimitExceeded(): number {
+    return this._n.getLimitExceeded();
+  }
+
+  /**
+   * Whether part of a frame header, or part of a control frame (a
+   * SYN_STREAM say), has been received and its end has not
+   * (`spdylay_session_in_ctrl_frame`; extension of the C library). A DATA
+   * payload in progress does not count. Servers use it for a header
+   * timeout. False once the session failed for a limit.
+   */
+  inCtrlFrame(): boolean {
+    return this._n.inCtrlFrame();
+  }
+
   /** Frames in the outbound queue, deferred DATA excluded (`spdylay_session_get_outbound_queue_size`). */
   getOutboundQueueSize(): number {
     return this._n.getOutboundQueueSize();
@@ -518,18 +550,31 @@ export class Session<U = unknown> {
    *
    * @param optname - `OPT_NO_AUTO_WINDOW_UPDATE2` (boolean: WINDOW_UPDATE
    *   frames are sent for bytes given to {@link Session.consume}, not for
-   *   bytes received), `OPT_NO_AUTO_WINDOW_UPDATE` (boolean, deprecated) or
-   *   `OPT_MAX_RECV_CTRL_FRAME_BUFFER` (bytes, 8192..16777215).
-   * @param value - The option's value.
-   * @throws InvalidArgumentError for an unknown option or a value out of range.
+   *   bytes received), `OPT_NO_AUTO_WINDOW_UPDATE` (boolean, deprecated),
+   *   `OPT_MAX_RECV_CTRL_FRAME_BUFFER` (bytes, 8192..16777215), or one of
+   *   the limits (extension, on by default; see their constants for what
+   *   passing them does):
+   *   `OPT_MAX_HEADER_LIST_SIZE` (bytes kept of one decompressed header
+   *   block, 1..4294967295, default 65536), `OPT_MAX_OUTBOUND_ACK` (frames,
+   *   1..4294967295, default 1000), `OPT_MAX_EMPTY_FRAMES` (frames,
+   *   1..4294967295, default 1000), `OPT_STREAM_RESET_BURST` (RST_STREAMs,
+   *   1..4294967295, default 1000), `OPT_STREAM_RESET_RATE` (RST_STREAMs per
+   *   second, 0..4294967295, default 33), `OPT_MAX_HEADER_BLOCK_INFLATE`
+   *   (bytes, 1..4294967295, default 1048576).
+   * @param value - The option's value: a boolean or number for the window
+   *   options, an integer for the others.
+   * @throws InvalidArgumentError for an unknown option or a value out of
+   *   range (also a non-integer for the byte/count options).
    * @throws TypeError when `value` is neither a number nor a boolean.
    */
   setOption(optname: number, value: number | boolean): void {
     int(optname, 'optname');
     if (typeof value === 'boolean') value = value ? 1 : 0;
     else if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError('value must be a number or a boolean');
-    if (optname === OPT_MAX_RECV_CTRL_FRAME_BUFFER && !Number.isInteger(value)) {
-      throw new InvalidArgumentError(`OPT_MAX_RECV_CTRL_FRAME_BUFFER must be an integer, got ${value}`);
+    const u32 = optname === OPT_MAX_RECV_CTRL_FRAME_BUFFER ||
+      (optname >= OPT_MAX_HEADER_LIST_SIZE && optname <= OPT_MAX_HEADER_BLOCK_INFLATE);
+    if (u32 && !Number.isInteger(value)) {
+      throw new InvalidArgumentError(`option ${optname} must be an integer, got ${value}`);
     }
     this._check(this._n.setOption(optname, value));
   }

@@ -1386,7 +1386,7 @@ export class SPDYConnection {
       action: scope === 'stream' ? 'RST_STREAM' : 'GOAWAY',
       // SPDY/2's GOAWAY carries no status
       code: scope === 'connection' && this.version === PROTO_SPDY2 ? null : code,
-    });
+    }, this);
   }
 
   /** Ends the connection past `maxSessionMemory`. */
@@ -1545,7 +1545,9 @@ const CANCEL_ON_LOSS = 5;
  * the port.
  *
  * Events (none is `'error'`; a failing handler never crashes the process):
- * - `'limitExceeded'` (info: `LimitExceededInfo`): a client ran into a limit:
+ * - `'limitExceeded'` (info: `LimitExceededInfo`, connection:
+ *   `SPDYConnection | HTTP2Connection | net.Socket | null`): a client ran
+ *   into a limit:
  *   `info.limit` names the option, `info.scope` is `'stream'` (one stream
  *   was reset: a header block past `maxHeaderListSize`) or `'connection'`
  *   (the connection is being ended: GOAWAY, an HTTP/1.1 `431`/`408`, or a
@@ -1660,7 +1662,7 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       // every limit goes to the inner server, which reports through its own 'limitExceeded'
       const h2Options = { log: false, maxConcurrentStreams: this.#opts.maxConcurrentStreams, ...limits };
       this.#h2 = new HTTP2Server([null, 0], Bridge, null, h2Options);
-      this.#h2.on('limitExceeded', (info: LimitExceededInfo) => this._limitExceeded(info));
+      this.#h2.on('limitExceeded', (info: LimitExceededInfo, conn: unknown) => this._limitExceeded(info, conn));
       this.#h2.on('handlerError', (err: unknown) => {
         if (!(err instanceof StreamResetMarker)) this._handlerError(err, null);
       });
@@ -2088,9 +2090,9 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
   }
 
   /** @internal Emits 'limitExceeded'; a throwing listener counts as a handler error. */
-  _limitExceeded(info: LimitExceededInfo): void {
+  _limitExceeded(info: LimitExceededInfo, conn: unknown): void {
     try {
-      this.emit('limitExceeded', info);
+      this.emit('limitExceeded', Object.freeze(info), conn);
     } catch (err) {
       this._handlerError(err, null);
     }
@@ -2103,7 +2105,7 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       limit, scope: 'connection', protocol, streamId: null,
       clientAddress: Object.freeze([socket?.remoteAddress ?? '', socket?.remotePort ?? 0] as [string, number]),
       action, code: action === '431' ? 431 : action === '408' ? 408 : null,
-    });
+    }, socket ?? null);
   }
 
   /** @internal */

@@ -670,6 +670,10 @@ int spdylay_session_set_data_buffer_callback(spdylay_session *session,
  * on_ctrl_send, on_ctrl_not_send, on_data_send and on_stream_close
  * callbacks and calls data read callbacks as frames are prepared.
  *
+ * Extension: once the session has failed for a limit (see
+ * SPDYLAY_ERR_FLOODED) its GOAWAY is sent first (after the rest of a
+ * frame already partly sent), and after it nothing more is sent.
+ *
  * Returns 0, or the fatal errors SPDYLAY_ERR_NOMEM and
  * SPDYLAY_ERR_CALLBACK_FAILURE (send callback or data read callback
  * failure).
@@ -710,11 +714,13 @@ int spdylay_session_resume_data(spdylay_session *session, int32_t stream_id);
 
 /**
  * Returns nonzero if the session wants to receive data from the peer.
+ * Extension: 0 as soon as the session has failed for a limit.
  */
 int spdylay_session_want_read(spdylay_session *session);
 
 /**
- * Returns nonzero if the session has something to send.
+ * Returns nonzero if the session has something to send.  Extension: after
+ * a failure for a limit, nonzero exactly until its GOAWAY has been sent.
  */
 int spdylay_session_want_write(spdylay_session *session);
 
