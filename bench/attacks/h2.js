@@ -252,9 +252,10 @@ function h2load(port, ctx) {
     child.on('error', (e) => resolve({ ended: `h2load failed: ${e.code}` }));
     child.on('close', () => {
       clearTimeout(timer);
-      const m = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
+      const m = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, \d+ failed, (\d+) errored, (\d+) timeout/.exec(out);
       const s = ((Date.now() - t0) / 1000).toFixed(1);
-      resolve({ ended: m ? `h2load ${m[1]}/${n} succeeded in ${s} s` : `h2load killed after ${s} s, no result` });
+      const more = m && (Number(m[2]) || Number(m[3])) ? ` (${m[2]} errored, ${m[3]} timed out)` : '';
+      resolve({ ended: m ? `h2load ${m[1]}/${n} succeeded in ${s} s${more}` : `h2load killed after ${s} s, no result` });
     });
   });
 }
@@ -333,6 +334,20 @@ async function emptyData(port, ctx) {
   return r;
 }
 
+/** HEADERS without END_HEADERS, then CONTINUATION frames of small literal fields, never ending the block. */
+async function continuationFlood(port, ctx) {
+  const c = new Conn(port);
+  await c.connected;
+  c.sock.write(frame(T.HEADERS, F.END_STREAM, 1, requestBlock()));
+  const one = frame(T.CONTINUATION, 0, 1, litIdxName(58, 'x'.repeat(100))); // user-agent
+  const per = Math.floor(65536 / one.length);
+  const sent = await flood(c, Buffer.concat(Array(per).fill(one)), per, ctx.q ? 200e3 : 1e6, ctx);
+  await until(() => c.closed || c.goaway !== null, Date.now() + 1500);
+  const r = { ended: `${c.outcome()} after ${fmtN(sent)} CONTINUATIONs sent` };
+  c.destroy();
+  return r;
+}
+
 async function rapidReset(port, ctx) {
   const c = new Conn(port);
   await c.connected;
@@ -400,6 +415,7 @@ module.exports = {
   midBody,
   emptyData,
   rapidReset,
+  continuationFlood,
   pingFlood: (port, ctx) => neverReadFlood(port, ctx, ping(1)),
   settingsFlood: (port, ctx) => neverReadFlood(port, ctx, settings()),
   halfHeaders,

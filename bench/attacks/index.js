@@ -81,6 +81,8 @@ const ROWS = [
     title: `${Q ? 100 : 500} conns send half a SYN_STREAM, then stall (watched ${sec(64, 8)} s)` },
   { id: 'rapid-reset', proto: 'h2', max: sec(20, 10), expectEnd: true, run: h2.rapidReset,
     title: `rapid reset: HEADERS + RST_STREAM, up to ${Q ? '100 k' : '1 M'} streams (regression)` },
+  { id: 'continuation-flood', proto: 'h2', max: sec(20, 10), expectEnd: true, run: h2.continuationFlood,
+    title: `CONTINUATION flood: one header block that never ends, up to ${Q ? '200 k' : '1 M'} frames (regression)` },
   { id: 'h2-ping-flood', proto: 'h2', max: sec(20, 10), expectEnd: true, run: h2.pingFlood,
     title: 'h2 PING flood, client never reads (regression)' },
   { id: 'h2-settings-flood', proto: 'h2', max: sec(20, 10), expectEnd: true, run: h2.settingsFlood,
@@ -151,7 +153,7 @@ async function runOne(row, kind) {
     if (!p) return;
     last = p;
     peak = Math.max(peak, p.hwm, p.rss);
-    if (p.rss > KILL_AT && !killed) {
+    if (p.hwm > KILL_AT && !killed) { // VmHWM: a spike between two polls counts too
       killed = true;
       srv.child.kill('SIGKILL');
     }
