@@ -136,11 +136,20 @@ function startLegit(proto, port) {
     child.on('message', on);
     try { child.send(msg); } catch { clearTimeout(t); resolve(null); }
   });
-  const ready = new Promise((resolve) => child.once('message', resolve));
+  const ready = Promise.race([new Promise((resolve) => child.once('message', resolve)), sleep(10_000)]);
   return { child, ready, stop: () => ask('stop', 'stats', 5000), probe: () => ask({ probe: true }, 'probe', 7000) };
 }
 
 async function runOne(row, kind) {
+  try {
+    return await runOneInner(row, kind);
+  } catch (e) {
+    return { row: row.id, title: row.title, server: SERVERS[kind], kind, ours: OURS.has(kind), survived: `bench error: ${e.message}`,
+      peakRss: 0, cpu: NaN, secs: 0, legit: null, ended: '–', note: '', expectEnd: !!row.expectEnd };
+  }
+}
+
+async function runOneInner(row, kind) {
   const srv = await startServer(kind, row.big ? BIG : 0);
   const pid = srv.child.pid;
   let exited = null;
@@ -222,7 +231,7 @@ function table(results) {
     const okf = l ? `${l.ok} / ${l.failed}${l.pending ? ` (+${l.pending} pending)` : ''}` : '–';
     const title = r.row === prev ? '〃' : r.title;
     prev = r.row;
-    lines.push(`| ${title} | ${r.server} | ${r.survived} | ${mib(r.peakRss)} | ${r.cpu.toFixed(1)} | ${lat} | ${okf} | ${r.ended} |`);
+    lines.push(`| ${title} | ${r.server} | ${r.survived} | ${mib(r.peakRss)} | ${Number.isFinite(r.cpu) ? r.cpu.toFixed(1) : '–'} | ${lat} | ${okf} | ${r.ended} |`);
   }
   return lines.join('\n');
 }
