@@ -76,6 +76,11 @@ class EventBatch {
   bool empty() const { return bytes_.empty(); }
   size_t size() const { return bytes_.size(); }
   void clear() { bytes_.clear(); }
+  // Releases the buffer when it is empty and its capacity exceeds `keep`.
+  void Trim(size_t keep) {
+    if (bytes_.empty() && bytes_.capacity() > keep) std::vector<uint8_t>().swap(bytes_);
+  }
+  size_t capacity() const { return bytes_.capacity(); }
   // Moves the batch into a new ArrayBuffer; the batch is empty afterwards
   // and keeps at most kKeepCapacity bytes of capacity.
   Napi::ArrayBuffer Take(Napi::Env env);

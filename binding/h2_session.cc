@@ -20,8 +20,10 @@ constexpr int32_t kConnectionWindow = 1 << 20;
 // Largest DATA payload produced per frame, whatever the client's
 // SETTINGS_MAX_FRAME_SIZE (so that one frame never exceeds a send budget by much).
 constexpr ssize_t kMaxDataPayload = 16384;
-// Output/event buffers above this capacity are released after use.
-constexpr size_t kKeepCapacity = 256 * 1024;
+// Output, event and header buffers above this capacity are released once
+// the connection has nothing more to do with them (an idle connection then
+// holds none of its peak buffers).
+constexpr size_t kKeepCapacity = 16 * 1024;
 // Size prefix of the counted nghttp2 allocations (keeps max_align_t alignment).
 constexpr size_t kMemPrefix = 16;
 // NGHTTP2_ENHANCE_YOUR_CALM.
@@ -155,7 +157,7 @@ Http2Session::~Http2Session() {
 void Http2Session::DropSource(int32_t stream_id) {
   auto it = sources_.find(stream_id);
   if (it == sources_.end()) return;
-  body_bytes_ -= it->second->owned.size() + it->second->pending.size();
+  body_bytes_ -= it->second->owned.size();
   sources_.erase(it);
 }
 
@@ -165,7 +167,7 @@ void Http2Session::CheckSession(Napi::Env env) {
 
 size_t Http2Session::NativeBytes() const {
   return mem_bytes_ + body_bytes_ + hdr_bytes_.capacity() + hdr_lens_.capacity() * 4 +
-         events_.size() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
+         events_.capacity() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
          hdr_scratch_.capacity();
 }
 
@@ -508,13 +510,19 @@ Napi::Value Http2Session::Recv(const Napi::CallbackInfo &info) {
     UpdateState();
     return Napi::Number::New(env, kErrLimit);
   }
-  return TakeBatch(env, events_, [this] { UpdateState(); });
+  return TakeBatch(env, events_, [this] {
+    events_.Trim(kKeepCapacity);
+    UpdateState();
+  });
 }
 
 // takeEvents(): the events accumulated since the last recv/takeEvents (those
 // produced while sending: stream closes), or undefined.
 Napi::Value Http2Session::TakeEvents(const Napi::CallbackInfo &info) {
-  return TakeBatch(info.Env(), events_, [this] { UpdateState(); });
+  return TakeBatch(info.Env(), events_, [this] {
+    events_.Trim(kKeepCapacity);
+    UpdateState();
+  });
 }
 
 // ------------------------------------------------------------------ sending
@@ -536,6 +544,9 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   }
   out_.clear();
   send_budget_ = max_bytes;
+  // Room for the budget plus one DATA frame, allocated once per busy period.
+  size_t room = max_bytes + kMaxDataPayload + 64;
+  if (out_.capacity() < room && nghttp2_session_want_write(session_)) out_.reserve(room);
   ssize_t err = 0;
   while (out_.size() < max_bytes) {
     const uint8_t *data;
@@ -559,8 +570,10 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   if (err < 0 && out_.empty()) return Napi::Number::New(env, static_cast<double>(err));
   if (out_.empty()) return env.Undefined();
   Napi::Value result = CopyToBuffer(env, out_.data(), out_.size());
-  // Keep no large capacity between calls.
-  if (out_.capacity() > kKeepCapacity) {
+  // Keep no large capacity between calls: none once nothing more is
+  // pending, and never more than two budgets' worth.
+  if (out_.capacity() > kKeepCapacity &&
+      (!(state_[kStateWant] & 2) || out_.capacity() > 2 * room)) {
     std::vector<uint8_t>().swap(out_);
     UpdateState();
   }
@@ -596,7 +609,6 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     std::memcpy(buf, src->pending.data() + src->pending_pos, n);
     src->pending_pos += n;
     if (src->pending_pos == src->pending.size()) {
-      body_bytes_ -= src->pending.size();
       src->pending.clear();
       src->pending.shrink_to_fit();
       src->pending_pos = 0;
@@ -635,7 +647,6 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     std::memcpy(buf, view.data, n);
     if (view.length > n) {
       src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
-      body_bytes_ += src->pending.size();
       src->pending_pos = 0;
       src->eof_after_pending = flag == 1;
       return static_cast<ssize_t>(n);

@@ -169,7 +169,10 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   uint32_t hdr_pseudo_[10];
 
   std::unordered_map<int32_t, std::unique_ptr<BodySource>> sources_;
-  // Bytes of owned bodies and pending JS chunks held by sources_.
+  // Bytes of owned (copied) bodies held by sources_: at most kCopyBodyMax per
+  // stream, as JS passes long strings as Buffers (referenced). The remainder
+  // of a generator chunk longer than a frame (`pending`) is the
+  // application's own data and is not counted.
   size_t body_bytes_ = 0;
 
   // nghttp2's allocations, counted (size-prefixed) per session.

@@ -49,6 +49,7 @@ class Handler extends BaseRequestHandler {
     headersSeen.push(path);
     if (path === '/big') this.sendResponse({ body: BIG });
     else if (path === '/' ) this.sendResponse({ body: 'ok' });
+    else if (path === '/string') this.sendResponse({ body: 'x'.repeat(12 * 1024 * 1024) });
   }
 
   override onData(): void | Promise<void> {
@@ -127,6 +128,10 @@ describe('send budget (Buffer bodies)', () => {
     });
     const hashes = await Promise.all([fetchHash(), fetchHash()]);
     expect(hashes).toEqual([BIG_SHA, BIG_SHA]);
+    // Done and idle: the connection keeps none of its peak buffers.
+    await sleep(50);
+    const conn = [...server.connections][0]!;
+    expect(conn.memoryUsage).toBeLessThan(48 * 1024);
     // Budget 64 KiB + at most one DATA frame (16 KiB + 9) and small frames.
     expect(maxWrite).toBeGreaterThan(0);
     expect(maxWrite).toBeLessThanOrEqual(65536 + 16384 + 9 + 4096);
@@ -152,6 +157,18 @@ describe('send budget (Buffer bodies)', () => {
     expect(external() - before).toBeLessThan(64 * 1024 * 1024);
     await legitRequest(url);
     c.destroy();
+  });
+});
+
+describe('application bodies', () => {
+  it('are not counted against maxSessionMemory: a 12 MiB string body is served with the 10 MiB default', async () => {
+    const { url, limits } = await start();
+    const session = await connect(url);
+    const res = await request(session, '/string');
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(12 * 1024 * 1024);
+    expect(limits).toEqual([]);
+    await closeSession(session);
   });
 });
 
@@ -361,6 +378,25 @@ describe('maxSessionMemory', () => {
       ['maxSessionMemory', 'connection', 'GOAWAY', ENHANCE_YOUR_CALM],
     ]);
     await legitRequest(url);
+  });
+});
+
+describe('native memory figure', () => {
+  it('counts nghttp2\'s own allocations (open streams) through the session allocator', async () => {
+    const { server, port } = await start();
+    const c = await rawClient(port);
+    const conn = [...server.connections][0]!;
+    const m0 = conn.memoryUsage;
+    const frames: Buffer[] = [];
+    for (let s = 1; s <= 179; s += 2) frames.push(requestHeaders(s, '/sink', false, 'POST'));
+    c.write(...frames);
+    for (let i = 0; i < 100 && headersSeen.length < 90; ++i) await sleep(10);
+    expect(headersSeen).toHaveLength(90);
+    const m1 = conn.memoryUsage;
+    expect(m1 - m0).toBeGreaterThan(90 * 64);
+    c.write(...Array.from({ length: 90 }, (_, i) => frame(FrameType.DATA, END_STREAM, 2 * i + 1)));
+    await c.waitFor((f) => f.type === FrameType.DATA && f.streamId === 179);
+    c.destroy();
   });
 });
 

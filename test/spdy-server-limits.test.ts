@@ -11,21 +11,47 @@ import * as zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { LimitExceededInfo } from '../lib/limits.js';
-import { PROTO_SPDY3 } from '../lib/spdylay/constants.js';
-import { BaseSPDYRequestHandler, ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
+import { PROTO_SPDY2, PROTO_SPDY3 } from '../lib/spdylay/constants.js';
+import {
+  BaseSPDYRequestHandler, SPDYConnection, ThreadedSPDYServer, type ThreadedSPDYServerOptions,
+} from '../lib/spdylay/spdy-server.js';
+import { testCert } from './helpers/certs.js';
 import { RawSpdyClient, fullBody } from './helpers/spdy-raw.js';
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Bytes the /stream handler got accepted by wfile (it honours write()'s back-pressure). */
+let streamed = 0;
+
 class Handler extends BaseSPDYRequestHandler {
-  do_GET(): void {
+  do_GET(): void | Promise<void> {
+    if (this.path === '/stream') return this.stream();
     this.sendResponse(200);
     this.sendHeader('content-type', 'text/plain');
     this.wfile.end('ok');
   }
 
-  /** Never reads the request body, answers after 5 s. */
+  /** Up to 256 MiB in 1 MiB chunks, waiting for 'drain' whenever write() says so. */
+  async stream(): Promise<void> {
+    this.sendResponse(200);
+    const w = this.wfile;
+    const chunk = Buffer.alloc(1 << 20, 0x63);
+    for (let i = 0; i < 256 && !this.closed; i++) {
+      streamed += chunk.length;
+      if (!w.write(chunk)) await new Promise<void>((r) => { w.once('drain', () => r()); w.once('close', () => r()); });
+    }
+    w.end();
+  }
+
+  /** /echo: answers the body's length; else never reads the request body, answers after 5 s. */
   do_POST(): Promise<void> {
+    if (this.path === '/echo' || this.path === '/late-echo') {
+      const delay = this.path === '/late-echo' ? 500 : 0;
+      return new Promise((r) => setTimeout(r, delay)).then(() => this.readBody()).then((b) => {
+        this.sendResponse(200);
+        this.wfile.end(String(b.length));
+      });
+    }
     return new Promise<void>((r) => setTimeout(() => {
       if (!this.closed) {
         this.sendResponse(200);
@@ -212,14 +238,165 @@ describe('SPDY header-block limits', () => {
   });
 });
 
+describe('SPDY zlib bomb', () => {
+  it('a 16 MiB header value compressed into ~16 KiB ends the connection with GOAWAY PROTOCOL_ERROR; other clients are served', async () => {
+    const { port, events } = await start();
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const bomb = await synStream(z, 1, [...GET('/'), ['x-bomb', Buffer.alloc(16 * 1024 * 1024, 0x61)]]);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const heap0 = process.memoryUsage();
+    a.socket.write(Buffer.concat([connWindowUpdate(65536), bomb]));
+    const c = new RawSpdyClient(port, PROTO_SPDY3);
+    const st = c.request('GET', '/');
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'maxHeaderListSize', scope: 'connection', protocol: 'spdy/3.1', action: 'GOAWAY', code: 1,
+    })]);
+    expect(await st.closed).toBe(0);
+    expect(Buffer.concat(st.chunks).toString()).toBe('ok');
+    const heap1 = process.memoryUsage();
+    // nothing near the 16 MiB was kept (generous margin)
+    expect(heap1.heapUsed + heap1.external - heap0.heapUsed - heap0.external).toBeLessThan(12 * 1024 * 1024);
+    c.socket.destroy();
+  });
+});
+
+describe('SPDY flood limits', () => {
+  it('PING flood by a client that never reads: GOAWAY PROTOCOL_ERROR past maxOutboundAck, a concurrent client is served', async () => {
+    const { port, events } = await start({ maxOutboundAck: 100 });
+    const a = new Attacker(port);
+    await a.connect();
+    a.socket.pause(); // never reads
+    a.socket.write(connWindowUpdate(65536));
+    await wait(100); // detection done: each batch below is (mostly) one read of the session
+    // PING replies fill the kernel buffers, then 64 KiB of socket output, then the session's queue
+    // batches under the limit: it is the replies the client does not read that pile up
+    let nextId = 1;
+    const batch = (): Buffer => Buffer.concat(Array.from({ length: 64 }, () => ping((nextId += 2) & 0x7fffffff)));
+    const legit = (async () => {
+      const c = new RawSpdyClient(port, PROTO_SPDY3);
+      const st = c.request('GET', '/');
+      const status = await st.closed;
+      c.socket.destroy();
+      return [status, Buffer.concat(st.chunks).toString()] as const;
+    })();
+    const t0 = Date.now();
+    let sent = 0;
+    while (events.length === 0 && !a.isClosed && Date.now() - t0 < 30_000 && sent < 96 * 1024 * 1024) {
+      const pings = batch();
+      if (!a.socket.write(pings)) await new Promise<void>((r) => { a.socket.once('drain', () => r()); a.socket.once('close', () => r()); });
+      else await new Promise<void>((r) => setImmediate(r));
+      sent += pings.length;
+    }
+    await until(() => events.length > 0, 5000, 'the limit event');
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'maxOutboundAck', scope: 'connection', protocol: 'spdy/3.1', action: 'GOAWAY', code: 1,
+    })]);
+    // the attacker reads now: PING replies, then the GOAWAY, then the close (at most a 3 s linger)
+    a.socket.resume();
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(await legit).toEqual([0, 'ok']);
+  }, 60_000);
+
+  it('empty DATA frames past maxEmptyFrames: GOAWAY PROTOCOL_ERROR, event maxEmptyFrames', async () => {
+    const { port, events } = await start({ maxEmptyFrames: 50 });
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const empty = Buffer.alloc(8);
+    empty.writeUInt32BE(1, 0); // DATA, stream 1, no flags, no payload
+    a.socket.write(Buffer.concat([connWindowUpdate(65536),
+      await synStream(z, 1, [[':method', 'POST'], ...GET('/').slice(1)], false),
+      ...Array.from({ length: 60 }, () => empty)]));
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(events).toEqual([expect.objectContaining({ limit: 'maxEmptyFrames', scope: 'connection', action: 'GOAWAY', code: 1 })]);
+  });
+
+  it('streams opened and reset by the client past the bucket: GOAWAY PROTOCOL_ERROR, event streamResetRate', async () => {
+    const { port, events } = await start({ streamResetBurst: 20, streamResetRate: 1 });
+    const a = new Attacker(port);
+    await a.connect();
+    const frames: Buffer[] = [connWindowUpdate(65536)];
+    const z = new HeaderDeflater();
+    for (let i = 0; i < 40; i++) {
+      const sid = 2 * i + 1;
+      frames.push(await synStream(z, sid, [[':method', 'POST'], ...GET('/').slice(1)], false));
+      const rst = Buffer.alloc(8);
+      rst.writeUInt32BE(sid, 0);
+      rst.writeUInt32BE(5, 4); // CANCEL
+      frames.push(ctrl(3, 0, rst));
+    }
+    a.socket.write(Buffer.concat(frames));
+    await a.closed;
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(1);
+    expect(events).toEqual([expect.objectContaining({ limit: 'streamResetRate', scope: 'connection', action: 'GOAWAY', code: 1 })]);
+  });
+
+  it('a client that reads its PING replies is not cut, however many it sends', async () => {
+    const { port, events } = await start({ maxOutboundAck: 100 });
+    const a = new Attacker(port);
+    await a.connect();
+    a.socket.write(connWindowUpdate(65536));
+    const replies = (): number => a.frames.filter((f) => f.type === 6).length;
+    for (let round = 1; round <= 100; round++) {
+      // new IDs each time (the library takes a PING with the ID of the last one it sent as a reply)
+      a.socket.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => ping(2 * (round * 50 + i) + 1))));
+      await until(() => replies() >= 50 * round, 5000, `PING replies of round ${round}`);
+    }
+    expect(events).toEqual([]);
+    expect(a.isClosed).toBe(false);
+    a.socket.destroy();
+  });
+});
+
 describe('headersTimeout', () => {
+  it('SPDY: half a SYN_STREAM, then nothing: GOAWAY OK and close', async () => {
+    const { port, events } = await start({ headersTimeout: 300 });
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const syn = await synStream(z, 1, GET('/'));
+    a.socket.write(Buffer.concat([connWindowUpdate(65536), syn.subarray(0, syn.length >> 1)]));
+    const t0 = Date.now();
+    await a.closed;
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(a.find((f) => f.type === GOAWAY)?.status).toBe(0);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'headersTimeout', scope: 'connection', protocol: 'spdy/3.1', action: 'GOAWAY', code: 0,
+    })]);
+  });
+
+  it('SPDY: a SYN_STREAM trickled byte by byte does not restart the timer', async () => {
+    const { port, events } = await start({ headersTimeout: 400 });
+    const a = new Attacker(port);
+    await a.connect();
+    const z = new HeaderDeflater();
+    const syn = await synStream(z, 1, GET('/'));
+    a.socket.write(connWindowUpdate(65536));
+    const t0 = Date.now();
+    for (let i = 0; i < syn.length - 1 && !a.isClosed && Date.now() - t0 < 5000; i++) {
+      a.socket.write(syn.subarray(i, i + 1));
+      await wait(50);
+    }
+    await a.closed;
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(events.map((e) => e.limit)).toEqual(['headersTimeout']);
+  });
+
   it('cleartext detection: a connection that sends nothing is closed', async () => {
     const { port, events } = await start({ headersTimeout: 300 });
     const a = new Attacker(port);
     const t0 = Date.now();
     await a.closed;
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', action: 'close' })]);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'headersTimeout', scope: 'connection', action: 'close', clientAddress: ['127.0.0.1', expect.any(Number)],
+    })]);
   });
 
   it('HTTP/1.1: a request head that stalls gets 408', async () => {
@@ -240,6 +417,22 @@ describe('headersTimeout', () => {
 });
 
 describe('HTTP/1.1', () => {
+  it('keep-alive: a connection serves request after request (a finished request is not destroyed)', async () => {
+    const { port } = await start();
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    let got = '';
+    s.on('data', (d) => { got += d.toString('latin1'); });
+    let closed = false;
+    s.on('close', () => { closed = true; });
+    for (let i = 1; i <= 3; i++) {
+      s.write(`GET /${i} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      await until(() => (got.match(/HTTP\/1\.1 200 /g) ?? []).length === i || closed, 5000, `response ${i}`);
+      expect(closed).toBe(false);
+    }
+    s.destroy();
+  });
+
   it('a request head past maxHeaderListSize gets 431; a next client is served', async () => {
     const { port, events } = await start({ maxHeaderListSize: 4096 });
     const s = net.connect(port, '127.0.0.1');
@@ -251,6 +444,7 @@ describe('HTTP/1.1', () => {
     expect(got).toMatch(/^HTTP\/1\.1 431 /);
     expect(events).toEqual([expect.objectContaining({
       limit: 'maxHeaderListSize', scope: 'connection', protocol: 'http/1.1', action: '431', code: 431,
+      clientAddress: ['127.0.0.1', expect.any(Number)],
     })]);
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe('ok');
@@ -259,8 +453,8 @@ describe('HTTP/1.1', () => {
 
 describe('maxSessionMemory', () => {
   it('request bodies held for handlers that do not read them: GOAWAY PROTOCOL_ERROR past the budget', async () => {
-    // the C session estimate is 320 KiB + 2 x maxHeaderListSize (8 KiB): 10 x 64 KiB of held bodies pass 800 KiB
-    const { port, events } = await start({ maxSessionMemory: 800 * 1024, maxHeaderListSize: 4096 });
+    // the C session estimate is 320 KiB: 10 x 64 KiB of held bodies pass 800 KiB
+    const { port, events } = await start({ maxSessionMemory: 800 * 1024 });
     const c = new RawSpdyClient(port, PROTO_SPDY3);
     for (let i = 0; i < 10; i++) c.request('POST', '/up', fullBody(1 << 20));
     await c.ended;
@@ -275,6 +469,32 @@ describe('maxSessionMemory', () => {
     expect(Buffer.concat(st.chunks).toString()).toBe('ok');
     d.socket.destroy();
   });
+
+  it('SPDY/2 (no flow control): a body the handler reads late is held back by pausing the connection', async () => {
+    const { srv, port, events } = await start();
+    const conns: SPDYConnection[] = [];
+    srv.on('connection', (c: unknown) => { if (c instanceof SPDYConnection) conns.push(c); });
+    const c = new RawSpdyClient(port, PROTO_SPDY2);
+    const st = c.request('POST', '/late-echo', fullBody(8 << 20));
+    await wait(300); // the handler waits 500 ms before reading
+    expect(conns).toHaveLength(1);
+    expect(conns[0]!.memoryUsage).toBeLessThan(1 << 20);
+    expect(await st.closed).toBe(0);
+    expect(Buffer.concat(st.chunks).toString()).toBe(String(8 << 20));
+    expect(events).toEqual([]);
+    c.socket.destroy();
+  }, 20_000);
+
+  it('default budget: 100 concurrent uploads on one SPDY/3 connection are all served', async () => {
+    const { port, events } = await start();
+    const c = new RawSpdyClient(port, PROTO_SPDY3);
+    const streams = Array.from({ length: 100 }, () => c.request('POST', '/echo', fullBody(256 * 1024)));
+    const statuses = await Promise.all(streams.map((st) => st.closed));
+    expect(statuses.every((x) => x === 0)).toBe(true);
+    expect(streams.map((st) => Buffer.concat(st.chunks).toString())).toEqual(Array(100).fill(String(256 * 1024)));
+    expect(events).toEqual([]);
+    c.socket.destroy();
+  }, 30_000);
 });
 
 describe('h2 path', () => {
@@ -310,5 +530,81 @@ describe('h2 path', () => {
     } finally {
       client.destroy();
     }
+  });
+
+  it('h2c after detection: half a HEADERS frame is ended by the inner server\'s headersTimeout', async () => {
+    const { port, events } = await start({ headersTimeout: 300 });
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    const head = Buffer.from([0, 0, 100, 1, 4, 0, 0, 0, 1]); // HEADERS, 100 bytes announced, END_HEADERS, stream 1
+    s.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), head,
+      Buffer.alloc(10)]));
+    s.resume();
+    const t0 = Date.now();
+    await new Promise<void>((r) => s.once('close', () => r()));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(events).toEqual([expect.objectContaining({ limit: 'headersTimeout', scope: 'connection', protocol: 'h2' })]);
+  });
+});
+
+describe('response back-pressure', () => {
+  it('SPDY/2 (no flow control), a client that does not read: the handler is held back, the connection holds little', async () => {
+    const { srv, port } = await start();
+    const conns: SPDYConnection[] = [];
+    srv.on('connection', (c: unknown) => { if (c instanceof SPDYConnection) conns.push(c); });
+    streamed = 0;
+    const c = new RawSpdyClient(port, PROTO_SPDY2);
+    let got = 0;
+    c.onData = (_sid, d) => {
+      got += d.length;
+      if (got >= 1 << 20) c.socket.pause(); // reads 1 MiB, then stops reading
+    };
+    c.request('GET', '/stream');
+    await until(() => got >= 1 << 20, 10_000, 'the first MiB');
+    // let it run against the full socket
+    let last = -1;
+    for (let i = 0; i < 40 && streamed !== last; i++) {
+      last = streamed;
+      await wait(100);
+    }
+    expect(streamed).toBe(last); // stalled
+    // kernel buffers of both ends + 64 KiB socket high water + the wfile/queue high-water marks (generous)
+    expect(streamed).toBeLessThan(96 * 1024 * 1024);
+    expect(conns).toHaveLength(1);
+    expect(conns[0]!.memoryUsage).toBeLessThan(2 * 1024 * 1024);
+    c.socket.destroy();
+  }, 20_000);
+});
+
+describe('TLS', () => {
+  it('a TLS handshake that never comes is closed after headersTimeout', async () => {
+    const cert = await testCert();
+    const srv = new ThreadedSPDYServer(['127.0.0.1', 0], Handler, { key: cert.key, cert: cert.cert, headersTimeout: 300 });
+    servers.push(srv);
+    const events: LimitExceededInfo[] = [];
+    srv.on('limitExceeded', (info: LimitExceededInfo) => events.push(info));
+    const port = (await srv.start()).port;
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    const t0 = Date.now();
+    await new Promise<void>((r) => s.once('close', () => r()));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'headersTimeout', scope: 'connection', action: 'close', clientAddress: ['127.0.0.1', expect.any(Number)],
+    })]);
+  });
+});
+
+describe('idleTimeout', () => {
+  it('an idle SPDY connection gets GOAWAY OK and is reported', async () => {
+    const { port, events } = await start({ idleTimeout: 300 });
+    const c = new RawSpdyClient(port, PROTO_SPDY3);
+    const st = c.request('GET', '/');
+    expect(await st.closed).toBe(0);
+    await c.ended;
+    expect(c.goaway).toBeDefined();
+    expect(events).toEqual([expect.objectContaining({
+      limit: 'idleTimeout', scope: 'connection', protocol: 'spdy/3', action: 'GOAWAY', code: 0,
+    })]);
   });
 });

@@ -112,9 +112,12 @@ export type { LimitExceededInfo, LimitName, ServerLimits } from '../limits.js';
  *   (`'limitExceeded'`, scope `'stream'`).
  * - `maxSessionMemory` (bytes, default 10 MiB): nghttp2's allocations for the
  *   connection (counted through a custom `nghttp2_mem`), the binding's
- *   header, event, output and copied-body buffers, the socket's unsent bytes
- *   and request body chunks whose `onData` promise has not settled. Past it:
- *   GOAWAY ENHANCE_YOUR_CALM, then close.
+ *   header, event, output and copied-body buffers (bodies up to 16 KiB are
+ *   copied), the socket's unsent bytes and request body chunks whose
+ *   `onData` promise has not settled. Response bodies and body-generator
+ *   chunks the application provides are referenced and not counted. Past
+ *   it: GOAWAY ENHANCE_YOUR_CALM, then close. {@link HTTP2Connection.memoryUsage}
+ *   gives the current figure.
  * - `maxOutboundAck` (frames, default 1000): `nghttp2_option_set_max_outbound_ack`;
  *   nghttp2's NGHTTP2_ERR_FLOODED (PING/SETTINGS replies piling up unsent)
  *   is reported under this name. GOAWAY ENHANCE_YOUR_CALM, then close.
@@ -195,6 +198,8 @@ const ABSENT = 0xffffffff;
 
 /** Output is pulled from nghttp2 until the socket holds more than this (bytes). */
 const OUTPUT_HIGH_WATER = 65536;
+/** Longer string bodies are encoded to a Buffer in JS (referenced natively, not copied). */
+const STRING_COPY_MAX = 4096;
 /** Bytes pulled per native send() call. */
 const SEND_CHUNK = 65536;
 /** After the session is done and the socket is ended, how long to wait for the peer to close (ms). */
@@ -734,7 +739,9 @@ export class HTTP2Connection {
       kind = BODY_NONE;
     } else if (typeof body === 'string' || isBytes(body)) {
       kind = BODY_BYTES;
-      bytes = body;
+      // A long string is encoded here so that the native side references it
+      // instead of holding a copy counted against maxSessionMemory.
+      bytes = typeof body === 'string' && body.length > STRING_COPY_MAX ? Buffer.from(body, 'utf8') : body;
     } else if (body instanceof ArrayBuffer) {
       kind = BODY_BYTES;
       bytes = new Uint8Array(body);
@@ -1283,6 +1290,23 @@ export interface BoundAddress {
  *
  * @typeParam H - The request handler class's instance type.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> {
+  /**
+   * `'limitExceeded'`: a client ran into a limit of {@link HTTP2ServerOptions}:
+   * a stream reset for `maxHeaderListSize` (scope `'stream'`, RST_STREAM
+   * ENHANCE_YOUR_CALM) or a connection ended for a limit or timeout (scope
+   * `'connection'`, GOAWAY ENHANCE_YOUR_CALM, or NO_ERROR for the timeouts).
+   * The info object is frozen; `protocol` is `'h2'`.
+   */
+  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /** See {@link HTTP2Server.on}. */
+  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection) => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> extends EventEmitter {
   /** The class instantiated for every request stream (and pushed stream). */
   readonly RequestHandlerClass: RequestHandlerClass<H>;

@@ -29,13 +29,20 @@ import * as tls from 'node:tls';
 import {
   type LimitExceededInfo, type LimitName, type ServedProtocol, type ServerLimits, resolveLimits,
 } from '../limits.js';
-import { BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server } from '../nghttp2/server.js';
+import {
+  BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK, HTTP2Server, type HTTP2Connection,
+} from '../nghttp2/server.js';
 import {
   CTRL_FLAG_FIN, DATA_FLAG_FIN, ERR_DEFERRED, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR,
-  HEADERS, ID_FLAG_SETTINGS_NONE, OPT_MAX_RECV_CTRL_FRAME_BUFFER, OPT_NO_AUTO_WINDOW_UPDATE2,
-  INTERNAL_ERROR, OK, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, READ_EOF, SERVER,
+  HEADERS, ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR, LIMIT_EMPTY_FRAMES, LIMIT_HEADER_BLOCK_INFLATE, LIMIT_NONE,
+  LIMIT_OUTBOUND_ACK, LIMIT_STREAM_RESETS, OK, OPT_MAX_EMPTY_FRAMES, OPT_MAX_HEADER_BLOCK_INFLATE,
+  OPT_MAX_HEADER_LIST_SIZE, OPT_MAX_OUTBOUND_ACK, OPT_MAX_RECV_CTRL_FRAME_BUFFER, OPT_NO_AUTO_WINDOW_UPDATE2,
+  OPT_STREAM_RESET_BURST, OPT_STREAM_RESET_RATE, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, READ_EOF, SERVER,
   SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from './constants.js';
+import { FloodedError } from './errors.js';
+
+export { DEFAULT_LIMITS, type LimitExceededInfo, type LimitName, type ServedProtocol, type ServerLimits } from '../limits.js';
 import type { NameValue } from './frames.js';
 import { DataProvider, BufferDataProvider, Session, getNpnProtocols, npnGetVersion, type ReadCtrl } from './session.js';
 import { ByteQueue, RESPONSES, dateTimeString, htmlEscape } from './spdy-common.js';
@@ -130,9 +137,11 @@ export interface ThreadedSPDYServerOptions extends ServerLimits {
    * read by the handlers, response body bytes queued for the session (up to
    * 64 KiB per stream: larger Buffers written by the application are
    * referenced, not copied), plus an estimate of the C session (its zlib
-   * streams, 320 KiB, its header buffers, 2 x `maxHeaderListSize`, and its
-   * queued frames). Past it the client receives GOAWAY PROTOCOL_ERROR and
-   * the connection closes. h2: the inner `HTTP2Server`'s
+   * streams, 320 KiB, 256 bytes per open stream and per queued frame; its
+   * header buffers are bounded by `maxHeaderListSize` instead). A value
+   * under about 400 KiB ends every SPDY connection. Past it the client
+   * receives GOAWAY PROTOCOL_ERROR and the connection closes. h2: the
+   * inner `HTTP2Server`'s
    * `maxSessionMemory` (GOAWAY ENHANCE_YOUR_CALM). Not used for HTTP/1.1
    * (Node's `http` bounds its own buffers).
    */
@@ -175,20 +184,22 @@ export interface ThreadedSPDYServerOptions extends ServerLimits {
    * - SPDY: part of a frame head or of a control frame (e.g. half a
    *   SYN_STREAM) received and its end not: the client receives GOAWAY OK
    *   (SPDY/2: GOAWAY) and the connection closes.
-   * - Cleartext protocol detection (the first bytes, at most 10 s today) and
-   *   the TLS handshake (`handshakeTimeout`, Node's default 120 s, unless
-   *   set in {@link tls}) take min(that, this): the socket is closed.
+   * - Cleartext protocol detection (the first bytes; 10 s at most) and the
+   *   TLS handshake (`handshakeTimeout`, Node's default 120 s, unless set in
+   *   {@link tls}) take the smaller of theirs and this: the socket is closed.
    * - HTTP/1.1: Node's `headersTimeout` (the client receives `408 Request
-   *   Timeout`, then close). Node's `requestTimeout` is not used (0): a slow
-   *   body is bounded by `idleTimeout`. Node's `keepAliveTimeout` (5 s
-   *   between requests) is kept.
+   *   Timeout`, then close; Node checks it periodically, so it fires up to a
+   *   quarter of it late). Node's `requestTimeout` is not used (0): a slow
+   *   body is bounded by `idleTimeout`.
    * - h2: the inner `HTTP2Server`'s (GOAWAY NO_ERROR).
    */
   headersTimeout?: number;
   /**
    * Milliseconds a connection may go without reading or writing a byte
    * before it is ended gracefully (SPDY: GOAWAY OK, h2: GOAWAY NO_ERROR;
-   * open streams finish; HTTP/1.1: the socket closes). Default 120000
+   * open streams finish; HTTP/1.1: the socket closes; between two requests
+   * Node's `keepAliveTimeout` applies instead: 5 s, or this when shorter,
+   * plus Node's 1 s allowance). Default 120000
    * (2 minutes; earlier versions defaulted to 0). `0` keeps idle
    * connections open.
    */
@@ -228,6 +239,19 @@ const STREAM_BYTES = 256;
 /** Range of `SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER`. */
 const CTRL_BUF_MIN = 8192;
 const CTRL_BUF_MAX = 16777215;
+/** Least bytes one header block may inflate to (kept + discarded) before the session ends (zlib bomb). */
+const MIN_HEADER_BLOCK_INFLATE = 1 << 20;
+
+/** The option named by a `FloodedError`'s `LIMIT_*`. */
+function floodLimitName(limit: number): LimitName {
+  switch (limit) {
+    case LIMIT_OUTBOUND_ACK: return 'maxOutboundAck';
+    case LIMIT_EMPTY_FRAMES: return 'maxEmptyFrames';
+    case LIMIT_STREAM_RESETS: return 'streamResetRate';
+    case LIMIT_HEADER_BLOCK_INFLATE: return 'maxHeaderListSize';
+    default: return 'maxSessionMemory';
+  }
+}
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -757,6 +781,13 @@ class H1StreamIO extends StreamIO {
   }
 
   setReading(): void { /* req is rfile itself: it handles its own back-pressure */ }
+
+  override onClosed(): void {
+    // a request received to its end leaves the connection to Node's keep-alive (Node discards an
+    // unread body); only a request still arriving is destroyed, which closes the connection
+    if (this.req.complete) this.bodyEnded = true;
+    super.onClosed();
+  }
 }
 
 // ------------------------------------------------------------------ handler
@@ -1221,8 +1252,17 @@ export class SPDYConnection {
   #applyLimits(): void {
     const L = this.#limits;
     const s = this.session;
+    s.setOption(OPT_MAX_HEADER_LIST_SIZE, L.maxHeaderListSize);
+    // a block may inflate to 4 x the limit (discarded past it) before it counts as a bomb
+    s.setOption(OPT_MAX_HEADER_BLOCK_INFLATE,
+      Math.min(0xffffffff, Math.max(MIN_HEADER_BLOCK_INFLATE, 4 * L.maxHeaderListSize)));
+    // the compressed block is not much larger than the decompressed one
     s.setOption(OPT_MAX_RECV_CTRL_FRAME_BUFFER,
       Math.min(CTRL_BUF_MAX, Math.max(CTRL_BUF_MIN, L.maxHeaderListSize + 8192)));
+    s.setOption(OPT_MAX_OUTBOUND_ACK, L.maxOutboundAck);
+    s.setOption(OPT_MAX_EMPTY_FRAMES, L.maxEmptyFrames);
+    s.setOption(OPT_STREAM_RESET_BURST, L.streamResetBurst);
+    s.setOption(OPT_STREAM_RESET_RATE, L.streamResetRate);
   }
 
   /**
@@ -1232,7 +1272,8 @@ export class SPDYConnection {
    * and an estimate of the C session.
    */
   get memoryUsage(): number {
-    let n = this.socket.writableLength + SESSION_BASE_BYTES + 2 * this.#limits.maxHeaderListSize;
+    // the C session's header buffers are not counted: maxHeaderListSize bounds them
+    let n = this.socket.writableLength + SESSION_BASE_BYTES;
     if (!this.#closed) {
       try {
         n += this.session.getOutboundQueueSize() * QUEUED_FRAME_BYTES;
@@ -1360,6 +1401,17 @@ export class SPDYConnection {
       this.#inRecv = false;
       this.#chunkBuffer = null;
       this.#reportRefused();
+      // a flood limit: the session queued GOAWAY(PROTOCOL_ERROR) ahead of everything else
+      let limit = err instanceof FloodedError ? err.limit : LIMIT_NONE;
+      if (limit === LIMIT_NONE) {
+        try {
+          limit = this.session.getLimitExceeded();
+        } catch { /* session gone */ }
+      }
+      if (err instanceof FloodedError || limit !== LIMIT_NONE) {
+        this.#abort(floodLimitName(limit), GOAWAY_PROTOCOL_ERROR, true);
+        return;
+      }
       this.#fatal(err);
       return;
     }
@@ -1370,7 +1422,35 @@ export class SPDYConnection {
     this.#deliverBodies();
     this.flush();
     this.#checkMemory();
+    this.#checkHeadersTimer();
   }
+
+  /**
+   * headersTimeout: one timer per connection, armed while the session is
+   * inside a frame head or a control frame (e.g. half a SYN_STREAM), kept
+   * running (not restarted) while more of the same frame trickles in.
+   */
+  #checkHeadersTimer(): void {
+    const ms = this.#limits.headersTimeout;
+    if (ms <= 0 || this.#closed || this.#aborting) return;
+    if (this.session.inCtrlFrame()) {
+      if (this.#headersTimer === null) {
+        this.#headersTimer = setTimeout(this.#onHeadersTimeout, ms);
+        this.#headersTimer.unref();
+      }
+    } else this.#clearHeadersTimer();
+  }
+
+  readonly #onHeadersTimeout = (): void => {
+    this.#headersTimer = null;
+    if (this.#closed || this.#aborting || !this.session.inCtrlFrame()) return;
+    if (this.#paused.size > 0) {
+      // SPDY/2: we stopped reading (a handler's body is full), not the client
+      this.#checkHeadersTimer();
+      return;
+    }
+    this.#abort('headersTimeout', GOAWAY_OK, false);
+  };
 
   /** Reports the header blocks refused during the last recv() ('limitExceeded', scope 'stream'). */
   #reportRefused(): void {
@@ -1565,6 +1645,7 @@ const CANCEL_ON_LOSS = 5;
  *
  * @typeParam H - The request handler class's instance type.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYRequestHandler> extends EventEmitter {
   /** The class instantiated for every request stream. */
   readonly RequestHandlerClass: SPDYRequestHandlerClass<H>;
@@ -1675,6 +1756,8 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         headersTimeout: Math.ceil(headersTimeout),
         // a slow body is bounded by idleTimeout; Node's 300 s for the whole request would cut long uploads
         requestTimeout: 0,
+        // Node's 5 s between requests, or less when the idle timeout is shorter
+        keepAliveTimeout: idle > 0 ? Math.min(5000, Math.ceil(idle)) : 5000,
         // Node checks headersTimeout on this period: keep the overshoot within a quarter of it
         connectionsCheckingInterval: headersTimeout > 0 ? Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) : 30_000,
       }, (req, res) => this._startH1(req, res));
@@ -1702,14 +1785,14 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         // as Node's own handler: no status line once a response has started on this socket
         const msg = (socket as net.Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
         const canWrite = socket.writable && (!msg || !msg.headersSent);
+        this.#reportSocket(status === 431 ? 'maxHeaderListSize' : 'headersTimeout', socket as net.Socket, 'http/1.1',
+          canWrite ? (status === 431 ? '431' : '408') : 'close');
         if (canWrite) {
           socket.end(status === 431
             ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'
             : 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
           setTimeout(() => socket.destroy(), LINGER_MS).unref();
         } else socket.destroy();
-        this.#reportSocket(status === 431 ? 'maxHeaderListSize' : 'headersTimeout', socket as net.Socket, 'http/1.1',
-          canWrite ? (status === 431 ? '431' : '408') : 'close');
       });
     }
     if (options.plain) {
@@ -1729,9 +1812,12 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
         ALPNProtocols: tokens.slice(), handshakeTimeout });
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#route(socket, socket.alpnProtocol || null));
       this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
-        // the protocol is not chosen yet: reported as the ALPN fallback, HTTP/1.1
-        if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') this.#reportSocket('headersTimeout', socket, 'http/1.1', 'close');
-        else this._clientError(err, null);
+        if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
+          // the protocol is not chosen yet: reported as the ALPN fallback, HTTP/1.1
+          this.#reportSocket('headersTimeout', socket, 'http/1.1', 'close');
+          // Node reports the timeout but leaves the socket open
+          socket.destroy();
+        } else this._clientError(err, null);
       });
       this.#server.on('connection', (socket: net.Socket) => {
         this.#pendingSockets.add(socket);
@@ -2142,4 +2228,22 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       this._handlerError(err, h);
     }
   }
+}
+
+// Typed listeners of the server's own event (declaration merging with the class above).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYRequestHandler> {
+  /**
+   * `'limitExceeded'`: a client ran into a limit of
+   * {@link ThreadedSPDYServerOptions}: one stream reset (scope `'stream'`:
+   * a header block past `maxHeaderListSize`) or a connection ended for a
+   * limit or timeout (scope `'connection'`). The info object is frozen;
+   * `connection` is the {@link SPDYConnection}, the `HTTP2Connection` (h2),
+   * the socket (HTTP/1.1, TLS handshake, protocol detection) or null.
+   */
+  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /** See {@link ThreadedSPDYServer.on}. */
+  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null) => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
 }
