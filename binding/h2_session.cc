@@ -100,7 +100,7 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
     max_continuations_ = LimitOption(opts, "maxContinuations", max_continuations_);
   }
   reset_tokens_ = reset_burst_;
-  reset_stamp_ns_ = NowNs();
+  reset_stamp_s_ = NowNs() / 1000000000u;
   for (int i = kStateMemory; i < kStateCount; ++i) state_[i] = 0;
   state_[kStateMidHeaders] = 1;  // the client preface is awaited
   mem_.mem_user_data = this;
@@ -312,10 +312,15 @@ bool Http2Session::OnFrameHead(const uint8_t *hd) {
       break;
     case NGHTTP2_RST_STREAM:
       if (stream_id & 1) {
-        uint64_t now = NowNs();
-        reset_tokens_ += static_cast<double>(now - reset_stamp_ns_) * 1e-9 * reset_rate_;
-        if (reset_tokens_ > reset_burst_) reset_tokens_ = reset_burst_;
-        reset_stamp_ns_ = now;
+        // Refilled once per whole second, as nghttp2's own bucket is: this
+        // check runs before nghttp2 sees the frame and is never the looser
+        // of the two, so the GOAWAY is ours (ENHANCE_YOUR_CALM).
+        uint64_t now_s = NowNs() / 1000000000u;
+        if (now_s > reset_stamp_s_) {
+          reset_tokens_ += static_cast<uint64_t>(reset_rate_) * (now_s - reset_stamp_s_);
+          if (reset_tokens_ > reset_burst_) reset_tokens_ = reset_burst_;
+          reset_stamp_s_ = now_s;
+        }
         if (reset_tokens_ < 1) {
           limit_ = kLimitStreamResets;
           return false;

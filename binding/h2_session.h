@@ -202,8 +202,8 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   int32_t last_client_stream_ = 0;
   uint32_t empty_frames_ = 0;
   uint32_t continuations_ = 0;
-  double reset_tokens_ = 0;
-  uint64_t reset_stamp_ns_ = 0;
+  uint64_t reset_tokens_ = 0;
+  uint64_t reset_stamp_s_ = 0;  // CLOCK_MONOTONIC, whole seconds
   std::vector<nghttp2_nv> nva_;
   std::string hdr_scratch_;
   char status_buf_[16];

@@ -36,7 +36,7 @@ async function main() {
     process.stdout.write(`${port}\n`);
     close = () => server.close({ timeout: 500 });
   } else if (which === 'spdysrv') {
-    const { ThreadedSPDYServer, BaseSPDYRequestHandler } = require(path.join(root, 'dist', 'spdylay', 'spdy-server.js'));
+    const { ThreadedSPDYServer, BaseSPDYRequestHandler } = require(path.join(root, 'dist'));
     class Handler extends BaseSPDYRequestHandler {
       do_GET() {
         this.sendResponse(200);
