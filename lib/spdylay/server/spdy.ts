@@ -9,7 +9,7 @@
 import type * as net from 'node:net';
 
 import type { LimitExceededInfo, LimitName, ServedProtocol, ServerLimits } from '../../limits.js';
-import { SOCKET_HIGH_WATER, attachSocket, writeBounded } from '../../transport.js';
+import { RecvStep, SOCKET_HIGH_WATER, attachSocket, writeBounded } from '../../transport.js';
 import {
   CTRL_FLAG_FIN, DATA_FLAG_FIN, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, HEADERS,
   ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR, LIMIT_EMPTY_FRAMES, LIMIT_HEADER_BLOCK_INFLATE, LIMIT_NONE, LIMIT_OUTBOUND_ACK,
@@ -92,7 +92,7 @@ export class SPDYConnection {
    */
   #bodies: (SpdyStreamIO | Buffer | null | number)[] = [];
   #commits: SpdyStreamIO[] = [];
-  #inRecv = false;
+  readonly #recv = new RecvStep();
   #flushing = false;
   #scheduled = false;
   #ending = false;
@@ -160,7 +160,7 @@ export class SPDYConnection {
       // user 'data' listeners never run inside the C library's callbacks
       onDataChunkRecvCb: (s, _flags, sid, data) => {
         const io = streams.get(sid);
-        if (io) this.#bodies.push(io, data.buffer === this.#chunkBuffer ? data : Buffer.from(data));
+        if (io) this.#bodies.push(io, this.#recv.own(data));
         else if (this.#flow) {
           try { s.consume(sid, data.length); } catch { /* not flow-controlled */ }
         }
@@ -205,8 +205,6 @@ export class SPDYConnection {
     });
     socket.resume();
   }
-
-  #chunkBuffer: ArrayBufferLike | null = null;
 
   /** Hands the limits to the C session. */
   #applyLimits(): void {
@@ -316,7 +314,7 @@ export class SPDYConnection {
 
   /** @internal */
   schedule(): void {
-    if (this.#inRecv || this.#flushing || this.#scheduled) return;
+    if (this.#recv.active || this.#flushing || this.#scheduled) return;
     this.#scheduled = true;
     process.nextTick(this.#flushTick);
   }
@@ -342,13 +340,9 @@ export class SPDYConnection {
 
   #onData(chunk: Buffer): void {
     if (this.#closed || this.#aborting) return;
-    this.#inRecv = true;
-    this.#chunkBuffer = chunk.buffer;
     try {
-      this.session.recv(chunk);
+      this.#recv.run(this.session, chunk);
     } catch (err) {
-      this.#inRecv = false;
-      this.#chunkBuffer = null;
       this.#reportRefused();
       // a flood limit: the session queued GOAWAY(PROTOCOL_ERROR) ahead of everything else
       let limit = err instanceof FloodedError ? err.limit : LIMIT_NONE;
@@ -364,8 +358,6 @@ export class SPDYConnection {
       this.#fatal(err);
       return;
     }
-    this.#chunkBuffer = null;
-    this.#inRecv = false;
     this.#reportRefused();
     this.#runStarts();
     this.#deliverBodies();
@@ -439,7 +431,7 @@ export class SPDYConnection {
         this.session.failSession(status);
       } catch { /* GOAWAY already sent */ }
     }
-    if (!this.#inRecv && !this.#flushing) {
+    if (!this.#recv.active && !this.#flushing) {
       this.#forced = 0;
       try {
         this.session.send();
@@ -492,7 +484,7 @@ export class SPDYConnection {
 
   /** @internal Commits pending responses and sends what the session has, within socket limits. */
   flush(): void {
-    if (this.#flushing || this.#closed || this.#inRecv || this.#aborting) return;
+    if (this.#flushing || this.#closed || this.#recv.active || this.#aborting) return;
     this.#flushing = true;
     const session = this.session;
     try {
