@@ -59,3 +59,36 @@ export function attachSocket(socket: net.Socket, on: SocketHandlers): void {
   socket.on('error', on.error);
   socket.on('close', on.close);
 }
+
+/**
+ * The receive step of a SPDY connection: feeds a socket chunk to the
+ * session's `recv()` while it marks the call as running, and tells whether a
+ * DATA payload the session hands to a callback is a view of that chunk (kept
+ * as it is) or of the session's own buffer (copied, as the session reuses it).
+ * @internal
+ */
+export class RecvStep {
+  /** A `recv()` is running (its callbacks may not re-enter the session). */
+  active = false;
+  #chunk: ArrayBufferLike | null = null;
+
+  /**
+   * Runs `session.recv(chunk)`. The marks are cleared whether it returns or
+   * throws; the exception propagates.
+   */
+  run(session: { recv(data: Buffer): unknown }, chunk: Buffer): void {
+    this.active = true;
+    this.#chunk = chunk.buffer;
+    try {
+      session.recv(chunk);
+    } finally {
+      this.active = false;
+      this.#chunk = null;
+    }
+  }
+
+  /** `data` itself when it is a view of the chunk being received, else a copy. */
+  own(data: Buffer): Buffer {
+    return data.buffer === this.#chunk ? data : Buffer.from(data);
+  }
+}

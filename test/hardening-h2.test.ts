@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ServerLimits } from '../lib/limits.js';
 import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../lib/nghttp2/index.js';
-import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
+import type { ThreadedSPDYServerOptions } from '../lib/spdylay/server/options.js';
+import { ThreadedSPDYServer } from '../lib/spdylay/server/server.js';
 import {
   ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, hpackString, isGoaway,
   legitH2, nodeConnect, nodeGet, openRaw, ping, pseudoGet, rstCode, rstStream, seedRequest,

@@ -10,7 +10,7 @@ async function main() {
   const which = process.argv[2];
   let close;
   if (which === 'ours') {
-    const { ThreadedSPDYServer, BaseSPDYRequestHandler } = require(path.join(root, 'dist', 'spdylay', 'spdy-server.js'));
+    const { ThreadedSPDYServer, BaseSPDYRequestHandler } = require(path.join(root, 'dist', 'spdylay', 'index.js'));
     class Handler extends BaseSPDYRequestHandler {
       do_GET() {
         this.sendResponse(200);

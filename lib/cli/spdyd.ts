@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../spdylay/spdy-server.js';
+import type { ThreadedSPDYServerOptions } from '../spdylay/server/options.js';
+import { ThreadedSPDYServer } from '../spdylay/server/server.js';
 import { directoryHandler } from './directory-handler.js';
 import type { CliIO } from './io.js';
 

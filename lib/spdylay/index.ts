@@ -37,10 +37,13 @@ export {
 } from './session.js';
 export { urlfetch, UrlFetcher, UrlFetchError, type UrlFetchOptions } from './client/fetcher.js';
 export { BaseSPDYStreamHandler, type StreamHandlerClass } from './client/handler.js';
+export { ThreadedSPDYServer } from './server/server.js';
+export { BaseSPDYRequestHandler, type SPDYHandlerInit } from './server/handler.js';
+export { SPDYConnection } from './server/spdy.js';
 export {
-  ThreadedSPDYServer, BaseSPDYRequestHandler, SPDYConnection, type ThreadedSPDYServerOptions, type SPDYServerAddress,
-  type SPDYBoundAddress, type SPDYAccessLog, type SPDYRequestHandlerClass, type SPDYHandlerInit,
-} from './spdy-server.js';
+  type ThreadedSPDYServerOptions, type SPDYServerAddress, type SPDYBoundAddress, type SPDYAccessLog,
+  type SPDYRequestHandlerClass,
+} from './server/options.js';
 export { formatFrame, type DataFrameInfo, type H2FrameInfo, type TraceFrame } from './trace.js';
 export { dateTimeString, RESPONSES } from './server/http-util.js';
 export { SPDYDirectoryHandler, directoryHandler } from '../cli/directory-handler.js';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 
-import { BaseSPDYRequestHandler } from '../../lib/spdylay/spdy-server.js';
+import { BaseSPDYRequestHandler } from '../../lib/spdylay/server/handler.js';
 import { BaseSPDYStreamHandler } from '../../lib/spdylay/client/handler.js';
 import type { NameValue } from '../../lib/spdylay/frames.js';
 

@@ -6,7 +6,7 @@
  */
 import type * as net from 'node:net';
 
-import { SOCKET_HIGH_WATER, writeBounded } from '../../transport.js';
+import { RecvStep, SOCKET_HIGH_WATER, writeBounded } from '../../transport.js';
 import {
   CANCEL, CLIENT, DATA_FLAG_FIN, FLAG_SETTINGS_NONE, GOAWAY_OK, HEADERS, ID_FLAG_SETTINGS_NONE,
   PROTO_SPDY2, PROTO_SPDY3, REFUSED_STREAM, SETTINGS_MAX_CONCURRENT_STREAMS, SYN_REPLY, SYN_STREAM,
@@ -26,8 +26,7 @@ export class SpdyClientConnection extends ClientConnection<SpdyRequest> {
   /** The client session. */
   readonly session: Session;
   readonly #version: number;
-  #inRecv = false;
-  #chunkBuffer: ArrayBufferLike | null = null;
+  readonly #recv = new RecvStep();
   #pri = 3;
   #prd: BufferDataProvider | null = null;
 
@@ -66,7 +65,7 @@ export class SpdyClientConnection extends ClientConnection<SpdyRequest> {
       onDataChunkRecvCb: (_s, _flags, sid, data) => {
         const h = byId.get(sid);
         if (h) {
-          const d = data.buffer === this.#chunkBuffer ? data : Buffer.from(data);
+          const d = this.#recv.own(data);
           this.call(h, () => h.onData(d));
         }
       },
@@ -129,22 +128,17 @@ export class SpdyClientConnection extends ClientConnection<SpdyRequest> {
 
   protected override onData(d: Buffer): void {
     if (this.done) return;
-    this.#inRecv = true;
-    this.#chunkBuffer = d.buffer;
     try {
-      this.session.recv(d);
+      this.#recv.run(this.session, d);
     } catch (err) {
-      this.#inRecv = false;
       this.fail(err as Error);
       return;
     }
-    this.#inRecv = false;
-    this.#chunkBuffer = null;
     this.flush();
   }
 
   protected override flush(): void {
-    if (this.done || this.#inRecv) return;
+    if (this.done || this.#recv.active) return;
     const s = this.session;
     try {
       if (this.socket.writableLength < SOCKET_HIGH_WATER) s.send();

@@ -13,7 +13,7 @@ import type * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from '../../../lib/spdylay/constants.js';
-import { ThreadedSPDYServer } from '../../../lib/spdylay/spdy-server.js';
+import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
 import { UrlFetchError, urlfetch } from '../../../lib/spdylay/client/fetcher.js';
 import { testCert, type TestCert } from '../../helpers/certs.js';
 import { Collect, EchoHandler, listen, pattern, sha } from '../../helpers/spdy-fetch.js';

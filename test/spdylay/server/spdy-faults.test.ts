@@ -9,12 +9,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import {
   GOAWAY, GOAWAY_OK, INTERNAL_ERROR, PROTO_SPDY3, PROTO_SPDY3_1, type GoawayFrame, type RstStreamFrame,
-} from '../lib/spdylay/index.js';
-import { ThreadedSPDYServer, type BaseSPDYRequestHandler } from '../lib/spdylay/spdy-server.js';
-import { urlfetch } from '../lib/spdylay/client/fetcher.js';
-import { testCert } from './helpers/certs.js';
-import { Collect, EchoHandler, openHandles } from './helpers/spdy-fetch.js';
-import { RawSpdyClient, fullBody, stallingBody } from './helpers/spdy-raw.js';
+} from '../../../lib/spdylay/index.js';
+import type { BaseSPDYRequestHandler } from '../../../lib/spdylay/server/handler.js';
+import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
+import { testCert } from '../../helpers/certs.js';
+import { Collect, EchoHandler, openHandles } from '../../helpers/spdy-fetch.js';
+import { RawSpdyClient, fullBody, stallingBody } from '../../helpers/spdy-raw.js';
 
 const closes: [string | null, number][] = [];
 class Handler extends EchoHandler {

@@ -11,11 +11,11 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { UrlFetchError, urlfetch } from '../lib/spdylay/client/fetcher.js';
-import { ThreadedSPDYServer } from '../lib/spdylay/spdy-server.js';
-import { formatFrame, type TraceFrame } from '../lib/spdylay/trace.js';
-import { testCert, type TestCert } from './helpers/certs.js';
-import { Collect, EchoHandler, listen, pattern, sha } from './helpers/spdy-fetch.js';
+import { UrlFetchError, urlfetch } from '../../../lib/spdylay/client/fetcher.js';
+import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import { formatFrame, type TraceFrame } from '../../../lib/spdylay/trace.js';
+import { testCert, type TestCert } from '../../helpers/certs.js';
+import { Collect, EchoHandler, listen, pattern, sha } from '../../helpers/spdy-fetch.js';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const spdy = require('spdy');

@@ -10,14 +10,15 @@ import * as tls from 'node:tls';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { ServerLimits } from '../lib/limits.js';
-import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../lib/nghttp2/index.js';
-import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
-import { LimitEvents, sleep, takeInvalidEvents } from './helpers/attack-mem.js';
-import { testCert } from './helpers/certs.js';
-import { FrameParser, FrameType, PREFACE, requestHeaders, settingsFrame } from './helpers/h2raw.js';
-import { SpdyFrameParser, SpdyDeflater, T, requestNv, synStream, FLAG_FIN } from './helpers/attack-spdy.js';
-import { EchoHandler } from './helpers/spdy-fetch.js';
+import type { ServerLimits } from '../../../lib/limits.js';
+import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../../../lib/nghttp2/index.js';
+import type { ThreadedSPDYServerOptions } from '../../../lib/spdylay/server/options.js';
+import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import { LimitEvents, sleep, takeInvalidEvents } from '../../helpers/attack-mem.js';
+import { testCert } from '../../helpers/certs.js';
+import { FrameParser, FrameType, PREFACE, requestHeaders, settingsFrame } from '../../helpers/h2raw.js';
+import { SpdyFrameParser, SpdyDeflater, T, requestNv, synStream, FLAG_FIN } from '../../helpers/attack-spdy.js';
+import { EchoHandler } from '../../helpers/spdy-fetch.js';
 
 class H2Handler extends BaseRequestHandler {
   override onHeaders(): void {

@@ -9,9 +9,9 @@ import type * as net from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ThreadedSPDYServer } from '../lib/spdylay/spdy-server.js';
-import { testCert, type TestCert } from './helpers/certs.js';
-import { EchoHandler, pattern, sha } from './helpers/spdy-fetch.js';
+import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import { testCert, type TestCert } from '../../helpers/certs.js';
+import { EchoHandler, pattern, sha } from '../../helpers/spdy-fetch.js';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const spdy = require('spdy');

@@ -9,13 +9,15 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from '../lib/spdylay/constants.js';
-import { dateTimeString, RESPONSES } from '../lib/spdylay/server/http-util.js';
-import { BaseSPDYRequestHandler, ThreadedSPDYServer, type SPDYConnection } from '../lib/spdylay/spdy-server.js';
-import { urlfetch } from '../lib/spdylay/client/fetcher.js';
-import { testCert } from './helpers/certs.js';
-import { Collect, pattern, sha } from './helpers/spdy-fetch.js';
-import { RawSpdyClient } from './helpers/spdy-raw.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from '../../../lib/spdylay/constants.js';
+import { dateTimeString, RESPONSES } from '../../../lib/spdylay/server/http-util.js';
+import { BaseSPDYRequestHandler } from '../../../lib/spdylay/server/handler.js';
+import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import type { SPDYConnection } from '../../../lib/spdylay/server/spdy.js';
+import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
+import { testCert } from '../../helpers/certs.js';
+import { Collect, pattern, sha } from '../../helpers/spdy-fetch.js';
+import { RawSpdyClient } from '../../helpers/spdy-raw.js';
 
 const seen: Record<string, unknown>[] = [];
 let drainInfo: { firstWriteOk: boolean; drained: boolean } | null = null;

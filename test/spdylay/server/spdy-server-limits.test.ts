@@ -10,13 +10,14 @@ import * as zlib from 'node:zlib';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { LimitExceededInfo } from '../lib/limits.js';
-import { PROTO_SPDY2, PROTO_SPDY3 } from '../lib/spdylay/constants.js';
-import {
-  BaseSPDYRequestHandler, SPDYConnection, ThreadedSPDYServer, type ThreadedSPDYServerOptions,
-} from '../lib/spdylay/spdy-server.js';
-import { testCert } from './helpers/certs.js';
-import { RawSpdyClient, fullBody } from './helpers/spdy-raw.js';
+import type { LimitExceededInfo } from '../../../lib/limits.js';
+import { PROTO_SPDY2, PROTO_SPDY3 } from '../../../lib/spdylay/constants.js';
+import { BaseSPDYRequestHandler } from '../../../lib/spdylay/server/handler.js';
+import type { ThreadedSPDYServerOptions } from '../../../lib/spdylay/server/options.js';
+import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import { SPDYConnection } from '../../../lib/spdylay/server/spdy.js';
+import { testCert } from '../../helpers/certs.js';
+import { RawSpdyClient, fullBody } from '../../helpers/spdy-raw.js';
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -88,7 +89,7 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 
 /** The SPDY/3 header-block dictionary, from the C library's table. */
 const DICT_V3 = ((): Buffer => {
-  const src = fs.readFileSync(path.join(__dirname, '..', 'deps', 'spdylay', 'lib', 'spdylay_zlib_dict.c'), 'latin1');
+  const src = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'deps', 'spdylay', 'lib', 'spdylay_zlib_dict.c'), 'latin1');
   const start = src.indexOf('spdylay_hd_dict_v3[');
   const body = src.slice(src.indexOf('{', start) + 1, src.indexOf('};', start));
   return Buffer.from((body.match(/0x[0-9a-f]{2}/gi) ?? []).map((h) => parseInt(h, 16)));

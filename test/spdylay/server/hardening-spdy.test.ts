@@ -10,17 +10,18 @@ import * as net from 'node:net';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { ServerLimits } from '../lib/limits.js';
-import { PROTO_SPDY3_1 } from '../lib/spdylay/index.js';
-import { ThreadedSPDYServer, type ThreadedSPDYServerOptions } from '../lib/spdylay/spdy-server.js';
-import { BaseSPDYStreamHandler } from '../lib/spdylay/client/handler.js';
-import { urlfetch } from '../lib/spdylay/client/fetcher.js';
-import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from './helpers/attack-mem.js';
+import type { ServerLimits } from '../../../lib/limits.js';
+import { PROTO_SPDY3_1 } from '../../../lib/spdylay/index.js';
+import type { ThreadedSPDYServerOptions } from '../../../lib/spdylay/server/options.js';
+import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import { BaseSPDYStreamHandler } from '../../../lib/spdylay/client/handler.js';
+import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
+import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
 import {
   FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, ping, rstStream,
   settings, windowUpdate,
-} from './helpers/attack-spdy.js';
-import { Collect, EchoHandler } from './helpers/spdy-fetch.js';
+} from '../../helpers/attack-spdy.js';
+import { Collect, EchoHandler } from '../../helpers/spdy-fetch.js';
 
 const BIG = Buffer.alloc(32 * MiB, 0x62);
 
