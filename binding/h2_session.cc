@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
+#include <utility>
 
 #include "common.h"
 
@@ -12,7 +14,6 @@ namespace spdylay_binding {
 
 namespace {
 
-constexpr uint32_t kAbsent = 0xffffffffu;
 // Bodies up to this size are copied instead of holding a reference to the Buffer.
 constexpr size_t kCopyBodyMax = 16384;
 // Connection-level receive window (nghttp2_session_set_local_window_size).
@@ -62,7 +63,37 @@ Napi::Function Http2Session::Init(Napi::Env env) {
                          InstanceMethod<&Http2Session::SubmitGoaway>("submitGoaway"),
                          InstanceMethod<&Http2Session::Terminate>("terminate"),
                          InstanceMethod<&Http2Session::Destroy>("destroy"),
+                         StaticValue("layout", Layout(env)),
                      });
+}
+
+Napi::Object Http2Session::Layout(Napi::Env env) {
+  auto object = [env](std::initializer_list<std::pair<const char *, uint32_t>> entries) {
+    Napi::Object o = Napi::Object::New(env);
+    for (const auto &e : entries) o.Set(e.first, Napi::Number::New(env, e.second));
+    return o;
+  };
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("events", object({{"headers", kEvHeaders}, {"data", kEvData}, {"endStream", kEvEndStream},
+                               {"close", kEvClose}, {"settingsAck", kEvSettingsAck},
+                               {"limitReset", kEvLimitReset}}));
+  layout.Set("limits", object({{"maxHeaderListSize", kLimitHeaderList}, {"maxOutboundAck", kLimitOutboundAck},
+                               {"maxEmptyFrames", kLimitEmptyFrames}, {"streamResetRate", kLimitStreamResets},
+                               {"maxContinuations", kLimitContinuations}}));
+  layout.Set("state", object({{"readFlag", kStateReadFlag}, {"want", kStateWant}, {"events", kStateEvents},
+                              {"memory", kStateMemory}, {"limit", kStateLimit},
+                              {"midHeaders", kStateMidHeaders}, {"count", kStateCount}}));
+  layout.Set("readFlags", object({{"ok", kReadOk}, {"eof", kReadEof}, {"deferred", kReadDeferred},
+                                  {"error", kReadError}}));
+  layout.Set("bodyKinds", object({{"none", kBodyNone}, {"bytes", kBodyBytes}, {"js", kBodyJs}}));
+  layout.Set("record", object({{"streamId", kRecStreamId}, {"value", kRecValue}, {"dataBytes", kRecDataBytes},
+                               {"headersFlags", kRecHeadersFlags}, {"fieldCount", kRecFieldCount},
+                               {"byteCount", kRecByteCount}, {"method", kRecMethod}, {"scheme", kRecScheme},
+                               {"path", kRecPath}, {"authority", kRecAuthority}, {"host", kRecHost},
+                               {"fieldLengths", kRecFieldLengths}}));
+  layout.Set("absent", Napi::Number::New(env, kAbsent));
+  layout.Set("errLimit", Napi::Number::New(env, kErrLimit));
+  return layout;
 }
 
 // new Http2Session(readFn, state: Int32Array(6), maxConcurrentStreams, limits?)
@@ -619,7 +650,7 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
   Napi::Env env = Env();
   Napi::HandleScope scope(env);
   Napi::Value chunk;
-  state_[kStateReadFlag] = 3;
+  state_[kStateReadFlag] = kReadError;
   try {
     chunk = read_fn_.Call({Napi::Number::New(env, stream_id),
                            Napi::Number::New(env, static_cast<double>(length))});
@@ -633,8 +664,8 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
   int flag = state_[kStateReadFlag];
-  if (flag == 2) return NGHTTP2_ERR_DEFERRED;
-  if (flag != 0 && flag != 1) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  if (flag == kReadDeferred) return NGHTTP2_ERR_DEFERRED;
+  if (flag != kReadOk && flag != kReadEof) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   size_t n = 0;
   if (chunk.IsTypedArray() || chunk.IsArrayBuffer()) {
     ByteView view;
@@ -648,11 +679,11 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     if (view.length > n) {
       src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
       src->pending_pos = 0;
-      src->eof_after_pending = flag == 1;
+      src->eof_after_pending = flag == kReadEof;
       return static_cast<ssize_t>(n);
     }
   }
-  if (flag == 1) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  if (flag == kReadEof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
 }
 

@@ -81,6 +81,27 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   // which). Not an nghttp2 code (those are all >= -999).
   static constexpr int kErrLimit = -30010;
   enum BodyKind { kBodyNone = 0, kBodyBytes = 1, kBodyJs = 2 };
+  // Values the JS read callback stores in state[kStateReadFlag].
+  enum ReadFlag { kReadOk = 0, kReadEof = 1, kReadDeferred = 2, kReadError = 3 };
+  // Word offsets inside an event record (from its type word).
+  enum RecordSlot {
+    kRecStreamId = 1,
+    kRecValue = 2,         // DATA length, CLOSE error code, LIMIT_RESET limit
+    kRecDataBytes = 3,     // DATA payload
+    kRecHeadersFlags = 2,
+    kRecFieldCount = 3,
+    kRecByteCount = 4,
+    kRecMethod = 5,        // (offset, length) pairs of the pseudo-headers and host
+    kRecScheme = 7,
+    kRecPath = 9,
+    kRecAuthority = 11,
+    kRecHost = 13,
+    kRecFieldLengths = 15, // nfields x (name length, value length)
+  };
+  // Length of a pseudo-header or host that is absent.
+  static constexpr uint32_t kAbsent = 0xffffffffu;
+  // Http2Session.layout: the values above, for lib/nghttp2/events.ts.
+  static Napi::Object Layout(Napi::Env env);
 
   struct BodySource {
     int kind = kBodyNone;

@@ -75,6 +75,40 @@ export interface NativeHDInflater extends SlabOutput {
   isUsable(): boolean;
 }
 
+/** Event kinds of a `NativeHttp2Session` batch (binding/h2_session.h EventType). */
+export type Http2EventKind = 'headers' | 'data' | 'endStream' | 'close' | 'settingsAck' | 'limitReset';
+
+/**
+ * `Http2Session.layout`: the event batch, shared state and limit numbers of a
+ * native HTTP/2 server session, as declared in binding/h2_session.h.
+ */
+export interface NativeHttp2Layout {
+  /** The first word of each event record. */
+  readonly events: Readonly<Record<Http2EventKind, number>>;
+  /** The limit numbers of `state[state.limit]` and LIMIT_RESET records. */
+  readonly limits: Readonly<Record<'maxHeaderListSize' | 'maxOutboundAck' | 'maxEmptyFrames'
+    | 'streamResetRate' | 'maxContinuations', number>>;
+  /** The slots of the shared state, and `count`: its length. */
+  readonly state: Readonly<Record<'readFlag' | 'want' | 'events' | 'memory' | 'limit' | 'midHeaders' | 'count', number>>;
+  /** What the read callback stores in `state[state.readFlag]`. */
+  readonly readFlags: Readonly<Record<'ok' | 'eof' | 'deferred' | 'error', number>>;
+  /** The `bodyKind` argument of `submitResponse`. */
+  readonly bodyKinds: Readonly<Record<'none' | 'bytes' | 'js', number>>;
+  /**
+   * Word offsets inside a record: `value` is DATA's length, CLOSE's error
+   * code, LIMIT_RESET's limit; `dataBytes` DATA's payload; the HEADERS
+   * record has `headersFlags`, `fieldCount`, `byteCount`, (offset, length)
+   * pairs at `method`, `scheme`, `path`, `authority`, `host`, then the field
+   * lengths from `fieldLengths`.
+   */
+  readonly record: Readonly<Record<'streamId' | 'value' | 'dataBytes' | 'headersFlags' | 'fieldCount'
+    | 'byteCount' | 'method' | 'scheme' | 'path' | 'authority' | 'host' | 'fieldLengths', number>>;
+  /** The length of an absent pseudo-header. */
+  readonly absent: number;
+  /** recv() result when a frame broke a flood limit. */
+  readonly errLimit: number;
+}
+
 /**
  * `binding/h2_session.cc`: a server-side `nghttp2_session` driven with
  * `nghttp2_session_mem_recv`/`nghttp2_session_mem_send` (event batch layout
@@ -241,22 +275,26 @@ export interface NativeModule {
     /** Code returned by `inflate` when the decoded list exceeds the limit. */
     readonly ERR_HEADER_LIST_TOO_LARGE: number;
   };
-  Http2Session: new (
-    readFn: (streamId: number, maxLength: number) => Uint8Array | undefined | null,
-    /**
-     * Shared state, 6 slots (binding/h2_session.h StateSlot): 0 read flag, 1 want
-     * read/write bits, 2 event bytes pending, 3 native bytes held (nghttp2's
-     * counted allocations + binding buffers), 4 the limit that stopped the
-     * session (Http2Session::Limit, 0 none), 5 inside an incomplete header block.
-     */
-    state: Int32Array,
-    maxConcurrentStreams: number,
-    /** Limits enforced natively (missing fields: lib/limits.ts defaults). */
-    limits?: {
-      maxHeaderListSize?: number; maxOutboundAck?: number; maxEmptyFrames?: number;
-      streamResetBurst?: number; streamResetRate?: number; maxContinuations?: number;
-    },
-  ) => NativeHttp2Session;
+  Http2Session: {
+    new (
+      readFn: (streamId: number, maxLength: number) => Uint8Array | undefined | null,
+      /**
+       * Shared state, `layout.state.count` slots named by `layout.state`: the
+       * read flag, want read/write bits, event bytes pending, native bytes held
+       * (nghttp2's counted allocations + binding buffers), the limit that
+       * stopped the session (0 none), inside an incomplete header block.
+       */
+      state: Int32Array,
+      maxConcurrentStreams: number,
+      /** Limits enforced natively (missing fields: lib/limits.ts defaults). */
+      limits?: {
+        maxHeaderListSize?: number; maxOutboundAck?: number; maxEmptyFrames?: number;
+        streamResetBurst?: number; streamResetRate?: number; maxContinuations?: number;
+      },
+    ): NativeHttp2Session;
+    /** The event batch, state and limit numbers. */
+    readonly layout: NativeHttp2Layout;
+  };
   /**
    * `new SpdylaySession(side, version, callbackMask, record, flags?)`: `record`
    * is an Int32Array of `layout.record.size`; `callbackMask` has bit `kind` set
@@ -294,3 +332,6 @@ export const native: NativeModule = load();
 
 /** The native SPDY session's record layout and dispatch kinds. */
 export const spdylayLayout: NativeSpdylayLayout = native.SpdylaySession.layout;
+
+/** The native HTTP/2 server session's event batch and state layout. */
+export const http2Layout: NativeHttp2Layout = native.Http2Session.layout;
