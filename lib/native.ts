@@ -33,7 +33,7 @@ interface SlabOutput {
   takePending(slab: ArrayBuffer, offset: number): number;
 }
 
-/** `binding/hd_deflater.cc`: wraps `nghttp2_hd_deflater`. */
+/** `binding/nghttp2/hd_deflater.cc`: wraps `nghttp2_hd_deflater`. */
 export interface NativeHDDeflater extends SlabOutput {
   /**
    * Encodes one header block from a single ASCII string holding every name
@@ -56,7 +56,7 @@ export interface NativeHDDeflater extends SlabOutput {
   maxDynamicTableSize(): number;
 }
 
-/** `binding/hd_inflater.cc`: wraps `nghttp2_hd_inflater`. */
+/** `binding/nghttp2/hd_inflater.cc`: wraps `nghttp2_hd_inflater`. */
 export interface NativeHDInflater extends SlabOutput {
   /**
    * Decodes one complete header block into the slab at `offset` (4-aligned)
@@ -75,12 +75,12 @@ export interface NativeHDInflater extends SlabOutput {
   isUsable(): boolean;
 }
 
-/** Event kinds of a `NativeHttp2Session` batch (binding/h2_session.h EventType). */
+/** Event kinds of a `NativeHttp2Session` batch (binding/nghttp2/server_session.h EventType). */
 export type Http2EventKind = 'headers' | 'data' | 'endStream' | 'close' | 'settingsAck' | 'limitReset';
 
 /**
  * `Http2Session.layout`: the event batch, shared state and limit numbers of a
- * native HTTP/2 server session, as declared in binding/h2_session.h.
+ * native HTTP/2 server session, as declared in binding/nghttp2/server_session.h.
  */
 export interface NativeHttp2Layout {
   /** The first word of each event record. */
@@ -110,9 +110,9 @@ export interface NativeHttp2Layout {
 }
 
 /**
- * `binding/h2_session.cc`: a server-side `nghttp2_session` driven with
+ * `binding/nghttp2/server_session.cc`: a server-side `nghttp2_session` driven with
  * `nghttp2_session_mem_recv`/`nghttp2_session_mem_send` (event batch layout
- * in binding/h2_session.h).
+ * in binding/nghttp2/server_session.h).
  */
 export interface NativeHttp2Session {
   /**
@@ -236,12 +236,12 @@ export interface NativeSpdylayHelpers {
 }
 // ---- end spdylay ----
 
-// ---- urlfetch h2 client (issue 5): binding/h2_client.{h,cc}, used by lib/spdylay/h2-client.ts ----
+// ---- h2 client: binding/nghttp2/client_session.{h,cc}, used by lib/spdylay/client/h2.ts ----
 
 /**
- * `binding/h2_client.cc`: a client-side `nghttp2_session` driven with
+ * `binding/nghttp2/client_session.cc`: a client-side `nghttp2_session` driven with
  * `nghttp2_session_mem_recv`/`nghttp2_session_mem_send` (event batch layout
- * in binding/h2_client.h). Returns nghttp2 error codes, never throws them.
+ * in binding/nghttp2/client_session.h). Returns nghttp2 error codes, never throws them.
  */
 export interface NativeHttp2ClientSession {
   /** `nghttp2_session_mem_recv` over a chunk: its events, undefined, or a negative error code. */
@@ -259,7 +259,7 @@ export interface NativeHttp2ClientSession {
   /** Frees the session. Idempotent. */
   destroy(): void;
 }
-// ---- end urlfetch h2 client ----
+// ---- end h2 client ----
 
 /** The native module's exports. */
 export interface NativeModule {
@@ -314,7 +314,7 @@ export interface NativeModule {
   };
   /** Module-level spdylay functions. */
   spdylay: NativeSpdylayHelpers;
-  /** urlfetch h2 client (issue 5): `new Http2ClientSession(state: Int32Array(2), trace, windowSize)`. */
+  /** The urlfetch h2 client: `new Http2ClientSession(state: Int32Array(2), trace, windowSize)`. */
   Http2ClientSession: new (state: Int32Array, trace: boolean, windowSize: number) => NativeHttp2ClientSession;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The event batch of a native HTTP/2 server session (binding/h2_session.h):
+ * The event batch of a native HTTP/2 server session (binding/nghttp2/server_session.h):
  * its record kinds, state slots and limit numbers as the addon exports them,
  * and the decoding of a HEADERS record's fields.
  *

@@ -1,7 +1,7 @@
 /**
  * The HTTP/2 side of {@link urlfetch}: when a server selects `h2` over ALPN
  * (or for h2c with prior knowledge), the fetcher's stream handlers are
- * served by a client `nghttp2_session` (binding/h2_client.cc, statically
+ * served by a client `nghttp2_session` (binding/nghttp2/client_session.cc, statically
  * linked libnghttp2) with the same handler API as SPDY.
  *
  * @packageDocumentation

@@ -34,7 +34,8 @@
 #include <nghttp2/nghttp2.h>
 #include <napi.h>
 
-#include "common.h"
+#include "../util/common.h"
+#include "../util/event_batch.h"
 
 #include <memory>
 #include <string>

@@ -1,6 +1,6 @@
 // Http2ClientSession: client-side HTTP/2 connection engine for urlfetch
 // (wraps a client nghttp2_session driven with nghttp2_session_mem_recv /
-// nghttp2_session_mem_send), in the style of h2_session.h: one crossing per
+// nghttp2_session_mem_send), in the style of server_session.h: one crossing per
 // read chunk (recv) and per output flush (send); everything nghttp2 reports
 // is packed into one event batch; request bodies are served natively (no JS
 // call per DATA frame); errors are returned as nghttp2 codes, never thrown
@@ -22,7 +22,8 @@
 #include <nghttp2/nghttp2.h>
 #include <napi.h>
 
-#include "common.h"
+#include "../util/common.h"
+#include "../util/event_batch.h"
 
 #include <memory>
 #include <string>

@@ -1,8 +1,9 @@
-#include "h2_client.h"
+#include "client_session.h"
 
 #include <cstring>
 
-#include "common.h"
+#include "../util/common.h"
+#include "../util/raw_method.h"
 
 namespace spdylay_binding {
 
@@ -11,16 +12,16 @@ inline Http2ClientSession *Self(void *user_data) { return static_cast<Http2Clien
 }  // namespace
 
 Napi::Function Http2ClientSession::Init(Napi::Env env) {
-  return DefineClass(env, "Http2ClientSession",
-                     {
-                         InstanceMethod<&Http2ClientSession::Recv>("recv"),
-                         InstanceMethod<&Http2ClientSession::Send>("send"),
-                         InstanceMethod<&Http2ClientSession::TakeEvents>("takeEvents"),
-                         InstanceMethod<&Http2ClientSession::SubmitRequest>("submitRequest"),
-                         InstanceMethod<&Http2ClientSession::SubmitRstStream>("submitRstStream"),
-                         InstanceMethod<&Http2ClientSession::SubmitGoaway>("submitGoaway"),
-                         InstanceMethod<&Http2ClientSession::Destroy>("destroy"),
-                     });
+  return DefineRawMethods(DefineClass(env, "Http2ClientSession", {}),
+                          {
+                              {"recv", RawMethod<Http2ClientSession, &Http2ClientSession::Recv>},
+                              {"send", RawMethod<Http2ClientSession, &Http2ClientSession::Send>},
+                              {"takeEvents", RawMethod<Http2ClientSession, &Http2ClientSession::TakeEvents>},
+                              {"submitRequest", RawMethod<Http2ClientSession, &Http2ClientSession::SubmitRequest>},
+                              {"submitRstStream", RawMethod<Http2ClientSession, &Http2ClientSession::SubmitRstStream>},
+                              {"submitGoaway", RawMethod<Http2ClientSession, &Http2ClientSession::SubmitGoaway>},
+                              {"destroy", RawMethod<Http2ClientSession, &Http2ClientSession::Destroy>},
+                          });
 }
 
 // new Http2ClientSession(state: Int32Array(2), trace: boolean, windowSize)

@@ -1,4 +1,4 @@
-#include "h2_session.h"
+#include "server_session.h"
 
 #include <chrono>
 #include <climits>
@@ -8,7 +8,8 @@
 #include <initializer_list>
 #include <utility>
 
-#include "common.h"
+#include "../util/common.h"
+#include "../util/raw_method.h"
 
 namespace spdylay_binding {
 
@@ -50,21 +51,22 @@ inline Http2Session *Self(void *user_data) { return static_cast<Http2Session *>(
 }  // namespace
 
 Napi::Function Http2Session::Init(Napi::Env env) {
-  return DefineClass(env, "Http2Session",
-                     {
-                         InstanceMethod<&Http2Session::Recv>("recv"),
-                         InstanceMethod<&Http2Session::Send>("send"),
-                         InstanceMethod<&Http2Session::TakeEvents>("takeEvents"),
-                         InstanceMethod<&Http2Session::SubmitResponse>("submitResponse"),
-                         InstanceMethod<&Http2Session::SubmitPushPromise>("submitPushPromise"),
-                         InstanceMethod<&Http2Session::ResumeData>("resumeData"),
-                         InstanceMethod<&Http2Session::Consume>("consume"),
-                         InstanceMethod<&Http2Session::SubmitRstStream>("submitRstStream"),
-                         InstanceMethod<&Http2Session::SubmitGoaway>("submitGoaway"),
-                         InstanceMethod<&Http2Session::Terminate>("terminate"),
-                         InstanceMethod<&Http2Session::Destroy>("destroy"),
-                         StaticValue("layout", Layout(env)),
-                     });
+  return DefineRawMethods(DefineClass(env, "Http2Session", {
+      StaticValue("layout", Layout(env))
+  }),
+                          {
+                              {"recv", RawMethod<Http2Session, &Http2Session::Recv>},
+                              {"send", RawMethod<Http2Session, &Http2Session::Send>},
+                              {"takeEvents", RawMethod<Http2Session, &Http2Session::TakeEvents>},
+                              {"submitResponse", RawMethod<Http2Session, &Http2Session::SubmitResponse>},
+                              {"submitPushPromise", RawMethod<Http2Session, &Http2Session::SubmitPushPromise>},
+                              {"resumeData", RawMethod<Http2Session, &Http2Session::ResumeData>},
+                              {"consume", RawMethod<Http2Session, &Http2Session::Consume>},
+                              {"submitRstStream", RawMethod<Http2Session, &Http2Session::SubmitRstStream>},
+                              {"submitGoaway", RawMethod<Http2Session, &Http2Session::SubmitGoaway>},
+                              {"terminate", RawMethod<Http2Session, &Http2Session::Terminate>},
+                              {"destroy", RawMethod<Http2Session, &Http2Session::Destroy>},
+                          });
 }
 
 Napi::Object Http2Session::Layout(Napi::Env env) {
@@ -508,7 +510,7 @@ int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *
 
 // recv(chunk): scans the chunk's frame heads (flood limits, header-block
 // tracking), then runs nghttp2_session_mem_recv over it. Returns the events
-// it produced (ArrayBuffer, layout in h2_session.h), undefined when there are
+// it produced (ArrayBuffer, layout in server_session.h), undefined when there are
 // none, or a negative code (fatal for the connection): an nghttp2 error
 // code, or kErrLimit when a frame broke a limit (the bytes before that frame
 // were processed; their events wait for takeEvents()). Either way
