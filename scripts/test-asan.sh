@@ -14,7 +14,7 @@ deps=$(ldd "$addon")
 grep -q libasan <<<"$deps" || { echo "test-asan: $addon is not an ASan build" >&2; exit 1; }
 
 suites=()
-for f in test/hpack.test.ts test/hpack-corpus.test.ts test/h2server-robustness.test.ts test/spdylay/session/robustness.test.ts test/spdy-faults.test.ts; do
+for f in test/nghttp2/hpack.test.ts test/nghttp2/hpack-corpus.test.ts test/nghttp2/h2server-robustness.test.ts test/spdylay/session/robustness.test.ts test/spdy-faults.test.ts; do
   [ -f "$f" ] && suites+=("$f")
 done
 
