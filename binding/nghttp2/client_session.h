@@ -23,7 +23,7 @@
 #include <napi.h>
 
 #include "../util/common.h"
-#include "../util/event_batch.h"
+#include "engine.h"
 
 #include <memory>
 #include <string>
@@ -32,7 +32,7 @@
 
 namespace spdylay_binding {
 
-class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession> {
+class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession>, public Nghttp2Engine {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit Http2ClientSession(const Napi::CallbackInfo &info);
@@ -82,15 +82,7 @@ class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession> {
   void PushFrame(uint32_t dir, const nghttp2_frame *frame);
   void UpdateState();
 
-  nghttp2_session *session_ = nullptr;
-  Napi::Reference<Napi::Value> state_ref_;
-  int32_t *state_ = nullptr;
   bool trace_ = false;
-  EventBatch events_;
-  std::vector<uint8_t> out_;
-  int32_t hdr_stream_id_ = 0;
-  std::vector<uint32_t> hdr_lens_;
-  std::vector<uint8_t> hdr_bytes_;
   std::unordered_map<int32_t, std::unique_ptr<Body>> bodies_;
   std::string scratch_;
 };

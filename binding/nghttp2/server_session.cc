@@ -208,13 +208,7 @@ void Http2Session::UpdateState() {
   size_t bytes = NativeBytes();
   state_[kStateMemory] = bytes > static_cast<size_t>(INT32_MAX) ? INT32_MAX : static_cast<int32_t>(bytes);
   state_[kStateLimit] = limit_;
-  if (!session_) {
-    state_[kStateWant] = 0;
-    state_[kStateEvents] = static_cast<int32_t>(events_.size());
-    return;
-  }
-  state_[kStateWant] =
-      (nghttp2_session_want_read(session_) ? 1 : 0) | (nghttp2_session_want_write(session_) ? 2 : 0);
+  state_[kStateWant] = WantBits();
   state_[kStateEvents] = static_cast<int32_t>(events_.size());
 }
 
@@ -379,10 +373,8 @@ int Http2Session::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, 
     self->hdr_stream_id_ = 0;
     return 0;
   }
-  self->hdr_stream_id_ = frame->hd.stream_id;
+  self->BeginHeaderBlock(frame->hd.stream_id);
   self->hdr_list_size_ = 0;
-  self->hdr_lens_.clear();
-  self->hdr_bytes_.clear();
   for (int i = 0; i < 10; i += 2) {
     self->hdr_pseudo_[i] = 0;
     self->hdr_pseudo_[i + 1] = kAbsent;
@@ -424,15 +416,11 @@ int Http2Session::OnHeader(nghttp2_session *session, const nghttp2_frame *frame,
   } else if (namelen == 4 && std::memcmp(name, "host", 4) == 0) {
     slot = 4;
   }
-  size_t off = self->hdr_bytes_.size();
-  self->hdr_bytes_.insert(self->hdr_bytes_.end(), name, name + namelen);
   if (slot >= 0) {
-    self->hdr_pseudo_[2 * slot] = static_cast<uint32_t>(off + namelen);
+    self->hdr_pseudo_[2 * slot] = static_cast<uint32_t>(self->hdr_bytes_.size() + namelen);
     self->hdr_pseudo_[2 * slot + 1] = static_cast<uint32_t>(valuelen);
   }
-  self->hdr_bytes_.insert(self->hdr_bytes_.end(), value, value + valuelen);
-  self->hdr_lens_.push_back(static_cast<uint32_t>(namelen));
-  self->hdr_lens_.push_back(static_cast<uint32_t>(valuelen));
+  self->AppendHeaderField(name, namelen, value, valuelen);
   return 0;
 }
 
@@ -580,17 +568,7 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   // Room for the budget plus one DATA frame, allocated once per busy period.
   size_t room = max_bytes + kMaxDataPayload + 64;
   if (out_.capacity() < room && nghttp2_session_want_write(session_)) out_.reserve(room);
-  ssize_t err = 0;
-  while (out_.size() < max_bytes) {
-    const uint8_t *data;
-    ssize_t n = nghttp2_session_mem_send(session_, &data);
-    if (n < 0) {
-      err = n;
-      break;
-    }
-    if (n == 0) break;
-    out_.insert(out_.end(), data, data + n);
-  }
+  ssize_t err = PullOutput(max_bytes);
   UpdateState();
   // An exception from the JS read callback: rethrow it now when no output
   // would be lost, else on the next call (the frames pulled must be written).
@@ -600,9 +578,8 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
     pending_error_.Reset();
     throw Napi::Error(env, e);
   }
-  if (err < 0 && out_.empty()) return Napi::Number::New(env, static_cast<double>(err));
-  if (out_.empty()) return env.Undefined();
-  Napi::Value result = CopyToBuffer(env, out_.data(), out_.size());
+  Napi::Value result = OutputValue(env, err);
+  if (out_.empty()) return result;
   // Keep no large capacity between calls: none once nothing more is
   // pending, and never more than two budgets' worth.
   if (out_.capacity() > kKeepCapacity &&
@@ -879,7 +856,7 @@ Napi::Value Http2Session::SubmitRstStream(const Napi::CallbackInfo &info) {
   CheckSession(env);
   int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
   uint32_t code = info[1].As<Napi::Number>().Uint32Value();
-  int rv = nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, code);
+  int rv = RstStream(stream_id, code);
   UpdateState();
   return Napi::Number::New(env, rv);
 }
@@ -891,8 +868,7 @@ Napi::Value Http2Session::SubmitGoaway(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CheckSession(env);
   uint32_t code = info[0].As<Napi::Number>().Uint32Value();
-  int rv = nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
-                                 nghttp2_session_get_last_proc_stream_id(session_), code, nullptr, 0);
+  int rv = Goaway(code);
   UpdateState();
   return Napi::Number::New(env, rv);
 }

@@ -35,7 +35,7 @@
 #include <napi.h>
 
 #include "../util/common.h"
-#include "../util/event_batch.h"
+#include "engine.h"
 
 #include <memory>
 #include <string>
@@ -44,7 +44,7 @@
 
 namespace spdylay_binding {
 
-class Http2Session : public Napi::ObjectWrap<Http2Session> {
+class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit Http2Session(const Napi::CallbackInfo &info);
@@ -174,20 +174,12 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   size_t NativeBytes() const;
   void CheckSession(Napi::Env env);
 
-  nghttp2_session *session_ = nullptr;
   Napi::FunctionReference read_fn_;
-  Napi::Reference<Napi::Value> state_ref_;
-  int32_t *state_ = nullptr;
   Napi::Reference<Napi::Value> pending_error_;
   bool has_pending_error_ = false;
 
-  EventBatch events_;
-  std::vector<uint8_t> out_;
-
-  // Header block being received (committed to events_ on frame recv).
-  int32_t hdr_stream_id_ = 0;
-  std::vector<uint32_t> hdr_lens_;
-  std::vector<uint8_t> hdr_bytes_;
+  // (offset, length) of :method :scheme :path :authority host in the header
+  // block being received.
   uint32_t hdr_pseudo_[10];
 
   std::unordered_map<int32_t, std::unique_ptr<BodySource>> sources_;
