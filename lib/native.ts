@@ -259,6 +259,11 @@ export interface NativeHttp2ClientSession {
   /** Frees the session. Idempotent. */
   destroy(): void;
 }
+/** `Http2ClientSession.layout`: its event kinds and state slots, as declared in binding/nghttp2/client_session.h. */
+export interface NativeHttp2ClientLayout {
+  readonly events: Readonly<Record<'headers' | 'data' | 'close' | 'frame' | 'goaway', number>>;
+  readonly state: Readonly<Record<'want' | 'events' | 'count', number>>;
+}
 // ---- end h2 client ----
 
 /** The native module's exports. */
@@ -314,8 +319,12 @@ export interface NativeModule {
   };
   /** Module-level spdylay functions. */
   spdylay: NativeSpdylayHelpers;
-  /** The urlfetch h2 client: `new Http2ClientSession(state: Int32Array(2), trace, windowSize)`. */
-  Http2ClientSession: new (state: Int32Array, trace: boolean, windowSize: number) => NativeHttp2ClientSession;
+  /** The urlfetch h2 client: `new Http2ClientSession(state: Int32Array(layout.state.count), trace, windowSize)`. */
+  Http2ClientSession: {
+    new (state: Int32Array, trace: boolean, windowSize: number): NativeHttp2ClientSession;
+    /** Event kinds and state slots (binding/nghttp2/client_session.h). */
+    readonly layout: NativeHttp2ClientLayout;
+  };
 }
 
 function load(): NativeModule {

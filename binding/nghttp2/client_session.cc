@@ -12,7 +12,7 @@ inline Http2ClientSession *Self(void *user_data) { return static_cast<Http2Clien
 }  // namespace
 
 Napi::Function Http2ClientSession::Init(Napi::Env env) {
-  return DefineRawMethods(DefineClass(env, "Http2ClientSession", {}),
+  return DefineRawMethods(DefineClass(env, "Http2ClientSession", {StaticValue("layout", Layout(env))}),
                           {
                               {"recv", RawMethod<Http2ClientSession, &Http2ClientSession::Recv>},
                               {"send", RawMethod<Http2ClientSession, &Http2ClientSession::Send>},
@@ -22,6 +22,14 @@ Napi::Function Http2ClientSession::Init(Napi::Env env) {
                               {"submitGoaway", RawMethod<Http2ClientSession, &Http2ClientSession::SubmitGoaway>},
                               {"destroy", RawMethod<Http2ClientSession, &Http2ClientSession::Destroy>},
                           });
+}
+
+Napi::Object Http2ClientSession::Layout(Napi::Env env) {
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("events", NumberTable(env, {{"headers", kEvHeaders}, {"data", kEvData}, {"close", kEvClose},
+                                         {"frame", kEvFrame}, {"goaway", kEvGoaway}}));
+  layout.Set("state", NumberTable(env, {{"want", kStateWant}, {"events", kStateEvents}, {"count", kStateCount}}));
+  return layout;
 }
 
 // new Http2ClientSession(state: Int32Array(2), trace: boolean, windowSize)

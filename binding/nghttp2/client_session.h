@@ -52,6 +52,9 @@ class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession>, public N
     kStateCount = 2,
   };
 
+  // Http2ClientSession.layout: event kinds and state slots, for lib/spdylay/client/h2.ts.
+  static Napi::Object Layout(Napi::Env env);
+
   struct Body {
     std::string data;
     size_t pos = 0;

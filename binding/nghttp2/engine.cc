@@ -4,6 +4,13 @@
 
 namespace spdylay_binding {
 
+Napi::Object Nghttp2Engine::NumberTable(Napi::Env env,
+                                        std::initializer_list<std::pair<const char *, uint32_t>> entries) {
+  Napi::Object o = Napi::Object::New(env);
+  for (const auto &e : entries) o.Set(e.first, Napi::Number::New(env, e.second));
+  return o;
+}
+
 int32_t Nghttp2Engine::WantBits() const {
   if (!session_) return 0;
   return (nghttp2_session_want_read(session_) ? 1 : 0) | (nghttp2_session_want_write(session_) ? 2 : 0);

@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "../util/event_batch.h"
@@ -19,6 +21,9 @@ namespace spdylay_binding {
 
 class Nghttp2Engine {
  protected:
+  // A JS object of named numbers, for the classes' exported layouts.
+  static Napi::Object NumberTable(Napi::Env env,
+                                  std::initializer_list<std::pair<const char *, uint32_t>> entries);
   // want_read (bit 0) and want_write (bit 1) of the session; 0 without one.
   int32_t WantBits() const;
   // Pulls frames with nghttp2_session_mem_send into out_ (cleared first)

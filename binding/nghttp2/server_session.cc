@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
-#include <utility>
 
 #include "../util/common.h"
 #include "../util/raw_method.h"
@@ -70,29 +68,24 @@ Napi::Function Http2Session::Init(Napi::Env env) {
 }
 
 Napi::Object Http2Session::Layout(Napi::Env env) {
-  auto object = [env](std::initializer_list<std::pair<const char *, uint32_t>> entries) {
-    Napi::Object o = Napi::Object::New(env);
-    for (const auto &e : entries) o.Set(e.first, Napi::Number::New(env, e.second));
-    return o;
-  };
   Napi::Object layout = Napi::Object::New(env);
-  layout.Set("events", object({{"headers", kEvHeaders}, {"data", kEvData}, {"endStream", kEvEndStream},
-                               {"close", kEvClose}, {"settingsAck", kEvSettingsAck},
-                               {"limitReset", kEvLimitReset}}));
-  layout.Set("limits", object({{"maxHeaderListSize", kLimitHeaderList}, {"maxOutboundAck", kLimitOutboundAck},
-                               {"maxEmptyFrames", kLimitEmptyFrames}, {"streamResetRate", kLimitStreamResets},
-                               {"maxContinuations", kLimitContinuations}}));
-  layout.Set("state", object({{"readFlag", kStateReadFlag}, {"want", kStateWant}, {"events", kStateEvents},
-                              {"memory", kStateMemory}, {"limit", kStateLimit},
-                              {"midHeaders", kStateMidHeaders}, {"count", kStateCount}}));
-  layout.Set("readFlags", object({{"ok", kReadOk}, {"eof", kReadEof}, {"deferred", kReadDeferred},
-                                  {"error", kReadError}}));
-  layout.Set("bodyKinds", object({{"none", kBodyNone}, {"bytes", kBodyBytes}, {"js", kBodyJs}}));
-  layout.Set("record", object({{"streamId", kRecStreamId}, {"value", kRecValue}, {"dataBytes", kRecDataBytes},
-                               {"headersFlags", kRecHeadersFlags}, {"fieldCount", kRecFieldCount},
-                               {"byteCount", kRecByteCount}, {"method", kRecMethod}, {"scheme", kRecScheme},
-                               {"path", kRecPath}, {"authority", kRecAuthority}, {"host", kRecHost},
-                               {"fieldLengths", kRecFieldLengths}}));
+  layout.Set("events", NumberTable(env, {{"headers", kEvHeaders}, {"data", kEvData}, {"endStream", kEvEndStream},
+      {"close", kEvClose}, {"settingsAck", kEvSettingsAck},
+      {"limitReset", kEvLimitReset}}));
+  layout.Set("limits", NumberTable(env, {{"maxHeaderListSize", kLimitHeaderList}, {"maxOutboundAck", kLimitOutboundAck},
+      {"maxEmptyFrames", kLimitEmptyFrames}, {"streamResetRate", kLimitStreamResets},
+      {"maxContinuations", kLimitContinuations}}));
+  layout.Set("state", NumberTable(env, {{"readFlag", kStateReadFlag}, {"want", kStateWant}, {"events", kStateEvents},
+      {"memory", kStateMemory}, {"limit", kStateLimit},
+      {"midHeaders", kStateMidHeaders}, {"count", kStateCount}}));
+  layout.Set("readFlags", NumberTable(env, {{"ok", kReadOk}, {"eof", kReadEof}, {"deferred", kReadDeferred},
+      {"error", kReadError}}));
+  layout.Set("bodyKinds", NumberTable(env, {{"none", kBodyNone}, {"bytes", kBodyBytes}, {"js", kBodyJs}}));
+  layout.Set("record", NumberTable(env, {{"streamId", kRecStreamId}, {"value", kRecValue}, {"dataBytes", kRecDataBytes},
+      {"headersFlags", kRecHeadersFlags}, {"fieldCount", kRecFieldCount},
+      {"byteCount", kRecByteCount}, {"method", kRecMethod}, {"scheme", kRecScheme},
+      {"path", kRecPath}, {"authority", kRecAuthority}, {"host", kRecHost},
+      {"fieldLengths", kRecFieldLengths}}));
   layout.Set("absent", Napi::Number::New(env, kAbsent));
   layout.Set("errLimit", Napi::Number::New(env, kErrLimit));
   return layout;
