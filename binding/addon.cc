@@ -4,10 +4,10 @@
 #include <napi.h>
 #include <zlib.h>
 
-#include "h2_client.h"
-#include "h2_session.h"
-#include "hd_deflater.h"
-#include "hd_inflater.h"
+#include "nghttp2/client_session.h"
+#include "nghttp2/server_session.h"
+#include "nghttp2/hd_deflater.h"
+#include "nghttp2/hd_inflater.h"
 #include "spdylay/helpers.h"
 #include "spdylay/session.h"
 

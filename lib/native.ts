@@ -33,7 +33,7 @@ interface SlabOutput {
   takePending(slab: ArrayBuffer, offset: number): number;
 }
 
-/** `binding/hd_deflater.cc`: wraps `nghttp2_hd_deflater`. */
+/** `binding/nghttp2/hd_deflater.cc`: wraps `nghttp2_hd_deflater`. */
 export interface NativeHDDeflater extends SlabOutput {
   /**
    * Encodes one header block from a single ASCII string holding every name
@@ -56,7 +56,7 @@ export interface NativeHDDeflater extends SlabOutput {
   maxDynamicTableSize(): number;
 }
 
-/** `binding/hd_inflater.cc`: wraps `nghttp2_hd_inflater`. */
+/** `binding/nghttp2/hd_inflater.cc`: wraps `nghttp2_hd_inflater`. */
 export interface NativeHDInflater extends SlabOutput {
   /**
    * Decodes one complete header block into the slab at `offset` (4-aligned)
@@ -75,10 +75,44 @@ export interface NativeHDInflater extends SlabOutput {
   isUsable(): boolean;
 }
 
+/** Event kinds of a `NativeHttp2Session` batch (binding/nghttp2/server_session.h EventType). */
+export type Http2EventKind = 'headers' | 'data' | 'endStream' | 'close' | 'settingsAck' | 'limitReset';
+
 /**
- * `binding/h2_session.cc`: a server-side `nghttp2_session` driven with
+ * `Http2Session.layout`: the event batch, shared state and limit numbers of a
+ * native HTTP/2 server session, as declared in binding/nghttp2/server_session.h.
+ */
+export interface NativeHttp2Layout {
+  /** The first word of each event record. */
+  readonly events: Readonly<Record<Http2EventKind, number>>;
+  /** The limit numbers of `state[state.limit]` and LIMIT_RESET records. */
+  readonly limits: Readonly<Record<'maxHeaderListSize' | 'maxOutboundAck' | 'maxEmptyFrames'
+    | 'streamResetRate' | 'maxContinuations', number>>;
+  /** The slots of the shared state, and `count`: its length. */
+  readonly state: Readonly<Record<'readFlag' | 'want' | 'events' | 'memory' | 'limit' | 'midHeaders' | 'count', number>>;
+  /** What the read callback stores in `state[state.readFlag]`. */
+  readonly readFlags: Readonly<Record<'ok' | 'eof' | 'deferred' | 'error', number>>;
+  /** The `bodyKind` argument of `submitResponse`. */
+  readonly bodyKinds: Readonly<Record<'none' | 'bytes' | 'js', number>>;
+  /**
+   * Word offsets inside a record: `value` is DATA's length, CLOSE's error
+   * code, LIMIT_RESET's limit; `dataBytes` DATA's payload; the HEADERS
+   * record has `headersFlags`, `fieldCount`, `byteCount`, (offset, length)
+   * pairs at `method`, `scheme`, `path`, `authority`, `host`, then the field
+   * lengths from `fieldLengths`.
+   */
+  readonly record: Readonly<Record<'streamId' | 'value' | 'dataBytes' | 'headersFlags' | 'fieldCount'
+    | 'byteCount' | 'method' | 'scheme' | 'path' | 'authority' | 'host' | 'fieldLengths', number>>;
+  /** The length of an absent pseudo-header. */
+  readonly absent: number;
+  /** recv() result when a frame broke a flood limit. */
+  readonly errLimit: number;
+}
+
+/**
+ * `binding/nghttp2/server_session.cc`: a server-side `nghttp2_session` driven with
  * `nghttp2_session_mem_recv`/`nghttp2_session_mem_send` (event batch layout
- * in binding/h2_session.h).
+ * in binding/nghttp2/server_session.h).
  */
 export interface NativeHttp2Session {
   /**
@@ -202,12 +236,12 @@ export interface NativeSpdylayHelpers {
 }
 // ---- end spdylay ----
 
-// ---- urlfetch h2 client (issue 5): binding/h2_client.{h,cc}, used by lib/spdylay/h2-client.ts ----
+// ---- h2 client: binding/nghttp2/client_session.{h,cc}, used by lib/spdylay/client/h2.ts ----
 
 /**
- * `binding/h2_client.cc`: a client-side `nghttp2_session` driven with
+ * `binding/nghttp2/client_session.cc`: a client-side `nghttp2_session` driven with
  * `nghttp2_session_mem_recv`/`nghttp2_session_mem_send` (event batch layout
- * in binding/h2_client.h). Returns nghttp2 error codes, never throws them.
+ * in binding/nghttp2/client_session.h). Returns nghttp2 error codes, never throws them.
  */
 export interface NativeHttp2ClientSession {
   /** `nghttp2_session_mem_recv` over a chunk: its events, undefined, or a negative error code. */
@@ -225,7 +259,12 @@ export interface NativeHttp2ClientSession {
   /** Frees the session. Idempotent. */
   destroy(): void;
 }
-// ---- end urlfetch h2 client ----
+/** `Http2ClientSession.layout`: its event kinds and state slots, as declared in binding/nghttp2/client_session.h. */
+export interface NativeHttp2ClientLayout {
+  readonly events: Readonly<Record<'headers' | 'data' | 'close' | 'frame' | 'goaway', number>>;
+  readonly state: Readonly<Record<'want' | 'events' | 'count', number>>;
+}
+// ---- end h2 client ----
 
 /** The native module's exports. */
 export interface NativeModule {
@@ -241,22 +280,26 @@ export interface NativeModule {
     /** Code returned by `inflate` when the decoded list exceeds the limit. */
     readonly ERR_HEADER_LIST_TOO_LARGE: number;
   };
-  Http2Session: new (
-    readFn: (streamId: number, maxLength: number) => Uint8Array | undefined | null,
-    /**
-     * Shared state, 6 slots (binding/h2_session.h StateSlot): 0 read flag, 1 want
-     * read/write bits, 2 event bytes pending, 3 native bytes held (nghttp2's
-     * counted allocations + binding buffers), 4 the limit that stopped the
-     * session (Http2Session::Limit, 0 none), 5 inside an incomplete header block.
-     */
-    state: Int32Array,
-    maxConcurrentStreams: number,
-    /** Limits enforced natively (missing fields: lib/limits.ts defaults). */
-    limits?: {
-      maxHeaderListSize?: number; maxOutboundAck?: number; maxEmptyFrames?: number;
-      streamResetBurst?: number; streamResetRate?: number; maxContinuations?: number;
-    },
-  ) => NativeHttp2Session;
+  Http2Session: {
+    new (
+      readFn: (streamId: number, maxLength: number) => Uint8Array | undefined | null,
+      /**
+       * Shared state, `layout.state.count` slots named by `layout.state`: the
+       * read flag, want read/write bits, event bytes pending, native bytes held
+       * (nghttp2's counted allocations + binding buffers), the limit that
+       * stopped the session (0 none), inside an incomplete header block.
+       */
+      state: Int32Array,
+      maxConcurrentStreams: number,
+      /** Limits enforced natively (missing fields: lib/limits.ts defaults). */
+      limits?: {
+        maxHeaderListSize?: number; maxOutboundAck?: number; maxEmptyFrames?: number;
+        streamResetBurst?: number; streamResetRate?: number; maxContinuations?: number;
+      },
+    ): NativeHttp2Session;
+    /** The event batch, state and limit numbers. */
+    readonly layout: NativeHttp2Layout;
+  };
   /**
    * `new SpdylaySession(side, version, callbackMask, record, flags?)`: `record`
    * is an Int32Array of `layout.record.size`; `callbackMask` has bit `kind` set
@@ -276,8 +319,12 @@ export interface NativeModule {
   };
   /** Module-level spdylay functions. */
   spdylay: NativeSpdylayHelpers;
-  /** urlfetch h2 client (issue 5): `new Http2ClientSession(state: Int32Array(2), trace, windowSize)`. */
-  Http2ClientSession: new (state: Int32Array, trace: boolean, windowSize: number) => NativeHttp2ClientSession;
+  /** The urlfetch h2 client: `new Http2ClientSession(state: Int32Array(layout.state.count), trace, windowSize)`. */
+  Http2ClientSession: {
+    new (state: Int32Array, trace: boolean, windowSize: number): NativeHttp2ClientSession;
+    /** Event kinds and state slots (binding/nghttp2/client_session.h). */
+    readonly layout: NativeHttp2ClientLayout;
+  };
 }
 
 function load(): NativeModule {
@@ -294,3 +341,6 @@ export const native: NativeModule = load();
 
 /** The native SPDY session's record layout and dispatch kinds. */
 export const spdylayLayout: NativeSpdylayLayout = native.SpdylaySession.layout;
+
+/** The native HTTP/2 server session's event batch and state layout. */
+export const http2Layout: NativeHttp2Layout = native.Http2Session.layout;

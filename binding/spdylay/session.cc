@@ -3,27 +3,9 @@
 #include <cstring>
 #include <utility>
 
-namespace spdylay_binding {
+#include "../util/raw_method.h"
 
-// Methods are plain prototype functions through this wrapper rather than
-// ObjectWrap::InstanceMethod: node-addon-api's wrapper rethrows a C++
-// exception when it cannot throw the JS one, inside a noexcept function, so
-// any call while a worker is being terminated (napi_unwrap then fails)
-// would std::terminate the whole process. Here such a call just returns.
-template <Napi::Value (SpdylaySession::*M)(const Napi::CallbackInfo &)>
-static napi_value RawMethod(napi_env env, napi_callback_info cbinfo) {
-  try {
-    Napi::CallbackInfo info(env, cbinfo);
-    void *p = nullptr;
-    if (napi_unwrap(env, info.This(), &p) != napi_ok || !p) return nullptr;
-    return (static_cast<SpdylaySession *>(p)->*M)(info);
-  } catch (const Napi::Error &e) {
-    napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
-    return nullptr;
-  } catch (...) {
-    return nullptr;
-  }
-}
+namespace spdylay_binding {
 
 Napi::Function SpdylaySession::Init(Napi::Env env) {
   Napi::Function cls = DefineClass(
@@ -34,46 +16,34 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
           StaticValue("FLAG_REUSE_SEND_BUFFER", Napi::Number::New(env, kFlagReuseSendBuffer)),
           StaticValue("layout", RecordLayout(env)),
       });
-  struct Entry {
-    const char *name;
-    napi_callback cb;
-  };
-  static const Entry methods[] = {
-      {"send", RawMethod<&SpdylaySession::Send>},
-      {"recv", RawMethod<&SpdylaySession::Recv>},
-      {"resumeData", RawMethod<&SpdylaySession::CallC<spdylay_session_resume_data>>},
-      {"wantRead", RawMethod<&SpdylaySession::WantRead>},
-      {"wantWrite", RawMethod<&SpdylaySession::WantWrite>},
-      {"getStreamUserData", RawMethod<&SpdylaySession::GetStreamUserData>},
-      {"getOutboundQueueSize", RawMethod<&SpdylaySession::CallC<spdylay_session_get_outbound_queue_size>>},
-      {"getPriLowest", RawMethod<&SpdylaySession::CallC<spdylay_session_get_pri_lowest>>},
-      {"failSession", RawMethod<&SpdylaySession::CallC<spdylay_session_fail_session>>},
-      {"setOption", RawMethod<&SpdylaySession::SetOption>},
-      {"consume", RawMethod<&SpdylaySession::Consume>},
-      {"submitRequest", RawMethod<&SpdylaySession::SubmitRequest>},
-      {"submitSynStream", RawMethod<&SpdylaySession::SubmitSynStream>},
-      {"submitResponse", RawMethod<&SpdylaySession::SubmitResponse>},
-      {"submitSynReply", RawMethod<&SpdylaySession::SubmitSynReply>},
-      {"submitHeaders", RawMethod<&SpdylaySession::SubmitHeaders>},
-      {"submitData", RawMethod<&SpdylaySession::SubmitData>},
-      {"submitRstStream", RawMethod<&SpdylaySession::CallC<spdylay_submit_rst_stream>>},
-      {"submitPing", RawMethod<&SpdylaySession::CallC<spdylay_submit_ping>>},
-      {"submitGoaway", RawMethod<&SpdylaySession::CallC<spdylay_submit_goaway>>},
-      {"submitSettings", RawMethod<&SpdylaySession::SubmitSettings>},
-      {"submitWindowUpdate", RawMethod<&SpdylaySession::CallC<spdylay_submit_window_update>>},
-      {"pendingSendLength", RawMethod<&SpdylaySession::PendingSendLength>},
-      {"inCall", RawMethod<&SpdylaySession::InCall>},
-      {"getLimitExceeded", RawMethod<&SpdylaySession::CallC<spdylay_session_get_limit_exceeded>>},
-      {"inCtrlFrame", RawMethod<&SpdylaySession::InCtrlFrame>},
-  };
-  Napi::Object proto = cls.Get("prototype").As<Napi::Object>();
-  for (const Entry &m : methods) {
-    napi_value fn;
-    NAPI_THROW_IF_FAILED(env, napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.cb, nullptr, &fn),
-                         Napi::Function());
-    proto.Set(m.name, Napi::Value(env, fn));
-  }
-  return cls;
+  return DefineRawMethods(cls, {
+      {"send", RawMethod<SpdylaySession, &SpdylaySession::Send>},
+      {"recv", RawMethod<SpdylaySession, &SpdylaySession::Recv>},
+      {"resumeData", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_resume_data>>},
+      {"wantRead", RawMethod<SpdylaySession, &SpdylaySession::WantRead>},
+      {"wantWrite", RawMethod<SpdylaySession, &SpdylaySession::WantWrite>},
+      {"getStreamUserData", RawMethod<SpdylaySession, &SpdylaySession::GetStreamUserData>},
+      {"getOutboundQueueSize", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_outbound_queue_size>>},
+      {"getPriLowest", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_pri_lowest>>},
+      {"failSession", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_fail_session>>},
+      {"setOption", RawMethod<SpdylaySession, &SpdylaySession::SetOption>},
+      {"consume", RawMethod<SpdylaySession, &SpdylaySession::Consume>},
+      {"submitRequest", RawMethod<SpdylaySession, &SpdylaySession::SubmitRequest>},
+      {"submitSynStream", RawMethod<SpdylaySession, &SpdylaySession::SubmitSynStream>},
+      {"submitResponse", RawMethod<SpdylaySession, &SpdylaySession::SubmitResponse>},
+      {"submitSynReply", RawMethod<SpdylaySession, &SpdylaySession::SubmitSynReply>},
+      {"submitHeaders", RawMethod<SpdylaySession, &SpdylaySession::SubmitHeaders>},
+      {"submitData", RawMethod<SpdylaySession, &SpdylaySession::SubmitData>},
+      {"submitRstStream", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_submit_rst_stream>>},
+      {"submitPing", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_submit_ping>>},
+      {"submitGoaway", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_submit_goaway>>},
+      {"submitSettings", RawMethod<SpdylaySession, &SpdylaySession::SubmitSettings>},
+      {"submitWindowUpdate", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_submit_window_update>>},
+      {"pendingSendLength", RawMethod<SpdylaySession, &SpdylaySession::PendingSendLength>},
+      {"inCall", RawMethod<SpdylaySession, &SpdylaySession::InCall>},
+      {"getLimitExceeded", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_limit_exceeded>>},
+      {"inCtrlFrame", RawMethod<SpdylaySession, &SpdylaySession::InCtrlFrame>},
+  });
 }
 
 // ---------------------------------------------------------------------------

@@ -23,5 +23,15 @@ export {
   NGHTTP2Error,
   NoMemoryError,
 } from './errors.js';
-export * from './server.js';
+export {
+  DATA_DEFERRED, DATA_EOF, DATA_OK,
+  type BodyGenerator, type DataFlag, type HeaderList, type HeaderPair, type ResponseBody,
+} from './server/body.js';
+export { BaseRequestHandler, type PushOptions, type SendResponseOptions } from './server/handler.js';
+export { HTTP2Connection } from './server/connection.js';
+export {
+  HTTP2Server,
+  type AccessLogFunction, type BoundAddress, type HTTP2ServerOptions, type LimitExceededInfo, type LimitName,
+  type RequestHandlerClass, type ServerAddress, type ServerLimits, type ServerTlsOptions,
+} from './server/server.js';
 export { DEFAULT_LIMITS } from '../limits.js';

@@ -1,7 +1,7 @@
 /**
  * The HTTP/2 side of {@link urlfetch}: when a server selects `h2` over ALPN
  * (or for h2c with prior knowledge), the fetcher's stream handlers are
- * served by a client `nghttp2_session` (binding/h2_client.cc, statically
+ * served by a client `nghttp2_session` (binding/nghttp2/client_session.cc, statically
  * linked libnghttp2) with the same handler API as SPDY.
  *
  * @packageDocumentation
@@ -15,13 +15,14 @@ import { H2_FRAME_NAMES, type H2FrameInfo } from '../trace.js';
 import { ClientConnection, type ConnectionOwner, type PendingRequest } from './connection.js';
 import type { BaseSPDYStreamHandler } from './handler.js';
 
-const EV_HEADERS = 1;
-const EV_DATA = 2;
-const EV_CLOSE = 4;
-const EV_FRAME = 6;
-const EV_GOAWAY = 7;
-const ST_WANT = 0;
-const ST_EVENTS = 1;
+const { events: EVENTS, state: STATE } = native.Http2ClientSession.layout;
+const EV_HEADERS = EVENTS.headers;
+const EV_DATA = EVENTS.data;
+const EV_CLOSE = EVENTS.close;
+const EV_FRAME = EVENTS.frame;
+const EV_GOAWAY = EVENTS.goaway;
+const ST_WANT = STATE.want;
+const ST_EVENTS = STATE.events;
 const NO_ERROR = 0;
 const REFUSED_STREAM = 7;
 const CANCEL = 8;
@@ -36,7 +37,7 @@ interface H2Request extends PendingRequest {
 
 /** The requests of one fetcher over one HTTP/2 connection. @internal */
 export class H2ClientConnection extends ClientConnection<H2Request> {
-  readonly #state = new Int32Array(2);
+  readonly #state = new Int32Array(STATE.count);
   readonly #session: NativeHttp2ClientSession;
   /** The request header lists by stream ID, to show them in the trace of sent HEADERS. */
   readonly #sentNv = new Map<number, NameValue[]>();

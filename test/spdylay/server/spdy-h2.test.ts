@@ -1,5 +1,5 @@
 // HTTP/2 on both sides of the spdylay high-level API: urlfetch's h2 client
-// (nghttp2 client session, binding/h2_client.cc) against ThreadedSPDYServer's
+// (nghttp2 client session, binding/nghttp2/client_session.cc) against ThreadedSPDYServer's
 // shared port and against the `spdy` package's h2 server; curl and nghttp
 // (h2, HTTP/1.1 fallback) against the shared port, TLS and cleartext.
 import { execFile } from 'node:child_process';

@@ -11,7 +11,7 @@ import {
   HeaderListTooLargeError,
   NGHTTP2Error,
   printHdTable,
-} from '../lib/nghttp2/index.js';
+} from '../../lib/nghttp2/index.js';
 
 const str = (list: [Buffer, Buffer][]) => list.map(([n, v]) => [n.toString(), v.toString()]);
 

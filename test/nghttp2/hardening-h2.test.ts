@@ -6,19 +6,19 @@
 // (heap + external with generous margins).
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { ServerLimits } from '../lib/limits.js';
-import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../lib/nghttp2/index.js';
-import type { ThreadedSPDYServerOptions } from '../lib/spdylay/server/options.js';
-import { ThreadedSPDYServer } from '../lib/spdylay/server/server.js';
+import type { ServerLimits } from '../../lib/limits.js';
+import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../../lib/nghttp2/index.js';
+import type { ThreadedSPDYServerOptions } from '../../lib/spdylay/server/options.js';
+import { ThreadedSPDYServer } from '../../lib/spdylay/server/server.js';
 import {
   ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, hpackString, isGoaway,
   legitH2, nodeConnect, nodeGet, openRaw, ping, pseudoGet, rstCode, rstStream, seedRequest,
-} from './helpers/attack-h2.js';
-import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from './helpers/attack-mem.js';
+} from '../helpers/attack-h2.js';
+import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
 import {
   FrameParser, FrameType, PREFACE, RawClient, frame, requestHeaders, settingsFrame, windowUpdate, type Frame,
-} from './helpers/h2raw.js';
-import { EchoHandler } from './helpers/spdy-fetch.js';
+} from '../helpers/h2raw.js';
+import { EchoHandler } from '../helpers/spdy-fetch.js';
 
 /** One shared response body: every /big answers this same Buffer. */
 const BIG = Buffer.alloc(32 * MiB, 0x62);

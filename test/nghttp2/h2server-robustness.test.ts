@@ -1,7 +1,7 @@
 // HTTP2Server under bad input, timeouts and slow readers, with a raw client.
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { BaseRequestHandler, DATA_EOF, DATA_OK, HTTP2Server } from '../lib/nghttp2/index.js';
+import { BaseRequestHandler, DATA_EOF, DATA_OK, HTTP2Server } from '../../lib/nghttp2/index.js';
 import {
   FrameParser,
   FrameType,
@@ -12,8 +12,8 @@ import {
   settingsFrame,
   frame,
   windowUpdate,
-} from './helpers/h2raw.js';
-import { closeAll, closeSession, connect, request, run, sleep, startServer } from './helpers/h2server.js';
+} from '../helpers/h2raw.js';
+import { closeAll, closeSession, connect, request, run, sleep, startServer } from '../helpers/h2server.js';
 
 const PROTOCOL_ERROR = 1;
 const SETTINGS_TIMEOUT = 4;

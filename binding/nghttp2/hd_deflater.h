@@ -3,7 +3,7 @@
 
 #include <nghttp2/nghttp2.h>
 
-#include "mem_pool.h"
+#include "../util/mem_pool.h"
 #include <napi.h>
 
 #include <vector>

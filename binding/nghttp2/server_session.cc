@@ -1,4 +1,4 @@
-#include "h2_session.h"
+#include "server_session.h"
 
 #include <chrono>
 #include <climits>
@@ -6,13 +6,13 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "common.h"
+#include "../util/common.h"
+#include "../util/raw_method.h"
 
 namespace spdylay_binding {
 
 namespace {
 
-constexpr uint32_t kAbsent = 0xffffffffu;
 // Bodies up to this size are copied instead of holding a reference to the Buffer.
 constexpr size_t kCopyBodyMax = 16384;
 // Connection-level receive window (nghttp2_session_set_local_window_size).
@@ -49,20 +49,46 @@ inline Http2Session *Self(void *user_data) { return static_cast<Http2Session *>(
 }  // namespace
 
 Napi::Function Http2Session::Init(Napi::Env env) {
-  return DefineClass(env, "Http2Session",
-                     {
-                         InstanceMethod<&Http2Session::Recv>("recv"),
-                         InstanceMethod<&Http2Session::Send>("send"),
-                         InstanceMethod<&Http2Session::TakeEvents>("takeEvents"),
-                         InstanceMethod<&Http2Session::SubmitResponse>("submitResponse"),
-                         InstanceMethod<&Http2Session::SubmitPushPromise>("submitPushPromise"),
-                         InstanceMethod<&Http2Session::ResumeData>("resumeData"),
-                         InstanceMethod<&Http2Session::Consume>("consume"),
-                         InstanceMethod<&Http2Session::SubmitRstStream>("submitRstStream"),
-                         InstanceMethod<&Http2Session::SubmitGoaway>("submitGoaway"),
-                         InstanceMethod<&Http2Session::Terminate>("terminate"),
-                         InstanceMethod<&Http2Session::Destroy>("destroy"),
-                     });
+  return DefineRawMethods(DefineClass(env, "Http2Session", {
+      StaticValue("layout", Layout(env))
+  }),
+                          {
+                              {"recv", RawMethod<Http2Session, &Http2Session::Recv>},
+                              {"send", RawMethod<Http2Session, &Http2Session::Send>},
+                              {"takeEvents", RawMethod<Http2Session, &Http2Session::TakeEvents>},
+                              {"submitResponse", RawMethod<Http2Session, &Http2Session::SubmitResponse>},
+                              {"submitPushPromise", RawMethod<Http2Session, &Http2Session::SubmitPushPromise>},
+                              {"resumeData", RawMethod<Http2Session, &Http2Session::ResumeData>},
+                              {"consume", RawMethod<Http2Session, &Http2Session::Consume>},
+                              {"submitRstStream", RawMethod<Http2Session, &Http2Session::SubmitRstStream>},
+                              {"submitGoaway", RawMethod<Http2Session, &Http2Session::SubmitGoaway>},
+                              {"terminate", RawMethod<Http2Session, &Http2Session::Terminate>},
+                              {"destroy", RawMethod<Http2Session, &Http2Session::Destroy>},
+                          });
+}
+
+Napi::Object Http2Session::Layout(Napi::Env env) {
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("events", NumberTable(env, {{"headers", kEvHeaders}, {"data", kEvData}, {"endStream", kEvEndStream},
+      {"close", kEvClose}, {"settingsAck", kEvSettingsAck},
+      {"limitReset", kEvLimitReset}}));
+  layout.Set("limits", NumberTable(env, {{"maxHeaderListSize", kLimitHeaderList}, {"maxOutboundAck", kLimitOutboundAck},
+      {"maxEmptyFrames", kLimitEmptyFrames}, {"streamResetRate", kLimitStreamResets},
+      {"maxContinuations", kLimitContinuations}}));
+  layout.Set("state", NumberTable(env, {{"readFlag", kStateReadFlag}, {"want", kStateWant}, {"events", kStateEvents},
+      {"memory", kStateMemory}, {"limit", kStateLimit},
+      {"midHeaders", kStateMidHeaders}, {"count", kStateCount}}));
+  layout.Set("readFlags", NumberTable(env, {{"ok", kReadOk}, {"eof", kReadEof}, {"deferred", kReadDeferred},
+      {"error", kReadError}}));
+  layout.Set("bodyKinds", NumberTable(env, {{"none", kBodyNone}, {"bytes", kBodyBytes}, {"js", kBodyJs}}));
+  layout.Set("record", NumberTable(env, {{"streamId", kRecStreamId}, {"value", kRecValue}, {"dataBytes", kRecDataBytes},
+      {"headersFlags", kRecHeadersFlags}, {"fieldCount", kRecFieldCount},
+      {"byteCount", kRecByteCount}, {"method", kRecMethod}, {"scheme", kRecScheme},
+      {"path", kRecPath}, {"authority", kRecAuthority}, {"host", kRecHost},
+      {"fieldLengths", kRecFieldLengths}}));
+  layout.Set("absent", Napi::Number::New(env, kAbsent));
+  layout.Set("errLimit", Napi::Number::New(env, kErrLimit));
+  return layout;
 }
 
 // new Http2Session(readFn, state: Int32Array(6), maxConcurrentStreams, limits?)
@@ -175,13 +201,7 @@ void Http2Session::UpdateState() {
   size_t bytes = NativeBytes();
   state_[kStateMemory] = bytes > static_cast<size_t>(INT32_MAX) ? INT32_MAX : static_cast<int32_t>(bytes);
   state_[kStateLimit] = limit_;
-  if (!session_) {
-    state_[kStateWant] = 0;
-    state_[kStateEvents] = static_cast<int32_t>(events_.size());
-    return;
-  }
-  state_[kStateWant] =
-      (nghttp2_session_want_read(session_) ? 1 : 0) | (nghttp2_session_want_write(session_) ? 2 : 0);
+  state_[kStateWant] = WantBits();
   state_[kStateEvents] = static_cast<int32_t>(events_.size());
 }
 
@@ -351,10 +371,8 @@ int Http2Session::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, 
     self->hdr_stream_id_ = 0;
     return 0;
   }
-  self->hdr_stream_id_ = frame->hd.stream_id;
+  self->BeginHeaderBlock(frame->hd.stream_id);
   self->hdr_list_size_ = 0;
-  self->hdr_lens_.clear();
-  self->hdr_bytes_.clear();
   for (int i = 0; i < 10; i += 2) {
     self->hdr_pseudo_[i] = 0;
     self->hdr_pseudo_[i + 1] = kAbsent;
@@ -396,15 +414,11 @@ int Http2Session::OnHeader(nghttp2_session *session, const nghttp2_frame *frame,
   } else if (namelen == 4 && std::memcmp(name, "host", 4) == 0) {
     slot = 4;
   }
-  size_t off = self->hdr_bytes_.size();
-  self->hdr_bytes_.insert(self->hdr_bytes_.end(), name, name + namelen);
   if (slot >= 0) {
-    self->hdr_pseudo_[2 * slot] = static_cast<uint32_t>(off + namelen);
+    self->hdr_pseudo_[2 * slot] = static_cast<uint32_t>(self->hdr_bytes_.size() + namelen);
     self->hdr_pseudo_[2 * slot + 1] = static_cast<uint32_t>(valuelen);
   }
-  self->hdr_bytes_.insert(self->hdr_bytes_.end(), value, value + valuelen);
-  self->hdr_lens_.push_back(static_cast<uint32_t>(namelen));
-  self->hdr_lens_.push_back(static_cast<uint32_t>(valuelen));
+  self->AppendHeaderField(name, namelen, value, valuelen);
   return 0;
 }
 
@@ -482,7 +496,7 @@ int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *
 
 // recv(chunk): scans the chunk's frame heads (flood limits, header-block
 // tracking), then runs nghttp2_session_mem_recv over it. Returns the events
-// it produced (ArrayBuffer, layout in h2_session.h), undefined when there are
+// it produced (ArrayBuffer, layout in server_session.h), undefined when there are
 // none, or a negative code (fatal for the connection): an nghttp2 error
 // code, or kErrLimit when a frame broke a limit (the bytes before that frame
 // were processed; their events wait for takeEvents()). Either way
@@ -552,17 +566,7 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   // Room for the budget plus one DATA frame, allocated once per busy period.
   size_t room = max_bytes + kMaxDataPayload + 64;
   if (out_.capacity() < room && nghttp2_session_want_write(session_)) out_.reserve(room);
-  ssize_t err = 0;
-  while (out_.size() < max_bytes) {
-    const uint8_t *data;
-    ssize_t n = nghttp2_session_mem_send(session_, &data);
-    if (n < 0) {
-      err = n;
-      break;
-    }
-    if (n == 0) break;
-    out_.insert(out_.end(), data, data + n);
-  }
+  ssize_t err = PullOutput(max_bytes);
   UpdateState();
   // An exception from the JS read callback: rethrow it now when no output
   // would be lost, else on the next call (the frames pulled must be written).
@@ -572,9 +576,8 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
     pending_error_.Reset();
     throw Napi::Error(env, e);
   }
-  if (err < 0 && out_.empty()) return Napi::Number::New(env, static_cast<double>(err));
-  if (out_.empty()) return env.Undefined();
-  Napi::Value result = CopyToBuffer(env, out_.data(), out_.size());
+  Napi::Value result = OutputValue(env, err);
+  if (out_.empty()) return result;
   // Keep no large capacity between calls: none once nothing more is
   // pending, and never more than two budgets' worth.
   if (out_.capacity() > kKeepCapacity &&
@@ -624,7 +627,7 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
   Napi::Env env = Env();
   Napi::HandleScope scope(env);
   Napi::Value chunk;
-  state_[kStateReadFlag] = 3;
+  state_[kStateReadFlag] = kReadError;
   try {
     chunk = read_fn_.Call({Napi::Number::New(env, stream_id),
                            Napi::Number::New(env, static_cast<double>(length))});
@@ -638,8 +641,8 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
   int flag = state_[kStateReadFlag];
-  if (flag == 2) return NGHTTP2_ERR_DEFERRED;
-  if (flag != 0 && flag != 1) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  if (flag == kReadDeferred) return NGHTTP2_ERR_DEFERRED;
+  if (flag != kReadOk && flag != kReadEof) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   size_t n = 0;
   if (chunk.IsTypedArray() || chunk.IsArrayBuffer()) {
     ByteView view;
@@ -653,11 +656,11 @@ ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *bu
     if (view.length > n) {
       src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
       src->pending_pos = 0;
-      src->eof_after_pending = flag == 1;
+      src->eof_after_pending = flag == kReadEof;
       return static_cast<ssize_t>(n);
     }
   }
-  if (flag == 1) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  if (flag == kReadEof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
 }
 
@@ -851,7 +854,7 @@ Napi::Value Http2Session::SubmitRstStream(const Napi::CallbackInfo &info) {
   CheckSession(env);
   int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
   uint32_t code = info[1].As<Napi::Number>().Uint32Value();
-  int rv = nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, code);
+  int rv = RstStream(stream_id, code);
   UpdateState();
   return Napi::Number::New(env, rv);
 }
@@ -863,8 +866,7 @@ Napi::Value Http2Session::SubmitGoaway(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CheckSession(env);
   uint32_t code = info[0].As<Napi::Number>().Uint32Value();
-  int rv = nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
-                                 nghttp2_session_get_last_proc_stream_id(session_), code, nullptr, 0);
+  int rv = Goaway(code);
   UpdateState();
   return Napi::Number::New(env, rv);
 }

@@ -1,23 +1,24 @@
 #include "hd_deflater.h"
 
-#include "common.h"
+#include "../util/common.h"
+#include "../util/raw_method.h"
 
 namespace spdylay_binding {
 
 Napi::Function HDDeflater::Init(Napi::Env env) {
-  return DefineClass(
-      env, "HDDeflater",
-      {
-          InstanceMethod<&HDDeflater::DeflateString>("deflateString"),
-          InstanceMethod<&HDDeflater::DeflateBytes>("deflateBytes"),
-          InstanceMethod<&HDDeflater::TakePending>("takePending"),
-          InstanceMethod<&HDDeflater::PendingLength>("pendingLength"),
-          InstanceMethod<&HDDeflater::ChangeTableSize>("changeTableSize"),
-          InstanceMethod<&HDDeflater::GetHdTable>("getHdTable"),
-          InstanceMethod<&HDDeflater::DynamicTableSize>("dynamicTableSize"),
-          InstanceMethod<&HDDeflater::MaxDynamicTableSize>("maxDynamicTableSize"),
-          StaticValue("ERR_NO_SPACE", Napi::Number::New(env, kErrNoSpace)),
-      });
+  return DefineRawMethods(DefineClass(env, "HDDeflater", {
+      StaticValue("ERR_NO_SPACE", Napi::Number::New(env, kErrNoSpace))
+  }),
+                          {
+                              {"deflateString", RawMethod<HDDeflater, &HDDeflater::DeflateString>},
+                              {"deflateBytes", RawMethod<HDDeflater, &HDDeflater::DeflateBytes>},
+                              {"takePending", RawMethod<HDDeflater, &HDDeflater::TakePending>},
+                              {"pendingLength", RawMethod<HDDeflater, &HDDeflater::PendingLength>},
+                              {"changeTableSize", RawMethod<HDDeflater, &HDDeflater::ChangeTableSize>},
+                              {"getHdTable", RawMethod<HDDeflater, &HDDeflater::GetHdTable>},
+                              {"dynamicTableSize", RawMethod<HDDeflater, &HDDeflater::DynamicTableSize>},
+                              {"maxDynamicTableSize", RawMethod<HDDeflater, &HDDeflater::MaxDynamicTableSize>},
+                          });
 }
 
 // new HDDeflater(maxDeflateDynamicTableSize)

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { HDDeflater, HDInflater, type HeaderField } from '../lib/nghttp2/index.js';
-import { sharedPath } from './helpers/shared.js';
+import { HDDeflater, HDInflater, type HeaderField } from '../../lib/nghttp2/index.js';
+import { sharedPath } from '../helpers/shared.js';
 
 interface Case {
   seqno?: number;

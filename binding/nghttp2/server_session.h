@@ -34,7 +34,8 @@
 #include <nghttp2/nghttp2.h>
 #include <napi.h>
 
-#include "common.h"
+#include "../util/common.h"
+#include "engine.h"
 
 #include <memory>
 #include <string>
@@ -43,7 +44,7 @@
 
 namespace spdylay_binding {
 
-class Http2Session : public Napi::ObjectWrap<Http2Session> {
+class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit Http2Session(const Napi::CallbackInfo &info);
@@ -81,6 +82,27 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   // which). Not an nghttp2 code (those are all >= -999).
   static constexpr int kErrLimit = -30010;
   enum BodyKind { kBodyNone = 0, kBodyBytes = 1, kBodyJs = 2 };
+  // Values the JS read callback stores in state[kStateReadFlag].
+  enum ReadFlag { kReadOk = 0, kReadEof = 1, kReadDeferred = 2, kReadError = 3 };
+  // Word offsets inside an event record (from its type word).
+  enum RecordSlot {
+    kRecStreamId = 1,
+    kRecValue = 2,         // DATA length, CLOSE error code, LIMIT_RESET limit
+    kRecDataBytes = 3,     // DATA payload
+    kRecHeadersFlags = 2,
+    kRecFieldCount = 3,
+    kRecByteCount = 4,
+    kRecMethod = 5,        // (offset, length) pairs of the pseudo-headers and host
+    kRecScheme = 7,
+    kRecPath = 9,
+    kRecAuthority = 11,
+    kRecHost = 13,
+    kRecFieldLengths = 15, // nfields x (name length, value length)
+  };
+  // Length of a pseudo-header or host that is absent.
+  static constexpr uint32_t kAbsent = 0xffffffffu;
+  // Http2Session.layout: the values above, for lib/nghttp2/events.ts.
+  static Napi::Object Layout(Napi::Env env);
 
   struct BodySource {
     int kind = kBodyNone;
@@ -152,20 +174,12 @@ class Http2Session : public Napi::ObjectWrap<Http2Session> {
   size_t NativeBytes() const;
   void CheckSession(Napi::Env env);
 
-  nghttp2_session *session_ = nullptr;
   Napi::FunctionReference read_fn_;
-  Napi::Reference<Napi::Value> state_ref_;
-  int32_t *state_ = nullptr;
   Napi::Reference<Napi::Value> pending_error_;
   bool has_pending_error_ = false;
 
-  EventBatch events_;
-  std::vector<uint8_t> out_;
-
-  // Header block being received (committed to events_ on frame recv).
-  int32_t hdr_stream_id_ = 0;
-  std::vector<uint32_t> hdr_lens_;
-  std::vector<uint8_t> hdr_bytes_;
+  // (offset, length) of :method :scheme :path :authority host in the header
+  // block being received.
   uint32_t hdr_pseudo_[10];
 
   std::unordered_map<int32_t, std::unique_ptr<BodySource>> sources_;

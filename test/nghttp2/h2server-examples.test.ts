@@ -5,9 +5,9 @@ import * as path from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { run } from './helpers/h2server.js';
+import { run } from '../helpers/h2server.js';
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '..', '..');
 
 beforeAll(() => {
   if (!fs.existsSync(path.join(root, 'dist', 'nghttp2', 'server.js'))) {

@@ -2,24 +2,25 @@
 
 #include <cstring>
 
-#include "common.h"
+#include "../util/common.h"
+#include "../util/raw_method.h"
 
 namespace spdylay_binding {
 
 Napi::Function HDInflater::Init(Napi::Env env) {
-  Napi::Function ctor = DefineClass(
-      env, "HDInflater",
-      {
-          InstanceMethod<&HDInflater::Inflate>("inflate"),
-          InstanceMethod<&HDInflater::TakePending>("takePending"),
-          InstanceMethod<&HDInflater::PendingLength>("pendingLength"),
-          InstanceMethod<&HDInflater::ChangeTableSize>("changeTableSize"),
-          InstanceMethod<&HDInflater::GetHdTable>("getHdTable"),
-          InstanceMethod<&HDInflater::DynamicTableSize>("dynamicTableSize"),
-          InstanceMethod<&HDInflater::IsUsable>("isUsable"),
-          StaticValue("ERR_NO_SPACE", Napi::Number::New(env, kErrNoSpace)),
-          StaticValue("ERR_HEADER_LIST_TOO_LARGE", Napi::Number::New(env, kErrHeaderListTooLarge)),
-      });
+  Napi::Function ctor = DefineRawMethods(DefineClass(env, "HDInflater", {
+      StaticValue("ERR_NO_SPACE", Napi::Number::New(env, kErrNoSpace)),
+      StaticValue("ERR_HEADER_LIST_TOO_LARGE", Napi::Number::New(env, kErrHeaderListTooLarge))
+  }),
+                          {
+                              {"inflate", RawMethod<HDInflater, &HDInflater::Inflate>},
+                              {"takePending", RawMethod<HDInflater, &HDInflater::TakePending>},
+                              {"pendingLength", RawMethod<HDInflater, &HDInflater::PendingLength>},
+                              {"changeTableSize", RawMethod<HDInflater, &HDInflater::ChangeTableSize>},
+                              {"getHdTable", RawMethod<HDInflater, &HDInflater::GetHdTable>},
+                              {"dynamicTableSize", RawMethod<HDInflater, &HDInflater::DynamicTableSize>},
+                              {"isUsable", RawMethod<HDInflater, &HDInflater::IsUsable>},
+                          });
   return ctor;
 }
 

@@ -8,8 +8,8 @@ import type * as net from 'node:net';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { DEFAULT_LIMITS, type LimitExceededInfo } from '../lib/limits.js';
-import { BaseRequestHandler, HTTP2Server, type HTTP2Connection } from '../lib/nghttp2/index.js';
+import { DEFAULT_LIMITS, type LimitExceededInfo } from '../../lib/limits.js';
+import { BaseRequestHandler, HTTP2Server, type HTTP2Connection } from '../../lib/nghttp2/index.js';
 import {
   frame,
   FrameParser,
@@ -25,8 +25,8 @@ import {
   rstStream,
   settingsFrame,
   windowUpdate,
-} from './helpers/h2raw.js';
-import { closeAll, closeSession, connect, request, sleep, startServer } from './helpers/h2server.js';
+} from '../helpers/h2raw.js';
+import { closeAll, closeSession, connect, request, sleep, startServer } from '../helpers/h2server.js';
 
 const NO_ERROR = 0;
 const CANCEL = 8;

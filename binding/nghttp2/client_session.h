@@ -1,6 +1,6 @@
 // Http2ClientSession: client-side HTTP/2 connection engine for urlfetch
 // (wraps a client nghttp2_session driven with nghttp2_session_mem_recv /
-// nghttp2_session_mem_send), in the style of h2_session.h: one crossing per
+// nghttp2_session_mem_send), in the style of server_session.h: one crossing per
 // read chunk (recv) and per output flush (send); everything nghttp2 reports
 // is packed into one event batch; request bodies are served natively (no JS
 // call per DATA frame); errors are returned as nghttp2 codes, never thrown
@@ -22,7 +22,8 @@
 #include <nghttp2/nghttp2.h>
 #include <napi.h>
 
-#include "common.h"
+#include "../util/common.h"
+#include "engine.h"
 
 #include <memory>
 #include <string>
@@ -31,7 +32,7 @@
 
 namespace spdylay_binding {
 
-class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession> {
+class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession>, public Nghttp2Engine {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit Http2ClientSession(const Napi::CallbackInfo &info);
@@ -50,6 +51,9 @@ class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession> {
     kStateEvents = 1,  // bytes of events pending (takeEvents)
     kStateCount = 2,
   };
+
+  // Http2ClientSession.layout: event kinds and state slots, for lib/spdylay/client/h2.ts.
+  static Napi::Object Layout(Napi::Env env);
 
   struct Body {
     std::string data;
@@ -81,15 +85,7 @@ class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession> {
   void PushFrame(uint32_t dir, const nghttp2_frame *frame);
   void UpdateState();
 
-  nghttp2_session *session_ = nullptr;
-  Napi::Reference<Napi::Value> state_ref_;
-  int32_t *state_ = nullptr;
   bool trace_ = false;
-  EventBatch events_;
-  std::vector<uint8_t> out_;
-  int32_t hdr_stream_id_ = 0;
-  std::vector<uint32_t> hdr_lens_;
-  std::vector<uint8_t> hdr_bytes_;
   std::unordered_map<int32_t, std::unique_ptr<Body>> bodies_;
   std::string scratch_;
 };

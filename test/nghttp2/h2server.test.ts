@@ -15,9 +15,9 @@ import {
   DATA_OK,
   HTTP2Server,
   NGHTTP2Error,
-} from '../lib/nghttp2/index.js';
-import { testCert, type TestCert } from './helpers/certs.js';
-import { closeAll, closeSession, connect, request, run, sleep, startServer } from './helpers/h2server.js';
+} from '../../lib/nghttp2/index.js';
+import { testCert, type TestCert } from '../helpers/certs.js';
+import { closeAll, closeSession, connect, request, run, sleep, startServer } from '../helpers/h2server.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

@@ -1,8 +1,9 @@
-#include "h2_client.h"
+#include "client_session.h"
 
 #include <cstring>
 
-#include "common.h"
+#include "../util/common.h"
+#include "../util/raw_method.h"
 
 namespace spdylay_binding {
 
@@ -11,16 +12,24 @@ inline Http2ClientSession *Self(void *user_data) { return static_cast<Http2Clien
 }  // namespace
 
 Napi::Function Http2ClientSession::Init(Napi::Env env) {
-  return DefineClass(env, "Http2ClientSession",
-                     {
-                         InstanceMethod<&Http2ClientSession::Recv>("recv"),
-                         InstanceMethod<&Http2ClientSession::Send>("send"),
-                         InstanceMethod<&Http2ClientSession::TakeEvents>("takeEvents"),
-                         InstanceMethod<&Http2ClientSession::SubmitRequest>("submitRequest"),
-                         InstanceMethod<&Http2ClientSession::SubmitRstStream>("submitRstStream"),
-                         InstanceMethod<&Http2ClientSession::SubmitGoaway>("submitGoaway"),
-                         InstanceMethod<&Http2ClientSession::Destroy>("destroy"),
-                     });
+  return DefineRawMethods(DefineClass(env, "Http2ClientSession", {StaticValue("layout", Layout(env))}),
+                          {
+                              {"recv", RawMethod<Http2ClientSession, &Http2ClientSession::Recv>},
+                              {"send", RawMethod<Http2ClientSession, &Http2ClientSession::Send>},
+                              {"takeEvents", RawMethod<Http2ClientSession, &Http2ClientSession::TakeEvents>},
+                              {"submitRequest", RawMethod<Http2ClientSession, &Http2ClientSession::SubmitRequest>},
+                              {"submitRstStream", RawMethod<Http2ClientSession, &Http2ClientSession::SubmitRstStream>},
+                              {"submitGoaway", RawMethod<Http2ClientSession, &Http2ClientSession::SubmitGoaway>},
+                              {"destroy", RawMethod<Http2ClientSession, &Http2ClientSession::Destroy>},
+                          });
+}
+
+Napi::Object Http2ClientSession::Layout(Napi::Env env) {
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("events", NumberTable(env, {{"headers", kEvHeaders}, {"data", kEvData}, {"close", kEvClose},
+                                         {"frame", kEvFrame}, {"goaway", kEvGoaway}}));
+  layout.Set("state", NumberTable(env, {{"want", kStateWant}, {"events", kStateEvents}, {"count", kStateCount}}));
+  return layout;
 }
 
 // new Http2ClientSession(state: Int32Array(2), trace: boolean, windowSize)
@@ -74,9 +83,7 @@ Http2ClientSession::~Http2ClientSession() {
 }
 
 void Http2ClientSession::UpdateState() {
-  state_[kStateWant] = session_ ? ((nghttp2_session_want_read(session_) ? 1 : 0) |
-                                   (nghttp2_session_want_write(session_) ? 2 : 0))
-                                : 0;
+  state_[kStateWant] = WantBits();
   state_[kStateEvents] = static_cast<int32_t>(events_.size());
 }
 
@@ -112,9 +119,7 @@ void Http2ClientSession::PushFrame(uint32_t dir, const nghttp2_frame *frame) {
 int Http2ClientSession::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, void *user_data) {
   Http2ClientSession *self = Self(user_data);
   if (frame->hd.type != NGHTTP2_HEADERS) return 0;
-  self->hdr_stream_id_ = frame->hd.stream_id;
-  self->hdr_lens_.clear();
-  self->hdr_bytes_.clear();
+  self->BeginHeaderBlock(frame->hd.stream_id);
   return 0;
 }
 
@@ -123,10 +128,7 @@ int Http2ClientSession::OnHeader(nghttp2_session *, const nghttp2_frame *frame, 
                                  void *user_data) {
   Http2ClientSession *self = Self(user_data);
   if (frame->hd.type != NGHTTP2_HEADERS || frame->hd.stream_id != self->hdr_stream_id_) return 0;
-  self->hdr_bytes_.insert(self->hdr_bytes_.end(), name, name + namelen);
-  self->hdr_bytes_.insert(self->hdr_bytes_.end(), value, value + valuelen);
-  self->hdr_lens_.push_back(static_cast<uint32_t>(namelen));
-  self->hdr_lens_.push_back(static_cast<uint32_t>(valuelen));
+  self->AppendHeaderField(name, namelen, value, valuelen);
   return 0;
 }
 
@@ -209,22 +211,9 @@ Napi::Value Http2ClientSession::Send(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!session_) return Napi::Number::New(env, NGHTTP2_ERR_INVALID_STATE);
   size_t max_bytes = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 65536;
-  out_.clear();
-  ssize_t err = 0;
-  while (out_.size() < max_bytes) {
-    const uint8_t *data;
-    ssize_t n = nghttp2_session_mem_send(session_, &data);
-    if (n < 0) {
-      err = n;
-      break;
-    }
-    if (n == 0) break;
-    out_.insert(out_.end(), data, data + n);
-  }
+  ssize_t err = PullOutput(max_bytes);
   UpdateState();
-  if (err < 0 && out_.empty()) return Napi::Number::New(env, static_cast<double>(err));
-  if (out_.empty()) return env.Undefined();
-  return CopyToBuffer(env, out_.data(), out_.size());
+  return OutputValue(env, err);
 }
 
 // submitRequest(headers, count, body): nghttp2_submit_request with the
@@ -282,8 +271,7 @@ Napi::Value Http2ClientSession::SubmitRequest(const Napi::CallbackInfo &info) {
 Napi::Value Http2ClientSession::SubmitRstStream(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!session_) return Napi::Number::New(env, NGHTTP2_ERR_INVALID_STATE);
-  int rv = nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, info[0].As<Napi::Number>().Int32Value(),
-                                     info[1].As<Napi::Number>().Uint32Value());
+  int rv = RstStream(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Uint32Value());
   UpdateState();
   return Napi::Number::New(env, rv);
 }
@@ -292,8 +280,7 @@ Napi::Value Http2ClientSession::SubmitRstStream(const Napi::CallbackInfo &info) 
 Napi::Value Http2ClientSession::SubmitGoaway(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!session_) return Napi::Number::New(env, NGHTTP2_ERR_INVALID_STATE);
-  int rv = nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
-                                 info[0].As<Napi::Number>().Uint32Value(), nullptr, 0);
+  int rv = Goaway(info[0].As<Napi::Number>().Uint32Value());
   UpdateState();
   return Napi::Number::New(env, rv);
 }

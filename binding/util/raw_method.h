@@ -1,0 +1,50 @@
+// RawMethod: the worker-termination guard every wrapped class's methods go
+// through.
+//
+// Methods are plain prototype functions through this wrapper rather than
+// ObjectWrap::InstanceMethod: node-addon-api's wrapper rethrows a C++
+// exception when it cannot throw the JS one, inside a noexcept function, so
+// any call while a worker is being terminated (napi_unwrap then fails)
+// would std::terminate the whole process. Here such a call just returns.
+#pragma once
+
+#include <napi.h>
+
+#include <initializer_list>
+
+namespace spdylay_binding {
+
+template <typename T, Napi::Value (T::*M)(const Napi::CallbackInfo &)>
+napi_value RawMethod(napi_env env, napi_callback_info cbinfo) {
+  try {
+    Napi::CallbackInfo info(env, cbinfo);
+    void *p = nullptr;
+    if (napi_unwrap(env, info.This(), &p) != napi_ok || !p) return nullptr;
+    return (static_cast<T *>(p)->*M)(info);
+  } catch (const Napi::Error &e) {
+    napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
+    return nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+struct RawMethodEntry {
+  const char *name;
+  napi_callback cb;
+};
+
+// Puts `methods` on `cls.prototype` as plain functions; returns `cls`.
+inline Napi::Function DefineRawMethods(Napi::Function cls, std::initializer_list<RawMethodEntry> methods) {
+  Napi::Env env = cls.Env();
+  Napi::Object proto = cls.Get("prototype").As<Napi::Object>();
+  for (const RawMethodEntry &m : methods) {
+    napi_value fn;
+    NAPI_THROW_IF_FAILED(env, napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.cb, nullptr, &fn),
+                         Napi::Function());
+    proto.Set(m.name, Napi::Value(env, fn));
+  }
+  return cls;
+}
+
+}  // namespace spdylay_binding

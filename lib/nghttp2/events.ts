@@ -1,0 +1,137 @@
+/**
+ * The event batch of a native HTTP/2 server session (binding/nghttp2/server_session.h):
+ * its record kinds, state slots and limit numbers as the addon exports them,
+ * and the decoding of a HEADERS record's fields.
+ *
+ * @packageDocumentation
+ */
+import type { LimitName } from '../limits.js';
+import { http2Layout } from '../native.js';
+import { FastBuffer } from '../pool.js';
+
+const { events, state, record, limits } = http2Layout;
+
+/** Event record kinds (the first word of each record). */
+export const EV_HEADERS = events.headers;
+export const EV_DATA = events.data;
+export const EV_END_STREAM = events.endStream;
+export const EV_CLOSE = events.close;
+export const EV_SETTINGS_ACK = events.settingsAck;
+export const EV_LIMIT_RESET = events.limitReset;
+
+/** Slots of the shared state array, and its length. */
+export const ST_READ_FLAG = state.readFlag;
+export const ST_WANT = state.want;
+export const ST_EVENTS = state.events;
+export const ST_MEMORY = state.memory;
+export const ST_LIMIT = state.limit;
+export const ST_MID_HEADERS = state.midHeaders;
+export const STATE_SLOTS = state.count;
+
+/** Word offsets inside a record. */
+export const REC_STREAM_ID = record.streamId;
+export const REC_VALUE = record.value;
+export const REC_DATA_BYTES = record.dataBytes;
+export const REC_HEADERS_FLAGS = record.headersFlags;
+export const REC_FIELD_COUNT = record.fieldCount;
+export const REC_BYTE_COUNT = record.byteCount;
+export const REC_FIELD_LENGTHS = record.fieldLengths;
+/** Words of a record that ends at its stream ID (END_STREAM, SETTINGS_ACK). */
+export const REC_BARE_SIZE = record.value;
+/** Words of a record that ends at its value (CLOSE, LIMIT_RESET). */
+export const REC_VALUE_SIZE = record.value + 1;
+
+/** The read callback's error flag. */
+export const READ_ERROR = http2Layout.readFlags.error;
+/** `submitResponse` body kinds. */
+export const BODY_NONE = http2Layout.bodyKinds.none;
+export const BODY_BYTES = http2Layout.bodyKinds.bytes;
+export const BODY_JS = http2Layout.bodyKinds.js;
+
+/** The limit names by native limit number (null: none). */
+export const NATIVE_LIMITS: readonly (LimitName | null)[] = (() => {
+  const byNumber: (LimitName | null)[] = [null];
+  for (const [name, n] of Object.entries(limits)) byNumber[n] = name as LimitName;
+  return Array.from(byNumber, (name) => name ?? null);
+})();
+
+const ABSENT = http2Layout.absent;
+const COOKIE = Buffer.from('cookie');
+const COOKIE_SEP = Buffer.from('; ');
+
+/** Splits `value` on NUL bytes. */
+function splitNul(value: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = value.indexOf(0); i !== -1; i = value.indexOf(0, start)) {
+    out.push(value.subarray(start, i));
+    start = i + 1;
+  }
+  out.push(value.subarray(start));
+  return out;
+}
+
+/** A pseudo-header's value as a zero-copy view of the event batch, or null when absent. */
+function valueAt(buf: Buffer, u32: Uint32Array, at: number, base: number): Buffer | null {
+  const len = u32[at + 1]!;
+  if (len === ABSENT) return null;
+  return new FastBuffer(buf.buffer as ArrayBuffer, buf.byteOffset + base + u32[at]!, len) as Buffer;
+}
+
+/** The request target of a HEADERS record: views of the batch, null when absent. */
+export interface RequestTarget {
+  method: Buffer | null;
+  scheme: Buffer | null;
+  path: Buffer | null;
+  /** `:authority`, or else the `host` field. */
+  host: Buffer | null;
+}
+
+/** Reads the pseudo-headers (and host) of the HEADERS record at word `rec`, bytes at `base`. */
+export function requestTarget(u32: Uint32Array, buf: Buffer, rec: number, base: number): RequestTarget {
+  const authority = valueAt(buf, u32, rec + record.authority, base);
+  return {
+    method: valueAt(buf, u32, rec + record.method, base),
+    scheme: valueAt(buf, u32, rec + record.scheme, base),
+    path: valueAt(buf, u32, rec + record.path, base),
+    host: authority ?? valueAt(buf, u32, rec + record.host, base),
+  };
+}
+
+/**
+ * The header fields of the HEADERS record at word `rec` as `[name, value]`
+ * pairs: a value holding NUL is split into several pairs, and the `cookie`
+ * fields are joined with `"; "` into one pair at the end.
+ */
+export function decodeHeaders(u32: Uint32Array, buf: Buffer, rec: number): [Buffer, Buffer][] {
+  const nf = u32[rec + REC_FIELD_COUNT]!;
+  const lensAt = rec + REC_FIELD_LENGTHS;
+  let p = (lensAt + 2 * nf) * 4;
+  const out: [Buffer, Buffer][] = [];
+  let cookies: Buffer[] | null = null;
+  for (let i = 0; i < nf; ++i) {
+    const nl = u32[lensAt + 2 * i]!;
+    const vl = u32[lensAt + 2 * i + 1]!;
+    const name = buf.subarray(p, p + nl);
+    const value = buf.subarray(p + nl, p + nl + vl);
+    p += nl + vl;
+    const values = value.indexOf(0) === -1 ? null : splitNul(value);
+    if (nl === 6 && name.equals(COOKIE)) {
+      cookies ??= [];
+      if (values) cookies.push(...values);
+      else cookies.push(value);
+      continue;
+    }
+    if (values) for (const v of values) out.push([name, v]);
+    else out.push([name, value]);
+  }
+  if (cookies) {
+    const parts: Buffer[] = [];
+    for (const c of cookies) {
+      if (parts.length) parts.push(COOKIE_SEP);
+      parts.push(c);
+    }
+    out.push([COOKIE, Buffer.concat(parts)]);
+  }
+  return out;
+}

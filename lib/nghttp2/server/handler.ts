@@ -1,0 +1,242 @@
+/**
+ * {@link BaseRequestHandler}: one HTTP/2 request stream as the application
+ * sees it, the Node counterpart of nghttp2's Python
+ * `nghttp2.BaseRequestHandler`.
+ *
+ * @packageDocumentation
+ */
+import { decodeHeaders } from '../events.js';
+import type { HTTP2Connection } from './connection.js';
+import { normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
+
+/** Options of {@link BaseRequestHandler.sendResponse}. */
+export interface SendResponseOptions {
+  /** HTTP status code, an integer from 100 to 999. Default 200. */
+  status?: number | string;
+  /** Extra response header fields (`:status` is put first by the library). */
+  headers?: HeaderList | null;
+  /** The response body. */
+  body?: ResponseBody;
+}
+
+/** Options of {@link BaseRequestHandler.push}. */
+export interface PushOptions extends SendResponseOptions {
+  /** `:path` of the pushed resource (non-empty), a string (UTF-8) or bytes. */
+  path: string | Uint8Array;
+  /** `:method` of the promised request (non-empty), a string or bytes. Default `'GET'`. */
+  method?: string | Uint8Array;
+  /** Extra promised request header fields, after `:method`, `:scheme`, `:authority`, `:path`. */
+  requestHeaders?: HeaderList | null;
+}
+
+
+/** What the connection hands to the handler being constructed. */
+export interface HandlerInit {
+  scheme: Buffer | null;
+  method: Buffer | null;
+  path: Buffer | null;
+  host: Buffer | null;
+  /** Received request: the event batch and the record's position. */
+  u32: Uint32Array | null;
+  buf: Buffer | null;
+  rec: number;
+  /** Pushed request: its header pairs. */
+  headers: [Buffer, Buffer][] | null;
+}
+
+/** The handler state its connection reads and sets. */
+export let handlerState: {
+  markResponded(h: BaseRequestHandler): void;
+  setStreamId(h: BaseRequestHandler, id: number): void;
+  failed(h: BaseRequestHandler): boolean;
+  setFailed(h: BaseRequestHandler): void;
+};
+
+/**
+ * Handles one HTTP/2 request stream (mirror of Python's
+ * `nghttp2.BaseRequestHandler`). Subclass it and override the `on*` methods;
+ * the server creates one instance per request stream when the request HEADERS
+ * have arrived, with the request's pseudo-headers already filled in.
+ *
+ * Order of calls: {@link onHeaders}, then {@link onData} per received DATA
+ * chunk, {@link onRequestDone} when the request is complete, and
+ * {@link onClose} when the stream closes. An exception thrown by `onHeaders`,
+ * `onData` or `onRequestDone` resets this stream only (RST_STREAM
+ * INTERNAL_ERROR) and is reported through the server's `'handlerError'`
+ * event (stderr when nobody listens).
+ */
+export class BaseRequestHandler {
+  /** The connection this stream belongs to. */
+  readonly http2: HTTP2Connection;
+  /** Stream ID (for a pushed handler, the promised stream ID). */
+  streamId: number;
+  /** The client's `[host, port]`. */
+  readonly clientAddress: readonly [string, number];
+  /** `:scheme` of the request, or null when absent. */
+  scheme: Buffer | null;
+  /** `:method` of the request, or null when absent. */
+  method: Buffer | null;
+  /** `:authority`, or else the `host` header field, or null when both are absent. */
+  host: Buffer | null;
+  /** `:path` of the request, or null when absent. */
+  path: Buffer | null;
+
+  #headers: [Buffer, Buffer][] | null;
+  #u32: Uint32Array | null;
+  #buf: Buffer | null;
+  #rec: number;
+  #responded = false;
+  #failed = false;
+
+  static {
+    handlerState = {
+      markResponded(h) {
+        h.#responded = true;
+      },
+      setStreamId(h, id) {
+        h.streamId = id;
+      },
+      failed: (h) => h.#failed,
+      setFailed(h) {
+        h.#failed = true;
+      },
+    };
+  }
+
+  /**
+   * Called by the server; subclasses must pass both arguments to `super`.
+   *
+   * @param http2 - The connection (an {@link HTTP2Connection}).
+   * @param streamId - The request's stream ID.
+   */
+  constructor(http2: HTTP2Connection, streamId: number) {
+    this.http2 = http2;
+    this.streamId = streamId;
+    this.clientAddress = http2.clientAddress;
+    const init = http2._takeHandlerInit();
+    if (init) {
+      this.scheme = init.scheme;
+      this.method = init.method;
+      this.host = init.host;
+      this.path = init.path;
+      this.#headers = init.headers;
+      this.#u32 = init.u32;
+      this.#buf = init.buf;
+      this.#rec = init.rec;
+    } else {
+      this.scheme = this.method = this.host = this.path = null;
+      this.#headers = [];
+      this.#u32 = null;
+      this.#buf = null;
+      this.#rec = 0;
+    }
+  }
+
+  /**
+   * Request header fields as `[name, value]` Buffer pairs, pseudo-headers
+   * included, in received order; a value containing NUL is split into
+   * several pairs, and all `cookie` fields are removed and appended once at
+   * the end, joined with `"; "`. Built on first access.
+   */
+  get headers(): [Buffer, Buffer][] {
+    if (this.#headers === null) {
+      this.#headers = decodeHeaders(this.#u32!, this.#buf!, this.#rec);
+      this.#u32 = null;
+      this.#buf = null;
+    }
+    return this.#headers;
+  }
+
+  set headers(value: [Buffer, Buffer][]) {
+    this.#headers = value;
+    this.#u32 = null;
+    this.#buf = null;
+  }
+
+  /** Called when the request HEADERS have arrived. Does nothing by default. */
+  onHeaders(): void {}
+
+  /**
+   * Called for each chunk of request body.
+   *
+   * Back-pressure (beyond the reference): return a promise and the chunk
+   * counts as taken only when it settles. Until then this stream's HTTP/2
+   * flow-control window is not given back, so a client uploading faster
+   * than the handler consumes is held back (on this stream only: other
+   * streams and the connection go on, within a 1 MiB connection window).
+   * A sync return (the default) takes the chunk at once. A rejected
+   * promise counts as a handler error (the stream is reset).
+   *
+   * @param data - The chunk (a view of the received bytes; it stays valid,
+   *   but copy it to keep it long: it holds the whole received batch).
+   * @returns Nothing, or a promise that settles when the chunk is processed.
+   */
+  onData(data: Buffer): void | PromiseLike<void> {
+    void data;
+  }
+
+  /** Called when the whole request has been received. Does nothing by default. */
+  onRequestDone(): void {}
+
+  /**
+   * Called when the stream closes.
+   *
+   * @param errorCode - HTTP/2 error code: 0 for a normal close, 2
+   * (INTERNAL_ERROR) when the connection was lost, or the code of the
+   * RST_STREAM that reset it.
+   */
+  onClose(errorCode: number): void {
+    void errorCode;
+  }
+
+  /**
+   * Sends the response (`nghttp2_submit_response`). `:status` is put first,
+   * then `headers`; no other field is added. May be called from any `on*`
+   * method or later (for example after an upstream fetch); after the stream
+   * has closed or the connection is gone it does nothing.
+   *
+   * @param options - `{ status = 200, headers, body }`; see {@link SendResponseOptions}.
+   * @throws Error when a response was already sent for this handler.
+   * @throws RangeError when `status` is not an integer from 100 to 999.
+   * @throws TypeError when a header or the body has an unsupported type, or a header contains NUL.
+   * @throws NGHTTP2Error when nghttp2 refuses the submission.
+   */
+  sendResponse(options: SendResponseOptions = {}): void {
+    if (this.#responded) throw new Error('response has already been sent');
+    const status = normaliseStatus(options.status ?? 200);
+    this.http2._submitResponse(this, status, options.headers, options.body, false);
+  }
+
+  /**
+   * Pushes a resource (`nghttp2_submit_push_promise` on this stream, then the
+   * pushed response is queued right away). Call it before
+   * {@link sendResponse}. The promised request carries `:method`, `:scheme`
+   * and `:authority` (inherited from this request), `:path`, then
+   * `requestHeaders`.
+   *
+   * @param options - `{ path, method = 'GET', requestHeaders, status = 200, headers, body }`.
+   * @returns The handler of the pushed stream (an instance of the server's
+   * request handler class) with its promised `streamId`.
+   * @throws Error when `path`, `method` or `status` is empty.
+   * @throws NGHTTP2Error when nghttp2 refuses the PUSH_PROMISE, e.g. code
+   * -528 (`NGHTTP2_ERR_PUSH_DISABLED`) when the client disabled push.
+   */
+  push(options: PushOptions): this {
+    if (!options || !options.path) throw new Error('path must not be empty');
+    const method = options.method ?? 'GET';
+    if (!method) throw new Error('method must not be empty');
+    if (options.status === null || options.status === '' || options.status === 0) {
+      throw new Error('status must not be empty');
+    }
+    const status = normaliseStatus(options.status ?? 200);
+    return this.http2._push(this, options, method, status) as this;
+  }
+
+  /**
+   * Restarts body transmission paused by {@link DATA_DEFERRED}
+   * (`nghttp2_session_resume_data`). Harmless when not paused.
+   */
+  resume(): void {
+    this.http2._resume(this.streamId);
+  }
+}
