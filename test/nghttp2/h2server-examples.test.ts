@@ -10,7 +10,7 @@ import { run } from '../helpers/h2server.js';
 const root = path.resolve(__dirname, '..', '..');
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(root, 'dist', 'nghttp2', 'server.js'))) {
+  if (!fs.existsSync(path.join(root, 'dist', 'nghttp2', 'index.js'))) {
     throw new Error('dist/ is missing: run `npm run build` before these tests');
   }
 });

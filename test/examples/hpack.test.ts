@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { expect, it } from 'vitest';
 
 it('examples/hpack.js deflates, inflates and prints both tables', () => {
-  const out = execFileSync(process.execPath, [path.join(__dirname, '..', 'examples', 'hpack.js')], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'examples', 'hpack.js')], { encoding: 'utf8' });
   const lines = out.trim().split('\n');
   // Literal with incremental indexing, new name, Huffman-coded: the bytes nghttp2 produces.
   expect(lines[0]).toBe('408294e703626172400362617a0362757a');

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '..', '..');
 
 function run(cmd: string, args: string[], timeout = 20_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { expect, it } from 'vitest';
 
 it('examples/spdy-session.js completes a request over TCP', () => {
-  const out = execFileSync(process.execPath, [path.join(__dirname, '..', 'examples', 'spdy-session.js')],
+  const out = execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'examples', 'spdy-session.js')],
     { encoding: 'utf8', timeout: 20_000 });
   expect(out).toMatch(/server got SYN_STREAM 1 \[[^]*':method', 'GET'/);
   expect(out).toMatch(/client got SYN_REPLY 1 \[[^]*':status', '200 OK'/);
