@@ -11,6 +11,15 @@ import type * as net from 'node:net';
 export const SOCKET_HIGH_WATER = 65536;
 
 /**
+ * Bytes one connection's flush writes before it yields to the event loop
+ * (continuing on `setImmediate`): a local socket that the kernel drains as
+ * fast as it is written never reaches the high-water mark, and one
+ * connection's large responses must not hold up every other connection.
+ * @internal
+ */
+export const FLUSH_TURN_MAX = 256 * 1024;
+
+/**
  * Writes `data` to `socket` unless the socket already buffers
  * {@link SOCKET_HIGH_WATER} bytes: the body of a SPDY session's `sendCb`.
  * Bytes for a destroyed socket count as sent.

@@ -14,6 +14,7 @@ import {
   resolveLimits, type LimitExceededInfo, type LimitName, type ServerLimits,
 } from '../../limits.js';
 import { http2Layout, native, type NativeHttp2Session } from '../../native.js';
+import { FLUSH_TURN_MAX } from '../../transport.js';
 import { nghttp2Error } from '../errors.js';
 import {
   BODY_BYTES, BODY_JS, BODY_NONE, EV_CLOSE, EV_DATA, EV_END_STREAM, EV_HEADERS, EV_LIMIT_RESET, EV_SETTINGS_ACK,
@@ -81,6 +82,8 @@ export class HTTP2Connection {
   #flushing = false;
   #dispatching = false;
   #flushScheduled = false;
+  /** The continuation of a flush that yielded after FLUSH_TURN_MAX bytes. */
+  #flushImmediate: NodeJS.Immediate | null = null;
   #ending = false;
   #closed = false;
   #settingsTimer: NodeJS.Timeout | null = null;
@@ -621,9 +624,15 @@ export class HTTP2Connection {
     const socket = this.socket;
     const state = this.#state;
     this.#flushing = true;
+    let written = 0;
+    let yielded = false;
     try {
       for (;;) {
         if (socket.writableLength > OUTPUT_HIGH_WATER || socket.destroyed || this.#ending || !this.#session) break;
+        if (written >= FLUSH_TURN_MAX) {
+          yielded = true;
+          break;
+        }
         let out: Buffer | number | undefined;
         try {
           out = session.send(SEND_CHUNK);
@@ -645,13 +654,21 @@ export class HTTP2Connection {
           this.#fatal(out);
           return;
         }
-        if (out !== undefined) socket.write(out);
-        else if (!events) break;
+        if (out !== undefined) {
+          socket.write(out);
+          written += out.length;
+        } else if (!events) break;
         // Stop without another native call when nghttp2 has nothing queued.
         if ((state[ST_WANT]! & 2) === 0) break;
       }
     } finally {
       this.#flushing = false;
+    }
+    if (yielded && !this.#flushImmediate) {
+      this.#flushImmediate = setImmediate(() => {
+        this.#flushImmediate = null;
+        this.#flush();
+      });
     }
     if (!this.#checkMemory()) return;
     if (this.#session && (state[ST_WANT]! & 3) === 0) this.#endTransport();

@@ -9,7 +9,7 @@
 import type * as net from 'node:net';
 
 import type { LimitExceededInfo, LimitName, ServedProtocol, ServerLimits } from '../../limits.js';
-import { RecvStep, SOCKET_HIGH_WATER, attachSocket, writeBounded } from '../../transport.js';
+import { FLUSH_TURN_MAX, RecvStep, SOCKET_HIGH_WATER, attachSocket, writeBounded } from '../../transport.js';
 import {
   CTRL_FLAG_FIN, DATA_FLAG_FIN, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, HEADERS,
   ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR, LIMIT_EMPTY_FRAMES, LIMIT_HEADER_BLOCK_INFLATE, LIMIT_NONE, LIMIT_OUTBOUND_ACK,
@@ -94,6 +94,11 @@ export class SPDYConnection {
   #commits: SpdyStreamIO[] = [];
   readonly #recv = new RecvStep();
   #flushing = false;
+  /** Bytes written by the running flush, and whether it stopped at FLUSH_TURN_MAX. */
+  #turnWritten = 0;
+  #turnYielded = false;
+  /** The continuation of a flush that yielded. */
+  #flushImmediate: NodeJS.Immediate | null = null;
   #scheduled = false;
   #ending = false;
   #closed = false;
@@ -135,7 +140,17 @@ export class SPDYConnection {
     const spdy2 = version === PROTO_SPDY2 && opts.spdy2WindowUpdate;
     this.session = new Session(SERVER, version, {
       sendCb: (_s, data) => {
-        if (this.#forced < 0) return this.#aborting && !socket.destroyed ? 0 : writeBounded(socket, data);
+        if (this.#forced < 0) {
+          if (this.#aborting && !socket.destroyed) return 0;
+          // one flush yields to the event loop after FLUSH_TURN_MAX bytes
+          if (this.#flushing && this.#turnWritten >= FLUSH_TURN_MAX && !socket.destroyed) {
+            this.#turnYielded = true;
+            return 0;
+          }
+          const n = writeBounded(socket, data);
+          this.#turnWritten += n;
+          return n;
+        }
         if (socket.destroyed) return data.length;
         // ending the connection for a limit: the GOAWAY goes out past the high-water mark
         if (this.#forced >= LIMIT_FLUSH_BUDGET) return 0;
@@ -497,7 +512,17 @@ export class SPDYConnection {
         for (const [sid, n] of this.#consumed) session.consume(sid, n);
         this.#consumed.clear();
       }
-      if (this.socket.writableLength < SOCKET_HIGH_WATER) session.send();
+      if (this.socket.writableLength < SOCKET_HIGH_WATER) {
+        this.#turnWritten = 0;
+        this.#turnYielded = false;
+        session.send();
+        if (this.#turnYielded && !this.#flushImmediate) {
+          this.#flushImmediate = setImmediate(() => {
+            this.#flushImmediate = null;
+            this.flush();
+          });
+        }
+      }
     } catch (err) {
       this.#flushing = false;
       this.#fatal(err);
