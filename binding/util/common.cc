@@ -4,21 +4,29 @@
 
 namespace spdylay_binding {
 
-ByteView GetBytes(const Napi::Value &value, const char *what) {
+namespace {
+
+// napi_get_typedarray_info's type, data and element count of a TypedArray.
+// False when `value` is not a TypedArray (a failed call throws).
+bool TypedArrayInfo(const Napi::Value &value, napi_typedarray_type *type, void **data, size_t *length) {
+  if (!value.IsTypedArray()) return false;
   napi_env env = value.Env();
+  napi_value arraybuffer;
+  size_t offset;
+  NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, value, type, length, data, &arraybuffer, &offset),
+                       false);
+  return true;
+}
+
+}  // namespace
+
+ByteView GetBytes(const Napi::Value &value, const char *what) {
   ByteView view;
-  if (value.IsTypedArray()) {
-    napi_typedarray_type type;
-    size_t length;
-    void *data;
-    napi_value arraybuffer;
-    size_t offset;
-    NAPI_THROW_IF_FAILED(env,
-                         napi_get_typedarray_info(env, value, &type, &length, &data,
-                                                  &arraybuffer, &offset),
-                         view);
-    if (type == napi_uint8_array || type == napi_uint8_clamped_array ||
-        type == napi_int8_array) {
+  napi_typedarray_type type;
+  void *data;
+  size_t length;
+  if (TypedArrayInfo(value, &type, &data, &length)) {
+    if (type == napi_uint8_array || type == napi_uint8_clamped_array || type == napi_int8_array) {
       view.data = static_cast<uint8_t *>(data);
       view.length = length;
       return view;
@@ -29,29 +37,20 @@ ByteView GetBytes(const Napi::Value &value, const char *what) {
     view.length = ab.ByteLength();
     return view;
   }
-  throw Napi::TypeError::New(env, std::string(what) + " must be a Buffer or Uint8Array");
+  throw Napi::TypeError::New(value.Env(), std::string(what) + " must be a Buffer or Uint8Array");
 }
 
 U32View GetU32Array(const Napi::Value &value, const char *what) {
-  napi_env env = value.Env();
   U32View view;
-  if (value.IsTypedArray()) {
-    napi_typedarray_type type;
-    size_t length;
-    void *data;
-    napi_value arraybuffer;
-    size_t offset;
-    NAPI_THROW_IF_FAILED(env,
-                         napi_get_typedarray_info(env, value, &type, &length, &data,
-                                                  &arraybuffer, &offset),
-                         view);
-    if (type == napi_uint32_array) {
-      view.data = static_cast<uint32_t *>(data);
-      view.length = length;
-      return view;
-    }
+  napi_typedarray_type type;
+  void *data;
+  size_t length;
+  if (TypedArrayInfo(value, &type, &data, &length) && type == napi_uint32_array) {
+    view.data = static_cast<uint32_t *>(data);
+    view.length = length;
+    return view;
   }
-  throw Napi::TypeError::New(env, std::string(what) + " must be a Uint32Array");
+  throw Napi::TypeError::New(value.Env(), std::string(what) + " must be a Uint32Array");
 }
 
 Napi::Value CopyToBuffer(Napi::Env env, const uint8_t *data, size_t length) {
