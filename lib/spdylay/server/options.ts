@@ -28,14 +28,68 @@ export interface SPDYBoundAddress {
 export type SPDYAccessLog = (line: string, handler: BaseSPDYRequestHandler) => void;
 
 /**
- * Options of {@link ThreadedSPDYServer} (third constructor argument).
+ * Options of {@link ThreadedSPDYServer} (third constructor argument): its
+ * own options plus the resource limits of {@link ServerLimits} (defaults in
+ * `DEFAULT_LIMITS`), which keep what one client can make a connection hold
+ * bounded. Every connection the server ends for a limit, and every stream
+ * it resets for `maxHeaderListSize`, is reported through the server's
+ * `'limitExceeded'` event. On the h2 path every limit is passed to the
+ * inner `HTTP2Server` (see `HTTP2ServerOptions` for the HTTP/2 frames and
+ * codes). On SPDY and HTTP/1.1 they work as follows.
  *
- * The limit fields ({@link ServerLimits}, defaults in `DEFAULT_LIMITS`) keep
- * what one client can make a connection hold bounded; every connection the
- * server ends for a limit, and every stream it resets for
- * `maxHeaderListSize`, is reported through the server's `'limitExceeded'`
- * event. On the h2 path every limit is passed to the inner `HTTP2Server`
- * (see its options for the HTTP/2 frames and codes).
+ * - `maxHeaderListSize` (bytes, default 65536). SPDY: the decompressed
+ *   header block of a SYN_STREAM or HEADERS
+ *   (`SPDYLAY_OPT_MAX_HEADER_LIST_SIZE`). Past it the client receives
+ *   RST_STREAM with status FRAME_TOO_LARGE (11) for that stream, nothing of
+ *   the block is kept, and the connection goes on (`'limitExceeded'` with
+ *   scope `'stream'`). A block that inflates past max(1 MiB, 4 x this
+ *   limit) (`SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE`: a compression bomb)
+ *   ends the connection: GOAWAY PROTOCOL_ERROR, then close. Control frames
+ *   are buffered up to this limit + 8192 bytes
+ *   (`SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER`, clamped to 8192..16777215).
+ *   HTTP/1.1: Node's `maxHeaderSize` (the whole request head): the client
+ *   receives `431 Request Header Fields Too Large` and the connection
+ *   closes.
+ * - `maxSessionMemory` (bytes, default 10 MiB). SPDY: bytes written to the
+ *   socket and not yet sent (`socket.writableLength`), request body bytes
+ *   received and not yet read by the handlers, response body bytes queued
+ *   for the session (up to 64 KiB per stream: larger Buffers written by the
+ *   application are referenced, not copied), plus an estimate of the C
+ *   session (its zlib streams, 320 KiB, 256 bytes per open stream and per
+ *   queued frame; its header buffers are bounded by `maxHeaderListSize`
+ *   instead). A value under about 400 KiB ends every SPDY connection. Past
+ *   it the client receives GOAWAY PROTOCOL_ERROR and the connection closes.
+ *   Not used for HTTP/1.1 (Node's `http` bounds its own buffers).
+ * - `maxOutboundAck` (frames, default 1000). SPDY:
+ *   `SPDYLAY_OPT_MAX_OUTBOUND_ACK` (PING replies and RST_STREAMs waiting
+ *   unsent because the client does not read); past it the client receives
+ *   GOAWAY PROTOCOL_ERROR (written even past the socket's high-water mark)
+ *   and the connection closes.
+ * - `maxEmptyFrames` (frames, default 1000). SPDY:
+ *   `SPDYLAY_OPT_MAX_EMPTY_FRAMES` (DATA without payload or FIN, SETTINGS
+ *   after the first, header blocks refused as too large, in a row; a new
+ *   request or body bytes reset the count); past it GOAWAY PROTOCOL_ERROR
+ *   and close.
+ * - `streamResetBurst` / `streamResetRate` (default 1000 tokens, 33 per
+ *   second). SPDY: `SPDYLAY_OPT_STREAM_RESET_BURST` /
+ *   `SPDYLAY_OPT_STREAM_RESET_RATE`; when the bucket runs dry GOAWAY
+ *   PROTOCOL_ERROR and close.
+ * - `maxContinuations`: h2 only (SPDY has no CONTINUATION frame).
+ * - `headersTimeout` (ms, default 60000; 0 disables it). SPDY: part of a
+ *   frame head or of a control frame (e.g. half a SYN_STREAM) received and
+ *   its end not: the client receives GOAWAY OK (SPDY/2: GOAWAY) and the
+ *   connection closes. Cleartext protocol detection (the first bytes; 10 s
+ *   at most) and the TLS handshake (`handshakeTimeout`, Node's default
+ *   120 s, unless set in {@link tls}) take the smaller of theirs and this:
+ *   the socket is closed. HTTP/1.1: Node's `headersTimeout` (the client
+ *   receives `408 Request Timeout`, then close; Node checks it
+ *   periodically, so it fires up to a quarter of it late); Node's
+ *   `requestTimeout` is not used (0): a slow body is bounded by
+ *   `idleTimeout`.
+ * - `idleTimeout` (ms, default 120000; 0 keeps idle connections open).
+ *   SPDY: GOAWAY OK, open streams finish. HTTP/1.1: the socket closes;
+ *   between two requests Node's `keepAliveTimeout` applies instead (5 s, or
+ *   this when shorter, plus Node's 1 s allowance).
  */
 export interface ThreadedSPDYServerOptions extends ServerLimits {
   /** Path of the PEM certificate (chain) file (python: `cert_file`). */
@@ -79,97 +133,6 @@ export interface ThreadedSPDYServerOptions extends ServerLimits {
    * `true` writes to stderr, a function receives each line. Default false.
    */
   log?: boolean | SPDYAccessLog;
-  /**
-   * Largest request header block accepted, in bytes. Default 65536.
-   * - SPDY: the decompressed header block of a SYN_STREAM or HEADERS
-   *   (`SPDYLAY_OPT_MAX_HEADER_LIST_SIZE`). Past it the client receives
-   *   RST_STREAM with status FRAME_TOO_LARGE (11) for that stream, nothing
-   *   of the block is kept, and the connection goes on ('limitExceeded'
-   *   with scope `'stream'`). A block that inflates past max(1 MiB, 4 x
-   *   this limit) (`SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE`: a compression
-   *   bomb) ends the connection: GOAWAY PROTOCOL_ERROR, then close. Control
-   *   frames are buffered up to this limit + 8192 bytes
-   *   (`SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER`, clamped to 8192..16777215).
-   * - h2: the inner `HTTP2Server`'s `maxHeaderListSize` (RST_STREAM
-   *   ENHANCE_YOUR_CALM).
-   * - HTTP/1.1: Node's `maxHeaderSize` (the whole request head): the client
-   *   receives `431 Request Header Fields Too Large` and the connection
-   *   closes.
-   */
-  maxHeaderListSize?: number;
-  /**
-   * Memory one connection may hold, in bytes. Default 10485760 (10 MiB).
-   * SPDY: bytes written to the socket and not yet sent
-   * (`socket.writableLength`), request body bytes received and not yet
-   * read by the handlers, response body bytes queued for the session (up to
-   * 64 KiB per stream: larger Buffers written by the application are
-   * referenced, not copied), plus an estimate of the C session (its zlib
-   * streams, 320 KiB, 256 bytes per open stream and per queued frame; its
-   * header buffers are bounded by `maxHeaderListSize` instead). A value
-   * under about 400 KiB ends every SPDY connection. Past it the client
-   * receives GOAWAY PROTOCOL_ERROR and the connection closes. h2: the
-   * inner `HTTP2Server`'s
-   * `maxSessionMemory` (GOAWAY ENHANCE_YOUR_CALM). Not used for HTTP/1.1
-   * (Node's `http` bounds its own buffers).
-   */
-  maxSessionMemory?: number;
-  /**
-   * Frames the server queues on its own in reply to the client (PING
-   * replies, RST_STREAMs) that may wait unsent because the client does not
-   * read. Default 1000. SPDY: `SPDYLAY_OPT_MAX_OUTBOUND_ACK`; past it the
-   * client receives GOAWAY PROTOCOL_ERROR (written even past the socket's
-   * high-water mark) and the connection closes. h2: the inner
-   * `HTTP2Server`'s (GOAWAY ENHANCE_YOUR_CALM).
-   */
-  maxOutboundAck?: number;
-  /**
-   * Frames carrying nothing the client may send in a row (DATA without
-   * payload or FIN, SETTINGS after the first, header blocks refused as too
-   * large); a new request or body bytes reset the count. Default 1000.
-   * SPDY: `SPDYLAY_OPT_MAX_EMPTY_FRAMES`; past it GOAWAY PROTOCOL_ERROR and
-   * close. h2: the inner `HTTP2Server`'s (GOAWAY ENHANCE_YOUR_CALM).
-   */
-  maxEmptyFrames?: number;
-  /**
-   * Streams the client opens and then resets itself: a token bucket of this
-   * many tokens (default 1000), refilled at {@link streamResetRate} per
-   * second. SPDY: `SPDYLAY_OPT_STREAM_RESET_BURST`; when it runs dry GOAWAY
-   * PROTOCOL_ERROR and close. h2: the inner `HTTP2Server`'s (GOAWAY
-   * ENHANCE_YOUR_CALM).
-   */
-  streamResetBurst?: number;
-  /** Tokens per second of {@link streamResetBurst}'s bucket. Default 33 (`SPDYLAY_OPT_STREAM_RESET_RATE`). */
-  streamResetRate?: number;
-  /**
-   * h2 only: CONTINUATION frames allowed after one HEADERS frame (the inner
-   * `HTTP2Server`'s; GOAWAY ENHANCE_YOUR_CALM past it). Default 8.
-   */
-  maxContinuations?: number;
-  /**
-   * Milliseconds a connection may spend inside an incomplete request head.
-   * Default 60000; 0 disables it.
-   * - SPDY: part of a frame head or of a control frame (e.g. half a
-   *   SYN_STREAM) received and its end not: the client receives GOAWAY OK
-   *   (SPDY/2: GOAWAY) and the connection closes.
-   * - Cleartext protocol detection (the first bytes; 10 s at most) and the
-   *   TLS handshake (`handshakeTimeout`, Node's default 120 s, unless set in
-   *   {@link tls}) take the smaller of theirs and this: the socket is closed.
-   * - HTTP/1.1: Node's `headersTimeout` (the client receives `408 Request
-   *   Timeout`, then close; Node checks it periodically, so it fires up to a
-   *   quarter of it late). Node's `requestTimeout` is not used (0): a slow
-   *   body is bounded by `idleTimeout`.
-   * - h2: the inner `HTTP2Server`'s (GOAWAY NO_ERROR).
-   */
-  headersTimeout?: number;
-  /**
-   * Milliseconds a connection may go without reading or writing a byte
-   * before it is ended gracefully (SPDY: GOAWAY OK, h2: GOAWAY NO_ERROR;
-   * open streams finish; HTTP/1.1: the socket closes; between two requests
-   * Node's `keepAliveTimeout` applies instead: 5 s, or this when shorter,
-   * plus Node's 1 s allowance). Default 120000 (2 minutes). `0` keeps
-   * idle connections open.
-   */
-  idleTimeout?: number;
 }
 
 /** Constructor of the request handler class (see {@link BaseSPDYRequestHandler}). */
