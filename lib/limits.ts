@@ -12,6 +12,8 @@
  * @packageDocumentation
  */
 
+import { ArgumentError } from './errors.js';
+
 /**
  * Names of the limits, as reported in {@link LimitExceededInfo.limit}. Each
  * is the name of the option that sets it.
@@ -157,7 +159,7 @@ const TIMEOUTS: readonly (keyof ServerLimits)[] = ['headersTimeout', 'idleTimeou
  *
  * @param options - An object holding some {@link ServerLimits} fields (other fields are ignored).
  * @returns Every limit, defaults applied.
- * @throws TypeError naming the option when a limit is not a positive integer
+ * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) naming the option when a limit is not a positive integer
  *   (a timeout: not a number of milliseconds >= 0).
  * @internal
  */
@@ -168,7 +170,7 @@ export function resolveLimits(options: ServerLimits | null | undefined): Require
     const v = options[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 0xffffffff) {
-      throw new TypeError(`${key} must be an integer from 1 to 4294967295 (got ${String(v)})`);
+      throw new ArgumentError(`${key} must be an integer from 1 to 4294967295 (got ${String(v)})`);
     }
     out[key] = v;
   }
@@ -176,7 +178,7 @@ export function resolveLimits(options: ServerLimits | null | undefined): Require
     const v = options[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
-      throw new TypeError(`${key} must be a number of milliseconds >= 0 (got ${String(v)})`);
+      throw new ArgumentError(`${key} must be a number of milliseconds >= 0 (got ${String(v)})`);
     }
     out[key] = v;
   }

@@ -58,8 +58,11 @@ export class SPDYDirectoryHandler extends BaseSPDYRequestHandler {
         file = path.join(file, 'index.html');
         st = await fs.promises.stat(file);
       }
-      if (!st.isFile()) throw new Error('not a file');
     } catch {
+      this.sendError(404);
+      return;
+    }
+    if (!st.isFile()) {
       this.sendError(404);
       return;
     }

@@ -49,8 +49,24 @@ export class HeaderCompressionError extends NGHTTP2Error {
   }
 }
 
-/** `NGHTTP2_ERR_INVALID_ARGUMENT` (-501): a value outside what nghttp2 accepts. */
-export class InvalidArgumentError extends NGHTTP2Error {}
+/**
+ * `NGHTTP2_ERR_INVALID_ARGUMENT` (-501): a value outside what nghttp2
+ * accepts. Named apart from the `spdylay` module's `InvalidArgumentError`
+ * (a `SpdylayError`, spdylay's `SPDYLAY_ERR_INVALID_ARGUMENT`).
+ */
+export class NGHTTP2InvalidArgumentError extends NGHTTP2Error {}
+
+/**
+ * Alias of {@link NGHTTP2InvalidArgumentError}, kept for code that imports
+ * this name from `spdylay/nghttp2`: the same class, so `instanceof` works
+ * with either name.
+ *
+ * @deprecated Use {@link NGHTTP2InvalidArgumentError}, which cannot be
+ * confused with the `spdylay` module's `InvalidArgumentError`.
+ */
+export const InvalidArgumentError = NGHTTP2InvalidArgumentError;
+/** @deprecated Use {@link NGHTTP2InvalidArgumentError}. */
+export type InvalidArgumentError = NGHTTP2InvalidArgumentError;
 
 /** `NGHTTP2_ERR_NOMEM` (-901): nghttp2 could not allocate memory. */
 export class NoMemoryError extends NGHTTP2Error {}
@@ -88,7 +104,7 @@ export function nghttp2Error(code: number, usable = false): NGHTTP2Error {
     case NGHTTP2_ERR_HEADER_COMP:
       return new HeaderCompressionError(code, usable);
     case NGHTTP2_ERR_INVALID_ARGUMENT:
-      return new InvalidArgumentError(code);
+      return new NGHTTP2InvalidArgumentError(code);
     case NGHTTP2_ERR_NOMEM:
       return new NoMemoryError(code);
     default:

@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import { ArgumentError, OutOfRangeError } from '../errors.js';
 import { native, type NativeHDDeflater, type NativeHDInflater } from '../native.js';
 import { FastBuffer, pool } from '../pool.js';
 import { HeaderListTooLargeError, nghttp2Error } from './errors.js';
@@ -64,7 +65,7 @@ function toEntries(pairs: [Buffer, Buffer][]): HDTableEntry[] {
 
 function checkTableSize(size: number): void {
   if (!Number.isInteger(size) || size < 0 || size > 0xffffffff) {
-    throw new RangeError(`table size must be an integer in [0, 2^32-1] bytes, got ${size}`);
+    throw new OutOfRangeError(`table size must be an integer in [0, 2^32-1] bytes, got ${size}`);
   }
 }
 
@@ -90,7 +91,8 @@ export class HDDeflater {
    * @param hdTableBufsizeMax - Upper limit, in bytes, of the dynamic table
    *   this encoder will use, whatever size the decoder allows (default
    *   {@link DEFLATE_MAX_HEADER_TABLE_SIZE}).
-   * @throws RangeError if `hdTableBufsizeMax` is not an integer in [0, 2^32-1].
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) if
+   *   `hdTableBufsizeMax` is not an integer in [0, 2^32-1].
    */
   constructor(hdTableBufsizeMax: number = DEFLATE_MAX_HEADER_TABLE_SIZE) {
     checkTableSize(hdTableBufsizeMax);
@@ -107,12 +109,13 @@ export class HDDeflater {
    *   HTTP/2 wants them lower-case.
    * @returns The header block (a view of a shared 32 KiB pool slab, as
    *   small Buffers from `Buffer.allocUnsafe` are).
-   * @throws TypeError if `headers` is not an array of such fields.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) if
+   *   `headers` is not an array of such fields.
    * @throws {@link NGHTTP2Error} (with nghttp2's code and message) if nghttp2
    *   fails, e.g. `HeaderCompressionError` for a field too large to encode.
    */
   deflate(headers: readonly HeaderField[]): Buffer {
-    if (!Array.isArray(headers)) throw new TypeError('headers must be an array of [name, value] pairs');
+    if (!Array.isArray(headers)) throw new ArgumentError('headers must be an array of [name, value] pairs');
     const count = headers.length;
     if (this.#lens.length < 2 * count) this.#lens = new Uint32Array(4 * count);
     if (this.#sensitive.length < count) this.#sensitive = new Uint8Array(2 * count);
@@ -125,7 +128,7 @@ export class HDDeflater {
     // string handed to C in one go; C falls back (undefined) if not ASCII.
     for (; i < count; i++) {
       const field = headers[i];
-      if (!Array.isArray(field)) throw new TypeError(`header ${i} must be a [name, value] pair`);
+      if (!Array.isArray(field)) throw new ArgumentError(`header ${i} must be a [name, value] pair`);
       const name = field[0];
       const value = field[1];
       if (typeof name !== 'string' || typeof value !== 'string') break;
@@ -163,13 +166,13 @@ export class HDDeflater {
     let total = 0;
     for (let i = 0; i < count; i++) {
       const field = headers[i];
-      if (!Array.isArray(field)) throw new TypeError(`header ${i} must be a [name, value] pair`);
+      if (!Array.isArray(field)) throw new ArgumentError(`header ${i} must be a [name, value] pair`);
       for (let j = 0; j < 2; j++) {
         const x = field[j] as unknown;
         let bytes: Uint8Array;
         if (typeof x === 'string') bytes = Buffer.from(x, 'utf8');
         else if (x instanceof Uint8Array) bytes = x;
-        else throw new TypeError(`header ${i} ${j === 0 ? 'name' : 'value'} must be a string or a Buffer`);
+        else throw new ArgumentError(`header ${i} ${j === 0 ? 'name' : 'value'} must be a string or a Buffer`);
         parts[2 * i + j] = bytes;
         lens[2 * i + j] = bytes.length;
         total += bytes.length;
@@ -199,7 +202,8 @@ export class HDDeflater {
    * Wraps `nghttp2_hd_deflate_change_table_size`.
    *
    * @param hdTableBufsizeMax - New size, in bytes.
-   * @throws RangeError if the size is not an integer in [0, 2^32-1].
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) if
+   *   the size is not an integer in [0, 2^32-1].
    * @throws {@link NGHTTP2Error} if nghttp2 rejects it.
    */
   changeTableSize(hdTableBufsizeMax: number): void {
@@ -258,12 +262,13 @@ export class HDInflater {
 
   /**
    * @param options - See {@link HDInflaterOptions}.
-   * @throws RangeError if `maxHeaderListSize` is not a non-negative integer.
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) if
+   *   `maxHeaderListSize` is not a non-negative integer.
    */
   constructor(options: HDInflaterOptions = {}) {
     const limit = options.maxHeaderListSize ?? 0;
     if (!Number.isSafeInteger(limit) || limit < 0) {
-      throw new RangeError(`maxHeaderListSize must be a non-negative integer (bytes), got ${limit}`);
+      throw new OutOfRangeError(`maxHeaderListSize must be a non-negative integer (bytes), got ${limit}`);
     }
     this.#maxHeaderListSize = limit;
     this.#native = new native.HDInflater(limit);
@@ -279,7 +284,8 @@ export class HDInflater {
    * @returns The header list as `[name, value]` Buffer pairs, in order.
    *   They are views of a shared 32 KiB pool slab, as small Buffers from
    *   `Buffer.allocUnsafe` are: copy one before keeping it for long.
-   * @throws TypeError if `data` is not a Buffer or Uint8Array.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) if
+   *   `data` is not a Buffer or Uint8Array.
    * @throws {@link HeaderCompressionError} if the block is not valid HPACK
    *   (garbage, truncated, an index past the table, a table size update
    *   above the limit), or holds a name or value whose encoded string is longer than
@@ -290,6 +296,7 @@ export class HDInflater {
    *   `maxHeaderListSize`; the inflater stays usable.
    */
   inflate(data: Uint8Array): [Buffer, Buffer][] {
+    if (!(data instanceof Uint8Array)) throw new ArgumentError('data must be a Buffer or Uint8Array');
     let start = pool.offset;
     let n = this.#native.inflate(data, pool.ab, start);
     if (n < 0) {
@@ -331,7 +338,8 @@ export class HDInflater {
    * Wraps `nghttp2_hd_inflate_change_table_size`.
    *
    * @param hdTableBufsizeMax - New size, in bytes.
-   * @throws RangeError if the size is not an integer in [0, 2^32-1].
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) if
+   *   the size is not an integer in [0, 2^32-1].
    * @throws {@link NGHTTP2Error} if nghttp2 rejects it.
    */
   changeTableSize(hdTableBufsizeMax: number): void {

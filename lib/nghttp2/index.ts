@@ -21,8 +21,13 @@ export {
   HeaderListTooLargeError,
   InvalidArgumentError,
   NGHTTP2Error,
+  NGHTTP2InvalidArgumentError,
   NoMemoryError,
 } from './errors.js';
+export {
+  ArgumentError, ConnectionClosedError, HeadersSentError, InvalidReturnValueError, OutOfRangeError,
+  type ErrorCode,
+} from '../errors.js';
 export {
   DATA_DEFERRED, DATA_EOF, DATA_OK,
   type BodyGenerator, type DataFlag, type HeaderList, type HeaderPair, type ResponseBody,

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { ArgumentError } from '../errors.js';
 import { READ_EOF } from './constants.js';
 import type { Session } from './session.js';
 
@@ -50,10 +51,10 @@ export class DataProvider<S = unknown> {
   /**
    * @param source - Any value (a Buffer, a file handle, `null`, ...).
    * @param readCb - Called whenever the session needs bytes for a DATA frame.
-   * @throws TypeError when `readCb` is not a function.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when `readCb` is not a function.
    */
   constructor(source: S, readCb: ReadCallback<S>) {
-    if (typeof readCb !== 'function') throw new TypeError('readCb must be a function');
+    if (typeof readCb !== 'function') throw new ArgumentError('readCb must be a function');
     this.source = source;
     this.readCb = readCb;
   }
@@ -84,11 +85,11 @@ export class BufferDataProvider extends DataProvider<{ data: Uint8Array; pos: nu
 
   /**
    * @param data - The body: bytes, or a string sent as UTF-8.
-   * @throws TypeError when `data` is neither.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when `data` is neither.
    */
   constructor(data: Uint8Array | string) {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('data must be a Buffer, Uint8Array or string');
+    if (!(bytes instanceof Uint8Array)) throw new ArgumentError('data must be a Buffer, Uint8Array or string');
     super({ data: bytes, pos: 0 }, bufferRead);
     this.data = bytes;
   }

@@ -35,7 +35,11 @@ export {
   Session, DataProvider, BufferDataProvider, getNpnProtocols, npnGetVersion, strerror, type SessionOptions,
   type ReadCallback, type ReadCtrl,
 } from './session.js';
-export { urlfetch, UrlFetcher, UrlFetchError, type UrlFetchOptions } from './client/fetcher.js';
+export {
+  ArgumentError, BodyTooLargeError, ConnectionClosedError, HeadersSentError, InvalidReturnValueError, OutOfRangeError,
+  StreamResetError, UrlFetchError, type ErrorCode, type UrlFetchErrorCode,
+} from '../errors.js';
+export { urlfetch, UrlFetcher, type UrlFetchOptions } from './client/fetcher.js';
 export { BaseSPDYStreamHandler, type StreamHandlerClass } from './client/handler.js';
 export { ThreadedSPDYServer } from './server/server.js';
 export { BaseSPDYRequestHandler, type SPDYHandlerInit } from './server/handler.js';

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { native } from '../native.js';
+import { ArgumentError } from '../errors.js';
 import { InvalidArgumentError } from './errors.js';
 import type { NameValue } from './frames.js';
 
@@ -43,7 +44,7 @@ const nvCache = new WeakMap<NameValue[], NvCacheEntry>();
  * only compares its strings with the cached ones.
  */
 export function encodeNv(nv: NameValue[], cut = false): string {
-  if (!Array.isArray(nv)) throw new TypeError('nv must be an array of [name, value] pairs');
+  if (!Array.isArray(nv)) throw new ArgumentError('nv must be an array of [name, value] pairs');
   const n = nv.length;
   if (!cut) {
     const hit = nvCache.get(nv);
@@ -60,7 +61,7 @@ export function encodeNv(nv: NameValue[], cut = false): string {
   const parts: string[] = new Array(2 * n);
   for (let i = 0, j = 0; i < n; i++, j += 2) {
     const p = nv[i];
-    if (!Array.isArray(p) || p.length < 2) throw new TypeError('nv entries must be [name, value] pairs');
+    if (!Array.isArray(p) || p.length < 2) throw new ArgumentError('nv entries must be [name, value] pairs');
     let name = p[0];
     let value = p[1];
     if (typeof name !== 'string' || typeof value !== 'string') {

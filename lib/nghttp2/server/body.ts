@@ -8,6 +8,8 @@
  */
 import type { Readable } from 'node:stream';
 
+import { ArgumentError, OutOfRangeError } from '../../errors.js';
+
 /** Body generator flag: a non-empty chunk is returned and more will follow. */
 export const DATA_OK = 0;
 /** Body generator flag: this is the last chunk (which may be `null`). */
@@ -66,15 +68,15 @@ export function packHeaders(headers: HeaderList | null | undefined): [string | B
   if (headers) {
     for (const field of headerEntries(headers)) {
       if (!field || (field as ArrayLike<unknown>).length !== 2) {
-        throw new TypeError('header fields must be [name, value] pairs');
+        throw new ArgumentError('header fields must be [name, value] pairs');
       }
       let name = field[0];
       let value = field[1];
       if (typeof name === 'string') name = name.toLowerCase();
-      else if (!isBytes(name)) throw new TypeError('header name must be a string or a Buffer');
+      else if (!isBytes(name)) throw new ArgumentError('header name must be a string or a Buffer');
       if (typeof value === 'number') value = String(value);
       else if (typeof value !== 'string' && !isBytes(value)) {
-        throw new TypeError('header value must be a string or a Buffer');
+        throw new ArgumentError('header value must be a string or a Buffer');
       }
       if (parts === null && typeof name === 'string' && typeof value === 'string') {
         s += (count ? '\0' : '') + name + '\0' + value;
@@ -94,7 +96,7 @@ export function packHeaders(headers: HeaderList | null | undefined): [string | B
 export function normaliseStatus(status: number | string | undefined | null): number {
   const n = typeof status === 'number' ? status : status == null || status === '' ? NaN : Number(status);
   if (!Number.isInteger(n) || n < 100 || n > 999) {
-    throw new RangeError(`status must be an integer from 100 to 999 (got ${String(status)})`);
+    throw new OutOfRangeError(`status must be an integer from 100 to 999 (got ${String(status)})`);
   }
   return n;
 }

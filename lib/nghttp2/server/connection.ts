@@ -15,6 +15,7 @@ import {
 } from '../../limits.js';
 import { http2Layout, native, type NativeHttp2Session } from '../../native.js';
 import { FLUSH_TURN_MAX } from '../../transport.js';
+import { ArgumentError, ConnectionClosedError, InvalidReturnValueError } from '../../errors.js';
 import { nghttp2Error } from '../errors.js';
 import {
   BODY_BYTES, BODY_JS, BODY_NONE, EV_CLOSE, EV_DATA, EV_END_STREAM, EV_HEADERS, EV_LIMIT_RESET, EV_SETTINGS_ACK,
@@ -217,7 +218,7 @@ export class HTTP2Connection {
       gen = r.gen;
       abort = r.abort;
     } else {
-      throw new TypeError('body must be a string, Buffer, Readable stream or body generator');
+      throw new ArgumentError('body must be a string, Buffer, Readable stream or body generator');
     }
     handlerState.markResponded(h);
     const session = this.#session;
@@ -240,7 +241,7 @@ export class HTTP2Connection {
   /** @internal */
   _push(parent: BaseRequestHandler, options: PushOptions, method: string | Uint8Array, status: number): BaseRequestHandler {
     const session = this.#session;
-    if (!session) throw new Error('the connection is closed');
+    if (!session) throw new ConnectionClosedError('the connection is closed');
     const scheme = parent.scheme ?? this.defaultScheme;
     const request: HeaderPair[] = [[':method', method], [':scheme', scheme]];
     if (parent.host !== null) request.push([':authority', parent.host]);
@@ -290,7 +291,7 @@ export class HTTP2Connection {
     try {
       result = gen(length);
       if (!Array.isArray(result) || result.length < 2) {
-        throw new TypeError('a body generator must return [chunk, flag]');
+        throw new InvalidReturnValueError('a body generator must return [chunk, flag]');
       }
     } catch (err) {
       state[ST_READ_FLAG] = READ_ERROR;
@@ -304,7 +305,7 @@ export class HTTP2Connection {
     else if (chunk != null && !isBytes(chunk)) {
       state[ST_READ_FLAG] = READ_ERROR;
       this.#dropBody(streamId);
-      this.server._handlerError(new TypeError('a body chunk must be a Buffer, a string or null'),
+      this.server._handlerError(new InvalidReturnValueError('a body chunk must be a Buffer, a string or null'),
         this.#handlers.get(streamId) ?? null);
       return undefined;
     }
@@ -320,7 +321,7 @@ export class HTTP2Connection {
     } else if (flag !== DATA_DEFERRED) {
       state[ST_READ_FLAG] = READ_ERROR;
       this.#dropBody(streamId);
-      this.server._handlerError(new TypeError(`invalid body generator flag ${String(flag)}`),
+      this.server._handlerError(new InvalidReturnValueError(`invalid body generator flag ${String(flag)}`),
         this.#handlers.get(streamId) ?? null);
       return undefined;
     }

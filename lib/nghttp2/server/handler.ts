@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { ArgumentError, HeadersSentError } from '../../errors.js';
 import { decodeHeaders } from '../events.js';
 import type { HTTP2Connection } from './connection.js';
 import { normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
@@ -196,13 +197,13 @@ export class BaseRequestHandler {
    * has closed or the connection is gone it does nothing.
    *
    * @param options - `{ status = 200, headers, body }`; see {@link SendResponseOptions}.
-   * @throws Error when a response was already sent for this handler.
-   * @throws RangeError when `status` is not an integer from 100 to 999.
-   * @throws TypeError when a header or the body has an unsupported type, or a header contains NUL.
+   * @throws HeadersSentError (`ERR_SPDYLAY_HEADERS_SENT`) when a response was already sent for this handler.
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) when `status` is not an integer from 100 to 999.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when a header or the body has an unsupported type.
    * @throws NGHTTP2Error when nghttp2 refuses the submission.
    */
   sendResponse(options: SendResponseOptions = {}): void {
-    if (this.#responded) throw new Error('response has already been sent');
+    if (this.#responded) throw new HeadersSentError('response has already been sent');
     const status = normaliseStatus(options.status ?? 200);
     this.http2._submitResponse(this, status, options.headers, options.body, false);
   }
@@ -217,16 +218,18 @@ export class BaseRequestHandler {
    * @param options - `{ path, method = 'GET', requestHeaders, status = 200, headers, body }`.
    * @returns The handler of the pushed stream (an instance of the server's
    * request handler class) with its promised `streamId`.
-   * @throws Error when `path`, `method` or `status` is empty.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when `path`, `method` or `status` is empty.
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) when `status` is not an integer from 100 to 999.
+   * @throws ConnectionClosedError (`ERR_SPDYLAY_CONNECTION_CLOSED`) when the connection is closed.
    * @throws NGHTTP2Error when nghttp2 refuses the PUSH_PROMISE, e.g. code
    * -528 (`NGHTTP2_ERR_PUSH_DISABLED`) when the client disabled push.
    */
   push(options: PushOptions): this {
-    if (!options || !options.path) throw new Error('path must not be empty');
+    if (!options || !options.path) throw new ArgumentError('path must not be empty');
     const method = options.method ?? 'GET';
-    if (!method) throw new Error('method must not be empty');
+    if (!method) throw new ArgumentError('method must not be empty');
     if (options.status === null || options.status === '' || options.status === 0) {
-      throw new Error('status must not be empty');
+      throw new ArgumentError('status must not be empty');
     }
     const status = normaliseStatus(options.status ?? 200);
     return this.http2._push(this, options, method, status) as this;

@@ -12,6 +12,7 @@ import * as tls from 'node:tls';
 import {
   resolveLimits, type LimitExceededInfo, type LimitName, type ServerLimits,
 } from '../../limits.js';
+import { ArgumentError } from '../../errors.js';
 import { HTTP2Connection } from './connection.js';
 import type { BaseRequestHandler } from './handler.js';
 
@@ -186,7 +187,8 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
    * @param ssl - TLS options for `tls.createServer` (cert, key, ...); omit or
    * pass null for cleartext h2c (prior knowledge).
    * @param options - See {@link HTTP2ServerOptions}.
-   * @throws TypeError when the address or handler class is invalid, or a
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when the
+   *   address or handler class is invalid, or a
    *   limit of {@link HTTP2ServerOptions} is invalid (the message names the
    *   option): a count that is not an integer from 1 to 4294967295, a
    *   timeout that is not a number of milliseconds >= 0.
@@ -201,13 +203,13 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     } else if (address && typeof address === 'object') {
       ({ host, port } = address as { host?: string | null; port: number });
     } else {
-      throw new TypeError('address must be [host, port] or { host, port }');
+      throw new ArgumentError('address must be [host, port] or { host, port }');
     }
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new TypeError('port must be an integer from 0 to 65535');
+      throw new ArgumentError('port must be an integer from 0 to 65535');
     }
     if (typeof RequestHandlerClass !== 'function') {
-      throw new TypeError('RequestHandlerClass must be a class extending BaseRequestHandler');
+      throw new ArgumentError('RequestHandlerClass must be a class extending BaseRequestHandler');
     }
     this.#host = host ?? undefined;
     this.#port = port;

@@ -15,7 +15,10 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 
+import { ArgumentError, UrlFetchError, type UrlFetchErrorCode } from '../../errors.js';
+import { NGHTTP2Error } from '../../nghttp2/errors.js';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from '../constants.js';
+import { SpdylayError } from '../errors.js';
 import type { NameValue } from '../frames.js';
 import { getNpnProtocols, npnGetVersion } from '../session.js';
 import type { TraceFrame } from '../trace.js';
@@ -24,26 +27,7 @@ import { H2ClientConnection } from './h2.js';
 import { BaseSPDYStreamHandler, type StreamHandlerClass } from './handler.js';
 import { SpdyClientConnection } from './spdy.js';
 
-/**
- * Connection-level failure of {@link urlfetch}: no connection, TLS or ALPN
- * failure, an unsupported scheme, or the connection lost before every
- * stream closed (python: `UrlFetchError`). `cause` holds the underlying
- * error when there is one.
- */
-export class UrlFetchError extends Error {
-  /** The origin (`scheme://host:port`) concerned, when known. */
-  readonly origin: string | undefined;
-
-  /**
-   * @param message - What failed.
-   * @param options - `{ cause, origin }`.
-   */
-  constructor(message: string, options: { cause?: unknown; origin?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'UrlFetchError';
-    this.origin = options.origin;
-  }
-}
+export { UrlFetchError, type UrlFetchErrorCode } from '../../errors.js';
 
 /** Options of {@link urlfetch}. */
 export interface UrlFetchOptions {
@@ -96,10 +80,20 @@ interface Origin {
 
 function parseOrigin(u: URL): Origin {
   const scheme = u.protocol.slice(0, -1);
-  if (scheme !== 'https' && scheme !== 'http') throw new UrlFetchError(`Unsupported scheme ${scheme}`);
+  if (scheme !== 'https' && scheme !== 'http') throw new UrlFetchError(`Unsupported scheme ${scheme}`, { code: 'ERR_SPDYLAY_INVALID_URL' });
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   const port = u.port ? Number(u.port) : scheme === 'https' ? 443 : 80;
-  return { scheme, host, port, key: `${scheme}://${u.host}:${port}` };
+  return { scheme, host, port, key: `${scheme}://${u.hostname}:${port}` };
+}
+
+/**
+ * The code of the error a fetch rejects with when its connection fails
+ * with `err` (null: the socket closed).
+ */
+function lostCode(err: Error | null): UrlFetchErrorCode {
+  if (err instanceof UrlFetchError) return err.code;
+  if (err instanceof SpdylayError || err instanceof NGHTTP2Error) return 'ERR_SPDYLAY_SESSION';
+  return 'ERR_SPDYLAY_CONNECTION_LOST';
 }
 
 /**
@@ -128,12 +122,13 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
    *   the first one's origin is used.
    * @param HandlerClass - The stream handler class (one instance per URL).
    * @param options - See {@link UrlFetchOptions}.
-   * @throws UrlFetchError for an unsupported scheme.
-   * @throws TypeError when `urls` is empty or holds an invalid URL.
+   * @throws UrlFetchError (`ERR_SPDYLAY_INVALID_URL`) for an unsupported scheme.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when `urls` is empty.
+   * @throws TypeError (Node's `ERR_INVALID_URL`, from `new URL`) when `urls` holds an invalid URL.
    */
   constructor(urls: (string | URL)[], HandlerClass: StreamHandlerClass<H>, options: UrlFetchOptions = {}) {
     this.urls = urls.map((u) => (u instanceof URL ? u : new URL(u)));
-    if (this.urls.length === 0) throw new TypeError('no URL given');
+    if (this.urls.length === 0) throw new ArgumentError('no URL given');
     this.#origin = parseOrigin(this.urls[0]!);
     this.scheme = this.#origin.scheme;
     this.serverAddress = Object.freeze([this.#origin.host, this.#origin.port] as [string, number]);
@@ -169,7 +164,8 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
    * every stream has closed (python: `loop()`).
    *
    * @throws UrlFetchError (rejects) when the connection, TLS handshake or
-   *   ALPN fails, or the connection is lost before every stream closed.
+   *   ALPN fails, the socket times out, or the connection is lost before
+   *   every stream closed; its `code` tells which ({@link UrlFetchErrorCode}).
    * @throws (rejects) the first exception thrown by a handler method.
    */
   async loop(): Promise<void> {
@@ -179,7 +175,8 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
       let s: net.Socket;
       const fail = (err: Error): void => {
         s.destroy();
-        reject(new UrlFetchError(`Could not connect to ${o.host}:${o.port}: ${err.message}`, { cause: err, origin: o.key }));
+        const code = err instanceof UrlFetchError ? err.code : 'ERR_SPDYLAY_CONNECT';
+        reject(new UrlFetchError(`Could not connect to ${o.host}:${o.port}: ${err.message}`, { cause: err, origin: o.key, code }));
       };
       if (o.scheme === 'https') {
         const protocols = opts.protocols ?? [...getNpnProtocols(), ...(opts.h2 === false ? [] : ['h2'])];
@@ -201,7 +198,8 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
       }
       s.once('error', fail);
       if (opts.timeout) {
-        s.setTimeout(opts.timeout, () => fail(new Error(`timed out after ${opts.timeout} ms`)));
+        s.setTimeout(opts.timeout, () => s.destroy(
+          new UrlFetchError(`timed out after ${opts.timeout} ms`, { origin: o.key, code: 'ERR_SPDYLAY_TIMEOUT' })));
       }
     });
     this.socket = socket;
@@ -213,13 +211,17 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
         const version = npnGetVersion(alpn);
         if (version) conn = new SpdyClientConnection(owner, socket, version);
         else if (alpn === 'h2') conn = new H2ClientConnection(owner, socket, 'h2');
-        else throw new UrlFetchError(`ALPN failed: the server selected ${alpn ?? 'no protocol'}`, { origin: o.key });
+        else {
+          throw new UrlFetchError(`ALPN failed: the server selected ${alpn ?? 'no protocol'}`,
+            { origin: o.key, code: 'ERR_SPDYLAY_ALPN' });
+        }
       } else if (opts.version === 'h2') {
         conn = new H2ClientConnection(owner, socket, 'h2c');
       } else {
         const version = opts.version ?? PROTO_SPDY3_1;
         if (version !== PROTO_SPDY2 && version !== PROTO_SPDY3 && version !== PROTO_SPDY3_1) {
-          throw new UrlFetchError(`Unsupported SPDY version ${String(version)}`, { origin: o.key });
+          throw new UrlFetchError(`Unsupported SPDY version ${String(version)}`,
+            { origin: o.key, code: 'ERR_SPDYLAY_UNSUPPORTED_VERSION' });
         }
         conn = new SpdyClientConnection(owner, socket, version);
       }
@@ -260,8 +262,9 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
       },
       lostError: (err: Error | null, open: number, cause: unknown) => new UrlFetchError(
         `connection to ${host}:${port} ${err ? `failed: ${err.message}` : 'closed'} with ${open} stream(s) open`,
-        { cause, origin: `${this.scheme}://${host}:${port}` }),
-      submitError: (url: string) => new UrlFetchError(`could not submit the request for ${url}`),
+        { cause, origin: `${this.scheme}://${host}:${port}`, code: lostCode(err) }),
+      submitError: (url: string) => new UrlFetchError(`could not submit the request for ${url}`,
+        { origin: `${this.scheme}://${host}:${port}`, code: 'ERR_SPDYLAY_SUBMIT' }),
     };
   }
 }
@@ -283,8 +286,9 @@ export class UrlFetcher<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>
  *   (default: the base class, which ignores everything).
  * @param options - See {@link UrlFetchOptions}.
  * @returns (resolves to) the handlers, in URL order, once every stream has closed.
- * @throws UrlFetchError (rejects) on an unsupported scheme, a connection,
- *   TLS or ALPN failure, or a connection lost before every stream closed.
+ * @throws UrlFetchError (rejects) on an invalid URL or unsupported scheme,
+ *   a connection, TLS or ALPN failure, a timeout, or a connection lost
+ *   before every stream closed; its `code` tells which ({@link UrlFetchErrorCode}).
  * @throws (rejects) the first exception thrown by a handler method.
  */
 export async function urlfetch<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler>(
@@ -301,7 +305,7 @@ export async function urlfetch<H extends BaseSPDYStreamHandler = BaseSPDYStreamH
     try {
       url = u instanceof URL ? u : new URL(u);
     } catch (err) {
-      throw new UrlFetchError(`Invalid URL ${String(u)}`, { cause: err });
+      throw new UrlFetchError(`Invalid URL ${String(u)}`, { cause: err, code: 'ERR_SPDYLAY_INVALID_URL' });
     }
     const key = parseOrigin(url).key;
     if (key === lastKey) groups[groups.length - 1]!.push(u);

@@ -8,7 +8,9 @@
  */
 import type * as net from 'node:net';
 
+import { UrlFetchError } from '../../errors.js';
 import { native, type NativeHttp2ClientSession } from '../../native.js';
+import { NGHTTP2Error } from '../../nghttp2/errors.js';
 import { SOCKET_HIGH_WATER } from '../../transport.js';
 import type { NameValue } from '../frames.js';
 import { H2_FRAME_NAMES, type H2FrameInfo } from '../trace.js';
@@ -198,7 +200,7 @@ export class H2ClientConnection extends ClientConnection<H2Request> {
     if (this.done) return;
     const ev = this.#session.recv(d);
     if (typeof ev === 'number') {
-      this.fail(new Error(`HTTP/2 session error: ${native.nghttp2Strerror(ev)}`));
+      this.fail(new NGHTTP2Error(ev, `HTTP/2 session error: ${native.nghttp2Strerror(ev)}`));
       return;
     }
     if (ev) this.#dispatch(ev);
@@ -220,7 +222,7 @@ export class H2ClientConnection extends ClientConnection<H2Request> {
         }
         if (typeof out === 'number') {
           this.#flushing = false;
-          this.fail(new Error(`HTTP/2 session error: ${native.nghttp2Strerror(out)}`));
+          this.fail(new NGHTTP2Error(out, `HTTP/2 session error: ${native.nghttp2Strerror(out)}`));
           return;
         }
         if (out === undefined) break;
@@ -232,7 +234,7 @@ export class H2ClientConnection extends ClientConnection<H2Request> {
     }
     if (this.done) return;
     if (this.open === 0) this.#finish();
-    else if ((st[ST_WANT]! & 3) === 0) this.fail(new Error('the session ended (GOAWAY) with streams open'));
+    else if ((st[ST_WANT]! & 3) === 0) this.fail(new UrlFetchError('the session ended (GOAWAY) with streams open', { code: 'ERR_SPDYLAY_GOAWAY' }));
   }
 
   #finish(): void {

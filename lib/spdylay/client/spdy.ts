@@ -6,6 +6,7 @@
  */
 import type * as net from 'node:net';
 
+import { UrlFetchError } from '../../errors.js';
 import { RecvStep, SOCKET_HIGH_WATER, writeBounded } from '../../transport.js';
 import {
   CANCEL, CLIENT, DATA_FLAG_FIN, FLAG_SETTINGS_NONE, GOAWAY_OK, HEADERS, ID_FLAG_SETTINGS_NONE,
@@ -149,7 +150,7 @@ export class SpdyClientConnection extends ClientConnection<SpdyRequest> {
     if (this.open === 0) {
       this.#finish();
     } else if (!s.wantRead() && !s.wantWrite()) {
-      this.fail(new Error('the session ended (GOAWAY) with streams open'));
+      this.fail(new UrlFetchError('the session ended (GOAWAY) with streams open', { code: 'ERR_SPDYLAY_GOAWAY' }));
     }
   }
 

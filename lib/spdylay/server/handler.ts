@@ -9,6 +9,9 @@
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 
+import {
+  ArgumentError, BodyTooLargeError, HeadersSentError, OutOfRangeError, StreamResetError,
+} from '../../errors.js';
 import type { NameValue } from '../frames.js';
 import { RESPONSES, dateTimeString, htmlEscape } from './http-util.js';
 import type { ThreadedSPDYServer } from './server.js';
@@ -248,11 +251,11 @@ export class BaseSPDYRequestHandler {
    *
    * @param code - The HTTP status code.
    * @param message - A more specific text for the page and status line.
-   * @throws Error when the headers were already sent.
+   * @throws HeadersSentError (`ERR_SPDYLAY_HEADERS_SENT`) when the headers were already sent.
    */
   sendError(code: number, message?: string): void {
     code = Math.trunc(Number(code));
-    if (this._io.committed) throw new Error('sendError: headers were already sent');
+    if (this._io.committed) throw new HeadersSentError('sendError: headers were already sent');
     const ctor = this.constructor as typeof BaseSPDYRequestHandler;
     const [short, long] = ctor.responses[code] ?? ['???', '???'];
     const msg = message ?? short;
@@ -283,11 +286,12 @@ export class BaseSPDYRequestHandler {
    *
    * @param code - The HTTP status code (100 to 999).
    * @param message - The reason phrase.
-   * @throws RangeError when `code` is not an integer from 100 to 999.
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) when
+   *   `code` is not an integer from 100 to 999.
    */
   sendResponse(code: number, message?: string): void {
     const n = Math.trunc(Number(code));
-    if (!(n >= 100 && n <= 999)) throw new RangeError(`status code must be an integer from 100 to 999 (got ${code})`);
+    if (!(n >= 100 && n <= 999)) throw new OutOfRangeError(`status code must be an integer from 100 to 999 (got ${code})`);
     const ctor = this.constructor as typeof BaseSPDYRequestHandler;
     this._status = n;
     this._statusLine = `${n} ${message ?? ctor.responses[n]?.[0] ?? '???'}`;
@@ -298,13 +302,13 @@ export class BaseSPDYRequestHandler {
    *
    * @param keyword - The header name.
    * @param value - The value (a string; numbers are converted).
-   * @throws TypeError when a name or value is missing.
-   * @throws Error when the headers were already sent.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when a name or value is missing.
+   * @throws HeadersSentError (`ERR_SPDYLAY_HEADERS_SENT`) when the headers were already sent.
    */
   sendHeader(keyword: string, value: string | number): void {
-    if (typeof keyword !== 'string' || keyword === '') throw new TypeError('header name must be a non-empty string');
-    if (value === undefined || value === null) throw new TypeError('header value must not be null');
-    if (this._io.committed) throw new Error('sendHeader: headers were already sent');
+    if (typeof keyword !== 'string' || keyword === '') throw new ArgumentError('header name must be a non-empty string');
+    if (value === undefined || value === null) throw new ArgumentError('header value must not be null');
+    if (this._io.committed) throw new HeadersSentError('sendHeader: headers were already sent');
     this._responseHeaders.push([keyword, String(value)]);
   }
 
@@ -331,8 +335,10 @@ export class BaseSPDYRequestHandler {
    *
    * @param limit - Maximum size in bytes (default 64 MiB).
    * @returns The body (empty when there is none).
-   * @throws RangeError (rejects) when the body exceeds `limit`.
-   * @throws Error (rejects) when the stream was reset or the connection lost.
+   * @throws BodyTooLargeError (rejects; a RangeError, `ERR_SPDYLAY_BODY_TOO_LARGE`)
+   *   when the body exceeds `limit`.
+   * @throws StreamResetError (rejects; `ERR_SPDYLAY_STREAM_RESET`) when the
+   *   stream was reset or the connection lost.
    */
   readBody(limit = 64 * 1024 * 1024): Promise<Buffer> {
     const r = this.rfile;
@@ -350,7 +356,7 @@ export class BaseSPDYRequestHandler {
         if (n > limit) {
           cleanup();
           r.resume();
-          reject(new RangeError(`request body exceeds ${limit} bytes`));
+          reject(new BodyTooLargeError(limit));
           return;
         }
         parts.push(c);
@@ -361,7 +367,7 @@ export class BaseSPDYRequestHandler {
       };
       const onClose = (): void => {
         cleanup();
-        reject(new Error('the stream was reset before the request body was complete'));
+        reject(new StreamResetError('the stream was reset before the request body was complete'));
       };
       const onError = (err: Error): void => {
         cleanup();

@@ -159,7 +159,7 @@ export interface ResolvedServerOptions {
 /**
  * Applies the defaults to `options`.
  *
- * @throws TypeError for a bad limit option (see `resolveLimits`).
+ * @throws ArgumentError (a TypeError) for a bad limit option (see `resolveLimits`).
  * @internal
  */
 export function resolveServerOptions(options: ThreadedSPDYServerOptions): ResolvedServerOptions {

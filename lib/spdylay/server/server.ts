@@ -15,6 +15,7 @@ import type * as http from 'node:http';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 
+import { ArgumentError } from '../../errors.js';
 import type { LimitExceededInfo, LimitName, ServedProtocol } from '../../limits.js';
 import type { HTTP2Connection, HTTP2Server } from '../../nghttp2/index.js';
 import { OK } from '../constants.js';
@@ -101,7 +102,8 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
    * @param RequestHandlerClass - A subclass of {@link BaseSPDYRequestHandler}.
    * @param options - TLS material (`certFile`/`keyFile` or `cert`/`key`) or
    *   `plain: true`, and the rest of {@link ThreadedSPDYServerOptions}.
-   * @throws TypeError for a bad address or handler class, when neither TLS
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) for a bad
+   *   address or handler class, when neither TLS
    *   material nor `plain` is given, or for a bad limit option (the message
    *   names it: a timeout that is not a number of milliseconds >= 0, another
    *   limit that is not an integer from 1 to 4294967295).
@@ -122,12 +124,12 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       ? { certFile: optionsOrCertFile, keyFile }
       : optionsOrCertFile ?? {};
     if (!Array.isArray(serverAddress) || serverAddress.length !== 2) {
-      throw new TypeError('serverAddress must be [host, port]');
+      throw new ArgumentError('serverAddress must be [host, port]');
     }
     const [host, port] = serverAddress;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer from 0 to 65535');
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ArgumentError('port must be an integer from 0 to 65535');
     if (typeof RequestHandlerClass !== 'function') {
-      throw new TypeError('RequestHandlerClass must be a class extending BaseSPDYRequestHandler');
+      throw new ArgumentError('RequestHandlerClass must be a class extending BaseSPDYRequestHandler');
     }
     this.#host = host ?? undefined;
     this.#port = port;
@@ -169,7 +171,7 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
       const key = options.key ?? (options.keyFile ? fs.readFileSync(options.keyFile) : undefined);
       const cert = options.cert ?? (options.certFile ? fs.readFileSync(options.certFile) : undefined);
       if (!options.tls && (key === undefined || cert === undefined)) {
-        throw new TypeError('TLS needs certFile/keyFile (or cert/key); pass plain: true for cleartext');
+        throw new ArgumentError('TLS needs certFile/keyFile (or cert/key); pass plain: true for cleartext');
       }
       this.secure = true;
       // the handshake is part of the request head: min(Node's 120 s, headersTimeout), unless set in options.tls
