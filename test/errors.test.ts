@@ -116,6 +116,8 @@ describe('argument errors thrown synchronously', () => {
       () => new root.UrlFetcher([], root.BaseSPDYStreamHandler),
       () => new root.Session(root.CLIENT, root.PROTO_SPDY3).submitRequest(3, 'x' as never),
       () => new root.DataProvider(null, 1 as never),
+      () => new root.Session(root.CLIENT, root.PROTO_SPDY3).recv('abc' as never),
+      () => new root.Session(root.CLIENT, root.PROTO_SPDY3).submitSettings(0, [[1, 2] as never]),
     ];
     for (const fn of cases) expectError(thrown(fn), ArgumentError, 'ERR_SPDYLAY_INVALID_ARG', TypeError);
     expect((thrown(cases[3]!) as Error).message).toMatch(/^maxSessionMemory /);

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { ArgumentError } from '../errors.js';
 import { native, type NativeSpdylaySession } from '../native.js';
 import {
   CLIENT, ERR_EOF, ERR_FLOODED, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE, GOAWAY_OK, OPT_MAX_HEADER_BLOCK_INFLATE,
@@ -46,9 +47,9 @@ export interface SessionOptions<U = unknown> extends SessionCallbacks<Session> {
 const ERR_REENTRANT = native.SpdylaySession.ERR_REENTRANT;
 const FLAG_REUSE_SEND_BUFFER = native.SpdylaySession.FLAG_REUSE_SEND_BUFFER;
 
-/** Checks an integer argument; throws TypeError. */
+/** Checks an integer argument; throws ArgumentError (a TypeError). */
 function int(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${what} must be an integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ArgumentError(`${what} must be an integer`);
   return v;
 }
 
@@ -95,7 +96,7 @@ export class Session<U = unknown> {
     if (side !== CLIENT && side !== SERVER) {
       throw new InvalidArgumentError('side must be either CLIENT or SERVER');
     }
-    if (typeof version !== 'number') throw new TypeError('version must be a number');
+    if (typeof version !== 'number') throw new ArgumentError('version must be a number');
     // A literal with every key: one fixed hidden class for fast property loads.
     const cb: SessionCallbacks<Session> = {
       sendCb: undefined, recvCb: undefined, onCtrlRecvCb: undefined,
@@ -107,7 +108,7 @@ export class Session<U = unknown> {
     for (const name of CALLBACK_NAMES) {
       const f = options[name];
       if (f === undefined || f === null) continue;
-      if (typeof f !== 'function') throw new TypeError(`${name} must be a function`);
+      if (typeof f !== 'function') throw new ArgumentError(`${name} must be a function`);
       (cb as Record<string, unknown>)[name] = f;
     }
     this._ev = new SessionEvents<Session>(this, cb, this._tokens);
@@ -182,7 +183,7 @@ export class Session<U = unknown> {
   recv(data?: Uint8Array | null): void {
     if (this._busy) throw reentrant('recv');
     if (data !== undefined && data !== null && !(data instanceof Uint8Array)) {
-      throw new TypeError('data must be a Buffer or Uint8Array');
+      throw new ArgumentError('data must be a Buffer or Uint8Array');
     }
     this._busy = true;
     let rv: number;
@@ -317,7 +318,7 @@ export class Session<U = unknown> {
   setOption(optname: number, value: number | boolean): void {
     int(optname, 'optname');
     if (typeof value === 'boolean') value = value ? 1 : 0;
-    else if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError('value must be a number or a boolean');
+    else if (typeof value !== 'number' || !Number.isFinite(value)) throw new ArgumentError('value must be a number or a boolean');
     const u32 = optname === OPT_MAX_RECV_CTRL_FRAME_BUFFER ||
       (optname >= OPT_MAX_HEADER_LIST_SIZE && optname <= OPT_MAX_HEADER_BLOCK_INFLATE);
     if (u32 && !Number.isInteger(value)) {
@@ -478,7 +479,7 @@ export class Session<U = unknown> {
   submitData(streamId: number, flags: number, dataPrd: DataProvider<any>): void {
     int(streamId, 'streamId');
     int(flags, 'flags');
-    if (!(dataPrd instanceof DataProvider)) throw new TypeError('dataPrd must be a DataProvider');
+    if (!(dataPrd instanceof DataProvider)) throw new ArgumentError('dataPrd must be a DataProvider');
     const body = nativeBody(dataPrd);
     const ptoken = body ? 0 : this._addProvider(dataPrd, streamId);
     const rv = this._n.submitData(streamId, flags, ptoken, body);
@@ -523,11 +524,11 @@ export class Session<U = unknown> {
    */
   submitSettings(flags: number, iv: SettingsEntry[]): void {
     int(flags, 'flags');
-    if (!Array.isArray(iv)) throw new TypeError('iv must be an array');
+    if (!Array.isArray(iv)) throw new ArgumentError('iv must be an array');
     const u = new Uint32Array(iv.length * 3);
     for (let i = 0; i < iv.length; i++) {
       const e = iv[i];
-      if (!Array.isArray(e) || e.length < 3) throw new TypeError('iv entries must be [settingsId, flags, value]');
+      if (!Array.isArray(e) || e.length < 3) throw new ArgumentError('iv entries must be [settingsId, flags, value]');
       u[3 * i] = int(e[0], 'settings ID');
       u[3 * i + 1] = int(e[1], 'settings flags');
       u[3 * i + 2] = int(e[2], 'settings value');
@@ -555,7 +556,7 @@ export class Session<U = unknown> {
   }
 
   private _addProvider(prd: DataProvider<any>, streamId: number): number {
-    if (!(prd instanceof DataProvider)) throw new TypeError('dataPrd must be a DataProvider');
+    if (!(prd instanceof DataProvider)) throw new ArgumentError('dataPrd must be a DataProvider');
     return this._tokens.addProvider(prd, streamId);
   }
 }
@@ -583,7 +584,7 @@ export function getNpnProtocols(): string[] {
  */
 export function npnGetVersion(proto: string | null | undefined): number {
   if (proto === null || proto === undefined) return 0;
-  if (typeof proto !== 'string') throw new TypeError('proto must be a string');
+  if (typeof proto !== 'string') throw new ArgumentError('proto must be a string');
   return native.spdylay.npnGetVersion(proto);
 }
 
