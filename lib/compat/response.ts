@@ -139,7 +139,13 @@ const methods = {
   writeHead(this: Res, statusCode: number, reason?: string | http.OutgoingHttpHeaders | http.OutgoingHttpHeader[],
     headers?: http.OutgoingHttpHeaders | http.OutgoingHttpHeader[]): Res {
     const s = this[kStream];
-    if (s.headSent) throw headersSentError('write');
+    if (s.headSent) {
+      // middleware such as compression call Node's implicit header step on every write while it
+      // sees no header written (it reads an internal field this response never sets): a bare
+      // repeat of the status already sent is a no-op
+      if (statusCode === this.statusCode && reason === undefined && headers === undefined) return this;
+      throw headersSentError('write');
+    }
     const code = checkStatus(statusCode);
     if (typeof reason === 'string') this.statusMessage = reason;
     else headers = reason;
