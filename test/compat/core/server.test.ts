@@ -359,3 +359,59 @@ describe('createServer: middleware that wraps the response', () => {
     }
   });
 });
+
+describe('createServer: streamed responses', () => {
+  it('each write() goes out without waiting for end() (server-sent events) over h2 and SPDY', async () => {
+    const s = track(createServer({ spdy: { plain: true } }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      let n = 0;
+      const timer = setInterval(() => {
+        res.write(`data: ${++n}\n\n`);
+        if (n === 3) {
+          clearInterval(timer);
+          setTimeout(() => res.end(), 150);
+        }
+      }, 100);
+    }));
+    const port = await listen(s);
+    // h2: the first event arrives long before the end
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const t0 = Date.now();
+      const times = await new Promise<number[]>((resolve) => {
+        const st = session.request({ ':path': '/' });
+        const t: number[] = [];
+        st.on('data', () => t.push(Date.now() - t0));
+        st.on('end', () => {
+          t.push(Date.now() - t0);
+          resolve(t);
+        });
+      });
+      expect(times.length).toBeGreaterThanOrEqual(4);
+      expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(250);
+    } finally {
+      session.close();
+    }
+    const agent = spdyAgent(port, false, 'spdy/3.1');
+    try {
+      const t0 = Date.now();
+      const times = await new Promise<number[]>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          const t: number[] = [];
+          res.on('data', () => t.push(Date.now() - t0));
+          res.on('end', () => {
+            t.push(Date.now() - t0);
+            resolve(t);
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(times.length).toBeGreaterThanOrEqual(4);
+      expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(250);
+    } finally {
+      closeAgent(agent);
+    }
+  });
+});
