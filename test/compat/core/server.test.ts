@@ -415,3 +415,32 @@ describe('createServer: streamed responses', () => {
     }
   });
 });
+
+describe('createServer: stream timeouts', () => {
+  it('req.setTimeout() emits "timeout" on req/res; unhandled it resets the stream only', async () => {
+    const s = track(createServer({ spdy: { plain: true } }, (req, res) => {
+      if (req.url === '/handled') {
+        req.setTimeout(100, () => {
+          res.statusCode = 408;
+          res.end('slow');
+        });
+      } else if (req.url === '/unhandled') {
+        res.setTimeout(100);
+      } else res.end('ok');
+    }));
+    const port = await listen(s);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on('error', () => {});
+    try {
+      const a = await h2request(session, '/handled');
+      expect(a.status).toBe(408);
+      expect(a.body.toString()).toBe('slow');
+      const b = await h2request(session, '/unhandled').catch((e: NodeJS.ErrnoException) => e);
+      expect(b instanceof Error ? b.code : (b as { status: number }).status).toMatch(/ERR_HTTP2_STREAM_ERROR|^500$/);
+      const c = await h2request(session, '/ok');
+      expect(c.body.toString()).toBe('ok');
+    } finally {
+      session.close();
+    }
+  });
+});
