@@ -75,9 +75,13 @@ export class StreamSocket extends EventEmitter {
   get servername(): string | false | undefined {
     return (this.stream.transport as tls.TLSSocket & { servername?: string | false }).servername;
   }
-  /** Whether request body bytes may still arrive on this stream. */
+  /**
+   * True until the stream ends (as a keep-alive socket stays readable after
+   * a request: `on-finished` reads a request whose socket is not readable as
+   * finished).
+   */
   get readable(): boolean {
-    return !this.destroyed && this.stream.bodyOpen;
+    return !this.destroyed;
   }
   /** Whether the response may still be written. */
   get writable(): boolean {

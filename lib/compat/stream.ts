@@ -68,15 +68,23 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     const socket = new StreamSocket(this);
     this.socket = socket;
     const method = this.command ?? '';
+    // body chunks that arrived before the request was emitted (h2: the rest of the first batch)
+    const pending = io.pendingBody;
+    let bodyLength = -1;
+    if (io.bodyEnded) {
+      bodyLength = 0;
+      if (pending) for (const c of pending) bodyLength += c.length;
+    }
     const req = makeRequest({
       socket, method, url: this.path ?? '', httpVersion: protocol === 'h2' ? '2.0' : '1.1',
-      authority: this.host, headers: this.headers, isSpdy: true, spdyVersion, streamID: this.streamId,
+      authority: this.host, headers: this.headers, isSpdy: true, spdyVersion, streamID: this.streamId, bodyLength,
     });
     this.req = req;
     this.head = method === 'HEAD';
     this.res = makeResponse(req, socket, this, { isSpdy: true, spdyVersion });
     io.rfile = req;
     io.pendingBody = null;
+    if (pending) for (const c of pending) req.push(c);
     if (io.bodyEnded) {
       req.complete = true;
       req.push(null);
