@@ -474,3 +474,32 @@ describe('createServer: stream timeouts', () => {
     }
   });
 });
+
+describe('createServer: checkContinue', () => {
+  it('a request expecting 100-continue goes to "checkContinue" when it has a listener (h2 and HTTP/1.1)', async () => {
+    const events: string[] = [];
+    const s = track(createServer({ spdy: { plain: true } }, (_req, res) => {
+      events.push('request');
+      res.end('via request');
+    }));
+    s.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      events.push(`checkContinue ${req.httpVersion}`);
+      res.writeContinue();
+      req.resume();
+      req.on('end', () => res.end('continued'));
+    });
+    const port = await listen(s);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const r = await h2request(session, '/', { method: 'POST', headers: { expect: '100-continue' }, body: Buffer.from('x') });
+      expect(r.body.toString()).toBe('continued');
+      const plain = await h2request(session, '/');
+      expect(plain.body.toString()).toBe('via request');
+    } finally {
+      session.close();
+    }
+    const r1 = await curl(['--http1.1', '-H', 'expect: 100-continue', '--data-binary', 'abc', `http://127.0.0.1:${port}/`]);
+    expect(r1.stdout.toString()).toBe('continued');
+    expect(events).toEqual(['checkContinue 2.0', 'request', 'checkContinue 1.1']);
+  });
+});
