@@ -207,7 +207,8 @@ class CompatHttpsServer extends https.Server {
   }
 
   override closeAllConnections(): void {
-    super.closeAllConnections();
+    // Node 18.2+
+    (Object.getPrototypeOf(CompatHttpsServer.prototype) as { closeAllConnections?: () => void }).closeAllConnections?.call(this);
     this[kEngine].destroyAll();
   }
 }
@@ -239,7 +240,8 @@ class CompatHttpServer extends http.Server {
   }
 
   override closeAllConnections(): void {
-    super.closeAllConnections();
+    // Node 18.2+
+    (Object.getPrototypeOf(CompatHttpServer.prototype) as { closeAllConnections?: () => void }).closeAllConnections?.call(this);
     this[kEngine].destroyAll();
   }
 }
