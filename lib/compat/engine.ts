@@ -29,7 +29,6 @@ const emit = (target: EventEmitter, event: string, ...args: unknown[]): boolean 
 
 /** The h2/SPDY side of a compat server (see the module comment). @internal */
 export class CompatEngine implements SpdyConnectionOwner, SniffOwner {
-  readonly pushEnabled = true;
   readonly server: EventEmitter;
   /** Hands an HTTP/1.x socket to Node's own connection listener. */
   readonly http1: (socket: net.Socket) => void;

@@ -113,6 +113,10 @@ function setup(server: Internal, opts: ResolvedCompatOptions, listener: CompatRe
       sniffSocket(socket, engine);
     });
   }
+  // a server closed and listening again serves again
+  server.on('listening', () => {
+    engine.closing = false;
+  });
   const idle = opts.limits.idleTimeout;
   if (idle > 0) server.timeout = idle;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {

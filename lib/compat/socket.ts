@@ -14,8 +14,6 @@ import type * as tls from 'node:tls';
 export interface SocketStream {
   /** The connection's transport. */
   readonly transport: net.Socket;
-  /** Whether request body bytes may still arrive. */
-  readonly bodyOpen: boolean;
   /** Response body bytes queued and not yet taken by the protocol. */
   readonly queuedBytes: number;
   /** The request body's reader wants more: grant the held bytes' window. */

@@ -22,12 +22,6 @@ import { makeRequest } from './request.js';
 import { type PushInit, type ResponseStream, makeResponse, noop } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
 
-/** What a stream sees of its server. @internal */
-export interface StreamHost {
-  /** Whether push is allowed (the server's option). */
-  readonly pushEnabled: boolean;
-}
-
 const SPDY_VERSION: Record<string, number> = { h2: 4, 'spdy/3.1': 3.1, 'spdy/3': 3, 'spdy/2': 2 };
 
 /** One h2/SPDY request stream of a compat server (see the module comment). @internal */
@@ -50,10 +44,6 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   get transport(): net.Socket {
     const io = this._io;
     return io instanceof H2StreamIO ? io.bridge.http2.socket : ((io as SpdyStreamIO).conn as unknown as { socket: net.Socket }).socket;
-  }
-
-  get bodyOpen(): boolean {
-    return !this._io.bodyEnded && !this._io.closed;
   }
 
   get queuedBytes(): number {
