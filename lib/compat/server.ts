@@ -39,7 +39,9 @@ export interface CompatIncomingMessage extends http.IncomingMessage {
 
 /** The response of a compat server: an `http.ServerResponse` with the `spdy` package's `push`. */
 export interface CompatServerResponse extends http.ServerResponse {
+  /** True over h2 and SPDY, false over HTTP/1.x. */
   isSpdy: boolean;
+  /** 4 over h2, 3.1, 3 or 2 over SPDY, 1 over HTTP/1.x. */
   spdyVersion: number;
   /**
    * Pushes a resource (h2: PUSH_PROMISE on this request's stream, then the
@@ -82,6 +84,12 @@ export interface CompatServerMembers {
   readonly protocols: readonly string[];
   /** Open h2 and SPDY connections (HTTP/1.x ones are Node's). */
   readonly spdyConnections: number;
+  /**
+   * Node's server events, plus `'limitExceeded'` (a client ran into a
+   * limit: `LimitExceededInfo`, and the connection: `SPDYConnection`,
+   * `HTTP2Connection` or the socket) and `'handlerError'` (a request
+   * listener threw: the error and the request, or null).
+   */
   on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: unknown) => void): this;
   on(event: 'handlerError', listener: (err: unknown, req: http.IncomingMessage | null) => void): this;
   on(event: 'request', listener: CompatRequestListener): this;

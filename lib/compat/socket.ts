@@ -60,10 +60,15 @@ export class StreamSocket extends EventEmitter {
     return this.stream.transport;
   }
 
+  /** The client's address (the connection's). */
   get remoteAddress(): string | undefined { return this.stream.transport.remoteAddress; }
+  /** The client's port. */
   get remotePort(): number | undefined { return this.stream.transport.remotePort; }
+  /** `'IPv4'` or `'IPv6'`. */
   get remoteFamily(): string | undefined { return this.stream.transport.remoteFamily; }
+  /** The server's address of the connection. */
   get localAddress(): string | undefined { return this.stream.transport.localAddress; }
+  /** The server's port of the connection. */
   get localPort(): number | undefined { return this.stream.transport.localPort; }
   /** TLS: the negotiated ALPN protocol (`'h2'`, `'spdy/3.1'`, ...); cleartext: false. */
   get alpnProtocol(): string | false {
@@ -85,13 +90,17 @@ export class StreamSocket extends EventEmitter {
   get writable(): boolean {
     return !this.destroyed;
   }
+  /** The request body's high-water mark (`req`'s), 64 KiB. */
   get readableHighWaterMark(): number { return 65536; }
   /** Response body bytes queued for the stream, not yet taken by the protocol (`res.writableLength`). */
   get writableLength(): number { return this.stream.queuedBytes; }
   /** The response's high-water mark (`res.writableHighWaterMark`), 64 KiB. */
   get writableHighWaterMark(): number { return 65536; }
+  /** Always 0 (`res.writableCorked`). */
   get writableCorked(): number { return 0; }
+  /** Bytes the connection has read (every stream of it). */
   get bytesRead(): number { return this.stream.transport.bytesRead; }
+  /** Bytes the connection has written (every stream of it). */
   get bytesWritten(): number { return this.stream.transport.bytesWritten; }
 
   /** The connection's local address (`net.Socket.address()`). */
@@ -172,11 +181,17 @@ export class StreamSocket extends EventEmitter {
     return this;
   }
 
+  /** No-op (the connection has no delay). */
   setNoDelay(): this { return this; }
+  /** No-op (the connection's keep-alive is the server's). */
   setKeepAlive(): this { return this; }
+  /** No-op. */
   cork(): void {}
+  /** No-op. */
   uncork(): void {}
+  /** No-op. */
   ref(): this { return this; }
+  /** No-op. */
   unref(): this { return this; }
 
   /** The stream ended: `'close'` on the next tick. @internal */
