@@ -213,6 +213,18 @@ export class BaseSPDYRequestHandler {
     return w;
   }
 
+  /**
+   * Whether the response gets the `server` and `date` headers of
+   * {@link versionString} and {@link dateTimeString} (h2 and SPDY).
+   * @internal
+   */
+  get _serverHeaders(): boolean {
+    return true;
+  }
+
+  /** The whole request body has arrived: called before `rfile` gets its end. @internal */
+  _bodyEnded(): void {}
+
   /** Whether the status and headers have been handed to the protocol. */
   get headersSent(): boolean {
     return this._io.committed;
