@@ -40,7 +40,7 @@ export const sha256 = (b: Uint8Array | string): string => createHash('sha256').u
 export const IMPL: 'ours' | 'spdy' = process.env.SPDYLAY_COMPAT_IMPL === 'spdy' ? 'spdy' : 'ours';
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-type CreateServer = (options: Record<string, unknown>, listener?: Listener) => http.Server;
+export type CreateServer = (options: Record<string, unknown>, listener?: Listener) => http.Server;
 
 /** `createServer` of the implementation under test (ours from lib/index.ts, or the `spdy` package's). */
 export async function loadCreateServer(): Promise<CreateServer> {
@@ -78,17 +78,29 @@ async function listen(server: http.Server): Promise<number> {
  * server and a cleartext server, both made by `createServer`.
  * `extra` is merged into the options of both.
  */
-export async function startApp(listener: Listener, extra: Record<string, unknown> = {}): Promise<AppServers> {
+export function startApp(listener: Listener, extra: Record<string, unknown> = {}): Promise<AppServers> {
+  return startServers((createServer, options) => createServer({ ...extra, ...options }, listener));
+}
+
+/**
+ * Starts two servers made by `make(createServer, options)`: one with TLS
+ * options (key, cert), one with the cleartext options (`spdy.plain`).
+ * `make` may return a server already listening (e.g. through a framework's
+ * own `listen`); otherwise it is started on 127.0.0.1, port 0.
+ */
+export async function startServers(
+  make: (createServer: CreateServer, options: Record<string, unknown>) => http.Server | Promise<http.Server>,
+): Promise<AppServers> {
   const createServer = await loadCreateServer();
   const cert = await testCert();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spdylay-compat-'));
   const certFile = path.join(dir, 'cert.pem');
   fs.writeFileSync(certFile, cert.cert);
-  const tls = createServer({ key: cert.key, cert: cert.cert, ...extra }, listener);
-  const plainOpts = IMPL === 'spdy' ? { spdy: { plain: true, ssl: false } } : { spdy: { plain: true } };
-  const plain = createServer({ ...extra, ...plainOpts }, listener);
-  const tlsPort = await listen(tls);
-  const plainPort = await listen(plain);
+  const tls = await make(createServer, { key: cert.key, cert: cert.cert });
+  const plain = await make(createServer, IMPL === 'spdy' ? { spdy: { plain: true, ssl: false } } : { spdy: { plain: true } });
+  const port = async (s: http.Server): Promise<number> => (s.listening ? (s.address() as AddressInfo).port : listen(s));
+  const tlsPort = await port(tls);
+  const plainPort = await port(plain);
   return {
     tls, plain, tlsPort, plainPort, cert, certFile,
     async close() {
