@@ -176,7 +176,8 @@ function fromNodeHeaders(h: http.IncomingHttpHeaders | http2.IncomingHttpHeaders
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined || k.startsWith(':')) continue;
-    out[k] = Array.isArray(v) ? [...v] : String(v);
+    // (the spdy agent nests repeated values one array deeper)
+    out[k] = Array.isArray(v) ? (v as unknown[]).flat(2).map(String) : String(v);
   }
   return out;
 }
