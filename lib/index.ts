@@ -40,3 +40,4 @@ export function libraryVersions(): LibraryVersions {
 }
 
 export * from './spdylay/index.js';
+export * from './compat/index.js';

@@ -210,6 +210,15 @@ export class BaseSPDYRequestHandler {
     return w;
   }
 
+  /**
+   * Whether the response gets the `server` and `date` headers of
+   * {@link versionString} and {@link dateTimeString} (h2 and SPDY).
+   * @internal
+   */
+  get _serverHeaders(): boolean {
+    return true;
+  }
+
   /** Whether the status and headers have been handed to the protocol. */
   get headersSent(): boolean {
     return this._io.committed;

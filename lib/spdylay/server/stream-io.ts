@@ -322,8 +322,8 @@ export class SpdyStreamIO extends StreamIO {
   protected commit(): void {
     const { line, headers } = this.responseHead();
     const h = this.handler;
-    const nv: NameValue[] = [[':status', line], [':version', 'HTTP/1.1'], ...headers,
-      ['server', h.versionString()], ['date', dateTimeString()]];
+    const nv: NameValue[] = [[':status', line], [':version', 'HTTP/1.1'], ...headers];
+    if (h._serverHeaders) nv.push(['server', h.versionString()], ['date', dateTimeString()]);
     let prd: DataProvider<any> | null = null;
     if (this.bodyDone) {
       if (this.queue.bytes) {
@@ -405,7 +405,7 @@ export class H2StreamIO extends StreamIO {
       if (name.charCodeAt(0) === 58 || HOP_BY_HOP.has(name)) continue;
       out.push([name, v]);
     }
-    out.push(['server', h.versionString()], ['date', dateTimeString()]);
+    if (h._serverHeaders) out.push(['server', h.versionString()], ['date', dateTimeString()]);
     let body: Buffer | ((size: number) => readonly [Buffer | null, 0 | 1 | 2]) | null = null;
     if (this.bodyDone) {
       if (this.queue.bytes) {

@@ -1,0 +1,152 @@
+/**
+ * `res.push()`: a server push over h2 (PUSH_PROMISE on the request's
+ * stream, then the pushed response, whose body is the returned Writable),
+ * and the error given where push is not available.
+ *
+ * @packageDocumentation
+ */
+import { Writable } from 'node:stream';
+
+import { DATA_DEFERRED, DATA_EOF, DATA_OK, type BaseRequestHandler } from '../nghttp2/index.js';
+import { ByteQueue } from '../spdylay/server/http-util.js';
+import type { H2StreamIO } from '../spdylay/server/stream-io.js';
+import type { PushInit } from './response.js';
+import { HOP_BY_HOP } from './response.js';
+
+/** Bytes a pushed body buffers before `write()` returns false. */
+const PUSH_HIGH_WATER = 65536;
+
+/** What `pushH2` needs of the request stream. */
+interface PushParent {
+  readonly ended: boolean;
+}
+
+type Fields = Record<string, string | number | readonly string[]>;
+
+function pairs(fields: Fields | undefined, dropHopByHop: boolean): [string, string][] {
+  const out: [string, string][] = [];
+  if (!fields) return out;
+  for (const k of Object.keys(fields)) {
+    const name = k.toLowerCase();
+    if (name.charCodeAt(0) === 58 || (dropHopByHop && HOP_BY_HOP.has(name))) continue;
+    const v = fields[k];
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) for (const x of v) out.push([name, String(x)]);
+    else out.push([name, String(v)]);
+  }
+  return out;
+}
+
+/** The body of one pushed stream: the Writable's bytes, pulled by nghttp2 one DATA frame at a time. */
+class PushBody {
+  readonly queue = new ByteQueue();
+  ended = false;
+  deferred = false;
+  handler: BaseRequestHandler | null = null;
+  waiting: ((err?: Error | null) => void) | null = null;
+
+  readonly gen = (size: number): readonly [Buffer | null, 0 | 1 | 2] => {
+    const b = this.queue.take(size);
+    if (b) {
+      this.#release();
+      return [b, this.ended && this.queue.bytes === 0 ? DATA_EOF : DATA_OK];
+    }
+    if (this.ended) return [null, DATA_EOF];
+    this.deferred = true;
+    return [null, DATA_DEFERRED];
+  };
+
+  wake(): void {
+    if (this.deferred && this.handler) {
+      this.deferred = false;
+      this.handler.resume();
+    }
+  }
+
+  #release(): void {
+    const w = this.waiting;
+    if (w && this.queue.bytes < PUSH_HIGH_WATER) {
+      this.waiting = null;
+      w();
+    }
+  }
+}
+
+function pushWritable(body: PushBody): Writable {
+  return new Writable({
+    highWaterMark: PUSH_HIGH_WATER,
+    decodeStrings: true,
+    write(chunk: Buffer, _enc, cb) {
+      body.queue.push(chunk);
+      body.wake();
+      if (body.queue.bytes < PUSH_HIGH_WATER) cb();
+      else body.waiting = cb;
+    },
+    final(cb) {
+      body.ended = true;
+      body.wake();
+      cb();
+    },
+    destroy(err, cb) {
+      if (!body.ended) {
+        body.ended = true;
+        body.queue.clear();
+        body.wake();
+      }
+      cb(err);
+    },
+  });
+}
+
+/**
+ * Pushes `path` on the request stream of `io`: PUSH_PROMISE with
+ * `:method` (`options.method`, default GET), `:scheme`, `:authority` (the
+ * request's), `:path` and `options.request`; the pushed response has
+ * `options.status` (default 200) and `options.response` (hop-by-hop fields
+ * dropped). Its body is what is written to the returned Writable.
+ *
+ * @throws Error when the response of the request has ended, or nghttp2
+ *   refuses the promise (NGHTTP2Error: the client disabled push, -528, or
+ *   the stream is closing); with `cb`, the error goes to `cb` instead and a
+ *   destroyed Writable is returned.
+ * @internal
+ */
+export function pushH2(parent: PushParent, io: H2StreamIO, path: string, options: PushInit,
+  cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable {
+  if (typeof path !== 'string' || path === '') return pushUnavailable(new TypeError('res.push(): path must be a non-empty string'), cb);
+  if (parent.ended || io.closed) return pushUnavailable(new Error('res.push(): the response has already ended'), cb);
+  const body = new PushBody();
+  let pushed: BaseRequestHandler;
+  try {
+    pushed = io.bridge.push({
+      path,
+      method: options.method ?? 'GET',
+      requestHeaders: pairs(options.request as Fields, false),
+      status: options.status ?? 200,
+      headers: pairs(options.response as Fields, true),
+      body: body.gen,
+    });
+  } catch (err) {
+    return pushUnavailable(err instanceof Error ? err : new Error(String(err)), cb);
+  }
+  body.handler = pushed;
+  const w = pushWritable(body);
+  // a pushed stream the client resets must not crash the process
+  w.on('error', () => {});
+  if (cb) process.nextTick(cb, null, w);
+  return w;
+}
+
+/**
+ * Push is not possible: throws `err`, or with `cb` calls it with `err` on
+ * the next tick and returns a destroyed Writable.
+ * @internal
+ */
+export function pushUnavailable(err: Error, cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable {
+  if (!cb) throw err;
+  const w = new Writable({ write(_c, _e, done) { done(); } });
+  w.on('error', () => {});
+  w.destroy();
+  process.nextTick(cb, err);
+  return w;
+}

@@ -1,0 +1,136 @@
+/**
+ * The `http.IncomingMessage` of an h2 or SPDY request: built with Node's
+ * public constructor, its header fields joined as Node's HTTP/1.1 parser
+ * joins them.
+ *
+ * @packageDocumentation
+ */
+import * as http from 'node:http';
+
+/** Fields of which Node keeps the first occurrence (the others are dropped). */
+const FIRST_WINS = new Set([
+  'content-type', 'content-length', 'user-agent', 'referer', 'host', 'authorization', 'proxy-authorization',
+  'if-modified-since', 'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag',
+  'last-modified', 'server', 'age', 'expires',
+]);
+
+/**
+ * Joins raw header lines as Node's `IncomingMessage` does: `set-cookie`
+ * values in an array, `cookie` joined with `'; '`, the single-valued
+ * fields of {@link FIRST_WINS} keep their first value, every other field
+ * joined with `', '`. Names are lower-cased.
+ *
+ * @param raw - `[name, value, name, value, ...]`.
+ * @returns A plain object (null prototype as Node's is not: `{}`).
+ * @internal
+ */
+export function joinHeaders(raw: readonly string[]): http.IncomingHttpHeaders {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = lowerName(name);
+    const value = raw[i + 1]!;
+    const prev = out[lower];
+    if (prev === undefined) {
+      out[lower] = lower === 'set-cookie' ? [value] : value;
+    } else if (lower === 'set-cookie') {
+      (prev as string[]).push(value);
+    } else if (lower === 'cookie') {
+      out[lower] = `${prev as string}; ${value}`;
+    } else if (!FIRST_WINS.has(lower)) {
+      out[lower] = `${prev as string}, ${value}`;
+    }
+  }
+  return out as http.IncomingHttpHeaders;
+}
+
+function lowerName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return name.toLowerCase();
+  }
+  return name;
+}
+
+/**
+ * `req.complete`: true once the whole request body has arrived. Defined
+ * per request (an own accessor) because the body is pushed by the engine.
+ */
+export interface BodyState {
+  readonly bodyComplete: boolean;
+}
+
+const kBody = Symbol('spdylay.compat.body');
+
+const COMPLETE: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: { [kBody]: BodyState; [k: symbol]: unknown }): boolean {
+    const forced = this[kForced];
+    return forced !== undefined ? forced as boolean : this[kBody].bodyComplete;
+  },
+  set(this: { [k: symbol]: unknown }, v: boolean): void {
+    this[kForced] = v;
+  },
+};
+const kForced = Symbol('spdylay.compat.complete');
+
+/** What {@link makeRequest} needs to build the request. @internal */
+export interface RequestInit {
+  socket: object;
+  method: string;
+  url: string;
+  httpVersion: '2.0' | '1.1';
+  /** `:authority`/`:host` (becomes `host` when the request has no `host` field), or null. */
+  authority: string | null;
+  /** Non-pseudo header pairs; SPDY values may hold several values separated by NUL. */
+  headers: readonly (readonly [string, string])[];
+  body: BodyState;
+  isSpdy: true;
+  spdyVersion: number;
+  streamID: number;
+}
+
+/**
+ * A real `http.IncomingMessage` (`new http.IncomingMessage(socket)`) with
+ * `method`, `url`, `httpVersion*`, `rawHeaders`, `headers`, `trailers`,
+ * `complete`, and the `spdy` package's `isSpdy`, `spdyVersion`, `streamID`.
+ * @internal
+ */
+export function makeRequest(init: RequestInit): http.IncomingMessage {
+  const req = new http.IncomingMessage(init.socket as never);
+  req.method = init.method;
+  req.url = init.url;
+  req.httpVersion = init.httpVersion;
+  if (init.httpVersion === '2.0') {
+    req.httpVersionMajor = 2;
+    req.httpVersionMinor = 0;
+  } else {
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+  }
+  const raw: string[] = [];
+  let hasHost = false;
+  const hs = init.headers;
+  for (let i = 0; i < hs.length; i++) {
+    const p = hs[i]!;
+    const name = p[0];
+    const value = p[1];
+    if (name === 'host') hasHost = true;
+    if (value.indexOf('\0') >= 0) {
+      for (const v of value.split('\0')) raw.push(name, v);
+    } else raw.push(name, value);
+  }
+  if (!hasHost && init.authority !== null) raw.unshift('host', init.authority);
+  req.rawHeaders = raw;
+  req.headers = joinHeaders(raw);
+  req.trailers = {};
+  req.rawTrailers = [];
+  (req as unknown as Record<symbol, unknown>)[kBody] = init.body;
+  Object.defineProperty(req, 'complete', COMPLETE);
+  const r = req as http.IncomingMessage & { isSpdy: boolean; spdyVersion: number; streamID: number };
+  r.isSpdy = true;
+  r.spdyVersion = init.spdyVersion;
+  r.streamID = init.streamID;
+  return req;
+}

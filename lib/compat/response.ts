@@ -1,0 +1,317 @@
+/**
+ * The `http.ServerResponse` of an h2 or SPDY request: built with Node's
+ * public constructor; the methods that send (`writeHead`, `write`, `end`,
+ * `flushHeaders`, `addTrailers`, `writeContinue`, `push`) and the state
+ * getters (`headersSent`, `writableEnded`, ...) are own properties of the
+ * instance, so that Express and Koa, which replace the prototype of the
+ * response, keep them. Header storage is Node's public
+ * `OutgoingMessage.prototype` API on the instance.
+ *
+ * @packageDocumentation
+ */
+import * as http from 'node:http';
+import type { Writable } from 'node:stream';
+
+import type { NameValue } from '../spdylay/frames.js';
+
+/** What the response methods drive: the request stream (see `CompatStream`). @internal */
+export interface ResponseStream {
+  /** The status and headers were fixed (they go out with the next flush). */
+  headSent: boolean;
+  /** `end()` was called. */
+  ended: boolean;
+  /** The stream closed after the response was complete. */
+  finished: boolean;
+  /** `write()` returned false and no `'drain'` was emitted since. */
+  needDrain: boolean;
+  /** Bytes of response body queued and not yet taken by the protocol. */
+  readonly queuedBytes: number;
+  /** The request method is HEAD. */
+  readonly head: boolean;
+  /** Fixes the status line and header list (`code`, `line`, header pairs). */
+  sendHead(code: number, line: string, headers: NameValue[]): void;
+  /** Queues body bytes; false when over the high-water mark (a `'drain'` follows). */
+  writeBody(chunk: Buffer): boolean;
+  /** No more body. */
+  endBody(): void;
+  /** Whether push is possible, else the reason. */
+  push(path: string, options: PushInit, cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable;
+}
+
+/** The second argument of `res.push()`, as in the `spdy` package. */
+export interface PushInit {
+  /** Promised request header fields (besides `:method`, `:path`, `:authority`, `:scheme`). */
+  request?: Record<string, string | number | string[]>;
+  /** Pushed response header fields. */
+  response?: Record<string, string | number | string[]>;
+  /** The promised request's method. Default `'GET'`. */
+  method?: string;
+  /** The pushed response's status. Default 200. */
+  status?: number;
+}
+
+/** Headers a response over h2/SPDY never carries (RFC 9113 8.2.2; SPDY has the same rule). */
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings', 'te']);
+
+/** @internal */
+export const kStream = Symbol('spdylay.compat.stream');
+
+type Res = http.ServerResponse & { [kStream]: ResponseStream };
+
+const proto = http.OutgoingMessage.prototype;
+const setHeader = proto.setHeader;
+const appendHeader = (proto as unknown as { appendHeader?: (n: string, v: string | string[]) => unknown }).appendHeader;
+const removeHeader = proto.removeHeader;
+
+function errorWithCode(Ctor: new (m: string) => Error, code: string, message: string): Error {
+  const e = new Ctor(message) as Error & { code: string };
+  e.code = code;
+  return e;
+}
+
+function headersSentError(what: string): Error {
+  return errorWithCode(Error, 'ERR_HTTP_HEADERS_SENT', `Cannot ${what} headers after they are sent to the client`);
+}
+
+let cachedSecond = -1;
+let cachedDate = '';
+function utcDate(): string {
+  const now = Date.now();
+  const s = Math.floor(now / 1000);
+  if (s !== cachedSecond) {
+    cachedSecond = s;
+    cachedDate = new Date(s * 1000).toUTCString();
+  }
+  return cachedDate;
+}
+
+function noop(): void {}
+
+/** Fixes status and headers (implicitly or from writeHead). */
+function commitHead(res: Res, s: ResponseStream, contentLength: number): void {
+  const code = res.statusCode;
+  const hdrs = res.getHeaders();
+  const out: NameValue[] = [];
+  let hasDate = false;
+  let hasLength = false;
+  for (const name in hdrs) {
+    if (HOP_BY_HOP.has(name)) continue;
+    const v = hdrs[name];
+    if (v === undefined) continue;
+    if (name === 'date') hasDate = true;
+    else if (name === 'content-length') hasLength = true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) out.push([name, String(v[i])]);
+    } else out.push([name, typeof v === 'string' ? v : String(v)]);
+  }
+  const noBody = code === 204 || code === 304 || (code >= 100 && code < 200);
+  if (contentLength >= 0 && !hasLength && !noBody && !s.head) out.push(['content-length', String(contentLength)]);
+  if (!hasDate && res.sendDate) out.push(['date', utcDate()]);
+  const msg = res.statusMessage || http.STATUS_CODES[code] || 'unknown';
+  s.sendHead(code, `${code} ${msg}`, out);
+}
+
+function toBuffer(chunk: unknown, encoding: unknown): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8');
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw errorWithCode(TypeError, 'ERR_INVALID_ARG_TYPE',
+    'The "chunk" argument must be of type string or an instance of Buffer or Uint8Array');
+}
+
+function checkStatus(code: unknown): number {
+  const n = typeof code === 'number' ? code : Number(code);
+  if (!Number.isInteger(n) || n < 100 || n > 999) {
+    throw errorWithCode(RangeError, 'ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${String(code)}`);
+  }
+  return n;
+}
+
+function writeAfterEnd(res: Res, cb: unknown): void {
+  const err = errorWithCode(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
+  process.nextTick(() => {
+    if (typeof cb === 'function') cb(err);
+    if (res.listenerCount('error') > 0) res.emit('error', err);
+  });
+}
+
+const methods = {
+  writeHead(this: Res, statusCode: number, reason?: string | http.OutgoingHttpHeaders | http.OutgoingHttpHeader[],
+    headers?: http.OutgoingHttpHeaders | http.OutgoingHttpHeader[]): Res {
+    const s = this[kStream];
+    if (s.headSent) throw headersSentError('write');
+    const code = checkStatus(statusCode);
+    if (typeof reason === 'string') this.statusMessage = reason;
+    else headers = reason;
+    this.statusCode = code;
+    if (headers) {
+      if (Array.isArray(headers)) {
+        // flat [name, value, ...] or [[name, value], ...]
+        if (headers.length && Array.isArray(headers[0])) {
+          for (const p of headers as unknown as [string, string][]) addHeader(this, p[0], p[1]);
+        } else {
+          if (headers.length % 2 !== 0) throw errorWithCode(TypeError, 'ERR_INVALID_ARG_VALUE', 'headers array must have an even length');
+          for (let i = 0; i < headers.length; i += 2) addHeader(this, String(headers[i]), headers[i + 1] as string);
+        }
+      } else {
+        for (const k of Object.keys(headers)) {
+          const v = headers[k];
+          if (v !== undefined) setHeader.call(this, k, v);
+        }
+      }
+    }
+    commitHead(this, s, -1);
+    return this;
+  },
+
+  write(this: Res, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    const s = this[kStream];
+    if (typeof encoding === 'function') {
+      cb = encoding;
+      encoding = undefined;
+    }
+    if (s.ended) {
+      writeAfterEnd(this, cb);
+      return false;
+    }
+    if (chunk === null) throw errorWithCode(TypeError, 'ERR_STREAM_NULL_VALUES', 'May not write null values to stream');
+    const buf = toBuffer(chunk, encoding);
+    if (!s.headSent) commitHead(this, s, -1);
+    let ok = true;
+    if (buf.length > 0 && !s.head) ok = s.writeBody(buf);
+    if (typeof cb === 'function') process.nextTick(cb as () => void);
+    return ok;
+  },
+
+  end(this: Res, chunk?: unknown, encoding?: unknown, cb?: unknown): Res {
+    const s = this[kStream];
+    if (typeof chunk === 'function') {
+      cb = chunk;
+      chunk = undefined;
+    } else if (typeof encoding === 'function') {
+      cb = encoding;
+      encoding = undefined;
+    }
+    if (s.ended) {
+      if (typeof cb === 'function') process.nextTick(cb as () => void);
+      return this;
+    }
+    const buf = chunk === undefined || chunk === null ? null : toBuffer(chunk, encoding);
+    if (!s.headSent) commitHead(this, s, buf ? buf.length : 0);
+    if (buf && buf.length > 0 && !s.head) s.writeBody(buf);
+    s.ended = true;
+    this.finished = true;
+    if (typeof cb === 'function') this.once('finish', cb as () => void);
+    s.endBody();
+    return this;
+  },
+
+  flushHeaders(this: Res): void {
+    const s = this[kStream];
+    if (!s.headSent) commitHead(this, s, -1);
+  },
+
+  setHeader(this: Res, name: string, value: number | string | readonly string[]): Res {
+    if (this[kStream].headSent) throw headersSentError('set');
+    setHeader.call(this, name, value);
+    return this;
+  },
+
+  appendHeader(this: Res, name: string, value: string | readonly string[]): Res {
+    if (this[kStream].headSent) throw headersSentError('append');
+    addHeader(this, name, value);
+    return this;
+  },
+
+  removeHeader(this: Res, name: string): void {
+    if (this[kStream].headSent) throw headersSentError('remove');
+    removeHeader.call(this, name);
+  },
+
+  /**
+   * Trailers are not sent over h2 and SPDY by this version: the fields are
+   * kept in `res.trailers` (own property) only.
+   */
+  addTrailers(this: Res, headers: http.OutgoingHttpHeaders | readonly [string, string][]): void {
+    const t = (this as unknown as { trailers?: Record<string, unknown> });
+    t.trailers ??= {};
+    const entries = Array.isArray(headers) ? headers as [string, string][] : Object.entries(headers);
+    for (const [k, v] of entries) t.trailers[String(k).toLowerCase()] = v;
+  },
+
+  /** No 1xx response is sent over h2/SPDY: the callback is called on the next tick. */
+  writeContinue(this: Res, cb?: () => void): void {
+    if (cb) process.nextTick(cb);
+  },
+
+  /** No 1xx response is sent over h2/SPDY: the callback is called on the next tick. */
+  writeProcessing(this: Res, cb?: () => void): void {
+    if (cb) process.nextTick(cb);
+  },
+
+  /** No 1xx response is sent over h2/SPDY. */
+  writeEarlyHints(this: Res, _hints: unknown, cb?: () => void): void {
+    if (cb) process.nextTick(cb);
+  },
+
+  push(this: Res, path: string, options?: PushInit | ((err: Error | null, s?: Writable) => void),
+    cb?: (err: Error | null, stream?: Writable) => void): Writable {
+    if (typeof options === 'function') {
+      cb = options;
+      options = {};
+    }
+    return this[kStream].push(path, options ?? {}, cb);
+  },
+
+  cork(): void {},
+  uncork(): void {},
+};
+
+function addHeader(res: Res, name: string, value: string | number | readonly string[]): void {
+  if (appendHeader) {
+    appendHeader.call(res, name, value as string);
+    return;
+  }
+  const prev = res.getHeader(name);
+  if (prev === undefined) setHeader.call(res, name, value);
+  else setHeader.call(res, name, ([] as string[]).concat(String(prev), value as string));
+}
+
+const getters: Record<string, (this: Res) => unknown> = {
+  headersSent() { return this[kStream].headSent; },
+  writableEnded() { return this[kStream].ended; },
+  writableFinished() { return this[kStream].finished; },
+  writableLength() { return this[kStream].queuedBytes; },
+  writableHighWaterMark() { return 65536; },
+  writableNeedDrain() { return this[kStream].needDrain; },
+  writableCorked() { return 0; },
+};
+
+/** One descriptor map shared by every response: `Object.defineProperties(res, RES_PROPS)`. */
+const RES_PROPS: PropertyDescriptorMap = {};
+for (const [name, fn] of Object.entries(methods)) {
+  RES_PROPS[name] = { value: fn, writable: true, configurable: true, enumerable: false };
+}
+for (const [name, fn] of Object.entries(getters)) {
+  RES_PROPS[name] = { get: fn, configurable: true, enumerable: false };
+}
+
+/**
+ * A real `http.ServerResponse` (`new http.ServerResponse(req)`) bound to
+ * `stream` through own properties (see the module comment).
+ * @internal
+ */
+export function makeResponse(req: http.IncomingMessage, socket: object, stream: ResponseStream,
+  extra: { isSpdy: boolean; spdyVersion: number }): http.ServerResponse {
+  const res = new http.ServerResponse(req) as Res;
+  res[kStream] = stream;
+  Object.defineProperties(res, RES_PROPS);
+  // OutgoingMessage's socket and connection (its getter reads socket)
+  (res as { socket: unknown }).socket = socket;
+  const r = res as unknown as { isSpdy: boolean; spdyVersion: number };
+  r.isSpdy = extra.isSpdy;
+  r.spdyVersion = extra.spdyVersion;
+  return res;
+}
+
+export { noop };

@@ -1,0 +1,175 @@
+/**
+ * {@link CompatStream}: one h2 or SPDY request stream of a compat server.
+ * It is the engines' request handler (a `BaseSPDYRequestHandler`, so the
+ * SPDY connection and the h2 bridge of `ThreadedSPDYServer` run it
+ * unchanged over their `StreamIO`), and it ties the stream to the
+ * `http.IncomingMessage` / `http.ServerResponse` pair handed to the
+ * application: `req` is the StreamIO's request body reader (`rfile`), so
+ * the engines' flow control follows what the application reads, and the
+ * response methods write to the StreamIO's queue.
+ *
+ * @packageDocumentation
+ */
+import type * as http from 'node:http';
+import type * as net from 'node:net';
+import type { Writable } from 'node:stream';
+
+import { BaseSPDYRequestHandler } from '../spdylay/server/handler.js';
+import { BODY_HIGH_WATER, H2StreamIO, type SpdyStreamIO, type StreamIO } from '../spdylay/server/stream-io.js';
+import type { NameValue } from '../spdylay/frames.js';
+import { pushH2, pushUnavailable } from './push.js';
+import { type BodyState, makeRequest } from './request.js';
+import { type PushInit, type ResponseStream, makeResponse, noop } from './response.js';
+import { type SocketStream, StreamSocket } from './socket.js';
+
+/** What a stream sees of its server. @internal */
+export interface StreamHost {
+  /** Whether push is allowed (the server's option). */
+  readonly pushEnabled: boolean;
+}
+
+const SPDY_VERSION: Record<string, number> = { h2: 4, 'spdy/3.1': 3.1, 'spdy/3': 3, 'spdy/2': 2 };
+
+/** One h2/SPDY request stream of a compat server (see the module comment). @internal */
+export class CompatStream extends BaseSPDYRequestHandler implements ResponseStream, SocketStream, BodyState {
+  headSent = false;
+  ended = false;
+  finished = false;
+  needDrain = false;
+  head = false;
+  req!: http.IncomingMessage;
+  res!: http.ServerResponse;
+  socket!: StreamSocket;
+  #drainCb: (() => void) | null = null;
+
+  override get _serverHeaders(): boolean {
+    return false;
+  }
+
+  /** The connection's socket. */
+  get transport(): net.Socket {
+    const io = this._io;
+    return io instanceof H2StreamIO ? io.bridge.http2.socket : ((io as SpdyStreamIO).conn as unknown as { socket: net.Socket }).socket;
+  }
+
+  get bodyOpen(): boolean {
+    return !this._io.bodyEnded && !this._io.closed;
+  }
+
+  get bodyComplete(): boolean {
+    return this._io.bodyEnded;
+  }
+
+  get queuedBytes(): number {
+    return this._io.queue.bytes;
+  }
+
+  /** Builds `req`/`res` and makes `req` the stream's body reader. */
+  start(): void {
+    const io = this._io;
+    const protocol = io.protocol;
+    const spdyVersion = SPDY_VERSION[protocol] ?? 0;
+    const socket = new StreamSocket(this);
+    this.socket = socket;
+    const method = this.command ?? '';
+    const req = makeRequest({
+      socket, method, url: this.path ?? '', httpVersion: protocol === 'h2' ? '2.0' : '1.1',
+      authority: this.host, headers: this.headers, body: this, isSpdy: true, spdyVersion, streamID: this.streamId,
+    });
+    this.req = req;
+    this.head = method === 'HEAD';
+    this.res = makeResponse(req, socket, this, { isSpdy: true, spdyVersion });
+    io.rfile = req;
+    io.pendingBody = null;
+    if (io.bodyEnded) req.push(null);
+  }
+
+  // ---- ResponseStream
+
+  sendHead(code: number, line: string, headers: NameValue[]): void {
+    this._status = code;
+    this._statusLine = line;
+    this._responseHeaders = headers;
+    this.headSent = true;
+    if (code === 204 || code === 304 || (code >= 100 && code < 200)) this.head = true;
+    this._io.schedule();
+  }
+
+  writeBody(chunk: Buffer): boolean {
+    const io = this._io;
+    if (io.closed || io.gone || io.ended || io.queue.bytes + chunk.length < BODY_HIGH_WATER) {
+      io.write(chunk, noop);
+      return true;
+    }
+    this.needDrain = true;
+    io.write(chunk, this.#drainCb ??= () => this.#drained());
+    return false;
+  }
+
+  #drained(): void {
+    if (!this.needDrain) return;
+    this.needDrain = false;
+    this.res.emit('drain');
+  }
+
+  endBody(): void {
+    const io = this._io;
+    io.end();
+    // a request body nobody reads is drained (as Node's http server dumps it), so that the stream can end
+    const req = this.req;
+    if (req.readableFlowing === null && !io.bodyEnded) req.resume();
+  }
+
+  push(path: string, options: PushInit, cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable {
+    const io = this._io;
+    if (io instanceof H2StreamIO) return pushH2(this, io, path, options, cb);
+    return pushUnavailable(new Error(`res.push() is not supported over ${io.protocol} by this server`), cb);
+  }
+
+  // ---- SocketStream
+
+  readMore(): void {
+    const io = this._io;
+    io.settleHeld();
+    io.setReading(true);
+  }
+
+  resetStream(): void {
+    this._io.reset();
+  }
+
+  // ---- engine side
+
+  /** The stream closed: `status` 0 is a normal close, else the reset code. */
+  override onClose(status: number): void {
+    const res = this.res;
+    if (!res) return;
+    this.socket._closed();
+    if (status === 0 && this.ended) {
+      this.finished = true;
+      res.emit('finish');
+    }
+    res.emit('close');
+  }
+
+  /** The listener threw (or a 'data' listener): 500 when nothing was sent, else a reset. */
+  fail(): void {
+    const io: StreamIO = this._io;
+    if (io.closed) return;
+    if (!io.committed && !this.ended) {
+      io.queue.clear();
+      this._status = 500;
+      this._statusLine = '500 Internal Server Error';
+      this._responseHeaders = [['content-length', '0']];
+      this.headSent = true;
+      this.head = true;
+      this.ended = true;
+      if (this.res) this.res.finished = true;
+      io.end();
+      io.schedule();
+      return;
+    }
+    if (!io.committed) return; // ended: it goes out as it is
+    io.reset();
+  }
+}
