@@ -7,8 +7,8 @@
 //   h2-curl         curl --http2, TLS + ALPN h2
 //   h2c             node:http2 client, cleartext prior knowledge
 //   h2c-curl        curl --http2-prior-knowledge
-//   spdy/3.1        the `spdy` package's agent, TLS + ALPN spdy/3.1
-//   spdy/3          the `spdy` package's agent, TLS + ALPN spdy/3
+//   spdy/3.1        the `spdy` package's agent (bodies: our urlfetch), TLS + ALPN spdy/3.1
+//   spdy/3          the `spdy` package's agent (bodies: our urlfetch), TLS + ALPN spdy/3
 //   spdy/3.1-plain  our urlfetch, cleartext SPDY/3.1 (sniffed by the server)
 //   http/1.1        node:https client, TLS + ALPN http/1.1
 //   http/1.1-curl   curl --http1.1, cleartext
@@ -46,8 +46,12 @@ export type CreateServer = (options: Record<string, unknown>, listener?: Listene
 export async function loadCreateServer(): Promise<CreateServer> {
   if (IMPL === 'spdy') return spdyPkg.createServer as CreateServer;
   const mod = (await import('../../lib/index.js')) as Record<string, unknown>;
-  if (typeof mod.createServer !== 'function') throw new Error('lib/index.ts does not export createServer');
-  return mod.createServer as CreateServer;
+  if (typeof mod.createServer === 'function') return mod.createServer as CreateServer;
+  // The package root must export it (the README example test checks that);
+  // until it does, the framework suites still run against lib/compat.
+  console.warn('compat-matrix: lib/index.ts does not export createServer; using lib/compat/index.ts');
+  const compat = (await import('../../lib/compat/index.js')) as Record<string, unknown>;
+  return compat.createServer as CreateServer;
 }
 
 /** A running app: the same listener on a TLS server and a cleartext (`spdy.plain`) server. */
@@ -353,9 +357,9 @@ export function spdyAgent(app: AppServers, protocol: 'spdy/3.1' | 'spdy/3' | 'sp
   return agent;
 }
 
-// ---- our urlfetch (cleartext SPDY/3.1) -----------------------------------
+// ---- our urlfetch ----------------------------------------------------------
 
-function urlfetchClient(port: number): Client {
+function urlfetchClient(base: string, extra: Record<string, unknown> = { version: PROTO_SPDY3_1 }, protocol = 'spdy/3.1'): Client {
   return {
     async request(req) {
       const onData = req.onData;
@@ -371,8 +375,8 @@ function urlfetchClient(port: number): Client {
         }
       }
       const headers: NameValue[] = Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
-      const [h] = await urlfetch(`http://127.0.0.1:${port}${req.path}`, H, {
-        version: PROTO_SPDY3_1, method: req.method ?? 'GET', headers,
+      const [h] = await urlfetch(`${base}${req.path}`, H, {
+        ...extra, method: req.method ?? 'GET', headers,
         body: req.body === undefined ? null : Buffer.from(req.body), timeout: REQUEST_TIMEOUT,
       });
       const out: Record<string, string | string[]> = {};
@@ -384,9 +388,26 @@ function urlfetchClient(port: number): Client {
           for (const part of v.split('\0')) addHeader(out, k, part);
         }
       }
-      return { status, headers: out, body: Buffer.concat(h!.chunks), protocol: 'spdy/3.1' };
+      return { status, headers: out, body: Buffer.concat(h!.chunks), protocol };
     },
     async close() {},
+  };
+}
+
+/**
+ * SPDY over TLS, forced to one version through ALPN: requests without a body
+ * go through the `spdy` package's agent; requests with a body through our
+ * urlfetch (same ALPN), because the agent cannot send a request body on the
+ * Node versions we support (handle-thing's writev runs before the agent has
+ * a stream: TypeError "Cannot read properties of null (reading 'write')",
+ * whatever the server).
+ */
+function spdyClient(a: AppServers, protocol: 'spdy/3.1' | 'spdy/3'): Client {
+  const agent = nodeHttpClient(https, a.tlsPort, spdyAgent(a, protocol), protocol);
+  const fetcher = urlfetchClient(`https://127.0.0.1:${a.tlsPort}`, { ca: a.cert.cert, protocols: [protocol], h2: false }, protocol);
+  return {
+    request: (req) => (req.body === undefined ? agent.request(req) : fetcher.request(req)),
+    close: () => agent.close(),
   };
 }
 
@@ -395,15 +416,9 @@ export const TRANSPORTS: Transport[] = [
   { name: 'h2-curl', kind: 'h2', spdyVersion: 4, tls: true, open: (a) => curlClient(`https://127.0.0.1:${a.tlsPort}`, '--http2', a.certFile) },
   { name: 'h2c', kind: 'h2', spdyVersion: 4, tls: false, open: (a) => h2Client(`http://127.0.0.1:${a.plainPort}`) },
   { name: 'h2c-curl', kind: 'h2', spdyVersion: 4, tls: false, open: (a) => curlClient(`http://127.0.0.1:${a.plainPort}`, '--http2-prior-knowledge') },
-  {
-    name: 'spdy/3.1', kind: 'spdy', spdyVersion: 3.1, tls: true,
-    open: (a) => nodeHttpClient(https, a.tlsPort, spdyAgent(a, 'spdy/3.1'), 'spdy/3.1'),
-  },
-  {
-    name: 'spdy/3', kind: 'spdy', spdyVersion: 3, tls: true,
-    open: (a) => nodeHttpClient(https, a.tlsPort, spdyAgent(a, 'spdy/3'), 'spdy/3'),
-  },
-  { name: 'spdy/3.1-plain', kind: 'spdy', spdyVersion: 3.1, tls: false, open: (a) => urlfetchClient(a.plainPort) },
+  { name: 'spdy/3.1', kind: 'spdy', spdyVersion: 3.1, tls: true, open: (a) => spdyClient(a, 'spdy/3.1') },
+  { name: 'spdy/3', kind: 'spdy', spdyVersion: 3, tls: true, open: (a) => spdyClient(a, 'spdy/3') },
+  { name: 'spdy/3.1-plain', kind: 'spdy', spdyVersion: 3.1, tls: false, open: (a) => urlfetchClient(`http://127.0.0.1:${a.plainPort}`) },
   {
     name: 'http/1.1', kind: 'http/1.1', tls: true,
     open: (a) => nodeHttpClient(https, a.tlsPort,

@@ -65,7 +65,7 @@ describe('Koa', () => {
         expect(header(r, 'x-proto')).toBe(t.kind === 'h2' ? '2.0' : '1.1');
         const j = await c.request({ path: '/json' });
         expect(JSON.parse(j.body.toString())).toEqual({
-          isSpdy: t.kind !== 'http/1.1', spdyVersion: t.kind === 'http/1.1' ? null : t.spdyVersion,
+          isSpdy: t.kind !== 'http/1.1', spdyVersion: t.kind === 'http/1.1' ? 1 : t.spdyVersion,
         });
       });
       it('ctx.redirect, 404 and a thrown error (500)', async () => {
