@@ -165,7 +165,7 @@ export const EXPRESS_CASES: ExpressCase[] = [
         expect(info.isSpdy).toBe(false);
         expect(info.spdyVersion).toBe(1);
       }
-      if (t.tls) expect(info.alpn).toBe(t.kind === 'http/1.1' ? 'http/1.1' : t.name);
+      if (t.tls) expect(info.alpn).toBe(t.kind === 'spdy' ? t.name : t.kind);
     },
   },
   {
