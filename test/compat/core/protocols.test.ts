@@ -1,0 +1,296 @@
+// createServer over every protocol of one port, with real clients: Node's
+// http2 client (h2 over TLS and h2c), curl (--http2, --http1.1), the `spdy`
+// package's agent (SPDY/3.1 and SPDY/3, cleartext) and our urlfetch (SPDY/3.1
+// over TLS). Each protocol: the request's fields and joined headers, a
+// 10 MiB req.pipe(res) echo checked by sha256, HEAD, 204/304, hop-by-hop
+// response headers, write back-pressure ('drain'), a throwing listener (500,
+// the process goes on).
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type CompatServer, createServer } from '../../../lib/compat/index.js';
+import { PROTO_SPDY3, PROTO_SPDY3_1 } from '../../../lib/spdylay/constants.js';
+import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
+import { testCert, type TestCert } from '../../helpers/certs.js';
+import {
+  type Reply, agentRequest, app, closeAgent, closeServer, curl, h2request, listen, pattern, seen, sha, spdyAgent,
+} from '../../helpers/compat-core.js';
+import { Collect } from '../../helpers/spdy-fetch.js';
+
+interface Client {
+  fetch(p: string, o?: { method?: string; body?: Buffer; headers?: Record<string, string | string[]> }): Promise<Reply>;
+  close(): void;
+}
+
+let cert: TestCert;
+let tlsServer: CompatServer;
+let plainServer: CompatServer;
+let tlsPort: number;
+let plainPort: number;
+const handlerErrors: unknown[] = [];
+let tmp: string;
+
+beforeAll(async () => {
+  cert = await testCert();
+  tlsServer = createServer({ key: cert.key, cert: cert.cert }, app);
+  plainServer = createServer({ spdy: { plain: true } }, app);
+  for (const s of [tlsServer, plainServer]) s.on('handlerError', (err) => handlerErrors.push(err));
+  tlsPort = await listen(tlsServer);
+  plainPort = await listen(plainServer);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-core-'));
+});
+
+afterAll(async () => {
+  await Promise.all([closeServer(tlsServer), closeServer(plainServer)]);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function nodeH2(secure: boolean): Client {
+  // Node's client counts a request body queued at once against its own maxSessionMemory (10 MB by default)
+  const session = http2.connect(secure ? `https://127.0.0.1:${tlsPort}` : `http://127.0.0.1:${plainPort}`,
+    secure ? { ca: cert.cert, servername: 'localhost', maxSessionMemory: 64 } : { maxSessionMemory: 64 });
+  session.on('error', () => {});
+  return {
+    fetch: (p, o = {}) => h2request(session, p, { method: o.method, body: o.body, headers: o.headers }),
+    close: () => session.close(),
+  };
+}
+
+function parseCurl(out: Buffer): Reply {
+  let rest = out;
+  for (;;) {
+    const end = rest.indexOf('\r\n\r\n');
+    const head = rest.subarray(0, end).toString('latin1').split('\r\n');
+    rest = rest.subarray(end + 4);
+    const status = Number(head[0]!.split(' ')[1]);
+    if (status >= 100 && status < 200) continue;
+    const headers: Record<string, string | string[]> = {};
+    for (const line of head.slice(1)) {
+      const i = line.indexOf(':');
+      const k = line.slice(0, i).toLowerCase();
+      const v = line.slice(i + 1).trim();
+      const prev = headers[k];
+      headers[k] = prev === undefined ? v : ([] as string[]).concat(prev, v);
+    }
+    return { status, headers, body: rest };
+  }
+}
+
+function curlClient(args: string[], base: string): Client {
+  let n = 0;
+  return {
+    async fetch(p, o = {}) {
+      const a = [...args, '-i', '-X', o.method ?? 'GET'];
+      if (o.method === 'HEAD') a.splice(a.indexOf('-X'), 2, '-I');
+      for (const [k, v] of Object.entries(o.headers ?? {})) for (const x of ([] as string[]).concat(v)) a.push('-H', `${k}: ${x}`);
+      if (o.body) {
+        const f = path.join(tmp, `body-${process.pid}-${n++}`);
+        fs.writeFileSync(f, o.body);
+        a.push('--data-binary', `@${f}`, '-H', 'content-type: application/octet-stream');
+      }
+      const r = await curl([...a, base + p]);
+      if (r.code !== 0) throw new Error(`curl failed (${r.code}): ${r.stderr}`);
+      return parseCurl(r.stdout);
+    },
+    close() {},
+  };
+}
+
+function agentClient(secure: boolean, protocol: string): Client {
+  const port = secure ? tlsPort : plainPort;
+  const agent = spdyAgent(port, secure, protocol);
+  return {
+    fetch: (p, o = {}) => agentRequest(agent, secure, port, o.method ?? 'GET', p, o.body, o.headers),
+    close: () => closeAgent(agent),
+  };
+}
+
+function urlfetchClient(secure: boolean, version: number, protocol: string): Client {
+  return {
+    async fetch(p, o = {}) {
+      const [h] = await urlfetch(secure ? `https://127.0.0.1:${tlsPort}${p}` : `http://127.0.0.1:${plainPort}${p}`, Collect, {
+        ca: cert.cert, protocols: [protocol], method: o.method, body: o.body ?? null, headers: o.headers as Record<string, string>,
+        version,
+      });
+      const headers: Record<string, string | string[]> = {};
+      for (const [k, v] of h!.nv) {
+        if (k.startsWith(':')) continue;
+        const vals = v.split('\0');
+        const prev = headers[k];
+        headers[k] = prev === undefined && vals.length === 1 ? vals[0]! : ([] as string[]).concat(prev ?? [], vals);
+      }
+      return { status: h!.code, headers, body: h!.body };
+    },
+    close() {},
+  };
+}
+
+interface Case {
+  name: string;
+  /** The `alpnProtocol`/version the server sees. */
+  httpVersion: '2.0' | '1.1';
+  isSpdy: boolean;
+  spdyVersion: number;
+  secure: boolean;
+  make(): Client;
+}
+
+const CASES: Case[] = [
+  { name: 'h2 over TLS (node http2)', httpVersion: '2.0', isSpdy: true, spdyVersion: 4, secure: true, make: () => nodeH2(true) },
+  { name: 'h2c (node http2)', httpVersion: '2.0', isSpdy: true, spdyVersion: 4, secure: false, make: () => nodeH2(false) },
+  {
+    name: 'h2 over TLS (curl --http2)', httpVersion: '2.0', isSpdy: true, spdyVersion: 4, secure: true,
+    make: () => curlClient(['--http2', '-k'], `https://127.0.0.1:${tlsPort}`),
+  },
+  {
+    name: 'h2c (curl --http2-prior-knowledge)', httpVersion: '2.0', isSpdy: true, spdyVersion: 4, secure: false,
+    make: () => curlClient(['--http2-prior-knowledge'], `http://127.0.0.1:${plainPort}`),
+  },
+  {
+    name: 'http/1.1 over TLS (curl --http1.1)', httpVersion: '1.1', isSpdy: false, spdyVersion: 1, secure: true,
+    make: () => curlClient(['--http1.1', '-k'], `https://127.0.0.1:${tlsPort}`),
+  },
+  {
+    name: 'http/1.1 cleartext (curl --http1.1)', httpVersion: '1.1', isSpdy: false, spdyVersion: 1, secure: false,
+    make: () => curlClient(['--http1.1'], `http://127.0.0.1:${plainPort}`),
+  },
+  { name: 'spdy/3.1 cleartext (spdy agent)', httpVersion: '1.1', isSpdy: true, spdyVersion: 3.1, secure: false, make: () => agentClient(false, 'spdy/3.1') },
+  { name: 'spdy/3 cleartext (spdy agent)', httpVersion: '1.1', isSpdy: true, spdyVersion: 3, secure: false, make: () => agentClient(false, 'spdy/3') },
+  {
+    name: 'spdy/3.1 over TLS (urlfetch)', httpVersion: '1.1', isSpdy: true, spdyVersion: 3.1, secure: true,
+    make: () => urlfetchClient(true, PROTO_SPDY3_1, 'spdy/3.1'),
+  },
+  {
+    name: 'spdy/3 cleartext (urlfetch)', httpVersion: '1.1', isSpdy: true, spdyVersion: 3, secure: false,
+    make: () => urlfetchClient(false, PROTO_SPDY3, 'spdy/3'),
+  },
+];
+
+const MiB = 1024 * 1024;
+
+describe.each(CASES)('createServer: $name', (c) => {
+  let client: Client;
+  beforeAll(() => {
+    client = c.make();
+  });
+  afterAll(() => client.close());
+
+  it('gives a real IncomingMessage/ServerResponse with the request fields and headers joined as Node joins them', async () => {
+    const r = await client.fetch('/info?q=1', {
+      headers: c.name.includes('urlfetch') ? { 'x-one': 'a' } : { 'x-dup': ['a', 'b'], 'user-agent': 'compat-test' },
+    });
+    expect(r.status).toBe(200);
+    const info = JSON.parse(r.body.toString());
+    expect(info).toMatchObject({
+      method: 'GET', url: '/info?q=1', httpVersion: c.httpVersion, isSpdy: c.isSpdy, spdyVersion: c.spdyVersion,
+      reqIsIncoming: true, resIsServerResponse: true, remoteAddress: '127.0.0.1', encrypted: c.secure,
+    });
+    expect(info.headers.host).toMatch(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+    if (c.name.includes('urlfetch')) expect(info.headers['x-one']).toBe('a');
+    else expect(info.headers['x-dup']).toBe('a, b');
+    expect(info.rawHeaders.length % 2).toBe(0);
+    if (c.isSpdy) expect(info.streamID).toBeGreaterThan(0);
+    if (c.secure) expect(info.alpnProtocol).toBe(c.spdyVersion === 4 ? 'h2' : c.isSpdy ? 'spdy/3.1' : 'http/1.1');
+    expect(r.headers['date']).toBeTruthy();
+  });
+
+  it('echoes a 10 MiB body with req.pipe(res) (sha256)', async () => {
+    const body = pattern(10 * MiB, 11);
+    const r = await client.fetch('/echo', { method: 'POST', body });
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(body.length);
+    expect(sha(r.body)).toBe(sha(body));
+  });
+
+  it('HEAD sends the headers and no body; 204 and 304 send no body', async () => {
+    // the spdy package's client fails every HEAD request (its HTTP/1.1 parser waits for the body) and
+    // reports ECONNRESET besides a 304: these are checked over SPDY with urlfetch
+    if (!c.name.includes('spdy agent')) {
+      const h = await client.fetch('/head', { method: 'HEAD' });
+      expect(h.status).toBe(200);
+      expect(h.headers['content-length']).toBe('5');
+      expect(h.body.length).toBe(0);
+    }
+    for (const code of c.name.includes('spdy agent') ? [204] : [204, 304]) {
+      const r = await client.fetch(`/status?code=${code}`);
+      expect(r.status).toBe(code);
+      expect(r.body.length).toBe(0);
+    }
+  });
+
+  it('write() returns false past the high-water mark and "drain" follows; the body arrives whole', async () => {
+    const url = `/bp?n=${2 * MiB}&c=${encodeURIComponent(c.name)}`;
+    const r = await client.fetch(url);
+    expect(r.body.length).toBe(2 * MiB);
+    const rec = seen.get(url) as { falses: number; drains: number; written: number };
+    expect(rec.written).toBe(2 * MiB);
+    expect(rec.drains).toBe(rec.falses);
+    if (c.isSpdy) expect(rec.falses).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!c.isSpdy)('drops connection-specific response headers', async () => {
+    const r = await client.fetch('/hop');
+    expect(r.status).toBe(200);
+    expect(r.headers['x-ok']).toBe('yes');
+    for (const h of ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']) expect(r.headers[h]).toBeUndefined();
+    expect(r.body.toString()).toBe('hop');
+  });
+
+  it('a listener that throws gives a 500 and the server goes on', async () => {
+    const before = handlerErrors.length;
+    const r = await client.fetch('/throw');
+    expect(r.status).toBe(500);
+    expect(handlerErrors.length).toBe(before + 1);
+    expect(String(handlerErrors[before])).toContain('listener boom (test)');
+    const again = await client.fetch('/info');
+    expect(again.status).toBe(200);
+  });
+});
+
+describe('createServer: server push', () => {
+  it('h2: res.push() sends PUSH_PROMISE and the pushed response (node http2 client "stream" event)', async () => {
+    for (const secure of [true, false]) {
+      const session = http2.connect(secure ? `https://127.0.0.1:${tlsPort}` : `http://127.0.0.1:${plainPort}`,
+        secure ? { ca: cert.cert, servername: 'localhost' } : {});
+      try {
+        const r = await h2request(session, '/push');
+        expect(r.status).toBe(200);
+        expect(r.body.toString()).toBe('page');
+        expect(r.pushes).toHaveLength(1);
+        expect(r.pushes[0]!.path).toBe('/pushed.css');
+        expect(r.pushes[0]!.headers['content-type']).toBe('text/css');
+        expect(r.pushes[0]!.headers['connection']).toBeUndefined();
+        expect(r.pushes[0]!.body.toString()).toBe('body{}');
+      } finally {
+        session.close();
+      }
+    }
+  });
+
+  it('h2 with push disabled by the client, SPDY and HTTP/1.1: res.push() throws a clear error', async () => {
+    const session = http2.connect(`http://127.0.0.1:${plainPort}`, { settings: { enablePush: false } });
+    try {
+      const r = await h2request(session, '/push');
+      expect(r.status).toBe(501);
+      expect(r.body.toString()).toMatch(/push/i);
+    } finally {
+      session.close();
+    }
+    const agent = spdyAgent(plainPort, false, 'spdy/3.1');
+    try {
+      const r = await agentRequest(agent, false, plainPort, 'GET', '/push');
+      expect(r.status).toBe(501);
+      expect(r.body.toString()).toContain('not supported over spdy/3.1');
+    } finally {
+      closeAgent(agent);
+    }
+    const r = await agentRequest(new http.Agent(), false, plainPort, 'GET', '/push');
+    expect(r.status).toBe(501);
+    expect(r.body.toString()).toContain('not available over HTTP/1.x');
+  });
+});
