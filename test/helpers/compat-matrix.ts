@@ -192,7 +192,9 @@ function h2Client(url: string, ca?: string): Client {
   let session: http2.ClientHttp2Session | null = null;
   const connect = (): http2.ClientHttp2Session => {
     if (session && !session.closed && !session.destroyed) return session;
-    session = http2.connect(url, ca ? { ca, servername: 'localhost' } : {});
+    // Node's client counts a request body queued at once against its own
+    // maxSessionMemory (10 MB by default) and resets the stream past it.
+    session = http2.connect(url, ca ? { ca, servername: 'localhost', maxSessionMemory: 64 } : { maxSessionMemory: 64 });
     session.on('error', () => {});
     return session;
   };
@@ -395,18 +397,23 @@ function urlfetchClient(base: string, extra: Record<string, unknown> = { version
 }
 
 /**
- * SPDY over TLS, forced to one version through ALPN: requests without a body
- * go through the `spdy` package's agent; requests with a body through our
- * urlfetch (same ALPN), because the agent cannot send a request body on the
- * Node versions we support (handle-thing's writev runs before the agent has
- * a stream: TypeError "Cannot read properties of null (reading 'write')",
- * whatever the server).
+ * SPDY over TLS, forced to one version through ALPN: requests go through the
+ * `spdy` package's agent, except two kinds that go through our urlfetch (same
+ * ALPN) because the agent fails them whatever the server (the `spdy`
+ * package's own server included) on the Node versions we support:
+ *   - requests with a body: handle-thing's writev runs before the agent has
+ *     a stream (TypeError "Cannot read properties of null (reading 'write')");
+ *   - conditional requests (if-none-match, if-modified-since): the agent's
+ *     request emits ECONNRESET on a 304 reply.
  */
 function spdyClient(a: AppServers, protocol: 'spdy/3.1' | 'spdy/3'): Client {
   const agent = nodeHttpClient(https, a.tlsPort, spdyAgent(a, protocol), protocol);
   const fetcher = urlfetchClient(`https://127.0.0.1:${a.tlsPort}`, { ca: a.cert.cert, protocols: [protocol], h2: false }, protocol);
   return {
-    request: (req) => (req.body === undefined ? agent.request(req) : fetcher.request(req)),
+    request: (req) => {
+      const conditional = Object.keys(req.headers ?? {}).some((k) => /^if-(none-match|modified-since)$/i.test(k));
+      return req.body === undefined && !conditional ? agent.request(req) : fetcher.request(req);
+    },
     close: () => agent.close(),
   };
 }
