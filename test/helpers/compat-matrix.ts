@@ -404,7 +404,8 @@ function urlfetchClient(base: string, extra: Record<string, unknown> = { version
  *   - requests with a body: handle-thing's writev runs before the agent has
  *     a stream (TypeError "Cannot read properties of null (reading 'write')");
  *   - conditional requests (if-none-match, if-modified-since): the agent's
- *     request emits ECONNRESET on a 304 reply.
+ *     request emits ECONNRESET on a 304 reply;
+ *   - HEAD: the agent's HTTP/1.1 parser waits for a body and hangs up.
  */
 function spdyClient(a: AppServers, protocol: 'spdy/3.1' | 'spdy/3'): Client {
   const agent = nodeHttpClient(https, a.tlsPort, spdyAgent(a, protocol), protocol);
@@ -412,7 +413,7 @@ function spdyClient(a: AppServers, protocol: 'spdy/3.1' | 'spdy/3'): Client {
   return {
     request: (req) => {
       const conditional = Object.keys(req.headers ?? {}).some((k) => /^if-(none-match|modified-since)$/i.test(k));
-      return req.body === undefined && !conditional ? agent.request(req) : fetcher.request(req);
+      return req.body === undefined && !conditional && req.method !== 'HEAD' ? agent.request(req) : fetcher.request(req);
     },
     close: () => agent.close(),
   };
