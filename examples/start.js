@@ -4,11 +4,15 @@
 // .certs/) and cleartext h2c (prior knowledge); and the spdyd-style SPDY
 // server of the `spdylay` module (ThreadedSPDYServer serving examples/ over
 // SPDY/3.1, SPDY/3, SPDY/2, with h2 and HTTP/1.1 on the same port), with one
-// fetch through it by urlfetch() printing every frame. Runs until Ctrl-C.
+// fetch through it by urlfetch() printing every frame; and createServer (the
+// drop-in for the `spdy` package, examples/compat-server.js): a plain
+// (req, res) listener over h2, SPDY and HTTP/1.1 on one TLS port. Runs until
+// Ctrl-C.
 //
 // Options:
 //   --tls-port N / --port N   ports (default 8443 / 8080; a busy port falls back to a free one)
 //   --spdy-port N             port of the SPDY server (default 3000)
+//   --compat-port N           port of the createServer example (default 8000)
 //   --exit-after SECONDS      close the servers and exit after SECONDS
 //   --smoke                   (or SPDYLAY_START_SMOKE=1) run a self-check with curl
 //                             (and nghttp when installed) on free ports, then exit 0/1
@@ -19,6 +23,7 @@ const { Readable } = require('node:stream');
 const { parseArgs } = require('node:util');
 const { HTTP2Server, BaseRequestHandler, DATA_OK, DATA_EOF, DATA_DEFERRED } = require('spdylay/nghttp2');
 const { ensureCertificate } = require('./certs');
+const { startCompatServer } = require('./compat-server');
 const spdylay = require('spdylay');
 
 const STYLE = 'body { font-family: sans-serif; margin: 2em; } code { background: #eee; }\n';
@@ -164,7 +169,7 @@ function run(cmd, args) {
   });
 }
 
-async function smoke(tlsUrl, h2cUrl, spdyUrl, cert) {
+async function smoke(tlsUrl, h2cUrl, spdyUrl, cert, compatUrl) {
   let ok = true;
   try {
     const r = await fetchShowingFrames(`${spdyUrl}/spdyserv.js`, cert.cert, false);
@@ -182,6 +187,8 @@ async function smoke(tlsUrl, h2cUrl, spdyUrl, cert) {
     ['curl TLS POST /echo', ['-sS', '-k', '--http2', '--data-binary', 'ping', `${tlsUrl}/echo`], (o) => o === 'ping'],
     ['curl h2c GET /deferred', ['-sS', '--http2-prior-knowledge', `${h2cUrl}/deferred`], (o) => /tick 5/.test(o)],
     ['curl h2c GET /stream', ['-sS', '--http2-prior-knowledge', `${h2cUrl}/stream`], (o) => /line 10 from a Readable/.test(o)],
+    ['curl h2 GET /info from createServer', ['-sS', '-k', '--http2', `${compatUrl}/info`], (o) => /"httpVersion": "2.0"/.test(o)],
+    ['curl http/1.1 POST /echo to createServer', ['-sS', '-k', '--http1.1', '--data-binary', 'ping', `${compatUrl}/echo`], (o) => o === 'ping'],
   ];
   for (const [name, args, check] of checks) {
     const r = await run('curl', args);
@@ -209,6 +216,7 @@ async function main() {
     options: {
       'tls-port': { type: 'string', default: process.env.SPDYLAY_TLS_PORT ?? '8443' },
       'spdy-port': { type: 'string', default: process.env.SPDYLAY_SPDY_PORT ?? '3000' },
+      'compat-port': { type: 'string', default: process.env.SPDYLAY_COMPAT_PORT ?? '8000' },
       port: { type: 'string', default: process.env.SPDYLAY_H2C_PORT ?? '8080' },
       'exit-after': { type: 'string' },
       smoke: { type: 'boolean', default: process.env.SPDYLAY_START_SMOKE === '1' },
@@ -222,6 +230,13 @@ async function main() {
   const tls = await listen(smokeMode ? 0 : Number(opts['tls-port']), { key: cert.key, cert: cert.cert }, log);
   const h2c = await listen(smokeMode ? 0 : Number(opts.port), null, log);
   const spdy = await listenSpdy(smokeMode ? 0 : Number(opts['spdy-port']), cert, log);
+  const compatPort = smokeMode ? 0 : Number(opts['compat-port']);
+  const compat = await startCompatServer({ port: compatPort, cert }).catch((err) => {
+    if (err.code !== 'EADDRINUSE' || compatPort === 0) throw err;
+    console.log(`port ${compatPort} is busy; using a free port instead`);
+    return startCompatServer({ port: 0, cert });
+  });
+  const compatUrl = `https://127.0.0.1:${compat.address().port}`;
   const tlsUrl = `https://127.0.0.1:${tls.address().port}`;
   const h2cUrl = `http://127.0.0.1:${h2c.address().port}`;
   const spdyUrl = `https://127.0.0.1:${spdy.address().port}`;
@@ -234,6 +249,9 @@ spdylay/nghttp2 example server
 spdylay SPDY server (spdyd-style, serving examples/)
   SPDY/3.1, 3, 2 + h2 + http/1.1 (ALPN):  ${spdyUrl}/
 
+createServer (drop-in for the spdy package; plain (req, res), examples/compat-server.js)
+  h2, SPDY/3.1, 3, 2 + http/1.1 (ALPN):   ${compatUrl}/
+
 Try:
   curl -k --http2 ${tlsUrl}/
   curl --http2-prior-knowledge ${h2cUrl}/deferred
@@ -243,15 +261,18 @@ Try:
   h2load -n 10000 -c 10 -m 10 ${h2cUrl}/style.css
   node bin/spdycat.js -k -v ${spdyUrl}/spdyserv.js   # SPDY/3.1, every frame
   curl -k ${spdyUrl}/spdyserv.js                     # the same port over h2
+  curl -k --http2 ${compatUrl}/info                  # createServer: req as the listener saw it
 (self-signed certificate: ${cert.certFile}; press Ctrl-C to stop)
 `);
 
   const shutdown = async (code) => {
-    await Promise.all([tls.close({ timeout: 1000 }), h2c.close({ timeout: 1000 }), spdy.close({ timeout: 1000 })]);
+    compat.closeAllConnections();
+    await Promise.all([tls.close({ timeout: 1000 }), h2c.close({ timeout: 1000 }), spdy.close({ timeout: 1000 }),
+      new Promise((resolve) => compat.close(resolve))]);
     process.exit(code);
   };
   if (smokeMode) {
-    const ok = await smoke(tlsUrl, h2cUrl, spdyUrl, cert);
+    const ok = await smoke(tlsUrl, h2cUrl, spdyUrl, cert, compatUrl);
     console.log(ok ? 'smoke: all checks passed' : 'smoke: FAILED');
     await shutdown(ok ? 0 : 1);
     return;

@@ -52,29 +52,6 @@ function lowerName(name: string): string {
   return name;
 }
 
-/**
- * `req.complete`: true once the whole request body has arrived. Defined
- * per request (an own accessor) because the body is pushed by the engine.
- */
-export interface BodyState {
-  readonly bodyComplete: boolean;
-}
-
-const kBody = Symbol('spdylay.compat.body');
-
-const COMPLETE: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: { [kBody]: BodyState; [k: symbol]: unknown }): boolean {
-    const forced = this[kForced];
-    return forced !== undefined ? forced as boolean : this[kBody].bodyComplete;
-  },
-  set(this: { [k: symbol]: unknown }, v: boolean): void {
-    this[kForced] = v;
-  },
-};
-const kForced = Symbol('spdylay.compat.complete');
-
 /** What {@link makeRequest} needs to build the request. @internal */
 export interface RequestInit {
   socket: object;
@@ -85,7 +62,6 @@ export interface RequestInit {
   authority: string | null;
   /** Non-pseudo header pairs; SPDY values may hold several values separated by NUL. */
   headers: readonly (readonly [string, string])[];
-  body: BodyState;
   isSpdy: true;
   spdyVersion: number;
   streamID: number;
@@ -94,7 +70,7 @@ export interface RequestInit {
 /**
  * A real `http.IncomingMessage` (`new http.IncomingMessage(socket)`) with
  * `method`, `url`, `httpVersion*`, `rawHeaders`, `headers`, `trailers`,
- * `complete`, and the `spdy` package's `isSpdy`, `spdyVersion`, `streamID`.
+ * and the `spdy` package's `isSpdy`, `spdyVersion`, `streamID`.
  * @internal
  */
 export function makeRequest(init: RequestInit): http.IncomingMessage {
@@ -126,8 +102,6 @@ export function makeRequest(init: RequestInit): http.IncomingMessage {
   req.headers = joinHeaders(raw);
   req.trailers = {};
   req.rawTrailers = [];
-  (req as unknown as Record<symbol, unknown>)[kBody] = init.body;
-  Object.defineProperty(req, 'complete', COMPLETE);
   const r = req as http.IncomingMessage & { isSpdy: boolean; spdyVersion: number; streamID: number };
   r.isSpdy = true;
   r.spdyVersion = init.spdyVersion;

@@ -139,7 +139,13 @@ const methods = {
   writeHead(this: Res, statusCode: number, reason?: string | http.OutgoingHttpHeaders | http.OutgoingHttpHeader[],
     headers?: http.OutgoingHttpHeaders | http.OutgoingHttpHeader[]): Res {
     const s = this[kStream];
-    if (s.headSent) throw headersSentError('write');
+    if (s.headSent) {
+      // middleware such as compression call Node's implicit header step on every write while it
+      // sees no header written (it reads an internal field this response never sets): a bare
+      // repeat of the status already sent is a no-op
+      if (statusCode === this.statusCode && reason === undefined && headers === undefined) return this;
+      throw headersSentError('write');
+    }
     const code = checkStatus(statusCode);
     if (typeof reason === 'string') this.statusMessage = reason;
     else headers = reason;
@@ -262,9 +268,6 @@ const methods = {
     }
     return this[kStream].push(path, options ?? {}, cb);
   },
-
-  cork(): void {},
-  uncork(): void {},
 };
 
 function addHeader(res: Res, name: string, value: string | number | readonly string[]): void {
@@ -277,38 +280,44 @@ function addHeader(res: Res, name: string, value: string | number | readonly str
   else setHeader.call(res, name, ([] as string[]).concat(String(prev), value as string));
 }
 
-const getters: Record<string, (this: Res) => unknown> = {
-  headersSent() { return this[kStream].headSent; },
-  writableEnded() { return this[kStream].ended; },
-  writableFinished() { return this[kStream].finished; },
-  writableLength() { return this[kStream].queuedBytes; },
-  writableHighWaterMark() { return 65536; },
-  writableNeedDrain() { return this[kStream].needDrain; },
-  writableCorked() { return 0; },
+const HEADERS_SENT: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: Res): boolean {
+    return this[kStream].headSent;
+  },
 };
-
-/** One descriptor map shared by every response: `Object.defineProperties(res, RES_PROPS)`. */
-const RES_PROPS: PropertyDescriptorMap = {};
-for (const [name, fn] of Object.entries(methods)) {
-  RES_PROPS[name] = { value: fn, writable: true, configurable: true, enumerable: false };
-}
-for (const [name, fn] of Object.entries(getters)) {
-  RES_PROPS[name] = { get: fn, configurable: true, enumerable: false };
-}
 
 /**
  * A real `http.ServerResponse` (`new http.ServerResponse(req)`) bound to
- * `stream` through own properties (see the module comment).
+ * `stream` through own properties (see the module comment). The writable
+ * state getters of `OutgoingMessage.prototype` (`writableEnded`,
+ * `writableFinished`, `writableLength`, `writableHighWaterMark`,
+ * `writableCorked`) read `finished` and the socket, which is the stream's
+ * {@link StreamSocket}; `headersSent` is an own accessor.
  * @internal
  */
 export function makeResponse(req: http.IncomingMessage, socket: object, stream: ResponseStream,
   extra: { isSpdy: boolean; spdyVersion: number }): http.ServerResponse {
   const res = new http.ServerResponse(req) as Res;
   res[kStream] = stream;
-  Object.defineProperties(res, RES_PROPS);
+  const r = res as unknown as Record<string, unknown>;
+  // plain stores in one order: every response shares the same hidden class
+  r.writeHead = methods.writeHead;
+  r.write = methods.write;
+  r.end = methods.end;
+  r.flushHeaders = methods.flushHeaders;
+  r.setHeader = methods.setHeader;
+  r.appendHeader = methods.appendHeader;
+  r.removeHeader = methods.removeHeader;
+  r.addTrailers = methods.addTrailers;
+  r.writeContinue = methods.writeContinue;
+  r.writeProcessing = methods.writeProcessing;
+  r.writeEarlyHints = methods.writeEarlyHints;
+  r.push = methods.push;
+  Object.defineProperty(res, 'headersSent', HEADERS_SENT);
   // OutgoingMessage's socket and connection (its getter reads socket)
   (res as { socket: unknown }).socket = socket;
-  const r = res as unknown as { isSpdy: boolean; spdyVersion: number };
   r.isSpdy = extra.isSpdy;
   r.spdyVersion = extra.spdyVersion;
   return res;

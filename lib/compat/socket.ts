@@ -16,6 +16,8 @@ export interface SocketStream {
   readonly transport: net.Socket;
   /** Whether request body bytes may still arrive. */
   readonly bodyOpen: boolean;
+  /** Response body bytes queued and not yet taken by the protocol. */
+  readonly queuedBytes: number;
   /** The request body's reader wants more: grant the held bytes' window. */
   readMore(): void;
   /** Resets the stream (RST_STREAM; a 500 when nothing was sent yet is not attempted). */
@@ -80,7 +82,11 @@ export class StreamSocket extends EventEmitter {
     return !this.destroyed;
   }
   get readableHighWaterMark(): number { return 65536; }
-  get writableLength(): number { return 0; }
+  /** Response body bytes queued for the stream, not yet taken by the protocol (`res.writableLength`). */
+  get writableLength(): number { return this.stream.queuedBytes; }
+  /** The response's high-water mark (`res.writableHighWaterMark`), 64 KiB. */
+  get writableHighWaterMark(): number { return 65536; }
+  get writableCorked(): number { return 0; }
   get bytesRead(): number { return this.stream.transport.bytesRead; }
   get bytesWritten(): number { return this.stream.transport.bytesWritten; }
 

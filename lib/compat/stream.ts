@@ -18,7 +18,7 @@ import { BaseSPDYRequestHandler } from '../spdylay/server/handler.js';
 import { BODY_HIGH_WATER, H2StreamIO, type SpdyStreamIO, type StreamIO } from '../spdylay/server/stream-io.js';
 import type { NameValue } from '../spdylay/frames.js';
 import { pushH2, pushUnavailable } from './push.js';
-import { type BodyState, makeRequest } from './request.js';
+import { makeRequest } from './request.js';
 import { type PushInit, type ResponseStream, makeResponse, noop } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
 
@@ -31,7 +31,7 @@ export interface StreamHost {
 const SPDY_VERSION: Record<string, number> = { h2: 4, 'spdy/3.1': 3.1, 'spdy/3': 3, 'spdy/2': 2 };
 
 /** One h2/SPDY request stream of a compat server (see the module comment). @internal */
-export class CompatStream extends BaseSPDYRequestHandler implements ResponseStream, SocketStream, BodyState {
+export class CompatStream extends BaseSPDYRequestHandler implements ResponseStream, SocketStream {
   headSent = false;
   ended = false;
   finished = false;
@@ -56,10 +56,6 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     return !this._io.bodyEnded && !this._io.closed;
   }
 
-  get bodyComplete(): boolean {
-    return this._io.bodyEnded;
-  }
-
   get queuedBytes(): number {
     return this._io.queue.bytes;
   }
@@ -74,14 +70,21 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     const method = this.command ?? '';
     const req = makeRequest({
       socket, method, url: this.path ?? '', httpVersion: protocol === 'h2' ? '2.0' : '1.1',
-      authority: this.host, headers: this.headers, body: this, isSpdy: true, spdyVersion, streamID: this.streamId,
+      authority: this.host, headers: this.headers, isSpdy: true, spdyVersion, streamID: this.streamId,
     });
     this.req = req;
     this.head = method === 'HEAD';
     this.res = makeResponse(req, socket, this, { isSpdy: true, spdyVersion });
     io.rfile = req;
     io.pendingBody = null;
-    if (io.bodyEnded) req.push(null);
+    if (io.bodyEnded) {
+      req.complete = true;
+      req.push(null);
+    }
+  }
+
+  override _bodyEnded(): void {
+    if (this.req) this.req.complete = true;
   }
 
   // ---- ResponseStream

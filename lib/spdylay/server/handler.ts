@@ -219,6 +219,9 @@ export class BaseSPDYRequestHandler {
     return true;
   }
 
+  /** The whole request body has arrived: called before `rfile` gets its end. @internal */
+  _bodyEnded(): void {}
+
   /** Whether the status and headers have been handed to the protocol. */
   get headersSent(): boolean {
     return this._io.committed;

@@ -211,6 +211,7 @@ export abstract class StreamIO {
   endBody(): void {
     if (this.bodyEnded) return;
     this.bodyEnded = true;
+    this.handler?._bodyEnded();
     if (this.rfile) this.rfile.push(null);
   }
 

@@ -316,3 +316,46 @@ describe('createServer: limits', () => {
     expect(s.listening).toBe(false);
   });
 });
+
+describe('createServer: middleware that wraps the response', () => {
+  it('works as compression and on-headers do it (own write/end/writeHead wrappers, the implicit header step per write)', async () => {
+    const s = track(createServer({ spdy: { plain: true } }, (_req, res) => {
+      // on-headers: wrap writeHead, run the listener once before the headers go out
+      const writeHead = res.writeHead;
+      let fired = false;
+      res.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
+        if (!fired) {
+          fired = true;
+          this.setHeader('x-wrapped', 'yes');
+        }
+        return (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+      } as typeof res.writeHead;
+      // compression: wrap write/end, call Node's implicit header step while it sees no header written
+      const write = res.write;
+      const end = res.end;
+      const implicit = (http.ServerResponse.prototype as unknown as { _implicitHeader(this: http.ServerResponse): void })._implicitHeader;
+      const sent = (r: http.ServerResponse): boolean => Boolean((r as unknown as Record<string, unknown>)['_header']);
+      res.write = function (this: http.ServerResponse, chunk: unknown) {
+        if (!sent(this)) implicit.call(this);
+        return (write as (c: unknown) => boolean).call(this, String(chunk).toUpperCase());
+      } as typeof res.write;
+      res.end = function (this: http.ServerResponse, chunk?: unknown) {
+        if (!sent(this)) implicit.call(this);
+        return (end as (c?: unknown) => http.ServerResponse).call(this, chunk === undefined ? undefined : String(chunk).toUpperCase());
+      } as typeof res.end;
+      res.write('a');
+      res.write('b');
+      res.end('c');
+    }));
+    const port = await listen(s);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const r = await h2request(session, '/');
+      expect(r.status).toBe(200);
+      expect(r.headers['x-wrapped']).toBe('yes');
+      expect(r.body.toString()).toBe('ABC');
+    } finally {
+      session.close();
+    }
+  });
+});
