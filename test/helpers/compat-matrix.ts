@@ -46,12 +46,8 @@ export type CreateServer = (options: Record<string, unknown>, listener?: Listene
 export async function loadCreateServer(): Promise<CreateServer> {
   if (IMPL === 'spdy') return spdyPkg.createServer as CreateServer;
   const mod = (await import('../../lib/index.js')) as Record<string, unknown>;
-  if (typeof mod.createServer === 'function') return mod.createServer as CreateServer;
-  // The package root must export it (the README example test checks that);
-  // until it does, the framework suites still run against lib/compat.
-  console.warn('compat-matrix: lib/index.ts does not export createServer; using lib/compat/index.ts');
-  const compat = (await import('../../lib/compat/index.js')) as Record<string, unknown>;
-  return compat.createServer as CreateServer;
+  if (typeof mod.createServer !== 'function') throw new Error('lib/index.ts does not export createServer');
+  return mod.createServer as CreateServer;
 }
 
 /** A running app: the same listener on a TLS server and a cleartext (`spdy.plain`) server. */

@@ -73,6 +73,7 @@ describe('ws WebSocket upgrade on the HTTP/1.1 path of the same port', () => {
 
   it('h2 requests on the same TLS port still reach the app', async () => {
     const s = http2.connect(`https://127.0.0.1:${app.tlsPort}`, { ca: app.cert.cert, servername: 'localhost' });
+    s.on('error', () => {});
     try {
       const body = await new Promise<string>((resolve, reject) => {
         const r = s.request({ ':path': '/hello' });
