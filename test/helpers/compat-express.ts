@@ -1,6 +1,7 @@
 // One Express app (built from the `express` module under test: Express 4 or
 // 5, unmodified from npm) and the case list every transport of the peer
 // matrix runs against it.
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -114,6 +115,24 @@ export function expressApp(express: any): ExpressFixture {
       res.end();
     });
   });
+  app.get('/push-page', (req: any, res: any) => {
+    // As in the spdy package's README: push where the protocol can, else a clear error.
+    let pushed = 'no';
+    try {
+      const w = res.push('/pushed.js', { request: { accept: '*/*' }, response: { 'content-type': 'application/javascript' } });
+      w.on('error', () => {});
+      w.end('window.pushed = 1;');
+      pushed = 'yes';
+    } catch (err) {
+      pushed = `error: ${(err as Error).message}`;
+    }
+    res.setHeader('x-pushed', pushed.slice(0, 200).replace(/[^\x20-\x7e]/g, '?'));
+    res.type('html').send(`<script src="/pushed.js"></script> ${req.isSpdy ? 'spdy' : 'h1'}`);
+  });
+  app.get('/async-throw', async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    throw new Error('rejected by an async route (test)');
+  });
   app.get('/throw', () => {
     throw new Error('thrown by a route (test)');
   });
@@ -134,6 +153,25 @@ export interface ExpressCase {
 }
 
 let sseCounter = 0;
+
+/** Express 5 only: a rejected promise of an async route gives a 500 (Express 4 does not catch it). */
+export const EXPRESS5_CASES: ExpressCase[] = [
+  {
+    name: 'an async route that rejects gives a 500',
+    async run(c) {
+      const r = await c.request({ path: '/async-throw' });
+      expect(r.status).toBe(500);
+    },
+  },
+];
+
+function runCmd(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 20_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
 
 /** The cases every transport runs against {@link expressApp}. */
 export const EXPRESS_CASES: ExpressCase[] = [
@@ -323,7 +361,7 @@ export const EXPRESS_CASES: ExpressCase[] = [
  * `createServer` (TLS and cleartext), every case over every transport.
  * `expectFail` names `transport/case` pairs known to fail (run as `it.fails`).
  */
-export function expressSuite(title: string, express: any, expectFail: Set<string> = new Set()): void {
+export function expressSuite(title: string, express: any, extraCases: ExpressCase[] = [], expectFail: Set<string> = new Set()): void {
   describe(title, () => {
     let fx: ExpressFixture;
     let app: AppServers;
@@ -335,6 +373,57 @@ export function expressSuite(title: string, express: any, expectFail: Set<string
       await app?.close();
       fx?.cleanup();
     });
+    describe('push (res.push, as the spdy package)', () => {
+      for (const scheme of ['https', 'http'] as const) {
+        it(`nghttp -nv over ${scheme === 'https' ? 'h2 (TLS)' : 'h2c'} receives PUSH_PROMISE for /pushed.js and its body`, async () => {
+          const port = scheme === 'https' ? app.tlsPort : app.plainPort;
+          const r = await runCmd('nghttp', ['-nv', `${scheme}://127.0.0.1:${port}/push-page`]);
+          expect(r.code, r.stderr).toBe(0);
+          expect(r.stdout).toMatch(/recv PUSH_PROMISE frame <length=\d+, flags=0x04, stream_id=\d+>\n\s+; END_HEADERS\n\s+\(padlen=0, promised_stream_id=2\)/);
+          expect(r.stdout).toMatch(/:path: \/pushed\.js/);
+          expect(r.stdout).toMatch(/recv \(stream_id=2\) content-type: application\/javascript/);
+          expect(r.stdout).toMatch(/recv DATA frame <length=18, flags=0x01, stream_id=2>/);
+        });
+      }
+      it('node:http2 client gets the pushed stream (TLS)', async () => {
+        const http2 = await import('node:http2');
+        const s = http2.connect(`https://127.0.0.1:${app.tlsPort}`, { ca: app.cert.cert, servername: 'localhost' });
+        s.on('error', () => {});
+        try {
+          const pushed = new Promise<{ path: string; type: string; body: string }>((resolve) => {
+            s.on('stream', (stream, headers) => {
+              let body = '';
+              let type = '';
+              stream.on('push', (h) => (type = String(h['content-type'])));
+              stream.on('data', (d) => (body += d));
+              stream.on('end', () => resolve({ path: String(headers[':path']), type, body }));
+            });
+          });
+          const main = await new Promise<string>((resolve, reject) => {
+            const r = s.request({ ':path': '/push-page' });
+            let b = '';
+            r.on('data', (d) => (b += d));
+            r.on('end', () => resolve(b));
+            r.on('error', reject);
+          });
+          expect(main).toBe('<script src="/pushed.js"></script> spdy');
+          expect(await pushed).toEqual({ path: '/pushed.js', type: 'application/javascript', body: 'window.pushed = 1;' });
+        } finally {
+          s.close();
+        }
+      });
+      it('over HTTP/1.1 res.push throws a clear error and the page is still served', async () => {
+        const c = transports(['http/1.1'])[0]!.open(app);
+        try {
+          const r = await c.request({ path: '/push-page' });
+          expect(r.status).toBe(200);
+          expect(header(r, 'x-pushed')).toMatch(/^error: .*(push|HTTP\/1)/i);
+          expect(r.body.toString()).toBe('<script src="/pushed.js"></script> h1');
+        } finally {
+          await c.close();
+        }
+      });
+    });
     for (const t of transports()) {
       describe(t.name, () => {
         let client: Client;
@@ -344,7 +433,7 @@ export function expressSuite(title: string, express: any, expectFail: Set<string
         afterAll(async () => {
           await client?.close();
         });
-        for (const cs of EXPRESS_CASES) {
+        for (const cs of [...EXPRESS_CASES, ...extraCases]) {
           const fn = expectFail.has(`${t.name}/${cs.name}`) ? it.fails : it;
           fn(cs.name, () => cs.run(client, t, fx, app));
         }
