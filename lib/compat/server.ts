@@ -116,7 +116,8 @@ function setup(server: Internal, opts: ResolvedCompatOptions, listener: CompatRe
   const idle = opts.limits.idleTimeout;
   if (idle > 0) server.timeout = idle;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
-    if (engine.engineSockets.has(socket)) return;
+    // h2/SPDY sockets (and the inner HTTP/2 server's reports, which carry no socket) are not Node's to answer
+    if (!socket || engine.engineSockets.has(socket)) return;
     const code = err.code;
     const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     if (status !== 400) {

@@ -22,6 +22,8 @@ export interface SocketStream {
   readMore(): void;
   /** Resets the stream (RST_STREAM; a 500 when nothing was sent yet is not attempted). */
   resetStream(): void;
+  /** The {@link StreamSocket.setTimeout} timer fired: returns whether anyone listened for `'timeout'`. */
+  timedOut(): boolean;
 }
 
 /**
@@ -143,7 +145,11 @@ export class StreamSocket extends EventEmitter {
   }
 
   /**
-   * Emits `'timeout'` after `ms` ms without this stream ending; 0 cancels.
+   * Arms a timer for this stream (as `net.Socket.setTimeout` does for a
+   * connection, but counting from the call, not from the last activity):
+   * after `ms` ms `'timeout'` is emitted on this socket, `req` and `res`;
+   * when none of them has a listener the stream is reset, as Node's HTTP
+   * server destroys a socket that times out unhandled. 0 cancels.
    *
    * @param ms - Milliseconds.
    * @param cb - Added as a `'timeout'` listener (once).
@@ -156,7 +162,8 @@ export class StreamSocket extends EventEmitter {
     if (ms > 0 && !this.destroyed) {
       this.#timer = setTimeout(() => {
         this.#timer = null;
-        this.emit('timeout');
+        const heard = this.emit('timeout');
+        if (!this.stream.timedOut() && !heard) this.destroy();
       }, ms);
       this.#timer.unref();
     }

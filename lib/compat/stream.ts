@@ -141,6 +141,12 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     this._io.reset();
   }
 
+  timedOut(): boolean {
+    const a = this.req.emit('timeout', this.socket);
+    const b = this.res.emit('timeout', this.socket);
+    return a || b;
+  }
+
   // ---- engine side
 
   /** The stream closed: `status` 0 is a normal close, else the reset code. */

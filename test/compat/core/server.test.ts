@@ -359,3 +359,88 @@ describe('createServer: middleware that wraps the response', () => {
     }
   });
 });
+
+describe('createServer: streamed responses', () => {
+  it('each write() goes out without waiting for end() (server-sent events) over h2 and SPDY', async () => {
+    const s = track(createServer({ spdy: { plain: true } }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      let n = 0;
+      const timer = setInterval(() => {
+        res.write(`data: ${++n}\n\n`);
+        if (n === 3) {
+          clearInterval(timer);
+          setTimeout(() => res.end(), 150);
+        }
+      }, 100);
+    }));
+    const port = await listen(s);
+    // h2: the first event arrives long before the end
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const t0 = Date.now();
+      const times = await new Promise<number[]>((resolve) => {
+        const st = session.request({ ':path': '/' });
+        const t: number[] = [];
+        st.on('data', () => t.push(Date.now() - t0));
+        st.on('end', () => {
+          t.push(Date.now() - t0);
+          resolve(t);
+        });
+      });
+      expect(times.length).toBeGreaterThanOrEqual(4);
+      expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(250);
+    } finally {
+      session.close();
+    }
+    const agent = spdyAgent(port, false, 'spdy/3.1');
+    try {
+      const t0 = Date.now();
+      const times = await new Promise<number[]>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          const t: number[] = [];
+          res.on('data', () => t.push(Date.now() - t0));
+          res.on('end', () => {
+            t.push(Date.now() - t0);
+            resolve(t);
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(times.length).toBeGreaterThanOrEqual(4);
+      expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(250);
+    } finally {
+      closeAgent(agent);
+    }
+  });
+});
+
+describe('createServer: stream timeouts', () => {
+  it('req.setTimeout() emits "timeout" on req/res; unhandled it resets the stream only', async () => {
+    const s = track(createServer({ spdy: { plain: true } }, (req, res) => {
+      if (req.url === '/handled') {
+        req.setTimeout(100, () => {
+          res.statusCode = 408;
+          res.end('slow');
+        });
+      } else if (req.url === '/unhandled') {
+        res.setTimeout(100);
+      } else res.end('ok');
+    }));
+    const port = await listen(s);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on('error', () => {});
+    try {
+      const a = await h2request(session, '/handled');
+      expect(a.status).toBe(408);
+      expect(a.body.toString()).toBe('slow');
+      const b = await h2request(session, '/unhandled').catch((e: NodeJS.ErrnoException) => e);
+      expect(b instanceof Error ? b.code : (b as { status: number }).status).toMatch(/ERR_HTTP2_STREAM_ERROR|^500$/);
+      const c = await h2request(session, '/ok');
+      expect(c.body.toString()).toBe('ok');
+    } finally {
+      session.close();
+    }
+  });
+});
