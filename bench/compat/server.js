@@ -15,9 +15,7 @@ const root = path.join(__dirname, '..', '..');
 const BODY = 'hello world\n'; // 12 bytes
 
 function ourCreateServer() {
-  const mod = require(path.join(root, 'dist', 'index.js'));
-  if (typeof mod.createServer === 'function') return mod.createServer;
-  return require(path.join(root, 'dist', 'compat', 'index.js')).createServer;
+  return require(path.join(root, 'dist', 'index.js')).createServer;
 }
 
 const bare = (req, res) => {
