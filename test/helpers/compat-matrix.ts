@@ -396,7 +396,7 @@ function urlfetchClient(base: string, extra: Record<string, unknown> = { version
  * SPDY over TLS, forced to one version through ALPN: requests go through the
  * `spdy` package's agent, except two kinds that go through our urlfetch (same
  * ALPN) because the agent fails them whatever the server (the `spdy`
- * package's own server included) on the Node versions we support:
+ * package's own server included) on Node 20:
  *   - requests with a body: handle-thing's writev runs before the agent has
  *     a stream (TypeError "Cannot read properties of null (reading 'write')");
  *   - conditional requests (if-none-match, if-modified-since): the agent's
