@@ -19,7 +19,7 @@ import type { BaseSPDYRequestHandler, RequestHead } from '../spdylay/server/hand
 import { socketLimitInfo } from '../spdylay/server/options.js';
 import type { SniffOwner } from '../spdylay/server/sniff.js';
 import { SPDYConnection, type SpdyConnectionOwner } from '../spdylay/server/spdy.js';
-import type { StreamIO } from '../spdylay/server/stream-io.js';
+import { H2StreamIO, type StreamIO } from '../spdylay/server/stream-io.js';
 import type { ResolvedCompatOptions } from './options.js';
 import { CompatStream } from './stream.js';
 
@@ -29,7 +29,6 @@ const emit = (target: EventEmitter, event: string, ...args: unknown[]): boolean 
 
 /** The h2/SPDY side of a compat server (see the module comment). @internal */
 export class CompatEngine implements SpdyConnectionOwner, SniffOwner {
-  readonly pushEnabled = true;
   readonly server: EventEmitter;
   /** Hands an HTTP/1.x socket to Node's own connection listener. */
   readonly http1: (socket: net.Socket) => void;
@@ -160,7 +159,29 @@ export class CompatEngine implements SpdyConnectionOwner, SniffOwner {
     return new CompatStream({ server: this as never, io, clientAddress, streamId, nv: head });
   }
 
+  /**
+   * A request stream's headers arrived. SPDY knows then whether a body
+   * follows (FIN on SYN_STREAM); the h2 bridge is called before the
+   * END_STREAM of the same HEADERS frame is delivered, so h2 requests are
+   * emitted after the batch being dispatched (one tick for all of them).
+   */
   _run(io: StreamIO): void {
+    if (io instanceof H2StreamIO) {
+      this.#h2Starts.push(io);
+      if (this.#h2Starts.length === 1) process.nextTick(this.#runH2Starts);
+      return;
+    }
+    this.#emitRequest(io);
+  }
+
+  #h2Starts: StreamIO[] = [];
+  readonly #runH2Starts = (): void => {
+    const q = this.#h2Starts;
+    this.#h2Starts = [];
+    for (const io of q) if (!io.closed && !io.gone) this.#emitRequest(io);
+  };
+
+  #emitRequest(io: StreamIO): void {
     const s = io.handler as CompatStream;
     let event = 'request';
     try {

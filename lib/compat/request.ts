@@ -65,6 +65,8 @@ export interface RequestInit {
   isSpdy: true;
   spdyVersion: number;
   streamID: number;
+  /** The body's length when it has fully arrived, else -1. */
+  bodyLength: number;
 }
 
 /**
@@ -87,17 +89,26 @@ export function makeRequest(init: RequestInit): http.IncomingMessage {
   }
   const raw: string[] = [];
   let hasHost = false;
+  let hasLength = false;
   const hs = init.headers;
   for (let i = 0; i < hs.length; i++) {
     const p = hs[i]!;
     const name = p[0];
     const value = p[1];
     if (name === 'host') hasHost = true;
+    else if (name === 'content-length' || name === 'transfer-encoding') hasLength = true;
     if (value.indexOf('\0') >= 0) {
       for (const v of value.split('\0')) raw.push(name, v);
     } else raw.push(name, value);
   }
   if (!hasHost && init.authority !== null) raw.unshift('host', init.authority);
+  // h2/SPDY requests need not announce a body's length: give the field an HTTP/1.1 request with
+  // that body has (content-length when the body is already complete, else transfer-encoding),
+  // so that body parsers (type-is hasBody) read it
+  if (!hasLength) {
+    if (init.bodyLength > 0) raw.push('content-length', String(init.bodyLength));
+    else if (init.bodyLength < 0) raw.push('transfer-encoding', 'chunked');
+  }
   req.rawHeaders = raw;
   req.headers = joinHeaders(raw);
   req.trailers = {};

@@ -113,6 +113,10 @@ function setup(server: Internal, opts: ResolvedCompatOptions, listener: CompatRe
       sniffSocket(socket, engine);
     });
   }
+  // a server closed and listening again serves again
+  server.on('listening', () => {
+    engine.closing = false;
+  });
   const idle = opts.limits.idleTimeout;
   if (idle > 0) server.timeout = idle;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
@@ -207,7 +211,8 @@ class CompatHttpsServer extends https.Server {
   }
 
   override closeAllConnections(): void {
-    super.closeAllConnections();
+    // Node 18.2+
+    (Object.getPrototypeOf(CompatHttpsServer.prototype) as { closeAllConnections?: () => void }).closeAllConnections?.call(this);
     this[kEngine].destroyAll();
   }
 }
@@ -239,7 +244,8 @@ class CompatHttpServer extends http.Server {
   }
 
   override closeAllConnections(): void {
-    super.closeAllConnections();
+    // Node 18.2+
+    (Object.getPrototypeOf(CompatHttpServer.prototype) as { closeAllConnections?: () => void }).closeAllConnections?.call(this);
     this[kEngine].destroyAll();
   }
 }

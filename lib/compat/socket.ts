@@ -14,8 +14,6 @@ import type * as tls from 'node:tls';
 export interface SocketStream {
   /** The connection's transport. */
   readonly transport: net.Socket;
-  /** Whether request body bytes may still arrive. */
-  readonly bodyOpen: boolean;
   /** Response body bytes queued and not yet taken by the protocol. */
   readonly queuedBytes: number;
   /** The request body's reader wants more: grant the held bytes' window. */
@@ -75,9 +73,13 @@ export class StreamSocket extends EventEmitter {
   get servername(): string | false | undefined {
     return (this.stream.transport as tls.TLSSocket & { servername?: string | false }).servername;
   }
-  /** Whether request body bytes may still arrive on this stream. */
+  /**
+   * True until the stream ends (as a keep-alive socket stays readable after
+   * a request: `on-finished` reads a request whose socket is not readable as
+   * finished).
+   */
   get readable(): boolean {
-    return !this.destroyed && this.stream.bodyOpen;
+    return !this.destroyed;
   }
   /** Whether the response may still be written. */
   get writable(): boolean {

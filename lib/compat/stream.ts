@@ -22,12 +22,6 @@ import { makeRequest } from './request.js';
 import { type PushInit, type ResponseStream, makeResponse, noop } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
 
-/** What a stream sees of its server. @internal */
-export interface StreamHost {
-  /** Whether push is allowed (the server's option). */
-  readonly pushEnabled: boolean;
-}
-
 const SPDY_VERSION: Record<string, number> = { h2: 4, 'spdy/3.1': 3.1, 'spdy/3': 3, 'spdy/2': 2 };
 
 /** One h2/SPDY request stream of a compat server (see the module comment). @internal */
@@ -52,10 +46,6 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     return io instanceof H2StreamIO ? io.bridge.http2.socket : ((io as SpdyStreamIO).conn as unknown as { socket: net.Socket }).socket;
   }
 
-  get bodyOpen(): boolean {
-    return !this._io.bodyEnded && !this._io.closed;
-  }
-
   get queuedBytes(): number {
     return this._io.queue.bytes;
   }
@@ -68,15 +58,23 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     const socket = new StreamSocket(this);
     this.socket = socket;
     const method = this.command ?? '';
+    // body chunks that arrived before the request was emitted (h2: the rest of the first batch)
+    const pending = io.pendingBody;
+    let bodyLength = -1;
+    if (io.bodyEnded) {
+      bodyLength = 0;
+      if (pending) for (const c of pending) bodyLength += c.length;
+    }
     const req = makeRequest({
       socket, method, url: this.path ?? '', httpVersion: protocol === 'h2' ? '2.0' : '1.1',
-      authority: this.host, headers: this.headers, isSpdy: true, spdyVersion, streamID: this.streamId,
+      authority: this.host, headers: this.headers, isSpdy: true, spdyVersion, streamID: this.streamId, bodyLength,
     });
     this.req = req;
     this.head = method === 'HEAD';
     this.res = makeResponse(req, socket, this, { isSpdy: true, spdyVersion });
     io.rfile = req;
     io.pendingBody = null;
+    if (pending) for (const c of pending) req.push(c);
     if (io.bodyEnded) {
       req.complete = true;
       req.push(null);

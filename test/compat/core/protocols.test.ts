@@ -1,6 +1,6 @@
 // createServer over every protocol of one port, with real clients: Node's
 // http2 client (h2 over TLS and h2c), curl (--http2, --http1.1), the `spdy`
-// package's agent (SPDY/3.1 and SPDY/3, cleartext) and our urlfetch (SPDY/3.1
+// package's agent (SPDY/3.1, SPDY/3 and SPDY/2, cleartext) and our urlfetch (SPDY/3.1
 // over TLS). Each protocol: the request's fields and joined headers, a
 // 10 MiB req.pipe(res) echo checked by sha256, HEAD, 204/304, hop-by-hop
 // response headers, write back-pressure ('drain'), a throwing listener (500,
@@ -161,6 +161,7 @@ const CASES: Case[] = [
   },
   { name: 'spdy/3.1 cleartext (spdy agent)', httpVersion: '1.1', isSpdy: true, spdyVersion: 3.1, secure: false, make: () => agentClient(false, 'spdy/3.1') },
   { name: 'spdy/3 cleartext (spdy agent)', httpVersion: '1.1', isSpdy: true, spdyVersion: 3, secure: false, make: () => agentClient(false, 'spdy/3') },
+  { name: 'spdy/2 cleartext (spdy agent)', httpVersion: '1.1', isSpdy: true, spdyVersion: 2, secure: false, make: () => agentClient(false, 'spdy/2') },
   {
     name: 'spdy/3.1 over TLS (urlfetch)', httpVersion: '1.1', isSpdy: true, spdyVersion: 3.1, secure: true,
     make: () => urlfetchClient(true, PROTO_SPDY3_1, 'spdy/3.1'),

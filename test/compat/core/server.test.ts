@@ -149,6 +149,36 @@ describe('createServer: request bodies', () => {
     for (const n of buffered) expect(n).toBeLessThanOrEqual(2 * 65536);
   });
 
+  it('a body without content-length gets the field an HTTP/1.1 request would carry (body parsers read it)', async () => {
+    const seenHeaders: Record<string, http.IncomingHttpHeaders> = {};
+    const s = track(createServer({ spdy: { plain: true } }, (req, res) => {
+      seenHeaders[req.url!] = req.headers;
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    }));
+    const port = await listen(s);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      // body complete with the headers: its length
+      await h2request(session, '/whole', { method: 'POST', body: Buffer.from('1234567') });
+      // body still coming: transfer-encoding, as an HTTP/1.1 request of unknown length
+      await new Promise<void>((resolve) => {
+        const st = session.request({ ':path': '/later', ':method': 'POST' }, { endStream: false });
+        setTimeout(() => st.end('later'), 100);
+        st.resume();
+        st.on('close', () => resolve());
+      });
+      await h2request(session, '/none');
+    } finally {
+      session.close();
+    }
+    expect(seenHeaders['/whole']!['content-length']).toBe('7');
+    expect(seenHeaders['/later']!['transfer-encoding']).toBe('chunked');
+    expect(seenHeaders['/later']!['content-length']).toBeUndefined();
+    expect(seenHeaders['/none']!['content-length']).toBeUndefined();
+    expect(seenHeaders['/none']!['transfer-encoding']).toBeUndefined();
+  });
+
   it('req.complete, "end", and an unread body does not keep the stream open', async () => {
     const s = track(createServer({ spdy: { plain: true } }, (req, res) => {
       if (req.url === '/ignore') {
@@ -442,5 +472,34 @@ describe('createServer: stream timeouts', () => {
     } finally {
       session.close();
     }
+  });
+});
+
+describe('createServer: checkContinue', () => {
+  it('a request expecting 100-continue goes to "checkContinue" when it has a listener (h2 and HTTP/1.1)', async () => {
+    const events: string[] = [];
+    const s = track(createServer({ spdy: { plain: true } }, (_req, res) => {
+      events.push('request');
+      res.end('via request');
+    }));
+    s.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      events.push(`checkContinue ${req.httpVersion}`);
+      res.writeContinue();
+      req.resume();
+      req.on('end', () => res.end('continued'));
+    });
+    const port = await listen(s);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const r = await h2request(session, '/', { method: 'POST', headers: { expect: '100-continue' }, body: Buffer.from('x') });
+      expect(r.body.toString()).toBe('continued');
+      const plain = await h2request(session, '/');
+      expect(plain.body.toString()).toBe('via request');
+    } finally {
+      session.close();
+    }
+    const r1 = await curl(['--http1.1', '-H', 'expect: 100-continue', '--data-binary', 'abc', `http://127.0.0.1:${port}/`]);
+    expect(r1.stdout.toString()).toBe('continued');
+    expect(events).toEqual(['checkContinue 2.0', 'request', 'checkContinue 1.1']);
   });
 });
