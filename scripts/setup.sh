@@ -2,13 +2,15 @@
 # Sets up a fresh Debian machine (this project's kind: Node 20, npm, g++,
 # make, cmake) for building, running and testing spdylay:
 #   - Debian packages: nghttp2's static library and headers, zlib, the HTTP/2
-#     test peers (curl, nghttp, h2load), clang for the fuzzers;
+#     test peers (curl, nghttp, h2load), clang for the fuzzers, and chromium
+#     (the headless browser of test/compat/browser.test.ts, driven by
+#     puppeteer-core, which downloads no browser of its own);
 #   - npm dependencies (npm ci), which also builds the native addon.
 # Idempotent: skips apt when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libnghttp2-dev zlib1g-dev nghttp2-client curl openssl cmake g++ make ninja-build binutils clang-14 libclang-rt-14-dev)
+packages=(libnghttp2-dev zlib1g-dev nghttp2-client curl openssl cmake g++ make ninja-build binutils clang-14 libclang-rt-14-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
