@@ -138,12 +138,10 @@ export function callbackMask(cb: SessionCallbacks<any>): number {
  * `streamClose`, which the native session always dispatches.
  */
 export class CallbackHandlers<S> implements SpdyEventHandlers {
-  /**
-   * The reader running these handlers (set once it is made): its `session`
-   * is what the callbacks are given, its record holds the frame of a frame
-   * event.
-   */
+  /** The reader running these handlers (set once it is made): its record holds the frame of a frame event. */
   ev!: SpdyEventReader<S>;
+  /** The session the callbacks are given (set with `ev`). */
+  session!: S;
 
   /** @param cb - The callbacks (unset ones `undefined`). */
   constructor(readonly cb: SessionCallbacks<S>) {}
@@ -151,7 +149,7 @@ export class CallbackHandlers<S> implements SpdyEventHandlers {
   send(data: Buffer): number {
     const f = this.cb.sendCb;
     if (!f) return data.length;
-    const n = f(this.ev.session, data);
+    const n = f(this.session, data);
     if (n === undefined || n === null || n === 0) return 0;
     if (typeof n !== 'number' || !(n >= 0) || n > data.length || !Number.isInteger(n)) {
       throw new CallbackFailureError(`sendCb returned ${String(n)}, not a byte count in 0..${data.length}`);
@@ -162,7 +160,7 @@ export class CallbackHandlers<S> implements SpdyEventHandlers {
   recv(length: number): Uint8Array | null {
     const f = this.cb.recvCb;
     if (!f) throw new CallbackFailureError('recv() without data needs a recvCb');
-    const out = f(this.ev.session, length);
+    const out = f(this.session, length);
     if (out === undefined || out === null) return null;
     if (!(out instanceof Uint8Array)) throw new CallbackFailureError('recvCb must return a Buffer, Uint8Array or null');
     if (out.length > length) throw new CallbackFailureError(`recvCb returned ${out.length} bytes, more than ${length}`);
@@ -170,51 +168,51 @@ export class CallbackHandlers<S> implements SpdyEventHandlers {
   }
 
   ctrlRecv(_type: number, _streamId: number, _flags: number, value: FrameValue): void {
-    this.cb.onCtrlRecvCb!(this.ev.session, this.ev.frame(value));
+    this.cb.onCtrlRecvCb!(this.session, this.ev.frame(value));
   }
 
   invalidCtrlRecv(_type: number, _streamId: number, _flags: number, value: FrameValue, statusCode: number): void {
-    this.cb.onInvalidCtrlRecvCb!(this.ev.session, this.ev.frame(value), statusCode);
+    this.cb.onInvalidCtrlRecvCb!(this.session, this.ev.frame(value), statusCode);
   }
 
   beforeCtrlSend(_type: number, _streamId: number, _flags: number, value: FrameValue): void {
-    this.cb.beforeCtrlSendCb!(this.ev.session, this.ev.frame(value));
+    this.cb.beforeCtrlSendCb!(this.session, this.ev.frame(value));
   }
 
   ctrlSend(_type: number, _streamId: number, _flags: number, value: FrameValue): void {
-    this.cb.onCtrlSendCb!(this.ev.session, this.ev.frame(value));
+    this.cb.onCtrlSendCb!(this.session, this.ev.frame(value));
   }
 
   ctrlNotSend(_type: number, _streamId: number, _flags: number, value: FrameValue, errorCode: number): void {
-    this.cb.onCtrlNotSendCb!(this.ev.session, this.ev.frame(value), errorCode);
+    this.cb.onCtrlNotSendCb!(this.session, this.ev.frame(value), errorCode);
   }
 
   dataChunkRecv(flags: number, streamId: number, data: Buffer): void {
-    this.cb.onDataChunkRecvCb!(this.ev.session, flags, streamId, data);
+    this.cb.onDataChunkRecvCb!(this.session, flags, streamId, data);
   }
 
   dataRecv(flags: number, streamId: number, length: number): void {
-    this.cb.onDataRecvCb!(this.ev.session, flags, streamId, length);
+    this.cb.onDataRecvCb!(this.session, flags, streamId, length);
   }
 
   dataSend(flags: number, streamId: number, length: number): void {
-    this.cb.onDataSendCb!(this.ev.session, flags, streamId, length);
+    this.cb.onDataSendCb!(this.session, flags, streamId, length);
   }
 
   streamClose(streamId: number, statusCode: number): void {
     const f = this.cb.onStreamCloseCb;
-    if (f) f(this.ev.session, streamId, statusCode);
+    if (f) f(this.session, streamId, statusCode);
   }
 
   requestRecv(streamId: number): void {
-    this.cb.onRequestRecvCb!(this.ev.session, streamId);
+    this.cb.onRequestRecvCb!(this.session, streamId);
   }
 
   parseError(type: number, head: Buffer, payload: Buffer, errorCode: number): void {
-    this.cb.onCtrlRecvParseErrorCb!(this.ev.session, type, head, payload, errorCode);
+    this.cb.onCtrlRecvParseErrorCb!(this.session, type, head, payload, errorCode);
   }
 
   unknownCtrl(head: Buffer, payload: Buffer): void {
-    this.cb.onUnknownCtrlRecvCb!(this.ev.session, head, payload);
+    this.cb.onUnknownCtrlRecvCb!(this.session, head, payload);
   }
 }

@@ -245,10 +245,10 @@ function on(kind: number, reader: EventReader): void {
 function readSend(ev: SpdyEventReader<any>, slab: ArrayBuffer): number {
   const r = ev.record;
   const len = r[R_B] >>> 0;
-  const f = ev.h.send;
-  if (f === undefined) return len;
+  const h = ev.h;
+  if (h.send === undefined) return len;
   try {
-    return f.call(ev.h, new FastBuffer(slab, r[R_A] >>> 0, len) as Buffer);
+    return h.send(new FastBuffer(slab, r[R_A] >>> 0, len) as Buffer);
   } catch (err) {
     ev.store(err);
     return ERR_CALLBACK_FAILURE;
@@ -257,13 +257,13 @@ function readSend(ev: SpdyEventReader<any>, slab: ArrayBuffer): number {
 
 /** Input for `recv()` without data: at most A bytes, or a C code. */
 function readRecv(ev: SpdyEventReader<any>): Uint8Array | number {
-  const f = ev.h.recv;
-  if (f === undefined) {
+  const h = ev.h;
+  if (h.recv === undefined) {
     ev.store(new CallbackFailureError('recv() without data needs a recvCb'));
     return ERR_CALLBACK_FAILURE;
   }
   try {
-    const out = f.call(ev.h, ev.record[R_A]);
+    const out = h.recv(ev.record[R_A]);
     return out === null || out.length === 0 ? ERR_WOULDBLOCK : out;
   } catch (err) {
     ev.store(err);
@@ -395,9 +395,9 @@ function readDataSend(ev: SpdyEventReader<any>): void {
 function readStreamClose(ev: SpdyEventReader<any>): void {
   const r = ev.record;
   const streamId = r[R_A];
-  const f = ev.h.streamClose;
-  if (f !== undefined) {
-    try { f.call(ev.h, streamId, r[R_B] >>> 0); } catch (err) { ev.store(err); }
+  const h = ev.h;
+  if (h.streamClose !== undefined) {
+    try { h.streamClose(streamId, r[R_B] >>> 0); } catch (err) { ev.store(err); }
   }
   ev.tokens.closeStream(streamId, r[R_C] >>> 0, r[R_D] !== 0);
 }

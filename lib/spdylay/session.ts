@@ -118,6 +118,7 @@ export class Session<U = unknown> {
       const handlers = new CallbackHandlers<Session>(cb);
       ev = new SpdyEventReader<Session>(handlers, callbackMask(cb));
       handlers.ev = ev;
+      handlers.session = this;
     }
     ev.session = this;
     this._ev = ev;
