@@ -1,7 +1,8 @@
 /**
  * The python-style callbacks of a `Session` (python-spdylay's 14, in
  * camelCase) and `CallbackHandlers`, the adapter that runs them on the
- * events of the native session: each handler of the shared reader
+ * events of the native session (`callbackReader` makes a session's reader
+ * with it): each handler of the shared reader
  * (session-events.ts) builds python-spdylay's arguments (frame objects,
  * DATA chunk views) and calls the user's callback, in the order the C
  * library reported the events, and checks what the callback returned
@@ -12,7 +13,7 @@
 import { spdylayLayout } from '../native.js';
 import { CallbackFailureError } from './errors.js';
 import type { Frame } from './frames.js';
-import type { FrameValue, SpdyEventHandlers, SpdyEventReader } from './session-events.js';
+import { SpdyEventReader, type FrameValue, type SpdyEventHandlers } from './session-events.js';
 
 /**
  * The 14 callbacks of python-spdylay (`send_cb` -> `sendCb`, ...), all
@@ -122,10 +123,10 @@ const CALLBACK_KINDS: [CallbackName, number][] = [
 ];
 
 /** Every callback name, in python-spdylay's order. */
-export const CALLBACK_NAMES: readonly CallbackName[] = ['sendCb', 'recvCb', ...CALLBACK_KINDS.map(([name]) => name)];
+const CALLBACK_NAMES: readonly CallbackName[] = ['sendCb', 'recvCb', ...CALLBACK_KINDS.map(([name]) => name)];
 
 /** The native session's dispatch mask: the kinds whose callback is set. */
-export function callbackMask(cb: SessionCallbacks<any>): number {
+function callbackMask(cb: SessionCallbacks<any>): number {
   let mask = 0;
   for (const [name, kind] of CALLBACK_KINDS) if (cb[name]) mask |= 1 << kind;
   return mask;
@@ -140,11 +141,12 @@ export function callbackMask(cb: SessionCallbacks<any>): number {
 export class CallbackHandlers<S> implements SpdyEventHandlers {
   /** The reader running these handlers (set once it is made): its record holds the frame of a frame event. */
   ev!: SpdyEventReader<S>;
-  /** The session the callbacks are given (set with `ev`). */
-  session!: S;
 
-  /** @param cb - The callbacks (unset ones `undefined`). */
-  constructor(readonly cb: SessionCallbacks<S>) {}
+  /**
+   * @param cb - The callbacks (unset ones `undefined`).
+   * @param session - The session the callbacks are given.
+   */
+  constructor(readonly cb: SessionCallbacks<S>, readonly session: S) {}
 
   send(data: Buffer): number {
     const f = this.cb.sendCb;
@@ -215,4 +217,34 @@ export class CallbackHandlers<S> implements SpdyEventHandlers {
   unknownCtrl(head: Buffer, payload: Buffer): void {
     this.cb.onUnknownCtrlRecvCb!(this.session, head, payload);
   }
+}
+
+/**
+ * The event reader that runs the python-style callbacks of `options` for
+ * `session`; the kinds of the callbacks not set are not dispatched.
+ *
+ * @param options - The callbacks; other keys are ignored, `undefined` and
+ *   `null` mean "not set".
+ * @param session - The session the callbacks are given.
+ * @throws TypeError when a callback option is not a function.
+ */
+export function callbackReader<S>(options: SessionCallbacks<S>, session: S): SpdyEventReader<S> {
+  // A literal with every key: one fixed hidden class for fast property loads.
+  const cb: SessionCallbacks<S> = {
+    sendCb: undefined, recvCb: undefined, onCtrlRecvCb: undefined,
+    onInvalidCtrlRecvCb: undefined, onDataChunkRecvCb: undefined, onDataRecvCb: undefined,
+    beforeCtrlSendCb: undefined, onCtrlSendCb: undefined, onCtrlNotSendCb: undefined,
+    onDataSendCb: undefined, onStreamCloseCb: undefined, onRequestRecvCb: undefined,
+    onCtrlRecvParseErrorCb: undefined, onUnknownCtrlRecvCb: undefined,
+  };
+  for (const name of CALLBACK_NAMES) {
+    const f = options[name];
+    if (f === undefined || f === null) continue;
+    if (typeof f !== 'function') throw new TypeError(`${name} must be a function`);
+    (cb as Record<string, unknown>)[name] = f;
+  }
+  const handlers = new CallbackHandlers<S>(cb, session);
+  const ev = new SpdyEventReader<S>(handlers, callbackMask(cb));
+  handlers.ev = ev;
+  return ev;
 }

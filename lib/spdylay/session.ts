@@ -17,7 +17,7 @@ import { DataProvider, nativeBody } from './data-provider.js';
 import { EOFError, FloodedError, InvalidArgumentError, SpdylayError, errorForCode } from './errors.js';
 import type { NameValue, SettingsEntry } from './frames.js';
 import { submitNv } from './nv.js';
-import { CALLBACK_NAMES, CallbackHandlers, callbackMask, type SessionCallbacks } from './session-callbacks.js';
+import { callbackReader, type SessionCallbacks } from './session-callbacks.js';
 import { SpdyEventReader, type ReadSource, type SpdyEventHandlers } from './session-events.js';
 import type { StreamTokens } from './stream-tokens.js';
 
@@ -98,28 +98,9 @@ export class Session<U = unknown> {
       throw new InvalidArgumentError('side must be either CLIENT or SERVER');
     }
     if (typeof version !== 'number') throw new TypeError('version must be a number');
-    let ev = injected;
+    // a session of sessionWithHandlers, or one running the callbacks of `options`
+    const ev = injected ?? callbackReader<Session>(options, this);
     injected = null;
-    if (ev === null) {
-      // A literal with every key: one fixed hidden class for fast property loads.
-      const cb: SessionCallbacks<Session> = {
-        sendCb: undefined, recvCb: undefined, onCtrlRecvCb: undefined,
-        onInvalidCtrlRecvCb: undefined, onDataChunkRecvCb: undefined, onDataRecvCb: undefined,
-        beforeCtrlSendCb: undefined, onCtrlSendCb: undefined, onCtrlNotSendCb: undefined,
-        onDataSendCb: undefined, onStreamCloseCb: undefined, onRequestRecvCb: undefined,
-        onCtrlRecvParseErrorCb: undefined, onUnknownCtrlRecvCb: undefined,
-      };
-      for (const name of CALLBACK_NAMES) {
-        const f = options[name];
-        if (f === undefined || f === null) continue;
-        if (typeof f !== 'function') throw new TypeError(`${name} must be a function`);
-        (cb as Record<string, unknown>)[name] = f;
-      }
-      const handlers = new CallbackHandlers<Session>(cb);
-      ev = new SpdyEventReader<Session>(handlers, callbackMask(cb));
-      handlers.ev = ev;
-      handlers.session = this;
-    }
     ev.session = this;
     this._ev = ev;
     this._tokens = ev.tokens;
