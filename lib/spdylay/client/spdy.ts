@@ -73,13 +73,13 @@ export class SpdyClientConnection extends ClientConnection<SpdyRequest> {
         const h = byId.get(sid);
         if (h) this.data(h, inInput ? data : Buffer.from(data));
       },
-      dataRecv: (flags, sid, length) => {
+      dataRecv: t || spdy2 ? (flags, sid, length) => {
         t?.('recv', { frameType: 0, streamId: sid, flags, length });
         // SPDY/2 has no flow control, but some peers (the spdy npm package) apply it
         if (spdy2 && !(flags & DATA_FLAG_FIN) && length > 0 && byId.has(sid)) {
           try { session.submitWindowUpdate(sid, length); } catch { /* closed */ }
         }
-      },
+      } : undefined,
       streamClose: (sid, status) => this.closed(sid, status, REFUSED_STREAM),
     });
     this.session = session;
