@@ -1,7 +1,8 @@
 /**
  * Socket helpers for the connections of the high-level clients and servers:
  * the bound on socket output, the bounded write behind a SPDY session's
- * `sendCb`, and the routing of a socket's events to its connection.
+ * output handler, the receive step, and the routing of a socket's events to
+ * its connection.
  *
  * @packageDocumentation
  */
@@ -21,7 +22,8 @@ export const FLUSH_TURN_MAX = 256 * 1024;
 
 /**
  * Writes `data` to `socket` unless the socket already buffers
- * {@link SOCKET_HIGH_WATER} bytes: the body of a SPDY session's `sendCb`.
+ * {@link SOCKET_HIGH_WATER} bytes: the body of a SPDY session's output
+ * (`send`) handler.
  * Bytes for a destroyed socket count as sent.
  *
  * @param socket - The connection's socket.
@@ -71,33 +73,24 @@ export function attachSocket(socket: net.Socket, on: SocketHandlers): void {
 
 /**
  * The receive step of a SPDY connection: feeds a socket chunk to the
- * session's `recv()` while it marks the call as running, and tells whether a
- * DATA payload the session hands to a callback is a view of that chunk (kept
- * as it is) or of the session's own buffer (copied, as the session reuses it).
+ * session's `recv()` while it marks the call as running (the session's
+ * event handlers may not re-enter it: they leave sending to the caller).
  * @internal
  */
 export class RecvStep {
-  /** A `recv()` is running (its callbacks may not re-enter the session). */
+  /** A `recv()` is running. */
   active = false;
-  #chunk: ArrayBufferLike | null = null;
 
   /**
-   * Runs `session.recv(chunk)`. The marks are cleared whether it returns or
+   * Runs `session.recv(chunk)`. The mark is cleared whether it returns or
    * throws; the exception propagates.
    */
   run(session: { recv(data: Buffer): unknown }, chunk: Buffer): void {
     this.active = true;
-    this.#chunk = chunk.buffer;
     try {
       session.recv(chunk);
     } finally {
       this.active = false;
-      this.#chunk = null;
     }
-  }
-
-  /** `data` itself when it is a view of the chunk being received, else a copy. */
-  own(data: Buffer): Buffer {
-    return data.buffer === this.#chunk ? data : Buffer.from(data);
   }
 }

@@ -1,119 +1,102 @@
 /**
- * The events of a native SPDY session and the python-style callbacks they
- * reach: one named handler per dispatch kind, registered once in a table
- * indexed by the kinds the addon exports (`spdylayLayout`). Each handler
- * reads its integer arguments from the session's record and calls the
- * user's callback with python-spdylay's arguments, in the order the C
- * library reported the events.
+ * The reader of a native SPDY session's events (binding/spdylay/session.cc),
+ * shared by every consumer: `SpdyEventReader` is the dispatcher given to the
+ * native `send()`/`recv()`. It turns each event into a call of one named
+ * handler of a {@link SpdyEventHandlers} object, reading the integer
+ * arguments from the shared record (`spdylayLayout.record`), and walks a
+ * batch of DATA events in one loop. The consumers are:
+ * - the python-style callbacks of `Session` (session-callbacks.ts);
+ * - the SPDY connection of `ThreadedSPDYServer` (server/spdy.ts) and the
+ *   SPDY client of `urlfetch` (client/spdy.ts), which handle the events
+ *   themselves without frame objects or per-chunk callbacks.
  *
- * A handler never throws: a callback's exception is kept (the first one,
- * for `send()`/`recv()` to rethrow) and the C failure code its contract
- * names is returned to the native side.
+ * The reader also does the work every consumer shares: the data providers'
+ * read calls, the stream tokens of closed streams, and fresh slabs.
+ *
+ * A handler may throw: the reader keeps the first exception (for
+ * `send()`/`recv()` to rethrow), returns the C failure code the event's
+ * contract names to the native side, and goes on with the next event.
  *
  * @packageDocumentation
  */
-import { spdylayLayout, type NativeSpdylayDispatch } from '../native.js';
+import { spdylayLayout, type NativeSpdylayDispatch, type SpdylayEventKind } from '../native.js';
 import { FastBuffer } from '../pool.js';
 import {
-  ERR_CALLBACK_FAILURE, ERR_DEFERRED, ERR_EOF, ERR_TEMPORAL_CALLBACK_FAILURE, ERR_WOULDBLOCK, HEADERS, PING,
-  READ_EOF, RST_STREAM, SETTINGS, SYN_REPLY, SYN_STREAM, GOAWAY,
+  ERR_CALLBACK_FAILURE, ERR_DEFERRED, ERR_EOF, ERR_TEMPORAL_CALLBACK_FAILURE, ERR_WOULDBLOCK, GOAWAY, HEADERS, PING,
+  READ_EOF, RST_STREAM, SETTINGS, SYN_REPLY, SYN_STREAM,
 } from './constants.js';
 import { CallbackFailureError, EOFError, TemporalCallbackFailureError } from './errors.js';
 import {
   GoawayFrame, HeadersFrame, PingFrame, RstStreamFrame, SettingsFrame, SynReplyFrame,
-  SynStreamFrame, WindowUpdateFrame, type Frame, type SettingsEntry,
+  SynStreamFrame, WindowUpdateFrame, type Frame, type NameValue, type SettingsEntry,
 } from './frames.js';
 import type { ReadCtrl } from './data-provider.js';
 import { decodeNv } from './nv.js';
-import type { StreamTokens } from './stream-tokens.js';
+import { StreamTokens } from './stream-tokens.js';
 
 /**
- * The 14 callbacks of python-spdylay (`send_cb` -> `sendCb`, ...), all
- * optional; `S` is the session they are given.
- *
- * Exceptions thrown by a callback never unwind through C: they are caught,
- * the C library gets the failure code its contract names, and the first
- * one is rethrown by the `send()`/`recv()` that ran the callback (the
- * session then is in the state the C contract gives; for the `void`
- * callbacks processing simply continued).
+ * What a control frame event carries besides the record: the frame's
+ * name/value list as one NUL-joined string (SYN_STREAM, SYN_REPLY,
+ * HEADERS; `undefined` for a NULL list), its entries as an ArrayBuffer of
+ * (id, flags, value) uint32 triples (SETTINGS), or `undefined`.
  */
-export interface SessionCallbacks<S> {
+export type FrameValue = string | ArrayBuffer | undefined;
+
+/**
+ * The named handlers of a native SPDY session's events, all optional. The
+ * names are the event kinds the addon exports (`spdylayLayout.kinds`); the
+ * native session dispatches the kinds of the handlers present (see
+ * {@link handlerMask}), and always `send`, `recv` and `streamClose` (for its
+ * own bookkeeping). A handler may throw (see the module comment).
+ *
+ * For the control frame handlers, `type` is the frame type (`SYN_STREAM`,
+ * ...), `streamId` the frame's stream (GOAWAY: the last good stream; not
+ * meaningful for SETTINGS and PING), `flags` its flags, `value` its
+ * {@link FrameValue}; the whole frame is {@link SpdyEventReader.frame}.
+ */
+export interface SpdyEventHandlers {
   /**
-   * `send_callback`: called with outgoing bytes. Our glue coalesces the
-   * frames of one `send()` (up to 72 KiB: a 64 KiB flow-control window of
-   * DATA frames with their headers) into one call.
-   * @returns The number of bytes taken (0..`data.length`); 0/`null`/`undefined`
-   *   for "would block" (the rest stays queued: `wantWrite()` is true and the
-   *   next `send()` offers it first). Throw to fail the session.
-   *   Without `sendCb`, all data counts as sent.
-   * `data` is a view of a pool slab: copy it to keep it past the call if
-   * you modify it (it is never overwritten by the session, unless
-   * `SessionOptions.reuseSendBuffer` is set).
+   * Output: `data` is a view of a slab holding one or more frames.
+   * @returns The bytes taken (0..`data.length`; 0: would block).
    */
-  sendCb?: (session: S, data: Buffer) => number | null | undefined | void;
+  send?(data: Buffer): number;
   /**
-   * `recv_callback` (used by `recv()` without data).
-   * @param length - The most bytes to return.
-   * @returns Bytes (at most `length`); empty/`null`/`undefined` for "would
-   *   block". Throw `EOFError` at EOF (`recv()` rethrows it); anything else
-   *   thrown fails the session. Without `recvCb`, `recv()` fails with
-   *   `CallbackFailureError`.
+   * Input for `recv()` without data.
+   * @returns At most `length` bytes, or `null` for "would block"; throw
+   *   `EOFError` at EOF.
    */
-  recvCb?: (session: S, length: number) => Uint8Array | null | undefined;
+  recv?(length: number): Uint8Array | null;
   /** A control frame was received and accepted. */
-  onCtrlRecvCb?: (session: S, frame: Frame) => void;
-  /**
-   * A received control frame was rejected; `statusCode` is a stream status
-   * code (`PROTOCOL_ERROR`, ...). RST_STREAM or GOAWAY has been queued.
-   */
-  onInvalidCtrlRecvCb?: (session: S, frame: Frame, statusCode: number) => void;
-  /**
-   * A chunk of a DATA frame arrived. `flags` are the frame's (`DATA_FLAG_FIN`
-   * does not mean this is the last chunk). `data` is a view: of the Buffer
-   * given to `recv(data)` when the chunk lies in it (zero copy), else of a
-   * pool slab. Copy it if you will modify the buffer you gave to `recv()`.
-   *
-   * The DATA callbacks of one `recv(data)` (this one and `onDataRecvCb`)
-   * reach JS in one batch after the library has parsed that run of DATA
-   * frames: in order, and before any other callback, but a query made here
-   * (`getOutboundQueueSize()`, `wantWrite()`) may already see frames the
-   * library queued for later DATA frames of the same input (automatic
-   * WINDOW_UPDATEs).
-   */
-  onDataChunkRecvCb?: (session: S, flags: number, streamId: number, data: Buffer) => void;
-  /** A whole DATA frame arrived; `length` is its payload length in bytes (batched as `onDataChunkRecvCb`). */
-  onDataRecvCb?: (session: S, flags: number, streamId: number, length: number) => void;
-  /** A control frame is about to be sent (a SYN_STREAM has its stream ID here). */
-  beforeCtrlSendCb?: (session: S, frame: Frame) => void;
+  ctrlRecv?(type: number, streamId: number, flags: number, value: FrameValue): void;
+  /** A received control frame was rejected with a stream status code (RST_STREAM or GOAWAY queued). */
+  invalidCtrlRecv?(type: number, streamId: number, flags: number, value: FrameValue, statusCode: number): void;
+  /** A control frame is about to be sent (a SYN_STREAM has its stream ID now). */
+  beforeCtrlSend?(type: number, streamId: number, flags: number, value: FrameValue): void;
   /** A control frame was sent. */
-  onCtrlSendCb?: (session: S, frame: Frame) => void;
+  ctrlSend?(type: number, streamId: number, flags: number, value: FrameValue): void;
   /** A control frame was dropped at send time; `errorCode` is a negative `ERR_*` code. */
-  onCtrlNotSendCb?: (session: S, frame: Frame, errorCode: number) => void;
-  /** A DATA frame was sent; `length` is its payload length in bytes. */
-  onDataSendCb?: (session: S, flags: number, streamId: number, length: number) => void;
+  ctrlNotSend?(type: number, streamId: number, flags: number, value: FrameValue, errorCode: number): void;
   /**
-   * A stream closed; `statusCode` is `OK` or the reset reason. Its
-   * `getStreamUserData()` still works during the call.
+   * A chunk of a DATA frame's payload (`flags`: the frame's). `inInput`:
+   * `data` is a view of the Buffer given to `recv(data)` (it may be kept as
+   * it is); otherwise of a session slab that is reused (copy it to keep it).
    */
-  onStreamCloseCb?: (session: S, streamId: number, statusCode: number) => void;
-  /** The peer finished sending a request on `streamId` (a frame with FIN arrived). */
-  onRequestRecvCb?: (session: S, streamId: number) => void;
-  /**
-   * A control frame could not be parsed. `type` is the frame type from the
-   * header, `head` the 8 header bytes, `payload` the bytes buffered (for
-   * frames with a header block, only the part before it), `errorCode` a
-   * negative `ERR_*` code. GOAWAY has been queued.
-   */
-  onCtrlRecvParseErrorCb?: (session: S, type: number, head: Buffer, payload: Buffer,
-    errorCode: number) => void;
-  /** A control frame of unknown type arrived (`head`: 8 bytes, `payload`: its payload). */
-  onUnknownCtrlRecvCb?: (session: S, head: Buffer, payload: Buffer) => void;
+  dataChunkRecv?(flags: number, streamId: number, data: Buffer, inInput: boolean): void;
+  /** A whole DATA frame arrived; `length`: its payload in bytes. */
+  dataRecv?(flags: number, streamId: number, length: number): void;
+  /** A DATA frame was sent; `length`: its payload in bytes. */
+  dataSend?(flags: number, streamId: number, length: number): void;
+  /** A stream closed with `statusCode` (`OK` or the reset reason). */
+  streamClose?(streamId: number, statusCode: number): void;
+  /** The peer finished sending on a stream it opened (a frame with FIN arrived). */
+  requestRecv?(streamId: number): void;
+  /** A control frame could not be parsed (`head`: its 8 header bytes; GOAWAY queued). */
+  parseError?(type: number, head: Buffer, payload: Buffer, errorCode: number): void;
+  /** A control frame of unknown type arrived. */
+  unknownCtrl?(head: Buffer, payload: Buffer): void;
 }
 
-/** Names of the callbacks of {@link SessionCallbacks}. */
-export type CallbackName = keyof SessionCallbacks<unknown>;
-
-/** What the read event needs of a data provider (a `DataProvider`). */
+/** Handlers that read data providers need: the provider a token stands for. */
 export interface ReadSource<S> {
   /** Handed back to `readCb`. */
   source: unknown;
@@ -148,79 +131,76 @@ const R_C = R.c;
 const R_D = R.d;
 const R_BATCH = R.batch;
 
+/** The event kinds a handler object can receive: those named by a {@link SpdyEventHandlers} key. */
+const HANDLER_KINDS = (Object.keys(K) as SpdylayEventKind[]).filter((k) =>
+  k !== 'read' && k !== 'newSlab' && k !== 'ctrlRecvRequestRecv' && k !== 'dataBatch');
+
 /**
- * Callback -> dispatch kind, for the callbacks the native session skips
- * when they are not set (`sendCb` and `recvCb` are always dispatched).
+ * The native session's dispatch mask for `handlers`: bit `kind` set for
+ * each event kind whose handler is present.
  */
-const CALLBACK_KINDS: [CallbackName, number][] = [
-  ['onCtrlRecvCb', K.ctrlRecv],
-  ['onInvalidCtrlRecvCb', K.invalidCtrlRecv],
-  ['beforeCtrlSendCb', K.beforeCtrlSend],
-  ['onCtrlSendCb', K.ctrlSend],
-  ['onCtrlNotSendCb', K.ctrlNotSend],
-  ['onDataChunkRecvCb', K.dataChunkRecv],
-  ['onDataRecvCb', K.dataRecv],
-  ['onDataSendCb', K.dataSend],
-  ['onStreamCloseCb', K.streamClose],
-  ['onRequestRecvCb', K.requestRecv],
-  ['onCtrlRecvParseErrorCb', K.parseError],
-  ['onUnknownCtrlRecvCb', K.unknownCtrl],
-];
-
-/** Every callback name, in python-spdylay's order. */
-export const CALLBACK_NAMES: readonly CallbackName[] = ['sendCb', 'recvCb', ...CALLBACK_KINDS.map(([name]) => name)];
-
-/** The native session's callback mask: the kinds whose callback is set. */
-export function callbackMask(cb: SessionCallbacks<any>): number {
+export function handlerMask(handlers: SpdyEventHandlers): number {
   let mask = 0;
-  for (const [name, kind] of CALLBACK_KINDS) if (cb[name]) mask |= 1 << kind;
+  for (const kind of HANDLER_KINDS) {
+    if (typeof (handlers as Record<string, unknown>)[kind] === 'function') mask |= 1 << K[kind];
+  }
   return mask;
 }
 
+/** The dispatch mask bit of an event kind. */
+export function kindBit(kind: keyof SpdyEventHandlers): number {
+  return 1 << K[kind];
+}
+
 /**
- * The JS half of one native session's events: the record they share, the
- * user callbacks, the stream tokens, and the first exception a callback
- * threw during the running `send()`/`recv()`.
+ * The JS half of one native SPDY session's events: the record shared with
+ * it, the handlers, the stream tokens (user data, data providers), and the
+ * first exception a handler threw during the running `send()`/`recv()`.
+ * `S` is the session handed to data providers' read callbacks.
  */
-export class SessionEvents<S> {
+export class SpdyEventReader<S = unknown> {
   /** The record shared with the native session (`spdylayLayout.record`). */
   readonly record = new Int32Array(R.size);
-  /** The first exception a callback threw since `error` was last cleared. */
+  /** The first exception a handler threw since `error` was last cleared. */
   error: unknown = undefined;
   /** The dispatcher to give the native `send()`/`recv()`. */
   readonly dispatch: NativeSpdylayDispatch;
+  /** The session's stream user data and data providers, by token. */
+  readonly tokens = new StreamTokens<ReadSource<S>>();
+  /** The session given to read callbacks; set by the session that runs these events. */
+  session!: S;
 
   /**
-   * @param session - The session the callbacks are given.
-   * @param callbacks - The user callbacks (unset ones `undefined`).
-   * @param tokens - The session's stream user data and data providers.
+   * @param h - The handlers.
+   * @param mask - The kinds to dispatch (default: those of the handlers present, {@link handlerMask}).
    */
-  constructor(readonly session: S, readonly callbacks: SessionCallbacks<S>,
-    readonly tokens: StreamTokens<ReadSource<S>>) {
-    this.dispatch = (kind, a, b) => HANDLERS[kind](this, a, b);
+  constructor(readonly h: SpdyEventHandlers, readonly mask: number = handlerMask(h)) {
+    this.dispatch = (kind, a, b) => EVENTS[kind](this, a, b);
   }
 
-  /** Keeps the first exception thrown by a callback. */
+  /** Keeps the first exception thrown by a handler. */
   store(e: unknown): void {
     if (this.error === undefined) this.error = e === undefined ? new CallbackFailureError() : e;
   }
-}
 
-/** A handler of one dispatch kind; its arguments are the kind's values. */
-type Handler = (ev: SessionEvents<any>, a: any, b: any) => unknown;
+  /** The control frame of the event being handled, as a frame object (`value`: its {@link FrameValue}). */
+  frame(value: FrameValue): Frame {
+    return frameOf(this.record, value);
+  }
 
-/** The handlers, indexed by dispatch kind; kinds without one are ignored. */
-const HANDLERS: Handler[] = [];
-const ignore: Handler = () => undefined;
-for (const kind of Object.values(K)) HANDLERS[kind] = ignore;
+  /** The name/value list of the control frame being handled (`value`: its name/value string). */
+  nv(value: FrameValue): NameValue[] {
+    return decodeNv(value as string | undefined, this.record[R_NV_COUNT]);
+  }
 
-/** Registers the handler of `kind`. */
-function on(kind: number, handler: Handler): void {
-  HANDLERS[kind] = handler;
+  /** The number of name/value pairs of the control frame being handled (-1 for a NULL list). */
+  get nvCount(): number {
+    return this.record[R_NV_COUNT];
+  }
 }
 
 /** Builds the frame object the record describes (`value`: its nv string or settings). */
-function frameOf(r: Int32Array, value: string | ArrayBuffer | undefined): Frame {
+function frameOf(r: Int32Array, value: FrameValue): Frame {
   switch (r[R_TYPE]) {
     case SYN_STREAM:
       return new SynStreamFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_ASSOC],
@@ -248,46 +228,43 @@ function frameOf(r: Int32Array, value: string | ArrayBuffer | undefined): Frame 
   }
 }
 
-/** `send_callback`: offers `slab` bytes [A, A + B) to `sendCb`; returns the bytes taken or a C code. */
-function onSend(ev: SessionEvents<any>, slab: ArrayBuffer): number {
+/** The reader of one dispatch kind; its arguments are the kind's values. */
+type EventReader = (ev: SpdyEventReader<any>, a: any, b: any) => unknown;
+
+/** The readers, indexed by dispatch kind; kinds without one are ignored. */
+const EVENTS: EventReader[] = [];
+const ignore: EventReader = () => undefined;
+for (const kind of Object.values(K)) EVENTS[kind] = ignore;
+
+/** Registers the reader of `kind`. */
+function on(kind: number, reader: EventReader): void {
+  EVENTS[kind] = reader;
+}
+
+/** Output: `slab` bytes [A, A + B); returns the bytes taken or a C code. */
+function readSend(ev: SpdyEventReader<any>, slab: ArrayBuffer): number {
   const r = ev.record;
   const len = r[R_B] >>> 0;
-  const f = ev.callbacks.sendCb;
-  if (!f) return len;
+  const h = ev.h;
+  if (h.send === undefined) return len;
   try {
-    const n = f(ev.session, new FastBuffer(slab, r[R_A] >>> 0, len) as Buffer);
-    if (n === undefined || n === null || n === 0) return 0;
-    if (typeof n !== 'number' || !(n >= 0) || n > len || !Number.isInteger(n)) {
-      ev.store(new CallbackFailureError(`sendCb returned ${String(n)}, not a byte count in 0..${len}`));
-      return ERR_CALLBACK_FAILURE;
-    }
-    return n;
+    return h.send(new FastBuffer(slab, r[R_A] >>> 0, len) as Buffer);
   } catch (err) {
     ev.store(err);
     return ERR_CALLBACK_FAILURE;
   }
 }
 
-/** `recv_callback`: at most A bytes from `recvCb`, or a C code. */
-function onRecv(ev: SessionEvents<any>): Uint8Array | number {
-  const length = ev.record[R_A];
-  const f = ev.callbacks.recvCb;
-  if (!f) {
+/** Input for `recv()` without data: at most A bytes, or a C code. */
+function readRecv(ev: SpdyEventReader<any>): Uint8Array | number {
+  const h = ev.h;
+  if (h.recv === undefined) {
     ev.store(new CallbackFailureError('recv() without data needs a recvCb'));
     return ERR_CALLBACK_FAILURE;
   }
   try {
-    const out = f(ev.session, length);
-    if (out === undefined || out === null) return ERR_WOULDBLOCK;
-    if (!(out instanceof Uint8Array)) {
-      ev.store(new CallbackFailureError('recvCb must return a Buffer, Uint8Array or null'));
-      return ERR_CALLBACK_FAILURE;
-    }
-    if (out.length > length) {
-      ev.store(new CallbackFailureError(`recvCb returned ${out.length} bytes, more than ${length}`));
-      return ERR_CALLBACK_FAILURE;
-    }
-    return out.length === 0 ? ERR_WOULDBLOCK : out;
+    const out = h.recv(ev.record[R_A]);
+    return out === null || out.length === 0 ? ERR_WOULDBLOCK : out;
   } catch (err) {
     ev.store(err);
     return err instanceof EOFError ? ERR_EOF : ERR_CALLBACK_FAILURE;
@@ -299,7 +276,7 @@ function onRecv(ev: SessionEvents<any>): Uint8Array | number {
  * bytes; the EOF flag goes back in the record. Returns the bytes, nothing,
  * or a C code.
  */
-function onRead(ev: SessionEvents<any>): Uint8Array | string | number | null | undefined {
+function readProvider(ev: SpdyEventReader<any>): Uint8Array | string | number | null | undefined {
   const r = ev.record;
   const token = r[R_A] >>> 0;
   const streamId = r[R_B];
@@ -338,135 +315,139 @@ function onRead(ev: SessionEvents<any>): Uint8Array | string | number | null | u
   }
 }
 
-/** `on_ctrl_recv_callback`. */
-function onCtrlRecv(ev: SessionEvents<any>, nv: string | ArrayBuffer | undefined): void {
-  try { ev.callbacks.onCtrlRecvCb!(ev.session, frameOf(ev.record, nv)); } catch (err) { ev.store(err); }
+/** A received control frame (frame in the record). */
+function readCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+  const r = ev.record;
+  try { ev.h.ctrlRecv!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
 }
 
-/** `on_invalid_ctrl_recv_callback`: the status code is in the record's `extra`. */
-function onInvalidCtrlRecv(ev: SessionEvents<any>, nv: string | ArrayBuffer | undefined): void {
-  try {
-    ev.callbacks.onInvalidCtrlRecvCb!(ev.session, frameOf(ev.record, nv), ev.record[R_EXTRA] >>> 0);
-  } catch (err) { ev.store(err); }
-}
-
-/** `before_ctrl_send_callback`. */
-function onBeforeCtrlSend(ev: SessionEvents<any>, nv: string | ArrayBuffer | undefined): void {
-  try { ev.callbacks.beforeCtrlSendCb!(ev.session, frameOf(ev.record, nv)); } catch (err) { ev.store(err); }
-}
-
-/** `on_ctrl_send_callback`. */
-function onCtrlSend(ev: SessionEvents<any>, nv: string | ArrayBuffer | undefined): void {
-  try { ev.callbacks.onCtrlSendCb!(ev.session, frameOf(ev.record, nv)); } catch (err) { ev.store(err); }
-}
-
-/** `on_ctrl_not_send_callback`: the error code is in the record's `extra`. */
-function onCtrlNotSend(ev: SessionEvents<any>, nv: string | ArrayBuffer | undefined): void {
-  try {
-    ev.callbacks.onCtrlNotSendCb!(ev.session, frameOf(ev.record, nv), ev.record[R_EXTRA]);
-  } catch (err) { ev.store(err); }
-}
-
-/** `on_data_chunk_recv_callback` for a chunk copied to a receive slab: flags A, stream B, bytes [C, C + D). */
-function onDataChunkRecv(ev: SessionEvents<any>, slab: ArrayBuffer): void {
+/** A rejected control frame: the status code is in the record's `extra`. */
+function readInvalidCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
   try {
-    ev.callbacks.onDataChunkRecvCb!(ev.session, r[R_A], r[R_B], new FastBuffer(slab, r[R_C] >>> 0, r[R_D] >>> 0) as Buffer);
+    ev.h.invalidCtrlRecv!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value, r[R_EXTRA] >>> 0);
   } catch (err) { ev.store(err); }
 }
 
-/** `on_data_recv_callback`: flags A, stream B, length C. */
-function onDataRecv(ev: SessionEvents<any>): void {
+/** A control frame about to be sent. */
+function readBeforeCtrlSend(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
-  try { ev.callbacks.onDataRecvCb!(ev.session, r[R_A], r[R_B], r[R_C]); } catch (err) { ev.store(err); }
+  try { ev.h.beforeCtrlSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
+}
+
+/** A control frame sent. */
+function readCtrlSend(ev: SpdyEventReader<any>, value: FrameValue): void {
+  const r = ev.record;
+  try { ev.h.ctrlSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
+}
+
+/** A control frame dropped: the error code is in the record's `extra`. */
+function readCtrlNotSend(ev: SpdyEventReader<any>, value: FrameValue): void {
+  const r = ev.record;
+  try {
+    ev.h.ctrlNotSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value, r[R_EXTRA]);
+  } catch (err) { ev.store(err); }
+}
+
+/** A DATA chunk copied to a receive slab: flags A, stream B, bytes [C, C + D). */
+function readDataChunkRecv(ev: SpdyEventReader<any>, slab: ArrayBuffer): void {
+  const r = ev.record;
+  try {
+    ev.h.dataChunkRecv!(r[R_A], r[R_B], new FastBuffer(slab, r[R_C] >>> 0, r[R_D] >>> 0) as Buffer, false);
+  } catch (err) { ev.store(err); }
+}
+
+/** The end of a DATA frame: flags A, stream B, length C. */
+function readDataRecv(ev: SpdyEventReader<any>): void {
+  const r = ev.record;
+  try { ev.h.dataRecv!(r[R_A], r[R_B], r[R_C]); } catch (err) { ev.store(err); }
 }
 
 /**
  * `n` DATA events of one recv(data), in the order the library reported
  * them: chunks (views of the recv() input `input`) and DATA frame ends.
  */
-function onDataBatch(ev: SessionEvents<any>, input: ArrayBuffer, n: number): void {
+function readDataBatch(ev: SpdyEventReader<any>, input: ArrayBuffer, n: number): void {
   const r = ev.record;
-  const cb = ev.callbacks;
+  const h = ev.h;
   for (let i = 0, o = R_BATCH; i < n; i++, o += BATCH_STRIDE) {
     const head = r[o];
     try {
       if (head >>> BATCH_KIND_SHIFT === K_DATA_CHUNK_RECV) {
-        cb.onDataChunkRecvCb!(ev.session, head & BATCH_FLAGS_MASK, r[o + 1],
-          new FastBuffer(input, r[o + 2] >>> 0, r[o + 3] >>> 0) as Buffer);
+        h.dataChunkRecv!(head & BATCH_FLAGS_MASK, r[o + 1], new FastBuffer(input, r[o + 2] >>> 0, r[o + 3] >>> 0) as Buffer, true);
       } else {
-        cb.onDataRecvCb!(ev.session, head & BATCH_FLAGS_MASK, r[o + 1], r[o + 2]);
+        h.dataRecv!(head & BATCH_FLAGS_MASK, r[o + 1], r[o + 2]);
       }
     } catch (err) { ev.store(err); }
   }
 }
 
-/** `on_data_send_callback`: flags A, stream B, length C. */
-function onDataSend(ev: SessionEvents<any>): void {
+/** A DATA frame sent: flags A, stream B, length C. */
+function readDataSend(ev: SpdyEventReader<any>): void {
   const r = ev.record;
-  try { ev.callbacks.onDataSendCb!(ev.session, r[R_A], r[R_B], r[R_C]); } catch (err) { ev.store(err); }
+  try { ev.h.dataSend!(r[R_A], r[R_B], r[R_C]); } catch (err) { ev.store(err); }
 }
 
 /**
- * `on_stream_close_callback`: stream A, status B; then the stream's user
- * data token C and, when D is set, its unfinished providers are released.
+ * A stream closed: stream A, status B; then the stream's user data token C
+ * and, when D is set, its unfinished providers are released.
  */
-function onStreamClose(ev: SessionEvents<any>): void {
+function readStreamClose(ev: SpdyEventReader<any>): void {
   const r = ev.record;
   const streamId = r[R_A];
-  const f = ev.callbacks.onStreamCloseCb;
-  if (f) {
-    try { f(ev.session, streamId, r[R_B] >>> 0); } catch (err) { ev.store(err); }
+  const h = ev.h;
+  if (h.streamClose !== undefined) {
+    try { h.streamClose(streamId, r[R_B] >>> 0); } catch (err) { ev.store(err); }
   }
   ev.tokens.closeStream(streamId, r[R_C] >>> 0, r[R_D] !== 0);
 }
 
-/** `on_request_recv_callback`: stream A. */
-function onRequestRecv(ev: SessionEvents<any>): void {
-  try { ev.callbacks.onRequestRecvCb!(ev.session, ev.record[R_A]); } catch (err) { ev.store(err); }
+/** The peer finished sending on stream A. */
+function readRequestRecv(ev: SpdyEventReader<any>): void {
+  try { ev.h.requestRecv!(ev.record[R_A]); } catch (err) { ev.store(err); }
 }
 
 /**
- * A SYN_STREAM with FIN (`on_ctrl_recv_callback`) and the
- * `on_request_recv_callback` the library calls right after it, in one call.
+ * A SYN_STREAM with FIN and the end of request the library reports right
+ * after it (one crossing when both handlers are present).
  */
-function onCtrlRecvRequestRecv(ev: SessionEvents<any>, nv: string | undefined): void {
-  onCtrlRecv(ev, nv);
-  onRequestRecv(ev);
+function readCtrlRecvRequestRecv(ev: SpdyEventReader<any>, nv: string | undefined): void {
+  readCtrlRecv(ev, nv);
+  readRequestRecv(ev);
 }
 
-/** `on_ctrl_recv_parse_error_callback`: frame type A, error code B. */
-function onParseError(ev: SessionEvents<any>, head: Buffer, payload: Buffer): void {
+/** A control frame that could not be parsed: frame type A, error code B. */
+function readParseError(ev: SpdyEventReader<any>, head: Buffer, payload: Buffer): void {
   const r = ev.record;
-  try { ev.callbacks.onCtrlRecvParseErrorCb!(ev.session, r[R_A], head, payload, r[R_B]); } catch (err) { ev.store(err); }
+  try { ev.h.parseError!(r[R_A], head, payload, r[R_B]); } catch (err) { ev.store(err); }
 }
 
-/** `on_unknown_ctrl_recv_callback`. */
-function onUnknownCtrl(ev: SessionEvents<any>, head: Buffer, payload: Buffer): void {
-  try { ev.callbacks.onUnknownCtrlRecvCb!(ev.session, head, payload); } catch (err) { ev.store(err); }
+/** A control frame of unknown type. */
+function readUnknownCtrl(ev: SpdyEventReader<any>, head: Buffer, payload: Buffer): void {
+  try { ev.h.unknownCtrl!(head, payload); } catch (err) { ev.store(err); }
 }
 
 /** A fresh output or receive slab of at least A bytes (allocUnsafeSlow does not zero-fill). */
-function onNewSlab(ev: SessionEvents<any>): ArrayBuffer | undefined {
+function readNewSlab(ev: SpdyEventReader<any>): ArrayBuffer | undefined {
   const buf = Buffer.allocUnsafeSlow(ev.record[R_A] >>> 0);
   return buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? buf.buffer : undefined;
 }
 
-on(K.send, onSend);
-on(K.recv, onRecv);
-on(K.read, onRead);
-on(K.ctrlRecv, onCtrlRecv);
-on(K.invalidCtrlRecv, onInvalidCtrlRecv);
-on(K.beforeCtrlSend, onBeforeCtrlSend);
-on(K.ctrlSend, onCtrlSend);
-on(K.ctrlNotSend, onCtrlNotSend);
-on(K.dataChunkRecv, onDataChunkRecv);
-on(K.dataRecv, onDataRecv);
-on(K.dataBatch, onDataBatch);
-on(K.dataSend, onDataSend);
-on(K.streamClose, onStreamClose);
-on(K.requestRecv, onRequestRecv);
-on(K.ctrlRecvRequestRecv, onCtrlRecvRequestRecv);
-on(K.parseError, onParseError);
-on(K.unknownCtrl, onUnknownCtrl);
-on(K.newSlab, onNewSlab);
+on(K.send, readSend);
+on(K.recv, readRecv);
+on(K.read, readProvider);
+on(K.ctrlRecv, readCtrlRecv);
+on(K.invalidCtrlRecv, readInvalidCtrlRecv);
+on(K.beforeCtrlSend, readBeforeCtrlSend);
+on(K.ctrlSend, readCtrlSend);
+on(K.ctrlNotSend, readCtrlNotSend);
+on(K.dataChunkRecv, readDataChunkRecv);
+on(K.dataRecv, readDataRecv);
+on(K.dataBatch, readDataBatch);
+on(K.dataSend, readDataSend);
+on(K.streamClose, readStreamClose);
+on(K.requestRecv, readRequestRecv);
+on(K.ctrlRecvRequestRecv, readCtrlRecvRequestRecv);
+on(K.parseError, readParseError);
+on(K.unknownCtrl, readUnknownCtrl);
+on(K.newSlab, readNewSlab);

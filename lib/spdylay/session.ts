@@ -1,7 +1,10 @@
 /**
  * `Session`: a SPDY/2, SPDY/3 or SPDY/3.1 session over deps/spdylay
  * (`spdylay_session`), with python-spdylay's API in camelCase. Its events
- * and callbacks are in session-events.ts, its bodies in data-provider.ts.
+ * are read by session-events.ts and reach the python-style callbacks
+ * through session-callbacks.ts; its bodies are in data-provider.ts. The
+ * server and client connections make their sessions with
+ * {@link sessionWithHandlers}, whose events go to their own named handlers.
  *
  * @packageDocumentation
  */
@@ -15,10 +18,9 @@ import { DataProvider, nativeBody } from './data-provider.js';
 import { EOFError, FloodedError, InvalidArgumentError, SpdylayError, errorForCode } from './errors.js';
 import type { NameValue, SettingsEntry } from './frames.js';
 import { submitNv } from './nv.js';
-import {
-  CALLBACK_NAMES, SessionEvents, callbackMask, type ReadSource, type SessionCallbacks,
-} from './session-events.js';
-import { StreamTokens } from './stream-tokens.js';
+import { callbackReader, type SessionCallbacks } from './session-callbacks.js';
+import { SpdyEventReader, type ReadSource, type SpdyEventHandlers } from './session-events.js';
+import type { StreamTokens } from './stream-tokens.js';
 
 export { DataProvider, BufferDataProvider, type ReadCallback, type ReadCtrl } from './data-provider.js';
 
@@ -76,9 +78,9 @@ export class Session<U = unknown> {
   private readonly _n: NativeSpdylaySession;
   private readonly _userData: U | undefined;
   /** Stream user data and data providers, by token. */
-  private readonly _tokens = new StreamTokens<ReadSource<Session>>();
-  /** The record, the callbacks and the dispatcher of the native session. */
-  private readonly _ev: SessionEvents<Session>;
+  private readonly _tokens: StreamTokens<ReadSource<Session>>;
+  /** The record, the event handlers and the dispatcher of the native session. */
+  private readonly _ev: SpdyEventReader<Session>;
   private _busy = false;
 
   /**
@@ -97,24 +99,15 @@ export class Session<U = unknown> {
       throw new InvalidArgumentError('side must be either CLIENT or SERVER');
     }
     if (typeof version !== 'number') throw new ArgumentError('version must be a number');
-    // A literal with every key: one fixed hidden class for fast property loads.
-    const cb: SessionCallbacks<Session> = {
-      sendCb: undefined, recvCb: undefined, onCtrlRecvCb: undefined,
-      onInvalidCtrlRecvCb: undefined, onDataChunkRecvCb: undefined, onDataRecvCb: undefined,
-      beforeCtrlSendCb: undefined, onCtrlSendCb: undefined, onCtrlNotSendCb: undefined,
-      onDataSendCb: undefined, onStreamCloseCb: undefined, onRequestRecvCb: undefined,
-      onCtrlRecvParseErrorCb: undefined, onUnknownCtrlRecvCb: undefined,
-    };
-    for (const name of CALLBACK_NAMES) {
-      const f = options[name];
-      if (f === undefined || f === null) continue;
-      if (typeof f !== 'function') throw new ArgumentError(`${name} must be a function`);
-      (cb as Record<string, unknown>)[name] = f;
-    }
-    this._ev = new SessionEvents<Session>(this, cb, this._tokens);
+    // a session of sessionWithHandlers, or one running the callbacks of `options`
+    const ev = injected ?? callbackReader<Session>(options, this);
+    injected = null;
+    ev.session = this;
+    this._ev = ev;
+    this._tokens = ev.tokens;
     this._userData = options.userData;
     try {
-      this._n = new native.SpdylaySession(side, version, callbackMask(cb), this._ev.record,
+      this._n = new native.SpdylaySession(side, version, ev.mask, ev.record,
         options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
@@ -558,6 +551,35 @@ export class Session<U = unknown> {
   private _addProvider(prd: DataProvider<any>, streamId: number): number {
     if (!(prd instanceof DataProvider)) throw new ArgumentError('dataPrd must be a DataProvider');
     return this._tokens.addProvider(prd, streamId);
+  }
+}
+
+/** The reader {@link sessionWithHandlers} hands to the next `Session` constructed. */
+let injected: SpdyEventReader<Session> | null = null;
+
+/**
+ * A `Session` whose events go to the named `handlers` instead of
+ * python-style callbacks (the server and client connections): the public
+ * methods behave as for any session; `send()`/`recv()` rethrow the first
+ * exception a handler threw.
+ *
+ * @param side - `CLIENT` or `SERVER`.
+ * @param version - `PROTO_SPDY2`, `PROTO_SPDY3` or `PROTO_SPDY3_1`.
+ * @param handlers - The event handlers; the kinds of those present are
+ *   dispatched (`send`, `recv` and `streamClose` always).
+ * @returns The session and the reader that runs `handlers` (its `frame()`,
+ *   `nv()` and `nvCount` describe the control frame being handled).
+ * @throws As the `Session` constructor.
+ * @internal
+ */
+export function sessionWithHandlers(side: number, version: number,
+  handlers: SpdyEventHandlers): { session: Session; events: SpdyEventReader<Session> } {
+  const events = new SpdyEventReader<Session>(handlers);
+  injected = events;
+  try {
+    return { session: new Session(side, version), events };
+  } finally {
+    injected = null;
   }
 }
 

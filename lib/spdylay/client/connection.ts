@@ -64,7 +64,7 @@ const MAX_RETRIES = 5;
  * A client session over a socket, serving the handlers of a
  * {@link ConnectionOwner}: subclasses submit the requests, feed the
  * session, and report headers, data and closes through {@link headers},
- * {@link call} and {@link closed}.
+ * {@link data} and {@link closed}.
  * @internal
  */
 export abstract class ClientConnection<R extends PendingRequest = PendingRequest> {
@@ -136,9 +136,23 @@ export abstract class ClientConnection<R extends PendingRequest = PendingRequest
     try {
       fn();
     } catch (err) {
-      this.error ??= err;
-      if (h.streamId !== null && this.byId.has(h.streamId)) this.resetStream(h.streamId);
+      this.handlerFailed(h, err);
     }
+  }
+
+  /** A chunk of the response body for `h`. */
+  protected data(h: BaseSPDYStreamHandler, chunk: Buffer): void {
+    try {
+      h.onData(chunk);
+    } catch (err) {
+      this.handlerFailed(h, err);
+    }
+  }
+
+  /** A method of `h` threw `err`: its stream is reset and the first exception kept for the end. */
+  protected handlerFailed(h: BaseSPDYStreamHandler, err: unknown): void {
+    this.error ??= err;
+    if (h.streamId !== null && this.byId.has(h.streamId)) this.resetStream(h.streamId);
   }
 
   /** Response headers for `h`. */

@@ -143,10 +143,7 @@ export class H2ClientConnection extends ClientConnection<H2Request> {
           const len = u32[i + 2]!;
           const at = (i + 3) * 4;
           const h = this.byId.get(sid);
-          if (h) {
-            const d = Buffer.from(buf.subarray(at, at + len));
-            this.call(h, () => h.onData(d));
-          }
+          if (h) this.data(h, Buffer.from(buf.subarray(at, at + len)));
           i += 3 + ((len + 3) >>> 2);
           break;
         }

@@ -2,6 +2,12 @@
  * The SPDY side of {@link urlfetch}: a client `Session` (deps/spdylay) over
  * a socket, serving the stream handlers of one fetcher.
  *
+ * The session's events come straight from the native event reader
+ * (session-events.ts) to the connection's named handlers: response header
+ * strings are read once into the handler's pair list, each DATA batch is
+ * walked in one loop that hands the chunks (views of the socket's chunk) to
+ * the stream handlers, and frame objects are made only for the trace hook.
+ *
  * @packageDocumentation
  */
 import type * as net from 'node:net';
@@ -12,8 +18,8 @@ import {
   CANCEL, CLIENT, DATA_FLAG_FIN, FLAG_SETTINGS_NONE, GOAWAY_OK, HEADERS, ID_FLAG_SETTINGS_NONE,
   PROTO_SPDY2, PROTO_SPDY3, REFUSED_STREAM, SETTINGS_MAX_CONCURRENT_STREAMS, SYN_REPLY, SYN_STREAM,
 } from '../constants.js';
-import type { NameValue } from '../frames.js';
-import { BufferDataProvider, Session } from '../session.js';
+import type { NameValue, SynReplyFrame } from '../frames.js';
+import { BufferDataProvider, type Session, sessionWithHandlers } from '../session.js';
 import { ClientConnection, type ConnectionOwner, type PendingRequest } from './connection.js';
 import type { BaseSPDYStreamHandler } from './handler.js';
 
@@ -43,42 +49,41 @@ export class SpdyClientConnection extends ClientConnection<SpdyRequest> {
     const t = owner.trace;
     const byId = this.byId;
     const spdy2 = version === PROTO_SPDY2;
-    this.session = new Session(CLIENT, version, {
-      sendCb: (_s, data) => writeBounded(socket, data),
-      beforeCtrlSendCb: (s, f) => {
-        if (f.frameType === SYN_STREAM) {
-          const h = s.getStreamUserData(f.streamId) as BaseSPDYStreamHandler | null;
+    const { session, events } = sessionWithHandlers(CLIENT, version, {
+      send: (data) => writeBounded(socket, data),
+      beforeCtrlSend: (type, sid) => {
+        if (type === SYN_STREAM) {
+          const h = session.getStreamUserData(sid) as BaseSPDYStreamHandler | null;
           if (h) {
-            h.streamId = f.streamId;
-            byId.set(f.streamId, h);
+            h.streamId = sid;
+            byId.set(sid, h);
           }
         }
       },
-      onCtrlSendCb: t ? (_s, f) => t('send', f) : undefined,
-      onDataSendCb: t ? (_s, flags, sid, length) => t('send', { frameType: 0, streamId: sid, flags, length }) : undefined,
-      onCtrlRecvCb: (_s, f) => {
-        t?.('recv', f);
-        if (f.frameType === SYN_REPLY || f.frameType === HEADERS) {
-          const h = byId.get(f.streamId);
-          if (h) this.headers(h, f.nv);
+      ctrlSend: t ? (_type, _sid, _flags, value) => t('send', events.frame(value)) : undefined,
+      dataSend: t ? (flags, sid, length) => t('send', { frameType: 0, streamId: sid, flags, length }) : undefined,
+      ctrlRecv: (type, sid, _flags, value) => {
+        const f = t ? events.frame(value) : null;
+        if (f) t!('recv', f);
+        if (type === SYN_REPLY || type === HEADERS) {
+          const h = byId.get(sid);
+          if (h) this.headers(h, f ? (f as SynReplyFrame).nv : events.nv(value));
         }
       },
-      onDataChunkRecvCb: (_s, _flags, sid, data) => {
+      dataChunkRecv: (_flags, sid, data, inInput) => {
         const h = byId.get(sid);
-        if (h) {
-          const d = this.#recv.own(data);
-          this.call(h, () => h.onData(d));
-        }
+        if (h) this.data(h, inInput ? data : Buffer.from(data));
       },
-      onDataRecvCb: (s, flags, sid, length) => {
+      dataRecv: t || spdy2 ? (flags, sid, length) => {
         t?.('recv', { frameType: 0, streamId: sid, flags, length });
         // SPDY/2 has no flow control, but some peers (the spdy npm package) apply it
         if (spdy2 && !(flags & DATA_FLAG_FIN) && length > 0 && byId.has(sid)) {
-          try { s.submitWindowUpdate(sid, length); } catch { /* closed */ }
+          try { session.submitWindowUpdate(sid, length); } catch { /* closed */ }
         }
-      },
-      onStreamCloseCb: (_s, sid, status) => this.closed(sid, status, REFUSED_STREAM),
+      } : undefined,
+      streamClose: (sid, status) => this.closed(sid, status, REFUSED_STREAM),
     });
+    this.session = session;
   }
 
   run(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * `BaseSPDYRequestHandler`, the application's view of one request stream,
  * and what the protocol adapters share to run it: the request head read
- * from a header list, the interface through which they see the server, and
+ * from a header list (a pair list, or the NUL-joined string of the native
+ * SPDY session), the interface through which they see the server, and
  * the close of a stream.
  *
  * @packageDocumentation
@@ -27,29 +28,53 @@ export interface RequestHead {
   headers: NameValue[];
 }
 
+/** Stores a request pseudo-header in `head`; false when `name` is not one. */
+function setPseudo(head: RequestHead, name: string, value: string): boolean {
+  switch (name) {
+    case ':method': head.method = value; return true;
+    case ':path': head.path = value; return true;
+    case ':version': head.version = value; return true;
+    case ':scheme': head.scheme = value; return true;
+    case ':host': case ':authority': head.host = value; return true;
+    default: return false;
+  }
+}
+
+function emptyHead(): RequestHead {
+  return { method: null, path: null, version: null, scheme: null, host: null, headers: [] };
+}
+
 /** Reads a header list: pseudo-headers go to the record, other pairs to `headers`. @internal */
 export function parseNv(nv: NameValue[]): RequestHead {
-  let method: string | null = null;
-  let path: string | null = null;
-  let version: string | null = null;
-  let scheme: string | null = null;
-  let host: string | null = null;
-  const headers: NameValue[] = [];
+  const head = emptyHead();
   for (const p of nv) {
-    const name = p[0];
-    if (name.charCodeAt(0) === 58 /* : */) {
-      switch (name) {
-        case ':method': method = p[1]; continue;
-        case ':path': path = p[1]; continue;
-        case ':version': version = p[1]; continue;
-        case ':scheme': scheme = p[1]; continue;
-        case ':host': case ':authority': host = p[1]; continue;
-        default: break;
-      }
-    }
-    headers.push(p);
+    if (p[0].charCodeAt(0) === 58 /* : */ && setPseudo(head, p[0], p[1])) continue;
+    head.headers.push(p);
   }
-  return { method, path, version, scheme, host, headers };
+  return head;
+}
+
+/**
+ * Reads a header list as the native SPDY session hands it over: `count`
+ * pairs in one string, every name and value followed by NUL (`undefined`:
+ * no list). Pseudo-headers go to the record, other pairs to `headers`, in
+ * one pass.
+ * @internal
+ */
+export function parseNvString(s: string | undefined, count: number): RequestHead {
+  const head = emptyHead();
+  if (s === undefined) return head;
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const a = s.indexOf('\0', pos);
+    const b = s.indexOf('\0', a + 1);
+    const name = s.slice(pos, a);
+    const value = s.slice(a + 1, b);
+    pos = b + 1;
+    if (name.charCodeAt(0) === 58 /* : */ && setPseudo(head, name, value)) continue;
+    head.headers.push([name, value]);
+  }
+  return head;
 }
 
 /** What a protocol adapter sees of the server that runs its request handlers. @internal */

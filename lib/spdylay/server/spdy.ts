@@ -4,6 +4,14 @@
  * a handler for each request stream, delivers request bodies after each
  * `recv()`, sends within the socket's bounds and enforces the limits.
  *
+ * The session's events come straight from the native event reader
+ * (session-events.ts) to the connection's named handlers, without frame
+ * objects or python-style callbacks: a SYN_STREAM's header string is read
+ * once into the request head (FIN included, so a SYN_STREAM+FIN is one
+ * event), and each DATA batch is walked in one loop that queues the body
+ * chunks (views of the socket's chunk) and ends for delivery after
+ * `recv()` returns, in order with the stream closes.
+ *
  * @packageDocumentation
  */
 import type * as net from 'node:net';
@@ -18,9 +26,10 @@ import {
   OPT_STREAM_RESET_RATE, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER, SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from '../constants.js';
 import { FloodedError } from '../errors.js';
-import type { NameValue } from '../frames.js';
-import { Session } from '../session.js';
-import { type BaseSPDYRequestHandler, CANCEL_ON_LOSS, type HandlerHost, closeStream, parseNv } from './handler.js';
+import { type Session, sessionWithHandlers } from '../session.js';
+import {
+  type BaseSPDYRequestHandler, CANCEL_ON_LOSS, type HandlerHost, type RequestHead, closeStream, parseNvString,
+} from './handler.js';
 import { LINGER_MS, type ResolvedServerOptions } from './options.js';
 import { BODY_HIGH_WATER, SpdyStreamIO } from './stream-io.js';
 
@@ -138,8 +147,9 @@ export class SPDYConnection {
     this.clientAddress = Object.freeze([socket.remoteAddress ?? '', socket.remotePort ?? 0] as [string, number]);
     const streams = this.#streams;
     const spdy2 = version === PROTO_SPDY2 && opts.spdy2WindowUpdate;
-    this.session = new Session(SERVER, version, {
-      sendCb: (_s, data) => {
+    const flow = version !== PROTO_SPDY2;
+    const { session, events } = sessionWithHandlers(SERVER, version, {
+      send: (data) => {
         if (this.#forced < 0) {
           if (this.#aborting && !socket.destroyed) return 0;
           // one flush yields to the event loop after FLUSH_TURN_MAX bytes
@@ -158,40 +168,37 @@ export class SPDYConnection {
         socket.write(data);
         return data.length;
       },
-      onInvalidCtrlRecvCb: (_s, f, status) => {
+      invalidCtrlRecv: (type, sid, _flags, _value, status) => {
         // a header block past maxHeaderListSize: the library reset the stream (RST_STREAM FRAME_TOO_LARGE)
-        if (status === FRAME_TOO_LARGE && (f.frameType === SYN_STREAM || f.frameType === HEADERS)) {
-          this.#refused.push(f.streamId);
-        }
+        if (status === FRAME_TOO_LARGE && (type === SYN_STREAM || type === HEADERS)) this.#refused.push(sid);
       },
-      onCtrlRecvCb: (s, f) => {
-        if (f.frameType === SYN_STREAM) this.#open(s, f.streamId, f.nv, (f.flags & CTRL_FLAG_FIN) !== 0);
-        else if (f.frameType === HEADERS && (f.flags & CTRL_FLAG_FIN)) {
-          const io = streams.get(f.streamId);
+      ctrlRecv: (type, sid, flags, value) => {
+        if (type === SYN_STREAM) {
+          this.#open(sid, parseNvString(value as string | undefined, events.nvCount), (flags & CTRL_FLAG_FIN) !== 0);
+        } else if (type === HEADERS && (flags & CTRL_FLAG_FIN)) {
+          const io = streams.get(sid);
           if (io) this.#bodies.push(io, null);
         }
       },
       // request body events are delivered after recv() returns, so that
       // user 'data' listeners never run inside the C library's callbacks
-      onDataChunkRecvCb: (s, _flags, sid, data) => {
+      dataChunkRecv: (_flags, sid, data, inInput) => {
         const io = streams.get(sid);
-        if (io) this.#bodies.push(io, this.#recv.own(data));
-        else if (this.#flow) {
-          try { s.consume(sid, data.length); } catch { /* not flow-controlled */ }
+        if (io) this.#bodies.push(io, inInput ? data : Buffer.from(data));
+        else if (flow) {
+          try { session.consume(sid, data.length); } catch { /* not flow-controlled */ }
         }
       },
-      onDataRecvCb: spdy2
-        ? (s, flags, sid, length) => {
-          if (!(flags & DATA_FLAG_FIN) && length > 0 && streams.has(sid)) {
-            try { s.submitWindowUpdate(sid, length); } catch { /* closed */ }
-          }
+      dataRecv: (flags, sid, length) => {
+        if (flags & DATA_FLAG_FIN) {
+          // the end of the request (the library's on_request_recv follows)
+          const io = streams.get(sid);
+          if (io) this.#bodies.push(io, null);
+        } else if (spdy2 && length > 0 && streams.has(sid)) {
+          try { session.submitWindowUpdate(sid, length); } catch { /* closed */ }
         }
-        : undefined,
-      onRequestRecvCb: (_s, sid) => {
-        const io = streams.get(sid);
-        if (io) this.#bodies.push(io, null);
       },
-      onStreamCloseCb: (_s, sid, status) => {
+      streamClose: (sid, status) => {
         const io = streams.get(sid);
         if (!io) return;
         streams.delete(sid);
@@ -201,7 +208,8 @@ export class SPDYConnection {
         this.#bodies.push(io, status);
       },
     });
-    this.#flow = version !== PROTO_SPDY2;
+    this.session = session;
+    this.#flow = flow;
     this.#applyLimits();
     if (this.#flow) {
       this.session.setOption(OPT_NO_AUTO_WINDOW_UPDATE2, true);
@@ -304,15 +312,15 @@ export class SPDYConnection {
     this.socket.destroy();
   }
 
-  #open(s: Session, sid: number, nv: NameValue[], fin: boolean): void {
+  /** A SYN_STREAM opened stream `sid` (`fin`: it carries the whole request). */
+  #open(sid: number, head: RequestHead, fin: boolean): void {
     const io = new SpdyStreamIO(this, sid);
-    const parsed = parseNv(nv);
     let h: BaseSPDYRequestHandler;
     try {
-      h = this.server._newHandler(io, this.clientAddress, sid, parsed);
+      h = this.server._newHandler(io, this.clientAddress, sid, head);
     } catch (err) {
       this.server._handlerError(err, null);
-      try { s.submitRstStream(sid, INTERNAL_ERROR); } catch { /* gone */ }
+      try { this.session.submitRstStream(sid, INTERNAL_ERROR); } catch { /* gone */ }
       return;
     }
     io.handler = h;
