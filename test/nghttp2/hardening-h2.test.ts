@@ -7,21 +7,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ServerLimits } from '../../lib/limits.js';
-import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../../lib/nghttp2/index.js';
-import type { ThreadedSPDYServerOptions } from '../../lib/spdylay/server/options.js';
-import { ThreadedSPDYServer } from '../../lib/spdylay/server/server.js';
+import { BaseRequestHandler } from '../../lib/nghttp2/index.js';
 import {
   ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, hpackString, isGoaway,
   legitH2, nodeConnect, nodeGet, openRaw, ping, pseudoGet, rstCode, rstStream, seedRequest,
 } from '../helpers/attack-h2.js';
-import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
+import { Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
 import {
   FrameParser, FrameType, PREFACE, RawClient, frame, requestHeaders, settingsFrame, windowUpdate, type Frame,
 } from '../helpers/h2raw.js';
-import { EchoHandler } from '../helpers/spdy-fetch.js';
+import {
+  AttackSpdyHandler, BIG, BIG_PATH, type StartedServer, closeStartedServers, startHttp2Server, startSpdyServer,
+} from '../helpers/attack-servers.js';
 
-/** One shared response body: every /big answers this same Buffer. */
-const BIG = Buffer.alloc(32 * MiB, 0x62);
 const END_STREAM = 0x1;
 const CANCEL = 8;
 
@@ -34,84 +32,25 @@ class H2Handler extends BaseRequestHandler {
   override onHeaders(): void {
     const p = String(this.path);
     if (p === '/hold') return;
-    if (p === '/big') return this.sendResponse({ body: BIG });
+    if (p === BIG_PATH) return this.sendResponse({ body: BIG });
     if (p === '/throw') throw new Error('boom (test)');
     this.sendResponse({ body: 'ok' });
   }
 }
 
-class SpdySrvHandler extends EchoHandler {
-  override do_GET(): void | Promise<void> {
-    const p = this.path ?? '/';
-    if (p === '/') {
-      this.sendResponse(200);
-      this.wfile.end('ok');
-      return;
-    }
-    if (p === '/big') {
-      this.sendResponse(200);
-      this.sendHeader('content-length', String(BIG.length));
-      this.wfile.end(BIG);
-      return;
-    }
-    return super.do_GET();
-  }
-
-  override async do_POST(): Promise<void> {
-    if (this.path === '/hold') return new Promise<void>(() => {}); // never reads its body
-    await this.readBody();
-    this.sendResponse(200);
-    this.wfile.end('ok');
-  }
-}
-
-interface Running {
-  port: number;
-  events: LimitEvents;
-  /** Open connections of the server. */
-  connections(): number;
-  close(): Promise<void>;
-}
-
 interface Target {
   name: string;
-  start(limits?: ServerLimits): Promise<Running>;
+  start(limits?: ServerLimits): Promise<StartedServer<unknown>>;
 }
 
-const running: Running[] = [];
-
 const targets: Target[] = [
-  {
-    name: 'HTTP2Server',
-    async start(limits = {}) {
-      const server = new HTTP2Server(['127.0.0.1', 0], H2Handler, null,
-        { log: false, ...limits } as HTTP2ServerOptions);
-      server.on('handlerError', () => {});
-      const events = new LimitEvents(server);
-      const { port } = await server.listen();
-      const r: Running = { port, events, connections: () => server.connections.size, close: () => server.close({ timeout: 1000 }) };
-      running.push(r);
-      return r;
-    },
-  },
-  {
-    name: 'ThreadedSPDYServer (h2)',
-    async start(limits = {}) {
-      const server = new ThreadedSPDYServer(['127.0.0.1', 0], SpdySrvHandler,
-        { plain: true, ...limits } as ThreadedSPDYServerOptions);
-      server.on('handlerError', () => {});
-      const events = new LimitEvents(server);
-      const { port } = await server.start();
-      const r: Running = { port, events, connections: () => server.connectionCount, close: () => server.close({ timeout: 1000 }) };
-      running.push(r);
-      return r;
-    },
-  },
+  { name: 'HTTP2Server', start: (limits = {}) => startHttp2Server(H2Handler, limits) },
+  { name: 'ThreadedSPDYServer (h2)', start: (limits = {}) => startSpdyServer(AttackSpdyHandler, limits) },
 ];
 
 afterEach(async () => {
   expect(takeInvalidEvents(), "malformed 'limitExceeded' payloads").toEqual([]);
-  await Promise.all(running.splice(0).map((r) => r.close()));
+  await closeStartedServers();
 });
 
 /** Waits for RST_STREAM on stream `id` or its end, whichever comes first (so an unfixed server fails fast). */
@@ -255,7 +194,7 @@ describe.each(targets)('$name', (target) => {
     const probe = new MemProbe().start();
     // The client runs in a child process: what is measured here is the server's memory.
     const legit = new Legit(() => legitH2(port));
-    const results = await childH2Get(port, '/big', 4);
+    const results = await childH2Get(port, BIG_PATH, 4);
     await legit.stop();
     const mem = probe.stop();
     expect(results).toEqual(Array.from({ length: 4 }, () => ({ status: 200, length: BIG.length })));
@@ -270,7 +209,7 @@ describe.each(targets)('$name', (target) => {
     const probe = new MemProbe().start();
     const conns = await Promise.all([0, 1].map(() => openRaw(port, [[4, 0x7fffffff]])));
     for (const c of conns) {
-      c.write(windowUpdate(0, 0x7fffffff - 65535), ...Array.from({ length: 20 }, (_, i) => requestHeaders(2 * i + 1, '/big')));
+      c.write(windowUpdate(0, 0x7fffffff - 65535), ...Array.from({ length: 20 }, (_, i) => requestHeaders(2 * i + 1, BIG_PATH)));
       c.socket.pause();
     }
     const legit = new Legit(() => legitH2(port));
@@ -302,7 +241,7 @@ describe.each(targets)('$name', (target) => {
           }
         });
       });
-      c.write(windowUpdate(0, (1 << 20) - 65535), requestHeaders(1, '/big'));
+      c.write(windowUpdate(0, (1 << 20) - 65535), requestHeaders(1, BIG_PATH));
       await half;
       c.destroy();
     };

@@ -12,64 +12,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ServerLimits } from '../../../lib/limits.js';
 import { PROTO_SPDY3_1 } from '../../../lib/spdylay/index.js';
-import type { ThreadedSPDYServerOptions } from '../../../lib/spdylay/server/options.js';
-import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import type { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
 import { BaseSPDYStreamHandler } from '../../../lib/spdylay/client/handler.js';
 import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
-import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
+import { Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
 import {
   FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, ping, rstStream,
   settings, windowUpdate,
 } from '../../helpers/attack-spdy.js';
-import { Collect, EchoHandler } from '../../helpers/spdy-fetch.js';
+import {
+  AttackSpdyHandler, BIG, BIG_PATH, type StartedServer, closeStartedServers, startSpdyServer,
+} from '../../helpers/attack-servers.js';
+import { Collect } from '../../helpers/spdy-fetch.js';
 
-const BIG = Buffer.alloc(32 * MiB, 0x62);
-
-class Handler extends EchoHandler {
-  override do_GET(): void | Promise<void> {
-    const p = this.path ?? '/';
-    if (p === '/') {
-      this.sendResponse(200);
-      this.wfile.end('ok');
-      return;
-    }
-    if (p === '/shared-big') {
-      this.sendResponse(200);
-      this.sendHeader('content-length', String(BIG.length));
-      this.wfile.end(BIG);
-      return;
-    }
-    return super.do_GET();
-  }
-
-  override async do_POST(): Promise<void> {
-    if (this.path === '/hold') return new Promise<void>(() => {}); // never reads its body
-    await this.readBody();
-    this.sendResponse(200);
-    this.wfile.end('ok');
-  }
-}
-
-interface Running {
-  server: ThreadedSPDYServer;
-  port: number;
-  events: LimitEvents;
-}
-
-const running: ThreadedSPDYServer[] = [];
-
-async function start(limits: ServerLimits = {}): Promise<Running> {
-  const server = new ThreadedSPDYServer(['127.0.0.1', 0], Handler, { plain: true, ...limits } as ThreadedSPDYServerOptions);
-  server.on('handlerError', () => {});
-  const events = new LimitEvents(server);
-  const { port } = await server.start();
-  running.push(server);
-  return { server, port, events };
-}
+const start = (limits: ServerLimits = {}): Promise<StartedServer<ThreadedSPDYServer>> =>
+  startSpdyServer(AttackSpdyHandler, limits);
 
 afterEach(async () => {
   expect(takeInvalidEvents(), "malformed 'limitExceeded' payloads").toEqual([]);
-  await Promise.all(running.splice(0).map((s) => s.close({ timeout: 1000 })));
+  await closeStartedServers();
 });
 
 /** A legitimate SPDY/3.1 client (urlfetch, its own connection). */
@@ -285,7 +246,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     const conns = await Promise.all([0, 1].map(() => openSpdy(port)));
     for (const c of conns) {
       const syns: Buffer[] = [];
-      for (let i = 0; i < 20; i++) syns.push(await c.syn(2 * i + 1, '/shared-big'));
+      for (let i = 0; i < 20; i++) syns.push(await c.syn(2 * i + 1, BIG_PATH));
       // Paused before the requests go out: nothing of the responses is read (or kept) on this side.
       c.socket.pause();
       c.write(settings([[7, 0x7fffffff]]), ...syns);
@@ -307,7 +268,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
       override onData(d: Buffer): void { this.n += d.length; }
     }
     const probe = new MemProbe().start();
-    const hs = await urlfetch(Array.from({ length: 4 }, () => `http://127.0.0.1:${port}/shared-big`), Count,
+    const hs = await urlfetch(Array.from({ length: 4 }, () => `http://127.0.0.1:${port}${BIG_PATH}`), Count,
       { version: PROTO_SPDY3_1, timeout: 10_000 });
     const mem = probe.stop();
     for (const h of hs) expect(h.n).toBe(BIG.length);
@@ -338,7 +299,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
           }
         });
       });
-      c.write(await c.syn(1, '/shared-big'));
+      c.write(await c.syn(1, BIG_PATH));
       await half;
       c.destroy();
     };
