@@ -3,8 +3,8 @@
 // with incremental indexing, one-byte dynamic-table references) and a frame
 // reader that records how the server ended each connection.
 'use strict';
-const net = require('node:net');
 const { spawn } = require('node:child_process');
+const { RawConn, sleep } = require('./raw-conn.js');
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const T = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
@@ -98,40 +98,22 @@ function hpackBomb(streamId, frames) {
  * bytes per stream; ACKs the server's SETTINGS (or blindly, up front, when
  * it never reads).
  */
-class Conn {
+class Conn extends RawConn {
   constructor(port, { read = true, settings: s = [], connWindow = 0, onData = null } = {}) {
-    this.goaway = null;
-    this.rst = new Map();
+    super(port, read);
     this.headers = 0;
     this.dataBytes = 0;
-    this.closed = false;
-    this.error = null;
     this.onData = onData;
-    this.reading = read;
-    this._buf = Buffer.alloc(0);
-    this._skip = 0; // DATA payload bytes still to skip
     this._skipStream = 0;
-    this.sock = net.connect(port, '127.0.0.1');
-    this.sock.setNoDelay(true);
     // Resolves once the server's SETTINGS arrived and were ACKed (or the socket closed).
     this.settled = new Promise((resolve) => { this._settled = resolve; this.sock.once('close', resolve); });
-    this.connected = new Promise((resolve) => {
-      this.sock.once('connect', resolve);
-      this.sock.once('close', resolve);
-    });
     const first = [PREFACE, settings(s)];
     if (connWindow > 65535) first.push(windowUpdate(0, connWindow - 65535));
     if (!read) first.push(settingsAck());
     this.sock.write(Buffer.concat(first));
-    this.sock.on('error', (e) => { this.error ??= e.code || String(e); });
-    this.sock.on('close', () => { this.closed = true; });
-    this.sock.on('data', (d) => this._parse(d));
-    if (!read) this.sock.pause();
   }
-  resume() {
-    this.reading = true;
-    this.sock.resume();
-  }
+  goawayName(c) { return codeName(c); }
+  rstName(c) { return codeName(c); }
   _parse(d) {
     let off = 0;
     if (this._skip) {
@@ -164,10 +146,8 @@ class Conn {
       const pl = buf.subarray(p + 9, p + 9 + len);
       p += 9 + len;
       if (type === T.GOAWAY && len >= 8) this.goaway ??= pl.readUInt32BE(4);
-      else if (type === T.RST_STREAM && len >= 4) {
-        const c = pl.readUInt32BE(0);
-        this.rst.set(c, (this.rst.get(c) || 0) + 1);
-      } else if (type === T.HEADERS) this.headers++;
+      else if (type === T.RST_STREAM && len >= 4) this._countRst(pl.readUInt32BE(0));
+      else if (type === T.HEADERS) this.headers++;
       else if (type === T.SETTINGS && !(flags & F.ACK) && this.reading && !this.sock.destroyed) {
         this.sock.write(settingsAck());
         this._settled();
@@ -175,45 +155,8 @@ class Conn {
     }
     this._buf = Buffer.from(buf.subarray(p));
   }
-  /** Writes with back-pressure; resolves false once the socket is gone. */
-  write(b) {
-    if (this.sock.destroyed || this.closed) return Promise.resolve(false);
-    if (this.sock.write(b)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (v) => { this.sock.off('drain', onDrain); this.sock.off('close', onClose); resolve(v); };
-      const onDrain = () => done(true);
-      const onClose = () => done(false);
-      this.sock.on('drain', onDrain);
-      this.sock.on('close', onClose);
-    });
-  }
-  /** As write(), but gives up (false) at `deadline` (ms since epoch) when the server stopped reading. */
-  writeBy(b, deadline) {
-    let t;
-    return Promise.race([this.write(b), new Promise((r) => { t = setTimeout(() => r(false), Math.max(0, deadline - Date.now())); })])
-      .finally(() => clearTimeout(t));
-  }
-  /** Resumes a paused reader for up to `ms` to see what the server queued (GOAWAY?). */
-  async drainScan(ms) {
-    if (!this.reading) this.resume();
-    const t0 = Date.now();
-    while (Date.now() - t0 < ms && !this.closed && this.goaway === null) await sleep(20);
-  }
-  /** One word for how the server ended this connection. */
-  outcome() {
-    const parts = [];
-    if (this.goaway !== null) parts.push(`GOAWAY ${codeName(this.goaway)}`);
-    else if (this.rst.size) parts.push([...this.rst.keys()].map((c) => `RST_STREAM ${codeName(c)}`).join('+'));
-    if (this.goaway === null) {
-      if (this.closed) parts.push(this.error ? `socket closed (${this.error})` : 'socket closed');
-      else parts.push(this.rst.size ? 'conn open' : 'still open');
-    }
-    return parts.join(', ');
-  }
-  destroy() { this.sock.destroy(); }
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function until(pred, deadline, step = 20) {
   while (!pred() && Date.now() < deadline) await sleep(step);
   return pred();

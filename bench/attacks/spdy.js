@@ -4,9 +4,9 @@
 // bytes as ../shared/spec/spdy3-dictionary.hex), and a frame reader that
 // records how the server ended each connection.
 'use strict';
-const net = require('node:net');
 const zlib = require('node:zlib');
-const { sleep, until, tally, fmtN, flood } = require('./h2.js');
+const { until, tally, fmtN, flood } = require('./h2.js');
+const { RawConn, sleep } = require('./raw-conn.js');
 
 const DICT = require('spdy-transport/lib/spdy-transport/protocol/spdy/dictionary.js')[3];
 const T = { SYN_STREAM: 1, SYN_REPLY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, HEADERS: 8, WINDOW_UPDATE: 9 };
@@ -61,27 +61,13 @@ function synStream(streamId, fin, pairs) {
 const request = (method, path, extra = []) => [[':method', method], [':path', path], [':version', 'HTTP/1.1'],
   [':host', '127.0.0.1'], [':scheme', 'http'], ...extra];
 
-class SpdyConn {
+class SpdyConn extends RawConn {
   constructor(port, { read = true } = {}) {
-    this.goaway = null;
-    this.rst = new Map();
+    super(port, read);
     this.replies = 0;
-    this.closed = false;
-    this.error = null;
-    this.reading = read;
-    this._buf = Buffer.alloc(0);
-    this._skip = 0;
-    this.sock = net.connect(port, '127.0.0.1');
-    this.sock.setNoDelay(true);
-    this.connected = new Promise((resolve) => {
-      this.sock.once('connect', resolve);
-      this.sock.once('close', resolve);
-    });
-    this.sock.on('error', (e) => { this.error ??= e.code || String(e); });
-    this.sock.on('close', () => { this.closed = true; });
-    this.sock.on('data', (d) => this._parse(d));
-    if (!read) this.sock.pause();
   }
+  goawayName(c) { return name(GOAWAY, c); }
+  rstName(c) { return name(RST, c); }
   _parse(d) {
     let off = 0;
     if (this._skip) {
@@ -104,46 +90,11 @@ class SpdyConn {
       const pl = buf.subarray(p + 8, p + 8 + len);
       p += 8 + len;
       if (type === T.GOAWAY && len >= 8) this.goaway ??= pl.readUInt32BE(4);
-      else if (type === T.RST_STREAM && len >= 8) {
-        const c = pl.readUInt32BE(4);
-        this.rst.set(c, (this.rst.get(c) || 0) + 1);
-      } else if (type === T.SYN_REPLY) this.replies++;
+      else if (type === T.RST_STREAM && len >= 8) this._countRst(pl.readUInt32BE(4));
+      else if (type === T.SYN_REPLY) this.replies++;
     }
     this._buf = Buffer.from(buf.subarray(p));
   }
-  write(b) {
-    if (this.sock.destroyed || this.closed) return Promise.resolve(false);
-    if (this.sock.write(b)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (v) => { this.sock.off('drain', onDrain); this.sock.off('close', onClose); resolve(v); };
-      const onDrain = () => done(true);
-      const onClose = () => done(false);
-      this.sock.on('drain', onDrain);
-      this.sock.on('close', onClose);
-    });
-  }
-  writeBy(b, deadline) {
-    let t;
-    return Promise.race([this.write(b), new Promise((r) => { t = setTimeout(() => r(false), Math.max(0, deadline - Date.now())); })])
-      .finally(() => clearTimeout(t));
-  }
-  async drainScan(ms) {
-    this.reading = true;
-    this.sock.resume();
-    const t0 = Date.now();
-    while (Date.now() - t0 < ms && !this.closed && this.goaway === null) await sleep(20);
-  }
-  outcome() {
-    const parts = [];
-    if (this.goaway !== null) parts.push(`GOAWAY ${name(GOAWAY, this.goaway)}`);
-    else if (this.rst.size) parts.push([...this.rst.keys()].map((c) => `RST_STREAM ${name(RST, c)}`).join('+'));
-    if (this.goaway === null) {
-      if (this.closed) parts.push(this.error ? `socket closed (${this.error})` : 'socket closed');
-      else parts.push(this.rst.size ? 'conn open' : 'still open');
-    }
-    return parts.join(', ');
-  }
-  destroy() { this.sock.destroy(); }
 }
 
 let bombWire = null;
