@@ -4,7 +4,7 @@
 // reader that records how the server ended each connection.
 'use strict';
 const { spawn } = require('node:child_process');
-const { RawConn, sleep } = require('./raw-conn.js');
+const { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow } = require('./common.js');
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const T = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
@@ -157,17 +157,6 @@ class Conn extends RawConn {
   }
 }
 
-async function until(pred, deadline, step = 20) {
-  while (!pred() && Date.now() < deadline) await sleep(step);
-  return pred();
-}
-/** "3× A, 1× B" from a list of outcome strings. */
-function tally(list) {
-  const m = new Map();
-  for (const s of list) m.set(s, (m.get(s) || 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1]).map(([s, n]) => (list.length > 1 ? `${n}× ${s}` : s)).join('; ');
-}
-
 // ---- attacks: each (port, ctx) -> { ended, note? }; ctx = { deadline, q (quick), big } ----
 
 async function bomb(port, ctx, conns, frames) {
@@ -251,18 +240,6 @@ async function midBody(port, ctx) {
 }
 
 /** Writes `frameBuf` (a batch of frames) up to `count` frames or the deadline; stops on GOAWAY/close. */
-async function flood(c, frameBuf, perBatch, count, ctx) {
-  let sent = 0;
-  const stopAt = Math.min(ctx.deadline - 2500, Date.now() + (ctx.q ? 6000 : 15000));
-  while (sent < count && Date.now() < stopAt && !c.closed && c.goaway === null) {
-    if (!(await c.writeBy(frameBuf, stopAt))) break;
-    sent += perBatch;
-    if ((sent / perBatch) % 64 === 0) await new Promise(setImmediate); // let reads in
-  }
-  return sent;
-}
-const fmtN = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)} k` : String(n));
-
 async function emptyData(port, ctx) {
   const c = new Conn(port);
   await c.connected;
@@ -270,11 +247,7 @@ async function emptyData(port, ctx) {
   const one = frame(T.DATA, 0, 1);
   const per = 8192;
   const batch = Buffer.concat(Array(per).fill(one));
-  const sent = await flood(c, batch, per, ctx.q ? 2e6 : 20e6, ctx);
-  await until(() => c.closed || c.goaway !== null, Date.now() + 1500);
-  const r = { ended: `${c.outcome()} after ${fmtN(sent)} frames sent` };
-  c.destroy();
-  return r;
+  return floodRow(c, batch, per, ctx.q ? 2e6 : 20e6, ctx, 'frames sent');
 }
 
 /** HEADERS without END_HEADERS, then CONTINUATION frames of small literal fields, never ending the block. */
@@ -284,11 +257,7 @@ async function continuationFlood(port, ctx) {
   c.sock.write(frame(T.HEADERS, F.END_STREAM, 1, requestBlock()));
   const one = frame(T.CONTINUATION, 0, 1, litIdxName(58, 'x'.repeat(100))); // user-agent
   const per = Math.floor(65536 / one.length);
-  const sent = await flood(c, Buffer.concat(Array(per).fill(one)), per, ctx.q ? 200e3 : 1e6, ctx);
-  await until(() => c.closed || c.goaway !== null, Date.now() + 1500);
-  const r = { ended: `${c.outcome()} after ${fmtN(sent)} CONTINUATIONs sent` };
-  c.destroy();
-  return r;
+  return floodRow(c, Buffer.concat(Array(per).fill(one)), per, ctx.q ? 200e3 : 1e6, ctx, 'CONTINUATIONs sent');
 }
 
 async function rapidReset(port, ctx) {
@@ -335,18 +304,7 @@ async function halfHeaders(port, ctx) {
   for (let i = 0; i < n; i++) cs.push(new Conn(port));
   // The half frame must be the last thing sent: ACK the server's SETTINGS first.
   await Promise.race([Promise.all(cs.map((c) => c.settled)), sleep(3000)]);
-  const t0 = Date.now();
-  cs.forEach((c) => {
-    c.sock.write(half);
-    c.sock.once('close', () => { c.closedAfter = Date.now() - t0; });
-  });
-  await until(() => cs.every((c) => c.closed), ctx.deadline - 1500, 100);
-  const closed = cs.filter((c) => c.closed);
-  const secs = closed.length ? ` after ${(Math.max(...closed.map((c) => c.closedAfter)) / 1000).toFixed(0)} s` : '';
-  const stall = ((Date.now() - t0) / 1000).toFixed(0);
-  const r = { ended: closed.length ? `${tally(cs.map((c) => c.outcome()))}${secs}` : `0/${n} closed in ${stall} s` };
-  cs.forEach((c) => c.destroy());
-  return r;
+  return stallRow(cs, half, ctx);
 }
 
 module.exports = {
@@ -362,6 +320,4 @@ module.exports = {
   pingFlood: (port, ctx) => neverReadFlood(port, ctx, ping(1)),
   settingsFlood: (port, ctx) => neverReadFlood(port, ctx, settings()),
   halfHeaders,
-  // shared with spdy.js
-  sleep, until, tally, fmtN, flood,
 };

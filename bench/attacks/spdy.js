@@ -5,8 +5,7 @@
 // records how the server ended each connection.
 'use strict';
 const zlib = require('node:zlib');
-const { until, tally, fmtN, flood } = require('./h2.js');
-const { RawConn, sleep } = require('./raw-conn.js');
+const { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow } = require('./common.js');
 
 const DICT = require('spdy-transport/lib/spdy-transport/protocol/spdy/dictionary.js')[3];
 const T = { SYN_STREAM: 1, SYN_REPLY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, HEADERS: 8, WINDOW_UPDATE: 9 };
@@ -146,11 +145,7 @@ async function emptyData(port, ctx) {
   c.sock.write(Buffer.concat([HELLO, synStream(1, false, request('POST', '/'))]));
   const per = 8192;
   const batch = Buffer.concat(Array(per).fill(data(1, 0)));
-  const sent = await flood(c, batch, per, ctx.q ? 2e6 : 20e6, ctx);
-  await until(() => c.closed || c.goaway !== null, Date.now() + 1500);
-  const r = { ended: `${c.outcome()} after ${fmtN(sent)} frames sent` };
-  c.destroy();
-  return r;
+  return floodRow(c, batch, per, ctx.q ? 2e6 : 20e6, ctx, 'frames sent');
 }
 
 async function halfSynStream(port, ctx) {
@@ -160,18 +155,7 @@ async function halfSynStream(port, ctx) {
   const cs = [];
   for (let i = 0; i < n; i++) cs.push(new SpdyConn(port));
   await Promise.all(cs.map((c) => c.connected));
-  const t0 = Date.now();
-  cs.forEach((c) => {
-    c.sock.write(half);
-    c.sock.once('close', () => { c.closedAfter = Date.now() - t0; });
-  });
-  await until(() => cs.every((c) => c.closed), ctx.deadline - 1500, 100);
-  const closed = cs.filter((c) => c.closed);
-  const secs = closed.length ? ` after ${(Math.max(...closed.map((c) => c.closedAfter)) / 1000).toFixed(0)} s` : '';
-  const stall = ((Date.now() - t0) / 1000).toFixed(0);
-  const r = { ended: closed.length ? `${tally(cs.map((c) => c.outcome()))}${secs}` : `0/${n} closed in ${stall} s` };
-  cs.forEach((c) => c.destroy());
-  return r;
+  return stallRow(cs, half, ctx);
 }
 
 module.exports = { zlibBomb: zlibBombAttack, pingFlood, emptyData, halfSynStream, _wire: zlibBomb };
