@@ -9,12 +9,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerLimits } from '../../lib/limits.js';
 import { BaseRequestHandler } from '../../lib/nghttp2/index.js';
 import {
-  ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, hpackString, isGoaway,
-  legitH2, nodeConnect, nodeGet, openRaw, ping, pseudoGet, rstCode, rstStream, seedRequest,
+  ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, isGoaway,
+  legitH2, nodeConnect, nodeGet, openRaw, ping, rstCode, seedRequest,
 } from '../helpers/attack-h2.js';
 import { Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
 import {
-  FrameParser, FrameType, PREFACE, RawClient, frame, requestHeaders, settingsFrame, windowUpdate, type Frame,
+  FrameParser, FrameType, PREFACE, RawClient, frame, hpackRequest, hpackString, requestHeaders, rstStream, settingsFrame,
+  windowUpdate, type Frame,
 } from '../helpers/h2raw.js';
 import {
   AttackSpdyHandler, BIG, BIG_PATH, type StartedServer, closeStartedServers, startHttp2Server, startSpdyServer,
@@ -106,7 +107,7 @@ describe.each(targets)('$name', (target) => {
     const { port, events } = await target.start();
     const c = await openRaw(port);
     const field = Buffer.from([0x00, 0x01, 0x61, 0x00]); // literal without indexing: "a" = "" (33 bytes counted)
-    const block = (n: number): Buffer => Buffer.concat([pseudoGet('/'), Buffer.concat(Array.from({ length: n }, () => field))]);
+    const block = (n: number): Buffer => Buffer.concat([hpackRequest('/'), Buffer.concat(Array.from({ length: n }, () => field))]);
     c.write(frame(FrameType.HEADERS, END_STREAM | 0x4, 1, block(1800))); // 1,800 x 33 = 59,400 bytes + pseudo-headers
     expect((await awaitBody(c, 1)).toString()).toBe('ok');
     c.write(frame(FrameType.HEADERS, END_STREAM | 0x4, 3, block(2100))); // 69,300 bytes
@@ -118,7 +119,7 @@ describe.each(targets)('$name', (target) => {
   it('row 3: a small header block cut into a dozen 4-byte CONTINUATION frames (maxContinuations 8): GOAWAY(ENHANCE_YOUR_CALM)', async () => {
     const { port, events } = await target.start({ maxContinuations: 8 });
     const c = await openRaw(port);
-    const block = pseudoGet('/');
+    const block = hpackRequest('/');
     const frames = continuationFrames(1, block, 4);
     expect(frames.length).toBeGreaterThanOrEqual(10); // HEADERS + at least 9 CONTINUATION
     c.write(...frames);
@@ -131,7 +132,7 @@ describe.each(targets)('$name', (target) => {
     const { port, events } = await target.start();
     const c = await openRaw(port);
     const fields = Array.from({ length: 40 }, (_, i) => Buffer.concat([Buffer.from([0x00]), hpackString(`x-f${i}`), hpackString(Buffer.alloc(1000, 0x61))]));
-    const frames = continuationFrames(1, Buffer.concat([pseudoGet('/'), ...fields]), 6000);
+    const frames = continuationFrames(1, Buffer.concat([hpackRequest('/'), ...fields]), 6000);
     expect(frames.length).toBe(7);
     c.write(...frames);
     expect((await awaitBody(c, 1)).toString()).toBe('ok');
