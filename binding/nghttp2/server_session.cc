@@ -12,8 +12,6 @@ namespace spdylay_binding {
 
 namespace {
 
-// Bodies up to this size are copied instead of holding a reference to the Buffer.
-constexpr size_t kCopyBodyMax = 16384;
 // Connection-level receive window (nghttp2_session_set_local_window_size).
 constexpr int32_t kConnectionWindow = 1 << 20;
 // Largest DATA payload produced per frame, whatever the client's
@@ -67,9 +65,10 @@ Napi::Object Http2Session::Layout(Napi::Env env) {
   layout.Set("state", NumberTable(env, {{"readFlag", kStateReadFlag}, {"want", kStateWant}, {"events", kStateEvents},
       {"memory", kStateMemory}, {"limit", kStateLimit},
       {"midHeaders", kStateMidHeaders}, {"count", kStateCount}}));
-  layout.Set("readFlags", NumberTable(env, {{"ok", kReadOk}, {"eof", kReadEof}, {"deferred", kReadDeferred},
-      {"error", kReadError}}));
-  layout.Set("bodyKinds", NumberTable(env, {{"none", kBodyNone}, {"bytes", kBodyBytes}, {"js", kBodyJs}}));
+  layout.Set("readFlags", NumberTable(env, {{"ok", ResponseBodies::kReadOk}, {"eof", ResponseBodies::kReadEof},
+      {"deferred", ResponseBodies::kReadDeferred}, {"error", ResponseBodies::kReadError}}));
+  layout.Set("bodyKinds", NumberTable(env, {{"none", ResponseBodies::kNone}, {"bytes", ResponseBodies::kBytes},
+      {"js", ResponseBodies::kJs}}));
   layout.Set("record", NumberTable(env, {{"streamId", kRecStreamId}, {"value", kRecValue}, {"dataBytes", kRecDataBytes},
       {"headersFlags", kRecHeadersFlags}, {"fieldCount", kRecFieldCount},
       {"byteCount", kRecByteCount}, {"method", kRecMethod}, {"scheme", kRecScheme},
@@ -94,7 +93,7 @@ Napi::Object Http2Session::Layout(Napi::Env env) {
 Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Http2Session>(info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "readFn must be a function");
-  read_fn_ = Napi::Persistent(info[0].As<Napi::Function>());
+  Napi::Function read_fn = info[0].As<Napi::Function>();
   if (!info[1].IsTypedArray() ||
       info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
       info[1].As<Napi::TypedArray>().ElementLength() < kStateCount) {
@@ -103,6 +102,7 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   Napi::Int32Array state = info[1].As<Napi::Int32Array>();
   state_ = state.Data();
   state_ref_ = Napi::Persistent(info[1]);
+  bodies_.SetReader(read_fn, &state_[kStateReadFlag]);
   uint32_t max_streams = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 100;
   uint32_t max_outbound_ack = 1000;
   FrameHeadScanner::Limits scan_limits;
@@ -158,13 +158,6 @@ Http2Session::~Http2Session() {
   session_ = nullptr;
 }
 
-void Http2Session::DropSource(int32_t stream_id) {
-  auto it = sources_.find(stream_id);
-  if (it == sources_.end()) return;
-  body_bytes_ -= it->second->owned.size();
-  sources_.erase(it);
-}
-
 void Http2Session::CheckSession(Napi::Env env) {
   if (!session_) Destroyed(env);
 }
@@ -174,13 +167,11 @@ Napi::Value Http2Session::Destroyed(Napi::Env env) {
 }
 
 void Http2Session::ReleaseBodies() {
-  sources_.clear();
-  body_bytes_ = 0;
-  read_fn_.Reset();
+  bodies_.Clear();
 }
 
 size_t Http2Session::NativeBytes() const {
-  return mem_.bytes() + body_bytes_ + hdr_bytes_.capacity() + hdr_lens_.capacity() * 4 +
+  return mem_.bytes() + bodies_.bytes() + hdr_bytes_.capacity() + hdr_lens_.capacity() * 4 +
          events_.capacity() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
          hdr_scratch_.capacity();
 }
@@ -269,7 +260,7 @@ int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *
   Http2Session *self = Self<Http2Session>(user_data);
   if (frame->hd.type == NGHTTP2_HEADERS) {
     int32_t stream_id = frame->hd.stream_id;
-    self->DropSource(stream_id);
+    self->bodies_.Drop(stream_id);
     // A response whose stream is already gone: tell JS the stream is over
     // (it ignores the event when the handler already got its close).
     if (nghttp2_session_find_stream(session, stream_id) == nullptr) {
@@ -339,12 +330,7 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CheckSession(env);
   size_t max_bytes = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 65536;
-  if (has_pending_error_) {
-    has_pending_error_ = false;
-    Napi::Value e = pending_error_.Value();
-    pending_error_.Reset();
-    throw Napi::Error(env, e);
-  }
+  if (bodies_.has_pending_error()) bodies_.ThrowPendingError(env);
   out_.clear();
   send_budget_ = max_bytes;
   // Room for the budget plus one DATA frame, allocated once per busy period.
@@ -354,12 +340,7 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   UpdateState();
   // An exception from the JS read callback: rethrow it now when no output
   // would be lost, else on the next call (the frames pulled must be written).
-  if (has_pending_error_ && out_.empty()) {
-    has_pending_error_ = false;
-    Napi::Value e = pending_error_.Value();
-    pending_error_.Reset();
-    throw Napi::Error(env, e);
-  }
+  if (bodies_.has_pending_error() && out_.empty()) bodies_.ThrowPendingError(env);
   Napi::Value result = OutputValue(env, err);
   if (out_.empty()) return result;
   // Keep no large capacity between calls: none once nothing more is
@@ -378,80 +359,10 @@ ssize_t Http2Session::ReadLength(nghttp2_session *, uint8_t, int32_t, int32_t, i
   return kMaxDataPayload;
 }
 
-ssize_t Http2Session::ReadBody(nghttp2_session *, int32_t stream_id, uint8_t *buf, size_t length,
-                               uint32_t *data_flags, nghttp2_data_source *source, void *user_data) {
-  Http2Session *self = Self<Http2Session>(user_data);
-  BodySource *src = static_cast<BodySource *>(source->ptr);
-  if (src->kind == kBodyBytes) {
-    size_t n = src->length - src->pos;
-    if (n > length) n = length;
-    if (src->pos + n == src->length) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    // SendData copies the payload straight into the output (one copy).
-    *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
-    return static_cast<ssize_t>(n);
-  }
-  return self->ReadJsBody(stream_id, src, buf, length, data_flags);
-}
-
-ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *buf, size_t length,
-                                 uint32_t *data_flags) {
-  if (src->pending_pos < src->pending.size()) {
-    size_t n = src->pending.size() - src->pending_pos;
-    if (n > length) n = length;
-    std::memcpy(buf, src->pending.data() + src->pending_pos, n);
-    src->pending_pos += n;
-    if (src->pending_pos == src->pending.size()) {
-      src->pending.clear();
-      src->pending.shrink_to_fit();
-      src->pending_pos = 0;
-      if (src->eof_after_pending) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    }
-    return static_cast<ssize_t>(n);
-  }
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  Napi::Value chunk;
-  state_[kStateReadFlag] = kReadError;
-  try {
-    chunk = read_fn_.Call({Napi::Number::New(env, stream_id),
-                           Napi::Number::New(env, static_cast<double>(length))});
-  } catch (const Napi::Error &e) {
-    // Never unwind through nghttp2: keep the exception for Send() to rethrow
-    // and reset this stream (RST_STREAM INTERNAL_ERROR).
-    if (!has_pending_error_) {
-      pending_error_ = Napi::Persistent(static_cast<Napi::Value>(e.Value()));
-      has_pending_error_ = true;
-    }
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  }
-  int flag = state_[kStateReadFlag];
-  if (flag == kReadDeferred) return NGHTTP2_ERR_DEFERRED;
-  if (flag != kReadOk && flag != kReadEof) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  size_t n = 0;
-  if (chunk.IsTypedArray() || chunk.IsArrayBuffer()) {
-    ByteView view;
-    try {
-      view = GetBytes(chunk, "chunk");
-    } catch (const Napi::Error &) {
-      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    }
-    n = view.length > length ? length : view.length;
-    std::memcpy(buf, view.data, n);
-    if (view.length > n) {
-      src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
-      src->pending_pos = 0;
-      src->eof_after_pending = flag == kReadEof;
-      return static_cast<ssize_t>(n);
-    }
-  }
-  if (flag == kReadEof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-  return static_cast<ssize_t>(n);
-}
-
 int Http2Session::SendData(nghttp2_session *, nghttp2_frame *frame, const uint8_t *framehd,
                            size_t length, nghttp2_data_source *source, void *user_data) {
   Http2Session *self = Self<Http2Session>(user_data);
-  BodySource *src = static_cast<BodySource *>(source->ptr);
+  auto *src = static_cast<ResponseBodies::Source *>(source->ptr);
   std::vector<uint8_t> &out = self->out_;
   // nghttp2_session_mem_send calls this for every NO_COPY DATA frame it can
   // send within one call; stop once this send()'s budget is reached. nghttp2
@@ -515,42 +426,12 @@ Napi::Value Http2Session::SubmitResponse(const Napi::CallbackInfo &info) {
   nva_[0].valuelen = static_cast<size_t>(slen);
   nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
 
-  std::unique_ptr<BodySource> src;
-  if (kind == kBodyBytes) {
-    src.reset(new BodySource());
-    src->kind = kBodyBytes;
-    Napi::Value body = info[5];
-    if (body.IsString()) {
-      src->owned = body.As<Napi::String>().Utf8Value();
-      src->data = reinterpret_cast<const uint8_t *>(src->owned.data());
-      src->length = src->owned.size();
-    } else {
-      ByteView view = GetBytes(body, "body");
-      if (view.length <= kCopyBodyMax) {
-        src->owned.assign(reinterpret_cast<const char *>(view.data), view.length);
-        src->data = reinterpret_cast<const uint8_t *>(src->owned.data());
-      } else {
-        src->ref = Napi::Persistent(body);
-        src->data = view.data;
-      }
-      src->length = view.length;
-    }
-    if (src->length == 0) src.reset();
-  } else if (kind == kBodyJs) {
-    src.reset(new BodySource());
-    src->kind = kBodyJs;
-  }
+  std::unique_ptr<ResponseBodies::Source> src = bodies_.Make(kind, info[5]);
   int rv;
   if (src) {
-    nghttp2_data_provider prd;
-    prd.source.ptr = src.get();
-    prd.read_callback = ReadBody;
+    nghttp2_data_provider prd = ResponseBodies::Provider(src.get());
     rv = nghttp2_submit_response(session_, stream_id, nva_.data(), nva_.size(), &prd);
-    if (rv == 0) {
-      body_bytes_ += src->owned.size();
-      DropSource(stream_id);
-      sources_[stream_id] = std::move(src);
-    }
+    if (rv == 0) bodies_.Attach(stream_id, std::move(src));
   } else {
     rv = nghttp2_submit_response(session_, stream_id, nva_.data(), nva_.size(), nullptr);
   }

@@ -4,9 +4,9 @@
 // Crossing discipline: one call per socket read chunk (recv), one per output
 // flush (send). Everything nghttp2 reports while processing a chunk is packed
 // into one event batch (an ArrayBuffer of 32-bit words, layout below) that the
-// JS side dispatches to request handlers. Response bodies given as bytes are
-// served by a native data provider without calling JS; only generator/stream
-// bodies call back into JS (one call per DATA frame).
+// JS side dispatches to request handlers. Response bodies (ResponseBodies,
+// response_bodies.h) given as bytes are served without calling JS; only
+// generator/stream bodies call back into JS (one call per DATA frame).
 //
 // Event batch layout (uint32 words; byte areas padded to 4; HEADERS, DATA
 // and CLOSE as in engine.h):
@@ -41,6 +41,7 @@
 #include "counting_mem.h"
 #include "engine.h"
 #include "frame_scanner.h"
+#include "response_bodies.h"
 
 #include <memory>
 #include <string>
@@ -84,9 +85,7 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   // recv() result when a frame broke a flood limit (state[kStateLimit] says
   // which). Not an nghttp2 code (those are all >= -999).
   static constexpr int kErrLimit = -30010;
-  enum BodyKind { kBodyNone = 0, kBodyBytes = 1, kBodyJs = 2 };
-  // Values the JS read callback stores in state[kStateReadFlag].
-  enum ReadFlag { kReadOk = 0, kReadEof = 1, kReadDeferred = 2, kReadError = 3 };
+  // (Body kinds and read flags: ResponseBodies.)
   // Word offsets inside an event record (from its type word).
   enum RecordSlot {
     kRecStreamId = 1,
@@ -107,20 +106,6 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   // Http2Session.layout: the values above, for lib/nghttp2/events.ts.
   static Napi::Object Layout(Napi::Env env);
 
-  struct BodySource {
-    int kind = kBodyNone;
-    // kBodyBytes: [data, data + length), either owned or a referenced Buffer.
-    std::string owned;
-    Napi::Reference<Napi::Value> ref;
-    const uint8_t *data = nullptr;
-    size_t length = 0;
-    size_t pos = 0;
-    // kBodyJs: remainder of a chunk longer than nghttp2 asked for.
-    std::string pending;
-    size_t pending_pos = 0;
-    bool eof_after_pending = false;
-  };
-
  private:
   Napi::Value Recv(const Napi::CallbackInfo &info);
   Napi::Value Send(const Napi::CallbackInfo &info);
@@ -135,45 +120,31 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   int HeaderField(const nghttp2_frame *frame, const uint8_t *name, size_t namelen, const uint8_t *value,
                   size_t valuelen) override;
   void FrameReceived(const nghttp2_frame *frame) override;
-  void StreamClosed(int32_t stream_id) override { DropSource(stream_id); }
+  void StreamClosed(int32_t stream_id) override { bodies_.Drop(stream_id); }
   void ReleaseBodies() override;
   void UpdateState() override;
   Napi::Value Destroyed(Napi::Env env) override;
 
   static int OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *frame, int lib_error_code,
                             void *user_data);
-  static ssize_t ReadBody(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
-                          uint32_t *data_flags, nghttp2_data_source *source, void *user_data);
   static ssize_t ReadLength(nghttp2_session *session, uint8_t frame_type, int32_t stream_id,
                             int32_t session_window, int32_t stream_window, uint32_t max_frame_size,
                             void *user_data);
   static int SendData(nghttp2_session *session, nghttp2_frame *frame, const uint8_t *framehd,
                       size_t length, nghttp2_data_source *source, void *user_data);
 
-  ssize_t ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *buf, size_t length,
-                     uint32_t *data_flags);
   // Parses "name\0value\0name\0value" (string or bytes) into nva_ after
   // `reserve` leading slots. Throws TypeError when the field count differs.
   void ParseHeaders(const Napi::Value &value, size_t count, size_t reserve);
-  // Erases the body of `stream_id` (if any), keeping body_bytes_ in step.
-  void DropSource(int32_t stream_id);
   size_t NativeBytes() const;
   void CheckSession(Napi::Env env);
-
-  Napi::FunctionReference read_fn_;
-  Napi::Reference<Napi::Value> pending_error_;
-  bool has_pending_error_ = false;
 
   // (offset, length) of :method :scheme :path :authority host in the header
   // block being received.
   uint32_t hdr_pseudo_[10];
 
-  std::unordered_map<int32_t, std::unique_ptr<BodySource>> sources_;
-  // Bytes of owned (copied) bodies held by sources_: at most kCopyBodyMax per
-  // stream, as JS passes long strings as Buffers (referenced). The remainder
-  // of a generator chunk longer than a frame (`pending`) is the
-  // application's own data and is not counted.
-  size_t body_bytes_ = 0;
+  // Response bodies being served.
+  ResponseBodies bodies_;
 
   // nghttp2's allocations, counted per session.
   CountingMem mem_;
