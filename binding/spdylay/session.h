@@ -1,5 +1,7 @@
 // SpdylaySession: a spdylay_session (deps/spdylay) wrapped for lib/spdylay
 // (lib/spdylay/session.ts and session-events.ts are the JS half).
+// session.cc holds its construction and JS methods, session_callbacks.cc
+// the C callbacks and the calls into JS they make.
 //
 // * The native object holds no reference to any JS function or user object,
 //   so a Session never roots itself and is collected like any JS object.
