@@ -151,27 +151,27 @@ ssize_t SpdylaySession::SendCb(spdylay_session *, const uint8_t *data, size_t le
   return static_cast<ssize_t>(length);
 }
 
-// What JS answered a recv or read event: a number (`*code`), nothing, or a
-// Uint8Array of at most `length` bytes (copied to `buf`, `*n` of them).
-enum class Answer { kCode, kNone, kBytes, kInvalid };
-static Answer TakeAnswer(napi_env env, napi_value r, uint8_t *buf, size_t length, int32_t *code,
-                         size_t *n) {
+SpdylaySession::Answer SpdylaySession::Ask(Kind kind, uint8_t *buf, size_t length, int32_t *code,
+                                           size_t *n) {
+  napi_value argv[1] = {I32(env_, kind)};
+  napi_value r = CallJs(1, argv);
+  if (!r) return Answer::kInvalid;
   napi_valuetype t;
-  napi_typeof(env, r, &t);
+  napi_typeof(env_, r, &t);
   if (t == napi_number) {
     *code = SPDYLAY_ERR_CALLBACK_FAILURE;
-    napi_get_value_int32(env, r, code);
+    napi_get_value_int32(env_, r, code);
     return Answer::kCode;
   }
   if (t == napi_null || t == napi_undefined) return Answer::kNone;
   bool is_ta = false;
-  napi_is_typedarray(env, r, &is_ta);
+  napi_is_typedarray(env_, r, &is_ta);
   if (!is_ta) return Answer::kInvalid;
   napi_typedarray_type type;
   void *data;
   napi_value ab;
   size_t off;
-  if (napi_get_typedarray_info(env, r, &type, n, &data, &ab, &off) != napi_ok ||
+  if (napi_get_typedarray_info(env_, r, &type, n, &data, &ab, &off) != napi_ok ||
       type != napi_uint8_array || *n > length) {
     return Answer::kInvalid;
   }
@@ -183,12 +183,9 @@ ssize_t SpdylaySession::RecvCb(spdylay_session *, uint8_t *buf, size_t length, i
                                void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   self->rec_[kRecA] = static_cast<int32_t>(length);
-  napi_value argv[1] = {I32(self->env_, kRecv)};
-  napi_value r = self->CallJs(1, argv);
-  if (!r) return SPDYLAY_ERR_CALLBACK_FAILURE;
   int32_t code;
   size_t n = 0;
-  switch (TakeAnswer(self->env_, r, buf, length, &code, &n)) {
+  switch (self->Ask(kRecv, buf, length, &code, &n)) {
     case Answer::kCode:
       if (code == SPDYLAY_ERR_WOULDBLOCK || code == SPDYLAY_ERR_EOF) return code;
       return SPDYLAY_ERR_CALLBACK_FAILURE;
@@ -212,12 +209,9 @@ ssize_t SpdylaySession::ReadCb(spdylay_session *, int32_t stream_id, uint8_t *bu
   rec[kRecA] = static_cast<int32_t>(reinterpret_cast<uintptr_t>(source->ptr));
   rec[kRecB] = stream_id;
   rec[kRecC] = static_cast<int32_t>(length);
-  napi_value argv[1] = {I32(self->env_, kRead)};
-  napi_value r = self->CallJs(1, argv);
-  if (!r) return SPDYLAY_ERR_CALLBACK_FAILURE;
   int32_t code;
   size_t n = 0;
-  switch (TakeAnswer(self->env_, r, buf, length, &code, &n)) {
+  switch (self->Ask(kRead, buf, length, &code, &n)) {
     case Answer::kCode:
       if (code == SPDYLAY_ERR_DEFERRED || code == SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE) {
         self->sources_.JsOpen(stream_id);
