@@ -37,12 +37,7 @@ Napi::Object Http2ClientSession::Layout(Napi::Env env) {
 Http2ClientSession::Http2ClientSession(const Napi::CallbackInfo &info)
     : Napi::ObjectWrap<Http2ClientSession>(info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      info[0].As<Napi::TypedArray>().ElementLength() < kStateCount) {
-    throw Napi::TypeError::New(env, "state must be an Int32Array of length >= 2");
-  }
-  state_ = info[0].As<Napi::Int32Array>().Data();
-  state_ref_ = Napi::Persistent(info[0]);
+  AttachState(info[0], kStateCount);
   trace_ = info[1].ToBoolean().Value();
   uint32_t window = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 65535;
   if (window < 65535) window = 65535;

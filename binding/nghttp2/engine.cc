@@ -1,5 +1,7 @@
 #include "engine.h"
 
+#include <string>
+
 #include "../util/common.h"
 
 namespace spdylay_binding {
@@ -95,6 +97,16 @@ Napi::Value Nghttp2Engine::Destroy(const Napi::CallbackInfo &info) {
 }
 
 // ------------------------------------------------------------------ helpers
+
+void Nghttp2Engine::AttachState(const Napi::Value &state, size_t count) {
+  if (!state.IsTypedArray() || state.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      state.As<Napi::TypedArray>().ElementLength() < count) {
+    throw Napi::TypeError::New(state.Env(),
+                               "state must be an Int32Array of length >= " + std::to_string(count));
+  }
+  state_ = state.As<Napi::Int32Array>().Data();
+  state_ref_ = Napi::Persistent(state);
+}
 
 Napi::Object Nghttp2Engine::NumberTable(Napi::Env env,
                                         std::initializer_list<std::pair<const char *, uint32_t>> entries) {

@@ -91,6 +91,9 @@ class Nghttp2Engine {
   // What a method of a destroyed session returns, or throws.
   virtual Napi::Value Destroyed(Napi::Env env) = 0;
 
+  // Keeps `state` (the shared Int32Array) as state_. Throws a TypeError
+  // when it is not an Int32Array of at least `count` elements.
+  void AttachState(const Napi::Value &state, size_t count);
   // A JS object of named numbers, for the classes' exported layouts.
   static Napi::Object NumberTable(Napi::Env env,
                                   std::initializer_list<std::pair<const char *, uint32_t>> entries);

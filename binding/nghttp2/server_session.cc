@@ -94,14 +94,7 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "readFn must be a function");
   Napi::Function read_fn = info[0].As<Napi::Function>();
-  if (!info[1].IsTypedArray() ||
-      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      info[1].As<Napi::TypedArray>().ElementLength() < kStateCount) {
-    throw Napi::TypeError::New(env, "state must be an Int32Array of length >= 6");
-  }
-  Napi::Int32Array state = info[1].As<Napi::Int32Array>();
-  state_ = state.Data();
-  state_ref_ = Napi::Persistent(info[1]);
+  AttachState(info[1], kStateCount);
   bodies_.SetReader(read_fn, &state_[kStateReadFlag]);
   uint32_t max_streams = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 100;
   uint32_t max_outbound_ack = 1000;
