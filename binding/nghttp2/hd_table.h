@@ -1,5 +1,5 @@
 // DynamicTableToArray: the dynamic part of an HPACK table (HDDeflater's or
-// HDInflater's) as JS [name, value] pairs, for their getDynamicTable().
+// HDInflater's) as JS [name, value] pairs, for their getHdTable().
 #pragma once
 
 #include <nghttp2/nghttp2.h>
