@@ -91,6 +91,21 @@ export class RawClient extends FrameSocket<Frame> {
   }
 }
 
+/**
+ * Connects to `port`, sends the preface and an empty SETTINGS, and returns
+ * the client and the entries (identifier -> value) of the server's first
+ * SETTINGS frame.
+ */
+export async function serverSettings(port: number): Promise<{ c: RawClient; entries: Map<number, number> }> {
+  const c = new RawClient(port);
+  await c.connected;
+  c.write(PREFACE, settingsFrame());
+  const s = await c.waitFor((f) => f.type === FrameType.SETTINGS && (f.flags & 1) === 0);
+  const entries = new Map<number, number>();
+  for (let i = 0; i < s.payload.length; i += 6) entries.set(s.payload.readUInt16BE(i), s.payload.readUInt32BE(i + 2));
+  return { c, entries };
+}
+
 /** HPACK integer with an N-bit prefix (RFC 7541 5.1); `first` holds the pattern bits of the first byte. */
 export function hpackInt(value: number, prefixBits: number, first = 0): Buffer {
   const max = (1 << prefixBits) - 1;
