@@ -215,3 +215,29 @@ export class Legit {
     return this;
   }
 }
+
+/** What endAttack checks besides the legitimate client's failures. */
+export interface EndAttackOptions {
+  /** Raw connections to destroy once the legitimate client stopped. */
+  conns?: { destroy(): void }[];
+  /** Whether the legitimate client must have been served at least once (default true). */
+  served?: boolean;
+  /** Bound on the probe's peak, in bytes (default 64 MiB). */
+  peak?: number;
+}
+
+/**
+ * Ends an attack case: stops `probe`, then `legit`, destroys `opts.conns`,
+ * and asserts that the legitimate client saw no failure (and was served, see
+ * `opts.served`) and that the memory peak stayed under `opts.peak`. Returns
+ * the probe's report for further checks.
+ */
+export async function endAttack(probe: MemProbe, legit: Legit, opts: EndAttackOptions = {}): Promise<MemReport> {
+  const mem = probe.stop();
+  await legit.stop();
+  for (const c of opts.conns ?? []) c.destroy();
+  expect(legit.failures).toEqual([]);
+  if (opts.served ?? true) expect(legit.ok.length).toBeGreaterThan(0);
+  expect(mem.peak, fmtMem(mem)).toBeLessThan(opts.peak ?? 64 * MiB);
+  return mem;
+}

@@ -12,7 +12,7 @@ import {
   ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, isGoaway,
   legitH2, nodeConnect, nodeGet, openRaw, ping, rstCode, seedRequest,
 } from '../helpers/attack-h2.js';
-import { Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
+import { Legit, MemProbe, MiB, endAttack, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
 import {
   FrameParser, FrameType, PREFACE, RawClient, frame, hpackRequest, hpackString, requestHeaders, rstStream, settingsFrame,
   windowUpdate, type Frame,
@@ -82,12 +82,7 @@ describe.each(targets)('$name', (target) => {
     c.write(requestHeaders(5, '/'));
     expect((await awaitBody(c, 5)).toString()).toBe('ok');
     expect(c.frames.some(isGoaway)).toBe(false);
-    const mem = probe.stop();
-    await legit.stop();
-    c.destroy();
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    const mem = await endAttack(probe, legit, { conns: [c] });
     expect(mem.retained, fmtMem(mem)).toBeLessThan(32 * MiB);
   });
 
@@ -161,12 +156,7 @@ describe.each(targets)('$name', (target) => {
     }));
     await until(() => events.list.filter((e) => e.limit === 'maxHeaderListSize').length >= 8, 5000, '8 maxHeaderListSize events');
     expect(events.list.every((e) => e.scope === 'stream')).toBe(true);
-    const mem = probe.stop();
-    await legit.stop();
-    conns.forEach((c) => c.destroy());
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { conns });
   });
 
   it('row 3: HPACK bomb cut into 12 CONTINUATION frames (maxContinuations 8): GOAWAY(ENHANCE_YOUR_CALM), closed', async () => {
@@ -184,10 +174,7 @@ describe.each(targets)('$name', (target) => {
     const ev = await events.limit('maxContinuations', 'connection');
     expect(ev).toMatchObject({ protocol: 'h2', action: 'GOAWAY', code: ENHANCE_YOUR_CALM });
     await Promise.race([c.closed, sleep(5000).then(() => { throw new Error('connection not closed in 5 s'); })]);
-    const mem = probe.stop();
-    await legit.stop();
-    expect(legit.failures).toEqual([]);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { served: false });
   });
 
   it('row 4: a shared 32 MiB Buffer on 4 streams with 2 GiB windows: all complete, memory bounded', async () => {
@@ -215,13 +202,8 @@ describe.each(targets)('$name', (target) => {
     }
     const legit = new Legit(() => legitH2(port));
     await sleep(1500);
-    const mem = probe.stop();
-    await legit.stop();
-    conns.forEach((c) => c.destroy());
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
     // 40 streams x 32 MiB would be 1.25 GiB if the server copied what the windows allow.
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { conns });
   });
 
   it('row 5: 50 connections that leave mid-body: the server lets go of them, memory returns', async () => {

@@ -15,7 +15,7 @@ import { PROTO_SPDY3_1 } from '../../../lib/spdylay/index.js';
 import type { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
 import { BaseSPDYStreamHandler } from '../../../lib/spdylay/client/handler.js';
 import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
-import { Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
+import { Legit, MemProbe, MiB, endAttack, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
 import {
   FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, ping, rstStream,
   settings, windowUpdate,
@@ -86,12 +86,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     c.write(await c.syn(5, '/'));
     expect((await c.body(5)).toString()).toBe('ok');
     expect(c.goaway).toBeUndefined();
-    const mem = probe.stop();
-    await legit.stop();
-    c.destroy();
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { conns: [c] });
   });
 
   it('row 7: zlib bomb (16 MiB value in ~16 KiB) on 4 connections at a time: GOAWAY(PROTOCOL_ERROR), memory bounded, others served', async () => {
@@ -120,12 +115,8 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     for (const e of events.list.filter((x) => x.scope === 'connection')) {
       expect(e).toMatchObject({ limit: 'maxHeaderListSize', protocol: 'spdy/3.1', action: 'GOAWAY', code: GOAWAY_STATUS.PROTOCOL_ERROR });
     }
-    const mem = probe.stop();
-    await legit.stop();
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
     // 4 x 16 MiB inflated would be 64 MiB before any copy.
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(32 * MiB);
+    await endAttack(probe, legit, { peak: 32 * MiB });
   });
 
   it('row 8: PING flood by a client that never reads: connection ended, maxOutboundAck, memory bounded', async () => {
@@ -253,12 +244,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     }
     const legit = new Legit(() => legitBoth(port));
     await sleep(1500);
-    const mem = probe.stop();
-    await legit.stop();
-    conns.forEach((c) => c.destroy());
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { conns });
   });
 
   it('row 4: urlfetch GETs a shared 32 MiB Buffer on 4 streams: all complete, memory bounded', async () => {
