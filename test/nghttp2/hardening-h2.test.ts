@@ -12,7 +12,7 @@ import {
   ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, isGoaway,
   legitH2, nodeConnect, nodeGet, openRaw, ping, rstCode, seedRequest,
 } from '../helpers/attack-h2.js';
-import { Legit, MemProbe, MiB, endAttack, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
+import { Legit, MemProbe, MiB, endAttack, floodPaused, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
 import {
   FrameParser, FrameType, PREFACE, RawClient, frame, hpackRequest, hpackString, requestHeaders, rstStream, settingsFrame,
   windowUpdate, type Frame,
@@ -377,15 +377,7 @@ describe.each(targets)('$name', (target) => {
     const c = await openRaw(port);
     c.socket.pause();
     const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(i)));
-    const deadline = Date.now() + 15_000;
-    let sent = 0;
-    // Bounded: at most 400 batches (2 M PINGs, 34 MB) or 15 s, and never more than 1 MiB unsent on our side.
-    for (let i = 0; i < 400 && !c.isClosed && events.list.length === 0 && Date.now() < deadline; i++) {
-      c.socket.write(batch);
-      sent += 5000;
-      while (c.socket.writableLength > MiB && !c.isClosed && events.list.length === 0 && Date.now() < deadline) await sleep(5);
-      if (i % 10 === 0) await sleep(0);
-    }
+    const sent = await floodPaused(c, batch, 5000, events);
     const ev = await events.limit('maxOutboundAck', 'connection', 5000);
     expect(ev.protocol).toBe('h2');
     c.socket.resume();
@@ -406,12 +398,7 @@ describe.each(targets)('$name', (target) => {
     const c = await openRaw(port);
     c.socket.pause();
     const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(i)));
-    const deadline = Date.now() + 15_000;
-    for (let i = 0; i < 400 && events.list.length === 0 && Date.now() < deadline; i++) {
-      c.socket.write(batch);
-      while (c.socket.writableLength > MiB && events.list.length === 0 && Date.now() < deadline) await sleep(5);
-      if (i % 10 === 0) await sleep(0);
-    }
+    await floodPaused(c, batch, 5000, events, false);
     await events.limit('maxOutboundAck', 'connection');
     const t0 = Date.now();
     await until(() => connections() === 0, 6000, 'the server dropped the connection');

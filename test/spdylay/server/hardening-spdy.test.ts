@@ -15,7 +15,7 @@ import { PROTO_SPDY3_1 } from '../../../lib/spdylay/index.js';
 import type { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
 import { BaseSPDYStreamHandler } from '../../../lib/spdylay/client/handler.js';
 import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
-import { Legit, MemProbe, MiB, endAttack, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
+import { Legit, MemProbe, MiB, endAttack, floodPaused, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
 import {
   FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, ping, rstStream,
   settings, windowUpdate,
@@ -127,15 +127,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     c.socket.pause();
     // Client PING IDs are odd.
     const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(2 * i + 1)));
-    const deadline = Date.now() + 15_000;
-    let sent = 0;
-    // Bounded: at most 400 batches (2 M PINGs, 24 MB) or 15 s, never more than 1 MiB unsent on our side.
-    for (let i = 0; i < 400 && !c.isClosed && events.list.length === 0 && Date.now() < deadline; i++) {
-      c.socket.write(batch);
-      sent += 5000;
-      while (c.socket.writableLength > MiB && !c.isClosed && events.list.length === 0 && Date.now() < deadline) await sleep(5);
-      if (i % 10 === 0) await sleep(0);
-    }
+    const sent = await floodPaused(c, batch, 5000, events);
     const ev = await events.limit('maxOutboundAck', 'connection', 5000);
     expect(ev).toMatchObject({ protocol: 'spdy/3.1' });
     c.socket.resume();
@@ -156,12 +148,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     const c = await openSpdy(port);
     c.socket.pause();
     const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(2 * i + 1)));
-    const deadline = Date.now() + 15_000;
-    for (let i = 0; i < 400 && events.list.length === 0 && Date.now() < deadline; i++) {
-      c.socket.write(batch);
-      while (c.socket.writableLength > MiB && events.list.length === 0 && Date.now() < deadline) await sleep(5);
-      if (i % 10 === 0) await sleep(0);
-    }
+    await floodPaused(c, batch, 5000, events, false);
     await events.limit('maxOutboundAck', 'connection');
     const t0 = Date.now();
     await until(() => server.connectionCount === 0, 6000, 'the server dropped the connection');
