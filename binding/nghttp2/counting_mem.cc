@@ -10,13 +10,7 @@ namespace {
 inline CountingMem *Self(void *mem_user_data) { return static_cast<CountingMem *>(mem_user_data); }
 }  // namespace
 
-CountingMem::CountingMem() {
-  mem_.mem_user_data = this;
-  mem_.malloc = Malloc;
-  mem_.free = Free;
-  mem_.calloc = Calloc;
-  mem_.realloc = Realloc;
-}
+CountingMem::CountingMem() : mem_{this, Malloc, Free, Calloc, Realloc} {}
 
 void *CountingMem::Malloc(size_t size, void *mem_user_data) {
   uint8_t *p = static_cast<uint8_t *>(std::malloc(size + kPrefix));
