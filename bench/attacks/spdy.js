@@ -4,9 +4,8 @@
 // bytes as ../shared/spec/spdy3-dictionary.hex), and a frame reader that
 // records how the server ended each connection.
 'use strict';
-const net = require('node:net');
 const zlib = require('node:zlib');
-const { sleep, until, tally, fmtN, flood } = require('./h2.js');
+const { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow } = require('./common.js');
 
 const DICT = require('spdy-transport/lib/spdy-transport/protocol/spdy/dictionary.js')[3];
 const T = { SYN_STREAM: 1, SYN_REPLY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, HEADERS: 8, WINDOW_UPDATE: 9 };
@@ -61,27 +60,13 @@ function synStream(streamId, fin, pairs) {
 const request = (method, path, extra = []) => [[':method', method], [':path', path], [':version', 'HTTP/1.1'],
   [':host', '127.0.0.1'], [':scheme', 'http'], ...extra];
 
-class SpdyConn {
+class SpdyConn extends RawConn {
   constructor(port, { read = true } = {}) {
-    this.goaway = null;
-    this.rst = new Map();
+    super(port, read);
     this.replies = 0;
-    this.closed = false;
-    this.error = null;
-    this.reading = read;
-    this._buf = Buffer.alloc(0);
-    this._skip = 0;
-    this.sock = net.connect(port, '127.0.0.1');
-    this.sock.setNoDelay(true);
-    this.connected = new Promise((resolve) => {
-      this.sock.once('connect', resolve);
-      this.sock.once('close', resolve);
-    });
-    this.sock.on('error', (e) => { this.error ??= e.code || String(e); });
-    this.sock.on('close', () => { this.closed = true; });
-    this.sock.on('data', (d) => this._parse(d));
-    if (!read) this.sock.pause();
   }
+  goawayName(c) { return name(GOAWAY, c); }
+  rstName(c) { return name(RST, c); }
   _parse(d) {
     let off = 0;
     if (this._skip) {
@@ -104,46 +89,11 @@ class SpdyConn {
       const pl = buf.subarray(p + 8, p + 8 + len);
       p += 8 + len;
       if (type === T.GOAWAY && len >= 8) this.goaway ??= pl.readUInt32BE(4);
-      else if (type === T.RST_STREAM && len >= 8) {
-        const c = pl.readUInt32BE(4);
-        this.rst.set(c, (this.rst.get(c) || 0) + 1);
-      } else if (type === T.SYN_REPLY) this.replies++;
+      else if (type === T.RST_STREAM && len >= 8) this._countRst(pl.readUInt32BE(4));
+      else if (type === T.SYN_REPLY) this.replies++;
     }
     this._buf = Buffer.from(buf.subarray(p));
   }
-  write(b) {
-    if (this.sock.destroyed || this.closed) return Promise.resolve(false);
-    if (this.sock.write(b)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (v) => { this.sock.off('drain', onDrain); this.sock.off('close', onClose); resolve(v); };
-      const onDrain = () => done(true);
-      const onClose = () => done(false);
-      this.sock.on('drain', onDrain);
-      this.sock.on('close', onClose);
-    });
-  }
-  writeBy(b, deadline) {
-    let t;
-    return Promise.race([this.write(b), new Promise((r) => { t = setTimeout(() => r(false), Math.max(0, deadline - Date.now())); })])
-      .finally(() => clearTimeout(t));
-  }
-  async drainScan(ms) {
-    this.reading = true;
-    this.sock.resume();
-    const t0 = Date.now();
-    while (Date.now() - t0 < ms && !this.closed && this.goaway === null) await sleep(20);
-  }
-  outcome() {
-    const parts = [];
-    if (this.goaway !== null) parts.push(`GOAWAY ${name(GOAWAY, this.goaway)}`);
-    else if (this.rst.size) parts.push([...this.rst.keys()].map((c) => `RST_STREAM ${name(RST, c)}`).join('+'));
-    if (this.goaway === null) {
-      if (this.closed) parts.push(this.error ? `socket closed (${this.error})` : 'socket closed');
-      else parts.push(this.rst.size ? 'conn open' : 'still open');
-    }
-    return parts.join(', ');
-  }
-  destroy() { this.sock.destroy(); }
 }
 
 let bombWire = null;
@@ -195,11 +145,7 @@ async function emptyData(port, ctx) {
   c.sock.write(Buffer.concat([HELLO, synStream(1, false, request('POST', '/'))]));
   const per = 8192;
   const batch = Buffer.concat(Array(per).fill(data(1, 0)));
-  const sent = await flood(c, batch, per, ctx.q ? 2e6 : 20e6, ctx);
-  await until(() => c.closed || c.goaway !== null, Date.now() + 1500);
-  const r = { ended: `${c.outcome()} after ${fmtN(sent)} frames sent` };
-  c.destroy();
-  return r;
+  return floodRow(c, batch, per, ctx.q ? 2e6 : 20e6, ctx, 'frames sent');
 }
 
 async function halfSynStream(port, ctx) {
@@ -209,18 +155,7 @@ async function halfSynStream(port, ctx) {
   const cs = [];
   for (let i = 0; i < n; i++) cs.push(new SpdyConn(port));
   await Promise.all(cs.map((c) => c.connected));
-  const t0 = Date.now();
-  cs.forEach((c) => {
-    c.sock.write(half);
-    c.sock.once('close', () => { c.closedAfter = Date.now() - t0; });
-  });
-  await until(() => cs.every((c) => c.closed), ctx.deadline - 1500, 100);
-  const closed = cs.filter((c) => c.closed);
-  const secs = closed.length ? ` after ${(Math.max(...closed.map((c) => c.closedAfter)) / 1000).toFixed(0)} s` : '';
-  const stall = ((Date.now() - t0) / 1000).toFixed(0);
-  const r = { ended: closed.length ? `${tally(cs.map((c) => c.outcome()))}${secs}` : `0/${n} closed in ${stall} s` };
-  cs.forEach((c) => c.destroy());
-  return r;
+  return stallRow(cs, half, ctx);
 }
 
 module.exports = { zlibBomb: zlibBombAttack, pingFlood, emptyData, halfSynStream, _wire: zlibBomb };

@@ -6,7 +6,8 @@
 // call per DATA frame); errors are returned as nghttp2 codes, never thrown
 // through C (no JS callback is ever called from nghttp2).
 //
-// Event batch layout (uint32 words; byte areas padded to 4):
+// Event batch layout (uint32 words; byte areas padded to 4; HEADERS, DATA
+// and CLOSE as in engine.h, HEADERS with no words added):
 //   HEADERS  1, stream_id, flags (bit 0: END_STREAM), nfields, nbytes,
 //            nfields x (name length, value length), then nbytes of names and
 //            values back to back.
@@ -38,10 +39,8 @@ class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession>, public N
   explicit Http2ClientSession(const Napi::CallbackInfo &info);
   ~Http2ClientSession() override;
 
+  // (kEvHeaders, kEvData and kEvClose: Nghttp2Engine.)
   enum EventType : uint32_t {
-    kEvHeaders = 1,
-    kEvData = 2,
-    kEvClose = 4,
     kEvFrame = 6,
     kEvGoaway = 7,
   };
@@ -63,27 +62,23 @@ class Http2ClientSession : public Napi::ObjectWrap<Http2ClientSession>, public N
  private:
   Napi::Value Recv(const Napi::CallbackInfo &info);
   Napi::Value Send(const Napi::CallbackInfo &info);
-  Napi::Value TakeEvents(const Napi::CallbackInfo &info);
   Napi::Value SubmitRequest(const Napi::CallbackInfo &info);
-  Napi::Value SubmitRstStream(const Napi::CallbackInfo &info);
-  Napi::Value SubmitGoaway(const Napi::CallbackInfo &info);
-  Napi::Value Destroy(const Napi::CallbackInfo &info);
 
-  static int OnBeginHeaders(nghttp2_session *session, const nghttp2_frame *frame, void *user_data);
-  static int OnHeader(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
-                      size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
-                      void *user_data);
-  static int OnFrameRecv(nghttp2_session *session, const nghttp2_frame *frame, void *user_data);
+  // Nghttp2Engine hooks.
+  bool HeaderBlockBegins(const nghttp2_frame *frame) override;
+  int HeaderField(const nghttp2_frame *frame, const uint8_t *name, size_t namelen, const uint8_t *value,
+                  size_t valuelen) override;
+  void FrameReceived(const nghttp2_frame *frame) override;
+  void StreamClosed(int32_t stream_id) override { bodies_.erase(stream_id); }
+  void ReleaseBodies() override { bodies_.clear(); }
+  void UpdateState() override;
+  Napi::Value Destroyed(Napi::Env env) override;
+
   static int OnFrameSend(nghttp2_session *session, const nghttp2_frame *frame, void *user_data);
-  static int OnDataChunkRecv(nghttp2_session *session, uint8_t flags, int32_t stream_id,
-                             const uint8_t *data, size_t len, void *user_data);
-  static int OnStreamClose(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
-                           void *user_data);
   static ssize_t ReadBody(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                           uint32_t *data_flags, nghttp2_data_source *source, void *user_data);
 
   void PushFrame(uint32_t dir, const nghttp2_frame *frame);
-  void UpdateState();
 
   bool trace_ = false;
   std::unordered_map<int32_t, std::unique_ptr<Body>> bodies_;

@@ -2,6 +2,7 @@
 
 #include "../util/common.h"
 #include "../util/raw_method.h"
+#include "hd_table.h"
 
 namespace spdylay_binding {
 

@@ -1,6 +1,5 @@
 #include "server_session.h"
 
-#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -13,8 +12,6 @@ namespace spdylay_binding {
 
 namespace {
 
-// Bodies up to this size are copied instead of holding a reference to the Buffer.
-constexpr size_t kCopyBodyMax = 16384;
 // Connection-level receive window (nghttp2_session_set_local_window_size).
 constexpr int32_t kConnectionWindow = 1 << 20;
 // Largest DATA payload produced per frame, whatever the client's
@@ -24,16 +21,8 @@ constexpr ssize_t kMaxDataPayload = 16384;
 // the connection has nothing more to do with them (an idle connection then
 // holds none of its peak buffers).
 constexpr size_t kKeepCapacity = 16 * 1024;
-// Size prefix of the counted nghttp2 allocations (keeps max_align_t alignment).
-constexpr size_t kMemPrefix = 16;
 // NGHTTP2_ENHANCE_YOUR_CALM.
 constexpr uint32_t kEnhanceYourCalm = 0xb;
-
-uint64_t NowNs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::steady_clock::now().time_since_epoch())
-                                   .count());
-}
 
 uint32_t LimitOption(Napi::Object opts, const char *name, uint32_t dflt) {
   Napi::Value v = opts.Get(name);
@@ -44,8 +33,6 @@ uint32_t LimitOption(Napi::Object opts, const char *name, uint32_t dflt) {
   return static_cast<uint32_t>(d);
 }
 
-inline Http2Session *Self(void *user_data) { return static_cast<Http2Session *>(user_data); }
-
 }  // namespace
 
 Napi::Function Http2Session::Init(Napi::Env env) {
@@ -55,15 +42,15 @@ Napi::Function Http2Session::Init(Napi::Env env) {
                           {
                               {"recv", RawMethod<Http2Session, &Http2Session::Recv>},
                               {"send", RawMethod<Http2Session, &Http2Session::Send>},
-                              {"takeEvents", RawMethod<Http2Session, &Http2Session::TakeEvents>},
+                              {"takeEvents", RawBaseMethod<Http2Session, Nghttp2Engine, &Nghttp2Engine::TakeEvents>},
                               {"submitResponse", RawMethod<Http2Session, &Http2Session::SubmitResponse>},
                               {"submitPushPromise", RawMethod<Http2Session, &Http2Session::SubmitPushPromise>},
                               {"resumeData", RawMethod<Http2Session, &Http2Session::ResumeData>},
                               {"consume", RawMethod<Http2Session, &Http2Session::Consume>},
-                              {"submitRstStream", RawMethod<Http2Session, &Http2Session::SubmitRstStream>},
-                              {"submitGoaway", RawMethod<Http2Session, &Http2Session::SubmitGoaway>},
+                              {"submitRstStream", RawBaseMethod<Http2Session, Nghttp2Engine, &Nghttp2Engine::SubmitRstStream>},
+                              {"submitGoaway", RawBaseMethod<Http2Session, Nghttp2Engine, &Nghttp2Engine::SubmitGoaway>},
                               {"terminate", RawMethod<Http2Session, &Http2Session::Terminate>},
-                              {"destroy", RawMethod<Http2Session, &Http2Session::Destroy>},
+                              {"destroy", RawBaseMethod<Http2Session, Nghttp2Engine, &Nghttp2Engine::Destroy>},
                           });
 }
 
@@ -78,9 +65,10 @@ Napi::Object Http2Session::Layout(Napi::Env env) {
   layout.Set("state", NumberTable(env, {{"readFlag", kStateReadFlag}, {"want", kStateWant}, {"events", kStateEvents},
       {"memory", kStateMemory}, {"limit", kStateLimit},
       {"midHeaders", kStateMidHeaders}, {"count", kStateCount}}));
-  layout.Set("readFlags", NumberTable(env, {{"ok", kReadOk}, {"eof", kReadEof}, {"deferred", kReadDeferred},
-      {"error", kReadError}}));
-  layout.Set("bodyKinds", NumberTable(env, {{"none", kBodyNone}, {"bytes", kBodyBytes}, {"js", kBodyJs}}));
+  layout.Set("readFlags", NumberTable(env, {{"ok", ResponseBodies::kReadOk}, {"eof", ResponseBodies::kReadEof},
+      {"deferred", ResponseBodies::kReadDeferred}, {"error", ResponseBodies::kReadError}}));
+  layout.Set("bodyKinds", NumberTable(env, {{"none", ResponseBodies::kNone}, {"bytes", ResponseBodies::kBytes},
+      {"js", ResponseBodies::kJs}}));
   layout.Set("record", NumberTable(env, {{"streamId", kRecStreamId}, {"value", kRecValue}, {"dataBytes", kRecDataBytes},
       {"headersFlags", kRecHeadersFlags}, {"fieldCount", kRecFieldCount},
       {"byteCount", kRecByteCount}, {"method", kRecMethod}, {"scheme", kRecScheme},
@@ -105,58 +93,41 @@ Napi::Object Http2Session::Layout(Napi::Env env) {
 Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Http2Session>(info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "readFn must be a function");
-  read_fn_ = Napi::Persistent(info[0].As<Napi::Function>());
-  if (!info[1].IsTypedArray() ||
-      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      info[1].As<Napi::TypedArray>().ElementLength() < kStateCount) {
-    throw Napi::TypeError::New(env, "state must be an Int32Array of length >= 6");
-  }
-  Napi::Int32Array state = info[1].As<Napi::Int32Array>();
-  state_ = state.Data();
-  state_ref_ = Napi::Persistent(info[1]);
+  Napi::Function read_fn = info[0].As<Napi::Function>();
+  AttachState(info[1], kStateCount);
+  bodies_.SetReader(read_fn, &state_[kStateReadFlag]);
   uint32_t max_streams = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 100;
   uint32_t max_outbound_ack = 1000;
+  FrameHeadScanner::Limits scan_limits;
   if (info[3].IsObject()) {
     Napi::Object opts = info[3].As<Napi::Object>();
     max_header_list_ = LimitOption(opts, "maxHeaderListSize", max_header_list_);
     max_outbound_ack = LimitOption(opts, "maxOutboundAck", max_outbound_ack);
-    max_empty_frames_ = LimitOption(opts, "maxEmptyFrames", max_empty_frames_);
-    reset_burst_ = LimitOption(opts, "streamResetBurst", reset_burst_);
-    reset_rate_ = LimitOption(opts, "streamResetRate", reset_rate_);
-    max_continuations_ = LimitOption(opts, "maxContinuations", max_continuations_);
+    scan_limits.max_empty_frames = LimitOption(opts, "maxEmptyFrames", scan_limits.max_empty_frames);
+    scan_limits.reset_burst = LimitOption(opts, "streamResetBurst", scan_limits.reset_burst);
+    scan_limits.reset_rate = LimitOption(opts, "streamResetRate", scan_limits.reset_rate);
+    scan_limits.max_continuations = LimitOption(opts, "maxContinuations", scan_limits.max_continuations);
   }
-  reset_tokens_ = reset_burst_;
-  reset_stamp_s_ = NowNs() / 1000000000u;
+  scanner_ = FrameHeadScanner(scan_limits);
+  events_keep_ = kKeepCapacity;
   for (int i = kStateMemory; i < kStateCount; ++i) state_[i] = 0;
   state_[kStateMidHeaders] = 1;  // the client preface is awaited
-  mem_.mem_user_data = this;
-  mem_.malloc = MemMalloc;
-  mem_.free = MemFree;
-  mem_.calloc = MemCalloc;
-  mem_.realloc = MemRealloc;
 
-  nghttp2_session_callbacks *cbs;
-  int rv = nghttp2_session_callbacks_new(&cbs);
-  if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
-  nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, OnBeginHeaders);
-  nghttp2_session_callbacks_set_on_header_callback(cbs, OnHeader);
-  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, OnFrameRecv);
-  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, OnDataChunkRecv);
-  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, OnStreamClose);
+  nghttp2_session_callbacks *cbs = NewCallbacks(env);
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, OnFrameNotSend);
   nghttp2_session_callbacks_set_send_data_callback(cbs, SendData);
   nghttp2_session_callbacks_set_data_source_read_length_callback(cbs, ReadLength);
   // Request bodies are flow-controlled by the application: WINDOW_UPDATE
   // follows consume() (bytes the handlers have taken), not arrival.
   nghttp2_option *opt;
-  rv = nghttp2_option_new(&opt);
+  int rv = nghttp2_option_new(&opt);
   if (rv != 0) {
     nghttp2_session_callbacks_del(cbs);
     throw Napi::Error::New(env, nghttp2_strerror(rv));
   }
   nghttp2_option_set_no_auto_window_update(opt, 1);
   nghttp2_option_set_max_outbound_ack(opt, max_outbound_ack);
-  rv = nghttp2_session_server_new3(&session_, cbs, this, opt, &mem_);
+  rv = nghttp2_session_server_new3(&session_, cbs, UserData(), opt, mem_.mem());
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
   if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
@@ -180,19 +151,20 @@ Http2Session::~Http2Session() {
   session_ = nullptr;
 }
 
-void Http2Session::DropSource(int32_t stream_id) {
-  auto it = sources_.find(stream_id);
-  if (it == sources_.end()) return;
-  body_bytes_ -= it->second->owned.size();
-  sources_.erase(it);
+void Http2Session::CheckSession(Napi::Env env) {
+  if (!session_) Destroyed(env);
 }
 
-void Http2Session::CheckSession(Napi::Env env) {
-  if (!session_) throw Napi::Error::New(env, "Http2Session has been destroyed");
+Napi::Value Http2Session::Destroyed(Napi::Env env) {
+  throw Napi::Error::New(env, "Http2Session has been destroyed");
+}
+
+void Http2Session::ReleaseBodies() {
+  bodies_.Clear();
 }
 
 size_t Http2Session::NativeBytes() const {
-  return mem_bytes_ + body_bytes_ + hdr_bytes_.capacity() + hdr_lens_.capacity() * 4 +
+  return mem_.bytes() + bodies_.bytes() + hdr_bytes_.capacity() + hdr_lens_.capacity() * 4 +
          events_.capacity() + out_.capacity() + nva_.capacity() * sizeof(nghttp2_nv) +
          hdr_scratch_.capacity();
 }
@@ -205,204 +177,31 @@ void Http2Session::UpdateState() {
   state_[kStateEvents] = static_cast<int32_t>(events_.size());
 }
 
-// ------------------------------------------------------- counted allocations
-
-void *Http2Session::MemMalloc(size_t size, void *mem_user_data) {
-  uint8_t *p = static_cast<uint8_t *>(std::malloc(size + kMemPrefix));
-  if (!p) return nullptr;
-  std::memcpy(p, &size, sizeof(size));
-  Self(mem_user_data)->mem_bytes_ += size + kMemPrefix;
-  return p + kMemPrefix;
-}
-
-void Http2Session::MemFree(void *ptr, void *mem_user_data) {
-  if (!ptr) return;
-  uint8_t *p = static_cast<uint8_t *>(ptr) - kMemPrefix;
-  size_t size;
-  std::memcpy(&size, p, sizeof(size));
-  Self(mem_user_data)->mem_bytes_ -= size + kMemPrefix;
-  std::free(p);
-}
-
-void *Http2Session::MemCalloc(size_t nmemb, size_t size, void *mem_user_data) {
-  if (size != 0 && nmemb > (SIZE_MAX - kMemPrefix) / size) return nullptr;
-  size_t total = nmemb * size;
-  void *p = MemMalloc(total, mem_user_data);
-  if (p) std::memset(p, 0, total);
-  return p;
-}
-
-void *Http2Session::MemRealloc(void *ptr, size_t size, void *mem_user_data) {
-  if (!ptr) return MemMalloc(size, mem_user_data);
-  uint8_t *old = static_cast<uint8_t *>(ptr) - kMemPrefix;
-  size_t old_size;
-  std::memcpy(&old_size, old, sizeof(old_size));
-  uint8_t *p = static_cast<uint8_t *>(std::realloc(old, size + kMemPrefix));
-  if (!p) return nullptr;
-  std::memcpy(p, &size, sizeof(size));
-  Http2Session *self = Self(mem_user_data);
-  self->mem_bytes_ = self->mem_bytes_ - old_size + size;
-  return p + kMemPrefix;
-}
-
-// ------------------------------------------------------- frame-head scanner
-
-size_t Http2Session::ScanInput(const uint8_t *data, size_t len) {
-  size_t i = 0;
-  if (preface_left_ > 0) {
-    size_t n = len < preface_left_ ? len : preface_left_;
-    preface_left_ -= n;
-    i = n;
-  }
-  while (i < len) {
-    if (payload_left_ > 0) {
-      if (pad_check_) {
-        // First payload byte of a PADDED DATA frame: its pad length. A frame
-        // that is all padding delivers nothing.
-        pad_check_ = false;
-        if (!CountDataFrame(payload_left_ - 1 == data[i] ? 0 : 1)) return i;
-      }
-      size_t n = len - i < payload_left_ ? len - i : payload_left_;
-      payload_left_ -= n;
-      i += n;
-      continue;
-    }
-    // A frame head (possibly continuing one split over chunks).
-    // Where the head began: here, or in an earlier chunk (nghttp2 then holds
-    // only part of a head, so withholding this chunk from 0 on is safe).
-    size_t begin = head_have_ > 0 ? 0 : i;
-    size_t need = 9 - head_have_;
-    size_t n = len - i < need ? len - i : need;
-    std::memcpy(head_ + head_have_, data + i, n);
-    head_have_ += n;
-    i += n;
-    if (head_have_ < 9) break;
-    head_have_ = 0;
-    if (!OnFrameHead(head_)) return begin;
-    payload_left_ = (static_cast<size_t>(head_[0]) << 16) | (static_cast<size_t>(head_[1]) << 8) | head_[2];
-    payload_type_ = head_[3];
-  }
-  return len;
-}
-
-bool Http2Session::CountDataFrame(size_t data_length) {
-  if (data_length > 0) {
-    empty_frames_ = 0;
-    return true;
-  }
-  if (++empty_frames_ > max_empty_frames_) {
-    limit_ = kLimitEmptyFrames;
-    return false;
-  }
-  return true;
-}
-
-bool Http2Session::OnFrameHead(const uint8_t *hd) {
-  size_t length = (static_cast<size_t>(hd[0]) << 16) | (static_cast<size_t>(hd[1]) << 8) | hd[2];
-  uint8_t type = hd[3];
-  uint8_t flags = hd[4];
-  int32_t stream_id = static_cast<int32_t>(((static_cast<uint32_t>(hd[5]) << 24) |
-                                            (static_cast<uint32_t>(hd[6]) << 16) |
-                                            (static_cast<uint32_t>(hd[7]) << 8) | hd[8]) &
-                                           0x7fffffffu);
-  switch (type) {
-    case NGHTTP2_DATA:
-      if (flags & NGHTTP2_FLAG_END_STREAM) break;
-      // PADDED with a payload: decided on the pad length byte (ScanInput).
-      if ((flags & NGHTTP2_FLAG_PADDED) && length > 0) {
-        pad_check_ = true;
-        break;
-      }
-      return CountDataFrame(length);
-    case NGHTTP2_HEADERS:
-    case NGHTTP2_PUSH_PROMISE:
-      if (type == NGHTTP2_HEADERS && (stream_id & 1) && stream_id > last_client_stream_) {
-        last_client_stream_ = stream_id;
-        empty_frames_ = 0;
-      }
-      continuations_ = 0;
-      expect_continuation_ = !(flags & NGHTTP2_FLAG_END_HEADERS);
-      break;
-    case NGHTTP2_CONTINUATION:
-      if (++continuations_ > max_continuations_) {
-        limit_ = kLimitContinuations;
-        return false;
-      }
-      if (flags & NGHTTP2_FLAG_END_HEADERS) expect_continuation_ = false;
-      break;
-    case NGHTTP2_RST_STREAM:
-      if (stream_id & 1) {
-        // Refilled once per whole second, as nghttp2's own bucket is: this
-        // check runs before nghttp2 sees the frame and is never the looser
-        // of the two, so the GOAWAY is ours (ENHANCE_YOUR_CALM).
-        uint64_t now_s = NowNs() / 1000000000u;
-        if (now_s > reset_stamp_s_) {
-          reset_tokens_ += static_cast<uint64_t>(reset_rate_) * (now_s - reset_stamp_s_);
-          if (reset_tokens_ > reset_burst_) reset_tokens_ = reset_burst_;
-          reset_stamp_s_ = now_s;
-        }
-        if (reset_tokens_ < 1) {
-          limit_ = kLimitStreamResets;
-          return false;
-        }
-        reset_tokens_ -= 1;
-      }
-      break;
-    case NGHTTP2_SETTINGS:
-      if (!(flags & NGHTTP2_FLAG_ACK)) {
-        if (settings_seen_ && ++empty_frames_ > max_empty_frames_) {
-          limit_ = kLimitEmptyFrames;
-          return false;
-        }
-        settings_seen_ = true;
-      }
-      break;
-    default:
-      break;
-  }
-  return true;
-}
-
 // ---------------------------------------------------------------- receiving
 
-int Http2Session::OnBeginHeaders(nghttp2_session *, const nghttp2_frame *frame, void *user_data) {
-  Http2Session *self = Self(user_data);
-  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) {
-    self->hdr_stream_id_ = 0;
-    return 0;
-  }
-  self->BeginHeaderBlock(frame->hd.stream_id);
-  self->hdr_list_size_ = 0;
+bool Http2Session::HeaderBlockBegins(const nghttp2_frame *frame) {
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return false;
+  hdr_list_size_ = 0;
   for (int i = 0; i < 10; i += 2) {
-    self->hdr_pseudo_[i] = 0;
-    self->hdr_pseudo_[i + 1] = kAbsent;
+    hdr_pseudo_[i] = 0;
+    hdr_pseudo_[i + 1] = kAbsent;
   }
-  return 0;
+  return true;
 }
 
-int Http2Session::OnHeader(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
-                           size_t namelen, const uint8_t *value, size_t valuelen, uint8_t,
-                           void *user_data) {
-  Http2Session *self = Self(user_data);
-  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST ||
-      frame->hd.stream_id != self->hdr_stream_id_) {
-    return 0;
-  }
+int Http2Session::HeaderField(const nghttp2_frame *frame, const uint8_t *name, size_t namelen,
+                              const uint8_t *value, size_t valuelen) {
   // maxHeaderListSize as RFC 9113 counts it: name + value + 32 per field.
-  self->hdr_list_size_ += namelen + valuelen + 32;
-  if (self->hdr_list_size_ > self->max_header_list_) {
+  hdr_list_size_ += namelen + valuelen + 32;
+  if (hdr_list_size_ > max_header_list_) {
     int32_t stream_id = frame->hd.stream_id;
     // Reset with ENHANCE_YOUR_CALM (queued before the INTERNAL_ERROR
     // nghttp2 adds for the callback failure), keep nothing of the block,
     // and let nghttp2 skip the rest of it.
-    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, kEnhanceYourCalm);
-    self->hdr_stream_id_ = 0;
-    self->hdr_list_size_ = 0;
-    self->hdr_lens_.clear();
-    self->hdr_bytes_.clear();
-    if (self->hdr_bytes_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(self->hdr_bytes_);
-    if (self->hdr_lens_.capacity() > kKeepCapacity / 4) std::vector<uint32_t>().swap(self->hdr_lens_);
-    self->events_.PushStreamEvent(kEvLimitReset, stream_id, kLimitHeaderList);
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, kEnhanceYourCalm);
+    hdr_list_size_ = 0;
+    EndHeaderBlock();
+    events_.PushStreamEvent(kEvLimitReset, stream_id, kLimitHeaderList);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
   int slot = -1;
@@ -415,74 +214,46 @@ int Http2Session::OnHeader(nghttp2_session *session, const nghttp2_frame *frame,
     slot = 4;
   }
   if (slot >= 0) {
-    self->hdr_pseudo_[2 * slot] = static_cast<uint32_t>(self->hdr_bytes_.size() + namelen);
-    self->hdr_pseudo_[2 * slot + 1] = static_cast<uint32_t>(valuelen);
+    hdr_pseudo_[2 * slot] = static_cast<uint32_t>(hdr_bytes_.size() + namelen);
+    hdr_pseudo_[2 * slot + 1] = static_cast<uint32_t>(valuelen);
   }
-  self->AppendHeaderField(name, namelen, value, valuelen);
+  AppendHeaderField(name, namelen, value, valuelen);
   return 0;
 }
 
-int Http2Session::OnFrameRecv(nghttp2_session *, const nghttp2_frame *frame, void *user_data) {
-  Http2Session *self = Self(user_data);
+void Http2Session::FrameReceived(const nghttp2_frame *frame) {
   switch (frame->hd.type) {
     case NGHTTP2_HEADERS:
-      if (frame->headers.cat == NGHTTP2_HCAT_REQUEST && frame->hd.stream_id == self->hdr_stream_id_) {
-        self->events_.PushU32(kEvHeaders);
-        self->events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
-        self->events_.PushU32((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) ? 1 : 0);
-        self->events_.PushU32(static_cast<uint32_t>(self->hdr_lens_.size() / 2));
-        self->events_.PushU32(static_cast<uint32_t>(self->hdr_bytes_.size()));
-        for (int i = 0; i < 10; ++i) self->events_.PushU32(self->hdr_pseudo_[i]);
-        const uint8_t *lens = reinterpret_cast<const uint8_t *>(self->hdr_lens_.data());
-        self->events_.Append(lens, self->hdr_lens_.size() * 4);
-        self->events_.PushBytesPadded(self->hdr_bytes_.data(), self->hdr_bytes_.size());
-        self->hdr_stream_id_ = 0;
-        if (self->hdr_bytes_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(self->hdr_bytes_);
-        if (self->hdr_lens_.capacity() > kKeepCapacity / 4) std::vector<uint32_t>().swap(self->hdr_lens_);
+      if (frame->headers.cat == NGHTTP2_HCAT_REQUEST && frame->hd.stream_id == hdr_stream_id_) {
+        CommitHeaderBlock(frame, hdr_pseudo_, 10);
       } else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
-        self->events_.PushU32(kEvEndStream);
-        self->events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+        events_.PushU32(kEvEndStream);
+        events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
       }
       break;
     case NGHTTP2_DATA:
       if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
-        self->events_.PushU32(kEvEndStream);
-        self->events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
+        events_.PushU32(kEvEndStream);
+        events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
       }
       break;
     case NGHTTP2_SETTINGS:
       if (frame->hd.flags & NGHTTP2_FLAG_ACK) {
-        self->events_.PushU32(kEvSettingsAck);
-        self->events_.PushU32(0);
+        events_.PushU32(kEvSettingsAck);
+        events_.PushU32(0);
       }
       break;
     default:
       break;
   }
-  return 0;
-}
-
-int Http2Session::OnDataChunkRecv(nghttp2_session *, uint8_t, int32_t stream_id, const uint8_t *data,
-                                  size_t len, void *user_data) {
-  Http2Session *self = Self(user_data);
-  self->events_.PushStreamData(kEvData, stream_id, data, len);
-  return 0;
-}
-
-int Http2Session::OnStreamClose(nghttp2_session *, int32_t stream_id, uint32_t error_code,
-                                void *user_data) {
-  Http2Session *self = Self(user_data);
-  self->DropSource(stream_id);
-  self->events_.PushStreamEvent(kEvClose, stream_id, error_code);
-  return 0;
 }
 
 int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *frame, int,
                                  void *user_data) {
-  Http2Session *self = Self(user_data);
+  Http2Session *self = Self<Http2Session>(user_data);
   if (frame->hd.type == NGHTTP2_HEADERS) {
     int32_t stream_id = frame->hd.stream_id;
-    self->DropSource(stream_id);
+    self->bodies_.Drop(stream_id);
     // A response whose stream is already gone: tell JS the stream is over
     // (it ignores the event when the handler already got its close).
     if (nghttp2_session_find_stream(session, stream_id) == nullptr) {
@@ -513,14 +284,23 @@ Napi::Value Http2Session::Recv(const Napi::CallbackInfo &info) {
     UpdateState();
     return Napi::Number::New(env, kErrLimit);
   }
-  size_t n = ScanInput(in.data, in.length);
+  size_t n = scanner_.Scan(in.data, in.length);
+  switch (scanner_.broken()) {
+    case FrameHeadScanner::Broken::kNone:
+      break;
+    case FrameHeadScanner::Broken::kEmptyFrames:
+      limit_ = kLimitEmptyFrames;
+      break;
+    case FrameHeadScanner::Broken::kStreamResets:
+      limit_ = kLimitStreamResets;
+      break;
+    case FrameHeadScanner::Broken::kContinuations:
+      limit_ = kLimitContinuations;
+      break;
+  }
   ssize_t rv = n > 0 ? nghttp2_session_mem_recv(session_, in.data, n) : 0;
   if (rv == NGHTTP2_ERR_FLOODED && limit_ == kLimitNone) limit_ = kLimitOutboundAck;
-  bool in_header_payload = payload_left_ > 0 && (payload_type_ == NGHTTP2_HEADERS ||
-                                                 payload_type_ == NGHTTP2_CONTINUATION ||
-                                                 payload_type_ == NGHTTP2_PUSH_PROMISE);
-  state_[kStateMidHeaders] =
-      (preface_left_ > 0 || head_have_ > 0 || in_header_payload || expect_continuation_) ? 1 : 0;
+  state_[kStateMidHeaders] = scanner_.InHeaderBlock() ? 1 : 0;
   if (rv < 0) {
     UpdateState();
     return Napi::Number::New(env, static_cast<double>(rv));
@@ -529,19 +309,7 @@ Napi::Value Http2Session::Recv(const Napi::CallbackInfo &info) {
     UpdateState();
     return Napi::Number::New(env, kErrLimit);
   }
-  return TakeBatch(env, events_, [this] {
-    events_.Trim(kKeepCapacity);
-    UpdateState();
-  });
-}
-
-// takeEvents(): the events accumulated since the last recv/takeEvents (those
-// produced while sending: stream closes), or undefined.
-Napi::Value Http2Session::TakeEvents(const Napi::CallbackInfo &info) {
-  return TakeBatch(info.Env(), events_, [this] {
-    events_.Trim(kKeepCapacity);
-    UpdateState();
-  });
+  return TakeEventBatch(env);
 }
 
 // ------------------------------------------------------------------ sending
@@ -555,12 +323,7 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   CheckSession(env);
   size_t max_bytes = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 65536;
-  if (has_pending_error_) {
-    has_pending_error_ = false;
-    Napi::Value e = pending_error_.Value();
-    pending_error_.Reset();
-    throw Napi::Error(env, e);
-  }
+  if (bodies_.has_pending_error()) bodies_.ThrowPendingError(env);
   out_.clear();
   send_budget_ = max_bytes;
   // Room for the budget plus one DATA frame, allocated once per busy period.
@@ -570,12 +333,7 @@ Napi::Value Http2Session::Send(const Napi::CallbackInfo &info) {
   UpdateState();
   // An exception from the JS read callback: rethrow it now when no output
   // would be lost, else on the next call (the frames pulled must be written).
-  if (has_pending_error_ && out_.empty()) {
-    has_pending_error_ = false;
-    Napi::Value e = pending_error_.Value();
-    pending_error_.Reset();
-    throw Napi::Error(env, e);
-  }
+  if (bodies_.has_pending_error() && out_.empty()) bodies_.ThrowPendingError(env);
   Napi::Value result = OutputValue(env, err);
   if (out_.empty()) return result;
   // Keep no large capacity between calls: none once nothing more is
@@ -594,80 +352,10 @@ ssize_t Http2Session::ReadLength(nghttp2_session *, uint8_t, int32_t, int32_t, i
   return kMaxDataPayload;
 }
 
-ssize_t Http2Session::ReadBody(nghttp2_session *, int32_t stream_id, uint8_t *buf, size_t length,
-                               uint32_t *data_flags, nghttp2_data_source *source, void *user_data) {
-  Http2Session *self = Self(user_data);
-  BodySource *src = static_cast<BodySource *>(source->ptr);
-  if (src->kind == kBodyBytes) {
-    size_t n = src->length - src->pos;
-    if (n > length) n = length;
-    if (src->pos + n == src->length) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    // SendData copies the payload straight into the output (one copy).
-    *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
-    return static_cast<ssize_t>(n);
-  }
-  return self->ReadJsBody(stream_id, src, buf, length, data_flags);
-}
-
-ssize_t Http2Session::ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *buf, size_t length,
-                                 uint32_t *data_flags) {
-  if (src->pending_pos < src->pending.size()) {
-    size_t n = src->pending.size() - src->pending_pos;
-    if (n > length) n = length;
-    std::memcpy(buf, src->pending.data() + src->pending_pos, n);
-    src->pending_pos += n;
-    if (src->pending_pos == src->pending.size()) {
-      src->pending.clear();
-      src->pending.shrink_to_fit();
-      src->pending_pos = 0;
-      if (src->eof_after_pending) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    }
-    return static_cast<ssize_t>(n);
-  }
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  Napi::Value chunk;
-  state_[kStateReadFlag] = kReadError;
-  try {
-    chunk = read_fn_.Call({Napi::Number::New(env, stream_id),
-                           Napi::Number::New(env, static_cast<double>(length))});
-  } catch (const Napi::Error &e) {
-    // Never unwind through nghttp2: keep the exception for Send() to rethrow
-    // and reset this stream (RST_STREAM INTERNAL_ERROR).
-    if (!has_pending_error_) {
-      pending_error_ = Napi::Persistent(static_cast<Napi::Value>(e.Value()));
-      has_pending_error_ = true;
-    }
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  }
-  int flag = state_[kStateReadFlag];
-  if (flag == kReadDeferred) return NGHTTP2_ERR_DEFERRED;
-  if (flag != kReadOk && flag != kReadEof) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  size_t n = 0;
-  if (chunk.IsTypedArray() || chunk.IsArrayBuffer()) {
-    ByteView view;
-    try {
-      view = GetBytes(chunk, "chunk");
-    } catch (const Napi::Error &) {
-      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    }
-    n = view.length > length ? length : view.length;
-    std::memcpy(buf, view.data, n);
-    if (view.length > n) {
-      src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
-      src->pending_pos = 0;
-      src->eof_after_pending = flag == kReadEof;
-      return static_cast<ssize_t>(n);
-    }
-  }
-  if (flag == kReadEof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-  return static_cast<ssize_t>(n);
-}
-
 int Http2Session::SendData(nghttp2_session *, nghttp2_frame *frame, const uint8_t *framehd,
                            size_t length, nghttp2_data_source *source, void *user_data) {
-  Http2Session *self = Self(user_data);
-  BodySource *src = static_cast<BodySource *>(source->ptr);
+  Http2Session *self = Self<Http2Session>(user_data);
+  auto *src = static_cast<ResponseBodies::Source *>(source->ptr);
   std::vector<uint8_t> &out = self->out_;
   // nghttp2_session_mem_send calls this for every NO_COPY DATA frame it can
   // send within one call; stop once this send()'s budget is reached. nghttp2
@@ -685,8 +373,10 @@ int Http2Session::SendData(nghttp2_session *, nghttp2_frame *frame, const uint8_
 
 void Http2Session::ParseHeaders(const Napi::Value &value, size_t count, size_t reserve) {
   Napi::Env env = value.Env();
-  nva_.resize(reserve);
-  if (count == 0) return;
+  if (count == 0) {
+    nva_.resize(reserve);
+    return;
+  }
   const uint8_t *p;
   size_t len;
   if (value.IsString()) {
@@ -703,29 +393,7 @@ void Http2Session::ParseHeaders(const Napi::Value &value, size_t count, size_t r
     p = view.data;
     len = view.length;
   }
-  // Split on NUL: 2 * count parts.
-  size_t start = 0;
-  size_t parts = 0;
-  const uint8_t *fields[2];
-  size_t lens[2];
-  for (size_t i = 0; i <= len; ++i) {
-    if (i == len || p[i] == 0) {
-      fields[parts & 1] = p + start;
-      lens[parts & 1] = i - start;
-      ++parts;
-      if ((parts & 1) == 0) {
-        nghttp2_nv nv;
-        nv.name = const_cast<uint8_t *>(fields[0]);
-        nv.namelen = lens[0];
-        nv.value = const_cast<uint8_t *>(fields[1]);
-        nv.valuelen = lens[1];
-        nv.flags = NGHTTP2_NV_FLAG_NONE;
-        nva_.push_back(nv);
-      }
-      start = i + 1;
-    }
-  }
-  if (parts != 2 * count) {
+  if (!ParseFields(p, len, count, reserve)) {
     throw Napi::TypeError::New(env, "header names and values must not contain NUL characters");
   }
 }
@@ -751,42 +419,12 @@ Napi::Value Http2Session::SubmitResponse(const Napi::CallbackInfo &info) {
   nva_[0].valuelen = static_cast<size_t>(slen);
   nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
 
-  std::unique_ptr<BodySource> src;
-  if (kind == kBodyBytes) {
-    src.reset(new BodySource());
-    src->kind = kBodyBytes;
-    Napi::Value body = info[5];
-    if (body.IsString()) {
-      src->owned = body.As<Napi::String>().Utf8Value();
-      src->data = reinterpret_cast<const uint8_t *>(src->owned.data());
-      src->length = src->owned.size();
-    } else {
-      ByteView view = GetBytes(body, "body");
-      if (view.length <= kCopyBodyMax) {
-        src->owned.assign(reinterpret_cast<const char *>(view.data), view.length);
-        src->data = reinterpret_cast<const uint8_t *>(src->owned.data());
-      } else {
-        src->ref = Napi::Persistent(body);
-        src->data = view.data;
-      }
-      src->length = view.length;
-    }
-    if (src->length == 0) src.reset();
-  } else if (kind == kBodyJs) {
-    src.reset(new BodySource());
-    src->kind = kBodyJs;
-  }
+  std::unique_ptr<ResponseBodies::Source> src = bodies_.Make(kind, info[5]);
   int rv;
   if (src) {
-    nghttp2_data_provider prd;
-    prd.source.ptr = src.get();
-    prd.read_callback = ReadBody;
+    nghttp2_data_provider prd = ResponseBodies::Provider(src.get());
     rv = nghttp2_submit_response(session_, stream_id, nva_.data(), nva_.size(), &prd);
-    if (rv == 0) {
-      body_bytes_ += src->owned.size();
-      DropSource(stream_id);
-      sources_[stream_id] = std::move(src);
-    }
+    if (rv == 0) bodies_.Attach(stream_id, std::move(src));
   } else {
     rv = nghttp2_submit_response(session_, stream_id, nva_.data(), nva_.size(), nullptr);
   }
@@ -848,29 +486,6 @@ Napi::Value Http2Session::Consume(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, result);
 }
 
-// submitRstStream(streamId, errorCode): nghttp2_submit_rst_stream.
-Napi::Value Http2Session::SubmitRstStream(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  CheckSession(env);
-  int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
-  uint32_t code = info[1].As<Napi::Number>().Uint32Value();
-  int rv = RstStream(stream_id, code);
-  UpdateState();
-  return Napi::Number::New(env, rv);
-}
-
-// submitGoaway(errorCode): graceful GOAWAY with the last processed stream ID
-// (nghttp2_submit_goaway); open streams complete, then the session wants
-// neither read nor write.
-Napi::Value Http2Session::SubmitGoaway(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  CheckSession(env);
-  uint32_t code = info[0].As<Napi::Number>().Uint32Value();
-  int rv = Goaway(code);
-  UpdateState();
-  return Napi::Number::New(env, rv);
-}
-
 // terminate(errorCode): nghttp2_session_terminate_session.
 Napi::Value Http2Session::Terminate(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -879,18 +494,6 @@ Napi::Value Http2Session::Terminate(const Napi::CallbackInfo &info) {
   int rv = nghttp2_session_terminate_session(session_, code);
   UpdateState();
   return Napi::Number::New(env, rv);
-}
-
-// destroy(): frees the session and every body it holds. Idempotent.
-Napi::Value Http2Session::Destroy(const Napi::CallbackInfo &info) {
-  if (session_) nghttp2_session_del(session_);
-  session_ = nullptr;
-  sources_.clear();
-  body_bytes_ = 0;
-  events_.clear();
-  read_fn_.Reset();
-  UpdateState();
-  return info.Env().Undefined();
 }
 
 }  // namespace spdylay_binding

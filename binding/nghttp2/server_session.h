@@ -4,11 +4,12 @@
 // Crossing discipline: one call per socket read chunk (recv), one per output
 // flush (send). Everything nghttp2 reports while processing a chunk is packed
 // into one event batch (an ArrayBuffer of 32-bit words, layout below) that the
-// JS side dispatches to request handlers. Response bodies given as bytes are
-// served by a native data provider without calling JS; only generator/stream
-// bodies call back into JS (one call per DATA frame).
+// JS side dispatches to request handlers. Response bodies (ResponseBodies,
+// response_bodies.h) given as bytes are served without calling JS; only
+// generator/stream bodies call back into JS (one call per DATA frame).
 //
-// Event batch layout (uint32 words; byte areas padded to 4):
+// Event batch layout (uint32 words; byte areas padded to 4; HEADERS, DATA
+// and CLOSE as in engine.h):
 //   HEADERS    1, stream_id, flags (bit 0: END_STREAM), nfields, nbytes,
 //              5 x (offset, length) of :method :scheme :path :authority host
 //              (length 0xffffffff: absent; offsets relative to the byte area),
@@ -24,18 +25,23 @@
 // Limits (binding side of lib/limits.ts): maxHeaderListSize is checked in
 // OnHeader as fields arrive; the frame-level flood limits (empty DATA,
 // repeated SETTINGS, client RST_STREAMs, CONTINUATIONs per header block) are
-// checked by a frame-head scanner over each received chunk before nghttp2
-// sees it: the bytes before the offending frame are processed, the frame
-// and everything after it are not, recv() returns kErrLimit and the limit
-// is in state[kStateLimit]. The same scanner tracks whether the connection is
-// inside an incomplete header block (state[kStateMidHeaders]).
+// checked by a FrameHeadScanner (frame_scanner.h) over each received chunk
+// before nghttp2 sees it: the bytes before the offending frame are
+// processed, the frame and everything after it are not, recv() returns
+// kErrLimit and the limit is in state[kStateLimit]. The same scanner tracks
+// whether the connection is inside an incomplete header block
+// (state[kStateMidHeaders]). nghttp2's own allocations are counted by a
+// CountingMem (counting_mem.h) and reported in state[kStateMemory].
 #pragma once
 
 #include <nghttp2/nghttp2.h>
 #include <napi.h>
 
 #include "../util/common.h"
+#include "counting_mem.h"
 #include "engine.h"
+#include "frame_scanner.h"
+#include "response_bodies.h"
 
 #include <memory>
 #include <string>
@@ -51,11 +57,9 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   ~Http2Session() override;
 
   // Event record types (first word of each record).
+  // (kEvHeaders, kEvData and kEvClose: Nghttp2Engine.)
   enum EventType : uint32_t {
-    kEvHeaders = 1,
-    kEvData = 2,
     kEvEndStream = 3,
-    kEvClose = 4,
     kEvSettingsAck = 5,
     kEvLimitReset = 6,
   };
@@ -81,9 +85,7 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   // recv() result when a frame broke a flood limit (state[kStateLimit] says
   // which). Not an nghttp2 code (those are all >= -999).
   static constexpr int kErrLimit = -30010;
-  enum BodyKind { kBodyNone = 0, kBodyBytes = 1, kBodyJs = 2 };
-  // Values the JS read callback stores in state[kStateReadFlag].
-  enum ReadFlag { kReadOk = 0, kReadEof = 1, kReadDeferred = 2, kReadError = 3 };
+  // (Body kinds and read flags: ResponseBodies.)
   // Word offsets inside an event record (from its type word).
   enum RecordSlot {
     kRecStreamId = 1,
@@ -104,121 +106,58 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   // Http2Session.layout: the values above, for lib/nghttp2/events.ts.
   static Napi::Object Layout(Napi::Env env);
 
-  struct BodySource {
-    int kind = kBodyNone;
-    // kBodyBytes: [data, data + length), either owned or a referenced Buffer.
-    std::string owned;
-    Napi::Reference<Napi::Value> ref;
-    const uint8_t *data = nullptr;
-    size_t length = 0;
-    size_t pos = 0;
-    // kBodyJs: remainder of a chunk longer than nghttp2 asked for.
-    std::string pending;
-    size_t pending_pos = 0;
-    bool eof_after_pending = false;
-  };
-
  private:
   Napi::Value Recv(const Napi::CallbackInfo &info);
   Napi::Value Send(const Napi::CallbackInfo &info);
-  Napi::Value TakeEvents(const Napi::CallbackInfo &info);
   Napi::Value SubmitResponse(const Napi::CallbackInfo &info);
   Napi::Value SubmitPushPromise(const Napi::CallbackInfo &info);
   Napi::Value ResumeData(const Napi::CallbackInfo &info);
   Napi::Value Consume(const Napi::CallbackInfo &info);
-  Napi::Value SubmitRstStream(const Napi::CallbackInfo &info);
-  Napi::Value SubmitGoaway(const Napi::CallbackInfo &info);
   Napi::Value Terminate(const Napi::CallbackInfo &info);
-  Napi::Value Destroy(const Napi::CallbackInfo &info);
 
-  static int OnBeginHeaders(nghttp2_session *session, const nghttp2_frame *frame, void *user_data);
-  static int OnHeader(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
-                      size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
-                      void *user_data);
-  static int OnFrameRecv(nghttp2_session *session, const nghttp2_frame *frame, void *user_data);
-  static int OnDataChunkRecv(nghttp2_session *session, uint8_t flags, int32_t stream_id,
-                             const uint8_t *data, size_t len, void *user_data);
-  static int OnStreamClose(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
-                           void *user_data);
+  // Nghttp2Engine hooks.
+  bool HeaderBlockBegins(const nghttp2_frame *frame) override;
+  int HeaderField(const nghttp2_frame *frame, const uint8_t *name, size_t namelen, const uint8_t *value,
+                  size_t valuelen) override;
+  void FrameReceived(const nghttp2_frame *frame) override;
+  void StreamClosed(int32_t stream_id) override { bodies_.Drop(stream_id); }
+  void ReleaseBodies() override;
+  void UpdateState() override;
+  Napi::Value Destroyed(Napi::Env env) override;
+
   static int OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *frame, int lib_error_code,
                             void *user_data);
-  static ssize_t ReadBody(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
-                          uint32_t *data_flags, nghttp2_data_source *source, void *user_data);
   static ssize_t ReadLength(nghttp2_session *session, uint8_t frame_type, int32_t stream_id,
                             int32_t session_window, int32_t stream_window, uint32_t max_frame_size,
                             void *user_data);
-  static void *MemMalloc(size_t size, void *mem_user_data);
-  static void MemFree(void *ptr, void *mem_user_data);
-  static void *MemCalloc(size_t nmemb, size_t size, void *mem_user_data);
-  static void *MemRealloc(void *ptr, size_t size, void *mem_user_data);
   static int SendData(nghttp2_session *session, nghttp2_frame *frame, const uint8_t *framehd,
                       size_t length, nghttp2_data_source *source, void *user_data);
 
-  ssize_t ReadJsBody(int32_t stream_id, BodySource *src, uint8_t *buf, size_t length,
-                     uint32_t *data_flags);
   // Parses "name\0value\0name\0value" (string or bytes) into nva_ after
   // `reserve` leading slots. Throws TypeError when the field count differs.
   void ParseHeaders(const Napi::Value &value, size_t count, size_t reserve);
-  void UpdateState();
-  // Erases the body of `stream_id` (if any), keeping body_bytes_ in step.
-  void DropSource(int32_t stream_id);
-  // Scans the frame heads of `len` received bytes (the preface first).
-  // Returns how many of them may go to nghttp2: `len`, or the offset of the
-  // frame that broke a limit (limit_ is set then).
-  size_t ScanInput(const uint8_t *data, size_t len);
-  // Checks the frame whose 9-byte head is complete; false when it breaks a limit.
-  bool OnFrameHead(const uint8_t *hd);
-  // A DATA frame without END_STREAM carrying `data_length` bytes (padding
-  // excluded): counts it for maxEmptyFrames; false when past the limit.
-  bool CountDataFrame(size_t data_length);
   size_t NativeBytes() const;
   void CheckSession(Napi::Env env);
-
-  Napi::FunctionReference read_fn_;
-  Napi::Reference<Napi::Value> pending_error_;
-  bool has_pending_error_ = false;
 
   // (offset, length) of :method :scheme :path :authority host in the header
   // block being received.
   uint32_t hdr_pseudo_[10];
 
-  std::unordered_map<int32_t, std::unique_ptr<BodySource>> sources_;
-  // Bytes of owned (copied) bodies held by sources_: at most kCopyBodyMax per
-  // stream, as JS passes long strings as Buffers (referenced). The remainder
-  // of a generator chunk longer than a frame (`pending`) is the
-  // application's own data and is not counted.
-  size_t body_bytes_ = 0;
+  // Response bodies being served.
+  ResponseBodies bodies_;
 
-  // nghttp2's allocations, counted (size-prefixed) per session.
-  nghttp2_mem mem_;
-  size_t mem_bytes_ = 0;
+  // nghttp2's allocations, counted per session.
+  CountingMem mem_;
   // Budget of the Send() call in progress: SendData stops past it.
   size_t send_budget_ = 0;
 
   // Limits (lib/limits.ts).
   uint32_t max_header_list_ = 65536;
-  uint32_t max_empty_frames_ = 1000;
-  uint32_t reset_burst_ = 1000;
-  uint32_t reset_rate_ = 33;
-  uint32_t max_continuations_ = 8;
   size_t hdr_list_size_ = 0;
   int limit_ = kLimitNone;
+  // Frame-level flood limits and header-block tracking of the input.
+  FrameHeadScanner scanner_;
 
-  // Frame-head scanner state.
-  size_t preface_left_ = 24;
-  uint8_t head_[9];
-  size_t head_have_ = 0;
-  size_t payload_left_ = 0;
-  uint8_t payload_type_ = 0;  // type of the frame whose payload is being received
-  bool expect_continuation_ = false;
-  bool pad_check_ = false;  // the next payload byte is a DATA frame's pad length
-  bool settings_seen_ = false;
-  int32_t last_client_stream_ = 0;
-  uint32_t empty_frames_ = 0;
-  uint32_t continuations_ = 0;
-  uint64_t reset_tokens_ = 0;
-  uint64_t reset_stamp_s_ = 0;  // CLOCK_MONOTONIC, whole seconds
-  std::vector<nghttp2_nv> nva_;
   std::string hdr_scratch_;
   char status_buf_[16];
 };

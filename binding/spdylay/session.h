@@ -1,5 +1,7 @@
 // SpdylaySession: a spdylay_session (deps/spdylay) wrapped for lib/spdylay
 // (lib/spdylay/session.ts and session-events.ts are the JS half).
+// session.cc holds its construction and JS methods, session_callbacks.cc
+// the C callbacks and the calls into JS they make.
 //
 // * The native object holds no reference to any JS function or user object,
 //   so a Session never roots itself and is collected like any JS object.
@@ -125,6 +127,12 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
 
   // Calls the dispatcher; nullptr when the call failed (exception captured).
   napi_value CallJs(size_t argc, napi_value *argv);
+  // What the dispatcher answered an event that asks for bytes (recv, read).
+  enum class Answer { kCode, kNone, kBytes, kInvalid };
+  // Dispatches the event `kind` (its record already written) and takes the
+  // answer: a code (`*code`), nothing, or at most `length` bytes copied to
+  // `buf` (`*n`); kInvalid also when the call failed.
+  Answer Ask(Kind kind, uint8_t *buf, size_t length, int32_t *code, size_t *n);
   void CaptureException();
   // Sends the batched DATA events to JS (one call).
   void FlushBatch();

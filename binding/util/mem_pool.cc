@@ -18,13 +18,7 @@ static_assert(sizeof(BlockHeader) == 16, "header must keep 16-byte alignment");
 BlockHeader *HeaderOf(void *ptr) { return static_cast<BlockHeader *>(ptr) - 1; }
 }  // namespace
 
-MemPool::MemPool() {
-  mem_.mem_user_data = this;
-  mem_.malloc = Malloc;
-  mem_.free = Free;
-  mem_.calloc = Calloc;
-  mem_.realloc = Realloc;
-}
+MemPool::MemPool() : mem_{this, Malloc, Free, Calloc, Realloc} {}
 
 MemPool::~MemPool() {
   for (int c = 0; c < kClasses; ++c) {

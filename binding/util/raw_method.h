@@ -14,19 +14,27 @@
 
 namespace spdylay_binding {
 
-template <typename T, Napi::Value (T::*M)(const Napi::CallbackInfo &)>
-napi_value RawMethod(napi_env env, napi_callback_info cbinfo) {
+// A method M of B (T itself or one of its bases) called on the T wrapped by
+// the receiver.
+template <typename T, typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &)>
+napi_value RawBaseMethod(napi_env env, napi_callback_info cbinfo) {
   try {
     Napi::CallbackInfo info(env, cbinfo);
     void *p = nullptr;
     if (napi_unwrap(env, info.This(), &p) != napi_ok || !p) return nullptr;
-    return (static_cast<T *>(p)->*M)(info);
+    B *self = static_cast<T *>(p);
+    return (self->*M)(info);
   } catch (const Napi::Error &e) {
     napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
     return nullptr;
   } catch (...) {
     return nullptr;
   }
+}
+
+template <typename T, Napi::Value (T::*M)(const Napi::CallbackInfo &)>
+napi_value RawMethod(napi_env env, napi_callback_info cbinfo) {
+  return RawBaseMethod<T, T, M>(env, cbinfo);
 }
 
 struct RawMethodEntry {

@@ -1,12 +1,12 @@
-// HTTP/2 attack builders for the hardening tests (on top of h2raw.ts):
-// HPACK integers and literals with incremental indexing, the HPACK bomb,
-// CONTINUATION splitting, and a raw connection that has done its SETTINGS
-// exchange.
+// HTTP/2 attack builders for the hardening tests (on top of h2raw.ts, which
+// has the frame and HPACK builders): the HPACK bomb, CONTINUATION
+// splitting, PINGs with a counter, a raw connection that has done its
+// SETTINGS exchange, and Node http2 clients.
 import { execFile } from 'node:child_process';
 import * as http2 from 'node:http2';
 
 import {
-  FrameType, PREFACE, RawClient, frame, hpackLiterals, settingsFrame, type Frame,
+  FrameType, PREFACE, RawClient, frame, hpackLiteral, hpackRequest, settingsFrame, type Frame,
 } from './h2raw.js';
 
 export const NO_ERROR = 0;
@@ -16,36 +16,6 @@ export const ENHANCE_YOUR_CALM = 11;
 const END_STREAM = 0x1;
 const END_HEADERS = 0x4;
 
-/** HPACK integer with an N-bit prefix (RFC 7541 5.1); `first` holds the bits above the prefix. */
-export function hpackInt(value: number, prefixBits: number, first = 0): Buffer {
-  const max = (1 << prefixBits) - 1;
-  if (value < max) return Buffer.from([first | value]);
-  const out = [first | max];
-  let v = value - max;
-  while (v >= 128) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Buffer.from(out);
-}
-
-/** A string literal without Huffman coding. */
-export function hpackString(s: string | Buffer): Buffer {
-  const b = Buffer.isBuffer(s) ? s : Buffer.from(s, 'latin1');
-  return Buffer.concat([hpackInt(b.length, 7, 0x00), b]);
-}
-
-/** Literal header field with incremental indexing, new name (0x40): adds the field to the dynamic table. */
-export function literalIncremental(name: string, value: string | Buffer): Buffer {
-  return Buffer.concat([Buffer.from([0x40]), hpackString(name), hpackString(value)]);
-}
-
-/** The pseudo-header fields of a GET, as literals without indexing (nothing enters the table). */
-export function pseudoGet(path: string, method = 'GET'): Buffer {
-  return hpackLiterals([[':method', method], [':scheme', 'http'], [':authority', 'localhost'], [':path', path]]);
-}
-
 /** Size of the bomb's table entry: name + value + 32 = 4096, the whole default table. */
 export const BOMB_NAME = 'x-bomb';
 export const BOMB_VALUE = Buffer.alloc(4096 - 32 - BOMB_NAME.length, 0x61);
@@ -53,12 +23,12 @@ export const BOMB_VALUE = Buffer.alloc(4096 - 32 - BOMB_NAME.length, 0x61);
 /** A GET whose block adds the ~4 KiB bomb entry to the dynamic table (an ordinary, acceptable request). */
 export function seedRequest(streamId: number, path = '/'): Buffer {
   return frame(FrameType.HEADERS, END_STREAM | END_HEADERS, streamId,
-    Buffer.concat([pseudoGet(path), literalIncremental(BOMB_NAME, BOMB_VALUE)]));
+    Buffer.concat([hpackRequest(path), hpackLiteral(BOMB_NAME, BOMB_VALUE, true)]));
 }
 
 /** Header block of a GET that indexes dynamic entry 62 (0xBE, the bomb entry) `count` times. */
 export function bombBlock(count: number, path = '/'): Buffer {
-  return Buffer.concat([pseudoGet(path), Buffer.alloc(count, 0xbe)]);
+  return Buffer.concat([hpackRequest(path), Buffer.alloc(count, 0xbe)]);
 }
 
 /** One HEADERS frame carrying the whole bomb block (keep `count` under ~16,300 for the 16 KiB frame limit). */
@@ -79,12 +49,6 @@ export function continuationFrames(streamId: number, block: Buffer, piece = 1638
     out.push(frame(type, flags, streamId, block.subarray(off, off + piece)));
   }
   return out;
-}
-
-export function rstStream(streamId: number, code: number): Buffer {
-  const p = Buffer.alloc(4);
-  p.writeUInt32BE(code, 0);
-  return frame(FrameType.RST_STREAM, 0, streamId, p);
 }
 
 export function ping(n: number, ack = false): Buffer {

@@ -2,6 +2,7 @@
 // heap + external (and RSS) during an attack, a forced GC, and a collector
 // of the servers' 'limitExceeded' events.
 import type { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
@@ -214,4 +215,50 @@ export class Legit {
     await this.#loop;
     return this;
   }
+}
+
+/** What endAttack checks besides the legitimate client's failures. */
+export interface EndAttackOptions {
+  /** Raw connections to destroy once the legitimate client stopped. */
+  conns?: { destroy(): void }[];
+  /** Whether the legitimate client must have been served at least once (default true). */
+  served?: boolean;
+  /** Bound on the probe's peak, in bytes (default 64 MiB). */
+  peak?: number;
+}
+
+/**
+ * Ends an attack case: stops `probe`, then `legit`, destroys `opts.conns`,
+ * and asserts that the legitimate client saw no failure (and was served, see
+ * `opts.served`) and that the memory peak stayed under `opts.peak`. Returns
+ * the probe's report for further checks.
+ */
+export async function endAttack(probe: MemProbe, legit: Legit, opts: EndAttackOptions = {}): Promise<MemReport> {
+  const mem = probe.stop();
+  await legit.stop();
+  for (const c of opts.conns ?? []) c.destroy();
+  expect(legit.failures).toEqual([]);
+  if (opts.served ?? true) expect(legit.ok.length).toBeGreaterThan(0);
+  expect(mem.peak, fmtMem(mem)).toBeLessThan(opts.peak ?? 64 * MiB);
+  return mem;
+}
+
+/**
+ * Floods `c` (whose reader is paused) with `batch`, `perBatch` frames at a
+ * time, until the server reports a limit in `events` or, with
+ * `untilClosed`, closes `c`. Bounded: at most 400 batches or 15 s, and never
+ * more than 1 MiB unsent on this side. Returns how many frames were written.
+ */
+export async function floodPaused(c: { socket: Socket; isClosed: boolean }, batch: Buffer, perBatch: number,
+  events: LimitEvents, untilClosed = true): Promise<number> {
+  const deadline = Date.now() + 15_000;
+  const going = (): boolean => (!untilClosed || !c.isClosed) && events.list.length === 0 && Date.now() < deadline;
+  let sent = 0;
+  for (let i = 0; i < 400 && going(); i++) {
+    c.socket.write(batch);
+    sent += perBatch;
+    while (c.socket.writableLength > MiB && going()) await sleep(5);
+    if (i % 10 === 0) await sleep(0);
+  }
+  return sent;
 }

@@ -4,9 +4,9 @@
 // that records what the server sends (control frames parsed; header blocks
 // are not inflated).
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 
+import { FrameSocket } from './frame-socket.js';
 import { sharedPath } from './shared.js';
 
 export const SPDY_VERSION = 3;
@@ -195,44 +195,32 @@ export class SpdyFrameParser {
  * connection-level WINDOW_UPDATE sent first), or SPDY/3 (`spdy31: false`),
  * or SPDY/2 (`version: 2`). Records every frame.
  */
-export class RawSpdy3 {
-  readonly socket: net.Socket;
-  readonly frames: SpdyFrame[] = [];
-  readonly connected: Promise<void>;
-  readonly closed: Promise<void>;
+export class RawSpdy3 extends FrameSocket<SpdyFrame> {
   readonly deflater: SpdyDeflater;
   readonly version: 2 | 3;
-  isClosed = false;
-  #parser = new SpdyFrameParser();
-  #waiters: (() => void)[] = [];
+  readonly #spdy31: boolean;
 
   constructor(port: number, { spdy31 = true, version = 3 }: { spdy31?: boolean; version?: 2 | 3 } = {}) {
+    super(port, '127.0.0.1', new SpdyFrameParser());
     this.version = version;
-    if (version === 2) spdy31 = false;
+    this.#spdy31 = version === 2 ? false : spdy31;
     this.deflater = new SpdyDeflater(version);
-    this.socket = net.connect(port, '127.0.0.1');
-    this.connected = new Promise((resolve, reject) => {
-      this.socket.once('connect', () => {
-        if (spdy31) this.socket.write(windowUpdate(0, 0x7fffffff - 65536));
-        resolve();
-      });
-      this.socket.once('error', reject);
-    });
-    this.socket.on('error', () => {});
-    this.socket.on('data', (chunk: Buffer) => {
-      this.frames.push(...this.#parser.push(chunk));
-      this.#notify();
-    });
-    this.closed = new Promise((resolve) => this.socket.on('close', () => {
-      this.isClosed = true;
-      this.deflater.close();
-      this.#notify();
-      resolve();
-    }));
   }
 
-  #notify(): void {
-    for (const w of this.#waiters.splice(0)) w();
+  protected override onConnect(): void {
+    if (this.#spdy31) this.socket.write(windowUpdate(0, 0x7fffffff - 65536));
+  }
+
+  protected override onClose(): void {
+    this.deflater.close();
+  }
+
+  protected override received(): string {
+    return ` (got types ${this.frames.map((f) => f.type).slice(0, 20).join(',')})`;
+  }
+
+  protected override get frameName(): string {
+    return 'a SPDY frame';
   }
 
   write(...bufs: Buffer[]): boolean {
@@ -244,27 +232,6 @@ export class RawSpdy3 {
     return synStream(streamId, flags, await this.deflater.compress(requestNv(path, method, extra, this.version)), this.version);
   }
 
-  waitFor(pred: (f: SpdyFrame) => boolean, timeoutMs = 5000): Promise<SpdyFrame> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for a SPDY frame (got types ${
-        this.frames.map((f) => f.type).slice(0, 20).join(',')})`)), timeoutMs);
-      const check = (): void => {
-        const f = this.frames.find(pred);
-        if (f) {
-          clearTimeout(timer);
-          resolve(f);
-        } else if (this.isClosed) {
-          clearTimeout(timer);
-          reject(new Error(`connection closed before the expected frame (got types ${
-            this.frames.map((fr) => fr.type).slice(0, 20).join(',')})`));
-        } else {
-          this.#waiters.push(check);
-        }
-      };
-      check();
-    });
-  }
-
   /** Resolves with the DATA of stream `id` once a frame with FIN ended it. */
   async body(id: number, timeoutMs = 5000): Promise<Buffer> {
     await this.waitFor((f) => f.streamId === id && (f.flags & FLAG_FIN) !== 0
@@ -274,10 +241,6 @@ export class RawSpdy3 {
 
   get goaway(): SpdyFrame | undefined {
     return this.frames.find((f) => f.control && f.type === T.GOAWAY);
-  }
-
-  destroy(): void {
-    this.socket.destroy();
   }
 }
 

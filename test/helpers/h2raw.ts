@@ -1,6 +1,6 @@
 // A minimal raw HTTP/2 client for tests that need to misbehave or to read
 // frames exactly: frame builders, a frame parser and a socket wrapper.
-import * as net from 'node:net';
+import { FrameSocket } from './frame-socket.js';
 
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -81,64 +81,29 @@ export function goawayCode(f: Frame): number {
 }
 
 /** A raw client connection collecting every frame the server sends. */
-export class RawClient {
-  readonly socket: net.Socket;
-  readonly frames: Frame[] = [];
-  readonly closed: Promise<void>;
-  readonly connected: Promise<void>;
-  #parser = new FrameParser();
-  #waiters: (() => void)[] = [];
-  isClosed = false;
-
+export class RawClient extends FrameSocket<Frame> {
   constructor(port: number, host = '127.0.0.1') {
-    this.socket = net.connect(port, host);
-    this.connected = new Promise((resolve, reject) => {
-      this.socket.once('connect', () => resolve());
-      this.socket.once('error', reject);
-    });
-    this.socket.on('error', () => {});
-    this.socket.on('data', (chunk: Buffer) => {
-      this.frames.push(...this.#parser.push(chunk));
-      this.#notify();
-    });
-    this.closed = new Promise((resolve) => this.socket.on('close', () => {
-      this.isClosed = true;
-      this.#notify();
-      resolve();
-    }));
-  }
-
-  #notify(): void {
-    for (const w of this.#waiters.splice(0)) w();
+    super(port, host, new FrameParser());
   }
 
   write(...bufs: Buffer[]): void {
     this.socket.write(Buffer.concat(bufs));
   }
+}
 
-  /** Resolves with the first frame matching `pred` (rejects after `timeoutMs`). */
-  waitFor(pred: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
-      const check = (): void => {
-        const f = this.frames.find(pred);
-        if (f) {
-          clearTimeout(timer);
-          resolve(f);
-        } else if (this.isClosed) {
-          clearTimeout(timer);
-          reject(new Error('connection closed before the expected frame'));
-        } else {
-          this.#waiters.push(check);
-        }
-      };
-      check();
-    });
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
+/**
+ * Connects to `port`, sends the preface and an empty SETTINGS, and returns
+ * the client and the entries (identifier -> value) of the server's first
+ * SETTINGS frame.
+ */
+export async function serverSettings(port: number): Promise<{ c: RawClient; entries: Map<number, number> }> {
+  const c = new RawClient(port);
+  await c.connected;
+  c.write(PREFACE, settingsFrame());
+  const s = await c.waitFor((f) => f.type === FrameType.SETTINGS && (f.flags & 1) === 0);
+  const entries = new Map<number, number>();
+  for (let i = 0; i < s.payload.length; i += 6) entries.set(s.payload.readUInt16BE(i), s.payload.readUInt32BE(i + 2));
+  return { c, entries };
 }
 
 /** HPACK integer with an N-bit prefix (RFC 7541 5.1); `first` holds the pattern bits of the first byte. */

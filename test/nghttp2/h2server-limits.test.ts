@@ -23,6 +23,7 @@ import {
   RawClient,
   requestHeaders,
   rstStream,
+  serverSettings,
   settingsFrame,
   windowUpdate,
 } from '../helpers/h2raw.js';
@@ -175,12 +176,7 @@ describe('application bodies', () => {
 describe('maxHeaderListSize', () => {
   it('announces SETTINGS_MAX_HEADER_LIST_SIZE', async () => {
     const { port } = await start({ maxHeaderListSize: 12345 });
-    const c = new RawClient(port);
-    await c.connected;
-    c.write(PREFACE, settingsFrame());
-    const s = await c.waitFor((f) => f.type === FrameType.SETTINGS && (f.flags & 1) === 0);
-    const entries = new Map<number, number>();
-    for (let i = 0; i < s.payload.length; i += 6) entries.set(s.payload.readUInt16BE(i), s.payload.readUInt32BE(i + 2));
+    const { c, entries } = await serverSettings(port);
     expect(entries.get(6)).toBe(12345);
     c.destroy();
   });

@@ -9,6 +9,7 @@ import {
   PREFACE,
   RawClient,
   requestHeaders,
+  serverSettings,
   settingsFrame,
   frame,
   windowUpdate,
@@ -55,12 +56,7 @@ async function stillServes(url: string): Promise<void> {
 describe('initial SETTINGS', () => {
   it('advertises MAX_CONCURRENT_STREAMS 100 and INITIAL_WINDOW_SIZE 65535', async () => {
     const { port } = await startServer(Handler);
-    const c = new RawClient(port);
-    await c.connected;
-    c.write(PREFACE, settingsFrame());
-    const s = await c.waitFor((f) => f.type === FrameType.SETTINGS && (f.flags & 1) === 0);
-    const entries = new Map<number, number>();
-    for (let i = 0; i < s.payload.length; i += 6) entries.set(s.payload.readUInt16BE(i), s.payload.readUInt32BE(i + 2));
+    const { c, entries } = await serverSettings(port);
     expect(entries.get(3)).toBe(100);
     expect(entries.get(4)).toBe(65535);
     // Our SETTINGS gets acked by the server too.

@@ -7,21 +7,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ServerLimits } from '../../lib/limits.js';
-import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../../lib/nghttp2/index.js';
-import type { ThreadedSPDYServerOptions } from '../../lib/spdylay/server/options.js';
-import { ThreadedSPDYServer } from '../../lib/spdylay/server/server.js';
+import { BaseRequestHandler } from '../../lib/nghttp2/index.js';
 import {
-  ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, hpackString, isGoaway,
-  legitH2, nodeConnect, nodeGet, openRaw, ping, pseudoGet, rstCode, rstStream, seedRequest,
+  ENHANCE_YOUR_CALM, NO_ERROR, awaitBody, childH2Get, bombBlock, bombHeaders, continuationFrames, goaway, isGoaway,
+  legitH2, nodeConnect, nodeGet, openRaw, ping, rstCode, seedRequest,
 } from '../helpers/attack-h2.js';
-import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
+import { Legit, MemProbe, MiB, endAttack, floodPaused, fmtMem, sleep, until, takeInvalidEvents } from '../helpers/attack-mem.js';
 import {
-  FrameParser, FrameType, PREFACE, RawClient, frame, requestHeaders, settingsFrame, windowUpdate, type Frame,
+  FrameParser, FrameType, PREFACE, RawClient, frame, hpackRequest, hpackString, requestHeaders, rstStream, settingsFrame,
+  windowUpdate, type Frame,
 } from '../helpers/h2raw.js';
-import { EchoHandler } from '../helpers/spdy-fetch.js';
+import {
+  AttackSpdyHandler, BIG, BIG_PATH, type StartedServer, closeStartedServers, startHttp2Server, startSpdyServer,
+} from '../helpers/attack-servers.js';
 
-/** One shared response body: every /big answers this same Buffer. */
-const BIG = Buffer.alloc(32 * MiB, 0x62);
 const END_STREAM = 0x1;
 const CANCEL = 8;
 
@@ -34,84 +33,25 @@ class H2Handler extends BaseRequestHandler {
   override onHeaders(): void {
     const p = String(this.path);
     if (p === '/hold') return;
-    if (p === '/big') return this.sendResponse({ body: BIG });
+    if (p === BIG_PATH) return this.sendResponse({ body: BIG });
     if (p === '/throw') throw new Error('boom (test)');
     this.sendResponse({ body: 'ok' });
   }
 }
 
-class SpdySrvHandler extends EchoHandler {
-  override do_GET(): void | Promise<void> {
-    const p = this.path ?? '/';
-    if (p === '/') {
-      this.sendResponse(200);
-      this.wfile.end('ok');
-      return;
-    }
-    if (p === '/big') {
-      this.sendResponse(200);
-      this.sendHeader('content-length', String(BIG.length));
-      this.wfile.end(BIG);
-      return;
-    }
-    return super.do_GET();
-  }
-
-  override async do_POST(): Promise<void> {
-    if (this.path === '/hold') return new Promise<void>(() => {}); // never reads its body
-    await this.readBody();
-    this.sendResponse(200);
-    this.wfile.end('ok');
-  }
-}
-
-interface Running {
-  port: number;
-  events: LimitEvents;
-  /** Open connections of the server. */
-  connections(): number;
-  close(): Promise<void>;
-}
-
 interface Target {
   name: string;
-  start(limits?: ServerLimits): Promise<Running>;
+  start(limits?: ServerLimits): Promise<StartedServer<unknown>>;
 }
 
-const running: Running[] = [];
-
 const targets: Target[] = [
-  {
-    name: 'HTTP2Server',
-    async start(limits = {}) {
-      const server = new HTTP2Server(['127.0.0.1', 0], H2Handler, null,
-        { log: false, ...limits } as HTTP2ServerOptions);
-      server.on('handlerError', () => {});
-      const events = new LimitEvents(server);
-      const { port } = await server.listen();
-      const r: Running = { port, events, connections: () => server.connections.size, close: () => server.close({ timeout: 1000 }) };
-      running.push(r);
-      return r;
-    },
-  },
-  {
-    name: 'ThreadedSPDYServer (h2)',
-    async start(limits = {}) {
-      const server = new ThreadedSPDYServer(['127.0.0.1', 0], SpdySrvHandler,
-        { plain: true, ...limits } as ThreadedSPDYServerOptions);
-      server.on('handlerError', () => {});
-      const events = new LimitEvents(server);
-      const { port } = await server.start();
-      const r: Running = { port, events, connections: () => server.connectionCount, close: () => server.close({ timeout: 1000 }) };
-      running.push(r);
-      return r;
-    },
-  },
+  { name: 'HTTP2Server', start: (limits = {}) => startHttp2Server(H2Handler, limits) },
+  { name: 'ThreadedSPDYServer (h2)', start: (limits = {}) => startSpdyServer(AttackSpdyHandler, limits) },
 ];
 
 afterEach(async () => {
   expect(takeInvalidEvents(), "malformed 'limitExceeded' payloads").toEqual([]);
-  await Promise.all(running.splice(0).map((r) => r.close()));
+  await closeStartedServers();
 });
 
 /** Waits for RST_STREAM on stream `id` or its end, whichever comes first (so an unfixed server fails fast). */
@@ -142,12 +82,7 @@ describe.each(targets)('$name', (target) => {
     c.write(requestHeaders(5, '/'));
     expect((await awaitBody(c, 5)).toString()).toBe('ok');
     expect(c.frames.some(isGoaway)).toBe(false);
-    const mem = probe.stop();
-    await legit.stop();
-    c.destroy();
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    const mem = await endAttack(probe, legit, { conns: [c] });
     expect(mem.retained, fmtMem(mem)).toBeLessThan(32 * MiB);
   });
 
@@ -167,7 +102,7 @@ describe.each(targets)('$name', (target) => {
     const { port, events } = await target.start();
     const c = await openRaw(port);
     const field = Buffer.from([0x00, 0x01, 0x61, 0x00]); // literal without indexing: "a" = "" (33 bytes counted)
-    const block = (n: number): Buffer => Buffer.concat([pseudoGet('/'), Buffer.concat(Array.from({ length: n }, () => field))]);
+    const block = (n: number): Buffer => Buffer.concat([hpackRequest('/'), Buffer.concat(Array.from({ length: n }, () => field))]);
     c.write(frame(FrameType.HEADERS, END_STREAM | 0x4, 1, block(1800))); // 1,800 x 33 = 59,400 bytes + pseudo-headers
     expect((await awaitBody(c, 1)).toString()).toBe('ok');
     c.write(frame(FrameType.HEADERS, END_STREAM | 0x4, 3, block(2100))); // 69,300 bytes
@@ -179,7 +114,7 @@ describe.each(targets)('$name', (target) => {
   it('row 3: a small header block cut into a dozen 4-byte CONTINUATION frames (maxContinuations 8): GOAWAY(ENHANCE_YOUR_CALM)', async () => {
     const { port, events } = await target.start({ maxContinuations: 8 });
     const c = await openRaw(port);
-    const block = pseudoGet('/');
+    const block = hpackRequest('/');
     const frames = continuationFrames(1, block, 4);
     expect(frames.length).toBeGreaterThanOrEqual(10); // HEADERS + at least 9 CONTINUATION
     c.write(...frames);
@@ -192,7 +127,7 @@ describe.each(targets)('$name', (target) => {
     const { port, events } = await target.start();
     const c = await openRaw(port);
     const fields = Array.from({ length: 40 }, (_, i) => Buffer.concat([Buffer.from([0x00]), hpackString(`x-f${i}`), hpackString(Buffer.alloc(1000, 0x61))]));
-    const frames = continuationFrames(1, Buffer.concat([pseudoGet('/'), ...fields]), 6000);
+    const frames = continuationFrames(1, Buffer.concat([hpackRequest('/'), ...fields]), 6000);
     expect(frames.length).toBe(7);
     c.write(...frames);
     expect((await awaitBody(c, 1)).toString()).toBe('ok');
@@ -221,12 +156,7 @@ describe.each(targets)('$name', (target) => {
     }));
     await until(() => events.list.filter((e) => e.limit === 'maxHeaderListSize').length >= 8, 5000, '8 maxHeaderListSize events');
     expect(events.list.every((e) => e.scope === 'stream')).toBe(true);
-    const mem = probe.stop();
-    await legit.stop();
-    conns.forEach((c) => c.destroy());
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { conns });
   });
 
   it('row 3: HPACK bomb cut into 12 CONTINUATION frames (maxContinuations 8): GOAWAY(ENHANCE_YOUR_CALM), closed', async () => {
@@ -244,10 +174,7 @@ describe.each(targets)('$name', (target) => {
     const ev = await events.limit('maxContinuations', 'connection');
     expect(ev).toMatchObject({ protocol: 'h2', action: 'GOAWAY', code: ENHANCE_YOUR_CALM });
     await Promise.race([c.closed, sleep(5000).then(() => { throw new Error('connection not closed in 5 s'); })]);
-    const mem = probe.stop();
-    await legit.stop();
-    expect(legit.failures).toEqual([]);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { served: false });
   });
 
   it('row 4: a shared 32 MiB Buffer on 4 streams with 2 GiB windows: all complete, memory bounded', async () => {
@@ -255,7 +182,7 @@ describe.each(targets)('$name', (target) => {
     const probe = new MemProbe().start();
     // The client runs in a child process: what is measured here is the server's memory.
     const legit = new Legit(() => legitH2(port));
-    const results = await childH2Get(port, '/big', 4);
+    const results = await childH2Get(port, BIG_PATH, 4);
     await legit.stop();
     const mem = probe.stop();
     expect(results).toEqual(Array.from({ length: 4 }, () => ({ status: 200, length: BIG.length })));
@@ -270,18 +197,13 @@ describe.each(targets)('$name', (target) => {
     const probe = new MemProbe().start();
     const conns = await Promise.all([0, 1].map(() => openRaw(port, [[4, 0x7fffffff]])));
     for (const c of conns) {
-      c.write(windowUpdate(0, 0x7fffffff - 65535), ...Array.from({ length: 20 }, (_, i) => requestHeaders(2 * i + 1, '/big')));
+      c.write(windowUpdate(0, 0x7fffffff - 65535), ...Array.from({ length: 20 }, (_, i) => requestHeaders(2 * i + 1, BIG_PATH)));
       c.socket.pause();
     }
     const legit = new Legit(() => legitH2(port));
     await sleep(1500);
-    const mem = probe.stop();
-    await legit.stop();
-    conns.forEach((c) => c.destroy());
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
     // 40 streams x 32 MiB would be 1.25 GiB if the server copied what the windows allow.
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { conns });
   });
 
   it('row 5: 50 connections that leave mid-body: the server lets go of them, memory returns', async () => {
@@ -302,7 +224,7 @@ describe.each(targets)('$name', (target) => {
           }
         });
       });
-      c.write(windowUpdate(0, (1 << 20) - 65535), requestHeaders(1, '/big'));
+      c.write(windowUpdate(0, (1 << 20) - 65535), requestHeaders(1, BIG_PATH));
       await half;
       c.destroy();
     };
@@ -455,15 +377,7 @@ describe.each(targets)('$name', (target) => {
     const c = await openRaw(port);
     c.socket.pause();
     const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(i)));
-    const deadline = Date.now() + 15_000;
-    let sent = 0;
-    // Bounded: at most 400 batches (2 M PINGs, 34 MB) or 15 s, and never more than 1 MiB unsent on our side.
-    for (let i = 0; i < 400 && !c.isClosed && events.list.length === 0 && Date.now() < deadline; i++) {
-      c.socket.write(batch);
-      sent += 5000;
-      while (c.socket.writableLength > MiB && !c.isClosed && events.list.length === 0 && Date.now() < deadline) await sleep(5);
-      if (i % 10 === 0) await sleep(0);
-    }
+    const sent = await floodPaused(c, batch, 5000, events);
     const ev = await events.limit('maxOutboundAck', 'connection', 5000);
     expect(ev.protocol).toBe('h2');
     c.socket.resume();
@@ -484,12 +398,7 @@ describe.each(targets)('$name', (target) => {
     const c = await openRaw(port);
     c.socket.pause();
     const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(i)));
-    const deadline = Date.now() + 15_000;
-    for (let i = 0; i < 400 && events.list.length === 0 && Date.now() < deadline; i++) {
-      c.socket.write(batch);
-      while (c.socket.writableLength > MiB && events.list.length === 0 && Date.now() < deadline) await sleep(5);
-      if (i % 10 === 0) await sleep(0);
-    }
+    await floodPaused(c, batch, 5000, events, false);
     await events.limit('maxOutboundAck', 'connection');
     const t0 = Date.now();
     await until(() => connections() === 0, 6000, 'the server dropped the connection');

@@ -12,64 +12,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ServerLimits } from '../../../lib/limits.js';
 import { PROTO_SPDY3_1 } from '../../../lib/spdylay/index.js';
-import type { ThreadedSPDYServerOptions } from '../../../lib/spdylay/server/options.js';
-import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
+import type { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
 import { BaseSPDYStreamHandler } from '../../../lib/spdylay/client/handler.js';
 import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
-import { LimitEvents, Legit, MemProbe, MiB, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
+import { Legit, MemProbe, MiB, endAttack, floodPaused, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
 import {
   FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, ping, rstStream,
   settings, windowUpdate,
 } from '../../helpers/attack-spdy.js';
-import { Collect, EchoHandler } from '../../helpers/spdy-fetch.js';
+import {
+  AttackSpdyHandler, BIG, BIG_PATH, type StartedServer, closeStartedServers, startSpdyServer,
+} from '../../helpers/attack-servers.js';
+import { Collect } from '../../helpers/spdy-fetch.js';
 
-const BIG = Buffer.alloc(32 * MiB, 0x62);
-
-class Handler extends EchoHandler {
-  override do_GET(): void | Promise<void> {
-    const p = this.path ?? '/';
-    if (p === '/') {
-      this.sendResponse(200);
-      this.wfile.end('ok');
-      return;
-    }
-    if (p === '/shared-big') {
-      this.sendResponse(200);
-      this.sendHeader('content-length', String(BIG.length));
-      this.wfile.end(BIG);
-      return;
-    }
-    return super.do_GET();
-  }
-
-  override async do_POST(): Promise<void> {
-    if (this.path === '/hold') return new Promise<void>(() => {}); // never reads its body
-    await this.readBody();
-    this.sendResponse(200);
-    this.wfile.end('ok');
-  }
-}
-
-interface Running {
-  server: ThreadedSPDYServer;
-  port: number;
-  events: LimitEvents;
-}
-
-const running: ThreadedSPDYServer[] = [];
-
-async function start(limits: ServerLimits = {}): Promise<Running> {
-  const server = new ThreadedSPDYServer(['127.0.0.1', 0], Handler, { plain: true, ...limits } as ThreadedSPDYServerOptions);
-  server.on('handlerError', () => {});
-  const events = new LimitEvents(server);
-  const { port } = await server.start();
-  running.push(server);
-  return { server, port, events };
-}
+const start = (limits: ServerLimits = {}): Promise<StartedServer<ThreadedSPDYServer>> =>
+  startSpdyServer(AttackSpdyHandler, limits);
 
 afterEach(async () => {
   expect(takeInvalidEvents(), "malformed 'limitExceeded' payloads").toEqual([]);
-  await Promise.all(running.splice(0).map((s) => s.close({ timeout: 1000 })));
+  await closeStartedServers();
 });
 
 /** A legitimate SPDY/3.1 client (urlfetch, its own connection). */
@@ -125,12 +86,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     c.write(await c.syn(5, '/'));
     expect((await c.body(5)).toString()).toBe('ok');
     expect(c.goaway).toBeUndefined();
-    const mem = probe.stop();
-    await legit.stop();
-    c.destroy();
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { conns: [c] });
   });
 
   it('row 7: zlib bomb (16 MiB value in ~16 KiB) on 4 connections at a time: GOAWAY(PROTOCOL_ERROR), memory bounded, others served', async () => {
@@ -159,12 +115,8 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     for (const e of events.list.filter((x) => x.scope === 'connection')) {
       expect(e).toMatchObject({ limit: 'maxHeaderListSize', protocol: 'spdy/3.1', action: 'GOAWAY', code: GOAWAY_STATUS.PROTOCOL_ERROR });
     }
-    const mem = probe.stop();
-    await legit.stop();
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
     // 4 x 16 MiB inflated would be 64 MiB before any copy.
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(32 * MiB);
+    await endAttack(probe, legit, { peak: 32 * MiB });
   });
 
   it('row 8: PING flood by a client that never reads: connection ended, maxOutboundAck, memory bounded', async () => {
@@ -175,15 +127,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     c.socket.pause();
     // Client PING IDs are odd.
     const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(2 * i + 1)));
-    const deadline = Date.now() + 15_000;
-    let sent = 0;
-    // Bounded: at most 400 batches (2 M PINGs, 24 MB) or 15 s, never more than 1 MiB unsent on our side.
-    for (let i = 0; i < 400 && !c.isClosed && events.list.length === 0 && Date.now() < deadline; i++) {
-      c.socket.write(batch);
-      sent += 5000;
-      while (c.socket.writableLength > MiB && !c.isClosed && events.list.length === 0 && Date.now() < deadline) await sleep(5);
-      if (i % 10 === 0) await sleep(0);
-    }
+    const sent = await floodPaused(c, batch, 5000, events);
     const ev = await events.limit('maxOutboundAck', 'connection', 5000);
     expect(ev).toMatchObject({ protocol: 'spdy/3.1' });
     c.socket.resume();
@@ -204,12 +148,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     const c = await openSpdy(port);
     c.socket.pause();
     const batch = Buffer.concat(Array.from({ length: 5000 }, (_, i) => ping(2 * i + 1)));
-    const deadline = Date.now() + 15_000;
-    for (let i = 0; i < 400 && events.list.length === 0 && Date.now() < deadline; i++) {
-      c.socket.write(batch);
-      while (c.socket.writableLength > MiB && events.list.length === 0 && Date.now() < deadline) await sleep(5);
-      if (i % 10 === 0) await sleep(0);
-    }
+    await floodPaused(c, batch, 5000, events, false);
     await events.limit('maxOutboundAck', 'connection');
     const t0 = Date.now();
     await until(() => server.connectionCount === 0, 6000, 'the server dropped the connection');
@@ -285,19 +224,14 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     const conns = await Promise.all([0, 1].map(() => openSpdy(port)));
     for (const c of conns) {
       const syns: Buffer[] = [];
-      for (let i = 0; i < 20; i++) syns.push(await c.syn(2 * i + 1, '/shared-big'));
+      for (let i = 0; i < 20; i++) syns.push(await c.syn(2 * i + 1, BIG_PATH));
       // Paused before the requests go out: nothing of the responses is read (or kept) on this side.
       c.socket.pause();
       c.write(settings([[7, 0x7fffffff]]), ...syns);
     }
     const legit = new Legit(() => legitBoth(port));
     await sleep(1500);
-    const mem = probe.stop();
-    await legit.stop();
-    conns.forEach((c) => c.destroy());
-    expect(legit.failures).toEqual([]);
-    expect(legit.ok.length).toBeGreaterThan(0);
-    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+    await endAttack(probe, legit, { conns });
   });
 
   it('row 4: urlfetch GETs a shared 32 MiB Buffer on 4 streams: all complete, memory bounded', async () => {
@@ -307,7 +241,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
       override onData(d: Buffer): void { this.n += d.length; }
     }
     const probe = new MemProbe().start();
-    const hs = await urlfetch(Array.from({ length: 4 }, () => `http://127.0.0.1:${port}/shared-big`), Count,
+    const hs = await urlfetch(Array.from({ length: 4 }, () => `http://127.0.0.1:${port}${BIG_PATH}`), Count,
       { version: PROTO_SPDY3_1, timeout: 10_000 });
     const mem = probe.stop();
     for (const h of hs) expect(h.n).toBe(BIG.length);
@@ -338,7 +272,7 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
           }
         });
       });
-      c.write(await c.syn(1, '/shared-big'));
+      c.write(await c.syn(1, BIG_PATH));
       await half;
       c.destroy();
     };

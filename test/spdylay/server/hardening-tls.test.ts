@@ -11,10 +11,11 @@ import * as tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ServerLimits } from '../../../lib/limits.js';
-import { BaseRequestHandler, HTTP2Server, type HTTP2ServerOptions } from '../../../lib/nghttp2/index.js';
-import type { ThreadedSPDYServerOptions } from '../../../lib/spdylay/server/options.js';
-import { ThreadedSPDYServer } from '../../../lib/spdylay/server/server.js';
-import { LimitEvents, sleep, takeInvalidEvents } from '../../helpers/attack-mem.js';
+import { BaseRequestHandler } from '../../../lib/nghttp2/index.js';
+import { sleep, takeInvalidEvents } from '../../helpers/attack-mem.js';
+import {
+  type StartedServer, closeStartedServers, startHttp2Server, startSpdyServer,
+} from '../../helpers/attack-servers.js';
 import { testCert } from '../../helpers/certs.js';
 import { FrameParser, FrameType, PREFACE, requestHeaders, settingsFrame } from '../../helpers/h2raw.js';
 import { SpdyFrameParser, SpdyDeflater, T, requestNv, synStream, FLAG_FIN } from '../../helpers/attack-spdy.js';
@@ -33,46 +34,15 @@ class SpdySrvHandler extends EchoHandler {
   }
 }
 
-interface Running {
-  port: number;
-  events: LimitEvents;
-  close(): Promise<void>;
-}
-
-const running: Running[] = [];
-
 afterEach(async () => {
   expect(takeInvalidEvents(), "malformed 'limitExceeded' payloads").toEqual([]);
-  await Promise.all(running.splice(0).map((r) => r.close()));
+  await closeStartedServers();
 });
 
-const targets: { name: string; start(limits: ServerLimits): Promise<Running> }[] = [
-  {
-    name: 'HTTP2Server',
-    async start(limits) {
-      const { key, cert } = await testCert();
-      const server = new HTTP2Server(['127.0.0.1', 0], H2Handler, { key, cert }, { log: false, ...limits } as HTTP2ServerOptions);
-      server.on('clientError', () => {});
-      const events = new LimitEvents(server);
-      const { port } = await server.listen();
-      const r = { port, events, close: () => server.close({ timeout: 1000 }) };
-      running.push(r);
-      return r;
-    },
-  },
-  {
-    name: 'ThreadedSPDYServer',
-    async start(limits) {
-      const { key, cert } = await testCert();
-      const server = new ThreadedSPDYServer(['127.0.0.1', 0], SpdySrvHandler, { key, cert, ...limits } as ThreadedSPDYServerOptions);
-      server.on('clientError', () => {});
-      const events = new LimitEvents(server);
-      const { port } = await server.start();
-      const r = { port, events, close: () => server.close({ timeout: 1000 }) };
-      running.push(r);
-      return r;
-    },
-  },
+const quiet = ['clientError'];
+const targets: { name: string; start(limits: ServerLimits): Promise<StartedServer<unknown>> }[] = [
+  { name: 'HTTP2Server', start: async (limits) => startHttp2Server(H2Handler, limits, { tls: await testCert(), quiet }) },
+  { name: 'ThreadedSPDYServer', start: async (limits) => startSpdyServer(SpdySrvHandler, limits, { tls: await testCert(), quiet }) },
 ];
 
 /** A TLS h2 GET with Node's client. */

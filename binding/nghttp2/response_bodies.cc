@@ -1,0 +1,146 @@
+#include "response_bodies.h"
+
+#include <cstring>
+
+#include "../util/common.h"
+
+namespace spdylay_binding {
+
+void ResponseBodies::SetReader(Napi::Function read_fn, int32_t *read_flag) {
+  read_fn_ = Napi::Persistent(read_fn);
+  read_flag_ = read_flag;
+}
+
+std::unique_ptr<ResponseBodies::Source> ResponseBodies::Make(int kind, const Napi::Value &body) {
+  std::unique_ptr<Source> src;
+  if (kind == kBytes) {
+    src.reset(new Source());
+    src->kind = kBytes;
+    if (body.IsString()) {
+      src->owned = body.As<Napi::String>().Utf8Value();
+      src->data = reinterpret_cast<const uint8_t *>(src->owned.data());
+      src->length = src->owned.size();
+    } else {
+      ByteView view = GetBytes(body, "body");
+      if (view.length <= kCopyBodyMax) {
+        src->owned.assign(reinterpret_cast<const char *>(view.data), view.length);
+        src->data = reinterpret_cast<const uint8_t *>(src->owned.data());
+      } else {
+        src->ref = Napi::Persistent(body);
+        src->data = view.data;
+      }
+      src->length = view.length;
+    }
+    if (src->length == 0) src.reset();
+  } else if (kind == kJs) {
+    src.reset(new Source());
+    src->kind = kJs;
+  }
+  if (src) src->owner = this;
+  return src;
+}
+
+nghttp2_data_provider ResponseBodies::Provider(Source *src) {
+  nghttp2_data_provider prd;
+  prd.source.ptr = src;
+  prd.read_callback = Read;
+  return prd;
+}
+
+void ResponseBodies::Attach(int32_t stream_id, std::unique_ptr<Source> src) {
+  bytes_ += src->owned.size();
+  Drop(stream_id);
+  sources_[stream_id] = std::move(src);
+}
+
+void ResponseBodies::Drop(int32_t stream_id) {
+  auto it = sources_.find(stream_id);
+  if (it == sources_.end()) return;
+  bytes_ -= it->second->owned.size();
+  sources_.erase(it);
+}
+
+void ResponseBodies::Clear() {
+  sources_.clear();
+  bytes_ = 0;
+  read_fn_.Reset();
+}
+
+void ResponseBodies::ThrowPendingError(Napi::Env env) {
+  has_pending_error_ = false;
+  Napi::Value e = pending_error_.Value();
+  pending_error_.Reset();
+  throw Napi::Error(env, e);
+}
+
+ssize_t ResponseBodies::Read(nghttp2_session *, int32_t stream_id, uint8_t *buf, size_t length,
+                             uint32_t *data_flags, nghttp2_data_source *source, void *) {
+  Source *src = static_cast<Source *>(source->ptr);
+  if (src->kind == kBytes) {
+    size_t n = src->length - src->pos;
+    if (n > length) n = length;
+    if (src->pos + n == src->length) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    // The session's send_data_callback copies the payload straight into
+    // its output (one copy).
+    *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    return static_cast<ssize_t>(n);
+  }
+  return src->owner->ReadJs(stream_id, src, buf, length, data_flags);
+}
+
+ssize_t ResponseBodies::ReadJs(int32_t stream_id, Source *src, uint8_t *buf, size_t length,
+                               uint32_t *data_flags) {
+  if (src->pending_pos < src->pending.size()) {
+    size_t n = src->pending.size() - src->pending_pos;
+    if (n > length) n = length;
+    std::memcpy(buf, src->pending.data() + src->pending_pos, n);
+    src->pending_pos += n;
+    if (src->pending_pos == src->pending.size()) {
+      src->pending.clear();
+      src->pending.shrink_to_fit();
+      src->pending_pos = 0;
+      if (src->eof_after_pending) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    }
+    return static_cast<ssize_t>(n);
+  }
+  Napi::Env env = read_fn_.Env();
+  Napi::HandleScope scope(env);
+  Napi::Value chunk;
+  *read_flag_ = kReadError;
+  try {
+    chunk = read_fn_.Call({Napi::Number::New(env, stream_id),
+                           Napi::Number::New(env, static_cast<double>(length))});
+  } catch (const Napi::Error &e) {
+    // Never unwind through nghttp2: keep the exception for the session's
+    // send() to rethrow and reset this stream (RST_STREAM INTERNAL_ERROR).
+    if (!has_pending_error_) {
+      pending_error_ = Napi::Persistent(static_cast<Napi::Value>(e.Value()));
+      has_pending_error_ = true;
+    }
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  }
+  int flag = *read_flag_;
+  if (flag == kReadDeferred) return NGHTTP2_ERR_DEFERRED;
+  if (flag != kReadOk && flag != kReadEof) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  size_t n = 0;
+  if (chunk.IsTypedArray() || chunk.IsArrayBuffer()) {
+    ByteView view;
+    try {
+      view = GetBytes(chunk, "chunk");
+    } catch (const Napi::Error &) {
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    n = view.length > length ? length : view.length;
+    std::memcpy(buf, view.data, n);
+    if (view.length > n) {
+      src->pending.assign(reinterpret_cast<const char *>(view.data + n), view.length - n);
+      src->pending_pos = 0;
+      src->eof_after_pending = flag == kReadEof;
+      return static_cast<ssize_t>(n);
+    }
+  }
+  if (flag == kReadEof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+
+}  // namespace spdylay_binding
