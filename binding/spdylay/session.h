@@ -1,5 +1,6 @@
 // SpdylaySession: a spdylay_session (deps/spdylay) wrapped for lib/spdylay
-// (lib/spdylay/session.ts and session-events.ts are the JS half).
+// (the JS half: lib/spdylay/session.ts, session-events.ts, the reader of its
+// events, and session-callbacks.ts, the python-style callbacks over it).
 // session.cc holds its construction and JS methods, session_callbacks.cc
 // the C callbacks and the calls into JS they make.
 //
