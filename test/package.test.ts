@@ -124,3 +124,33 @@ describe('npm package', () => {
     expect(JSON.parse(run('node', ['smoke.cjs'], { cwd: dir })).cjs).toBe('x-k=v');
   }, 300_000);
 });
+
+/** The paths `npm pack` would put in the tarball, from the current build. */
+function packListing(): string[] {
+  const out = run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root });
+  return (JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+}
+
+describe('npm package contents', () => {
+  let files: string[] = [];
+  beforeAll(() => {
+    files = packListing();
+  }, 60_000);
+
+  it('carries the licence and the notices of the statically linked nghttp2 and zlib', () => {
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('THIRD_PARTY_NOTICES');
+    expect(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
+    const notices = fs.readFileSync(path.join(root, 'THIRD_PARTY_NOTICES'), 'utf8');
+    // Each library's notice carries its copyright line and licence text.
+    expect(notices).toContain('Copyright (c) 2012, 2013, 2014 Tatsuhiro Tsujikawa');
+    expect(notices).toContain('Permission is hereby granted, free of charge');
+    expect(notices).toContain('Jean-loup Gailly and Mark Adler');
+    expect(notices).toContain('This notice may not be removed or altered from any source distribution.');
+    // The versions named are the ones the binary reports.
+    const { libraryVersions } = require(path.join(root, 'dist', 'index.js'));
+    const versions = libraryVersions();
+    expect(notices).toContain(`nghttp2 ${versions.nghttp2} `);
+    expect(notices).toContain(`zlib ${versions.zlib} `);
+  });
+});
