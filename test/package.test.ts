@@ -153,4 +153,28 @@ describe('npm package contents', () => {
     expect(notices).toContain(`nghttp2 ${versions.nghttp2} `);
     expect(notices).toContain(`zlib ${versions.zlib} `);
   });
+
+  it('ships every source map with the TypeScript sources it points at', () => {
+    const maps = files.filter((f) => f.endsWith('.map'));
+    expect(maps).toContain('dist/index.js.map');
+    expect(maps).toContain('dist/index.d.ts.map');
+    expect(maps).toContain('dist/nghttp2/index.js.map');
+    const listed = new Set(files);
+    const missing: string[] = [];
+    for (const map of maps) {
+      const { sourceRoot = '', sources } = JSON.parse(fs.readFileSync(path.join(root, map), 'utf8')) as {
+        sourceRoot?: string; sources: string[];
+      };
+      expect(sources.length).toBeGreaterThan(0);
+      for (const source of sources) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(map), sourceRoot, source));
+        if (!listed.has(target)) missing.push(`${map} -> ${target}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // Every compiled module has its map.
+    for (const js of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
+      expect(listed.has(`${js}.map`), js).toBe(true);
+    }
+  });
 });
