@@ -12,7 +12,7 @@ import { BaseSPDYStreamHandler } from '../spdylay/client/handler.js';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from '../spdylay/constants.js';
 import type { NameValue } from '../spdylay/frames.js';
 import { formatFrame } from '../spdylay/trace.js';
-import type { CliIO } from './io.js';
+import { type CliIO, versionLine } from './io.js';
 
 const SPDYCAT_USAGE = `Usage: spdycat [options] URL...
 Fetches URLs over SPDY (https: ALPN spdy/3.1, spdy/3, spdy/2 or h2; http: cleartext SPDY or h2c).
@@ -31,6 +31,7 @@ Fetches URLs over SPDY (https: ALPN spdy/3.1, spdy/3, spdy/2 or h2; http: cleart
   -t, --timeout SEC    fail after SEC seconds without any activity
       --progress       force the progress bar on stderr (default: when stdout is a
                        terminal and the bodies go to -o or -n)
+  -V, --version        print the version and exit
   -h, --help           this help`;
 
 /** A small progress bar on stderr: `[=====>    ]  42% 4.2 MiB/10.0 MiB`. */
@@ -75,7 +76,7 @@ export async function spdycatMain(argv: string[], io: CliIO = process): Promise<
         spdy2: { type: 'boolean', short: '2' }, spdy3: { type: 'boolean', short: '3' }, spdy31: { type: 'boolean' },
         'no-h2': { type: 'boolean' }, h2: { type: 'boolean' }, h2c: { type: 'boolean' }, data: { type: 'string', short: 'd' },
         header: { type: 'string', short: 'H', multiple: true }, timeout: { type: 'string', short: 't' },
-        progress: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        progress: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (err) {
@@ -86,6 +87,10 @@ export async function spdycatMain(argv: string[], io: CliIO = process): Promise<
   const urls = parsed.positionals;
   if (o.help) {
     io.stdout.write(SPDYCAT_USAGE + '\n');
+    return 0;
+  }
+  if (o.version) {
+    io.stdout.write(versionLine('spdycat') + '\n');
     return 0;
   }
   if (urls.length === 0) {

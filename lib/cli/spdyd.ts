@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import type { ThreadedSPDYServerOptions } from '../spdylay/server/options.js';
 import { ThreadedSPDYServer } from '../spdylay/server/server.js';
 import { directoryHandler } from './directory-handler.js';
-import type { CliIO } from './io.js';
+import { type CliIO, versionLine } from './io.js';
 
 const SPDYD_USAGE = `Usage: spdyd [options] [DIR]
 Serves DIR (default: the current directory) over SPDY/3.1, SPDY/3, SPDY/2,
@@ -24,6 +24,7 @@ and h2 and HTTP/1.1 on the same port.
       --no-h2          do not serve h2
       --no-http1       do not serve HTTP/1.1
   -q, --quiet          no access log
+  -V, --version        print the version and exit
   -h, --help           this help`;
 
 /**
@@ -42,7 +43,7 @@ export async function spdydMain(argv: string[], io: CliIO = process, signal?: Ab
         port: { type: 'string', short: 'p', default: '3000' }, host: { type: 'string', default: '127.0.0.1' },
         key: { type: 'string' }, cert: { type: 'string' }, plain: { type: 'boolean' },
         'no-h2': { type: 'boolean' }, 'no-http1': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
+        help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (err) {
@@ -52,6 +53,10 @@ export async function spdydMain(argv: string[], io: CliIO = process, signal?: Ab
   const o = parsed.values;
   if (o.help) {
     io.stdout.write(SPDYD_USAGE + '\n');
+    return 0;
+  }
+  if (o.version) {
+    io.stdout.write(versionLine('spdyd') + '\n');
     return 0;
   }
   const dir = path.resolve(parsed.positionals[0] ?? '.');

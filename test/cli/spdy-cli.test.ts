@@ -147,6 +147,60 @@ describe.each([['tls', true], ['plain', false]] as const)('spdyd + spdycat (%s)'
     expect(srv.out()).toMatch(/"GET \/sub\/a\.txt HTTP\/1\.1" 200 4/);
   });
 
+  it('serves as a static server should: content types, Range (206/416), ETag and If-None-Match, If-Modified-Since (304)', async () => {
+    const k = secure ? ['--cacert', certFile] : [];
+    for (const proto of [secure ? '--http2' : '--http2-prior-knowledge', '--http1.1']) {
+      const curl = async (args: string[]) => (await run('curl', ['-sS', ...k, proto, ...args])).stdout.toString();
+      /** `curl -i` output split into the status code, lower-cased headers and body. */
+      const get = async (url: string, args: string[] = []) => {
+        const out = await curl(['-i', ...args, url]);
+        const sep = out.indexOf('\r\n\r\n');
+        const lines = out.slice(0, sep).split('\r\n');
+        const headers: Record<string, string> = {};
+        for (const l of lines.slice(1)) {
+          const i = l.indexOf(':');
+          headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
+        }
+        return { status: Number(lines[0]!.split(' ')[1]), headers, body: out.slice(sep + 4) };
+      };
+      const full = await get(`${srv.url}/sub/a.txt`);
+      expect(full.status).toBe(200);
+      expect(full.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(full.headers['accept-ranges']).toBe('bytes');
+      expect(full.headers.etag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+      expect((await get(`${srv.url}/`)).headers['content-type']).toBe('text/html; charset=utf-8');
+      expect((await get(`${srv.url}/big.bin`, ['-o', '/dev/null', '-D', '-'])).status).toBe(200);
+
+      // Range: one range is 206 with content-range; curl checks the length.
+      const part = (await run('curl', ['-sS', ...k, proto, '-r', '1000-1999', `${srv.url}/big.bin`, '-w', '%{http_code}'])).stdout;
+      expect(part.subarray(-3).toString()).toBe('206');
+      expect(sha(part.subarray(0, -3))).toBe(sha(big.subarray(1000, 2000)));
+      const suffix = await get(`${srv.url}/sub/a.txt`, ['-r', '-2']);
+      expect(suffix.status).toBe(206);
+      expect(suffix.headers['content-range']).toBe('bytes 2-3/4');
+      expect(suffix.body).toBe('a\n');
+      const unsatisfiable = await get(`${srv.url}/sub/a.txt`, ['-r', '10-20']);
+      expect(unsatisfiable.status).toBe(416);
+      expect(unsatisfiable.headers['content-range']).toBe('bytes */4');
+      // If-Range with a stale validator gets the whole file.
+      const stale = await get(`${srv.url}/sub/a.txt`, ['-r', '0-0', '-H', 'If-Range: "other"']);
+      expect(stale.status).toBe(200);
+      expect(stale.body).toBe('aaa\n');
+
+      // ETag + If-None-Match, Last-Modified + If-Modified-Since.
+      const inm = await get(`${srv.url}/sub/a.txt`, ['-H', `If-None-Match: ${full.headers.etag}`]);
+      expect(inm.status).toBe(304);
+      expect(inm.body).toBe('');
+      expect(inm.headers.etag).toBe(full.headers.etag);
+      expect((await get(`${srv.url}/sub/a.txt`, ['-H', 'If-None-Match: W/"0-0"'])).status).toBe(200);
+      expect((await get(`${srv.url}/sub/a.txt`, ['-H', `If-Modified-Since: ${full.headers['last-modified']}`])).status).toBe(304);
+      expect((await get(`${srv.url}/sub/a.txt`, ['-H', 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT'])).status).toBe(200);
+      // curl's own conditional GET: -z sends If-Modified-Since from a date.
+      const z = await curl(['-z', new Date(Date.now() + 3600_000).toUTCString(), `${srv.url}/sub/a.txt`, '-w', '%{http_code}']);
+      expect(z).toBe('304');
+    }
+  });
+
   it('nghttp fetches over h2 from the same port', async () => {
     const r = await run('nghttp', ['-nv', ...(secure ? [] : []), `${srv.url}/sub/a.txt`, `${srv.url}/big.bin`]);
     expect(r.stdout.toString()).toMatch(/recv HEADERS frame <length=\d+, flags=0x04, stream_id=\d+>/);
@@ -162,4 +216,15 @@ it('spdycat reports a connection failure with exit code 1, usage errors with 2',
   expect(r.stderr).toMatch(/Could not connect to 127\.0\.0\.1:1/);
   expect((await run(process.execPath, [SPDYCAT])).code).toBe(2);
   expect((await run(process.execPath, [SPDYD, '--bogus'])).code).toBe(2);
+});
+
+it('spdycat and spdyd print their version with --version (and -V)', async () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  for (const [tool, script] of [['spdycat', SPDYCAT], ['spdyd', SPDYD]] as const) {
+    for (const flag of ['--version', '-V']) {
+      const r = await run(process.execPath, [script, flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.toString()).toMatch(new RegExp(`^${tool} ${pkg.version.replace(/\./g, '\\.')} \\(nghttp2 \\d+\\.\\d+\\.\\d+, zlib \\d+\\.\\d+\\.\\d+\\)\n$`));
+    }
+  }
 });
