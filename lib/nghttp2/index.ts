@@ -36,6 +36,7 @@ export { BaseRequestHandler, type PushOptions, type SendResponseOptions } from '
 export { HTTP2Connection } from './server/connection.js';
 export {
   HTTP2Server,
+  type HTTP2ServerEvents,
   type AccessLogFunction, type BoundAddress, type HTTP2ServerOptions, type LimitExceededInfo, type LimitName,
   type RequestHandlerClass, type ServerAddress, type ServerLimits, type ServerTlsOptions,
 } from './server/server.js';

@@ -96,7 +96,7 @@ export class BufferDataProvider extends DataProvider<{ data: Uint8Array; pos: nu
 }
 
 /** The bytes of a provider the session can serve natively, else undefined. */
-export function nativeBody(prd: DataProvider<any> | null | undefined): Uint8Array | undefined {
+export function nativeBody<S>(prd: DataProvider<S> | null | undefined): Uint8Array | undefined {
   return prd instanceof BufferDataProvider && prd.readCb === bufferRead ? prd.data : undefined;
 }
 

@@ -41,7 +41,7 @@ export {
 } from '../errors.js';
 export { urlfetch, UrlFetcher, type UrlFetchOptions } from './client/fetcher.js';
 export { BaseSPDYStreamHandler, type StreamHandlerClass } from './client/handler.js';
-export { ThreadedSPDYServer } from './server/server.js';
+export { ThreadedSPDYServer, type ThreadedSPDYServerEvents } from './server/server.js';
 export { BaseSPDYRequestHandler, type SPDYHandlerInit } from './server/handler.js';
 export { SPDYConnection } from './server/spdy.js';
 export {

@@ -100,9 +100,9 @@ export interface SpdyEventHandlers {
 export interface ReadSource<S> {
   /** Handed back to `readCb`. */
   source: unknown;
-  /** See `ReadCallback`. */
+  /** See `ReadCallback` (a method, so a provider of any source type fits). */
   readCb(session: S, streamId: number, length: number, readCtrl: ReadCtrl,
-    source: any): Uint8Array | string | number | null | undefined;
+    source: unknown): Uint8Array | string | number | null | undefined;
 }
 
 const K = spdylayLayout.kinds;
@@ -160,7 +160,7 @@ export function kindBit(kind: keyof SpdyEventHandlers): number {
  */
 export class SpdyEventReader<S = unknown> {
   /** The record shared with the native session (`spdylayLayout.record`). */
-  readonly record = new Int32Array(R.size);
+  readonly record: Int32Array = new Int32Array(R.size);
   /** The first exception a handler threw since `error` was last cleared. */
   error: unknown = undefined;
   /** The dispatcher to give the native `send()`/`recv()`. */

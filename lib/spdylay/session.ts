@@ -354,7 +354,7 @@ export class Session<U = unknown> {
    * @throws TypeError when `pri` is not an integer or `nv` not an array of pairs.
    * @throws SpdylayError for another C error.
    */
-  submitRequest(pri: number, nv: NameValue[], dataPrd?: DataProvider<any> | null,
+  submitRequest<S>(pri: number, nv: NameValue[], dataPrd?: DataProvider<S> | null,
     streamUserData?: unknown): void {
     priority(pri);
     const body = nativeBody(dataPrd);
@@ -421,7 +421,7 @@ export class Session<U = unknown> {
    * @param dataPrd - The response body, or omitted/`null` (SYN_REPLY gets FIN).
    * @throws InvalidArgumentError for a bad `nv`.
    */
-  submitResponse(streamId: number, nv: NameValue[], dataPrd?: DataProvider<any> | null): void {
+  submitResponse<S>(streamId: number, nv: NameValue[], dataPrd?: DataProvider<S> | null): void {
     int(streamId, 'streamId');
     const body = nativeBody(dataPrd);
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, streamId) : 0;
@@ -469,7 +469,7 @@ export class Session<U = unknown> {
    * @throws TypeError when `dataPrd` is not a DataProvider.
    * @throws SpdylayError on a C error (e.g. out of memory).
    */
-  submitData(streamId: number, flags: number, dataPrd: DataProvider<any>): void {
+  submitData<S>(streamId: number, flags: number, dataPrd: DataProvider<S>): void {
     int(streamId, 'streamId');
     int(flags, 'flags');
     if (!(dataPrd instanceof DataProvider)) throw new ArgumentError('dataPrd must be a DataProvider');
@@ -548,7 +548,7 @@ export class Session<U = unknown> {
     if (rv < 0) throw errorForCode(rv);
   }
 
-  private _addProvider(prd: DataProvider<any>, streamId: number): number {
+  private _addProvider<S>(prd: DataProvider<S>, streamId: number): number {
     if (!(prd instanceof DataProvider)) throw new ArgumentError('dataPrd must be a DataProvider');
     return this._tokens.addProvider(prd, streamId);
   }

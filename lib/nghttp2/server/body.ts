@@ -44,7 +44,7 @@ export type HeaderPair = readonly [name: string | Uint8Array, value: string | Ui
  * own enumerable properties are the fields. String names are lower-cased
  * (HTTP/2 requires lower-case names).
  */
-export type HeaderList = Iterable<HeaderPair> | Record<string, string | number | Uint8Array>;
+export type HeaderList = readonly HeaderPair[] | Iterable<HeaderPair> | Record<string, string | number | Uint8Array>;
 
 export function isBytes(v: unknown): v is Uint8Array {
   return v instanceof Uint8Array;

@@ -108,20 +108,63 @@ export interface BoundAddress {
   family: string;
 }
 
+/**
+ * The events of {@link HTTP2Server}: each key is an event name, its value the
+ * listener's arguments.
+ */
+export interface HTTP2ServerEvents<H extends BaseRequestHandler = BaseRequestHandler> {
+  /** The server is bound (after `listen()` resolves its address). */
+  listening: [];
+  /** The server stopped listening and every connection has ended. */
+  close: [];
+  /** A connection was accepted (or handed to `handleConnection()`) and its session started. */
+  connection: [connection: HTTP2Connection];
+  /**
+   * A request handler threw or its body failed. `handler` is null when the
+   * handler's constructor threw. Without a listener the error is printed to
+   * stderr.
+   */
+  handlerError: [error: unknown, handler: H | null];
+  /** nghttp2 failed a connection's session (`nghttp2_session_mem_recv`/`mem_send` returned an error); the connection closes. */
+  sessionError: [error: Error, connection: HTTP2Connection];
+  /**
+   * A client's socket failed: a TLS handshake error (`connection` null), a
+   * socket error on a connection, or an error of the listening socket after
+   * `listen()` (`connection` null).
+   */
+  clientError: [error: Error, connection: HTTP2Connection | null];
+  /**
+   * A client ran into a limit of {@link HTTP2ServerOptions}: a stream reset
+   * for `maxHeaderListSize` (scope `'stream'`, RST_STREAM
+   * ENHANCE_YOUR_CALM) or a connection ended for a limit or timeout (scope
+   * `'connection'`, GOAWAY ENHANCE_YOUR_CALM, or NO_ERROR for the
+   * timeouts). The info object is frozen; `protocol` is `'h2'`.
+   */
+  limitExceeded: [info: LimitExceededInfo, connection: HTTP2Connection | null];
+}
+
+// Typed listeners of the server's events (declaration merging with the class below).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> {
   /**
-   * `'limitExceeded'`: a client ran into a limit of {@link HTTP2ServerOptions}:
-   * a stream reset for `maxHeaderListSize` (scope `'stream'`, RST_STREAM
-   * ENHANCE_YOUR_CALM) or a connection ended for a limit or timeout (scope
-   * `'connection'`, GOAWAY ENHANCE_YOUR_CALM, or NO_ERROR for the timeouts).
-   * The info object is frozen; `protocol` is `'h2'`.
+   * Adds a listener of one of the server's events (see {@link HTTP2ServerEvents}).
+   *
+   * @param event - The event name.
+   * @param listener - Called with the event's arguments.
    */
-  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection | null) => void): this;
-  on(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** See {@link HTTP2Server.on}. */
-  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: HTTP2Connection | null) => void): this;
-  once(event: string | symbol, listener: (...args: any[]) => void): this;
+  on<E extends keyof HTTP2ServerEvents<H>>(event: E, listener: (...args: HTTP2ServerEvents<H>[E]) => void): this;
+  /** As {@link HTTP2Server.on}, for `addListener`. */
+  addListener<E extends keyof HTTP2ServerEvents<H>>(event: E, listener: (...args: HTTP2ServerEvents<H>[E]) => void): this;
+  /** As {@link HTTP2Server.on}, called once. */
+  once<E extends keyof HTTP2ServerEvents<H>>(event: E, listener: (...args: HTTP2ServerEvents<H>[E]) => void): this;
+  /** As {@link HTTP2Server.on}, added before the other listeners. */
+  prependListener<E extends keyof HTTP2ServerEvents<H>>(event: E, listener: (...args: HTTP2ServerEvents<H>[E]) => void): this;
+  /** As {@link HTTP2Server.once}, added before the other listeners. */
+  prependOnceListener<E extends keyof HTTP2ServerEvents<H>>(event: E, listener: (...args: HTTP2ServerEvents<H>[E]) => void): this;
+  /** Removes a listener added with {@link HTTP2Server.on} or {@link HTTP2Server.once}. */
+  off<E extends keyof HTTP2ServerEvents<H>>(event: E, listener: (...args: HTTP2ServerEvents<H>[E]) => void): this;
+  /** As {@link HTTP2Server.off}. */
+  removeListener<E extends keyof HTTP2ServerEvents<H>>(event: E, listener: (...args: HTTP2ServerEvents<H>[E]) => void): this;
 }
 
 /**

@@ -449,20 +449,67 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
   }
 }
 
-// Typed listeners of the server's own event (declaration merging with the class above).
+/**
+ * The events of {@link ThreadedSPDYServer}: each key is an event name, its
+ * value the listener's arguments.
+ */
+export interface ThreadedSPDYServerEvents<H extends BaseSPDYRequestHandler = BaseSPDYRequestHandler> {
+  /** The server is bound (after `start()` resolves its address). */
+  listening: [];
+  /** The server stopped listening and every connection has ended. */
+  close: [];
+  /**
+   * A connection was routed: a SPDY session (with its version's protocol
+   * token), or the socket of an h2 or HTTP/1.1 connection.
+   */
+  connection: [connection: SPDYConnection, protocol: string] | [socket: net.Socket, protocol: 'h2' | 'http/1.1'];
+  /**
+   * A request handler threw, or a listener of `'limitExceeded'` or the
+   * access log did. `handler` is null when there is none (the handler's
+   * constructor threw, or an h2 stream's). Without a listener the error is
+   * printed to stderr.
+   */
+  handlerError: [error: unknown, handler: H | null];
+  /** A session failed (spdylay's or nghttp2's); the connection closes. */
+  sessionError: [error: unknown, connection: SPDYConnection | HTTP2Connection];
+  /**
+   * A client's socket failed: a socket error during protocol detection, of
+   * an HTTP/1.1 connection or a SPDY session's setup (`socket` given); a
+   * TLS handshake error, an h2 connection's socket error, or an error of
+   * the listening socket after `start()` (`socket` null).
+   */
+  clientError: [error: unknown, socket: net.Socket | null];
+  /**
+   * A client ran into a limit of {@link ThreadedSPDYServerOptions}: one
+   * stream reset (scope `'stream'`: a header block past
+   * `maxHeaderListSize`) or a connection ended for a limit or timeout
+   * (scope `'connection'`). The info object is frozen; `connection` is the
+   * {@link SPDYConnection}, the `HTTP2Connection` (h2), the socket
+   * (HTTP/1.1, TLS handshake, protocol detection) or null.
+   */
+  limitExceeded: [info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null];
+}
+
+// Typed listeners of the server's events (declaration merging with the class above).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYRequestHandler> {
   /**
-   * `'limitExceeded'`: a client ran into a limit of
-   * {@link ThreadedSPDYServerOptions}: one stream reset (scope `'stream'`:
-   * a header block past `maxHeaderListSize`) or a connection ended for a
-   * limit or timeout (scope `'connection'`). The info object is frozen;
-   * `connection` is the {@link SPDYConnection}, the `HTTP2Connection` (h2),
-   * the socket (HTTP/1.1, TLS handshake, protocol detection) or null.
+   * Adds a listener of one of the server's events (see {@link ThreadedSPDYServerEvents}).
+   *
+   * @param event - The event name.
+   * @param listener - Called with the event's arguments.
    */
-  on(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null) => void): this;
-  on(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** See {@link ThreadedSPDYServer.on}. */
-  once(event: 'limitExceeded', listener: (info: LimitExceededInfo, connection: SPDYConnection | HTTP2Connection | net.Socket | null) => void): this;
-  once(event: string | symbol, listener: (...args: any[]) => void): this;
+  on<E extends keyof ThreadedSPDYServerEvents<H>>(event: E, listener: (...args: ThreadedSPDYServerEvents<H>[E]) => void): this;
+  /** As {@link ThreadedSPDYServer.on}, for `addListener`. */
+  addListener<E extends keyof ThreadedSPDYServerEvents<H>>(event: E, listener: (...args: ThreadedSPDYServerEvents<H>[E]) => void): this;
+  /** As {@link ThreadedSPDYServer.on}, called once. */
+  once<E extends keyof ThreadedSPDYServerEvents<H>>(event: E, listener: (...args: ThreadedSPDYServerEvents<H>[E]) => void): this;
+  /** As {@link ThreadedSPDYServer.on}, added before the other listeners. */
+  prependListener<E extends keyof ThreadedSPDYServerEvents<H>>(event: E, listener: (...args: ThreadedSPDYServerEvents<H>[E]) => void): this;
+  /** As {@link ThreadedSPDYServer.once}, added before the other listeners. */
+  prependOnceListener<E extends keyof ThreadedSPDYServerEvents<H>>(event: E, listener: (...args: ThreadedSPDYServerEvents<H>[E]) => void): this;
+  /** Removes a listener added with {@link ThreadedSPDYServer.on} or {@link ThreadedSPDYServer.once}. */
+  off<E extends keyof ThreadedSPDYServerEvents<H>>(event: E, listener: (...args: ThreadedSPDYServerEvents<H>[E]) => void): this;
+  /** As {@link ThreadedSPDYServer.off}. */
+  removeListener<E extends keyof ThreadedSPDYServerEvents<H>>(event: E, listener: (...args: ThreadedSPDYServerEvents<H>[E]) => void): this;
 }
