@@ -41,3 +41,4 @@ export {
   type RequestHandlerClass, type ServerAddress, type ServerLimits, type ServerTlsOptions,
 } from './server/server.js';
 export { DEFAULT_LIMITS } from '../limits.js';
+export { reusePortSupported, type ListenOptions } from '../listen.js';

@@ -42,6 +42,7 @@ export {
 export { urlfetch, UrlFetcher, type UrlFetchOptions } from './client/fetcher.js';
 export { BaseSPDYStreamHandler, type StreamHandlerClass } from './client/handler.js';
 export { ThreadedSPDYServer, type ThreadedSPDYServerEvents } from './server/server.js';
+export { reusePortSupported, type ListenOptions } from '../listen.js';
 export { BaseSPDYRequestHandler, type SPDYHandlerInit } from './server/handler.js';
 export { SPDYConnection } from './server/spdy.js';
 export {

@@ -13,6 +13,7 @@ import {
   resolveLimits, type LimitExceededInfo, type LimitName, type ServerLimits,
 } from '../../limits.js';
 import { ArgumentError } from '../../errors.js';
+import { type ListenOptions, listenServer } from '../../listen.js';
 import { HTTP2Connection } from './connection.js';
 import type { BaseRequestHandler } from './handler.js';
 
@@ -337,25 +338,30 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
   }
 
   /**
-   * Starts listening (`net.Server.listen`). Idempotent.
+   * Starts listening (`net.Server.listen`). Idempotent: a second call
+   * returns the first call's promise (its options are ignored).
    *
+   * @param options - Node's listen options: `backlog`, `exclusive` (a
+   *   `node:cluster` worker binds its own handle), `reusePort` (several
+   *   processes or worker threads bind one port), `ipv6Only`, and `signal`
+   *   (aborting it closes the server as {@link close} does).
    * @returns The bound address (the port actually chosen when 0 was given).
-   * @throws (rejects) the listen error, e.g. EADDRINUSE.
+   * @throws ArgumentError (rejects; a TypeError, `ERR_SPDYLAY_INVALID_ARG`) for
+   *   a bad option, or `reusePort` on a Node older than 22.12.
+   * @throws (rejects) the reason of an already aborted `signal`; the listen
+   *   error, e.g. EADDRINUSE.
    */
-  listen(): Promise<BoundAddress> {
+  listen(options: ListenOptions = {}): Promise<BoundAddress> {
     if (this.#listening) return this.#listening;
-    this.#listening = new Promise<BoundAddress>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        this.#listening = null;
-        reject(err);
-      };
-      this.#server.once('error', onError);
-      this.#server.listen(this.#port, this.#host, () => {
-        this.#server.off('error', onError);
-        this.#server.on('error', (err) => this.emit('clientError', err, null));
-        this.emit('listening');
-        resolve(this.address()!);
-      });
+    this.#listening = listenServer(this.#server, this.#port, this.#host, options, () => {
+      this.close().catch(() => undefined);
+    }).then(() => {
+      this.#server.on('error', (err) => this.emit('clientError', err, null));
+      this.emit('listening');
+      return this.address()!;
+    }, (err: unknown) => {
+      this.#listening = null;
+      throw err;
     });
     return this.#listening;
   }

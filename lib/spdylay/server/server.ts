@@ -16,6 +16,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 
 import { ArgumentError } from '../../errors.js';
+import { type ListenOptions, listenServer } from '../../listen.js';
 import type { LimitExceededInfo, LimitName, ServedProtocol } from '../../limits.js';
 import type { HTTP2Connection, HTTP2Server } from '../../nghttp2/index.js';
 import { OK } from '../constants.js';
@@ -196,27 +197,61 @@ export class ThreadedSPDYServer<H extends BaseSPDYRequestHandler = BaseSPDYReque
   }
 
   /**
-   * Starts listening (python: `start()`, which serves in a thread). Idempotent.
+   * Starts listening (python: `start()`, which serves in a thread).
+   * Idempotent: a second call returns the first call's promise (its options
+   * are ignored).
    *
+   * @param options - Node's listen options: `backlog`, `exclusive` (a
+   *   `node:cluster` worker binds its own handle), `reusePort` (several
+   *   processes or worker threads bind one port), `ipv6Only`, and `signal`
+   *   (aborting it closes the server as {@link close} does).
    * @returns The bound `{ address, port, family }` (the port chosen when 0 was given).
-   * @throws (rejects) the listen error, e.g. EADDRINUSE.
+   * @throws ArgumentError (rejects; a TypeError, `ERR_SPDYLAY_INVALID_ARG`) for
+   *   a bad option, or `reusePort` on a Node older than 22.12.
+   * @throws (rejects) the reason of an already aborted `signal`; the listen
+   *   error, e.g. EADDRINUSE.
    */
-  start(): Promise<SPDYBoundAddress> {
+  start(options: ListenOptions = {}): Promise<SPDYBoundAddress> {
     if (this.#started) return this.#started;
-    this.#started = new Promise<SPDYBoundAddress>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        this.#started = null;
-        reject(err);
-      };
-      this.#server.once('error', onError);
-      this.#server.listen(this.#port, this.#host, () => {
-        this.#server.off('error', onError);
-        this.#server.on('error', (err) => this._clientError(err, null));
-        this.emit('listening');
-        resolve(this.address()!);
-      });
+    this.#started = listenServer(this.#server, this.#port, this.#host, options, () => {
+      this.close().catch(() => undefined);
+    }).then(() => {
+      this.#server.on('error', (err) => this._clientError(err, null));
+      this.emit('listening');
+      return this.address()!;
+    }, (err: unknown) => {
+      this.#started = null;
+      throw err;
     });
     return this.#started;
+  }
+
+  /**
+   * Serves a connection accepted elsewhere as if this server had accepted
+   * it: a socket handed over by a `node:cluster` primary or another process
+   * (`child.send('socket', socket)`), or accepted by the application's own
+   * `net`/`tls` server. The server need not be listening.
+   * - A TLS socket whose handshake is done (`tls.TLSSocket`, e.g. from
+   *   `tls.Server`'s `'secureConnection'`) is routed by its ALPN protocol.
+   * - Any other socket goes through this server's own path: the TLS
+   *   handshake (ALPN) on a TLS server, protocol detection in cleartext.
+   * After {@link close} began, the socket is destroyed.
+   *
+   * @param socket - A connected socket.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when `socket` is not a `net.Socket`.
+   */
+  handleConnection(socket: net.Socket): void {
+    if (!(socket instanceof net.Socket)) throw new ArgumentError('socket must be a net.Socket');
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const secured = socket as tls.TLSSocket;
+    if (secured.encrypted === true && typeof secured.alpnProtocol !== 'undefined') {
+      this.#route(socket, secured.alpnProtocol || null);
+      return;
+    }
+    this.#server.emit('connection', socket);
   }
 
   /** Alias of {@link start} returning a Promise that resolves once the server is closed. */
