@@ -254,3 +254,17 @@ describe('examples/worker-threads.js: worker threads sharing a port with reusePo
     expect(r.err).toMatch(/reusePort needs Node 22\.12\+ or 23\.1\+/);
   });
 });
+
+it('bench/cluster prints the req/s of both servers with 1 and 2 workers', async () => {
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [path.join(root, 'bench', 'cluster'), '--requests', '2000', '--rounds', '1', '--json'],
+      { timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+  });
+  const report = JSON.parse(out) as { requests: number; results: { server: string; workers1: number; workers2: number }[] };
+  expect(report.requests).toBe(2000);
+  expect(report.results.map((r) => r.server)).toEqual(['HTTP2Server', 'ThreadedSPDYServer']);
+  for (const r of report.results) {
+    expect(r.workers1).toBeGreaterThan(0);
+    expect(r.workers2).toBeGreaterThan(0);
+  }
+}, 150_000);
