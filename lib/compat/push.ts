@@ -7,6 +7,8 @@
  */
 import { Writable } from 'node:stream';
 
+import { ArgumentError, PushUnavailableError } from '../errors.js';
+
 import { DATA_DEFERRED, DATA_EOF, DATA_OK, type BaseRequestHandler } from '../nghttp2/index.js';
 import { ByteQueue } from '../spdylay/server/http-util.js';
 import type { H2StreamIO } from '../spdylay/server/stream-io.js';
@@ -113,8 +115,8 @@ function pushWritable(body: PushBody): Writable {
  */
 export function pushH2(parent: PushParent, io: H2StreamIO, path: string, options: PushInit,
   cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable {
-  if (typeof path !== 'string' || path === '') return pushUnavailable(new TypeError('res.push(): path must be a non-empty string'), cb);
-  if (parent.ended || io.closed) return pushUnavailable(new Error('res.push(): the response has already ended'), cb);
+  if (typeof path !== 'string' || path === '') return pushUnavailable(new ArgumentError('res.push(): path must be a non-empty string'), cb);
+  if (parent.ended || io.closed) return pushUnavailable(new PushUnavailableError('res.push(): the response has already ended'), cb);
   const body = new PushBody();
   let pushed: BaseRequestHandler;
   try {

@@ -15,6 +15,7 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { Writable } from 'node:stream';
 
+import { ArgumentError, PushUnavailableError, UnsupportedOptionError } from '../errors.js';
 import type { LimitExceededInfo } from '../limits.js';
 import { sniffSocket } from '../spdylay/server/sniff.js';
 import { CompatEngine, reportHandlerError } from './engine.js';
@@ -183,7 +184,7 @@ function emitGuarded(server: EventEmitter, event: string | symbol, args: unknown
 
 function pushOverHttp1(this: CompatServerResponse, _path: string, options?: unknown, cb?: unknown): Writable {
   const callback = typeof options === 'function' ? options : cb;
-  return pushUnavailable(new Error('res.push() is not available over HTTP/1.x'),
+  return pushUnavailable(new PushUnavailableError('res.push() is not available over HTTP/1.x'),
     callback as ((err: Error | null) => void) | undefined);
 }
 
@@ -308,13 +309,13 @@ export function createServer(options?: CompatServerOptions | CompatRequestListen
   requestListener?: CompatRequestListener): CompatServer {
   if (typeof options === 'function') {
     if ((options as { prototype?: unknown }).prototype instanceof EventEmitter) {
-      throw new TypeError('createServer: a base class argument (spdy.createServer(base, options, listener)) is not supported');
+      throw new UnsupportedOptionError('base', 'a base class argument (spdy.createServer(base, options, listener)) is not supported');
     }
     requestListener = options;
     options = {};
   }
   if (requestListener !== undefined && typeof requestListener !== 'function') {
-    throw new TypeError('createServer: requestListener must be a function');
+    throw new ArgumentError('createServer: requestListener must be a function');
   }
   const opts = resolveCompatOptions(options ?? {});
   const server = opts.secure ? new CompatHttpsServer(opts, requestListener) : new CompatHttpServer(opts, requestListener);

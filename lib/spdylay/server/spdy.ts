@@ -26,6 +26,7 @@ import {
   OPT_STREAM_RESET_RATE, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER, SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from '../constants.js';
 import { FloodedError } from '../errors.js';
+import type { NameValue } from '../frames.js';
 import { type Session, sessionWithHandlers } from '../session.js';
 import {
   type BaseSPDYRequestHandler, CANCEL_ON_LOSS, type HandlerHost, type RequestHead, closeStream, parseNvString,
@@ -33,6 +34,8 @@ import {
 import { LINGER_MS, type ResolvedServerOptions } from './options.js';
 import { BODY_HIGH_WATER, SpdyStreamIO } from './stream-io.js';
 
+/** Control frame type of the `spdy` package's X_FORWARDED_FOR extension. */
+const X_FORWARDED_FOR = 0xf000;
 /** SPDY/3.1 connection-level receive window of the server, in bytes. */
 const CONNECTION_WINDOW = 1 << 20;
 /**
@@ -91,6 +94,12 @@ export class SPDYConnection {
   readonly version: number;
   /** The client's `[host, port]`. */
   readonly clientAddress: readonly [string, number];
+  /**
+   * The host of the last X_FORWARDED_FOR control frame the client sent
+   * (type 0xf000, the `spdy` package's extension: a 32-bit length and the
+   * host), or null when none came.
+   */
+  xForwardedFor: string | null = null;
   /** @internal */ readonly server: SpdyConnectionOwner;
   readonly #streams = new Map<number, SpdyStreamIO>();
   #starts: SpdyStreamIO[] = [];
@@ -175,9 +184,13 @@ export class SPDYConnection {
       ctrlRecv: (type, sid, flags, value) => {
         if (type === SYN_STREAM) {
           this.#open(sid, parseNvString(value as string | undefined, events.nvCount), (flags & CTRL_FLAG_FIN) !== 0);
-        } else if (type === HEADERS && (flags & CTRL_FLAG_FIN)) {
+        } else if (type === HEADERS) {
           const io = streams.get(sid);
-          if (io) this.#bodies.push(io, null);
+          if (!io) return;
+          const nv = parseNvString(value as string | undefined, events.nvCount).headers;
+          // the request's trailer fields, delivered in order with its body
+          if (nv.length) this.#bodies.push(io, nv as never);
+          if (flags & CTRL_FLAG_FIN) this.#bodies.push(io, null);
         }
       },
       // request body events are delivered after recv() returns, so that
@@ -196,6 +209,12 @@ export class SPDYConnection {
           if (io) this.#bodies.push(io, null);
         } else if (spdy2 && length > 0 && streams.has(sid)) {
           try { session.submitWindowUpdate(sid, length); } catch { /* closed */ }
+        }
+      },
+      unknownCtrl: (head, payload) => {
+        if (head.length >= 4 && head.readUInt16BE(2) === X_FORWARDED_FOR && payload.length >= 4) {
+          const n = payload.readUInt32BE(0);
+          if (n <= payload.length - 4) this.xForwardedFor = payload.toString('utf8', 4, 4 + n);
         }
       },
       streamClose: (sid, status) => {
@@ -482,11 +501,12 @@ export class SPDYConnection {
         continue;
       }
       if (io.closed) {
-        if (ev !== null) this.consume(io.streamId, ev.length); // the connection window (SPDY/3.1)
+        if (ev !== null && !Array.isArray(ev)) this.consume(io.streamId, ev.length); // the connection window (SPDY/3.1)
         continue;
       }
       try {
         if (ev === null) io.endBody();
+        else if (Array.isArray(ev)) io.handler._trailers(ev as NameValue[]);
         else io.pushBody(ev);
       } catch (err) {
         // a 'data' listener of the handler threw
