@@ -21,6 +21,9 @@
 //   SETTINGS_ACK 5, 0
 //   LIMIT_RESET  6, stream_id, limit  (the stream was reset for a limit:
 //              RST_STREAM ENHANCE_YOUR_CALM; limit is a Limit value)
+//   TRAILERS   7, then as HEADERS: the request's trailer fields (a HEADERS
+//              frame after the request HEADERS; its END_STREAM follows as
+//              an END_STREAM record). The pseudo-header slots are absent.
 //
 // Limits (binding side of lib/limits.ts): maxHeaderListSize is checked in
 // OnHeader as fields arrive; the frame-level flood limits (empty DATA,
@@ -62,6 +65,7 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
     kEvEndStream = 3,
     kEvSettingsAck = 5,
     kEvLimitReset = 6,
+    kEvTrailers = 7,
   };
   // Limits, as reported in state[kStateLimit] and LIMIT_RESET records.
   enum Limit {
@@ -111,6 +115,8 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   Napi::Value Send(const Napi::CallbackInfo &info);
   Napi::Value SubmitResponse(const Napi::CallbackInfo &info);
   Napi::Value SubmitPushPromise(const Napi::CallbackInfo &info);
+  Napi::Value SubmitTrailers(const Napi::CallbackInfo &info);
+  Napi::Value SubmitInfo(const Napi::CallbackInfo &info);
   Napi::Value ResumeData(const Napi::CallbackInfo &info);
   Napi::Value Consume(const Napi::CallbackInfo &info);
   Napi::Value Terminate(const Napi::CallbackInfo &info);
@@ -142,6 +148,8 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   // (offset, length) of :method :scheme :path :authority host in the header
   // block being received.
   uint32_t hdr_pseudo_[10];
+  // The block being received is a trailer block (HCAT_HEADERS of a request).
+  bool hdr_trailers_ = false;
 
   // Response bodies being served.
   ResponseBodies bodies_;

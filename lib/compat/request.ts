@@ -69,6 +69,38 @@ export interface RequestInit {
   bodyLength: number;
 }
 
+/** Every value of each field of `raw` (`[name, value, ...]`), names lower-cased, as Node's `headersDistinct`. */
+function distinct(raw: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    (out[name] ??= []).push(raw[i + 1]!);
+  }
+  return out;
+}
+
+/**
+ * `headersDistinct` and `trailersDistinct` as own accessors computed from
+ * `rawHeaders`/`rawTrailers` (Node's getters read fields its HTTP/1.1
+ * parser fills).
+ */
+const DISTINCT: PropertyDescriptorMap = {
+  headersDistinct: {
+    configurable: true,
+    enumerable: false,
+    get(this: http.IncomingMessage): Record<string, string[]> {
+      return distinct(this.rawHeaders);
+    },
+  },
+  trailersDistinct: {
+    configurable: true,
+    enumerable: false,
+    get(this: http.IncomingMessage): Record<string, string[]> {
+      return distinct(this.rawTrailers);
+    },
+  },
+};
+
 /**
  * A real `http.IncomingMessage` (`new http.IncomingMessage(socket)`) with
  * `method`, `url`, `httpVersion*`, `rawHeaders`, `headers`, `trailers`,
@@ -111,6 +143,7 @@ export function makeRequest(init: RequestInit): http.IncomingMessage {
   }
   req.rawHeaders = raw;
   req.headers = joinHeaders(raw);
+  Object.defineProperties(req, DISTINCT);
   req.trailers = {};
   req.rawTrailers = [];
   const r = req as http.IncomingMessage & { isSpdy: boolean; spdyVersion: number; streamID: number };

@@ -18,6 +18,7 @@ export const EV_END_STREAM = events.endStream;
 export const EV_CLOSE = events.close;
 export const EV_SETTINGS_ACK = events.settingsAck;
 export const EV_LIMIT_RESET = events.limitReset;
+export const EV_TRAILERS = events.trailers;
 
 /** Slots of the shared state array, and its length. */
 export const ST_READ_FLAG = state.readFlag;

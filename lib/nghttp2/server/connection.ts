@@ -18,10 +18,10 @@ import { FLUSH_TURN_MAX } from '../../transport.js';
 import { ArgumentError, ConnectionClosedError, InvalidReturnValueError } from '../../errors.js';
 import { nghttp2Error } from '../errors.js';
 import {
-  BODY_BYTES, BODY_JS, BODY_NONE, EV_CLOSE, EV_DATA, EV_END_STREAM, EV_HEADERS, EV_LIMIT_RESET, EV_SETTINGS_ACK,
+  BODY_BYTES, BODY_JS, BODY_NONE, EV_CLOSE, EV_DATA, EV_END_STREAM, EV_HEADERS, EV_LIMIT_RESET, EV_SETTINGS_ACK, EV_TRAILERS,
   NATIVE_LIMITS, READ_ERROR, REC_BYTE_COUNT, REC_DATA_BYTES, REC_FIELD_COUNT, REC_FIELD_LENGTHS, REC_HEADERS_FLAGS,
   REC_BARE_SIZE, REC_STREAM_ID, REC_VALUE, REC_VALUE_SIZE, ST_EVENTS, ST_LIMIT, ST_MEMORY, ST_MID_HEADERS, ST_READ_FLAG, ST_WANT, STATE_SLOTS,
-  requestTarget,
+  decodeHeaders, requestTarget,
 } from '../events.js';
 import {
   DATA_DEFERRED, DATA_EOF, DATA_OK, headerEntries, isBytes, isReadable, packHeaders, readableBody, toBuffer,
@@ -235,6 +235,27 @@ export class HTTP2Connection {
       this.#dropBody(sid);
       throw nghttp2Error(rv);
     }
+    this.#scheduleFlush();
+  }
+
+  /** @internal */
+  _submitTrailers(h: BaseRequestHandler, headers: HeaderList): void {
+    const session = this.#session;
+    if (!session) return;
+    const [hs, count] = packHeaders(headers);
+    if (count === 0) return;
+    const rv = session.submitTrailers(h.streamId, hs!, count);
+    if (rv < 0) throw nghttp2Error(rv);
+    this.#scheduleFlush();
+  }
+
+  /** @internal */
+  _submitInfo(h: BaseRequestHandler, status: number, headers: HeaderList | null | undefined): void {
+    const session = this.#session;
+    if (!session) return;
+    const [hs, count] = packHeaders(headers);
+    const rv = session.submitInfo(h.streamId, status, hs, count);
+    if (rv < 0) throw nghttp2Error(rv);
     this.#scheduleFlush();
   }
 
@@ -462,6 +483,21 @@ export class HTTP2Connection {
             buf ??= Buffer.from(ab);
             this.#onRequest(sid, u32[i + REC_HEADERS_FLAGS]!, u32, buf, i, (lensAt + 2 * nf) * 4);
             i = lensAt + 2 * nf + ((nbytes + 3) >>> 2);
+            break;
+          }
+          case EV_TRAILERS: {
+            const nf = u32[i + REC_FIELD_COUNT]!;
+            const nbytes = u32[i + REC_BYTE_COUNT]!;
+            const h = this.#handlers.get(sid);
+            if (h !== undefined && !handlerState.failed(h)) {
+              buf ??= Buffer.from(ab);
+              try {
+                h.onTrailers(decodeHeaders(u32, buf, i));
+              } catch (err) {
+                this.#handlerFailed(h, err);
+              }
+            }
+            i += REC_FIELD_LENGTHS + 2 * nf + ((nbytes + 3) >>> 2);
             break;
           }
           case EV_DATA: {

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { ArgumentError, HeadersSentError } from '../../errors.js';
+import { ArgumentError, HeadersSentError, OutOfRangeError } from '../../errors.js';
 import { decodeHeaders } from '../events.js';
 import type { HTTP2Connection } from './connection.js';
 import { normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
@@ -176,6 +176,17 @@ export class BaseRequestHandler {
     void data;
   }
 
+  /**
+   * Called when the request's trailer fields arrived (a HEADERS frame after
+   * the request HEADERS and its body; {@link onRequestDone} follows). Does
+   * nothing by default.
+   *
+   * @param trailers - The fields as `[name, value]` Buffer pairs, in received order.
+   */
+  onTrailers(trailers: [Buffer, Buffer][]): void {
+    void trailers;
+  }
+
   /** Called when the whole request has been received. Does nothing by default. */
   onRequestDone(): void {}
 
@@ -233,6 +244,38 @@ export class BaseRequestHandler {
     }
     const status = normaliseStatus(options.status ?? 200);
     return this.http2._push(this, options, method, status) as this;
+  }
+
+  /**
+   * Sends trailer fields after the response body: the body's last DATA
+   * frame goes without END_STREAM and a HEADERS frame with the fields and
+   * END_STREAM follows it (`nghttp2_submit_trailer`). Call it after
+   * {@link sendResponse} with a body (a generator or stream, or bytes
+   * before they are sent), before the body's end is reached.
+   *
+   * @param trailers - The trailer fields (lower-cased; no pseudo-headers).
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when a field has an unsupported type.
+   * @throws NGHTTP2Error (-501, NGHTTP2_ERR_INVALID_ARGUMENT) when the response has no body being sent.
+   */
+  sendTrailers(trailers: HeaderList): void {
+    this.http2._submitTrailers(this, trailers);
+  }
+
+  /**
+   * Sends an informational (1xx) response before the final one: a HEADERS
+   * frame with `:status` `status` and `headers`, without END_STREAM
+   * (`nghttp2_submit_headers`), e.g. 100 Continue or 103 Early Hints.
+   *
+   * @param status - 100 to 199.
+   * @param headers - Extra fields (e.g. `link` for 103).
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) when `status` is not from 100 to 199.
+   * @throws HeadersSentError (`ERR_SPDYLAY_HEADERS_SENT`) after {@link sendResponse}.
+   * @throws NGHTTP2Error when nghttp2 refuses the frame.
+   */
+  sendInfo(status: number, headers?: HeaderList | null): void {
+    if (!Number.isInteger(status) || status < 100 || status > 199) throw new OutOfRangeError('an informational status must be an integer from 100 to 199');
+    if (this.#responded) throw new HeadersSentError('response has already been sent');
+    this.http2._submitInfo(this, status, headers);
   }
 
   /**

@@ -57,6 +57,9 @@ export function createH2Server(owner: H2Owner, maxConcurrentStreams: number, lim
       // held (rfile full or not opened yet): the chunk's window comes back when taken
       return io.heldBytes > 0 ? io.hold() : undefined;
     }
+    override onTrailers(trailers: [Buffer, Buffer][]): void {
+      this.io?.handler._trailers(trailers.map(([n, v]) => [n.toString('latin1'), v.toString('utf8')]));
+    }
     override onRequestDone(): void { this.io?.endBody(); }
     override onClose(errorCode: number): void { if (this.io) closeStream(owner, this.io, errorCode); }
   }

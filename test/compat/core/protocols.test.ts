@@ -5,6 +5,7 @@
 // 10 MiB req.pipe(res) echo checked by sha256, HEAD, 204/304, hop-by-hop
 // response headers, write back-pressure ('drain'), a throwing listener (500,
 // the process goes on).
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
@@ -293,5 +294,178 @@ describe('createServer: server push', () => {
     const r = await agentRequest(new http.Agent(), false, plainPort, 'GET', '/push');
     expect(r.status).toBe(501);
     expect(r.body.toString()).toContain('not available over HTTP/1.x');
+  });
+});
+
+describe('createServer: trailers and 1xx responses', () => {
+  let server: CompatServer;
+  let port: number;
+  const got: { trailers: unknown; raw: string[]; body: string; proto: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer({ spdy: { plain: true } }, (req, res) => {
+      const url = req.url ?? '';
+      if (url === '/trailers') {
+        // streamed: the head goes out with the first write
+        res.setHeader('content-type', 'text/plain');
+        res.setHeader('trailer', 'x-checksum');
+        res.write('part1,');
+        setTimeout(() => {
+          res.addTrailers({ 'x-checksum': 'abc123', 'x-count': 2 });
+          res.end('part2');
+        }, 5);
+        return;
+      }
+      if (url === '/trailers-whole') {
+        res.addTrailers([['x-whole', 'yes']]);
+        res.end('whole');
+        return;
+      }
+      if (url === '/echo-trailers') {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => { body += c; });
+        req.on('end', () => {
+          got.push({ trailers: req.trailers, raw: req.rawTrailers, body, proto: req.httpVersion });
+          res.end(JSON.stringify(req.trailers));
+        });
+        return;
+      }
+      if (url === '/hints') {
+        res.writeEarlyHints({ link: ['</a.css>; rel=preload; as=style', '</b.js>; rel=preload; as=script'] });
+        res.writeContinue();
+        res.end('after hints');
+        return;
+      }
+      if (url === '/drain') {
+        const big = Buffer.alloc(256 * 1024, 'x');
+        const before = res.writableNeedDrain;
+        const ok = res.write(big);
+        const after = res.writableNeedDrain;
+        res.once('drain', () => res.end(JSON.stringify({ before, ok, after, drained: res.writableNeedDrain })));
+        return;
+      }
+      if (url === '/distinct') {
+        res.end(JSON.stringify({ h: req.headersDistinct['x-multi'], t: typeof req.trailersDistinct }));
+        return;
+      }
+      res.statusCode = 404;
+      res.end();
+    });
+    port = await listen(server);
+  });
+
+  afterAll(() => closeServer(server));
+
+  it('h2: res.addTrailers() sends trailing HEADERS (node http2 client "trailers" event; curl shows them)', async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      for (const p of ['/trailers', '/trailers-whole']) {
+        const r = await new Promise<{ status: number; body: string; trailers: Record<string, unknown> }>((resolve, reject) => {
+          const s = session.request({ ':path': p });
+          let status = 0;
+          let body = '';
+          let trailers: Record<string, unknown> = {};
+          s.on('response', (h) => { status = h[':status'] as number; });
+          s.on('trailers', (t) => { trailers = t; });
+          s.setEncoding('utf8');
+          s.on('data', (c: string) => { body += c; });
+          s.on('end', () => resolve({ status, body, trailers }));
+          s.on('error', reject);
+        });
+        expect(r.status).toBe(200);
+        if (p === '/trailers') {
+          expect(r.body).toBe('part1,part2');
+          expect(r.trailers['x-checksum']).toBe('abc123');
+          expect(r.trailers['x-count']).toBe('2');
+        } else {
+          expect(r.body).toBe('whole');
+          expect(r.trailers['x-whole']).toBe('yes');
+        }
+      }
+    } finally {
+      session.close();
+    }
+    const c = await curl(['--http2-prior-knowledge', '-s', '-i', `http://127.0.0.1:${port}/trailers`]);
+    expect(c.code).toBe(0);
+    const out = c.stdout.toString('latin1');
+    expect(out).toContain('part1,part2');
+    expect(out).toMatch(/x-checksum: abc123/);
+  });
+
+  it('h2: request trailers are in req.trailers and req.rawTrailers (node http2 client sendTrailers)', async () => {
+    got.length = 0;
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const s = session.request({ ':path': '/echo-trailers', ':method': 'POST' }, { waitForTrailers: true });
+        s.on('wantTrailers', () => s.sendTrailers({ 'x-req-sum': 'r1', 'x-other': 'o' }));
+        let b = '';
+        s.setEncoding('utf8');
+        s.on('data', (c: string) => { b += c; });
+        s.on('end', () => resolve(b));
+        s.on('error', reject);
+        s.end('request body');
+      });
+      expect(JSON.parse(body)).toEqual({ 'x-req-sum': 'r1', 'x-other': 'o' });
+      expect(got[0]!.body).toBe('request body');
+      expect(got[0]!.raw).toEqual(['x-req-sum', 'r1', 'x-other', 'o']);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('SPDY/3.1 and SPDY/3: res.addTrailers() sends a HEADERS frame with FIN after the last DATA (urlfetch)', async () => {
+    for (const version of [PROTO_SPDY3_1, PROTO_SPDY3]) {
+      for (const p of ['/trailers', '/trailers-whole']) {
+        const [h] = await urlfetch(`http://127.0.0.1:${port}${p}`, Collect, { version });
+        expect(h!.code).toBe(200);
+        expect(h!.events).toEqual(['header', 'data', 'header', 'close']);
+        if (p === '/trailers') {
+          expect(h!.body.toString()).toBe('part1,part2');
+          expect(h!.header('x-checksum')).toBe('abc123');
+          expect(h!.header('x-count')).toBe('2');
+        } else {
+          expect(h!.body.toString()).toBe('whole');
+          expect(h!.header('x-whole')).toBe('yes');
+        }
+      }
+    }
+  });
+
+  it('h2: writeEarlyHints() sends 103 and writeContinue() 100 before the response (nghttp -v)', async () => {
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('nghttp', ['-v', `http://127.0.0.1:${port}/hints`]);
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    const i103 = r.out.indexOf(':status: 103');
+    const i100 = r.out.indexOf(':status: 100');
+    const i200 = r.out.indexOf(':status: 200');
+    expect(i103).toBeGreaterThan(0);
+    expect(i100).toBeGreaterThan(i103);
+    expect(i200).toBeGreaterThan(i100);
+    expect(r.out).toContain('link: </a.css>; rel=preload; as=style');
+    expect(r.out).toContain('after hints');
+    // SPDY has no 1xx: the same handler answers 200 only
+    const [h] = await urlfetch(`http://127.0.0.1:${port}/hints`, Collect, { version: PROTO_SPDY3_1 });
+    expect(h!.code).toBe(200);
+    expect(h!.body.toString()).toBe('after hints');
+  });
+
+  it('res.writableNeedDrain follows write() and "drain"; req.headersDistinct holds every value (h2, SPDY)', async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const d = await h2request(session, '/drain');
+      expect(JSON.parse(d.body.subarray(256 * 1024).toString())).toEqual({ before: false, ok: false, after: true, drained: false });
+      const r = await h2request(session, '/distinct', { headers: { 'x-multi': ['a', 'b'] } });
+      expect(JSON.parse(r.body.toString())).toEqual({ h: ['a', 'b'], t: 'object' });
+    } finally {
+      session.close();
+    }
+    const [h] = await urlfetch(`http://127.0.0.1:${port}/drain`, Collect, { version: PROTO_SPDY3_1 });
+    expect(JSON.parse(h!.body.subarray(256 * 1024).toString())).toEqual({ before: false, ok: false, after: true, drained: false });
   });
 });
