@@ -19,7 +19,7 @@ import { BODY_HIGH_WATER, H2StreamIO, type SpdyStreamIO, type StreamIO } from '.
 import type { NameValue } from '../spdylay/frames.js';
 import type { SPDYConnection } from '../spdylay/server/spdy.js';
 import type { CompatEngine } from './engine.js';
-import { pushH2, pushUnavailable } from './push.js';
+import { pushH2, pushSpdy } from './push.js';
 import { joinHeaders, makeRequest } from './request.js';
 import { type PushInit, type ResponseStream, makeResponse, noop } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
@@ -163,7 +163,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   push(path: string, options: PushInit, cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable {
     const io = this._io;
     if (io instanceof H2StreamIO) return pushH2(this, io, path, options, cb);
-    return pushUnavailable(new Error(`res.push() is not supported over ${io.protocol} by this server`), cb);
+    return pushSpdy(this, io as SpdyStreamIO, this.socket.encrypted, path, options, cb);
   }
 
   // ---- SocketStream

@@ -331,6 +331,13 @@ export class SpdyStreamIO extends StreamIO {
   withTrailers = false;
   /** The body reached EOF: the final HEADERS frame is due. */
   trailersDue = false;
+  /** Pushes associated with this stream whose SYN_STREAM has not gone out: the stream's FIN waits. */
+  pushesPending = 0;
+
+  /** Every pushed stream's SYN_STREAM went out: a body waiting at its end goes on. */
+  pushesSent(): void {
+    if (this.committed) this.wake();
+  }
 
   /** Sends the final HEADERS (FIN, the trailers) once the body reached EOF. */
   override runCommit(): void {
@@ -377,7 +384,7 @@ export class SpdyStreamIO extends StreamIO {
       }
       return;
     }
-    if (this.bodyDone) {
+    if (this.bodyDone && this.pushesPending === 0) {
       if (this.queue.bytes) {
         const body = this.queue.drain();
         this.taken(body.length);
@@ -439,10 +446,10 @@ function spdyRead(_s: Session, _sid: number, length: number, ctrl: ReadCtrl, io:
   const b = io.queue.take(length);
   if (b) {
     io.taken(b.length);
-    if (io.queue.bytes === 0 && io.bodyDone) spdyEof(io, ctrl);
+    if (io.queue.bytes === 0 && io.bodyDone && io.pushesPending === 0) spdyEof(io, ctrl);
     return b;
   }
-  if (io.bodyDone || io.closed) {
+  if (io.closed || (io.bodyDone && io.pushesPending === 0)) {
     spdyEof(io, ctrl);
     return null;
   }

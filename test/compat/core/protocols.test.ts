@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
+import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -19,7 +20,7 @@ import { PROTO_SPDY3, PROTO_SPDY3_1 } from '../../../lib/spdylay/constants.js';
 import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
 import { testCert, type TestCert } from '../../helpers/certs.js';
 import {
-  type Reply, agentRequest, app, closeAgent, closeServer, curl, h2request, listen, pattern, seen, sha, spdyAgent,
+  type Reply, agentRequest, app, closeAgent, closeServer, curl, h2request, listen, pattern, seen, sha, spdy, spdyAgent,
 } from '../../helpers/compat-core.js';
 import { Collect } from '../../helpers/spdy-fetch.js';
 
@@ -274,7 +275,50 @@ describe('createServer: server push', () => {
     }
   });
 
-  it('h2 with push disabled by the client, SPDY and HTTP/1.1: res.push() throws a clear error', async () => {
+  it('SPDY/3.1, SPDY/3 and SPDY/2: res.push() opens an associated stream (spdy agent "push" event)', async () => {
+    for (const [secure, protocol] of [[false, 'spdy/3.1'], [true, 'spdy/3.1'], [false, 'spdy/3'], [false, 'spdy/2']] as const) {
+      const port = secure ? tlsPort : plainPort;
+      const agent = spdyAgent(port, secure, protocol);
+      try {
+        const r = await new Promise<{ status: number; body: string; pushes: { path: string; headers: Record<string, unknown>; body: string }[] }>(
+          (resolve, reject) => {
+            const pushes: { path: string; headers: Record<string, unknown>; body: string }[] = [];
+            const pending: Promise<void>[] = [];
+            const mod = secure ? https : http;
+            const req = mod.get({ host: '127.0.0.1', port, path: '/push', agent, rejectUnauthorized: false }, (res) => {
+              let body = '';
+              res.on('data', (d) => (body += d));
+              res.on('end', async () => {
+                await Promise.race([Promise.all(pending), new Promise((t) => setTimeout(t, 3000))]);
+                resolve({ status: res.statusCode ?? 0, body, pushes });
+              });
+            });
+            req.on('push', (stream: any) => {
+              const p = { path: stream.path, headers: stream.headers, body: '' };
+              pushes.push(p);
+              pending.push(new Promise((done) => {
+                stream.on('data', (d: Buffer) => (p.body += d));
+                stream.on('end', () => done());
+                stream.on('error', () => done());
+              }));
+            });
+            req.on('error', reject);
+          });
+        expect(r.status, protocol).toBe(200);
+        expect(r.body).toBe('page');
+        expect(r.pushes, protocol).toHaveLength(1);
+        expect(r.pushes[0]!.path).toBe('/pushed.css');
+        expect(r.pushes[0]!.headers['content-type']).toBe('text/css');
+        expect(r.pushes[0]!.headers['accept']).toBe('text/css');
+        expect(r.pushes[0]!.headers['connection']).toBeUndefined();
+        expect(r.pushes[0]!.body).toBe('body{}');
+      } finally {
+        closeAgent(agent);
+      }
+    }
+  });
+
+  it('h2 with push disabled by the client and HTTP/1.1: res.push() throws a clear error', async () => {
     const session = http2.connect(`http://127.0.0.1:${plainPort}`, { settings: { enablePush: false } });
     try {
       const r = await h2request(session, '/push');
@@ -282,14 +326,6 @@ describe('createServer: server push', () => {
       expect(r.body.toString()).toMatch(/push/i);
     } finally {
       session.close();
-    }
-    const agent = spdyAgent(plainPort, false, 'spdy/3.1');
-    try {
-      const r = await agentRequest(agent, false, plainPort, 'GET', '/push');
-      expect(r.status).toBe(501);
-      expect(r.body.toString()).toContain('not supported over spdy/3.1');
-    } finally {
-      closeAgent(agent);
     }
     const r = await agentRequest(new http.Agent(), false, plainPort, 'GET', '/push');
     expect(r.status).toBe(501);
@@ -467,5 +503,36 @@ describe('createServer: trailers and 1xx responses', () => {
     }
     const [h] = await urlfetch(`http://127.0.0.1:${port}/drain`, Collect, { version: PROTO_SPDY3_1 });
     expect(JSON.parse(h!.body.subarray(256 * 1024).toString())).toEqual({ before: false, ok: false, after: true, drained: false });
+  });
+});
+
+describe("createServer: spdy['x-forwarded-for']", () => {
+  it('true: the SPDY X_FORWARDED_FOR frame of the spdy agent becomes the x-forwarded-for header; false: ignored', async () => {
+    const seenXff: unknown[] = [];
+    const servers = [true, false].map((xff) => createServer({ spdy: { plain: true, 'x-forwarded-for': xff } }, (req, res) => {
+      seenXff.push(req.headers['x-forwarded-for']);
+      res.end(String(req.headers['x-forwarded-for'] ?? '-'));
+    }));
+    try {
+      const ports = await Promise.all(servers.map((s) => listen(s)));
+      for (const protocol of ['spdy/3.1', 'spdy/3', 'spdy/2']) {
+        const bodies: string[] = [];
+        for (const port of ports) {
+          const agent = spdy.createAgent({ host: '127.0.0.1', port, spdy: { plain: true, ssl: false, protocol, 'x-forwarded-for': '10.1.2.3' } });
+          try {
+            // the request's own header wins over the frame, as in the spdy package
+            const own = await agentRequest(agent, false, port, 'GET', '/', undefined, { 'x-forwarded-for': '192.0.2.9' });
+            expect(own.body.toString()).toBe('192.0.2.9');
+            const r = await agentRequest(agent, false, port, 'GET', '/');
+            bodies.push(r.body.toString());
+          } finally {
+            closeAgent(agent);
+          }
+        }
+        expect(bodies, protocol).toEqual(['10.1.2.3', '-']);
+      }
+    } finally {
+      await Promise.all(servers.map((s) => closeServer(s)));
+    }
   });
 });
