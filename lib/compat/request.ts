@@ -84,20 +84,18 @@ function distinct(raw: readonly string[]): Record<string, string[]> {
  * `rawHeaders`/`rawTrailers` (Node's getters read fields its HTTP/1.1
  * parser fills).
  */
-const DISTINCT: PropertyDescriptorMap = {
-  headersDistinct: {
-    configurable: true,
-    enumerable: false,
-    get(this: http.IncomingMessage): Record<string, string[]> {
-      return distinct(this.rawHeaders);
-    },
+const HEADERS_DISTINCT: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: http.IncomingMessage): Record<string, string[]> {
+    return distinct(this.rawHeaders);
   },
-  trailersDistinct: {
-    configurable: true,
-    enumerable: false,
-    get(this: http.IncomingMessage): Record<string, string[]> {
-      return distinct(this.rawTrailers);
-    },
+};
+const TRAILERS_DISTINCT: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: http.IncomingMessage): Record<string, string[]> {
+    return distinct(this.rawTrailers);
   },
 };
 
@@ -143,7 +141,9 @@ export function makeRequest(init: RequestInit): http.IncomingMessage {
   }
   req.rawHeaders = raw;
   req.headers = joinHeaders(raw);
-  Object.defineProperties(req, DISTINCT);
+  // one defineProperty per accessor (a descriptor map costs several times more)
+  Object.defineProperty(req, 'headersDistinct', HEADERS_DISTINCT);
+  Object.defineProperty(req, 'trailersDistinct', TRAILERS_DISTINCT);
   req.trailers = {};
   req.rawTrailers = [];
   const r = req as http.IncomingMessage & { isSpdy: boolean; spdyVersion: number; streamID: number };

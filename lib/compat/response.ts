@@ -321,20 +321,18 @@ function addHeader(res: Res, name: string, value: string | number | readonly str
  * and `writableNeedDrain` (`write()` returned false and no `'drain'` came
  * yet; Node's getter reads a field of its own socket handling).
  */
-const OWN_ACCESSORS: PropertyDescriptorMap = {
-  headersSent: {
-    configurable: true,
-    enumerable: false,
-    get(this: Res): boolean {
-      return this[kStream].headSent;
-    },
+const HEADERS_SENT: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: Res): boolean {
+    return this[kStream].headSent;
   },
-  writableNeedDrain: {
-    configurable: true,
-    enumerable: false,
-    get(this: Res): boolean {
-      return this[kStream].needDrain;
-    },
+};
+const WRITABLE_NEED_DRAIN: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: Res): boolean {
+    return this[kStream].needDrain;
   },
 };
 
@@ -365,7 +363,9 @@ export function makeResponse(req: http.IncomingMessage, socket: object, stream: 
   r.writeProcessing = methods.writeProcessing;
   r.writeEarlyHints = methods.writeEarlyHints;
   r.push = methods.push;
-  Object.defineProperties(res, OWN_ACCESSORS);
+  // one defineProperty per accessor (a descriptor map costs several times more)
+  Object.defineProperty(res, 'headersSent', HEADERS_SENT);
+  Object.defineProperty(res, 'writableNeedDrain', WRITABLE_NEED_DRAIN);
   // OutgoingMessage's socket and connection (its getter reads socket)
   (res as { socket: unknown }).socket = socket;
   r.isSpdy = extra.isSpdy;
