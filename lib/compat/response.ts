@@ -317,15 +317,24 @@ function addHeader(res: Res, name: string, value: string | number | readonly str
 }
 
 /**
- * The own accessors of every response: `headersSent` (the head went out)
- * and `writableNeedDrain` (`write()` returned false and no `'drain'` came
- * yet; Node's getter reads a field of its own socket handling).
+ * The own accessors of every response: `headersSent` (the head went out),
+ * `writableNeedDrain` (`write()` returned false and no `'drain'` came
+ * yet) and `writableFinished` (the stream closed after the whole response
+ * went out). Node's getters read fields of its own socket handling (newer
+ * Node versions: `writableFinished` too).
  */
 const HEADERS_SENT: PropertyDescriptor = {
   configurable: true,
   enumerable: false,
   get(this: Res): boolean {
     return this[kStream].headSent;
+  },
+};
+const WRITABLE_FINISHED: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: Res): boolean {
+    return this[kStream].finished;
   },
 };
 const WRITABLE_NEED_DRAIN: PropertyDescriptor = {
@@ -340,9 +349,10 @@ const WRITABLE_NEED_DRAIN: PropertyDescriptor = {
  * A real `http.ServerResponse` (`new http.ServerResponse(req)`) bound to
  * `stream` through own properties (see the module comment). The writable
  * state getters of `OutgoingMessage.prototype` (`writableEnded`,
- * `writableFinished`, `writableLength`, `writableHighWaterMark`,
- * `writableCorked`) read `finished` and the socket, which is the stream's
- * {@link StreamSocket}; `headersSent` is an own accessor.
+ * `writableLength`, `writableHighWaterMark`, `writableCorked`) read
+ * `finished` and the socket, which is the stream's {@link StreamSocket};
+ * `headersSent`, `writableNeedDrain` and `writableFinished` are own
+ * accessors.
  * @internal
  */
 export function makeResponse(req: http.IncomingMessage, socket: object, stream: ResponseStream,
@@ -366,6 +376,7 @@ export function makeResponse(req: http.IncomingMessage, socket: object, stream: 
   // one defineProperty per accessor (a descriptor map costs several times more)
   Object.defineProperty(res, 'headersSent', HEADERS_SENT);
   Object.defineProperty(res, 'writableNeedDrain', WRITABLE_NEED_DRAIN);
+  Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
   // OutgoingMessage's socket and connection (its getter reads socket)
   (res as { socket: unknown }).socket = socket;
   r.isSpdy = extra.isSpdy;
