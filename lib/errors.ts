@@ -46,7 +46,10 @@ export type ErrorCode =
  * - `BaseSPDYRequestHandler.sendHeader()`: an empty name or a null value;
  * - `HDDeflater.deflate()`, `HDInflater.inflate()`: headers or a block of
  *   the wrong shape;
- * - `new UrlFetcher([])`: no URL.
+ * - `new UrlFetcher([])`: no URL;
+ * - `createServer()`: an option value it cannot use (`spdy.protocols`,
+ *   `spdy.connection.maxStreams`, a limit, TLS without key material), a
+ *   requestListener that is not a function; `res.push()` with an empty path.
  */
 export class ArgumentError extends TypeError {
   /** Always `'ERR_SPDYLAY_INVALID_ARG'`. */

@@ -18,7 +18,6 @@ import { BaseSPDYRequestHandler } from '../spdylay/server/handler.js';
 import { BODY_HIGH_WATER, H2StreamIO, type SpdyStreamIO, type StreamIO } from '../spdylay/server/stream-io.js';
 import type { NameValue } from '../spdylay/frames.js';
 import type { SPDYConnection } from '../spdylay/server/spdy.js';
-import type { CompatEngine } from './engine.js';
 import { pushH2, pushSpdy } from './push.js';
 import { joinHeaders, makeRequest } from './request.js';
 import { type PushInit, type ResponseStream, makeResponse, noop } from './response.js';
@@ -68,7 +67,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       if (pending) for (const c of pending) bodyLength += c.length;
     }
     let headers = this.headers;
-    if (!(io instanceof H2StreamIO) && (this.server as unknown as CompatEngine).opts.xForwardedFor) {
+    if (!(io instanceof H2StreamIO) && (this.server as unknown as { readonly opts: { readonly xForwardedFor: boolean } }).opts.xForwardedFor) {
       const xff = ((io as SpdyStreamIO).conn as unknown as SPDYConnection).xForwardedFor;
       if (xff !== null && !headers.some((p) => p[0] === 'x-forwarded-for')) headers = [['x-forwarded-for', xff], ...headers];
     }
