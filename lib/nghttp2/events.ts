@@ -100,6 +100,36 @@ export function requestTarget(u32: Uint32Array, buf: Buffer, rec: number, base: 
 }
 
 /**
+ * {@link decodeHeaders} as strings (names latin1, values UTF-8), without a
+ * Buffer per field: the `cookie` fields joined with `"; "` into one pair
+ * at the end, a value holding NUL split into several pairs.
+ */
+export function decodeHeaderStrings(u32: Uint32Array, buf: Buffer, rec: number): [string, string][] {
+  const nf = u32[rec + REC_FIELD_COUNT]!;
+  const lensAt = rec + REC_FIELD_LENGTHS;
+  let p = (lensAt + 2 * nf) * 4;
+  const out: [string, string][] = [];
+  let cookie: string | null = null;
+  for (let i = 0; i < nf; ++i) {
+    const nl = u32[lensAt + 2 * i]!;
+    const vl = u32[lensAt + 2 * i + 1]!;
+    const name = buf.toString('latin1', p, p + nl);
+    const value = buf.toString('utf8', p + nl, p + nl + vl);
+    p += nl + vl;
+    const values = value.indexOf('\0') === -1 ? null : value.split('\0');
+    if (name === 'cookie') {
+      const v = values ? values.join('; ') : value;
+      cookie = cookie === null ? v : `${cookie}; ${v}`;
+      continue;
+    }
+    if (values) for (const v of values) out.push([name, v]);
+    else out.push([name, value]);
+  }
+  if (cookie !== null) out.push(['cookie', cookie]);
+  return out;
+}
+
+/**
  * The header fields of the HEADERS record at word `rec` as `[name, value]`
  * pairs: a value holding NUL is split into several pairs, and the `cookie`
  * fields are joined with `"; "` into one pair at the end.

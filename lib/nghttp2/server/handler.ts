@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { ArgumentError, HeadersSentError, OutOfRangeError } from '../../errors.js';
-import { decodeHeaders } from '../events.js';
+import { decodeHeaderStrings, decodeHeaders } from '../events.js';
 import type { HTTP2Connection } from './connection.js';
 import { normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
 
@@ -51,6 +51,8 @@ export let handlerState: {
   setStreamId(h: BaseRequestHandler, id: number): void;
   failed(h: BaseRequestHandler): boolean;
   setFailed(h: BaseRequestHandler): void;
+  /** The request fields as `[name, value]` strings (as `headers`, decoded without a Buffer per field). */
+  headerStrings(h: BaseRequestHandler): [string, string][];
 };
 
 /**
@@ -83,6 +85,8 @@ export class BaseRequestHandler {
   path: Buffer | null;
 
   #headers: [Buffer, Buffer][] | null;
+  /** The fields decoded as strings ({@link handlerState}.headerStrings), when the batch was let go. */
+  #strings: [string, string][] | null = null;
   #u32: Uint32Array | null;
   #buf: Buffer | null;
   #rec: number;
@@ -98,6 +102,14 @@ export class BaseRequestHandler {
         h.streamId = id;
       },
       failed: (h) => h.#failed,
+      headerStrings(h) {
+        if (h.#strings !== null) return h.#strings;
+        if (h.#headers !== null) return h.#headers.map(([n, v]) => [n.toString('latin1'), v.toString('utf8')]);
+        h.#strings = decodeHeaderStrings(h.#u32!, h.#buf!, h.#rec);
+        h.#u32 = null;
+        h.#buf = null;
+        return h.#strings;
+      },
       setFailed(h) {
         h.#failed = true;
       },
@@ -140,7 +152,9 @@ export class BaseRequestHandler {
    * the end, joined with `"; "`. Built on first access.
    */
   get headers(): [Buffer, Buffer][] {
-    if (this.#headers === null) {
+    if (this.#headers === null && this.#strings !== null) {
+      this.#headers = this.#strings.map(([n, v]) => [Buffer.from(n, 'latin1'), Buffer.from(v, 'utf8')]);
+    } else if (this.#headers === null) {
       this.#headers = decodeHeaders(this.#u32!, this.#buf!, this.#rec);
       this.#u32 = null;
       this.#buf = null;
@@ -150,6 +164,7 @@ export class BaseRequestHandler {
 
   set headers(value: [Buffer, Buffer][]) {
     this.#headers = value;
+    this.#strings = null;
     this.#u32 = null;
     this.#buf = null;
   }
