@@ -76,7 +76,8 @@ export interface NativeHDInflater extends SlabOutput {
 }
 
 /** Event kinds of a `NativeHttp2Session` batch (binding/nghttp2/server_session.h EventType). */
-export type Http2EventKind = 'headers' | 'data' | 'endStream' | 'close' | 'settingsAck' | 'limitReset' | 'trailers';
+export type Http2EventKind = 'headers' | 'data' | 'endStream' | 'close' | 'settingsAck' | 'limitReset' | 'trailers'
+  | 'xForwardedFor';
 
 /**
  * `Http2Session.layout`: the event batch, shared state and limit numbers of a

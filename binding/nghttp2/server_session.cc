@@ -1,5 +1,6 @@
 #include "server_session.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -60,7 +61,8 @@ Napi::Object Http2Session::Layout(Napi::Env env) {
   Napi::Object layout = Napi::Object::New(env);
   layout.Set("events", NumberTable(env, {{"headers", kEvHeaders}, {"data", kEvData}, {"endStream", kEvEndStream},
       {"close", kEvClose}, {"settingsAck", kEvSettingsAck},
-      {"limitReset", kEvLimitReset}, {"trailers", kEvTrailers}}));
+      {"limitReset", kEvLimitReset}, {"trailers", kEvTrailers},
+      {"xForwardedFor", kEvXForwardedFor}}));
   layout.Set("limits", NumberTable(env, {{"maxHeaderListSize", kLimitHeaderList}, {"maxOutboundAck", kLimitOutboundAck},
       {"maxEmptyFrames", kLimitEmptyFrames}, {"streamResetRate", kLimitStreamResets},
       {"maxContinuations", kLimitContinuations}}));
@@ -119,6 +121,8 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, OnFrameNotSend);
   nghttp2_session_callbacks_set_send_data_callback(cbs, SendData);
   nghttp2_session_callbacks_set_data_source_read_length_callback(cbs, ReadLength);
+  nghttp2_session_callbacks_set_on_extension_chunk_recv_callback(cbs, OnExtensionChunk);
+  nghttp2_session_callbacks_set_unpack_extension_callback(cbs, UnpackExtension);
   // Request bodies are flow-controlled by the application: WINDOW_UPDATE
   // follows consume() (bytes the handlers have taken), not arrival.
   nghttp2_option *opt;
@@ -129,6 +133,7 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   }
   nghttp2_option_set_no_auto_window_update(opt, 1);
   nghttp2_option_set_max_outbound_ack(opt, max_outbound_ack);
+  nghttp2_option_set_user_recv_extension_type(opt, kXForwardedForType);
   rv = nghttp2_session_server_new3(&session_, cbs, UserData(), opt, mem_.mem());
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
@@ -261,6 +266,29 @@ void Http2Session::FrameReceived(const nghttp2_frame *frame) {
     default:
       break;
   }
+}
+
+// X_FORWARDED_FOR (type 0xde) on stream 0: its payload is collected (at
+// most kXForwardedForMax bytes) and reported when the frame is complete.
+int Http2Session::OnExtensionChunk(nghttp2_session *, const nghttp2_frame_hd *hd, const uint8_t *data,
+                                   size_t len, void *user_data) {
+  Http2Session *self = Self<Http2Session>(user_data);
+  if (hd->type != kXForwardedForType || hd->stream_id != 0) return 0;
+  size_t room = kXForwardedForMax - std::min(self->xff_.size(), kXForwardedForMax);
+  self->xff_.append(reinterpret_cast<const char *>(data), std::min(len, room));
+  return 0;
+}
+
+int Http2Session::UnpackExtension(nghttp2_session *, void **payload, const nghttp2_frame_hd *hd,
+                                  void *user_data) {
+  Http2Session *self = Self<Http2Session>(user_data);
+  *payload = nullptr;
+  if (hd->type == kXForwardedForType && hd->stream_id == 0) {
+    self->events_.PushStreamData(kEvXForwardedFor, 0, reinterpret_cast<const uint8_t *>(self->xff_.data()),
+                                 self->xff_.size());
+  }
+  self->xff_.clear();
+  return 0;
 }
 
 int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *frame, int,

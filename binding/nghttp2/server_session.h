@@ -21,6 +21,8 @@
 //   SETTINGS_ACK 5, 0
 //   LIMIT_RESET  6, stream_id, limit  (the stream was reset for a limit:
 //              RST_STREAM ENHANCE_YOUR_CALM; limit is a Limit value)
+//   X_FORWARDED_FOR 8, 0, length, then length bytes (the host of an
+//              X_FORWARDED_FOR extension frame, type 0xde, at most 1 KiB).
 //   TRAILERS   7, then as HEADERS: the request's trailer fields (a HEADERS
 //              frame after the request HEADERS; its END_STREAM follows as
 //              an END_STREAM record). The pseudo-header slots are absent.
@@ -66,7 +68,12 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
     kEvSettingsAck = 5,
     kEvLimitReset = 6,
     kEvTrailers = 7,
+    kEvXForwardedFor = 8,
   };
+  // Frame type of the `spdy` package's X_FORWARDED_FOR extension (payload:
+  // the client's host), and the most of it kept.
+  static constexpr uint8_t kXForwardedForType = 0xde;
+  static constexpr size_t kXForwardedForMax = 1024;
   // Limits, as reported in state[kStateLimit] and LIMIT_RESET records.
   enum Limit {
     kLimitNone = 0,
@@ -131,6 +138,10 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   void UpdateState() override;
   Napi::Value Destroyed(Napi::Env env) override;
 
+  static int OnExtensionChunk(nghttp2_session *session, const nghttp2_frame_hd *hd, const uint8_t *data,
+                              size_t len, void *user_data);
+  static int UnpackExtension(nghttp2_session *session, void **payload, const nghttp2_frame_hd *hd,
+                             void *user_data);
   static int OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *frame, int lib_error_code,
                             void *user_data);
   static ssize_t ReadLength(nghttp2_session *session, uint8_t frame_type, int32_t stream_id,
@@ -167,6 +178,8 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   FrameHeadScanner scanner_;
 
   std::string hdr_scratch_;
+  // Payload of the X_FORWARDED_FOR frame being received.
+  std::string xff_;
   char status_buf_[16];
 };
 

@@ -61,13 +61,13 @@ export interface CompatSpdyOptions {
    */
   ssl?: boolean;
   /**
-   * As in the `spdy` package: with `true`, the host of the last SPDY
-   * `X_FORWARDED_FOR` control frame (type 0xf000, sent by the `spdy`
-   * package's agent with its `'x-forwarded-for'` option) becomes the
-   * `x-forwarded-for` header of the connection's later requests, unless a
-   * request carries its own. Over h2 (whose extension frame 0xde nghttp2
-   * ignores) and HTTP/1.1 the request's own header is passed through.
-   * Default false: the frame is ignored.
+   * As in the `spdy` package: with `true`, the host of the last
+   * `X_FORWARDED_FOR` frame (SPDY control frame type 0xf000, h2 extension
+   * frame type 0xde; sent by the `spdy` package's agent with its
+   * `'x-forwarded-for'` option) becomes the `x-forwarded-for` header of the
+   * connection's later requests, unless a request carries its own. Over
+   * HTTP/1.1 the request's own header is passed through. Default false:
+   * the frame is ignored.
    */
   'x-forwarded-for'?: boolean;
   /** See {@link CompatConnectionOptions}. */

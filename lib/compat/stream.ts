@@ -67,8 +67,9 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       if (pending) for (const c of pending) bodyLength += c.length;
     }
     let headers = this.headers;
-    if (!(io instanceof H2StreamIO) && (this.server as unknown as { readonly opts: { readonly xForwardedFor: boolean } }).opts.xForwardedFor) {
-      const xff = ((io as SpdyStreamIO).conn as unknown as SPDYConnection).xForwardedFor;
+    if ((this.server as unknown as { readonly opts: { readonly xForwardedFor: boolean } }).opts.xForwardedFor) {
+      const xff = io instanceof H2StreamIO ? io.bridge.http2.xForwardedFor
+        : ((io as SpdyStreamIO).conn as unknown as SPDYConnection).xForwardedFor;
       if (xff !== null && !headers.some((p) => p[0] === 'x-forwarded-for')) headers = [['x-forwarded-for', xff], ...headers];
     }
     const req = makeRequest({

@@ -19,6 +19,7 @@ export const EV_CLOSE = events.close;
 export const EV_SETTINGS_ACK = events.settingsAck;
 export const EV_LIMIT_RESET = events.limitReset;
 export const EV_TRAILERS = events.trailers;
+export const EV_X_FORWARDED_FOR = events.xForwardedFor;
 
 /** Slots of the shared state array, and its length. */
 export const ST_READ_FLAG = state.readFlag;

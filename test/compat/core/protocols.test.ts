@@ -538,3 +538,25 @@ describe("createServer: spdy['x-forwarded-for']", () => {
     }
   });
 });
+
+describe("createServer: spdy['x-forwarded-for'] over h2", () => {
+  it.skipIf(spdyUnavailable)('reads the X_FORWARDED_FOR extension frame (0xde) the spdy agent sends over h2', async () => {
+    const servers = [true, false].map((xff) => createServer({ key: cert.key, cert: cert.cert, spdy: { 'x-forwarded-for': xff } },
+      (req, res) => res.end(`${req.httpVersion} ${String(req.headers['x-forwarded-for'] ?? '-')}`)));
+    try {
+      const ports = await Promise.all(servers.map((s) => listen(s)));
+      const bodies: string[] = [];
+      for (const port of ports) {
+        const agent = spdy.createAgent({ host: '127.0.0.1', port, rejectUnauthorized: false, spdy: { protocols: ['h2'], 'x-forwarded-for': '10.9.8.7' } });
+        try {
+          bodies.push((await agentRequest(agent, true, port, 'GET', '/')).body.toString());
+        } finally {
+          closeAgent(agent);
+        }
+      }
+      expect(bodies).toEqual(['2.0 10.9.8.7', '2.0 -']);
+    } finally {
+      await Promise.all(servers.map((s) => closeServer(s)));
+    }
+  });
+});
