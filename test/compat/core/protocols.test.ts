@@ -10,13 +10,15 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type CompatServer, createServer } from '../../../lib/compat/index.js';
-import { PROTO_SPDY3, PROTO_SPDY3_1 } from '../../../lib/spdylay/constants.js';
+import { CLIENT, CTRL_FLAG_FIN, ERR_DEFERRED, PROTO_SPDY3, PROTO_SPDY3_1 } from '../../../lib/spdylay/constants.js';
+import { DataProvider, Session } from '../../../lib/spdylay/session.js';
 import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
 import { testCert, type TestCert } from '../../helpers/certs.js';
 import {
@@ -469,6 +471,48 @@ describe('createServer: trailers and 1xx responses', () => {
         }
       }
     }
+  });
+
+  it('SPDY/3.1: request trailers (a HEADERS frame with FIN after the body, from a client Session) are in req.trailers', async () => {
+    got.length = 0;
+    const body = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      const session = new Session(CLIENT, PROTO_SPDY3_1, {
+        sendCb: (_s, data) => {
+          socket.write(Buffer.from(data));
+          return data.length;
+        },
+        onDataChunkRecvCb: (_s, _f, _sid, data) => { chunks.push(Buffer.from(data)); },
+        onStreamCloseCb: () => {
+          socket.destroy();
+          resolve(Buffer.concat(chunks).toString());
+        },
+      });
+      socket.on('error', reject);
+      socket.on('data', (d) => {
+        session.recv(d);
+        session.send();
+      });
+      let sent = false;
+      session.submitRequest(0, [[':method', 'POST'], [':scheme', 'http'], [':path', '/echo-trailers'], [':version', 'HTTP/1.1'],
+        [':host', `127.0.0.1:${port}`]], new DataProvider(null, (_s, sid, _len, ctrl) => {
+        if (sent) return ERR_DEFERRED;
+        sent = true;
+        // the body without FIN, then the trailers end the stream
+        setImmediate(() => {
+          session.submitHeaders(CTRL_FLAG_FIN, sid, [['x-req-sum', 's1'], ['x-other', 'o2']]);
+          session.send();
+        });
+        void ctrl;
+        return Buffer.from('spdy body');
+      }));
+      session.send();
+    });
+    expect(JSON.parse(body)).toEqual({ 'x-req-sum': 's1', 'x-other': 'o2' });
+    expect(got[0]!.body).toBe('spdy body');
+    // SPDY header blocks carry their fields sorted by name
+    expect(got[0]!.raw).toEqual(['x-other', 'o2', 'x-req-sum', 's1']);
   });
 
   it('h2: writeEarlyHints() sends 103 and writeContinue() 100 before the response (nghttp -v)', async () => {
