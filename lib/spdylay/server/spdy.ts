@@ -245,10 +245,10 @@ export class SPDYConnection {
       },
       // a pushed stream's SYN_STREAM went out, or was dropped (its request stream had closed)
       ctrlSend: (type, sid) => {
-        if (type === SYN_STREAM && this.#pushParents.has(sid)) this.#pushesOpened.push(sid);
+        if (type === SYN_STREAM && this.#pushes.has(sid)) this.#pushesOpened.push(sid);
       },
       ctrlNotSend: (type, sid, _flags, _value, code) => {
-        if (type !== SYN_STREAM || !this.#pushParents.has(sid)) return;
+        if (type !== SYN_STREAM || !this.#pushes.has(sid)) return;
         const source = this.#pushes.get(sid);
         this.#pushes.delete(sid);
         this.#pushSettled(sid);
@@ -649,6 +649,11 @@ export class SPDYConnection {
         this.#turnYielded = false;
         session.send();
         if (this.#openPushes()) session.send();
+        // SYN_STREAMs the session holds back (the client's MAX_CONCURRENT_STREAMS is reached): their
+        // request streams end without waiting (a push that goes out after its stream closed is dropped)
+        if (this.#pushParents.size && !session.wantWrite()) {
+          for (const sid of [...this.#pushParents.keys()]) this.#pushSettled(sid);
+        }
         if (this.#turnYielded && !this.#flushImmediate) {
           this.#flushImmediate = setImmediate(() => {
             this.#flushImmediate = null;

@@ -17,7 +17,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type CompatServer, createServer } from '../../../lib/compat/index.js';
-import { CLIENT, CTRL_FLAG_FIN, ERR_DEFERRED, PROTO_SPDY3, PROTO_SPDY3_1 } from '../../../lib/spdylay/constants.js';
+import {
+  CLIENT, CTRL_FLAG_FIN, ERR_DEFERRED, FLAG_SETTINGS_NONE, ID_FLAG_SETTINGS_NONE, PROTO_SPDY3, PROTO_SPDY3_1,
+  SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
+} from '../../../lib/spdylay/constants.js';
 import { DataProvider, Session } from '../../../lib/spdylay/session.js';
 import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
 import { testCert, type TestCert } from '../../helpers/certs.js';
@@ -371,6 +374,12 @@ describe('createServer: trailers and 1xx responses', () => {
         });
         return;
       }
+      if (url === '/push') {
+        const w = res.push('/pushed.txt', { response: { 'content-type': 'text/plain' } });
+        w.end('pushed');
+        res.end('page');
+        return;
+      }
       if (url === '/hints') {
         res.writeEarlyHints({ link: ['</a.css>; rel=preload; as=style', '</b.js>; rel=preload; as=script'] });
         res.writeContinue();
@@ -513,6 +522,37 @@ describe('createServer: trailers and 1xx responses', () => {
     expect(got[0]!.body).toBe('spdy body');
     // SPDY header blocks carry their fields sorted by name
     expect(got[0]!.raw).toEqual(['x-other', 'o2', 'x-req-sum', 's1']);
+  });
+
+  it('SPDY/3.1: a client whose MAX_CONCURRENT_STREAMS (0) holds the push back still gets the response (client Session)', async () => {
+    const r = await new Promise<{ body: string; synStreams: number }>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      let synStreams = 0;
+      const session = new Session(CLIENT, PROTO_SPDY3_1, {
+        sendCb: (_s, data) => {
+          socket.write(Buffer.from(data));
+          return data.length;
+        },
+        onCtrlRecvCb: (_s, frame) => { if (frame.frameType === SYN_STREAM) synStreams++; },
+        onDataChunkRecvCb: (_s, _f, sid, data) => { if (sid === 1) chunks.push(Buffer.from(data)); },
+        onStreamCloseCb: (_s, sid) => {
+          if (sid !== 1) return;
+          socket.destroy();
+          resolve({ body: Buffer.concat(chunks).toString(), synStreams });
+        },
+      });
+      socket.on('error', reject);
+      socket.on('data', (d) => {
+        session.recv(d);
+        session.send();
+      });
+      session.submitSettings(FLAG_SETTINGS_NONE, [[SETTINGS_MAX_CONCURRENT_STREAMS, ID_FLAG_SETTINGS_NONE, 0]]);
+      session.submitRequest(0, [[':method', 'GET'], [':scheme', 'http'], [':path', '/push'], [':version', 'HTTP/1.1'],
+        [':host', `127.0.0.1:${port}`]]);
+      session.send();
+    });
+    expect(r).toEqual({ body: 'page', synStreams: 0 });
   });
 
   it('h2: writeEarlyHints() sends 103 and writeContinue() 100 before the response (nghttp -v)', async () => {
