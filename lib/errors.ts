@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'ERR_SPDYLAY_CONNECTION_CLOSED'
   | 'ERR_SPDYLAY_STREAM_RESET'
   | 'ERR_SPDYLAY_BODY_TOO_LARGE'
+  | 'ERR_SPDYLAY_UNSUPPORTED_OPTION'
+  | 'ERR_SPDYLAY_PUSH_UNAVAILABLE'
   | UrlFetchErrorCode;
 
 /**
@@ -44,7 +46,10 @@ export type ErrorCode =
  * - `BaseSPDYRequestHandler.sendHeader()`: an empty name or a null value;
  * - `HDDeflater.deflate()`, `HDInflater.inflate()`: headers or a block of
  *   the wrong shape;
- * - `new UrlFetcher([])`: no URL.
+ * - `new UrlFetcher([])`: no URL;
+ * - `createServer()`: an option value it cannot use (`spdy.protocols`,
+ *   `spdy.connection.maxStreams`, a limit, TLS without key material), a
+ *   requestListener that is not a function; `res.push()` with an empty path.
  */
 export class ArgumentError extends TypeError {
   /** Always `'ERR_SPDYLAY_INVALID_ARG'`. */
@@ -163,6 +168,48 @@ export class BodyTooLargeError extends RangeError {
     super(`request body exceeds ${limit} bytes`);
     this.name = 'BodyTooLargeError';
     this.limit = limit;
+  }
+}
+
+/**
+ * `ERR_SPDYLAY_UNSUPPORTED_OPTION`: `createServer()` was given an option of
+ * the `spdy` package (or of `spdy.connection`) that this server does not
+ * support, an unknown `spdy` key, or a combination it cannot serve (e.g.
+ * `spdy.ssl: false` with TLS material). The message names the option.
+ * Thrown synchronously; a `TypeError`, as a wrong argument is.
+ */
+export class UnsupportedOptionError extends TypeError {
+  /** Always `'ERR_SPDYLAY_UNSUPPORTED_OPTION'`. */
+  readonly code = 'ERR_SPDYLAY_UNSUPPORTED_OPTION' as const;
+  /** The option, e.g. `'spdy.connection.maxChunk'`. */
+  readonly option: string;
+
+  /**
+   * @param option - The option's path, e.g. `'spdy.maxChunk'`.
+   * @param why - Why it is not supported.
+   */
+  constructor(option: string, why: string) {
+    super(`createServer: option ${option} is not supported: ${why}`);
+    this.name = 'UnsupportedOptionError';
+    this.option = option;
+  }
+}
+
+/**
+ * `ERR_SPDYLAY_PUSH_UNAVAILABLE`: `res.push()` of a `createServer()`
+ * response cannot push: the request came over HTTP/1.x, the client
+ * disabled push (h2 SETTINGS_ENABLE_PUSH 0), or the response has ended.
+ * Thrown synchronously without a callback, else given to the callback.
+ * (nghttp2's own refusals keep their `NGHTTP2Error`.)
+ */
+export class PushUnavailableError extends Error {
+  /** Always `'ERR_SPDYLAY_PUSH_UNAVAILABLE'`. */
+  readonly code = 'ERR_SPDYLAY_PUSH_UNAVAILABLE' as const;
+
+  /** @param message - Why no push is possible. */
+  constructor(message: string) {
+    super(message);
+    this.name = 'PushUnavailableError';
   }
 }
 

@@ -76,7 +76,8 @@ export interface NativeHDInflater extends SlabOutput {
 }
 
 /** Event kinds of a `NativeHttp2Session` batch (binding/nghttp2/server_session.h EventType). */
-export type Http2EventKind = 'headers' | 'data' | 'endStream' | 'close' | 'settingsAck' | 'limitReset';
+export type Http2EventKind = 'headers' | 'data' | 'endStream' | 'close' | 'settingsAck' | 'limitReset' | 'trailers'
+  | 'xForwardedFor';
 
 /**
  * `Http2Session.layout`: the event batch, shared state and limit numbers of a
@@ -130,6 +131,13 @@ export interface NativeHttp2Session {
     bodyKind: number, body: string | Uint8Array | null): number;
   /** `nghttp2_submit_push_promise`: the promised stream ID or a negative error code. */
   submitPushPromise(streamId: number, headers: string | Uint8Array, count: number): number;
+  /**
+   * Trailer fields for the stream's body (`nghttp2_submit_trailer` once it
+   * reaches EOF): 0, or NGHTTP2_ERR_INVALID_ARGUMENT when no body is being served.
+   */
+  submitTrailers(streamId: number, headers: string | Uint8Array, count: number): number;
+  /** A 1xx HEADERS frame (`nghttp2_submit_headers`, no END_STREAM): 0 or a negative error code. */
+  submitInfo(streamId: number, status: number, headers: string | Uint8Array | null, count: number): number;
   /** `nghttp2_session_resume_data`: 0 or a negative error code. */
   resumeData(streamId: number): number;
   /** `nghttp2_session_consume` for `count` (streamId, bytes) pairs of `list`; 0 or a fatal error code. */

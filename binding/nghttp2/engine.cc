@@ -159,8 +159,9 @@ void Nghttp2Engine::AppendHeaderField(const uint8_t *name, size_t namelen, const
   hdr_lens_.push_back(static_cast<uint32_t>(valuelen));
 }
 
-void Nghttp2Engine::CommitHeaderBlock(const nghttp2_frame *frame, const uint32_t *extra, size_t nextra) {
-  events_.PushU32(kEvHeaders);
+void Nghttp2Engine::CommitHeaderBlock(const nghttp2_frame *frame, const uint32_t *extra, size_t nextra,
+                                      uint32_t type) {
+  events_.PushU32(type);
   events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
   events_.PushU32((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) ? 1 : 0);
   events_.PushU32(static_cast<uint32_t>(hdr_lens_.size() / 2));

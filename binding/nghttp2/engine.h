@@ -113,9 +113,11 @@ class Nghttp2Engine {
   void BeginHeaderBlock(int32_t stream_id);
   // Appends a field's name and value to hdr_bytes_ and their lengths to hdr_lens_.
   void AppendHeaderField(const uint8_t *name, size_t namelen, const uint8_t *value, size_t valuelen);
-  // Pushes the HEADERS record of the block collected for `frame`, with the
-  // `nextra` words of `extra` after its byte count, then EndHeaderBlock().
-  void CommitHeaderBlock(const nghttp2_frame *frame, const uint32_t *extra, size_t nextra);
+  // Pushes the HEADERS record (or a record of the same layout with type
+  // `type`) of the block collected for `frame`, with the `nextra` words of
+  // `extra` after its byte count, then EndHeaderBlock().
+  void CommitHeaderBlock(const nghttp2_frame *frame, const uint32_t *extra, size_t nextra,
+                         uint32_t type = kEvHeaders);
   // Stops collecting: drops the fields collected and any large capacity.
   void EndHeaderBlock();
   // Splits `count` fields "name\0value\0name\0value" (no NUL after the

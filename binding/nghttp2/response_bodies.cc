@@ -1,6 +1,7 @@
 #include "response_bodies.h"
 
 #include <cstring>
+#include <vector>
 
 #include "../util/common.h"
 
@@ -73,7 +74,46 @@ void ResponseBodies::ThrowPendingError(Napi::Env env) {
   throw Napi::Error(env, e);
 }
 
-ssize_t ResponseBodies::Read(nghttp2_session *, int32_t stream_id, uint8_t *buf, size_t length,
+bool ResponseBodies::SetTrailers(int32_t stream_id, std::string fields, size_t count) {
+  auto it = sources_.find(stream_id);
+  if (it == sources_.end()) return false;
+  Source *src = it->second.get();
+  src->trailers = std::move(fields);
+  src->trailer_count = count;
+  src->has_trailers = true;
+  return true;
+}
+
+void ResponseBodies::SubmitTrailers(nghttp2_session *session, int32_t stream_id, Source *src,
+                                    uint32_t *data_flags) {
+  if (!src->has_trailers || !(*data_flags & NGHTTP2_DATA_FLAG_EOF)) return;
+  src->has_trailers = false;
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(src->trailer_count);
+  const std::string &t = src->trailers;
+  size_t start = 0;
+  while (nva.size() < src->trailer_count && start <= t.size()) {
+    size_t n_end = t.find('\0', start);
+    if (n_end == std::string::npos) break;
+    size_t v_end = t.find('\0', n_end + 1);
+    if (v_end == std::string::npos) v_end = t.size();
+    nghttp2_nv nv;
+    nv.name = reinterpret_cast<uint8_t *>(const_cast<char *>(t.data() + start));
+    nv.namelen = n_end - start;
+    nv.value = reinterpret_cast<uint8_t *>(const_cast<char *>(t.data() + n_end + 1));
+    nv.valuelen = v_end - n_end - 1;
+    nv.flags = NGHTTP2_NV_FLAG_NONE;
+    nva.push_back(nv);
+    start = v_end + 1;
+  }
+  // nghttp2_submit_trailer copies the fields; the trailing HEADERS carries
+  // END_STREAM, so the last DATA frame must not.
+  if (nghttp2_submit_trailer(session, stream_id, nva.data(), nva.size()) == 0) {
+    *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+  }
+}
+
+ssize_t ResponseBodies::Read(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                              uint32_t *data_flags, nghttp2_data_source *source, void *) {
   Source *src = static_cast<Source *>(source->ptr);
   if (src->kind == kBytes) {
@@ -83,9 +123,12 @@ ssize_t ResponseBodies::Read(nghttp2_session *, int32_t stream_id, uint8_t *buf,
     // The session's send_data_callback copies the payload straight into
     // its output (one copy).
     *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    SubmitTrailers(session, stream_id, src, data_flags);
     return static_cast<ssize_t>(n);
   }
-  return src->owner->ReadJs(stream_id, src, buf, length, data_flags);
+  ssize_t rv = src->owner->ReadJs(stream_id, src, buf, length, data_flags);
+  if (rv >= 0) SubmitTrailers(session, stream_id, src, data_flags);
+  return rv;
 }
 
 ssize_t ResponseBodies::ReadJs(int32_t stream_id, Source *src, uint8_t *buf, size_t length,

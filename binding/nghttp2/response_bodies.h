@@ -46,6 +46,12 @@ class ResponseBodies {
     std::string pending;
     size_t pending_pos = 0;
     bool eof_after_pending = false;
+    // Trailer fields ("name\0value\0..." without the last NUL) sent as a
+    // HEADERS frame with END_STREAM once the body reaches EOF (the last DATA
+    // frame then goes without END_STREAM).
+    bool has_trailers = false;
+    std::string trailers;
+    size_t trailer_count = 0;
   };
 
   // Sets readFn (kept referenced until Clear()) and `read_flag`, the slot
@@ -63,6 +69,10 @@ class ResponseBodies {
   void Attach(int32_t stream_id, std::unique_ptr<Source> src);
   // Frees the body of `stream_id`, if any.
   void Drop(int32_t stream_id);
+  // Keeps `count` trailer fields `fields` ("name\0value\0...") for the body
+  // of `stream_id`: nghttp2_submit_trailer once it reaches EOF. False when
+  // the stream has no body being served.
+  bool SetTrailers(int32_t stream_id, std::string fields, size_t count);
   // Frees every body and releases readFn.
   void Clear();
   // Bytes of the copied bodies held (the remainder of a JS chunk is the
@@ -81,6 +91,8 @@ class ResponseBodies {
   static ssize_t Read(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                       uint32_t *data_flags, nghttp2_data_source *source, void *user_data);
   ssize_t ReadJs(int32_t stream_id, Source *src, uint8_t *buf, size_t length, uint32_t *data_flags);
+  // At EOF of a body with trailers: NO_END_STREAM and nghttp2_submit_trailer.
+  static void SubmitTrailers(nghttp2_session *session, int32_t stream_id, Source *src, uint32_t *data_flags);
 
   std::unordered_map<int32_t, std::unique_ptr<Source>> sources_;
   size_t bytes_ = 0;

@@ -1,5 +1,6 @@
 #include "server_session.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +46,8 @@ Napi::Function Http2Session::Init(Napi::Env env) {
                               {"takeEvents", RawBaseMethod<Http2Session, Nghttp2Engine, &Nghttp2Engine::TakeEvents>},
                               {"submitResponse", RawMethod<Http2Session, &Http2Session::SubmitResponse>},
                               {"submitPushPromise", RawMethod<Http2Session, &Http2Session::SubmitPushPromise>},
+                              {"submitTrailers", RawMethod<Http2Session, &Http2Session::SubmitTrailers>},
+                              {"submitInfo", RawMethod<Http2Session, &Http2Session::SubmitInfo>},
                               {"resumeData", RawMethod<Http2Session, &Http2Session::ResumeData>},
                               {"consume", RawMethod<Http2Session, &Http2Session::Consume>},
                               {"submitRstStream", RawBaseMethod<Http2Session, Nghttp2Engine, &Nghttp2Engine::SubmitRstStream>},
@@ -58,7 +61,8 @@ Napi::Object Http2Session::Layout(Napi::Env env) {
   Napi::Object layout = Napi::Object::New(env);
   layout.Set("events", NumberTable(env, {{"headers", kEvHeaders}, {"data", kEvData}, {"endStream", kEvEndStream},
       {"close", kEvClose}, {"settingsAck", kEvSettingsAck},
-      {"limitReset", kEvLimitReset}}));
+      {"limitReset", kEvLimitReset}, {"trailers", kEvTrailers},
+      {"xForwardedFor", kEvXForwardedFor}}));
   layout.Set("limits", NumberTable(env, {{"maxHeaderListSize", kLimitHeaderList}, {"maxOutboundAck", kLimitOutboundAck},
       {"maxEmptyFrames", kLimitEmptyFrames}, {"streamResetRate", kLimitStreamResets},
       {"maxContinuations", kLimitContinuations}}));
@@ -117,6 +121,8 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, OnFrameNotSend);
   nghttp2_session_callbacks_set_send_data_callback(cbs, SendData);
   nghttp2_session_callbacks_set_data_source_read_length_callback(cbs, ReadLength);
+  nghttp2_session_callbacks_set_on_extension_chunk_recv_callback(cbs, OnExtensionChunk);
+  nghttp2_session_callbacks_set_unpack_extension_callback(cbs, UnpackExtension);
   // Request bodies are flow-controlled by the application: WINDOW_UPDATE
   // follows consume() (bytes the handlers have taken), not arrival.
   nghttp2_option *opt;
@@ -127,6 +133,7 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   }
   nghttp2_option_set_no_auto_window_update(opt, 1);
   nghttp2_option_set_max_outbound_ack(opt, max_outbound_ack);
+  nghttp2_option_set_user_recv_extension_type(opt, kXForwardedForType);
   rv = nghttp2_session_server_new3(&session_, cbs, UserData(), opt, mem_.mem());
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
@@ -180,7 +187,11 @@ void Http2Session::UpdateState() {
 // ---------------------------------------------------------------- receiving
 
 bool Http2Session::HeaderBlockBegins(const nghttp2_frame *frame) {
-  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return false;
+  if (frame->hd.type != NGHTTP2_HEADERS) return false;
+  // A request's trailers: a HEADERS frame after the request HEADERS on a
+  // stream the client opened (odd ID).
+  hdr_trailers_ = frame->headers.cat == NGHTTP2_HCAT_HEADERS && (frame->hd.stream_id & 1) == 1;
+  if (frame->headers.cat != NGHTTP2_HCAT_REQUEST && !hdr_trailers_) return false;
   hdr_list_size_ = 0;
   for (int i = 0; i < 10; i += 2) {
     hdr_pseudo_[i] = 0;
@@ -226,7 +237,16 @@ void Http2Session::FrameReceived(const nghttp2_frame *frame) {
     case NGHTTP2_HEADERS:
       if (frame->headers.cat == NGHTTP2_HCAT_REQUEST && frame->hd.stream_id == hdr_stream_id_) {
         CommitHeaderBlock(frame, hdr_pseudo_, 10);
-      } else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+        break;
+      }
+      if (frame->headers.cat == NGHTTP2_HCAT_HEADERS && hdr_trailers_ && frame->hd.stream_id == hdr_stream_id_) {
+        for (int i = 0; i < 10; i += 2) {
+          hdr_pseudo_[i] = 0;
+          hdr_pseudo_[i + 1] = kAbsent;
+        }
+        CommitHeaderBlock(frame, hdr_pseudo_, 10, kEvTrailers);
+      }
+      if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
         events_.PushU32(kEvEndStream);
         events_.PushU32(static_cast<uint32_t>(frame->hd.stream_id));
       }
@@ -246,6 +266,29 @@ void Http2Session::FrameReceived(const nghttp2_frame *frame) {
     default:
       break;
   }
+}
+
+// X_FORWARDED_FOR (type 0xde) on stream 0: its payload is collected (at
+// most kXForwardedForMax bytes) and reported when the frame is complete.
+int Http2Session::OnExtensionChunk(nghttp2_session *, const nghttp2_frame_hd *hd, const uint8_t *data,
+                                   size_t len, void *user_data) {
+  Http2Session *self = Self<Http2Session>(user_data);
+  if (hd->type != kXForwardedForType || hd->stream_id != 0) return 0;
+  size_t room = kXForwardedForMax - std::min(self->xff_.size(), kXForwardedForMax);
+  self->xff_.append(reinterpret_cast<const char *>(data), std::min(len, room));
+  return 0;
+}
+
+int Http2Session::UnpackExtension(nghttp2_session *, void **payload, const nghttp2_frame_hd *hd,
+                                  void *user_data) {
+  Http2Session *self = Self<Http2Session>(user_data);
+  *payload = nullptr;
+  if (hd->type == kXForwardedForType && hd->stream_id == 0) {
+    self->events_.PushStreamData(kEvXForwardedFor, 0, reinterpret_cast<const uint8_t *>(self->xff_.data()),
+                                 self->xff_.size());
+  }
+  self->xff_.clear();
+  return 0;
 }
 
 int Http2Session::OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *frame, int,
@@ -450,6 +493,53 @@ Napi::Value Http2Session::SubmitPushPromise(const Napi::CallbackInfo &info) {
                                            nva_.size(), nullptr);
   UpdateState();
   return Napi::Number::New(env, rv);
+}
+
+// submitTrailers(streamId, headers, count): the response's trailer fields
+// ("name\0value\0..." as a string or bytes): sent with
+// nghttp2_submit_trailer (HEADERS with END_STREAM) once the stream's body
+// reaches EOF, its last DATA frame then without END_STREAM. Returns 0, or
+// NGHTTP2_ERR_INVALID_ARGUMENT when the stream has no body being served
+// (submit the response with a body, possibly empty and produced by JS).
+Napi::Value Http2Session::SubmitTrailers(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
+  size_t count = info[2].As<Napi::Number>().Uint32Value();
+  std::string fields;
+  if (info[1].IsString()) {
+    fields = info[1].As<Napi::String>().Utf8Value();
+  } else {
+    ByteView view = GetBytes(info[1], "headers");
+    fields.assign(reinterpret_cast<const char *>(view.data), view.length);
+  }
+  bool ok = bodies_.SetTrailers(stream_id, std::move(fields), count);
+  if (ok) nghttp2_session_resume_data(session_, stream_id);
+  UpdateState();
+  return Napi::Number::New(env, ok ? 0 : NGHTTP2_ERR_INVALID_ARGUMENT);
+}
+
+// submitInfo(streamId, status, headers, count): a non-final (1xx) response
+// HEADERS frame (nghttp2_submit_headers without END_STREAM), ":status"
+// first. Returns 0 or a negative nghttp2 error code.
+Napi::Value Http2Session::SubmitInfo(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  CheckSession(env);
+  int32_t stream_id = info[0].As<Napi::Number>().Int32Value();
+  int32_t status = info[1].As<Napi::Number>().Int32Value();
+  size_t count = info[3].As<Napi::Number>().Uint32Value();
+  if (status < 100 || status > 199) return Napi::Number::New(env, NGHTTP2_ERR_INVALID_ARGUMENT);
+  ParseHeaders(info[2], count, 1);
+  int slen = std::snprintf(status_buf_, sizeof(status_buf_), "%d", status);
+  nva_[0].name = const_cast<uint8_t *>(reinterpret_cast<const uint8_t *>(":status"));
+  nva_[0].namelen = 7;
+  nva_[0].value = reinterpret_cast<uint8_t *>(status_buf_);
+  nva_[0].valuelen = static_cast<size_t>(slen);
+  nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
+  int32_t rv = nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, stream_id, nullptr, nva_.data(),
+                                      nva_.size(), nullptr);
+  UpdateState();
+  return Napi::Number::New(env, rv < 0 ? rv : 0);
 }
 
 // resumeData(streamId): nghttp2_session_resume_data; 0 or a negative code

@@ -21,6 +21,11 @@
 //   SETTINGS_ACK 5, 0
 //   LIMIT_RESET  6, stream_id, limit  (the stream was reset for a limit:
 //              RST_STREAM ENHANCE_YOUR_CALM; limit is a Limit value)
+//   X_FORWARDED_FOR 8, 0, length, then length bytes (the host of an
+//              X_FORWARDED_FOR extension frame, type 0xde, at most 1 KiB).
+//   TRAILERS   7, then as HEADERS: the request's trailer fields (a HEADERS
+//              frame after the request HEADERS; its END_STREAM follows as
+//              an END_STREAM record). The pseudo-header slots are absent.
 //
 // Limits (binding side of lib/limits.ts): maxHeaderListSize is checked in
 // OnHeader as fields arrive; the frame-level flood limits (empty DATA,
@@ -62,7 +67,13 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
     kEvEndStream = 3,
     kEvSettingsAck = 5,
     kEvLimitReset = 6,
+    kEvTrailers = 7,
+    kEvXForwardedFor = 8,
   };
+  // Frame type of the `spdy` package's X_FORWARDED_FOR extension (payload:
+  // the client's host), and the most of it kept.
+  static constexpr uint8_t kXForwardedForType = 0xde;
+  static constexpr size_t kXForwardedForMax = 1024;
   // Limits, as reported in state[kStateLimit] and LIMIT_RESET records.
   enum Limit {
     kLimitNone = 0,
@@ -111,6 +122,8 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   Napi::Value Send(const Napi::CallbackInfo &info);
   Napi::Value SubmitResponse(const Napi::CallbackInfo &info);
   Napi::Value SubmitPushPromise(const Napi::CallbackInfo &info);
+  Napi::Value SubmitTrailers(const Napi::CallbackInfo &info);
+  Napi::Value SubmitInfo(const Napi::CallbackInfo &info);
   Napi::Value ResumeData(const Napi::CallbackInfo &info);
   Napi::Value Consume(const Napi::CallbackInfo &info);
   Napi::Value Terminate(const Napi::CallbackInfo &info);
@@ -125,6 +138,10 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   void UpdateState() override;
   Napi::Value Destroyed(Napi::Env env) override;
 
+  static int OnExtensionChunk(nghttp2_session *session, const nghttp2_frame_hd *hd, const uint8_t *data,
+                              size_t len, void *user_data);
+  static int UnpackExtension(nghttp2_session *session, void **payload, const nghttp2_frame_hd *hd,
+                             void *user_data);
   static int OnFrameNotSend(nghttp2_session *session, const nghttp2_frame *frame, int lib_error_code,
                             void *user_data);
   static ssize_t ReadLength(nghttp2_session *session, uint8_t frame_type, int32_t stream_id,
@@ -142,6 +159,8 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   // (offset, length) of :method :scheme :path :authority host in the header
   // block being received.
   uint32_t hdr_pseudo_[10];
+  // The block being received is a trailer block (HCAT_HEADERS of a request).
+  bool hdr_trailers_ = false;
 
   // Response bodies being served.
   ResponseBodies bodies_;
@@ -159,6 +178,8 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   FrameHeadScanner scanner_;
 
   std::string hdr_scratch_;
+  // Payload of the X_FORWARDED_FOR frame being received.
+  std::string xff_;
   char status_buf_[16];
 };
 

@@ -8,6 +8,7 @@
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 
+import { ArgumentError, UnsupportedOptionError } from '../errors.js';
 import { type ServerLimits, resolveLimits } from '../limits.js';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from '../spdylay/constants.js';
 
@@ -60,10 +61,13 @@ export interface CompatSpdyOptions {
    */
   ssl?: boolean;
   /**
-   * The `spdy` package reads the SPDY `X_FORWARDED_FOR` frame into the
-   * `x-forwarded-for` request header. Not supported: `true` throws a
-   * TypeError (the request's own `x-forwarded-for` header is always passed
-   * through unchanged).
+   * As in the `spdy` package: with `true`, the host of the last
+   * `X_FORWARDED_FOR` frame (SPDY control frame type 0xf000, h2 extension
+   * frame type 0xde; sent by the `spdy` package's agent with its
+   * `'x-forwarded-for'` option) becomes the `x-forwarded-for` header of the
+   * connection's later requests, unless a request carries its own. Over
+   * HTTP/1.1 the request's own header is passed through. Default false:
+   * the frame is ignored.
    */
   'x-forwarded-for'?: boolean;
   /** See {@link CompatConnectionOptions}. */
@@ -101,6 +105,8 @@ export interface ResolvedCompatOptions {
   readonly h2: boolean;
   readonly http1: boolean;
   readonly plainSpdy3Version: number;
+  /** `spdy['x-forwarded-for']`: SPDY requests get the connection's X_FORWARDED_FOR host. */
+  readonly xForwardedFor: boolean;
   readonly maxConcurrentStreams: number;
   readonly limits: Required<ServerLimits>;
   /** What goes to the `http.Server`/`https.Server` constructor. */
@@ -122,33 +128,32 @@ const LIMIT_KEYS: readonly (keyof ServerLimits)[] = [
 /** The engines' connection receive window (bytes). */
 export const ENGINE_WINDOW = 1 << 20;
 
-function unsupported(name: string, why: string): TypeError {
-  return new TypeError(`createServer: option ${name} is not supported: ${why}`);
+function unsupported(name: string, why: string): UnsupportedOptionError {
+  return new UnsupportedOptionError(name, why);
 }
 
 /**
  * Checks `options` and splits them into what Node's server gets and what
  * the engines get.
  *
- * @throws TypeError naming the option for an unsupported `spdy` package
- *   option, an unknown key of `spdy`/`spdy.connection`, or an invalid value.
+ * @throws UnsupportedOptionError (a TypeError, ERR_SPDYLAY_UNSUPPORTED_OPTION)
+ *   naming the option for an unsupported `spdy` package option or an unknown
+ *   key of `spdy`/`spdy.connection`; ArgumentError (ERR_SPDYLAY_INVALID_ARG)
+ *   for an invalid value.
  * @internal
  */
 export function resolveCompatOptions(options: CompatServerOptions): ResolvedCompatOptions {
   const spdy = options.spdy ?? {};
-  if (typeof spdy !== 'object') throw new TypeError('createServer: options.spdy must be an object');
+  if (typeof spdy !== 'object') throw new ArgumentError('createServer: options.spdy must be an object');
   for (const key of Object.keys(spdy)) {
     if (key in SPDY_PACKAGE_UNSUPPORTED) throw unsupported(`spdy.${key}`, SPDY_PACKAGE_UNSUPPORTED[key]!);
     if (!SPDY_KEYS.has(key)) throw unsupported(`spdy.${key}`, 'unknown option');
   }
   const conn = spdy.connection ?? {};
-  if (typeof conn !== 'object') throw new TypeError('createServer: options.spdy.connection must be an object');
+  if (typeof conn !== 'object') throw new ArgumentError('createServer: options.spdy.connection must be an object');
   for (const key of Object.keys(conn)) {
     if (key in SPDY_PACKAGE_UNSUPPORTED) throw unsupported(`spdy.connection.${key}`, SPDY_PACKAGE_UNSUPPORTED[key]!);
     if (!CONNECTION_KEYS.has(key)) throw unsupported(`spdy.connection.${key}`, 'unknown option');
-  }
-  if (spdy['x-forwarded-for']) {
-    throw unsupported("spdy['x-forwarded-for']", 'the SPDY X_FORWARDED_FOR frame is not read; a request\'s own x-forwarded-for header is passed through');
   }
   if (conn.windowSize !== undefined && conn.windowSize !== ENGINE_WINDOW) {
     throw unsupported('spdy.connection.windowSize', `only ${ENGINE_WINDOW} (1 MiB, the engines' connection window) is supported (got ${String(conn.windowSize)})`);
@@ -156,11 +161,11 @@ export function resolveCompatOptions(options: CompatServerOptions): ResolvedComp
   const tlsMaterial = options.key !== undefined || options.cert !== undefined || options.pfx !== undefined ||
     options.SNICallback !== undefined;
   const secure = spdy.plain === undefined ? tlsMaterial : !spdy.plain;
-  if (secure && !tlsMaterial) throw new TypeError('createServer: TLS needs key/cert, pfx or SNICallback; pass spdy.plain: true for cleartext');
+  if (secure && !tlsMaterial) throw new ArgumentError('createServer: TLS needs key/cert, pfx or SNICallback; pass spdy.plain: true for cleartext');
   if (spdy.ssl === false && secure) throw unsupported('spdy.ssl', 'ssl: false needs spdy.plain: true');
   if (spdy.ssl === true && !secure) throw unsupported('spdy.ssl', 'ssl: true with spdy.plain: true (TLS with cleartext detection) is not supported');
   const protocols = spdy.protocols ?? DEFAULT_PROTOCOLS;
-  if (!Array.isArray(protocols) || protocols.length === 0) throw new TypeError('createServer: spdy.protocols must be a non-empty array');
+  if (!Array.isArray(protocols) || protocols.length === 0) throw new ArgumentError('createServer: spdy.protocols must be a non-empty array');
   for (const p of protocols) {
     if (!KNOWN_PROTOCOLS.has(p)) throw unsupported('spdy.protocols', `unknown protocol ${JSON.stringify(p)}`);
   }
@@ -170,7 +175,7 @@ export function resolveCompatOptions(options: CompatServerOptions): ResolvedComp
   if (protocols.includes('spdy/2')) spdyVersions.push(PROTO_SPDY2);
   const maxStreams = conn.maxStreams ?? 100;
   if (!Number.isInteger(maxStreams) || maxStreams < 1 || maxStreams > 0x7fffffff) {
-    throw new TypeError(`createServer: spdy.connection.maxStreams must be an integer from 1 to 2147483647 (got ${String(maxStreams)})`);
+    throw new ArgumentError(`createServer: spdy.connection.maxStreams must be an integer from 1 to 2147483647 (got ${String(maxStreams)})`);
   }
   const limitOptions: ServerLimits = {};
   for (const key of LIMIT_KEYS) if (options[key] !== undefined) (limitOptions as Record<string, unknown>)[key] = options[key];
@@ -189,6 +194,7 @@ export function resolveCompatOptions(options: CompatServerOptions): ResolvedComp
     h2: protocols.includes('h2'),
     http1: protocols.includes('http/1.1') || protocols.includes('http/1.0'),
     plainSpdy3Version: conn.autoSpdy31 ? PROTO_SPDY3_1 : PROTO_SPDY3,
+    xForwardedFor: spdy['x-forwarded-for'] === true,
     maxConcurrentStreams: maxStreams,
     limits,
     nodeOptions: nodeOptions as https.ServerOptions & http.ServerOptions,

@@ -5,11 +5,16 @@
  *
  * @packageDocumentation
  */
+import { STATUS_CODES } from 'node:http';
 import { Writable } from 'node:stream';
 
+import { ArgumentError, PushUnavailableError } from '../errors.js';
 import { DATA_DEFERRED, DATA_EOF, DATA_OK, type BaseRequestHandler } from '../nghttp2/index.js';
+import { PROTO_SPDY2 } from '../spdylay/constants.js';
+import type { NameValue } from '../spdylay/frames.js';
 import { ByteQueue } from '../spdylay/server/http-util.js';
-import type { H2StreamIO } from '../spdylay/server/stream-io.js';
+import type { PushSource, SPDYConnection } from '../spdylay/server/spdy.js';
+import type { H2StreamIO, SpdyStreamIO } from '../spdylay/server/stream-io.js';
 import type { PushInit } from './response.js';
 import { HOP_BY_HOP } from './response.js';
 
@@ -37,13 +42,40 @@ function pairs(fields: Fields | undefined, dropHopByHop: boolean): [string, stri
   return out;
 }
 
-/** The body of one pushed stream: the Writable's bytes, pulled by nghttp2 one DATA frame at a time. */
-class PushBody {
+/**
+ * The body of one pushed stream: the Writable's bytes, pulled by the
+ * protocol one DATA frame at a time (h2: `gen`, nghttp2's body generator;
+ * SPDY: `read`, a `PushSource` of the connection).
+ */
+class PushBody implements PushSource {
   readonly queue = new ByteQueue();
   ended = false;
   deferred = false;
   handler: BaseRequestHandler | null = null;
   waiting: ((err?: Error | null) => void) | null = null;
+  /** SPDY: the stream closed (the Writable is destroyed if not finished). */
+  writable: Writable | null = null;
+  /** SPDY: set by the connection. */
+  wake: () => void = () => this.#wakeH2();
+
+  read(length: number): { chunk: Buffer | null; eof: boolean } {
+    const b = this.queue.take(length);
+    if (b) {
+      this.#release();
+      return { chunk: b, eof: this.ended && this.queue.bytes === 0 };
+    }
+    return { chunk: null, eof: this.ended };
+  }
+
+  closed(status: number): void {
+    const w = this.writable;
+    this.ended = true;
+    this.queue.clear();
+    const cb = this.waiting;
+    this.waiting = null;
+    if (cb) cb();
+    if (w && status !== 0 && !w.writableFinished) w.destroy();
+  }
 
   readonly gen = (size: number): readonly [Buffer | null, 0 | 1 | 2] => {
     const b = this.queue.take(size);
@@ -56,7 +88,7 @@ class PushBody {
     return [null, DATA_DEFERRED];
   };
 
-  wake(): void {
+  #wakeH2(): void {
     if (this.deferred && this.handler) {
       this.deferred = false;
       this.handler.resume();
@@ -113,8 +145,8 @@ function pushWritable(body: PushBody): Writable {
  */
 export function pushH2(parent: PushParent, io: H2StreamIO, path: string, options: PushInit,
   cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable {
-  if (typeof path !== 'string' || path === '') return pushUnavailable(new TypeError('res.push(): path must be a non-empty string'), cb);
-  if (parent.ended || io.closed) return pushUnavailable(new Error('res.push(): the response has already ended'), cb);
+  if (typeof path !== 'string' || path === '') return pushUnavailable(new ArgumentError('res.push(): path must be a non-empty string'), cb);
+  if (parent.ended || io.closed) return pushUnavailable(new PushUnavailableError('res.push(): the response has already ended'), cb);
   const body = new PushBody();
   let pushed: BaseRequestHandler;
   try {
@@ -132,6 +164,65 @@ export function pushH2(parent: PushParent, io: H2StreamIO, path: string, options
   body.handler = pushed;
   const w = pushWritable(body);
   // a pushed stream the client resets must not crash the process
+  w.on('error', () => {});
+  if (cb) process.nextTick(cb, null, w);
+  return w;
+}
+
+/** What `pushSpdy` needs of the request stream. */
+interface SpdyPushParent extends PushParent {
+  /** The request's `host` (or `:host`). */
+  readonly host: string | null;
+}
+
+/**
+ * Pushes `path` over SPDY, as the `spdy` package does: a SYN_STREAM
+ * associated with the request's stream (FLAG_UNIDIRECTIONAL) carrying the
+ * promised request (`:method`, `:path`, `:scheme`, `:host` — the
+ * request's —, `:version`; SPDY/2 `method`, `url`, `scheme`, `host`,
+ * `version`), `:status` (`options.status`, default 200) and the fields of
+ * `options.request` and `options.response` (hop-by-hop fields dropped),
+ * then the body written to the returned Writable.
+ *
+ * @throws PushUnavailableError when the response of the request has ended;
+ *   SpdylayError when the session refuses the stream; with `cb`, the error
+ *   goes to `cb` and a destroyed Writable is returned.
+ * @internal
+ */
+export function pushSpdy(parent: SpdyPushParent, io: SpdyStreamIO, secure: boolean, path: string, options: PushInit,
+  cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable {
+  if (typeof path !== 'string' || path === '') return pushUnavailable(new ArgumentError('res.push(): path must be a non-empty string'), cb);
+  if (parent.ended || io.closed || io.gone) return pushUnavailable(new PushUnavailableError('res.push(): the response has already ended'), cb);
+  const conn = io.conn as unknown as SPDYConnection;
+  const status = options.status ?? 200;
+  const statusLine = `${status} ${STATUS_CODES[status] ?? 'unknown'}`;
+  const method = options.method ?? 'GET';
+  const scheme = secure ? 'https' : 'http';
+  const host = parent.host ?? '';
+  const nv: NameValue[] = conn.version === PROTO_SPDY2
+    ? [['method', method], ['url', path], ['scheme', scheme], ['host', host], ['version', 'HTTP/1.1'], ['status', statusLine]]
+    : [[':method', method], [':path', path], [':scheme', scheme], [':host', host], [':version', 'HTTP/1.1'], [':status', statusLine]];
+  // request fields, then response fields replacing those of the same name (as the `spdy` package
+  // merges them); the values of one name NUL-joined, as SPDY carries them
+  const fields = new Map<string, string[]>();
+  for (const src of [options.request, options.response]) {
+    const byName = new Map<string, string[]>();
+    for (const [n, v] of pairs(src as Fields, true)) {
+      const list = byName.get(n);
+      if (list) list.push(v);
+      else byName.set(n, [v]);
+    }
+    for (const [n, list] of byName) fields.set(n, list);
+  }
+  for (const [n, list] of fields) nv.push([n, list.join('\0')]);
+  const body = new PushBody();
+  try {
+    conn.push(io.streamId, nv, body);
+  } catch (err) {
+    return pushUnavailable(err instanceof Error ? err : new Error(String(err)), cb);
+  }
+  const w = pushWritable(body);
+  body.writable = w;
   w.on('error', () => {});
   if (cb) process.nextTick(cb, null, w);
   return w;

@@ -69,6 +69,36 @@ export interface RequestInit {
   bodyLength: number;
 }
 
+/** Every value of each field of `raw` (`[name, value, ...]`), names lower-cased, as Node's `headersDistinct`. */
+function distinct(raw: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    (out[name] ??= []).push(raw[i + 1]!);
+  }
+  return out;
+}
+
+/**
+ * `headersDistinct` and `trailersDistinct` as own accessors computed from
+ * `rawHeaders`/`rawTrailers` (Node's getters read fields its HTTP/1.1
+ * parser fills).
+ */
+const HEADERS_DISTINCT: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: http.IncomingMessage): Record<string, string[]> {
+    return distinct(this.rawHeaders);
+  },
+};
+const TRAILERS_DISTINCT: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: http.IncomingMessage): Record<string, string[]> {
+    return distinct(this.rawTrailers);
+  },
+};
+
 /**
  * A real `http.IncomingMessage` (`new http.IncomingMessage(socket)`) with
  * `method`, `url`, `httpVersion*`, `rawHeaders`, `headers`, `trailers`,
@@ -111,6 +141,9 @@ export function makeRequest(init: RequestInit): http.IncomingMessage {
   }
   req.rawHeaders = raw;
   req.headers = joinHeaders(raw);
+  // one defineProperty per accessor (a descriptor map costs several times more)
+  Object.defineProperty(req, 'headersDistinct', HEADERS_DISTINCT);
+  Object.defineProperty(req, 'trailersDistinct', TRAILERS_DISTINCT);
   req.trailers = {};
   req.rawTrailers = [];
   const r = req as http.IncomingMessage & { isSpdy: boolean; spdyVersion: number; streamID: number };

@@ -34,6 +34,10 @@ export interface ResponseStream {
   writeBody(chunk: Buffer): boolean;
   /** No more body. */
   endBody(): void;
+  /** Sets the trailer fields sent after the body (before `endBody`). */
+  setTrailers(fields: NameValue[]): void;
+  /** Sends a 1xx response (h2); false when the protocol has none (SPDY) or the head went out. */
+  sendInfo(code: number, headers: NameValue[]): boolean;
   /** Whether push is possible, else the reason. */
   push(path: string, options: PushInit, cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable;
 }
@@ -55,6 +59,9 @@ export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection
 
 /** @internal */
 export const kStream = Symbol('spdylay.compat.stream');
+
+/** The fields `addTrailers()` gave, per response. */
+const trailerList = new WeakMap<object, NameValue[]>();
 
 type Res = http.ServerResponse & { [kStream]: ResponseStream };
 
@@ -208,6 +215,8 @@ const methods = {
     s.ended = true;
     this.finished = true;
     if (typeof cb === 'function') this.once('finish', cb as () => void);
+    const trailers = trailerList.get(this);
+    if (trailers !== undefined && !s.head) s.setTrailers(trailers);
     s.endBody();
     return this;
   },
@@ -235,28 +244,55 @@ const methods = {
   },
 
   /**
-   * Trailers are not sent over h2 and SPDY by this version: the fields are
-   * kept in `res.trailers` (own property) only.
+   * Trailer fields sent after the body at `end()`: over h2 a trailing
+   * HEADERS frame (END_STREAM); over SPDY a HEADERS frame with FIN after the
+   * last DATA, when the head has not gone out yet at `end()` or declared a
+   * `Trailer` header (else they are dropped: a SPDY body already under way
+   * ends with FIN on its last DATA frame). Not sent for HEAD, 204 and 304.
    */
   addTrailers(this: Res, headers: http.OutgoingHttpHeaders | readonly [string, string][]): void {
-    const t = (this as unknown as { trailers?: Record<string, unknown> });
-    t.trailers ??= {};
+    const list = trailerList.get(this) ?? [];
     const entries = Array.isArray(headers) ? headers as [string, string][] : Object.entries(headers);
-    for (const [k, v] of entries) t.trailers[String(k).toLowerCase()] = v;
+    for (const [k, v] of entries) {
+      if (v === undefined) continue;
+      const name = String(k).toLowerCase();
+      if (HOP_BY_HOP.has(name) || name.charCodeAt(0) === 58) continue;
+      if (Array.isArray(v)) for (const x of v) list.push([name, String(x)]);
+      else list.push([name, String(v)]);
+    }
+    trailerList.set(this, list);
   },
 
-  /** No 1xx response is sent over h2/SPDY: the callback is called on the next tick. */
+  /** h2: a 100 Continue HEADERS frame; SPDY (which has no 1xx responses): nothing. The callback follows on the next tick. */
   writeContinue(this: Res, cb?: () => void): void {
+    this[kStream].sendInfo(100, []);
     if (cb) process.nextTick(cb);
   },
 
-  /** No 1xx response is sent over h2/SPDY: the callback is called on the next tick. */
+  /** h2: a 102 Processing HEADERS frame; SPDY: nothing. The callback follows on the next tick. */
   writeProcessing(this: Res, cb?: () => void): void {
+    this[kStream].sendInfo(102, []);
     if (cb) process.nextTick(cb);
   },
 
-  /** No 1xx response is sent over h2/SPDY. */
-  writeEarlyHints(this: Res, _hints: unknown, cb?: () => void): void {
+  /**
+   * h2: a 103 Early Hints HEADERS frame with `hints` (`{ link: string |
+   * string[], ...}`, as Node's); SPDY: nothing. The callback follows on the
+   * next tick.
+   */
+  writeEarlyHints(this: Res, hints: Record<string, string | string[] | number>, cb?: () => void): void {
+    const fields: NameValue[] = [];
+    if (hints && typeof hints === 'object') {
+      for (const k of Object.keys(hints)) {
+        const name = k.toLowerCase();
+        if (HOP_BY_HOP.has(name)) continue;
+        const v = hints[k];
+        if (v === undefined) continue;
+        if (Array.isArray(v)) for (const x of v) fields.push([name, String(x)]);
+        else fields.push([name, String(v)]);
+      }
+    }
+    this[kStream].sendInfo(103, fields);
     if (cb) process.nextTick(cb);
   },
 
@@ -280,6 +316,13 @@ function addHeader(res: Res, name: string, value: string | number | readonly str
   else setHeader.call(res, name, ([] as string[]).concat(String(prev), value as string));
 }
 
+/**
+ * The own accessors of every response: `headersSent` (the head went out),
+ * `writableNeedDrain` (`write()` returned false and no `'drain'` came
+ * yet) and `writableFinished` (the stream closed after the whole response
+ * went out). Node's getters read fields of its own socket handling (newer
+ * Node versions: `writableFinished` too).
+ */
 const HEADERS_SENT: PropertyDescriptor = {
   configurable: true,
   enumerable: false,
@@ -287,14 +330,29 @@ const HEADERS_SENT: PropertyDescriptor = {
     return this[kStream].headSent;
   },
 };
+const WRITABLE_FINISHED: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: Res): boolean {
+    return this[kStream].finished;
+  },
+};
+const WRITABLE_NEED_DRAIN: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: Res): boolean {
+    return this[kStream].needDrain;
+  },
+};
 
 /**
  * A real `http.ServerResponse` (`new http.ServerResponse(req)`) bound to
  * `stream` through own properties (see the module comment). The writable
  * state getters of `OutgoingMessage.prototype` (`writableEnded`,
- * `writableFinished`, `writableLength`, `writableHighWaterMark`,
- * `writableCorked`) read `finished` and the socket, which is the stream's
- * {@link StreamSocket}; `headersSent` is an own accessor.
+ * `writableLength`, `writableHighWaterMark`, `writableCorked`) read
+ * `finished` and the socket, which is the stream's {@link StreamSocket};
+ * `headersSent`, `writableNeedDrain` and `writableFinished` are own
+ * accessors.
  * @internal
  */
 export function makeResponse(req: http.IncomingMessage, socket: object, stream: ResponseStream,
@@ -315,7 +373,10 @@ export function makeResponse(req: http.IncomingMessage, socket: object, stream: 
   r.writeProcessing = methods.writeProcessing;
   r.writeEarlyHints = methods.writeEarlyHints;
   r.push = methods.push;
+  // one defineProperty per accessor (a descriptor map costs several times more)
   Object.defineProperty(res, 'headersSent', HEADERS_SENT);
+  Object.defineProperty(res, 'writableNeedDrain', WRITABLE_NEED_DRAIN);
+  Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
   // OutgoingMessage's socket and connection (its getter reads socket)
   (res as { socket: unknown }).socket = socket;
   r.isSpdy = extra.isSpdy;

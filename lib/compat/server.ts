@@ -15,6 +15,7 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { Writable } from 'node:stream';
 
+import { ArgumentError, PushUnavailableError, UnsupportedOptionError } from '../errors.js';
 import type { LimitExceededInfo } from '../limits.js';
 import { sniffSocket } from '../spdylay/server/sniff.js';
 import { CompatEngine, reportHandlerError } from './engine.js';
@@ -45,18 +46,21 @@ export interface CompatServerResponse extends http.ServerResponse {
   spdyVersion: number;
   /**
    * Pushes a resource (h2: PUSH_PROMISE on this request's stream, then the
-   * pushed response). Write the pushed body to the returned Writable and
-   * end it.
+   * pushed response; SPDY: a SYN_STREAM associated with this request's
+   * stream, FLAG_UNIDIRECTIONAL). Write the pushed body to the returned
+   * Writable and end it.
    *
    * @param path - `:path` of the promised request, e.g. `'/style.css'`.
    * @param options - `{ request, response, method = 'GET', status = 200 }`:
    *   promised request fields and pushed response fields (objects).
    * @param callback - Called with an error, or with null and the Writable.
    * @returns The Writable of the pushed body.
-   * @throws Error (without `callback`) over SPDY and HTTP/1.x, when the
-   *   client disabled push (NGHTTP2Error -528), or when this response has
-   *   ended; with `callback`, the error goes there and a destroyed Writable
-   *   is returned.
+   * @throws PushUnavailableError (`ERR_SPDYLAY_PUSH_UNAVAILABLE`, without
+   *   `callback`) over HTTP/1.x or when this response has ended;
+   *   NGHTTP2Error -528 when the h2 client disabled push; SpdylayError when
+   *   the SPDY session refuses the stream; ArgumentError for an empty path.
+   *   With `callback`, the error goes there and a destroyed Writable is
+   *   returned.
    */
   push(path: string, options?: { request?: object; response?: object; method?: string; status?: number },
     callback?: (err: Error | null, stream?: Writable) => void): Writable;
@@ -183,7 +187,7 @@ function emitGuarded(server: EventEmitter, event: string | symbol, args: unknown
 
 function pushOverHttp1(this: CompatServerResponse, _path: string, options?: unknown, cb?: unknown): Writable {
   const callback = typeof options === 'function' ? options : cb;
-  return pushUnavailable(new Error('res.push() is not available over HTTP/1.x'),
+  return pushUnavailable(new PushUnavailableError('res.push() is not available over HTTP/1.x'),
     callback as ((err: Error | null) => void) | undefined);
 }
 
@@ -291,30 +295,32 @@ export const CompatServer: { readonly prototype: object; [Symbol.hasInstance](x:
  * real `http.ServerResponse` (see README "createServer").
  *
  * @param options - {@link CompatServerOptions}: `https.createServer`
- *   options, `spdy: { protocols, plain, ssl, connection: { windowSize,
- *   autoSpdy31, maxStreams } }`, and the limits of `ServerLimits` (bytes,
+ *   options, `spdy: { protocols, plain, ssl, 'x-forwarded-for',
+ *   connection: { windowSize, autoSpdy31, maxStreams } }`, and the limits of `ServerLimits` (bytes,
  *   counts; timeouts in ms). May be omitted.
  * @param requestListener - Added as a `'request'` listener.
  * @returns The server, not yet listening: call `listen()` as on any Node server.
- * @throws TypeError naming the option for an option of the `spdy` package
- *   this server does not support (`spdy.protocol`, `spdy.maxChunk`,
- *   `spdy.connection.maxChunk`, `headerCompression`, `acceptPush`,
- *   `spdy['x-forwarded-for']: true`, a `windowSize` other than 1 MiB), an
- *   unknown `spdy`/`spdy.connection` key, an unknown protocol, TLS without
- *   key material, or an invalid limit; TypeError for a base-class first
- *   argument (`spdy.createServer(base, ...)`).
+ * @throws UnsupportedOptionError (a TypeError, `ERR_SPDYLAY_UNSUPPORTED_OPTION`)
+ *   naming the option for an option of the `spdy` package this server does
+ *   not support (`spdy.protocol`, `spdy.maxChunk`,
+ *   `spdy.connection.maxChunk`, `headerCompression`, `acceptPush`, a
+ *   `windowSize` other than 1 MiB), an unknown `spdy`/`spdy.connection`
+ *   key, an unknown protocol, or a base-class first argument
+ *   (`spdy.createServer(base, ...)`); ArgumentError (a TypeError,
+ *   `ERR_SPDYLAY_INVALID_ARG`) for TLS without key material, an invalid
+ *   limit or `maxStreams`, or a requestListener that is not a function.
  */
 export function createServer(options?: CompatServerOptions | CompatRequestListener | null,
   requestListener?: CompatRequestListener): CompatServer {
   if (typeof options === 'function') {
     if ((options as { prototype?: unknown }).prototype instanceof EventEmitter) {
-      throw new TypeError('createServer: a base class argument (spdy.createServer(base, options, listener)) is not supported');
+      throw new UnsupportedOptionError('base', 'a base class argument (spdy.createServer(base, options, listener)) is not supported');
     }
     requestListener = options;
     options = {};
   }
   if (requestListener !== undefined && typeof requestListener !== 'function') {
-    throw new TypeError('createServer: requestListener must be a function');
+    throw new ArgumentError('createServer: requestListener must be a function');
   }
   const opts = resolveCompatOptions(options ?? {});
   const server = opts.secure ? new CompatHttpsServer(opts, requestListener) : new CompatHttpServer(opts, requestListener);

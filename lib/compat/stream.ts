@@ -17,8 +17,9 @@ import type { Writable } from 'node:stream';
 import { BaseSPDYRequestHandler } from '../spdylay/server/handler.js';
 import { BODY_HIGH_WATER, H2StreamIO, type SpdyStreamIO, type StreamIO } from '../spdylay/server/stream-io.js';
 import type { NameValue } from '../spdylay/frames.js';
-import { pushH2, pushUnavailable } from './push.js';
-import { makeRequest } from './request.js';
+import type { SPDYConnection } from '../spdylay/server/spdy.js';
+import { pushH2, pushSpdy } from './push.js';
+import { joinHeaders, makeRequest } from './request.js';
 import { type PushInit, type ResponseStream, makeResponse, noop } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
 
@@ -65,9 +66,15 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       bodyLength = 0;
       if (pending) for (const c of pending) bodyLength += c.length;
     }
+    let headers = this.headers;
+    if ((this.server as unknown as { readonly opts: { readonly xForwardedFor: boolean } }).opts.xForwardedFor) {
+      const xff = io instanceof H2StreamIO ? io.bridge.http2.xForwardedFor
+        : ((io as SpdyStreamIO).conn as unknown as SPDYConnection).xForwardedFor;
+      if (xff !== null && !headers.some((p) => p[0] === 'x-forwarded-for')) headers = [['x-forwarded-for', xff], ...headers];
+    }
     const req = makeRequest({
       socket, method, url: this.path ?? '', httpVersion: protocol === 'h2' ? '2.0' : '1.1',
-      authority: this.host, headers: this.headers, isSpdy: true, spdyVersion, streamID: this.streamId, bodyLength,
+      authority: this.host, headers, isSpdy: true, spdyVersion, streamID: this.streamId, bodyLength,
     });
     this.req = req;
     this.head = method === 'HEAD';
@@ -88,6 +95,12 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   // ---- ResponseStream
 
   sendHead(code: number, line: string, headers: NameValue[]): void {
+    const io = this._io;
+    if (!(io instanceof H2StreamIO)) {
+      for (let i = 0; i < headers.length; i++) {
+        if (headers[i]![0] === 'trailer') (io as SpdyStreamIO).trailersDeclared = true;
+      }
+    }
     this._status = code;
     this._statusLine = line;
     this._responseHeaders = headers;
@@ -113,6 +126,32 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     this.res.emit('drain');
   }
 
+  setTrailers(fields: NameValue[]): void {
+    this._io.setTrailers(fields);
+  }
+
+  sendInfo(code: number, headers: NameValue[]): boolean {
+    const io = this._io;
+    if (!(io instanceof H2StreamIO) || io.committed || io.closed || this.headSent) return false;
+    try {
+      io.bridge.sendInfo(code, headers);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  override _trailers(fields: NameValue[]): void {
+    const req = this.req;
+    if (!req) return;
+    const raw: string[] = [];
+    for (const [n, v] of fields) raw.push(n, v);
+    req.rawTrailers = raw;
+    req.trailers = joinHeaders(raw) as NodeJS.Dict<string>;
+    // the `spdy` package's server emits them as well
+    req.emit('trailers', req.trailers);
+  }
+
   endBody(): void {
     const io = this._io;
     io.end();
@@ -124,7 +163,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   push(path: string, options: PushInit, cb: ((err: Error | null, stream?: Writable) => void) | undefined): Writable {
     const io = this._io;
     if (io instanceof H2StreamIO) return pushH2(this, io, path, options, cb);
-    return pushUnavailable(new Error(`res.push() is not supported over ${io.protocol} by this server`), cb);
+    return pushSpdy(this, io as SpdyStreamIO, this.socket.encrypted, path, options, cb);
   }
 
   // ---- SocketStream

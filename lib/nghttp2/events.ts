@@ -18,6 +18,8 @@ export const EV_END_STREAM = events.endStream;
 export const EV_CLOSE = events.close;
 export const EV_SETTINGS_ACK = events.settingsAck;
 export const EV_LIMIT_RESET = events.limitReset;
+export const EV_TRAILERS = events.trailers;
+export const EV_X_FORWARDED_FOR = events.xForwardedFor;
 
 /** Slots of the shared state array, and its length. */
 export const ST_READ_FLAG = state.readFlag;
@@ -96,6 +98,36 @@ export function requestTarget(u32: Uint32Array, buf: Buffer, rec: number, base: 
     path: valueAt(buf, u32, rec + record.path, base),
     host: authority ?? valueAt(buf, u32, rec + record.host, base),
   };
+}
+
+/**
+ * {@link decodeHeaders} as strings (names latin1, values UTF-8), without a
+ * Buffer per field: the `cookie` fields joined with `"; "` into one pair
+ * at the end, a value holding NUL split into several pairs.
+ */
+export function decodeHeaderStrings(u32: Uint32Array, buf: Buffer, rec: number): [string, string][] {
+  const nf = u32[rec + REC_FIELD_COUNT]!;
+  const lensAt = rec + REC_FIELD_LENGTHS;
+  let p = (lensAt + 2 * nf) * 4;
+  const out: [string, string][] = [];
+  let cookie: string | null = null;
+  for (let i = 0; i < nf; ++i) {
+    const nl = u32[lensAt + 2 * i]!;
+    const vl = u32[lensAt + 2 * i + 1]!;
+    const name = buf.toString('latin1', p, p + nl);
+    const value = buf.toString('utf8', p + nl, p + nl + vl);
+    p += nl + vl;
+    const values = value.indexOf('\0') === -1 ? null : value.split('\0');
+    if (name === 'cookie') {
+      const v = values ? values.join('; ') : value;
+      cookie = cookie === null ? v : `${cookie}; ${v}`;
+      continue;
+    }
+    if (values) for (const v of values) out.push([name, v]);
+    else out.push([name, value]);
+  }
+  if (cookie !== null) out.push(['cookie', cookie]);
+  return out;
 }
 
 /**

@@ -37,7 +37,7 @@ export {
 } from './session.js';
 export {
   ArgumentError, BodyTooLargeError, ConnectionClosedError, HeadersSentError, InvalidReturnValueError, OutOfRangeError,
-  StreamResetError, UrlFetchError, type ErrorCode, type UrlFetchErrorCode,
+  PushUnavailableError, StreamResetError, UnsupportedOptionError, UrlFetchError, type ErrorCode, type UrlFetchErrorCode,
 } from '../errors.js';
 export { urlfetch, UrlFetcher, type UrlFetchOptions } from './client/fetcher.js';
 export { BaseSPDYStreamHandler, type StreamHandlerClass } from './client/handler.js';

@@ -28,11 +28,16 @@ import { createHash } from 'node:crypto';
 import { testCert, type TestCert } from './certs.js';
 import { BaseSPDYStreamHandler } from '../../lib/spdylay/client/handler.js';
 import { urlfetch } from '../../lib/spdylay/client/fetcher.js';
-import { PROTO_SPDY3_1 } from '../../lib/spdylay/constants.js';
+import { PROTO_SPDY3, PROTO_SPDY3_1 } from '../../lib/spdylay/constants.js';
 import type { NameValue } from '../../lib/spdylay/frames.js';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const spdyPkg = require('spdy');
+// The `spdy` package cannot load on Node versions without process.binding('http_parser'):
+// its agent's transports then go through our urlfetch (TLS, same protocol).
+let spdyPkg: any = null;
+try {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  spdyPkg = require('spdy');
+} catch { /* see above */ }
 
 export const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -420,8 +425,16 @@ export const TRANSPORTS: Transport[] = [
   { name: 'h2-curl', kind: 'h2', spdyVersion: 4, tls: true, open: (a) => curlClient(`https://127.0.0.1:${a.tlsPort}`, '--http2', a.certFile) },
   { name: 'h2c', kind: 'h2', spdyVersion: 4, tls: false, open: (a) => h2Client(`http://127.0.0.1:${a.plainPort}`) },
   { name: 'h2c-curl', kind: 'h2', spdyVersion: 4, tls: false, open: (a) => curlClient(`http://127.0.0.1:${a.plainPort}`, '--http2-prior-knowledge') },
-  { name: 'spdy/3.1', kind: 'spdy', spdyVersion: 3.1, tls: true, open: (a) => spdyClient(a, 'spdy/3.1') },
-  { name: 'spdy/3', kind: 'spdy', spdyVersion: 3, tls: true, open: (a) => spdyClient(a, 'spdy/3') },
+  {
+    name: 'spdy/3.1', kind: 'spdy', spdyVersion: 3.1, tls: true,
+    open: (a) => spdyPkg ? spdyClient(a, 'spdy/3.1')
+      : urlfetchClient(`https://127.0.0.1:${a.tlsPort}`, { version: PROTO_SPDY3_1, ca: a.cert.cert, protocols: ['spdy/3.1'] }, 'spdy/3.1'),
+  },
+  {
+    name: 'spdy/3', kind: 'spdy', spdyVersion: 3, tls: true,
+    open: (a) => spdyPkg ? spdyClient(a, 'spdy/3')
+      : urlfetchClient(`https://127.0.0.1:${a.tlsPort}`, { version: PROTO_SPDY3, ca: a.cert.cert, protocols: ['spdy/3'] }, 'spdy/3'),
+  },
   { name: 'spdy/3.1-plain', kind: 'spdy', spdyVersion: 3.1, tls: false, open: (a) => urlfetchClient(`http://127.0.0.1:${a.plainPort}`) },
   {
     name: 'http/1.1', kind: 'http/1.1', tls: true,

@@ -543,3 +543,54 @@ describe('HTTP2Server lifecycle', () => {
     session.destroy();
   });
 });
+
+describe('trailers and 1xx (node http2 client)', () => {
+  it('sendTrailers() after a body sends trailing HEADERS; onTrailers() gets the request trailers; sendInfo() sends 103', async () => {
+    const got: string[][] = [];
+    class Handler extends BaseRequestHandler {
+      override onTrailers(trailers: [Buffer, Buffer][]): void {
+        got.push(trailers.map(([n, v]) => `${n}=${v}`));
+      }
+      override onRequestDone(): void {
+        this.sendInfo(103, [['link', '</x.css>; rel=preload']]);
+        let sent = false;
+        this.sendResponse({
+          status: 200,
+          body: () => {
+            if (sent) return [null, DATA_EOF];
+            sent = true;
+            return [Buffer.from('body'), DATA_OK];
+          },
+        });
+        this.sendTrailers([['x-sum', 'abc'], ['x-n', 1]]);
+      }
+    }
+    const { url } = await startServer(Handler, { log: false });
+    const session = await connect(url);
+    try {
+      const r = await new Promise<{ infos: number[]; status: number; body: string; trailers: Record<string, unknown> }>((resolve, reject) => {
+        const s = session.request({ ':method': 'POST', ':path': '/' }, { waitForTrailers: true });
+        const infos: number[] = [];
+        let status = 0;
+        let body = '';
+        let trailers: Record<string, unknown> = {};
+        s.on('wantTrailers', () => s.sendTrailers({ 'x-req': 'r' }));
+        s.on('headers', (h) => infos.push(h[':status'] as number));
+        s.on('response', (h) => { status = h[':status'] as number; });
+        s.on('trailers', (t) => { trailers = t; });
+        s.on('data', (d: Buffer) => { body += d; });
+        s.on('end', () => resolve({ infos, status, body, trailers }));
+        s.on('error', reject);
+        s.end('up');
+      });
+      expect(r.infos).toEqual([103]);
+      expect(r.status).toBe(200);
+      expect(r.body).toBe('body');
+      expect(r.trailers['x-sum']).toBe('abc');
+      expect(r.trailers['x-n']).toBe('1');
+      expect(got).toEqual([['x-req=r']]);
+    } finally {
+      await closeSession(session);
+    }
+  });
+});

@@ -18,10 +18,10 @@ import { FLUSH_TURN_MAX } from '../../transport.js';
 import { ArgumentError, ConnectionClosedError, InvalidReturnValueError } from '../../errors.js';
 import { nghttp2Error } from '../errors.js';
 import {
-  BODY_BYTES, BODY_JS, BODY_NONE, EV_CLOSE, EV_DATA, EV_END_STREAM, EV_HEADERS, EV_LIMIT_RESET, EV_SETTINGS_ACK,
+  BODY_BYTES, BODY_JS, BODY_NONE, EV_CLOSE, EV_DATA, EV_END_STREAM, EV_HEADERS, EV_LIMIT_RESET, EV_SETTINGS_ACK, EV_TRAILERS, EV_X_FORWARDED_FOR,
   NATIVE_LIMITS, READ_ERROR, REC_BYTE_COUNT, REC_DATA_BYTES, REC_FIELD_COUNT, REC_FIELD_LENGTHS, REC_HEADERS_FLAGS,
   REC_BARE_SIZE, REC_STREAM_ID, REC_VALUE, REC_VALUE_SIZE, ST_EVENTS, ST_LIMIT, ST_MEMORY, ST_MID_HEADERS, ST_READ_FLAG, ST_WANT, STATE_SLOTS,
-  requestTarget,
+  decodeHeaders, requestTarget,
 } from '../events.js';
 import {
   DATA_DEFERRED, DATA_EOF, DATA_OK, headerEntries, isBytes, isReadable, packHeaders, readableBody, toBuffer,
@@ -68,6 +68,12 @@ export class HTTP2Connection {
   readonly clientAddress: readonly [string, number];
   /** `'https'` over TLS, else `'http'`. */
   readonly defaultScheme: string;
+  /**
+   * The host of the last X_FORWARDED_FOR extension frame (type 0xde, the
+   * `spdy` package's, on stream 0; at most 1 KiB kept) the client sent, or
+   * null when none came.
+   */
+  xForwardedFor: string | null = null;
 
   #session: NativeHttp2Session | null;
   readonly #state = new Int32Array(STATE_SLOTS);
@@ -235,6 +241,27 @@ export class HTTP2Connection {
       this.#dropBody(sid);
       throw nghttp2Error(rv);
     }
+    this.#scheduleFlush();
+  }
+
+  /** @internal */
+  _submitTrailers(h: BaseRequestHandler, headers: HeaderList): void {
+    const session = this.#session;
+    if (!session) return;
+    const [hs, count] = packHeaders(headers);
+    if (count === 0) return;
+    const rv = session.submitTrailers(h.streamId, hs!, count);
+    if (rv < 0) throw nghttp2Error(rv);
+    this.#scheduleFlush();
+  }
+
+  /** @internal */
+  _submitInfo(h: BaseRequestHandler, status: number, headers: HeaderList | null | undefined): void {
+    const session = this.#session;
+    if (!session) return;
+    const [hs, count] = packHeaders(headers);
+    const rv = session.submitInfo(h.streamId, status, hs, count);
+    if (rv < 0) throw nghttp2Error(rv);
     this.#scheduleFlush();
   }
 
@@ -462,6 +489,29 @@ export class HTTP2Connection {
             buf ??= Buffer.from(ab);
             this.#onRequest(sid, u32[i + REC_HEADERS_FLAGS]!, u32, buf, i, (lensAt + 2 * nf) * 4);
             i = lensAt + 2 * nf + ((nbytes + 3) >>> 2);
+            break;
+          }
+          case EV_X_FORWARDED_FOR: {
+            const len = u32[i + REC_VALUE]!;
+            buf ??= Buffer.from(ab);
+            const at = (i + REC_DATA_BYTES) * 4;
+            this.xForwardedFor = buf.toString('utf8', at, at + len);
+            i += REC_DATA_BYTES + ((len + 3) >>> 2);
+            break;
+          }
+          case EV_TRAILERS: {
+            const nf = u32[i + REC_FIELD_COUNT]!;
+            const nbytes = u32[i + REC_BYTE_COUNT]!;
+            const h = this.#handlers.get(sid);
+            if (h !== undefined && !handlerState.failed(h)) {
+              buf ??= Buffer.from(ab);
+              try {
+                h.onTrailers(decodeHeaders(u32, buf, i));
+              } catch (err) {
+                this.#handlerFailed(h, err);
+              }
+            }
+            i += REC_FIELD_LENGTHS + 2 * nf + ((nbytes + 3) >>> 2);
             break;
           }
           case EV_DATA: {

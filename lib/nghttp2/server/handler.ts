@@ -5,8 +5,8 @@
  *
  * @packageDocumentation
  */
-import { ArgumentError, HeadersSentError } from '../../errors.js';
-import { decodeHeaders } from '../events.js';
+import { ArgumentError, HeadersSentError, OutOfRangeError } from '../../errors.js';
+import { decodeHeaderStrings, decodeHeaders } from '../events.js';
 import type { HTTP2Connection } from './connection.js';
 import { normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
 
@@ -51,6 +51,8 @@ export let handlerState: {
   setStreamId(h: BaseRequestHandler, id: number): void;
   failed(h: BaseRequestHandler): boolean;
   setFailed(h: BaseRequestHandler): void;
+  /** The request fields as `[name, value]` strings (as `headers`, decoded without a Buffer per field). */
+  headerStrings(h: BaseRequestHandler): [string, string][];
 };
 
 /**
@@ -83,6 +85,8 @@ export class BaseRequestHandler {
   path: Buffer | null;
 
   #headers: [Buffer, Buffer][] | null;
+  /** The fields decoded as strings ({@link handlerState}.headerStrings), when the batch was let go. */
+  #strings: [string, string][] | null = null;
   #u32: Uint32Array | null;
   #buf: Buffer | null;
   #rec: number;
@@ -98,6 +102,14 @@ export class BaseRequestHandler {
         h.streamId = id;
       },
       failed: (h) => h.#failed,
+      headerStrings(h) {
+        if (h.#strings !== null) return h.#strings;
+        if (h.#headers !== null) return h.#headers.map(([n, v]) => [n.toString('latin1'), v.toString('utf8')]);
+        h.#strings = decodeHeaderStrings(h.#u32!, h.#buf!, h.#rec);
+        h.#u32 = null;
+        h.#buf = null;
+        return h.#strings;
+      },
       setFailed(h) {
         h.#failed = true;
       },
@@ -140,7 +152,9 @@ export class BaseRequestHandler {
    * the end, joined with `"; "`. Built on first access.
    */
   get headers(): [Buffer, Buffer][] {
-    if (this.#headers === null) {
+    if (this.#headers === null && this.#strings !== null) {
+      this.#headers = this.#strings.map(([n, v]) => [Buffer.from(n, 'latin1'), Buffer.from(v, 'utf8')]);
+    } else if (this.#headers === null) {
       this.#headers = decodeHeaders(this.#u32!, this.#buf!, this.#rec);
       this.#u32 = null;
       this.#buf = null;
@@ -150,6 +164,7 @@ export class BaseRequestHandler {
 
   set headers(value: [Buffer, Buffer][]) {
     this.#headers = value;
+    this.#strings = null;
     this.#u32 = null;
     this.#buf = null;
   }
@@ -174,6 +189,17 @@ export class BaseRequestHandler {
    */
   onData(data: Buffer): void | PromiseLike<void> {
     void data;
+  }
+
+  /**
+   * Called when the request's trailer fields arrived (a HEADERS frame after
+   * the request HEADERS and its body; {@link onRequestDone} follows). Does
+   * nothing by default.
+   *
+   * @param trailers - The fields as `[name, value]` Buffer pairs, in received order.
+   */
+  onTrailers(trailers: [Buffer, Buffer][]): void {
+    void trailers;
   }
 
   /** Called when the whole request has been received. Does nothing by default. */
@@ -233,6 +259,38 @@ export class BaseRequestHandler {
     }
     const status = normaliseStatus(options.status ?? 200);
     return this.http2._push(this, options, method, status) as this;
+  }
+
+  /**
+   * Sends trailer fields after the response body: the body's last DATA
+   * frame goes without END_STREAM and a HEADERS frame with the fields and
+   * END_STREAM follows it (`nghttp2_submit_trailer`). Call it after
+   * {@link sendResponse} with a body (a generator or stream, or bytes
+   * before they are sent), before the body's end is reached.
+   *
+   * @param trailers - The trailer fields (lower-cased; no pseudo-headers).
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when a field has an unsupported type.
+   * @throws NGHTTP2Error (-501, NGHTTP2_ERR_INVALID_ARGUMENT) when the response has no body being sent.
+   */
+  sendTrailers(trailers: HeaderList): void {
+    this.http2._submitTrailers(this, trailers);
+  }
+
+  /**
+   * Sends an informational (1xx) response before the final one: a HEADERS
+   * frame with `:status` `status` and `headers`, without END_STREAM
+   * (`nghttp2_submit_headers`), e.g. 100 Continue or 103 Early Hints.
+   *
+   * @param status - 100 to 199.
+   * @param headers - Extra fields (e.g. `link` for 103).
+   * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) when `status` is not from 100 to 199.
+   * @throws HeadersSentError (`ERR_SPDYLAY_HEADERS_SENT`) after {@link sendResponse}.
+   * @throws NGHTTP2Error when nghttp2 refuses the frame.
+   */
+  sendInfo(status: number, headers?: HeaderList | null): void {
+    if (!Number.isInteger(status) || status < 100 || status > 199) throw new OutOfRangeError('an informational status must be an integer from 100 to 199');
+    if (this.#responded) throw new HeadersSentError('response has already been sent');
+    this.http2._submitInfo(this, status, headers);
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import type { LimitExceededInfo, ServerLimits } from '../../limits.js';
 import { BaseRequestHandler, HTTP2Server } from '../../nghttp2/index.js';
+import { handlerState } from '../../nghttp2/server/handler.js';
 import type { NameValue } from '../frames.js';
 import { type HandlerHost, closeStream, parseNv } from './handler.js';
 import { H2StreamIO, StreamResetMarker } from './stream-io.js';
@@ -24,7 +25,7 @@ export interface H2Owner extends HandlerHost {
 /** A request stream arrived: runs a handler for it, or answers 500 when its constructor throws. */
 function startH2(owner: H2Owner, bridge: BaseRequestHandler): H2StreamIO | null {
   const io = new H2StreamIO(bridge, owner);
-  const nv: NameValue[] = bridge.headers.map(([n, v]) => [n.toString('latin1'), v.toString('utf8')]);
+  const nv: NameValue[] = handlerState.headerStrings(bridge);
   const parsed = parseNv(nv);
   parsed.version = 'HTTP/2';
   try {
@@ -56,6 +57,9 @@ export function createH2Server(owner: H2Owner, maxConcurrentStreams: number, lim
       io.pushBody(Buffer.from(data));
       // held (rfile full or not opened yet): the chunk's window comes back when taken
       return io.heldBytes > 0 ? io.hold() : undefined;
+    }
+    override onTrailers(trailers: [Buffer, Buffer][]): void {
+      this.io?.handler._trailers(trailers.map(([n, v]) => [n.toString('latin1'), v.toString('utf8')]));
     }
     override onRequestDone(): void { this.io?.endBody(); }
     override onClose(errorCode: number): void { if (this.io) closeStream(owner, this.io, errorCode); }

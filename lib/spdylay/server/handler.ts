@@ -250,6 +250,11 @@ export class BaseSPDYRequestHandler {
   /** The whole request body has arrived: called before `rfile` gets its end. @internal */
   _bodyEnded(): void {}
 
+  /** The request's trailer fields arrived (h2 trailing HEADERS, SPDY HEADERS). @internal */
+  _trailers(fields: NameValue[]): void {
+    void fields;
+  }
+
   /** Whether the status and headers have been handed to the protocol. */
   get headersSent(): boolean {
     return this._io.committed;

@@ -19,20 +19,24 @@ import type * as net from 'node:net';
 import type { LimitExceededInfo, LimitName, ServedProtocol, ServerLimits } from '../../limits.js';
 import { FLUSH_TURN_MAX, RecvStep, SOCKET_HIGH_WATER, attachSocket, writeBounded } from '../../transport.js';
 import {
-  CTRL_FLAG_FIN, DATA_FLAG_FIN, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, HEADERS,
+  CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, ERR_DEFERRED, READ_EOF, FLAG_SETTINGS_NONE, FRAME_TOO_LARGE, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, HEADERS,
   ID_FLAG_SETTINGS_NONE, INTERNAL_ERROR, LIMIT_EMPTY_FRAMES, LIMIT_HEADER_BLOCK_INFLATE, LIMIT_NONE, LIMIT_OUTBOUND_ACK,
   LIMIT_STREAM_RESETS, OPT_MAX_EMPTY_FRAMES, OPT_MAX_HEADER_BLOCK_INFLATE, OPT_MAX_HEADER_LIST_SIZE,
   OPT_MAX_OUTBOUND_ACK, OPT_MAX_RECV_CTRL_FRAME_BUFFER, OPT_NO_AUTO_WINDOW_UPDATE2, OPT_STREAM_RESET_BURST,
   OPT_STREAM_RESET_RATE, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER, SETTINGS_MAX_CONCURRENT_STREAMS, SYN_STREAM,
 } from '../constants.js';
+import { ConnectionClosedError } from '../../errors.js';
 import { FloodedError } from '../errors.js';
-import { type Session, sessionWithHandlers } from '../session.js';
+import type { NameValue } from '../frames.js';
+import { DataProvider, type ReadCtrl, type Session, sessionWithHandlers } from '../session.js';
 import {
   type BaseSPDYRequestHandler, CANCEL_ON_LOSS, type HandlerHost, type RequestHead, closeStream, parseNvString,
 } from './handler.js';
 import { LINGER_MS, type ResolvedServerOptions } from './options.js';
 import { BODY_HIGH_WATER, SpdyStreamIO } from './stream-io.js';
 
+/** Control frame type of the `spdy` package's X_FORWARDED_FOR extension. */
+const X_FORWARDED_FOR = 0xf000;
 /** SPDY/3.1 connection-level receive window of the server, in bytes. */
 const CONNECTION_WINDOW = 1 << 20;
 /**
@@ -64,6 +68,29 @@ function floodLimitName(limit: number): LimitName {
   }
 }
 
+/**
+ * The body of a pushed stream ({@link SPDYConnection.push}): `read` is
+ * called for each DATA frame, `wake` (set by the connection) restarts a
+ * deferred read, `closed` tells the stream closed (0: completely sent).
+ * @internal
+ */
+export interface PushSource {
+  /** At most `length` bytes, or null with `eof` set, or null to defer. */
+  read(length: number): { chunk: Buffer | null; eof: boolean };
+  /** Set by the connection: more bytes (or the end) are there. */
+  wake: () => void;
+  /** The pushed stream closed with `status` (0: OK). */
+  closed(status: number): void;
+}
+
+/** The read callback of a pushed stream's DATA. */
+function pushRead(_s: Session, _sid: number, length: number, ctrl: ReadCtrl, source: PushSource): Buffer | number | null {
+  const { chunk, eof } = source.read(length);
+  if (eof) ctrl.flags = READ_EOF;
+  if (chunk) return chunk;
+  return eof ? null : ERR_DEFERRED;
+}
+
 /** What a SPDY connection sees of the server that owns it. @internal */
 export interface SpdyConnectionOwner extends HandlerHost {
   /** Emits `'limitExceeded'`. */
@@ -91,8 +118,22 @@ export class SPDYConnection {
   readonly version: number;
   /** The client's `[host, port]`. */
   readonly clientAddress: readonly [string, number];
+  /**
+   * The host of the last X_FORWARDED_FOR control frame the client sent
+   * (type 0xf000, the `spdy` package's extension: a 32-bit length and the
+   * host), or null when none came.
+   */
+  xForwardedFor: string | null = null;
   /** @internal */ readonly server: SpdyConnectionOwner;
   readonly #streams = new Map<number, SpdyStreamIO>();
+  /** Streams this server opened (pushes), by stream ID. */
+  readonly #pushes = new Map<number, PushSource>();
+  /** Pushed streams whose SYN_STREAM is queued, and the request stream they belong to. */
+  readonly #pushParents = new Map<number, SpdyStreamIO>();
+  /** Pushed streams whose SYN_STREAM went out (their DATA is submitted after the send() call). */
+  #pushesOpened: number[] = [];
+  /** The stream ID of the next SYN_STREAM (spdylay_submit_syn_stream assigns 2, 4, ... in order). */
+  #nextPushId = 2;
   #starts: SpdyStreamIO[] = [];
   /**
    * Stream events of the running recv()/send(), as (io, event) pairs: a
@@ -175,9 +216,13 @@ export class SPDYConnection {
       ctrlRecv: (type, sid, flags, value) => {
         if (type === SYN_STREAM) {
           this.#open(sid, parseNvString(value as string | undefined, events.nvCount), (flags & CTRL_FLAG_FIN) !== 0);
-        } else if (type === HEADERS && (flags & CTRL_FLAG_FIN)) {
+        } else if (type === HEADERS) {
           const io = streams.get(sid);
-          if (io) this.#bodies.push(io, null);
+          if (!io) return;
+          const nv = parseNvString(value as string | undefined, events.nvCount).headers;
+          // the request's trailer fields, delivered in order with its body
+          if (nv.length) this.#bodies.push(io, nv as never);
+          if (flags & CTRL_FLAG_FIN) this.#bodies.push(io, null);
         }
       },
       // request body events are delivered after recv() returns, so that
@@ -198,7 +243,30 @@ export class SPDYConnection {
           try { session.submitWindowUpdate(sid, length); } catch { /* closed */ }
         }
       },
+      // a pushed stream's SYN_STREAM went out, or was dropped (its request stream had closed)
+      ctrlSend: (type, sid) => {
+        if (type === SYN_STREAM && this.#pushes.has(sid)) this.#pushesOpened.push(sid);
+      },
+      ctrlNotSend: (type, sid, _flags, _value, code) => {
+        if (type !== SYN_STREAM || !this.#pushes.has(sid)) return;
+        const source = this.#pushes.get(sid);
+        this.#pushes.delete(sid);
+        this.#pushSettled(sid);
+        source?.closed(code);
+      },
+      unknownCtrl: (head, payload) => {
+        if (head.length >= 4 && head.readUInt16BE(2) === X_FORWARDED_FOR && payload.length >= 4) {
+          const n = payload.readUInt32BE(0);
+          if (n <= payload.length - 4) this.xForwardedFor = payload.toString('utf8', 4, 4 + n);
+        }
+      },
       streamClose: (sid, status) => {
+        const pushed = this.#pushes.get(sid);
+        if (pushed) {
+          this.#pushes.delete(sid);
+          pushed.closed(status);
+          return;
+        }
         const io = streams.get(sid);
         if (!io) return;
         streams.delete(sid);
@@ -310,6 +378,61 @@ export class SPDYConnection {
   /** Closes the socket now (open streams are closed with `CANCEL`). */
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /**
+   * Pushes a resource associated with the request stream `assocStreamId`:
+   * a SYN_STREAM with FLAG_UNIDIRECTIONAL and `nv` (the caller gives the
+   * request and response fields: `:method`, `:path`, `:scheme`, `:host`,
+   * `:status`, `:version` on SPDY/3; `method`, `url`, `scheme`, `host`,
+   * `status`, `version` on SPDY/2), then DATA read from `source` with FIN
+   * on the last frame.
+   *
+   * @returns The pushed stream's ID.
+   * @throws SpdylayError when the session refuses the frame (e.g. no
+   *   stream ID left) or the connection is closed.
+   * @internal
+   */
+  push(assocStreamId: number, nv: NameValue[], source: PushSource): number {
+    if (this.#closed || this.#ending || this.#aborting) throw new ConnectionClosedError('the connection is closed');
+    const parent = this.#streams.get(assocStreamId);
+    if (!parent || parent.closed || parent.gone) throw new ConnectionClosedError('the request stream has closed');
+    const session = this.session;
+    session.submitSynStream(CTRL_FLAG_UNIDIRECTIONAL, assocStreamId, 0, nv);
+    const sid = this.#nextPushId;
+    this.#nextPushId += 2;
+    this.#pushes.set(sid, source);
+    // the request's last frame (FIN) waits for the SYN_STREAM: a push must go out while its stream is open
+    this.#pushParents.set(sid, parent);
+    parent.pushesPending++;
+    source.wake = () => {
+      if (!this.#pushes.has(sid)) return;
+      try { session.resumeData(sid); } catch { /* gone */ }
+      this.schedule();
+    };
+    this.schedule();
+    return sid;
+  }
+
+  /** The SYN_STREAM of pushed stream `sid` went out or was dropped: its request stream may end. */
+  #pushSettled(sid: number): void {
+    const parent = this.#pushParents.get(sid);
+    if (!parent) return;
+    this.#pushParents.delete(sid);
+    if (--parent.pushesPending === 0) parent.pushesSent();
+  }
+
+  /** Submits the DATA of the pushed streams whose SYN_STREAM went out; true when there were any. */
+  #openPushes(): boolean {
+    if (this.#pushesOpened.length === 0) return false;
+    const opened = this.#pushesOpened;
+    this.#pushesOpened = [];
+    for (const sid of opened) {
+      const source = this.#pushes.get(sid);
+      if (source) this.session.submitData(sid, DATA_FLAG_FIN, new DataProvider<PushSource>(source, pushRead));
+      this.#pushSettled(sid);
+    }
+    return true;
   }
 
   /** A SYN_STREAM opened stream `sid` (`fin`: it carries the whole request). */
@@ -482,11 +605,12 @@ export class SPDYConnection {
         continue;
       }
       if (io.closed) {
-        if (ev !== null) this.consume(io.streamId, ev.length); // the connection window (SPDY/3.1)
+        if (ev !== null && !Array.isArray(ev)) this.consume(io.streamId, ev.length); // the connection window (SPDY/3.1)
         continue;
       }
       try {
         if (ev === null) io.endBody();
+        else if (Array.isArray(ev)) io.handler._trailers(ev as NameValue[]);
         else io.pushBody(ev);
       } catch (err) {
         // a 'data' listener of the handler threw
@@ -524,6 +648,12 @@ export class SPDYConnection {
         this.#turnWritten = 0;
         this.#turnYielded = false;
         session.send();
+        if (this.#openPushes()) session.send();
+        // SYN_STREAMs the session holds back (the client's MAX_CONCURRENT_STREAMS is reached): their
+        // request streams end without waiting (a push that goes out after its stream closed is dropped)
+        if (this.#pushParents.size && !session.wantWrite()) {
+          for (const sid of [...this.#pushParents.keys()]) this.#pushSettled(sid);
+        }
         if (this.#turnYielded && !this.#flushImmediate) {
           this.#flushImmediate = setImmediate(() => {
             this.#flushImmediate = null;
@@ -574,6 +704,11 @@ export class SPDYConnection {
       if (typeof pending[i + 1] === 'number') closeStream(this.server, pending[i] as SpdyStreamIO, pending[i + 1] as number);
     }
     for (const io of streams) closeStream(this.server, io, CANCEL_ON_LOSS);
+    const pushes = [...this.#pushes.values()];
+    this.#pushes.clear();
+    this.#pushParents.clear();
+    this.#pushesOpened = [];
+    for (const p of pushes) p.closed(CANCEL_ON_LOSS);
     this.server._connectionClosed(this);
   }
 }

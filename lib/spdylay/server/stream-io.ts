@@ -12,7 +12,7 @@ import type * as http from 'node:http';
 import { Readable, Writable } from 'node:stream';
 
 import { BaseRequestHandler, DATA_DEFERRED, DATA_EOF, DATA_OK } from '../../nghttp2/index.js';
-import { ERR_DEFERRED, INTERNAL_ERROR, READ_EOF } from '../constants.js';
+import { CTRL_FLAG_FIN, CTRL_FLAG_NONE, DATA_FLAG_NONE, ERR_DEFERRED, INTERNAL_ERROR, READ_EOF } from '../constants.js';
 import type { NameValue } from '../frames.js';
 import { BufferDataProvider, DataProvider, type ReadCtrl, type Session } from '../session.js';
 import type { BaseSPDYRequestHandler } from './handler.js';
@@ -73,6 +73,8 @@ export abstract class StreamIO {
   handlerDone = false;
   /** Bytes of response body handed to the protocol. */
   bytesSent = 0;
+  /** Response trailer fields (lower-case names), sent after the body; null: none. */
+  trailers: NameValue[] | null = null;
   /** Write callbacks held while the queue is over the high-water mark. */
   private waiting: ((err?: Error | null) => void)[] = [];
   /** Request body chunks received before `rfile` was created. */
@@ -139,6 +141,21 @@ export abstract class StreamIO {
     if (this.queue.bytes < BODY_HIGH_WATER) cb();
     else this.waiting.push(cb);
   }
+
+  /**
+   * Sets the response's trailer fields (before {@link end}): h2 sends them
+   * as trailing HEADERS; SPDY as a HEADERS frame with FIN after the last
+   * DATA when they are known when the head is committed (see
+   * `SpdyStreamIO`).
+   */
+  setTrailers(fields: NameValue[]): void {
+    if (this.closed || this.ended || fields.length === 0) return;
+    this.trailers = fields;
+    this.trailersSet();
+  }
+
+  /** The trailers were set (h2: handed to nghttp2 when the body is under way). */
+  protected trailersSet(): void {}
 
   end(): void {
     if (this.ended) return;
@@ -308,6 +325,35 @@ export function guardedWritable(io: StreamIO, opts: ConstructorParameters<typeof
 /** SPDY stream I/O: the body goes through a `DataProvider` of the connection's `Session`. */
 export class SpdyStreamIO extends StreamIO {
   deferred = false;
+  /** The response declared a `trailer` header: its body ends with a HEADERS frame with FIN. */
+  trailersDeclared = false;
+  /** The body goes without FIN and a HEADERS frame with FIN ends the stream. */
+  withTrailers = false;
+  /** The body reached EOF: the final HEADERS frame is due. */
+  trailersDue = false;
+  /** Pushes associated with this stream whose SYN_STREAM has not gone out: the stream's FIN waits. */
+  pushesPending = 0;
+
+  /** Every pushed stream's SYN_STREAM went out: a body waiting at its end goes on. */
+  pushesSent(): void {
+    if (this.committed) this.wake();
+  }
+
+  /** Sends the final HEADERS (FIN, the trailers) once the body reached EOF. */
+  override runCommit(): void {
+    if (this.trailersDue) {
+      this.trailersDue = false;
+      if (this.closed || this.gone) return;
+      try {
+        this.conn.session.submitHeaders(CTRL_FLAG_FIN, this.streamId, this.trailers ?? []);
+      } catch (err) {
+        this.owner._handlerError(err, this.handler);
+        this.reset();
+      }
+      return;
+    }
+    super.runCommit();
+  }
   constructor(readonly conn: SpdyStreamConnection, readonly streamId: number) {
     super();
   }
@@ -326,7 +372,19 @@ export class SpdyStreamIO extends StreamIO {
     const nv: NameValue[] = [[':status', line], [':version', 'HTTP/1.1'], ...headers];
     if (h._serverHeaders) nv.push(['server', h.versionString()], ['date', dateTimeString()]);
     let prd: DataProvider<any> | null = null;
-    if (this.bodyDone) {
+    if (this.trailers !== null || this.trailersDeclared) {
+      // SYN_REPLY, DATA without FIN, then HEADERS with FIN and the trailers (trailersDue)
+      this.withTrailers = true;
+      try {
+        this.conn.session.submitSynReply(CTRL_FLAG_NONE, this.streamId, nv);
+        this.conn.session.submitData(this.streamId, DATA_FLAG_NONE, new DataProvider<SpdyStreamIO>(this, spdyRead));
+      } catch (err) {
+        this.owner._handlerError(err, h);
+        this.reset();
+      }
+      return;
+    }
+    if (this.bodyDone && this.pushesPending === 0) {
       if (this.queue.bytes) {
         const body = this.queue.drain();
         this.taken(body.length);
@@ -373,16 +431,26 @@ export class SpdyStreamIO extends StreamIO {
   }
 }
 
+/** The body of `io` ends: EOF, and the final HEADERS (FIN) when the body goes without FIN. */
+function spdyEof(io: SpdyStreamIO, ctrl: ReadCtrl): void {
+  ctrl.flags = READ_EOF;
+  if (io.withTrailers && !io.closed) {
+    io.withTrailers = false;
+    io.trailersDue = true;
+    io.conn.commitLater(io);
+  }
+}
+
 /** The read callback of a streamed SPDY response body. */
 function spdyRead(_s: Session, _sid: number, length: number, ctrl: ReadCtrl, io: SpdyStreamIO): Buffer | number | null {
   const b = io.queue.take(length);
   if (b) {
     io.taken(b.length);
-    if (io.queue.bytes === 0 && io.bodyDone) ctrl.flags = READ_EOF;
+    if (io.queue.bytes === 0 && io.bodyDone && io.pushesPending === 0) spdyEof(io, ctrl);
     return b;
   }
-  if (io.bodyDone || io.closed) {
-    ctrl.flags = READ_EOF;
+  if (io.closed || (io.bodyDone && io.pushesPending === 0)) {
+    spdyEof(io, ctrl);
     return null;
   }
   io.deferred = true;
@@ -412,6 +480,9 @@ export class H2StreamIO extends StreamIO {
       if (this.queue.bytes) {
         body = this.queue.drain();
         this.taken(body.length);
+      } else if (this.trailers !== null) {
+        // trailers need a body (the last DATA frame goes without END_STREAM)
+        body = () => [null, DATA_EOF] as const;
       }
     } else {
       body = (size: number) => {
@@ -428,9 +499,19 @@ export class H2StreamIO extends StreamIO {
     }
     try {
       this.bridge.sendResponse({ status: code, headers: out, body });
+      if (this.trailers !== null && body !== null) this.bridge.sendTrailers(this.trailers);
     } catch (err) {
       this.owner._handlerError(err, h);
       this.reset();
+    }
+  }
+
+  protected override trailersSet(): void {
+    if (!this.committed || this.closed) return;
+    try {
+      this.bridge.sendTrailers(this.trailers!);
+    } catch (err) {
+      this.owner._handlerError(err, this.handler);
     }
   }
 

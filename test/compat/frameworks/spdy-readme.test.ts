@@ -138,12 +138,6 @@ describe(`the spdy package's README server examples with require('spdy') -> ${IM
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  // Known gaps of createServer (reported, not hidden): both examples set
-  // spdy['x-forwarded-for']: true, which createServer rejects with a
-  // TypeError (the SPDY X_FORWARDED_FOR frame is not read), and server push
-  // is not sent over SPDY. These run as it.fails for our server, so they
-  // turn red (and the marker must go) once createServer supports them.
-  const gap = IMPL === 'ours' ? it.fails : it;
   const withServer = async (name: string, src: string, fn: (port: number) => Promise<void>) => {
     const ex = await runExample(name, src);
     try {
@@ -157,7 +151,7 @@ describe(`the spdy package's README server examples with require('spdy') -> ${IM
     return useOurs(`${head}\n${pushExample!}`);
   };
 
-  gap('the server example answers curl over h2 and HTTP/1.1', () =>
+  it('the server example answers curl over h2 and HTTP/1.1', () =>
     withServer('server.js', useOurs(serverExample!), async (port) => {
       for (const flag of ['--http2', '--http1.1']) {
         const r = await run('curl', ['-sS', flag, '--cacert', path.join(dir, 'keys', 'spdy-fullchain.pem'),
@@ -167,7 +161,7 @@ describe(`the spdy package's README server examples with require('spdy') -> ${IM
       }
     }));
 
-  gap('the server example answers the spdy package agent over SPDY/3.1 and SPDY/3', () =>
+  it('the server example answers the spdy package agent over SPDY/3.1 and SPDY/3', () =>
     withServer('server.js', useOurs(serverExample!), async (port) => {
       for (const protocol of ['spdy/3.1', 'spdy/3']) {
         const r = await spdyGet(port, ca, protocol, '/');
@@ -175,7 +169,7 @@ describe(`the spdy package's README server examples with require('spdy') -> ${IM
       }
     }));
 
-  gap('the push example: nghttp sees PUSH_PROMISE for /main.js', () =>
+  it('the push example: nghttp sees PUSH_PROMISE for /main.js', () =>
     withServer('push.js', pushSource(), async (port) => {
       const r = await run('nghttp', ['-nv', `https://127.0.0.1:${port}/`]);
       expect(r.code, r.stderr).toBe(0);
@@ -184,7 +178,7 @@ describe(`the spdy package's README server examples with require('spdy') -> ${IM
       expect(r.stdout).toMatch(/content-type: application\/javascript/);
     }));
 
-  gap('the push example: the spdy agent over SPDY/3.1 receives the pushed stream', () =>
+  it('the push example: the spdy agent over SPDY/3.1 receives the pushed stream', () =>
     withServer('push.js', pushSource(), async (port) => {
       const r = await spdyGet(port, ca, 'spdy/3.1', '/');
       expect(r.status).toBe(200);
@@ -194,9 +188,8 @@ describe(`the spdy package's README server examples with require('spdy') -> ${IM
       expect(r.pushes[0]!.body).toBe('alert("hello from push stream!");');
     }));
 
-  // The same examples with only the option createServer rejects removed:
-  // everything else in them (protocols, plain, connection.windowSize,
-  // connection.autoSpdy31, push over h2) works.
+  // The same examples without spdy['x-forwarded-for'] (the option changes
+  // nothing for clients that send no X_FORWARDED_FOR frame).
   const withoutXff = (src: string) => {
     const out = src.replace(/\n\s*\/\/ \*\*optional\*\*\n\s*\/\/ Parse first incoming X_FORWARDED_FOR[\s\S]*?'x-forwarded-for': true,\n/, '\n');
     expect(out).not.toContain("'x-forwarded-for'");
@@ -215,7 +208,7 @@ describe(`the spdy package's README server examples with require('spdy') -> ${IM
         expect(r).toEqual({ status: 200, body: 'hello world!', pushes: [] });
       }
     }));
-  gap('the push example without spdy[\'x-forwarded-for\']: the spdy agent over SPDY/3.1 receives the pushed stream', () =>
+  it('the push example without spdy[\'x-forwarded-for\']: the spdy agent over SPDY/3.1 receives the pushed stream', () =>
     withServer('push-no-xff.js', withoutXff(pushSource()), async (port) => {
       const r = await spdyGet(port, ca, 'spdy/3.1', '/');
       expect(r.status).toBe(200);

@@ -804,7 +804,11 @@ int spdylay_submit_request(spdylay_session *session, uint8_t pri,
 /**
  * Queues a SYN_STREAM with |flags| (FIN, UNIDIRECTIONAL),
  * |assoc_stream_id| (forced to 0 in client sessions), priority |pri|
- * (clamped to the lowest priority) and headers |nv| (copied).
+ * (clamped to the lowest priority) and headers |nv| (copied).  The stream
+ * ID is assigned now: the session's next one (1, 3, 5, ... in a client
+ * session, 2, 4, 6, ... in a server session, one per successful call of
+ * this function or spdylay_submit_request()), so that DATA for the stream
+ * can be queued with spdylay_submit_data() right away.
  *
  * Returns 0, SPDYLAY_ERR_INVALID_ARGUMENT (invalid nv),
  * SPDYLAY_ERR_STREAM_ID_NOT_AVAILABLE or SPDYLAY_ERR_NOMEM.
