@@ -60,25 +60,41 @@ app.get('/events', (req, res) => {
   req.on('close', () => clearInterval(timer));
 });
 
+/**
+ * Starts the Express app through createServer on 127.0.0.1.
+ *
+ * @param {{ port?: number, plain?: boolean, cert?: { key: Buffer, cert: Buffer } }} options
+ * @returns {Promise<import('node:http').Server>} The listening server.
+ */
+async function startExpressServer(options = {}) {
+  const cert = options.plain ? null : options.cert ?? await ensureCertificate();
+  const server = createServer(cert ? { key: cert.key, cert: cert.cert } : { spdy: { plain: true } }, app);
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+module.exports = { app, startExpressServer };
+
 async function main() {
   const args = process.argv.slice(2);
   const plain = args.includes('--plain');
   const port = Number(args.find((a) => /^\d+$/.test(a)) ?? (plain ? 8080 : 8443));
-  let options = { spdy: { plain: true } };
-  if (!plain) {
-    const { key, cert } = await ensureCertificate();
-    options = { key, cert };
-  }
-  const server = createServer(options, app);
-  server.listen(port, '127.0.0.1', () => {
-    const { port: p } = server.address();
-    console.log(`Express over spdylay listening on ${plain ? 'http' : 'https'}://127.0.0.1:${p}/`);
-  });
+  const server = await startExpressServer({ port, plain });
+  const { port: p } = server.address();
+  console.log(`Express over spdylay listening on ${plain ? 'http' : 'https'}://127.0.0.1:${p}/`);
   process.on('SIGINT', () => server.close(() => process.exit(0)));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -6,13 +6,15 @@
 // SPDY/3.1, SPDY/3, SPDY/2, with h2 and HTTP/1.1 on the same port), with one
 // fetch through it by urlfetch() printing every frame; and createServer (the
 // drop-in for the `spdy` package, examples/compat-server.js): a plain
-// (req, res) listener over h2, SPDY and HTTP/1.1 on one TLS port. Runs until
-// Ctrl-C.
+// (req, res) listener over h2, SPDY and HTTP/1.1 on one TLS port, and an
+// unmodified Express app through createServer (examples/compat-express.js).
+// Runs until Ctrl-C.
 //
 // Options:
 //   --tls-port N / --port N   ports (default 8443 / 8080; a busy port falls back to a free one)
 //   --spdy-port N             port of the SPDY server (default 3000)
 //   --compat-port N           port of the createServer example (default 8000)
+//   --express-port N          port of the Express app on createServer (default 8001)
 //   --exit-after SECONDS      close the servers and exit after SECONDS
 //   --smoke                   (or SPDYLAY_START_SMOKE=1) run a self-check with curl
 //                             (and nghttp when installed) on free ports, then exit 0/1
@@ -24,6 +26,7 @@ const { parseArgs } = require('node:util');
 const { HTTP2Server, BaseRequestHandler, DATA_OK, DATA_EOF, DATA_DEFERRED } = require('spdylay/nghttp2');
 const { ensureCertificate } = require('./certs');
 const { startCompatServer } = require('./compat-server');
+const { startExpressServer } = require('./compat-express');
 const spdylay = require('spdylay');
 
 const STYLE = 'body { font-family: sans-serif; margin: 2em; } code { background: #eee; }\n';
@@ -169,7 +172,7 @@ function run(cmd, args) {
   });
 }
 
-async function smoke(tlsUrl, h2cUrl, spdyUrl, cert, compatUrl) {
+async function smoke(tlsUrl, h2cUrl, spdyUrl, cert, compatUrl, expressUrl) {
   let ok = true;
   try {
     const r = await fetchShowingFrames(`${spdyUrl}/spdyserv.js`, cert.cert, false);
@@ -188,6 +191,7 @@ async function smoke(tlsUrl, h2cUrl, spdyUrl, cert, compatUrl) {
     ['curl h2c GET /deferred', ['-sS', '--http2-prior-knowledge', `${h2cUrl}/deferred`], (o) => /tick 5/.test(o)],
     ['curl h2c GET /stream', ['-sS', '--http2-prior-knowledge', `${h2cUrl}/stream`], (o) => /line 10 from a Readable/.test(o)],
     ['curl h2 GET /info from createServer', ['-sS', '-k', '--http2', `${compatUrl}/info`], (o) => /"httpVersion": "2.0"/.test(o)],
+    ['curl h2 GET /api/hello from Express on createServer', ['-sS', '-k', '--http2', `${expressUrl}/api/hello`], (o) => /"httpVersion":"2.0"/.test(o)],
     ['curl http/1.1 POST /echo to createServer', ['-sS', '-k', '--http1.1', '--data-binary', 'ping', `${compatUrl}/echo`], (o) => o === 'ping'],
   ];
   for (const [name, args, check] of checks) {
@@ -217,6 +221,7 @@ async function main() {
       'tls-port': { type: 'string', default: process.env.SPDYLAY_TLS_PORT ?? '8443' },
       'spdy-port': { type: 'string', default: process.env.SPDYLAY_SPDY_PORT ?? '3000' },
       'compat-port': { type: 'string', default: process.env.SPDYLAY_COMPAT_PORT ?? '8000' },
+      'express-port': { type: 'string', default: process.env.SPDYLAY_EXPRESS_PORT ?? '8001' },
       port: { type: 'string', default: process.env.SPDYLAY_H2C_PORT ?? '8080' },
       'exit-after': { type: 'string' },
       smoke: { type: 'boolean', default: process.env.SPDYLAY_START_SMOKE === '1' },
@@ -236,7 +241,14 @@ async function main() {
     console.log(`port ${compatPort} is busy; using a free port instead`);
     return startCompatServer({ port: 0, cert });
   });
+  const expressPort = smokeMode ? 0 : Number(opts['express-port']);
+  const express = await startExpressServer({ port: expressPort, cert }).catch((err) => {
+    if (err.code !== 'EADDRINUSE' || expressPort === 0) throw err;
+    console.log(`port ${expressPort} is busy; using a free port instead`);
+    return startExpressServer({ port: 0, cert });
+  });
   const compatUrl = `https://127.0.0.1:${compat.address().port}`;
+  const expressUrl = `https://127.0.0.1:${express.address().port}`;
   const tlsUrl = `https://127.0.0.1:${tls.address().port}`;
   const h2cUrl = `http://127.0.0.1:${h2c.address().port}`;
   const spdyUrl = `https://127.0.0.1:${spdy.address().port}`;
@@ -252,6 +264,9 @@ spdylay SPDY server (spdyd-style, serving examples/)
 createServer (drop-in for the spdy package; plain (req, res), examples/compat-server.js)
   h2, SPDY/3.1, 3, 2 + http/1.1 (ALPN):   ${compatUrl}/
 
+An unmodified Express app on createServer (examples/compat-express.js)
+  h2, SPDY/3.1, 3, 2 + http/1.1 (ALPN):   ${expressUrl}/
+
 Try:
   curl -k --http2 ${tlsUrl}/
   curl --http2-prior-knowledge ${h2cUrl}/deferred
@@ -262,17 +277,20 @@ Try:
   node bin/spdycat.js -k -v ${spdyUrl}/spdyserv.js   # SPDY/3.1, every frame
   curl -k ${spdyUrl}/spdyserv.js                     # the same port over h2
   curl -k --http2 ${compatUrl}/info                  # createServer: req as the listener saw it
+  curl -k --http2 ${expressUrl}/api/hello            # Express over h2
+  curl -N -k ${expressUrl}/events                    # Express server-sent events
 (self-signed certificate: ${cert.certFile}; press Ctrl-C to stop)
 `);
 
   const shutdown = async (code) => {
     compat.closeAllConnections();
+    express.closeAllConnections();
     await Promise.all([tls.close({ timeout: 1000 }), h2c.close({ timeout: 1000 }), spdy.close({ timeout: 1000 }),
-      new Promise((resolve) => compat.close(resolve))]);
+      new Promise((resolve) => compat.close(resolve)), new Promise((resolve) => express.close(resolve))]);
     process.exit(code);
   };
   if (smokeMode) {
-    const ok = await smoke(tlsUrl, h2cUrl, spdyUrl, cert, compatUrl);
+    const ok = await smoke(tlsUrl, h2cUrl, spdyUrl, cert, compatUrl, expressUrl);
     console.log(ok ? 'smoke: all checks passed' : 'smoke: FAILED');
     await shutdown(ok ? 0 : 1);
     return;
