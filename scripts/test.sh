@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: builds the addon and the TypeScript, runs the C library's tests
-# (scripts/test-c.sh), then the vitest suite, then (under CI, or with
+# (scripts/test-c.sh), then the vitest suite, then under CI (or with
+# SPDYLAY_NODE_VERSIONS=1) the createServer suites on Node 18 and the newest
+# Node (scripts/test-node-versions.sh), then under CI (or with
 # SPDYLAY_ASAN=1) the native-heavy suites again on an ASan/UBSan build
 # (scripts/test-asan.sh), and ends with one summary line.
 set -uo pipefail
@@ -14,6 +16,12 @@ bash scripts/test-c.sh || c_rc=$?
 vitest_json=build/vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile="$vitest_json"
 v_rc=$?
+
+# createServer on the oldest and the newest Node (downloaded from npm), under CI
+nv_rc=0
+if [ "${CI:-}" = "true" ] || [ "${SPDYLAY_NODE_VERSIONS:-}" = "1" ]; then
+  bash scripts/test-node-versions.sh || nv_rc=$?
+fi
 
 asan_rc=0
 asan_json=""
@@ -39,4 +47,4 @@ try {
 console.log(`\nall suites (vitest, ctest, fuzz, ASan): ${passed} passed, ${failed} failed`);
 ' "$vitest_json" "$asan_json"
 
-[ $c_rc -eq 0 ] && [ $v_rc -eq 0 ] && [ $asan_rc -eq 0 ]
+[ $c_rc -eq 0 ] && [ $v_rc -eq 0 ] && [ $nv_rc -eq 0 ] && [ $asan_rc -eq 0 ]
