@@ -1,6 +1,9 @@
 // The npm tarball: carries the linux-x64 prebuild, installs on a machine
-// with no compiler, cmake or make, and loads through require() and import,
-// with types; without a matching prebuild it falls back to a source build.
+// with no compiler, cmake or make, pulls in no build tools (node-gyp-build is
+// its only dependency), and loads through require() and import, with types.
+// Without a matching prebuild it builds from source when the build tools are
+// there (cmake-js and node-addon-api are optional peer dependencies), and
+// otherwise fails with one message naming what to install.
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,12 +11,14 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '..');
+const NGHTTP2_A = '/usr/lib/x86_64-linux-gnu/libnghttp2.a';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spdylay-pkg-'));
 let tarball = '';
 
 /** A PATH holding node, npm, npx and a shell, and nothing else. */
 function bareBin(): string {
   const bin = path.join(work, 'bin');
+  if (fs.existsSync(bin)) return bin;
   fs.mkdirSync(bin, { recursive: true });
   const nodeDir = path.dirname(process.execPath);
   for (const tool of ['node', 'npm', 'npx']) {
@@ -56,6 +61,47 @@ const d: nghttp2.HDDeflater = new nghttp2.HDDeflater();
 export const n: number = d.deflate([['x', 'y']]).length;
 `;
 
+/** The tarball without its prebuilds (as on a platform with none). */
+let noPrebuildTarball = '';
+function noPrebuild(): string {
+  if (noPrebuildTarball) return noPrebuildTarball;
+  const unpacked = path.join(work, 'unpacked');
+  fs.mkdirSync(unpacked);
+  run('tar', ['-xzf', tarball, '-C', unpacked], {});
+  fs.rmSync(path.join(unpacked, 'package', 'prebuilds'), { recursive: true });
+  noPrebuildTarball = path.join(work, 'spdylay-noprebuild.tgz');
+  run('tar', ['-czf', noPrebuildTarball, '-C', unpacked, 'package'], {});
+  return noPrebuildTarball;
+}
+
+/** `name@version` of a package installed in this repository (so npm finds it in its cache). */
+function installed(name: string): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8'));
+  return `${name}@${pkg.version}`;
+}
+
+/** Runs a command expected to fail; returns its stdout and stderr together. */
+function failing(cmd: string, args: string[], opts: ExecFileSyncOptions): string {
+  try {
+    run(cmd, args, opts);
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; status?: number };
+    expect(e.status).not.toBe(0);
+    return `${e.stdout ?? ''}${e.stderr ?? ''}`;
+  }
+  throw new Error(`${cmd} ${args.join(' ')} succeeded`);
+}
+
+/** True when this process may create a mount namespace (root, unshare present). */
+function canUnshare(): boolean {
+  try {
+    run('unshare', ['-m', 'true'], {});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function consumer(name: string): string {
   const dir = path.join(work, name);
   fs.mkdirSync(dir);
@@ -94,6 +140,9 @@ describe('npm package', () => {
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: dir, env });
     const pkg = path.join(dir, 'node_modules', 'spdylay');
     expect(fs.existsSync(path.join(pkg, 'build'))).toBe(false);
+    // No build tools at run time: node-gyp-build is the only dependency.
+    const modules = fs.readdirSync(path.join(dir, 'node_modules')).filter((f) => !f.startsWith('.')).sort();
+    expect(modules).toEqual(['node-gyp-build', 'spdylay']);
 
     const cjs = JSON.parse(run('node', ['smoke.cjs'], { cwd: dir, env }));
     expect(cjs).toEqual({ cjs: 'x-k=v', nghttp2: '1.52.0' });
@@ -108,17 +157,41 @@ describe('npm package', () => {
       '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), 'types.mts', 'types.cts'], { cwd: dir });
   }, 300_000);
 
-  it('falls back to a source build when no prebuild matches', () => {
-    // Re-pack the tarball without its prebuilds.
-    const unpacked = path.join(work, 'unpacked');
-    fs.mkdirSync(unpacked);
-    run('tar', ['-xzf', tarball, '-C', unpacked], {});
-    fs.rmSync(path.join(unpacked, 'package', 'prebuilds'), { recursive: true });
-    const noPrebuild = path.join(work, 'spdylay-noprebuild.tgz');
-    run('tar', ['-czf', noPrebuild, '-C', unpacked, 'package'], {});
+  it('without a prebuild or build tools, fails with one message naming what to install', () => {
+    const env = { HOME: os.homedir(), PATH: bareBin() };
+    const dir = consumer('no-tools');
+    const out = failing('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', noPrebuild()], { cwd: dir, env });
+    const message = out.slice(out.indexOf('spdylay: no usable prebuilt binary'));
+    expect(message).toMatch(/cannot build the native addon from source on linux-x64\. Install:/);
+    expect(message).toMatch(/- a C and C\+\+ compiler \(Debian\/Ubuntu: g\+\+/);
+    expect(message).toMatch(/- cmake >= 3\.15/);
+    expect(message).toMatch(/- make or ninja/);
+    expect(message).toMatch(/- the npm packages cmake-js and node-addon-api \(npm install cmake-js node-addon-api\)/);
+    expect(message).toMatch(/then run: npx spdylay-build/);
+    expect(out.match(/cannot build the native addon/g)).toHaveLength(1);
+    expect(out).not.toMatch(/CMake Error|Compiler toolset/);
+  }, 300_000);
 
+  it('builds from source with cmake-js and node-addon-api installed beside it; names libnghttp2-dev when it is missing', () => {
     const dir = consumer('source');
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', noPrebuild], { cwd: dir });
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts',
+      noPrebuild(), installed('cmake-js'), installed('node-addon-api')], { cwd: dir });
+
+    if (canUnshare()) {
+      // nghttp2's headers hidden and libnghttp2.a emptied, in a private mount namespace.
+      const empty = path.join(work, 'empty');
+      fs.mkdirSync(empty);
+      const hide = `mount --bind ${empty} /usr/include/nghttp2 && mount --bind /dev/null ${NGHTTP2_A} && exec npx --no-install spdylay-build`;
+      const out = failing('unshare', ['-m', 'sh', '-c', hide], { cwd: dir });
+      expect(out).toMatch(/cannot build the native addon from source on linux-x64\. Install:\n {2}- nghttp2's static library and headers, libnghttp2\.a \(Debian\/Ubuntu: libnghttp2-dev/);
+      expect(out).toMatch(/then run: npx spdylay-build\s*$/);
+      expect(out).not.toMatch(/CMake Error/);
+    } else {
+      console.log('package.test.ts: cannot create a mount namespace (not root?): the missing-libnghttp2-dev message is not tested');
+    }
+
+    // The install hook builds (what `npm install spdylay cmake-js node-addon-api` runs).
+    run('npm', ['rebuild', 'spdylay'], { cwd: dir });
     const release = path.join(dir, 'node_modules', 'spdylay', 'build', 'Release');
     expect(fs.readdirSync(release).filter((f) => f.endsWith('.node'))).toEqual(['spdylay_native.node']);
     expect(JSON.parse(run('node', ['smoke.cjs'], { cwd: dir })).cjs).toBe('x-k=v');
