@@ -3,7 +3,8 @@
 // with `objdump -T`, stay at or below glibc 2.17 and GCC 5's libstdc++
 // (GLIBCXX_3.4.21, CXXABI_1.3.9) and libgcc_s; they export only the two N-API
 // entry points and need no shared library beyond libc, libm, libstdc++ and
-// libgcc_s. Checks build/Release and every prebuild in prebuilds/.
+// libgcc_s. Checks build/Release and every prebuild in prebuilds/ (scripts/test.sh
+// builds the linux-x64 and linux-arm64 ones first).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,7 +59,8 @@ function versionNeeds(file: string): { symbol: string; version: string }[] {
 function definedDynamic(file: string): string[] {
   const text = execFileSync('objdump', ['-T', file], { encoding: 'utf8' });
   return text.split('\n')
-    .filter((l) => /^[0-9a-f]{8,}\s/.test(l) && !l.includes('*UND*'))
+    // Global (not local: host objdump lists an arm64 binary's section symbols too) and defined.
+    .filter((l) => /^[0-9a-f]{8,} [^l]/.test(l) && !l.includes('*UND*'))
     .map((l) => l.trim().split(/\s+/).pop()!)
     .sort();
 }
@@ -67,6 +69,15 @@ function needed(file: string): string[] {
   const text = execFileSync('objdump', ['-p', file], { encoding: 'utf8' });
   return [...text.matchAll(/^\s*NEEDED\s+(\S+)/gm)].map((m) => m[1]);
 }
+
+it('checks the linux-x64 and linux-arm64 prebuilds when there are any (always under CI)', () => {
+  const prebuilds = binaries().filter((f) => f.includes(`${path.sep}prebuilds${path.sep}`)).map((f) => path.relative(root, f));
+  if (prebuilds.length === 0 && process.env.CI !== 'true') return;
+  expect(prebuilds).toEqual([
+    path.join('prebuilds', 'linux-arm64', 'spdylay.napi.glibc.node'),
+    path.join('prebuilds', 'linux-x64', 'spdylay.napi.glibc.node'),
+  ]);
+});
 
 describe.each(binaries().map((f) => [path.relative(root, f), f]))('%s', (_name, file) => {
   it('needs at most GLIBC 2.17 and GCC 5\'s libstdc++ and libgcc_s', () => {

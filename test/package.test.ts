@@ -1,4 +1,5 @@
-// The npm tarball: carries the linux-x64 prebuild, installs on a machine
+// The npm tarball: carries the linux-x64 and linux-arm64 prebuilds (the arm64
+// one is run by scripts/test-arm64.sh under qemu), installs on a machine
 // with no compiler, cmake or make, pulls in no build tools (node-gyp-build is
 // its only dependency), and loads through require() and import, with types.
 // Without a matching prebuild it builds from source when the build tools are
@@ -32,19 +33,8 @@ function run(cmd: string, args: string[], opts: ExecFileSyncOptions): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: 'pipe', timeout: 240_000, ...opts }) as string;
 }
 
-const smokeCjs = `
-const { libraryVersions } = require('spdylay');
-const { HDDeflater, HDInflater } = require('spdylay/nghttp2');
-const block = new HDDeflater().deflate([['x-k', 'v']]);
-const [[n, v]] = new HDInflater().inflate(block);
-console.log(JSON.stringify({ cjs: n.toString() + '=' + v.toString(), nghttp2: libraryVersions().nghttp2 }));
-`;
-const smokeMjs = `
-import { libraryVersions } from 'spdylay';
-import { HDDeflater, HDInflater, DEFAULT_HEADER_TABLE_SIZE } from 'spdylay/nghttp2';
-const [[n]] = new HDInflater().inflate(new HDDeflater().deflate([['x-esm', '1']]));
-console.log(JSON.stringify({ esm: n.toString(), size: DEFAULT_HEADER_TABLE_SIZE, zlib: libraryVersions().zlib }));
-`;
+const smokeCjs = fs.readFileSync(path.join(root, 'test', 'smoke', 'smoke.cjs'), 'utf8');
+const smokeMjs = fs.readFileSync(path.join(root, 'test', 'smoke', 'smoke.mjs'), 'utf8');
 const typesMts = `
 import { HDDeflater, HDInflater, type HeaderField, NGHTTP2Error } from 'spdylay/nghttp2';
 import { libraryVersions, type LibraryVersions } from 'spdylay';
@@ -121,9 +111,12 @@ describe('npm package', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('carries the stripped linux-x64 prebuild and no build output', () => {
+  it('carries the stripped linux-x64 and linux-arm64 prebuilds and no build output', () => {
     const list = run('tar', ['-tzf', tarball], {}).split('\n');
-    expect(list).toContain('package/prebuilds/linux-x64/spdylay.napi.glibc.node');
+    expect(list.filter((f) => f.startsWith('package/prebuilds/') && f.endsWith('.node')).sort()).toEqual([
+      'package/prebuilds/linux-arm64/spdylay.napi.glibc.node',
+      'package/prebuilds/linux-x64/spdylay.napi.glibc.node',
+    ]);
     expect(list).toContain('package/dist/index.d.ts');
     expect(list).toContain('package/dist/nghttp2/index.d.ts');
     expect(list.filter((f) => f.startsWith('package/build/'))).toEqual([]);
