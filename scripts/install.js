@@ -1,23 +1,18 @@
 #!/usr/bin/env node
-// npm "install" hook: use the prebuilt binary shipped in prebuilds/ when one
-// matches this platform; otherwise (or with --build-from-source) build the
-// addon from source with cmake-js. Nothing is downloaded either way.
+// npm "install" hook: nothing to do when a prebuilt binary in prebuilds/
+// loads on this platform; otherwise build from source
+// (scripts/build-from-source.js, which names whatever the build lacks).
+// Nothing is downloaded either way.
 'use strict';
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 
 const root = path.join(__dirname, '..');
-const fromSource = process.env.npm_config_build_from_source === 'true';
 
-if (!fromSource) {
-  try {
-    require(require('node-gyp-build').path(root));
-    process.exit(0);
-  } catch (err) {
-    console.error(`spdylay: no usable prebuilt binary (${err.message.split('\n')[0]}); building from source`);
-  }
+let reason;
+try {
+  require(require('node-gyp-build').path(root));
+  process.exit(0);
+} catch (err) {
+  reason = `no usable prebuilt binary (${err.message.split('\n')[0]})`;
 }
-
-const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
-const result = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' });
-process.exit(result.status ?? 1);
+process.exit(require('./build-from-source.js').build(reason));

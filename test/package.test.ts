@@ -1,6 +1,11 @@
-// The npm tarball: carries the linux-x64 prebuild, installs on a machine
-// with no compiler, cmake or make, and loads through require() and import,
-// with types; without a matching prebuild it falls back to a source build.
+// The npm tarball: carries the linux-x64 and linux-arm64 prebuilds (the arm64
+// one is run by scripts/test-arm64.sh under qemu), installs on a machine
+// with no compiler, cmake or make, pulls in no build tools (node-gyp-build,
+// the loader, and spdyd's static-file helpers mime-types, fresh and
+// range-parser are its only dependencies), and loads through require() and import, with types.
+// Without a matching prebuild it builds from source when the build tools are
+// there (cmake-js and node-addon-api are optional peer dependencies), and
+// otherwise fails with one message naming what to install.
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,12 +13,14 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '..');
+const NGHTTP2_A = '/usr/lib/x86_64-linux-gnu/libnghttp2.a';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spdylay-pkg-'));
 let tarball = '';
 
 /** A PATH holding node, npm, npx and a shell, and nothing else. */
 function bareBin(): string {
   const bin = path.join(work, 'bin');
+  if (fs.existsSync(bin)) return bin;
   fs.mkdirSync(bin, { recursive: true });
   const nodeDir = path.dirname(process.execPath);
   for (const tool of ['node', 'npm', 'npx']) {
@@ -27,19 +34,8 @@ function run(cmd: string, args: string[], opts: ExecFileSyncOptions): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: 'pipe', timeout: 240_000, ...opts }) as string;
 }
 
-const smokeCjs = `
-const { libraryVersions } = require('spdylay');
-const { HDDeflater, HDInflater } = require('spdylay/nghttp2');
-const block = new HDDeflater().deflate([['x-k', 'v']]);
-const [[n, v]] = new HDInflater().inflate(block);
-console.log(JSON.stringify({ cjs: n.toString() + '=' + v.toString(), nghttp2: libraryVersions().nghttp2 }));
-`;
-const smokeMjs = `
-import { libraryVersions } from 'spdylay';
-import { HDDeflater, HDInflater, DEFAULT_HEADER_TABLE_SIZE } from 'spdylay/nghttp2';
-const [[n]] = new HDInflater().inflate(new HDDeflater().deflate([['x-esm', '1']]));
-console.log(JSON.stringify({ esm: n.toString(), size: DEFAULT_HEADER_TABLE_SIZE, zlib: libraryVersions().zlib }));
-`;
+const smokeCjs = fs.readFileSync(path.join(root, 'test', 'smoke', 'smoke.cjs'), 'utf8');
+const smokeMjs = fs.readFileSync(path.join(root, 'test', 'smoke', 'smoke.mjs'), 'utf8');
 const typesMts = `
 import { HDDeflater, HDInflater, type HeaderField, NGHTTP2Error } from 'spdylay/nghttp2';
 import { libraryVersions, type LibraryVersions } from 'spdylay';
@@ -55,6 +51,47 @@ import nghttp2 = require('spdylay/nghttp2');
 const d: nghttp2.HDDeflater = new nghttp2.HDDeflater();
 export const n: number = d.deflate([['x', 'y']]).length;
 `;
+
+/** The tarball without its prebuilds (as on a platform with none). */
+let noPrebuildTarball = '';
+function noPrebuild(): string {
+  if (noPrebuildTarball) return noPrebuildTarball;
+  const unpacked = path.join(work, 'unpacked');
+  fs.mkdirSync(unpacked);
+  run('tar', ['-xzf', tarball, '-C', unpacked], {});
+  fs.rmSync(path.join(unpacked, 'package', 'prebuilds'), { recursive: true });
+  noPrebuildTarball = path.join(work, 'spdylay-noprebuild.tgz');
+  run('tar', ['-czf', noPrebuildTarball, '-C', unpacked, 'package'], {});
+  return noPrebuildTarball;
+}
+
+/** `name@version` of a package installed in this repository (so npm finds it in its cache). */
+function installed(name: string): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8'));
+  return `${name}@${pkg.version}`;
+}
+
+/** Runs a command expected to fail; returns its stdout and stderr together. */
+function failing(cmd: string, args: string[], opts: ExecFileSyncOptions): string {
+  try {
+    run(cmd, args, opts);
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; status?: number };
+    expect(e.status).not.toBe(0);
+    return `${e.stdout ?? ''}${e.stderr ?? ''}`;
+  }
+  throw new Error(`${cmd} ${args.join(' ')} succeeded`);
+}
+
+/** True when this process may create a mount namespace (root, unshare present). */
+function canUnshare(): boolean {
+  try {
+    run('unshare', ['-m', 'true'], {});
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function consumer(name: string): string {
   const dir = path.join(work, name);
@@ -75,9 +112,12 @@ describe('npm package', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('carries the stripped linux-x64 prebuild and no build output', () => {
+  it('carries the stripped linux-x64 and linux-arm64 prebuilds and no build output', () => {
     const list = run('tar', ['-tzf', tarball], {}).split('\n');
-    expect(list).toContain('package/prebuilds/linux-x64/spdylay.napi.glibc.node');
+    expect(list.filter((f) => f.startsWith('package/prebuilds/') && f.endsWith('.node')).sort()).toEqual([
+      'package/prebuilds/linux-arm64/spdylay.napi.glibc.node',
+      'package/prebuilds/linux-x64/spdylay.napi.glibc.node',
+    ]);
     expect(list).toContain('package/dist/index.d.ts');
     expect(list).toContain('package/dist/nghttp2/index.d.ts');
     expect(list.filter((f) => f.startsWith('package/build/'))).toEqual([]);
@@ -94,6 +134,9 @@ describe('npm package', () => {
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: dir, env });
     const pkg = path.join(dir, 'node_modules', 'spdylay');
     expect(fs.existsSync(path.join(pkg, 'build'))).toBe(false);
+    // No build tools at run time: the loader and spdyd's static-file helpers only.
+    const modules = fs.readdirSync(path.join(dir, 'node_modules')).filter((f) => !f.startsWith('.')).sort();
+    expect(modules).toEqual(['fresh', 'mime-db', 'mime-types', 'node-gyp-build', 'range-parser', 'spdylay']);
 
     const cjs = JSON.parse(run('node', ['smoke.cjs'], { cwd: dir, env }));
     expect(cjs).toEqual({ cjs: 'x-k=v', nghttp2: '1.52.0' });
@@ -108,17 +151,41 @@ describe('npm package', () => {
       '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), 'types.mts', 'types.cts'], { cwd: dir });
   }, 300_000);
 
-  it('falls back to a source build when no prebuild matches', () => {
-    // Re-pack the tarball without its prebuilds.
-    const unpacked = path.join(work, 'unpacked');
-    fs.mkdirSync(unpacked);
-    run('tar', ['-xzf', tarball, '-C', unpacked], {});
-    fs.rmSync(path.join(unpacked, 'package', 'prebuilds'), { recursive: true });
-    const noPrebuild = path.join(work, 'spdylay-noprebuild.tgz');
-    run('tar', ['-czf', noPrebuild, '-C', unpacked, 'package'], {});
+  it('without a prebuild or build tools, fails with one message naming what to install', () => {
+    const env = { HOME: os.homedir(), PATH: bareBin() };
+    const dir = consumer('no-tools');
+    const out = failing('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', noPrebuild()], { cwd: dir, env });
+    const message = out.slice(out.indexOf('spdylay: no usable prebuilt binary'));
+    expect(message).toMatch(/cannot build the native addon from source on linux-x64\. Install:/);
+    expect(message).toMatch(/- a C and C\+\+ compiler \(Debian\/Ubuntu: g\+\+/);
+    expect(message).toMatch(/- cmake >= 3\.15/);
+    expect(message).toMatch(/- make or ninja/);
+    expect(message).toMatch(/- the npm packages cmake-js and node-addon-api \(npm install cmake-js node-addon-api\)/);
+    expect(message).toMatch(/then run: npx spdylay-build/);
+    expect(out.match(/cannot build the native addon/g)).toHaveLength(1);
+    expect(out).not.toMatch(/CMake Error|Compiler toolset/);
+  }, 300_000);
 
+  it('builds from source with cmake-js and node-addon-api installed beside it; names libnghttp2-dev when it is missing', () => {
     const dir = consumer('source');
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', noPrebuild], { cwd: dir });
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts',
+      noPrebuild(), installed('cmake-js'), installed('node-addon-api')], { cwd: dir });
+
+    if (canUnshare()) {
+      // nghttp2's headers hidden and libnghttp2.a emptied, in a private mount namespace.
+      const empty = path.join(work, 'empty');
+      fs.mkdirSync(empty);
+      const hide = `mount --bind ${empty} /usr/include/nghttp2 && mount --bind /dev/null ${NGHTTP2_A} && exec npx --no-install spdylay-build`;
+      const out = failing('unshare', ['-m', 'sh', '-c', hide], { cwd: dir });
+      expect(out).toMatch(/cannot build the native addon from source on linux-x64\. Install:\n {2}- nghttp2's static library and headers, libnghttp2\.a \(Debian\/Ubuntu: libnghttp2-dev/);
+      expect(out).toMatch(/then run: npx spdylay-build\s*$/);
+      expect(out).not.toMatch(/CMake Error/);
+    } else {
+      console.log('package.test.ts: cannot create a mount namespace (not root?): the missing-libnghttp2-dev message is not tested');
+    }
+
+    // The install hook builds (what `npm install spdylay cmake-js node-addon-api` runs).
+    run('npm', ['rebuild', 'spdylay'], { cwd: dir });
     const release = path.join(dir, 'node_modules', 'spdylay', 'build', 'Release');
     expect(fs.readdirSync(release).filter((f) => f.endsWith('.node'))).toEqual(['spdylay_native.node']);
     expect(JSON.parse(run('node', ['smoke.cjs'], { cwd: dir })).cjs).toBe('x-k=v');

@@ -139,8 +139,8 @@ ssize_t ResponseBodies::ReadJs(int32_t stream_id, Source *src, uint8_t *buf, siz
     std::memcpy(buf, src->pending.data() + src->pending_pos, n);
     src->pending_pos += n;
     if (src->pending_pos == src->pending.size()) {
-      src->pending.clear();
-      src->pending.shrink_to_fit();
+      // Releases the buffer (shrink_to_fit would need GCC 11's libstdc++).
+      std::string().swap(src->pending);
       src->pending_pos = 0;
       if (src->eof_after_pending) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     }
