@@ -126,7 +126,7 @@ const CALLBACK_KINDS: [CallbackName, number][] = [
 ];
 
 /** Every callback name, in python-spdylay's order. */
-const CALLBACK_NAMES: readonly CallbackName[] = ['sendCb', 'recvCb', ...CALLBACK_KINDS.map(([name]) => name)];
+export const CALLBACK_NAMES: readonly CallbackName[] = ['sendCb', 'recvCb', ...CALLBACK_KINDS.map(([name]) => name)];
 
 /** The native session's dispatch mask: the kinds whose callback is set. */
 function callbackMask(cb: SessionCallbacks<any>): number {
