@@ -58,10 +58,15 @@ int SendBuffer::Flush() {
   }
   napi_value slab;
   napi_get_reference_value(env_, ref_, &slab);
-  size_t taken = 0;
-  if (!host_.Deliver(slab, pending_off_, pending_len_, &taken)) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  pending_off_ += taken;
-  pending_len_ -= taken;
+  // As spdylay_session_send's contract: offer the rest again after a
+  // partial write, until the send callback takes nothing (would block).
+  while (pending_len_ > 0) {
+    size_t taken = 0;
+    if (!host_.Deliver(slab, pending_off_, pending_len_, &taken)) return SPDYLAY_ERR_CALLBACK_FAILURE;
+    if (taken == 0) break;
+    pending_off_ += taken;
+    pending_len_ -= taken;
+  }
   // With `reuse`, the send callback's data is valid only during the call
   // (C's contract): once all of it is taken the slab is written again from
   // its start.

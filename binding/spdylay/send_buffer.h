@@ -67,10 +67,12 @@ class SendBuffer {
   // Makes room for a frame of `length` bytes at tail(): hands the pending
   // output to JS first when it would pass kFlushThreshold, when the slab is
   // full, or when the last send callback did not take everything. Returns
-  // 0, SPDYLAY_ERR_WOULDBLOCK (the send callback took only part) or
-  // SPDYLAY_ERR_CALLBACK_FAILURE.
+  // 0, SPDYLAY_ERR_WOULDBLOCK (the send callback stopped taking bytes
+  // before all were taken) or SPDYLAY_ERR_CALLBACK_FAILURE.
   int MakeRoom(size_t length);
-  // Hands the pending output to JS. Returns 0 or SPDYLAY_ERR_CALLBACK_FAILURE.
+  // Hands the pending output to JS, offering the rest again after each
+  // partial take, until all is taken or a call takes nothing. Returns 0 or
+  // SPDYLAY_ERR_CALLBACK_FAILURE.
   int Flush();
 
  private:

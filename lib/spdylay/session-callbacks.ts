@@ -33,7 +33,9 @@ export interface SessionCallbacks<S> {
    * DATA frames with their headers) into one call.
    * @returns The number of bytes taken (0..`data.length`); 0/`null`/`undefined`
    *   for "would block" (the rest stays queued: `wantWrite()` is true and the
-   *   next `send()` offers it first). Throw to fail the session.
+   *   next `send()` offers it first). After a partial take the same `send()`
+   *   calls `sendCb` again with the rest, as C's `spdylay_session_send` does,
+   *   until it takes nothing or the queue is empty. Throw to fail the session.
    *   Without `sendCb`, all data counts as sent.
    * `data` is a view of a pool slab: copy it to keep it past the call if
    * you modify it (it is never overwritten by the session, unless
@@ -124,7 +126,7 @@ const CALLBACK_KINDS: [CallbackName, number][] = [
 ];
 
 /** Every callback name, in python-spdylay's order. */
-const CALLBACK_NAMES: readonly CallbackName[] = ['sendCb', 'recvCb', ...CALLBACK_KINDS.map(([name]) => name)];
+export const CALLBACK_NAMES: readonly CallbackName[] = ['sendCb', 'recvCb', ...CALLBACK_KINDS.map(([name]) => name)];
 
 /** The native session's dispatch mask: the kinds whose callback is set. */
 function callbackMask(cb: SessionCallbacks<any>): number {

@@ -18,7 +18,7 @@ import { DataProvider, nativeBody } from './data-provider.js';
 import { EOFError, FloodedError, InvalidArgumentError, SpdylayError, errorForCode } from './errors.js';
 import type { NameValue, SettingsEntry } from './frames.js';
 import { submitNv } from './nv.js';
-import { callbackReader, type SessionCallbacks } from './session-callbacks.js';
+import { CALLBACK_NAMES, callbackReader, type SessionCallbacks } from './session-callbacks.js';
 import { SpdyEventReader, type ReadSource, type SpdyEventHandlers } from './session-events.js';
 import type { StreamTokens } from './stream-tokens.js';
 
@@ -44,6 +44,28 @@ export interface SessionOptions<U = unknown> extends SessionCallbacks<Session> {
    * alone and offered again. Default `false`.
    */
   reuseSendBuffer?: boolean;
+}
+
+/** Every key {@link SessionOptions} has. */
+const OPTION_KEYS: ReadonlySet<string> = new Set(['userData', 'reuseSendBuffer', ...CALLBACK_NAMES]);
+
+/**
+ * The options given to `new Session()`: `null`/`undefined` (python-spdylay's
+ * `config=None`) are no options; a key that is not a {@link SessionOptions}
+ * key throws, naming the camelCase key a snake_case one stands for.
+ */
+function sessionOptions<U>(options: SessionOptions<U> | null | undefined): SessionOptions<U> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') {
+    throw new ArgumentError(`Session options must be an object, null or undefined, not a ${typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (OPTION_KEYS.has(key)) continue;
+    const meant = key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const hint = meant !== key && OPTION_KEYS.has(meant) ? ` (did you mean ${meant}?)` : '';
+    throw new ArgumentError(`unknown Session option ${JSON.stringify(key)}${hint}; the options are ${[...OPTION_KEYS].join(', ')}`);
+  }
+  return options;
 }
 
 const ERR_REENTRANT = native.SpdylaySession.ERR_REENTRANT;
@@ -88,17 +110,23 @@ export class Session<U = unknown> {
    *
    * @param side - `CLIENT` or `SERVER`.
    * @param version - `PROTO_SPDY2`, `PROTO_SPDY3` or `PROTO_SPDY3_1`.
-   * @param options - `userData` and callbacks ({@link SessionOptions}).
+   * @param options - `userData`, `reuseSendBuffer` and callbacks
+   *   ({@link SessionOptions}); `null` or omitted for none (python-spdylay's
+   *   `config=None`).
    * @throws InvalidArgumentError when `side` is neither `CLIENT` nor `SERVER`.
    * @throws UnsupportedVersionError when `version` is not supported.
    * @throws ZlibError when zlib could not be initialised.
-   * @throws TypeError when a callback option is not a function.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when a
+   *   callback option is not a function, when `options` is not an object, or
+   *   when it has a key that is not an option (the message names the key and,
+   *   for a snake_case one such as `send_cb`, the camelCase option meant).
    */
-  constructor(side: number, version: number, options: SessionOptions<U> = {}) {
+  constructor(side: number, version: number, options: SessionOptions<U> | null = {}) {
     if (side !== CLIENT && side !== SERVER) {
       throw new InvalidArgumentError('side must be either CLIENT or SERVER');
     }
     if (typeof version !== 'number') throw new ArgumentError('version must be a number');
+    options = sessionOptions(options);
     // a session of sessionWithHandlers, or one running the callbacks of `options`
     const ev = injected ?? callbackReader<Session>(options, this);
     injected = null;

@@ -1,6 +1,7 @@
 // HTTP2Server / BaseRequestHandler against real clients: curl (h2c prior
 // knowledge and TLS/ALPN), nghttp, h2load and Node's http2 client.
 import { createHash } from 'node:crypto';
+import type * as http2 from 'node:http2';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -589,6 +590,133 @@ describe('trailers and 1xx (node http2 client)', () => {
       expect(r.trailers['x-sum']).toBe('abc');
       expect(r.trailers['x-n']).toBe('1');
       expect(got).toEqual([['x-req=r']]);
+    } finally {
+      await closeSession(session);
+    }
+  });
+});
+
+describe("the reference's positional sendResponse()/push() forms (node http2 client)", () => {
+  class PositionalHandler extends BaseRequestHandler {
+    override onHeaders(): void {
+      const p = this.path?.toString() ?? '';
+      if (p === '/status-only') {
+        this.sendResponse(404);
+      } else if (p === '/all-three') {
+        this.sendResponse(404, [['content-type', 'text/plain']], 'not here');
+      } else if (p === '/string-status') {
+        this.sendResponse('201', { 'x-form': 'positional' }, Buffer.from('made'));
+      } else if (p === '/defaults') {
+        this.sendResponse();
+      } else if (p === '/push') {
+        const pushed = this.push('/style.css', 'GET', [['accept', 'text/css']], 202, [['content-type', 'text/css']], 'p{}');
+        const minimal = this.push(Buffer.from('/min.js'));
+        this.sendResponse(200, null, `${pushed.streamId},${minimal.streamId}`);
+      } else if (p === '/bad-shapes') {
+        const h = this as BaseRequestHandler & Record<string, (...a: unknown[]) => unknown>;
+        const attempts: [string, () => unknown][] = [
+          ['unknown key', () => h.sendResponse({ code: 404 })],
+          ['options then more', () => h.sendResponse({ status: 404 }, 'x')],
+          ['array first', () => h.sendResponse([['a', 'b']])],
+          ['boolean first', () => h.sendResponse(true)],
+          ['string headers', () => h.sendResponse(200, 'content-type: text/plain')],
+          ['four arguments', () => h.sendResponse(200, null, 'b', 'extra')],
+          ['push number', () => h.push(42)],
+          ['push snake_case', () => h.push({ path: '/x', request_headers: [] })],
+          ['push seven arguments', () => h.push('/x', 'GET', null, 200, null, null, 'extra')],
+          ['push bad method', () => h.push('/x', 7)],
+        ];
+        const results = attempts.map(([name, f]) => {
+          try {
+            f();
+            return { name, error: null };
+          } catch (err) {
+            const e = err as Error & { code?: string };
+            return { name, error: [e instanceof TypeError, e.code, e.message] };
+          }
+        });
+        this.sendResponse(200, [['content-type', 'application/json']], JSON.stringify(results));
+      }
+    }
+  }
+
+  it('sendResponse(status), sendResponse(status, headers, body) and sendResponse() send what they say', async () => {
+    const { url } = await startServer(PositionalHandler);
+    const session = await connect(url);
+    try {
+      const statusOnly = await request(session, '/status-only');
+      expect(statusOnly.status).toBe(404);
+      expect(statusOnly.body.length).toBe(0);
+      const all = await request(session, '/all-three');
+      expect(all.status).toBe(404);
+      expect(all.headers['content-type']).toBe('text/plain');
+      expect(all.body.toString()).toBe('not here');
+      const str = await request(session, '/string-status');
+      expect(str.status).toBe(201);
+      expect(str.headers['x-form']).toBe('positional');
+      expect(str.body.toString()).toBe('made');
+      const defaults = await request(session, '/defaults');
+      expect(defaults.status).toBe(200);
+      expect(defaults.body.length).toBe(0);
+    } finally {
+      await closeSession(session);
+    }
+  });
+
+  it('push(path, method, requestHeaders, status, headers, body) and push(path) promise what they say', async () => {
+    const { url } = await startServer(PositionalHandler);
+    const session = await connect(url);
+    try {
+      const pushes: Promise<{ request: http2.IncomingHttpHeaders; response: http2.IncomingHttpHeaders; body: string }>[] = [];
+      session.on('stream', (stream, requestHeaders) => {
+        pushes.push(new Promise((resolve) => {
+          let response: http2.IncomingHttpHeaders = {};
+          const chunks: Buffer[] = [];
+          stream.on('push', (h) => { response = h; });
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => resolve({ request: requestHeaders, response, body: Buffer.concat(chunks).toString() }));
+        }));
+      });
+      const r = await request(session, '/push');
+      expect(r.body.toString()).toBe('2,4');
+      const got = await Promise.all(pushes);
+      expect(got).toHaveLength(2);
+      const [js, css] = got.sort((a, b) => String(a.request[':path']).localeCompare(String(b.request[':path'])));
+      expect(js.request[':path']).toBe('/min.js');
+      expect(js.request[':method']).toBe('GET');
+      expect(js.response[':status']).toBe(200);
+      expect(js.body).toBe('');
+      expect(css.request[':path']).toBe('/style.css');
+      expect(css.request[':method']).toBe('GET');
+      expect(css.request.accept).toBe('text/css');
+      expect(css.response[':status']).toBe(202);
+      expect(css.response['content-type']).toBe('text/css');
+      expect(css.body).toBe('p{}');
+    } finally {
+      await closeSession(session);
+    }
+  });
+
+  it('any other argument shape throws an ArgumentError (TypeError) and sends nothing', async () => {
+    const { url } = await startServer(PositionalHandler);
+    const session = await connect(url, { settings: { enablePush: true } });
+    try {
+      let pushed = 0;
+      session.on('stream', () => pushed++);
+      const r = await request(session, '/bad-shapes');
+      expect(r.status).toBe(200);
+      const results = JSON.parse(r.body.toString()) as { name: string; error: [boolean, string, string] | null }[];
+      for (const { name, error } of results) {
+        expect(error, name).not.toBeNull();
+        expect(error![0], name).toBe(true);
+        expect(error![1], name).toBe('ERR_SPDYLAY_INVALID_ARG');
+      }
+      const message = (name: string): string => results.find((x) => x.name === name)!.error![2];
+      expect(message('unknown key')).toMatch(/unknown option "code"/);
+      expect(message('push snake_case')).toMatch(/unknown option "request_headers" \(did you mean requestHeaders\?\)/);
+      expect(message('array first')).toMatch(/status \(a number\) or an options object/);
+      expect(message('push number')).toMatch(/path \(a string or bytes\) or an options object/);
+      expect(pushed).toBe(0);
     } finally {
       await closeSession(session);
     }

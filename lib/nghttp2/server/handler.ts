@@ -8,7 +8,7 @@
 import { ArgumentError, HeadersSentError, OutOfRangeError } from '../../errors.js';
 import { decodeHeaderStrings, decodeHeaders } from '../events.js';
 import type { HTTP2Connection } from './connection.js';
-import { normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
+import { isReadable, normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
 
 /** Options of {@link BaseRequestHandler.sendResponse}. */
 export interface SendResponseOptions {
@@ -222,13 +222,30 @@ export class BaseRequestHandler {
    * method or later (for example after an upstream fetch); after the stream
    * has closed or the connection is gone it does nothing.
    *
+   * Two call forms: the reference's positional
+   * `sendResponse(status = 200, headers = null, body = null)`, or one options
+   * object `sendResponse({ status, headers, body })`.
+   *
    * @param options - `{ status = 200, headers, body }`; see {@link SendResponseOptions}.
    * @throws HeadersSentError (`ERR_SPDYLAY_HEADERS_SENT`) when a response was already sent for this handler.
    * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) when `status` is not an integer from 100 to 999.
-   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when a header or the body has an unsupported type.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when the arguments fit neither
+   *   form (an options object with an unknown key or followed by more arguments, a `status` that is
+   *   not a number or string, more than three arguments, `headers` that is not a header list), or
+   *   when a header or the body has an unsupported type.
    * @throws NGHTTP2Error when nghttp2 refuses the submission.
    */
-  sendResponse(options: SendResponseOptions = {}): void {
+  sendResponse(options?: SendResponseOptions): void;
+  /**
+   * The reference's positional form; see {@link sendResponse}.
+   *
+   * @param status - HTTP status code, an integer from 100 to 999 (or its decimal string). Default 200.
+   * @param headers - Extra response header fields, or null.
+   * @param body - The response body ({@link ResponseBody}), or null.
+   */
+  sendResponse(status?: number | string, headers?: HeaderList | null, body?: ResponseBody): void;
+  sendResponse(...args: unknown[]): void {
+    const options = responseArgs('sendResponse', args);
     if (this.#responded) throw new HeadersSentError('response has already been sent');
     const status = normaliseStatus(options.status ?? 200);
     this.http2._submitResponse(this, status, options.headers, options.body, false);
@@ -241,17 +258,40 @@ export class BaseRequestHandler {
    * and `:authority` (inherited from this request), `:path`, then
    * `requestHeaders`.
    *
+   * Two call forms: the reference's positional
+   * `push(path, method = 'GET', requestHeaders = null, status = 200, headers = null, body = null)`,
+   * or one options object `push({ path, method, requestHeaders, status, headers, body })`.
+   *
    * @param options - `{ path, method = 'GET', requestHeaders, status = 200, headers, body }`.
    * @returns The handler of the pushed stream (an instance of the server's
    * request handler class) with its promised `streamId`.
-   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when `path`, `method` or `status` is empty.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when `path`, `method` or `status`
+   *   is empty, or when the arguments fit neither form (an options object with an unknown key or
+   *   followed by more arguments, a first argument that is neither a path nor an options object,
+   *   more than six arguments, a header list that is not one).
    * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) when `status` is not an integer from 100 to 999.
    * @throws ConnectionClosedError (`ERR_SPDYLAY_CONNECTION_CLOSED`) when the connection is closed.
    * @throws NGHTTP2Error when nghttp2 refuses the PUSH_PROMISE, e.g. code
    * -528 (`NGHTTP2_ERR_PUSH_DISABLED`) when the client disabled push.
    */
-  push(options: PushOptions): this {
-    if (!options || !options.path) throw new ArgumentError('path must not be empty');
+  push(options: PushOptions): this;
+  /**
+   * The reference's positional form; see {@link push}.
+   *
+   * @param path - `:path` of the pushed resource (non-empty), a string or bytes.
+   * @param method - `:method` of the promised request. Default `'GET'`.
+   * @param requestHeaders - Extra promised request header fields, or null.
+   * @param status - Status of the pushed response, 100 to 999. Default 200.
+   * @param headers - Extra header fields of the pushed response, or null.
+   * @param body - Body of the pushed response, or null.
+   */
+  push(
+    path: string | Uint8Array, method?: string | Uint8Array, requestHeaders?: HeaderList | null,
+    status?: number | string, headers?: HeaderList | null, body?: ResponseBody,
+  ): this;
+  push(...args: unknown[]): this {
+    const options = pushArgs(args);
+    if (!options.path) throw new ArgumentError('path must not be empty');
     const method = options.method ?? 'GET';
     if (!method) throw new ArgumentError('method must not be empty');
     if (options.status === null || options.status === '' || options.status === 0) {
@@ -300,4 +340,97 @@ export class BaseRequestHandler {
   resume(): void {
     this.http2._resume(this.streamId);
   }
+}
+
+const RESPONSE_KEYS: readonly string[] = ['status', 'headers', 'body'];
+const PUSH_KEYS: readonly string[] = ['path', 'method', 'requestHeaders', ...RESPONSE_KEYS];
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'bytes';
+  if (isReadable(v)) return 'a stream';
+  return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `a ${typeof v}`;
+}
+
+/** `snake_case` -> `snakeCase`. */
+function camel(key: string): string {
+  return key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function checkKeys(fn: string, options: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const meant = camel(key);
+    const hint = meant !== key && known.includes(meant) ? ` (did you mean ${meant}?)` : '';
+    throw new ArgumentError(`${fn}(): unknown option ${JSON.stringify(key)}${hint}; the options are ${known.join(', ')}`);
+  }
+}
+
+function checkHeaderList(fn: string, name: string, v: unknown): void {
+  if (v === undefined || v === null || Array.isArray(v) || isPlainObject(v)) return;
+  if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function' && !(v instanceof Uint8Array)) return;
+  throw new ArgumentError(`${fn}(): ${name} must be a header list (an array of [name, value] pairs or a plain object), not ${describe(v)}`);
+}
+
+function checkStatus(fn: string, v: unknown): void {
+  if (v === undefined || typeof v === 'number' || typeof v === 'string') return;
+  throw new ArgumentError(`${fn}(): status must be a number, not ${describe(v)}`);
+}
+
+/** The options of `sendResponse(options)` or `sendResponse(status, headers, body)`. */
+function responseArgs(fn: string, args: unknown[]): SendResponseOptions {
+  if (args.length === 0) return {};
+  const [first] = args;
+  if (isPlainObject(first)) {
+    if (args.length > 1) throw new ArgumentError(`${fn}(): an options object takes no further arguments (got ${args.length})`);
+    checkKeys(fn, first, RESPONSE_KEYS);
+    checkStatus(fn, first.status === null ? undefined : first.status);
+    checkHeaderList(fn, 'headers', first.headers);
+    return first as SendResponseOptions;
+  }
+  if (args.length > 3) throw new ArgumentError(`${fn}(): takes (status, headers, body) or one options object, not ${args.length} arguments`);
+  if (first !== undefined && typeof first !== 'number' && typeof first !== 'string') {
+    throw new ArgumentError(`${fn}(): the first argument must be a status (a number) or an options object { status, headers, body }, not ${describe(first)}`);
+  }
+  checkHeaderList(fn, 'headers', args[1]);
+  return { status: first as number | string | undefined, headers: args[1] as HeaderList | null | undefined, body: args[2] as ResponseBody };
+}
+
+/** The options of `push(options)` or `push(path, method, requestHeaders, status, headers, body)`. */
+function pushArgs(args: unknown[]): PushOptions {
+  const [first] = args;
+  if (isPlainObject(first)) {
+    if (args.length > 1) throw new ArgumentError(`push(): an options object takes no further arguments (got ${args.length})`);
+    checkKeys('push', first, PUSH_KEYS);
+    checkStatus('push', first.status === null ? undefined : first.status);
+    checkHeaderList('push', 'requestHeaders', first.requestHeaders);
+    checkHeaderList('push', 'headers', first.headers);
+    return first as unknown as PushOptions;
+  }
+  if (typeof first !== 'string' && !(first instanceof Uint8Array)) {
+    throw new ArgumentError(`push(): the first argument must be a path (a string or bytes) or an options object { path, ... }, not ${describe(first)}`);
+  }
+  if (args.length > 6) throw new ArgumentError(`push(): takes (path, method, requestHeaders, status, headers, body) or one options object, not ${args.length} arguments`);
+  const [, method, requestHeaders, status, headers, body] = args;
+  if (method !== undefined && method !== null && typeof method !== 'string' && !(method instanceof Uint8Array)) {
+    throw new ArgumentError(`push(): method must be a string or bytes, not ${describe(method)}`);
+  }
+  checkHeaderList('push', 'requestHeaders', requestHeaders);
+  checkStatus('push', status === null ? undefined : status);
+  checkHeaderList('push', 'headers', headers);
+  return {
+    path: first,
+    method: (method ?? undefined) as string | Uint8Array | undefined,
+    requestHeaders: requestHeaders as HeaderList | null | undefined,
+    status: (status ?? undefined) as number | string | undefined,
+    headers: headers as HeaderList | null | undefined,
+    body: body as ResponseBody,
+  };
 }

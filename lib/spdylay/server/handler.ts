@@ -173,11 +173,45 @@ export class BaseSPDYRequestHandler {
   /** The protocol of the stream: `'spdy/3.1'`, `'spdy/3'`, `'spdy/2'`, `'h2'` or `'http/1.1'`. */
   readonly protocol: string;
 
+  /** @internal */ _serverVersion: string | undefined = undefined;
+  /** @internal */ _sysVersion: string | undefined = undefined;
   /** @internal */ _status: number | null = null;
   /** @internal */ _statusLine = '';
   /** @internal */ _responseHeaders: NameValue[] = [];
   /** @internal */ _wfile: Writable | null = null;
   /** @internal */ readonly _io: StreamIO;
+
+  /**
+   * Server software name (python: `self.server_version`): the class's
+   * static {@link BaseSPDYRequestHandler.serverVersion} (a subclass's
+   * static when it sets one) unless set on this instance. Used in the
+   * `server` header ({@link versionString}) and the {@link sendError} page.
+   *
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when set to a non-string.
+   */
+  get serverVersion(): string {
+    return this._serverVersion ?? (this.constructor as typeof BaseSPDYRequestHandler).serverVersion;
+  }
+
+  set serverVersion(value: string) {
+    if (typeof value !== 'string') throw new ArgumentError('serverVersion must be a string');
+    this._serverVersion = value;
+  }
+
+  /**
+   * Runtime version (python: `self.sys_version`): the class's static
+   * {@link BaseSPDYRequestHandler.sysVersion} unless set on this instance.
+   *
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when set to a non-string.
+   */
+  get sysVersion(): string {
+    return this._sysVersion ?? (this.constructor as typeof BaseSPDYRequestHandler).sysVersion;
+  }
+
+  set sysVersion(value: string) {
+    if (typeof value !== 'string') throw new ArgumentError('sysVersion must be a string');
+    this._sysVersion = value;
+  }
 
   /**
    * Called by the server only.
@@ -309,7 +343,7 @@ export class BaseSPDYRequestHandler {
       `<h1>${htmlEscape(msg)}</h1>\n` +
       `<p>${htmlEscape(long)}</p>\n` +
       '<hr>\n' +
-      `<address>${htmlEscape(ctor.serverVersion)} at ${htmlEscape(hostname())} Port ${port}</address>\n` +
+      `<address>${htmlEscape(this.serverVersion)} at ${htmlEscape(hostname())} Port ${port}</address>\n` +
       '</body></html>\n', 'utf8');
     this._io.queue.clear();
     this._responseHeaders = [];
@@ -359,8 +393,7 @@ export class BaseSPDYRequestHandler {
 
   /** `serverVersion + ' ' + sysVersion` (the `server` header). */
   versionString(): string {
-    const ctor = this.constructor as typeof BaseSPDYRequestHandler;
-    return `${ctor.serverVersion} ${ctor.sysVersion}`;
+    return `${this.serverVersion} ${this.sysVersion}`;
   }
 
   /**

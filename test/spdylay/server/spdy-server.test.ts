@@ -41,6 +41,20 @@ class Handler extends BaseSPDYRequestHandler {
       case '/error-msg':
         this.sendError(403, 'No <way>');
         return;
+      case '/versions': {
+        const before = { serverVersion: this.serverVersion, sysVersion: this.sysVersion };
+        let badSet = '';
+        try {
+          (this as { serverVersion: unknown }).serverVersion = 42;
+        } catch (e) {
+          badSet = `${(e as Error).name} ${(e as { code?: string }).code}`;
+        }
+        this.serverVersion = 'PerRequest/2';
+        this.sysVersion = 'Runtime/9';
+        seen.push({ before, badSet, after: { serverVersion: this.serverVersion, sysVersion: this.sysVersion } });
+        this.sendError(404);
+        return;
+      }
       case '/body':
         // a GET with a request body: rfile works for every method
         return this.readBody().then((b) => {
@@ -110,6 +124,24 @@ describe('dispatch and responses', () => {
     expect(s.streamId).toBe(1);
     expect((s.clientAddress as [string, number])[0]).toBe('127.0.0.1');
     expect(s.headers).toEqual([['accept', '*/*'], ['user-agent', 'ua/1'], ['x-test', 'yes']]);
+  });
+
+  it('serverVersion and sysVersion work on the instance (python: self.server_version), the statics stay', async () => {
+    const [h] = await urlfetch(`${base}/versions`, Collect);
+    const s = seen.at(-1)!;
+    expect(s.before).toEqual({ serverVersion: 'TestServer/1.0', sysVersion: `Node/${process.versions.node}` });
+    expect(s.badSet).toBe('ArgumentError ERR_SPDYLAY_INVALID_ARG');
+    expect(s.after).toEqual({ serverVersion: 'PerRequest/2', sysVersion: 'Runtime/9' });
+    // the instance values are the ones sent: the server header and the error page
+    expect(h!.header(':status')).toBe('404 Not Found');
+    expect(h!.header('server')).toBe('PerRequest/2 Runtime/9');
+    expect(h!.body.toString()).toContain('<address>PerRequest/2 at ');
+    // statics unchanged; another request sees the class values again
+    expect(Handler.serverVersion).toBe('TestServer/1.0');
+    expect(BaseSPDYRequestHandler.serverVersion).toBe('Node-spdylay/0.1');
+    expect(BaseSPDYRequestHandler.sysVersion).toBe(`Node/${process.versions.node}`);
+    const [again] = await urlfetch(`${base}/plain`, Collect);
+    expect(again!.header('server')).toBe(`TestServer/1.0 Node/${process.versions.node}`);
   });
 
   it('sendResponse(code, message) and the default phrase', async () => {

@@ -9,13 +9,44 @@ import { REQ_NV, RES_NV, bufferProvider } from '../../helpers/spdylay.js';
 const VERSIONS = [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1];
 
 describe('sendCb contract', () => {
-  it('would-block (0/null) and partial writes keep the rest for the next send()', () => {
+  it('after a partial write send() offers the rest again, until sendCb has taken all (one send() call)', () => {
+    for (const reuse of [false, true]) {
+      const offered: number[] = [];
+      const out: Buffer[] = [];
+      const s = new Session(CLIENT, PROTO_SPDY3, {
+        reuseSendBuffer: reuse,
+        sendCb: (_s, d) => {
+          offered.push(d.length);
+          const n = Math.min(7, d.length);
+          out.push(Buffer.from(d.subarray(0, n)));
+          return n;
+        },
+      });
+      s.submitRequest(3, REQ_NV);
+      s.submitPing();
+      s.send();
+      expect(s.wantWrite()).toBe(false);
+      const total = Buffer.concat(out).length;
+      expect(offered[0]).toBe(total);
+      // each call is offered what the previous ones left: total, total-7, total-14, ...
+      expect(offered).toEqual(offered.map((_, i) => total - 7 * i));
+      expect(offered.length).toBe(Math.ceil(total / 7));
+      const seen: number[] = [];
+      const srv = new Session(SERVER, PROTO_SPDY3, { onCtrlRecvCb: (_s, f) => seen.push(f.frameType) });
+      srv.recv(Buffer.concat(out));
+      expect(seen).toEqual([PING, SYN_STREAM]);
+    }
+  });
+
+  it('would-block (0/null) ends send(); the rest is offered by the next send()', () => {
     const out: Buffer[] = [];
+    const calls: [offered: number, took: number][] = [];
     let budget = 0;
     const s = new Session(CLIENT, PROTO_SPDY3, {
       sendCb: (_s, d) => {
         const n = Math.min(budget, d.length);
         budget -= n;
+        calls.push([d.length, n]);
         if (n) out.push(Buffer.from(d.subarray(0, n)));
         return n === 0 ? null : n;
       },
@@ -25,12 +56,19 @@ describe('sendCb contract', () => {
     s.send();
     expect(out).toEqual([]);
     expect(s.wantWrite()).toBe(true);
+    const total = calls[0][0];
+    expect(calls).toEqual([[total, 0]]);
     budget = 10;
+    calls.length = 0;
     s.send();
+    // takes 10, is offered the rest at once, which would block
+    expect(calls).toEqual([[total, 10], [total - 10, 0]]);
     expect(Buffer.concat(out).length).toBe(10);
     expect(s.wantWrite()).toBe(true);
     budget = 1e9;
+    calls.length = 0;
     s.send();
+    expect(calls).toEqual([[total - 10, total - 10]]);
     expect(s.wantWrite()).toBe(false);
     // the bytes parse as a PING and a SYN_STREAM
     const seen: number[] = [];
@@ -87,12 +125,12 @@ describe('sendCb contract', () => {
       const body = Buffer.alloc(3 * 1024 * 1024 + 17);
       for (let i = 0; i + 4 <= body.length; i += 4) body.writeUInt32LE(Math.imul(i, 2654435761) >>> 0, i);
       const got: Buffer[] = [];
-      let budget = 5000; // the server writes at most this much per send(): partial writes
+      let budget = 5000; // the server writes at most this much per send(): a partial write, then would-block
       // eslint-disable-next-line prefer-const
       let client: Session;
       const server = new Session(SERVER, version, {
         reuseSendBuffer: true,
-        sendCb: (_s, d) => { const n = Math.min(budget, d.length); client.recv(d.subarray(0, n)); return n; },
+        sendCb: (_s, d) => { const n = Math.min(budget, d.length); budget -= n; client.recv(d.subarray(0, n)); return n; },
         onRequestRecvCb: (s, sid) => s.submitResponse(sid, RES_NV, native ? new BufferDataProvider(body) : bufferProvider(body)),
       });
       client = new Session(CLIENT, version, {
@@ -104,7 +142,7 @@ describe('sendCb contract', () => {
       for (let i = 0; i < 100000 && (client.wantWrite() || server.wantWrite()); i++) {
         client.send();
         server.send();
-        budget = i % 3 === 2 ? 70000 : 5000; // two partial writes in a row, then a full one
+        budget = i % 3 === 2 ? 70000 : 5000; // two send() calls cut short in a row, then a larger one
       }
       expect(Buffer.concat(got).equals(body)).toBe(true);
     }
