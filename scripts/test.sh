@@ -3,9 +3,10 @@
 # linux-arm64 prebuilds, runs the C library's tests (scripts/test-c.sh), then
 # the vitest suite, then under CI (or with SPDYLAY_NODE_VERSIONS=1) the
 # createServer suites on Node 18 and the newest Node
-# (scripts/test-node-versions.sh), then (under CI, or with SPDYLAY_ASAN=1) the native-heavy
-# suites again on an ASan/UBSan build (scripts/test-asan.sh) and the arm64
-# prebuild under qemu (scripts/test-arm64.sh; SPDYLAY_ARM64=1 outside CI),
+# (scripts/test-node-versions.sh) and the packed tarball's smoke scripts on
+# Node 18, 20, 22, 24 and the newest (scripts/test-node-matrix.sh), then
+# (under CI, or with SPDYLAY_ASAN=1) the native-heavy suites again on an
+# ASan/UBSan build (scripts/test-asan.sh) and the arm64 prebuild under qemu (scripts/test-arm64.sh; SPDYLAY_ARM64=1 outside CI),
 # and ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +21,11 @@ vitest_json=build/vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile="$vitest_json"
 v_rc=$?
 
-# createServer on the oldest and the newest Node (downloaded from npm), under CI
+# other Node lines (downloaded from npm), under CI
 nv_rc=0
 if [ "${CI:-}" = "true" ] || [ "${SPDYLAY_NODE_VERSIONS:-}" = "1" ]; then
   bash scripts/test-node-versions.sh || nv_rc=$?
+  bash scripts/test-node-matrix.sh || nv_rc=$?
 fi
 
 asan_rc=0
