@@ -222,7 +222,7 @@ describe('npm package contents', () => {
   });
 
   it('ships every source map with the TypeScript sources it points at', () => {
-    const maps = files.filter((f) => f.endsWith('.map'));
+    const maps = files.filter((f) => f.startsWith('dist/') && f.endsWith('.map'));
     expect(maps).toContain('dist/index.js.map');
     expect(maps).toContain('dist/index.d.ts.map');
     expect(maps).toContain('dist/nghttp2/index.js.map');
