@@ -117,21 +117,26 @@ export function makeRequest(init: RequestInit): http.IncomingMessage {
     req.httpVersionMajor = 1;
     req.httpVersionMinor = 1;
   }
-  const raw: string[] = [];
-  let hasHost = false;
-  let hasLength = false;
   const hs = init.headers;
+  let hasHost = false;
+  for (let i = 0; i < hs.length; i++) {
+    if (hs[i]![0] === 'host') {
+      hasHost = true;
+      break;
+    }
+  }
+  // `host` from `:authority` leads, as it does in an HTTP/1.1 request
+  const raw: string[] = !hasHost && init.authority !== null ? ['host', init.authority] : [];
+  let hasLength = false;
   for (let i = 0; i < hs.length; i++) {
     const p = hs[i]!;
     const name = p[0];
     const value = p[1];
-    if (name === 'host') hasHost = true;
-    else if (name === 'content-length' || name === 'transfer-encoding') hasLength = true;
+    if (name === 'content-length' || name === 'transfer-encoding') hasLength = true;
     if (value.indexOf('\0') >= 0) {
       for (const v of value.split('\0')) raw.push(name, v);
     } else raw.push(name, value);
   }
-  if (!hasHost && init.authority !== null) raw.unshift('host', init.authority);
   // h2/SPDY requests need not announce a body's length: give the field an HTTP/1.1 request with
   // that body has (content-length when the body is already complete, else transfer-encoding),
   // so that body parsers (type-is hasBody) read it

@@ -69,6 +69,7 @@ const proto = http.OutgoingMessage.prototype;
 const setHeader = proto.setHeader;
 const appendHeader = (proto as unknown as { appendHeader?: (n: string, v: string | string[]) => unknown }).appendHeader;
 const removeHeader = proto.removeHeader;
+const hasOwn = Object.prototype.hasOwnProperty;
 
 function errorWithCode(Ctor: new (m: string) => Error, code: string, message: string): Error {
   const e = new Ctor(message) as Error & { code: string };
@@ -167,7 +168,9 @@ const methods = {
           for (let i = 0; i < headers.length; i += 2) addHeader(this, String(headers[i]), headers[i + 1] as string);
         }
       } else {
-        for (const k of Object.keys(headers)) {
+        // own enumerable fields, as Object.keys gives them, without the key array
+        for (const k in headers) {
+          if (!hasOwn.call(headers, k)) continue;
           const v = headers[k];
           if (v !== undefined) setHeader.call(this, k, v);
         }
