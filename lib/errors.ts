@@ -63,6 +63,26 @@ export class ArgumentError extends TypeError {
 }
 
 /**
+ * Throws an {@link ArgumentError} for the first key of `options` that is
+ * not in `known`, naming it and, for a snake_case key (a python-spdylay
+ * name such as `send_cb`), the camelCase option meant.
+ *
+ * @param what - Who takes the options, for the message (e.g. `'sendResponse()'`).
+ * @param options - The options object given.
+ * @param known - The option names accepted.
+ * @throws ArgumentError on the first unknown key.
+ * @internal
+ */
+export function checkOptionKeys(what: string, options: object, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(options)) {
+    if (known.has(key)) continue;
+    const meant = key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const hint = meant !== key && known.has(meant) ? ` (did you mean ${meant}?)` : '';
+    throw new ArgumentError(`${what}: unknown option ${JSON.stringify(key)}${hint}; the options are ${[...known].join(', ')}`);
+  }
+}
+
+/**
  * `ERR_SPDYLAY_OUT_OF_RANGE`: a number outside the range the function
  * accepts. Thrown synchronously by:
  * - `BaseSPDYRequestHandler.sendResponse(code)` and the `status` of

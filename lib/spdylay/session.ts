@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, checkOptionKeys } from '../errors.js';
 import { native, type NativeSpdylaySession } from '../native.js';
 import {
   CLIENT, ERR_EOF, ERR_FLOODED, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE, GOAWAY_OK, OPT_MAX_HEADER_BLOCK_INFLATE,
@@ -59,12 +59,7 @@ function sessionOptions<U>(options: SessionOptions<U> | null | undefined): Sessi
   if (typeof options !== 'object') {
     throw new ArgumentError(`Session options must be an object, null or undefined, not a ${typeof options}`);
   }
-  for (const key of Object.keys(options)) {
-    if (OPTION_KEYS.has(key)) continue;
-    const meant = key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-    const hint = meant !== key && OPTION_KEYS.has(meant) ? ` (did you mean ${meant}?)` : '';
-    throw new ArgumentError(`unknown Session option ${JSON.stringify(key)}${hint}; the options are ${[...OPTION_KEYS].join(', ')}`);
-  }
+  checkOptionKeys('new Session()', options, OPTION_KEYS);
   return options;
 }
 

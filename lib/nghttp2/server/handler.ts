@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { ArgumentError, HeadersSentError, OutOfRangeError } from '../../errors.js';
+import { ArgumentError, HeadersSentError, OutOfRangeError, checkOptionKeys } from '../../errors.js';
 import { decodeHeaderStrings, decodeHeaders } from '../events.js';
 import type { HTTP2Connection } from './connection.js';
 import { isReadable, normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
@@ -342,8 +342,8 @@ export class BaseRequestHandler {
   }
 }
 
-const RESPONSE_KEYS: readonly string[] = ['status', 'headers', 'body'];
-const PUSH_KEYS: readonly string[] = ['path', 'method', 'requestHeaders', ...RESPONSE_KEYS];
+const RESPONSE_KEYS: ReadonlySet<string> = new Set(['status', 'headers', 'body']);
+const PUSH_KEYS: ReadonlySet<string> = new Set(['path', 'method', 'requestHeaders', ...RESPONSE_KEYS]);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
@@ -357,20 +357,6 @@ function describe(v: unknown): string {
   if (v instanceof Uint8Array) return 'bytes';
   if (isReadable(v)) return 'a stream';
   return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `a ${typeof v}`;
-}
-
-/** `snake_case` -> `snakeCase`. */
-function camel(key: string): string {
-  return key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-function checkKeys(fn: string, options: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const meant = camel(key);
-    const hint = meant !== key && known.includes(meant) ? ` (did you mean ${meant}?)` : '';
-    throw new ArgumentError(`${fn}(): unknown option ${JSON.stringify(key)}${hint}; the options are ${known.join(', ')}`);
-  }
 }
 
 function checkHeaderList(fn: string, name: string, v: unknown): void {
@@ -390,7 +376,7 @@ function responseArgs(fn: string, args: unknown[]): SendResponseOptions {
   const [first] = args;
   if (isPlainObject(first)) {
     if (args.length > 1) throw new ArgumentError(`${fn}(): an options object takes no further arguments (got ${args.length})`);
-    checkKeys(fn, first, RESPONSE_KEYS);
+    checkOptionKeys(`${fn}()`, first, RESPONSE_KEYS);
     checkStatus(fn, first.status === null ? undefined : first.status);
     checkHeaderList(fn, 'headers', first.headers);
     return first as SendResponseOptions;
@@ -408,7 +394,7 @@ function pushArgs(args: unknown[]): PushOptions {
   const [first] = args;
   if (isPlainObject(first)) {
     if (args.length > 1) throw new ArgumentError(`push(): an options object takes no further arguments (got ${args.length})`);
-    checkKeys('push', first, PUSH_KEYS);
+    checkOptionKeys('push()', first, PUSH_KEYS);
     checkStatus('push', first.status === null ? undefined : first.status);
     checkHeaderList('push', 'requestHeaders', first.requestHeaders);
     checkHeaderList('push', 'headers', first.headers);
