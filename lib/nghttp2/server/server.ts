@@ -169,6 +169,23 @@ export interface HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> 
 }
 
 /**
+ * `ssl` must be `tls.createServer` options: a `tls.SecureContext` (which
+ * `tls.createServer` would ignore, failing every handshake) or any
+ * non-object throws, saying what to pass.
+ */
+function checkTlsOptions(ssl: unknown): void {
+  const isContext = typeof ssl === 'object' && ssl !== null && 'context' in ssl &&
+    (ssl as { constructor?: { name?: string } }).constructor?.name === 'SecureContext';
+  if (isContext) {
+    throw new ArgumentError('ssl must be tls.createServer options, not a tls.SecureContext: pass the options it was ' +
+      'made from ({ key, cert, ... }), or { key, cert, SNICallback: (name, cb) => cb(null, context) } to serve it by SNI');
+  }
+  if (typeof ssl !== 'object' || Array.isArray(ssl)) {
+    throw new ArgumentError(`ssl must be tls.createServer options ({ key, cert, ... }) or null, not ${Array.isArray(ssl) ? 'an array' : `a ${typeof ssl}`}`);
+  }
+}
+
+/**
  * HTTP/2 server (mirror of Python's `nghttp2.HTTP2Server`): cleartext h2c
  * with prior knowledge, or TLS with ALPN `h2` when `ssl` is given. Each
  * request stream is handled by a new instance of `RequestHandlerClass`.
@@ -229,10 +246,14 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
    * @param address - `[host, port]` or `{ host, port }`; host null/undefined = all interfaces.
    * @param RequestHandlerClass - A subclass of {@link BaseRequestHandler}.
    * @param ssl - TLS options for `tls.createServer` (cert, key, ...); omit or
-   * pass null for cleartext h2c (prior knowledge).
+   * pass null for cleartext h2c (prior knowledge). A `tls.SecureContext` is
+   * not accepted (`tls.createServer` ignores a `secureContext` option): pass
+   * the options it was made from, or `{ SNICallback: (name, cb) => cb(null, ctx) }`
+   * with default `key`/`cert` for clients that send no SNI.
    * @param options - See {@link HTTP2ServerOptions}.
    * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when the
-   *   address or handler class is invalid, or a
+   *   address or handler class is invalid, `ssl` is not an options object
+   *   (a `tls.SecureContext`, a string, ...), or a
    *   limit of {@link HTTP2ServerOptions} is invalid (the message names the
    *   option): a count that is not an integer from 1 to 4294967295, a
    *   timeout that is not a number of milliseconds >= 0.
@@ -255,6 +276,7 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     if (typeof RequestHandlerClass !== 'function') {
       throw new ArgumentError('RequestHandlerClass must be a class extending BaseRequestHandler');
     }
+    if (ssl != null) checkTlsOptions(ssl);
     this.#host = host ?? undefined;
     this.#port = port;
     this.RequestHandlerClass = RequestHandlerClass;
