@@ -12,8 +12,7 @@
 //   curl --http2-prior-knowledge http://127.0.0.1:8080/api/hello   (with --plain)
 'use strict';
 const express = require('express');
-const { createServer } = require('spdylay');
-const { ensureCertificate } = require('./certs');
+const { listenApp } = require('./compat-server');
 
 const CSS = 'body { font-family: sans-serif; color: #234; }\n';
 
@@ -60,23 +59,9 @@ app.get('/events', (req, res) => {
   req.on('close', () => clearInterval(timer));
 });
 
-/**
- * Starts the Express app through createServer on 127.0.0.1.
- *
- * @param {{ port?: number, plain?: boolean, cert?: { key: Buffer, cert: Buffer } }} options
- * @returns {Promise<import('node:http').Server>} The listening server.
- */
-async function startExpressServer(options = {}) {
-  const cert = options.plain ? null : options.cert ?? await ensureCertificate();
-  const server = createServer(cert ? { key: cert.key, cert: cert.cert } : { spdy: { plain: true } }, app);
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
+/** Starts the Express app through createServer on 127.0.0.1 (options as compat-server.js's listenApp). */
+function startExpressServer(options = {}) {
+  return listenApp(app, options);
 }
 
 module.exports = { app, startExpressServer };

@@ -68,14 +68,16 @@ function app(req, res) {
 }
 
 /**
- * Starts the example server on 127.0.0.1.
+ * Serves `listener` through createServer on 127.0.0.1 (TLS with `cert` or
+ * the example certificate; `plain`: cleartext, protocol sniffed).
  *
+ * @param {Function} listener The `(req, res)` listener (e.g. an Express app).
  * @param {{ port?: number, plain?: boolean, cert?: { key: Buffer, cert: Buffer } }} options
  * @returns {Promise<import('node:http').Server>} The listening server.
  */
-async function startCompatServer(options = {}) {
+async function listenApp(listener, options = {}) {
   const cert = options.plain ? null : options.cert ?? await ensureCertificate();
-  const server = createServer(cert ? { key: cert.key, cert: cert.cert } : { spdy: { plain: true } }, app);
+  const server = createServer(cert ? { key: cert.key, cert: cert.cert } : { spdy: { plain: true } }, listener);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -86,7 +88,12 @@ async function startCompatServer(options = {}) {
   return server;
 }
 
-module.exports = { app, startCompatServer };
+/** Starts the example server on 127.0.0.1 (options as {@link listenApp}). */
+function startCompatServer(options = {}) {
+  return listenApp(app, options);
+}
+
+module.exports = { app, listenApp, startCompatServer };
 
 if (require.main === module) {
   const { values } = parseArgs({
