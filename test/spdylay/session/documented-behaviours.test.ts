@@ -15,7 +15,6 @@ import { POST_NV, REQ_NV, RES_NV, bufferProvider } from '../../helpers/spdylay.j
 import { decodeFrames, type WireFrame } from '../../helpers/spdy-wire.js';
 
 const VERSIONS = [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1];
-const wireVersion = (v: number) => (v === PROTO_SPDY2 ? 2 : 3);
 
 /** A session whose output is kept, per send(), as bytes and as decoded frames. */
 class Side {
