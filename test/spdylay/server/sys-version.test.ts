@@ -62,7 +62,7 @@ beforeAll(() => {
 });
 afterAll(async () => {
   for (const agent of agents) {
-    agent.close?.();
+    (agent as unknown as { close?: () => void }).close?.();
     (agent as unknown as { _spdyState?: { socket?: net.Socket } })._spdyState?.socket?.destroy();
   }
   await Promise.all(servers.map((s) => s.close({ timeout: 1000 })));
