@@ -2,12 +2,12 @@
 // issue 13 ("Documented behaviours with no test", items 1-6), each checked
 // on a client/server pair of real sessions, with the frames decoded from the
 // bytes sendCb received. Item 7 (the order of the send callbacks against
-// sendCb) is tested with the change that sets that order.
+// sendCb) is in sent-after-sendcb.test.ts.
 import { describe, expect, it } from 'vitest';
 
 import {
   CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_NONE, CTRL_FLAG_UNIDIRECTIONAL, CallbackFailureError, DATA_FLAG_FIN,
-  DATA_FLAG_NONE, ERR_CALLBACK_FAILURE, GOAWAY, GOAWAY_PROTOCOL_ERROR, InvalidArgumentError, PROTO_SPDY2,
+  DATA_FLAG_NONE, ERR_CALLBACK_FAILURE, GOAWAY, GOAWAY_PROTOCOL_ERROR, InvalidArgumentError, PING, PROTO_SPDY2,
   PROTO_SPDY3, PROTO_SPDY3_1, SERVER, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS,
   SYN_STREAM, Session, type Frame, type NameValue, type SessionOptions,
 } from '../../../lib/spdylay/index.js';
@@ -83,11 +83,11 @@ describe('issue 13 documented behaviours (Session)', () => {
       expect(lengths).toHaveLength(3);
       expect(lengths.every((n) => n >= 11)).toBe(true);
       // what was read before the failure was processed: the PING and the request
-      expect(server.recvd.map((f) => f.frameType).sort()).toEqual([SYN_STREAM, 6].sort());
+      expect(server.recvd.map((f) => f.frameType).sort()).toEqual([SYN_STREAM, PING].sort());
       expect(server.requests).toEqual([1]);
       // the PING reply is queued and goes out
       const reply = decodeFrames(server.flush());
-      expect(ctrl(reply, 6).map((f) => f.uniqueId)).toEqual([1]);
+      expect(ctrl(reply, PING).map((f) => f.uniqueId)).toEqual([1]);
 
       // a recvCb that fails on its first call: recv() raises at once
       const first = new CallbackFailureError('no connection');
