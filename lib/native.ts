@@ -200,6 +200,8 @@ export interface NativeSpdylaySession {
   getStreamUserData(streamId: number): number;
   getOutboundQueueSize(): number;
   getPriLowest(): number;
+  /** `spdylay_session_get_stream_recv_data_length`: -1 when the stream does not exist. */
+  getStreamRecvDataLength(streamId: number): number;
   failSession(statusCode: number): number;
   /** `spdylay_session_set_option`: uint32 for OPT 2 and 4..9, int (0/1) otherwise; 0 or a negative code. */
   setOption(optname: number, value: number): number;

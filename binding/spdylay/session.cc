@@ -25,6 +25,7 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
       {"getStreamUserData", RawMethod<SpdylaySession, &SpdylaySession::GetStreamUserData>},
       {"getOutboundQueueSize", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_outbound_queue_size>>},
       {"getPriLowest", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_pri_lowest>>},
+      {"getStreamRecvDataLength", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_stream_recv_data_length>>},
       {"failSession", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_fail_session>>},
       {"setOption", RawMethod<SpdylaySession, &SpdylaySession::SetOption>},
       {"consume", RawMethod<SpdylaySession, &SpdylaySession::Consume>},
