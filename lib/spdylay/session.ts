@@ -67,6 +67,7 @@ function sessionOptions<U>(options: SessionOptions<U> | null | undefined): Sessi
 
 const ERR_REENTRANT = native.SpdylaySession.ERR_REENTRANT;
 const FLAG_REUSE_SEND_BUFFER = native.SpdylaySession.FLAG_REUSE_SEND_BUFFER;
+const FLAG_SENT_AFTER_SEND_CB = native.SpdylaySession.FLAG_SENT_AFTER_SEND_CB;
 
 /** Checks an integer argument; throws ArgumentError (a TypeError). */
 function int(v: unknown, what: string): number {
@@ -167,7 +168,9 @@ export class Session<U = unknown> {
     }
     if (typeof version !== 'number') throw new ArgumentError('version must be a number');
     options = sessionOptions(options);
-    // a session of sessionWithHandlers, or one running the callbacks of `options`
+    // a session of sessionWithHandlers, or one running the callbacks of
+    // `options`, whose onCtrlSendCb/onDataSendCb follow the sendCb that took their frame
+    const flags = injected === null ? FLAG_SENT_AFTER_SEND_CB : 0;
     const ev = injected ?? callbackReader<Session>(options, this);
     injected = null;
     ev.session = this;
@@ -176,7 +179,7 @@ export class Session<U = unknown> {
     this._userData = options.userData;
     try {
       this._n = new native.SpdylaySession(side, version, ev.mask, ev.record,
-        options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0);
+        flags | (options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'number') throw errorForCode(code);
