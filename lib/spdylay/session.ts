@@ -202,8 +202,12 @@ export class Session<U = unknown> {
    * not empty and `sendCb` takes bytes; calls `beforeCtrlSendCb`,
    * `onCtrlSendCb`, `onCtrlNotSendCb`, `onDataSendCb`, `onStreamCloseCb`
    * and data providers' read callbacks. Frames are coalesced: `sendCb`
-   * gets one Buffer per up to 72 KiB of output, after the frame callbacks
-   * of the frames it holds.
+   * gets one Buffer per up to 72 KiB of output, after the other callbacks
+   * of the frames it holds (`beforeCtrlSendCb`, read callbacks,
+   * `onStreamCloseCb`); a frame whose `onCtrlSendCb`/`onDataSendCb` is
+   * set ends a Buffer, and that callback runs after the `sendCb` call that
+   * took the frame's last byte (in a later `send()` when `sendCb` would
+   * block before).
    *
    * @throws The first exception a callback threw (`CallbackFailureError` or
    *   any other; `TemporalCallbackFailureError` from a read callback only
