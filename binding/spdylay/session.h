@@ -131,7 +131,8 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
 
   // SendCb for a frame whose sent event JS receives, once its `length`
   // bytes are pending: hands the pending output to JS; `length` when all
-  // of it was taken, else SPDYLAY_ERR_WOULDBLOCK (the frame is held).
+  // of it was taken, else SPDYLAY_ERR_WOULDBLOCK or, when sendCb failed,
+  // SPDYLAY_ERR_CALLBACK_FAILURE (the frame is held either way).
   ssize_t HandOver(size_t length);
   // SendCb when the library offers again the held frame (`length` bytes).
   ssize_t Reoffer(size_t length);
@@ -210,7 +211,7 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   // (bit 1) are handed to JS before their sent event.
   uint8_t hand_over_ = 0;
   // The frame the library believes unsent while its bytes are pending in
-  // out_ (HandOver answered SPDYLAY_ERR_WOULDBLOCK): its length, or 0.
+  // out_ (HandOver did not answer its length): its length, or 0.
   size_t held_ = 0;
   RecvSlab rslab_;
   DataSources sources_;

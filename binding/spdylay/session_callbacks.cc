@@ -157,11 +157,13 @@ ssize_t SpdylaySession::SendCb(spdylay_session *, const uint8_t *data, size_t le
   return static_cast<ssize_t>(length);
 }
 
+// When sendCb failed (threw) the frame is held as well: its bytes are
+// pending here, and the library offers it again if the session is used on.
 ssize_t SpdylaySession::HandOver(size_t length) {
-  if (out_.Flush() != 0) return SPDYLAY_ERR_CALLBACK_FAILURE;
-  if (out_.pending() == 0) return static_cast<ssize_t>(length);
+  int rv = out_.Flush();
+  if (rv == 0 && out_.pending() == 0) return static_cast<ssize_t>(length);
   held_ = length;
-  return SPDYLAY_ERR_WOULDBLOCK;
+  return rv != 0 ? SPDYLAY_ERR_CALLBACK_FAILURE : SPDYLAY_ERR_WOULDBLOCK;
 }
 
 // Send() calls the library only once out_ has nothing pending, so the

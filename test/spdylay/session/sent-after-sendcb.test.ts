@@ -139,6 +139,22 @@ describe('onCtrlSendCb/onDataSendCb follow the sendCb that carried their frame',
     sent.forEach((e, k) => expect(e.frames).toBe(k + 1));
     expect(frames(wire()).map((f) => f.length).slice(1)).toEqual([4096, 904]);
   });
+
+  it('sendCb throwing on such a frame: send() rethrows, the next send() writes the frame once, then its callback runs', () => {
+    let fail = true;
+    const err = new Error('socket gone');
+    const { server, events, wire } = serve(PROTO_SPDY3, Buffer.alloc(100, 7), {
+      data: false, take: (d) => { if (fail) throw err; return d.length; },
+    });
+    expect(() => server.send()).toThrow(err);
+    expect(events.filter((e) => e.kind === 'ctrl')).toEqual([]);
+    fail = false;
+    server.send();
+    expect(events.filter((e) => e.kind === 'ctrl')).toEqual([{ kind: 'ctrl', type: SYN_REPLY, frames: 1 }]);
+    const f = frames(wire());
+    expect(f.map((x) => (x.ctrl ? x.type : 0))).toEqual([SYN_REPLY, 0]);
+    expect(frames(wire()).reduce((n, x) => n + 8 + x.length, 0)).toBe(wire().length);
+  });
 });
 
 // The reference's idiom over real TCP, in a child process (a crash there must
