@@ -200,6 +200,8 @@ export interface NativeSpdylaySession {
   getStreamUserData(streamId: number): number;
   getOutboundQueueSize(): number;
   getPriLowest(): number;
+  /** `spdylay_session_get_stream_recv_data_length`: -1 when the stream does not exist. */
+  getStreamRecvDataLength(streamId: number): number;
   failSession(statusCode: number): number;
   /** `spdylay_session_set_option`: uint32 for OPT 2 and 4..9, int (0/1) otherwise; 0 or a negative code. */
   setOption(optname: number, value: number): number;
@@ -312,7 +314,9 @@ export interface NativeModule {
    * `new SpdylaySession(side, version, callbackMask, record, flags?)`: `record`
    * is an Int32Array of `layout.record.size`; `callbackMask` has bit `kind` set
    * for each callback kind to dispatch; `flags` may hold FLAG_REUSE_SEND_BUFFER
-   * (the output slab is reused after each sendCb that took all its data).
+   * (the output slab is reused after each sendCb that took all its data) and
+   * FLAG_SENT_AFTER_SEND_CB (ctrlSend/dataSend events, when dispatched, come
+   * after the send event that carried their frame).
    */
   SpdylaySession: {
     new (side: number, version: number, callbackMask: number, record: Int32Array, flags?: number): NativeSpdylaySession;
@@ -322,6 +326,8 @@ export interface NativeModule {
     readonly ERR_NV_NUL: number;
     /** Constructor flag: sendCb data is valid only during the call (`reuseSendBuffer`). */
     readonly FLAG_REUSE_SEND_BUFFER: number;
+    /** Constructor flag: a dispatched ctrlSend/dataSend follows the send event that took its frame's last byte. */
+    readonly FLAG_SENT_AFTER_SEND_CB: number;
     /** The record layout and dispatch kinds. */
     readonly layout: NativeSpdylayLayout;
   };

@@ -14,6 +14,7 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
           StaticValue("ERR_REENTRANT", Napi::Number::New(env, kErrReentrant)),
           StaticValue("ERR_NV_NUL", Napi::Number::New(env, kErrNvNul)),
           StaticValue("FLAG_REUSE_SEND_BUFFER", Napi::Number::New(env, kFlagReuseSendBuffer)),
+          StaticValue("FLAG_SENT_AFTER_SEND_CB", Napi::Number::New(env, kFlagSentAfterSendCb)),
           StaticValue("layout", RecordLayout(env)),
       });
   return DefineRawMethods(cls, {
@@ -25,6 +26,7 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
       {"getStreamUserData", RawMethod<SpdylaySession, &SpdylaySession::GetStreamUserData>},
       {"getOutboundQueueSize", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_outbound_queue_size>>},
       {"getPriLowest", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_pri_lowest>>},
+      {"getStreamRecvDataLength", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_get_stream_recv_data_length>>},
       {"failSession", RawMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_fail_session>>},
       {"setOption", RawMethod<SpdylaySession, &SpdylaySession::SetOption>},
       {"consume", RawMethod<SpdylaySession, &SpdylaySession::Consume>},
@@ -66,6 +68,9 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
   rec_ref_ = Napi::Persistent(info[3]);
   uint32_t flags = info[4].IsNumber() ? info[4].As<Napi::Number>().Uint32Value() : 0;
   out_.Init(env, (flags & kFlagReuseSendBuffer) != 0);
+  if (flags & kFlagSentAfterSendCb) {
+    hand_over_ = static_cast<uint8_t>((Has(kCtrlSend) ? 1 : 0) | (Has(kDataSend) ? 2 : 0));
+  }
   sources_.Init(env);
 
   spdylay_session_callbacks cbs;

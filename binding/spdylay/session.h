@@ -19,6 +19,13 @@
 //   not take stay pending and go first on the next send(); want_write()
 //   reports them. DATA frames are packed by the library straight into the
 //   send buffer (DataBufferCb).
+// * With kFlagSentAfterSendCb, a frame whose "sent" event (on_ctrl_send,
+//   on_data_send) JS receives is handed to the JS sendCb, with the output
+//   pending before it, as soon as the library has written it; the library
+//   learns the frame was sent only once sendCb has taken its last byte
+//   (until then SendCb answers SPDYLAY_ERR_WOULDBLOCK and the library
+//   offers the frame again on the next send(): `held_`). So those events
+//   reach JS after the sendCb call that carried their frame.
 // * Received DATA chunks are handed to JS as views: of the caller's own
 //   input buffer for recv(data), of a RecvSlab (one copy) otherwise.
 // * Bodies are DataSources (data_sources.h): Buffers served natively, or
@@ -122,6 +129,14 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
                         int *eof, spdylay_data_source *source, void *user_data);
   static uint8_t *DataBufferCb(spdylay_session *, size_t length, void *user_data);
 
+  // SendCb for a frame whose sent event JS receives, once its `length`
+  // bytes are pending: hands the pending output to JS; `length` when all
+  // of it was taken, else SPDYLAY_ERR_WOULDBLOCK or, when sendCb failed,
+  // SPDYLAY_ERR_CALLBACK_FAILURE (the frame is held either way).
+  ssize_t HandOver(size_t length);
+  // SendCb when the library offers again the held frame (`length` bytes).
+  ssize_t Reoffer(size_t length);
+
   // SlabHost: slabs from the dispatcher (kNewSlab), output to it (kSend).
   bool NewSlab(size_t size, void **data, size_t *actual, napi_value *ab) override;
   bool Deliver(napi_value slab, size_t off, size_t len, size_t *taken) override;
@@ -166,6 +181,10 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   // sendCb data is valid only during the call: the output slab is reused
   // from its start after each fully taken sendCb (SessionOptions.reuseSendBuffer).
   static constexpr uint32_t kFlagReuseSendBuffer = 1u << 0;
+  // on_ctrl_send/on_data_send events reach JS only after the sendCb call
+  // that took the last byte of their frame has returned (the python-style
+  // callbacks' onCtrlSendCb/onDataSendCb).
+  static constexpr uint32_t kFlagSentAfterSendCb = 1u << 1;
 
   spdylay_session *session_ = nullptr;
   napi_env env_ = nullptr;
@@ -188,6 +207,12 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   const uint8_t *input_end_ = nullptr;
 
   SendBuffer out_{*this};
+  // kFlagSentAfterSendCb: whether control frames (bit 0) and DATA frames
+  // (bit 1) are handed to JS before their sent event.
+  uint8_t hand_over_ = 0;
+  // The frame the library believes unsent while its bytes are pending in
+  // out_ (HandOver did not answer its length): its length, or 0.
+  size_t held_ = 0;
   RecvSlab rslab_;
   DataSources sources_;
 

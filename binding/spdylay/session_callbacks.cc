@@ -132,22 +132,46 @@ uint8_t *SpdylaySession::DataBufferCb(spdylay_session *, size_t length, void *us
   return self->out_.tail();
 }
 
+// The library offers each frame whole (a held frame again after
+// SPDYLAY_ERR_WOULDBLOCK), so data[0] is a frame's first byte: its control
+// bit tells a control frame from a DATA frame.
 ssize_t SpdylaySession::SendCb(spdylay_session *, const uint8_t *data, size_t length, int,
                                void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (self->js_failed_ || self->flush_failed_) return SPDYLAY_ERR_CALLBACK_FAILURE;
+  if (self->held_) return self->Reoffer(length);
+  bool hand_over = self->hand_over_ && (self->hand_over_ & ((data[0] & 0x80) ? 1 : 2));
   if (self->out_.IsAtTail(data, length)) {
     self->out_.Commit(length);  // packed in place (DataBufferCb)
-    return static_cast<ssize_t>(length);
+  } else {
+    if (self->would_block_) {
+      self->would_block_ = false;
+      return SPDYLAY_ERR_WOULDBLOCK;
+    }
+    int rv = self->out_.MakeRoom(length);
+    if (rv != 0) return rv;
+    std::memcpy(self->out_.tail(), data, length);
+    self->out_.Commit(length);
   }
-  if (self->would_block_) {
-    self->would_block_ = false;
-    return SPDYLAY_ERR_WOULDBLOCK;
-  }
-  int rv = self->out_.MakeRoom(length);
-  if (rv != 0) return rv;
-  std::memcpy(self->out_.tail(), data, length);
-  self->out_.Commit(length);
+  if (hand_over) return self->HandOver(length);
+  return static_cast<ssize_t>(length);
+}
+
+// When sendCb failed (threw) the frame is held as well: its bytes are
+// pending here, and the library offers it again if the session is used on.
+ssize_t SpdylaySession::HandOver(size_t length) {
+  int rv = out_.Flush();
+  if (rv == 0 && out_.pending() == 0) return static_cast<ssize_t>(length);
+  held_ = length;
+  return rv != 0 ? SPDYLAY_ERR_CALLBACK_FAILURE : SPDYLAY_ERR_WOULDBLOCK;
+}
+
+// Send() calls the library only once out_ has nothing pending, so the
+// held frame's bytes have all been taken by then.
+ssize_t SpdylaySession::Reoffer(size_t length) {
+  if (length != held_) return SPDYLAY_ERR_CALLBACK_FAILURE;
+  if (out_.pending() > 0) return SPDYLAY_ERR_WOULDBLOCK;
+  held_ = 0;
   return static_cast<ssize_t>(length);
 }
 

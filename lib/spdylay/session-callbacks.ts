@@ -30,7 +30,9 @@ export interface SessionCallbacks<S> {
   /**
    * `send_callback`: called with outgoing bytes. Our glue coalesces the
    * frames of one `send()` (up to 72 KiB: a 64 KiB flow-control window of
-   * DATA frames with their headers) into one call.
+   * DATA frames with their headers) into one call, except that a frame
+   * whose `onCtrlSendCb`/`onDataSendCb` is set is handed over (with the
+   * output before it) before that callback runs.
    * @returns The number of bytes taken (0..`data.length`); 0/`null`/`undefined`
    *   for "would block" (the rest stays queued: `wantWrite()` is true and the
    *   next `send()` offers it first). After a partial take the same `send()`
@@ -76,11 +78,22 @@ export interface SessionCallbacks<S> {
   onDataRecvCb?: (session: S, flags: number, streamId: number, length: number) => void;
   /** A control frame is about to be sent (a SYN_STREAM has its stream ID here). */
   beforeCtrlSendCb?: (session: S, frame: Frame) => void;
-  /** A control frame was sent. */
+  /**
+   * A control frame was sent: it runs after the `sendCb` call that took the
+   * frame's last byte has returned, so closing the connection here (say once
+   * a GOAWAY was sent) loses nothing. If `sendCb` did not take all of the
+   * frame, it runs in the `send()` in which `sendCb` takes the rest.
+   * Setting it costs one `sendCb` call per control frame.
+   */
   onCtrlSendCb?: (session: S, frame: Frame) => void;
   /** A control frame was dropped at send time; `errorCode` is a negative `ERR_*` code. */
   onCtrlNotSendCb?: (session: S, frame: Frame, errorCode: number) => void;
-  /** A DATA frame was sent; `length` is its payload length in bytes. */
+  /**
+   * A DATA frame was sent; `length` is its payload length in bytes. It runs
+   * after the `sendCb` call that took the frame's last byte, as
+   * `onCtrlSendCb`; setting it costs one `sendCb` call per DATA frame (at
+   * most 4 KiB of payload each) instead of one per 72 KiB.
+   */
   onDataSendCb?: (session: S, flags: number, streamId: number, length: number) => void;
   /**
    * A stream closed; `statusCode` is `OK` or the reset reason. Its

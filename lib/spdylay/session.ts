@@ -11,8 +11,10 @@
 import { ArgumentError, checkOptionKeys } from '../errors.js';
 import { native, type NativeSpdylaySession } from '../native.js';
 import {
-  CLIENT, ERR_EOF, ERR_FLOODED, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE, GOAWAY_OK, OPT_MAX_HEADER_BLOCK_INFLATE,
-  OPT_MAX_HEADER_LIST_SIZE, OPT_MAX_RECV_CTRL_FRAME_BUFFER, SERVER,
+  CLIENT, ERR_EOF, ERR_FLOODED, ERR_INVALID_ARGUMENT, ERR_INVALID_STATE, FLAG_SETTINGS_CLEAR_SETTINGS, GOAWAY_OK,
+  ID_FLAG_SETTINGS_PERSIST_VALUE, ID_FLAG_SETTINGS_PERSISTED, OPT_MAX_HEADER_BLOCK_INFLATE, OPT_MAX_HEADER_LIST_SIZE,
+  OPT_MAX_RECV_CTRL_FRAME_BUFFER, PROTO_SPDY2, SERVER, SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE,
+  SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX,
 } from './constants.js';
 import { DataProvider, nativeBody } from './data-provider.js';
 import { EOFError, FloodedError, InvalidArgumentError, SpdylayError, errorForCode } from './errors.js';
@@ -65,6 +67,7 @@ function sessionOptions<U>(options: SessionOptions<U> | null | undefined): Sessi
 
 const ERR_REENTRANT = native.SpdylaySession.ERR_REENTRANT;
 const FLAG_REUSE_SEND_BUFFER = native.SpdylaySession.FLAG_REUSE_SEND_BUFFER;
+const FLAG_SENT_AFTER_SEND_CB = native.SpdylaySession.FLAG_SENT_AFTER_SEND_CB;
 
 /** Checks an integer argument; throws ArgumentError (a TypeError). */
 function int(v: unknown, what: string): number {
@@ -72,11 +75,48 @@ function int(v: unknown, what: string): number {
   return v;
 }
 
-/** Checks a priority (a C uint8_t; the library clamps 0..255 to its lowest priority). */
-function priority(v: unknown): number {
-  const p = int(v, 'pri');
-  if (p < 0 || p > 255) throw new InvalidArgumentError(`pri must be in 0..255, got ${p}`);
-  return p;
+/** The largest stream ID (31 bits). */
+const MAX_STREAM_ID = 0x7fffffff;
+
+/**
+ * Checks the entries of a SETTINGS frame against the protocol: IDs 1 to
+ * `SETTINGS_MAX` (`SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE` is SPDY/3
+ * only), each once; ID flags made of `ID_FLAG_SETTINGS_PERSIST_VALUE` and
+ * `ID_FLAG_SETTINGS_PERSISTED`; values 32-bit unsigned, and at most
+ * 2^31-1 for `SETTINGS_INITIAL_WINDOW_SIZE` (a window size).
+ *
+ * @returns The entries as (id, flags, value) uint32 triples.
+ * @throws InvalidArgumentError for an entry that breaks one of these rules.
+ * @throws ArgumentError (a TypeError) when `iv` is not an array of triples of integers.
+ */
+function settingsEntries(iv: unknown, version: number): Uint32Array {
+  if (!Array.isArray(iv)) throw new ArgumentError('iv must be an array');
+  const u = new Uint32Array(iv.length * 3);
+  const maxId = version === PROTO_SPDY2 ? SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE - 1 : SETTINGS_MAX;
+  const seen = new Set<number>();
+  for (let i = 0; i < iv.length; i++) {
+    const e: unknown = iv[i];
+    if (!Array.isArray(e) || e.length < 3) throw new ArgumentError('iv entries must be [settingsId, flags, value]');
+    const id = int(e[0], 'settings ID');
+    const flags = int(e[1], 'settings flags');
+    const value = int(e[2], 'settings value');
+    if (id < 1 || id > maxId) {
+      throw new InvalidArgumentError(`settings ID must be in 1..${maxId} for this protocol version, got ${id}`);
+    }
+    if (seen.has(id)) throw new InvalidArgumentError(`settings ID ${id} appears twice`);
+    seen.add(id);
+    if (flags < 0 || (flags & ~(ID_FLAG_SETTINGS_PERSIST_VALUE | ID_FLAG_SETTINGS_PERSISTED)) !== 0) {
+      throw new InvalidArgumentError(`settings flags of ID ${id} must be ID_FLAG_SETTINGS_* bits, got ${flags}`);
+    }
+    const max = id === SETTINGS_INITIAL_WINDOW_SIZE ? MAX_STREAM_ID : 0xffffffff;
+    if (value < 0 || value > max) {
+      throw new InvalidArgumentError(`settings value of ID ${id} must be in 0..${max}, got ${value}`);
+    }
+    u[3 * i] = id;
+    u[3 * i + 1] = flags;
+    u[3 * i + 2] = value;
+  }
+  return u;
 }
 
 /**
@@ -99,6 +139,12 @@ export class Session<U = unknown> {
   /** The record, the event handlers and the dispatcher of the native session. */
   private readonly _ev: SpdyEventReader<Session>;
   private _busy = false;
+  /** `CLIENT` or `SERVER`. */
+  private readonly _side: number;
+  /** The protocol version given to the constructor. */
+  private readonly _version: number;
+  /** `getPriLowest()`: the largest valid priority. */
+  private readonly _priLowest: number;
 
   /**
    * Creates a session (`spdylay_session_client_new` / `_server_new`).
@@ -122,7 +168,9 @@ export class Session<U = unknown> {
     }
     if (typeof version !== 'number') throw new ArgumentError('version must be a number');
     options = sessionOptions(options);
-    // a session of sessionWithHandlers, or one running the callbacks of `options`
+    // a session of sessionWithHandlers, or one running the callbacks of
+    // `options`, whose onCtrlSendCb/onDataSendCb follow the sendCb that took their frame
+    const flags = injected === null ? FLAG_SENT_AFTER_SEND_CB : 0;
     const ev = injected ?? callbackReader<Session>(options, this);
     injected = null;
     ev.session = this;
@@ -131,12 +179,15 @@ export class Session<U = unknown> {
     this._userData = options.userData;
     try {
       this._n = new native.SpdylaySession(side, version, ev.mask, ev.record,
-        options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0);
+        flags | (options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'number') throw errorForCode(code);
       throw e;
     }
+    this._side = side;
+    this._version = version;
+    this._priLowest = this._n.getPriLowest();
   }
 
   /** The `userData` given to the constructor (read-only). */
@@ -151,8 +202,12 @@ export class Session<U = unknown> {
    * not empty and `sendCb` takes bytes; calls `beforeCtrlSendCb`,
    * `onCtrlSendCb`, `onCtrlNotSendCb`, `onDataSendCb`, `onStreamCloseCb`
    * and data providers' read callbacks. Frames are coalesced: `sendCb`
-   * gets one Buffer per up to 72 KiB of output, after the frame callbacks
-   * of the frames it holds.
+   * gets one Buffer per up to 72 KiB of output, after the other callbacks
+   * of the frames it holds (`beforeCtrlSendCb`, read callbacks,
+   * `onStreamCloseCb`); a frame whose `onCtrlSendCb`/`onDataSendCb` is
+   * set ends a Buffer, and that callback runs after the `sendCb` call that
+   * took the frame's last byte (in a later `send()` when `sendCb` would
+   * block before).
    *
    * @throws The first exception a callback threw (`CallbackFailureError` or
    *   any other; `TemporalCallbackFailureError` from a read callback only
@@ -365,21 +420,22 @@ export class Session<U = unknown> {
    * (`spdylay_submit_request`). The stream ID is known in
    * `beforeCtrlSendCb`.
    *
-   * @param pri - Priority, 0 (highest) to `getPriLowest()` (larger values up
-   *   to 255 are clamped to the lowest priority by the library).
+   * @param pri - Priority, 0 (highest) to `getPriLowest()` (3 for SPDY/2, 7
+   *   for SPDY/3 and 3.1).
    * @param nv - `[name, value]` string pairs; must hold `:method`, `:scheme`,
    *   `:path`, `:version`, `:host` (SPDY/2: translated by the library).
    *   Names are lower-cased; a NUL in a name or value cuts it there.
    * @param dataPrd - The request body, or omitted/`null` (SYN_STREAM gets FIN).
    * @param streamUserData - Any value for `getStreamUserData()`.
-   * @throws InvalidArgumentError for `pri` outside 0..255, an empty or
-   *   non-printable name, or a name/value that is not a string.
+   * @throws InvalidArgumentError for `pri` outside 0..`getPriLowest()`, an
+   *   empty or non-printable name, or a name/value that is not a string;
+   *   nothing is queued then.
    * @throws TypeError when `pri` is not an integer or `nv` not an array of pairs.
    * @throws SpdylayError for another C error.
    */
   submitRequest<S>(pri: number, nv: NameValue[], dataPrd?: DataProvider<S> | null,
     streamUserData?: unknown): void {
-    priority(pri);
+    this._priority(pri);
     const body = nativeBody(dataPrd);
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, 0) : 0;
     const utoken = streamUserData === undefined || streamUserData === null ? 0
@@ -400,11 +456,19 @@ export class Session<U = unknown> {
    * they are told apart by where the `nv` array is.
    *
    * @param flags - `CTRL_FLAG_FIN` and/or `CTRL_FLAG_UNIDIRECTIONAL`.
-   * @param assocStreamId - The pushed stream's associated stream (server), 0 otherwise.
-   * @param pri - Priority, 0 to `getPriLowest()`.
+   * @param assocStreamId - Server sessions: 0, or for a pushed stream the
+   *   stream it is associated with, which must be an existing stream the
+   *   client opened (an odd ID). Client sessions: ignored (the library
+   *   sends 0).
+   * @param pri - Priority, 0 (highest) to `getPriLowest()` (3 for SPDY/2, 7
+   *   for SPDY/3 and 3.1).
    * @param nv - `[name, value]` string pairs.
    * @param streamUserData - Any value for `getStreamUserData()`.
-   * @throws InvalidArgumentError for a bad `pri`, `assocStreamId` or `nv`.
+   * @throws InvalidArgumentError for `pri` outside 0..`getPriLowest()`, an
+   *   invalid `assocStreamId` (server sessions: negative, even, above
+   *   2^31-1, or not an existing stream) or a bad `nv`; nothing is queued
+   *   and no stream ID is used then.
+   * @throws TypeError when `flags`, `pri` or `assocStreamId` is not an integer.
    */
   submitSynStream(flags: number, pri: number, nv: NameValue[], assocStreamId?: number,
     streamUserData?: unknown): void;
@@ -425,8 +489,9 @@ export class Session<U = unknown> {
       nv = c as NameValue[];
     }
     int(flags, 'flags');
-    priority(pri);
+    this._priority(pri);
     int(assoc, 'assocStreamId');
+    if (this._side === SERVER && assoc !== 0) this._checkAssoc(assoc);
     const utoken = d === undefined || d === null ? 0 : this._tokens.addUserData(d);
     const rv = submitNv(nv, (s, count) => this._n.submitSynStream(flags, assoc, pri, s, s.length, count, utoken));
     if (rv < 0) {
@@ -533,23 +598,22 @@ export class Session<U = unknown> {
    * Stores local settings and submits SETTINGS (`spdylay_submit_settings`).
    *
    * @param flags - `FLAG_SETTINGS_NONE` or `FLAG_SETTINGS_CLEAR_SETTINGS`.
-   * @param iv - `[settingsId, flags, value]` entries.
-   * @throws InvalidArgumentError for a duplicate or unknown settings ID or
-   *   an invalid value.
+   * @param iv - `[settingsId, flags, value]` entries: IDs `SETTINGS_*`
+   *   (1..8; `SETTINGS_CLIENT_CERTIFICATE_VECTOR_SIZE` is SPDY/3 only), each
+   *   at most once; flags `ID_FLAG_SETTINGS_NONE`, `_PERSIST_VALUE` and/or
+   *   `_PERSISTED`; values 0..2^32-1 (`SETTINGS_INITIAL_WINDOW_SIZE`, bytes:
+   *   0..2^31-1).
+   * @throws InvalidArgumentError for other `flags`, a duplicate or unknown
+   *   settings ID, invalid entry flags or a value out of range; nothing is
+   *   queued and the local settings are unchanged then.
    * @throws TypeError when `iv` is not an array of triples of integers.
    */
   submitSettings(flags: number, iv: SettingsEntry[]): void {
     int(flags, 'flags');
-    if (!Array.isArray(iv)) throw new ArgumentError('iv must be an array');
-    const u = new Uint32Array(iv.length * 3);
-    for (let i = 0; i < iv.length; i++) {
-      const e = iv[i];
-      if (!Array.isArray(e) || e.length < 3) throw new ArgumentError('iv entries must be [settingsId, flags, value]');
-      u[3 * i] = int(e[0], 'settings ID');
-      u[3 * i + 1] = int(e[1], 'settings flags');
-      u[3 * i + 2] = int(e[2], 'settings value');
+    if (flags !== 0 && flags !== FLAG_SETTINGS_CLEAR_SETTINGS) {
+      throw new InvalidArgumentError(`flags must be FLAG_SETTINGS_NONE or FLAG_SETTINGS_CLEAR_SETTINGS, got ${flags}`);
     }
-    this._check(this._n.submitSettings(flags, u));
+    this._check(this._n.submitSettings(flags, settingsEntries(iv, this._version)));
   }
 
   /**
@@ -569,6 +633,29 @@ export class Session<U = unknown> {
 
   private _check(rv: number): void {
     if (rv < 0) throw errorForCode(rv);
+  }
+
+  /** Checks a priority: an integer 0..`getPriLowest()` (the library would clamp larger ones). */
+  private _priority(v: unknown): number {
+    const p = int(v, 'pri');
+    if (p < 0 || p > this._priLowest) {
+      throw new InvalidArgumentError(`pri must be in 0..${this._priLowest} (getPriLowest()), got ${p}`);
+    }
+    return p;
+  }
+
+  /**
+   * Checks a server session's nonzero `assocStreamId`: a stream the client
+   * opened (odd, 1..2^31-1) that exists now (the library would only fail
+   * the SYN_STREAM at send time, through `onCtrlNotSendCb`).
+   */
+  private _checkAssoc(assoc: number): void {
+    if (assoc < 1 || assoc > MAX_STREAM_ID || assoc % 2 === 0) {
+      throw new InvalidArgumentError(`assocStreamId must be 0 or the odd ID of a stream the client opened, got ${assoc}`);
+    }
+    if (this._n.getStreamRecvDataLength(assoc) < 0) {
+      throw new InvalidArgumentError(`assocStreamId ${assoc} is not an open stream`);
+    }
   }
 
   private _addProvider<S>(prd: DataProvider<S>, streamId: number): number {

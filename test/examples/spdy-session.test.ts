@@ -11,4 +11,5 @@ it('examples/spdy-session.js completes a request over TCP', () => {
   expect(out).toMatch(/client got SYN_REPLY 1 \[[^]*':status', '200 OK'/);
   expect(out).toContain('client got DATA: hello from a spdylay Session');
   expect(out).toContain('client stream 1 closed, status code 0');
+  expect(out).toContain('client sent GOAWAY, closing');
 });

@@ -98,7 +98,8 @@ export class SpdyClientConnection extends ClientConnection<SpdyRequest> {
     const req = o.requests();
     const body = req.body;
     const prd = body ? new BufferDataProvider(body) : null;
-    const pri = req.priority ?? (version === PROTO_SPDY2 ? 1 : 3);
+    // `priority` is documented as 0..7: SPDY/2's range ends at 3
+    const pri = Math.min(req.priority ?? (version === PROTO_SPDY2 ? 1 : 3), s.getPriLowest());
     this.#pri = pri;
     this.#prd = prd;
     for (let i = 0; i < o.handlers.length; i++) {
