@@ -87,6 +87,7 @@ static double bench_pack_unpack(const char **nv, int server, int iters)
     spdylay_syn_stream frame, out;
     ssize_t n;
     int overflow = 0;
+    size_t inflated = 0;
     spdylay_frame_syn_stream_init(&frame, 3, SPDYLAY_CTRL_FLAG_FIN,
                                   2 * i + 1, 0, 3, nvcopy);
     n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
@@ -95,8 +96,8 @@ static double bench_pack_unpack(const char **nv, int server, int iters)
       exit(1);
     }
     spdylay_buffer_reset(&hb);
-    if(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, buf.buf + 18,
-                               (size_t)n - 18) != 0 ||
+    if(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, &inflated,
+                               1 << 24, buf.buf + 18, (size_t)n - 18) != 0 ||
        spdylay_frame_unpack_syn_stream(&out, buf.buf, buf.buf + 8, 10,
                                        hb.buf, hb.len) != 0) {
       fprintf(stderr, "unpack failed\n");
