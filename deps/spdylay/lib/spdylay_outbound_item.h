@@ -5,9 +5,11 @@
 #define SPDYLAY_OUTBOUND_ITEM_H
 
 #include <stdint.h>
+#include <stddef.h>
 
 #include "spdylay_int.h"
 #include "spdylay_frame.h"
+#include "spdylay_sendq.h"
 
 typedef enum {
   SPDYLAY_CTRL,
@@ -24,6 +26,8 @@ typedef struct {
 } spdylay_frame_aux_data;
 
 typedef struct spdylay_outbound_item {
+  /* links of the send queue holding the item (spdylay_sendq.h) */
+  spdylay_sendq_node qnode;
   spdylay_frame_category frame_cat;
   union {
     spdylay_frame ctrl;
@@ -39,8 +43,20 @@ typedef struct spdylay_outbound_item {
   uint8_t ack;
 } spdylay_outbound_item;
 
-/* Queue ordering: (pri, seq) ascending. */
-int spdylay_outbound_item_less(const void *lhs, const void *rhs);
+/* The item whose send-queue links are |node|. */
+#define spdylay_outbound_item_of(node)                                   \
+  ((spdylay_outbound_item*)(void*)((char*)(node) -                       \
+                                   offsetof(spdylay_outbound_item, qnode)))
+
+/* Returns nonzero if |a| is sent before |b|: smaller pri first, and
+   among equal pri the smaller seq (the earlier queued) first. */
+int spdylay_outbound_item_precedes(const spdylay_outbound_item *a,
+                                   const spdylay_outbound_item *b);
+
+/* spdylay_outbound_item_precedes on the items holding |a| and |b|: the
+   ordering of the session's send queues. */
+int spdylay_outbound_item_goes_first(const spdylay_sendq_node *a,
+                                     const spdylay_sendq_node *b);
 
 /* Frees |item| and what its frame owns.  NULL is a no-op. */
 void spdylay_outbound_item_free(spdylay_outbound_item *item);

@@ -124,21 +124,11 @@ static int session_new(spdylay_session **session_ptr, uint16_t version,
   if(rv != 0) {
     goto fail_map;
   }
-  rv = spdylay_pq_init(&session->ob_pq, spdylay_outbound_item_less);
-  if(rv != 0) {
-    goto fail_pq;
-  }
-  rv = spdylay_pq_init(&session->ob_ss_pq, spdylay_outbound_item_less);
-  if(rv != 0) {
-    goto fail_ss_pq;
-  }
+  spdylay_sendq_init(&session->sendq, spdylay_outbound_item_goes_first);
+  spdylay_sendq_init(&session->synq, spdylay_outbound_item_goes_first);
   *session_ptr = session;
   return 0;
 
- fail_ss_pq:
-  spdylay_pq_free(&session->ob_pq);
- fail_pq:
-  spdylay_map_free(&session->streams);
  fail_map:
   spdylay_zlib_inflate_free(&session->hd_inflater);
  fail_inflate:
@@ -172,14 +162,20 @@ static void free_stream_entry(spdylay_map_entry *entry, void *ptr)
   free(stream);
 }
 
-static void free_pq(spdylay_pq *pq)
+/* Frees every item still waiting in |q|. */
+static void drain_queue(spdylay_sendq *q)
 {
-  while(!spdylay_pq_empty(pq)) {
-    spdylay_outbound_item *item = spdylay_pq_top(pq);
-    spdylay_pq_pop(pq);
-    spdylay_outbound_item_free(item);
+  spdylay_sendq_node *node;
+  while((node = spdylay_sendq_take(q)) != NULL) {
+    spdylay_outbound_item_free(spdylay_outbound_item_of(node));
   }
-  spdylay_pq_free(pq);
+}
+
+/* The item that leaves |q| next, or NULL. */
+static spdylay_outbound_item* queue_head(const spdylay_sendq *q)
+{
+  spdylay_sendq_node *node = spdylay_sendq_peek(q);
+  return node ? spdylay_outbound_item_of(node) : NULL;
 }
 
 void spdylay_session_del(spdylay_session *session)
@@ -189,8 +185,8 @@ void spdylay_session_del(spdylay_session *session)
   }
   spdylay_map_each_free(&session->streams, free_stream_entry, NULL);
   spdylay_map_free(&session->streams);
-  free_pq(&session->ob_pq);
-  free_pq(&session->ob_ss_pq);
+  drain_queue(&session->sendq);
+  drain_queue(&session->synq);
   spdylay_outbound_item_free(session->aob_item);
   spdylay_buffer_free(&session->aob_buf);
   spdylay_buffer_free(&session->nvbuf);
@@ -346,71 +342,55 @@ static void close_stream_if_shut_rdwr(spdylay_session *session,
 /* ------------------------------------------------------------------ */
 /* queueing                                                             */
 
+/* Stream a queued frame belongs to for its queue priority, 0 if none. */
+static int32_t item_stream_id(const spdylay_outbound_item *item)
+{
+  const spdylay_frame *f = &item->frame.ctrl;
+  if(item->frame_cat == SPDYLAY_DATA) {
+    return item->frame.data.stream_id;
+  }
+  switch(f->ctrl.hd.type) {
+  case SPDYLAY_SYN_REPLY:
+    return f->syn_reply.stream_id;
+  case SPDYLAY_HEADERS:
+    return f->headers.stream_id;
+  case SPDYLAY_WINDOW_UPDATE:
+    return f->window_update.stream_id;
+  case SPDYLAY_RST_STREAM:
+    return f->rst_stream.stream_id;
+  default:
+    return 0;
+  }
+}
+
 int spdylay_session_add_item(spdylay_session *session,
                              spdylay_outbound_item *item)
 {
-  spdylay_stream *stream = NULL;
-  int32_t stream_id = 0;
-  int rv;
-  spdylay_pq *pq = &session->ob_pq;
+  int32_t lowest = pri_lowest(session);
+  int32_t sid = item_stream_id(item);
+  uint16_t type = item->frame_cat == SPDYLAY_CTRL ?
+    item->frame.ctrl.ctrl.hd.type : 0;
 
-  if(item->frame_cat == SPDYLAY_CTRL) {
-    spdylay_frame *frame = &item->frame.ctrl;
-    switch(frame->ctrl.hd.type) {
-    case SPDYLAY_SYN_STREAM:
-      item->pri = pri_lowest(session);
-      pq = &session->ob_ss_pq;
-      break;
-    case SPDYLAY_SYN_REPLY:
-      stream_id = frame->syn_reply.stream_id;
-      goto stream_pri;
-    case SPDYLAY_HEADERS:
-      stream_id = frame->headers.stream_id;
-      goto stream_pri;
-    case SPDYLAY_WINDOW_UPDATE:
-      stream_id = frame->window_update.stream_id;
-      goto stream_pri;
-    case SPDYLAY_RST_STREAM:
-      stream_id = frame->rst_stream.stream_id;
-      stream = spdylay_session_get_stream(session, stream_id);
-      if(stream) {
-        stream->state = SPDYLAY_STREAM_CLOSING;
-      }
-      goto stream_pri;
-    case SPDYLAY_SETTINGS:
-      item->pri = -1;
-      break;
-    case SPDYLAY_PING:
-      item->pri = -10;
-      break;
-    case SPDYLAY_GOAWAY:
-      /* the GOAWAY of a limit failure goes before everything queued */
-      item->pri = session->limit_exceeded ? SPDYLAY_PRI_LIMIT_GOAWAY :
-        pri_lowest(session);
-      break;
-    default:
-      item->pri = pri_lowest(session);
-      break;
+  if(sid != 0) {
+    /* frames of a stream travel at the stream's priority */
+    spdylay_stream *owner = spdylay_session_get_stream(session, sid);
+    item->pri = owner ? owner->pri : lowest;
+    if(owner && type == SPDYLAY_RST_STREAM) {
+      owner->state = SPDYLAY_STREAM_CLOSING;
     }
+  } else if(type == SPDYLAY_PING) {
+    item->pri = -10;
+  } else if(type == SPDYLAY_SETTINGS) {
+    item->pri = -1;
+  } else if(type == SPDYLAY_GOAWAY && session->limit_exceeded) {
+    /* the GOAWAY of a limit failure goes before everything queued */
+    item->pri = SPDYLAY_PRI_LIMIT_GOAWAY;
   } else {
-    stream_id = item->frame.data.stream_id;
-    goto stream_pri;
+    item->pri = lowest;
   }
-  goto push;
-
- stream_pri:
-  if(stream == NULL) {
-    stream = spdylay_session_get_stream(session, stream_id);
-  }
-  item->pri = stream ? stream->pri : pri_lowest(session);
-
- push:
   item->seq = session->next_seq++;
-  rv = spdylay_pq_push(pq, item);
-  if(rv != 0) {
-    spdylay_outbound_item_free(item);
-    return rv;
-  }
+  spdylay_sendq_add(type == SPDYLAY_SYN_STREAM ? &session->synq :
+                    &session->sendq, &item->qnode);
   return 0;
 }
 
@@ -614,8 +594,8 @@ int spdylay_session_get_limit_exceeded(spdylay_session *session)
 /* Returns the item that would be sent next, without removing it. */
 static spdylay_outbound_item* peek_next_item(spdylay_session *session)
 {
-  spdylay_outbound_item *item = spdylay_pq_top(&session->ob_pq);
-  spdylay_outbound_item *syn = spdylay_pq_top(&session->ob_ss_pq);
+  spdylay_outbound_item *item = queue_head(&session->sendq);
+  spdylay_outbound_item *syn = queue_head(&session->synq);
   int syn_ok = syn != NULL &&
     session->num_outgoing_streams <
     session->remote_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS];
@@ -625,7 +605,7 @@ static spdylay_outbound_item* peek_next_item(spdylay_session *session)
   if(!syn_ok) {
     return item;
   }
-  return spdylay_outbound_item_less(item, syn) ? item : syn;
+  return spdylay_outbound_item_precedes(item, syn) ? item : syn;
 }
 
 static spdylay_outbound_item* pop_next_item(spdylay_session *session)
@@ -634,11 +614,8 @@ static spdylay_outbound_item* pop_next_item(spdylay_session *session)
   if(item == NULL) {
     return NULL;
   }
-  if(item == spdylay_pq_top(&session->ob_pq)) {
-    spdylay_pq_pop(&session->ob_pq);
-  } else {
-    spdylay_pq_pop(&session->ob_ss_pq);
-  }
+  spdylay_sendq_take(item == queue_head(&session->sendq) ? &session->sendq :
+                     &session->synq);
   return item;
 }
 
@@ -1058,8 +1035,8 @@ static int after_data_sent(spdylay_session *session)
   }
   reset_aob(session);
   item->seq = session->next_seq++;
-  return spdylay_pq_push(&session->ob_pq, item) == 0 ? 0 :
-    (spdylay_outbound_item_free(item), SPDYLAY_ERR_NOMEM);
+  spdylay_sendq_add(&session->sendq, &item->qnode);
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1229,7 +1206,6 @@ static int resume_flow_controlled(spdylay_session *session,
                                   spdylay_stream *stream)
 {
   spdylay_outbound_item *item = stream->deferred_data;
-  int rv;
   if(item == NULL ||
      !(stream->deferred_flags & SPDYLAY_DEFERRED_FLOW_CONTROL) ||
      stream->window_size <= 0) {
@@ -1240,11 +1216,8 @@ static int resume_flow_controlled(spdylay_session *session,
     return 0;
   }
   spdylay_stream_detach_deferred_data(stream);
-  rv = spdylay_pq_push(&session->ob_pq, item);
-  if(rv != 0) {
-    spdylay_outbound_item_free(item);
-  }
-  return rv;
+  spdylay_sendq_add(&session->sendq, &item->qnode);
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2197,8 +2170,8 @@ int spdylay_session_want_write(spdylay_session *session)
     return 0;
   }
   sendable = session->aob_item != NULL ||
-    !spdylay_pq_empty(&session->ob_pq) ||
-    (!spdylay_pq_empty(&session->ob_ss_pq) &&
+    spdylay_sendq_count(&session->sendq) > 0 ||
+    (spdylay_sendq_count(&session->synq) > 0 &&
      session->num_outgoing_streams <
      session->remote_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]);
   return sendable &&
@@ -2226,8 +2199,8 @@ int spdylay_session_set_stream_user_data(spdylay_session *session,
 
 size_t spdylay_session_get_outbound_queue_size(spdylay_session *session)
 {
-  return spdylay_pq_size(&session->ob_pq) +
-    spdylay_pq_size(&session->ob_ss_pq);
+  return spdylay_sendq_count(&session->sendq) +
+    spdylay_sendq_count(&session->synq);
 }
 
 uint8_t spdylay_session_get_pri_lowest(spdylay_session *session)
@@ -2293,18 +2266,14 @@ int spdylay_session_resume_data(spdylay_session *session, int32_t stream_id)
 {
   spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
   spdylay_outbound_item *item;
-  int rv;
   if(stream == NULL || stream->deferred_data == NULL ||
      (stream->deferred_flags & SPDYLAY_DEFERRED_FLOW_CONTROL)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   item = stream->deferred_data;
   spdylay_stream_detach_deferred_data(stream);
-  rv = spdylay_pq_push(&session->ob_pq, item);
-  if(rv != 0) {
-    spdylay_outbound_item_free(item);
-  }
-  return rv;
+  spdylay_sendq_add(&session->sendq, &item->qnode);
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */

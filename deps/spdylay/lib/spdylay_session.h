@@ -9,7 +9,7 @@
 #include "spdylay_int.h"
 #include "spdylay_buffer.h"
 #include "spdylay_map.h"
-#include "spdylay_pq.h"
+#include "spdylay_sendq.h"
 #include "spdylay_zlib.h"
 #include "spdylay_frame.h"
 #include "spdylay_stream.h"
@@ -103,9 +103,10 @@ struct spdylay_session {
   size_t num_outgoing_streams;
   size_t num_incoming_streams;
 
-  /* SYN_STREAM queue and main queue */
-  spdylay_pq ob_ss_pq;
-  spdylay_pq ob_pq;
+  /* SYN_STREAM frames wait in |synq| (they also wait for a free stream
+     slot); every other frame, DATA included, waits in |sendq| */
+  spdylay_sendq synq;
+  spdylay_sendq sendq;
   uint64_t next_seq;
 
   uint32_t next_stream_id;

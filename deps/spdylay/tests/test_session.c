@@ -1185,7 +1185,8 @@ static void test_server_push(void)
   /* client sends SYN_STREAM with assoc: forced to 0 */
   CHECK_EQ(spdylay_submit_syn_stream(pr.c.session, 0, 1, 3, req_nv, NULL), 0);
   {
-    spdylay_outbound_item *it = spdylay_pq_top(&pr.c.session->ob_ss_pq);
+    spdylay_outbound_item *it =
+      spdylay_outbound_item_of(spdylay_sendq_peek(&pr.c.session->synq));
     CHECK_EQ(it->frame.ctrl.syn_stream.assoc_stream_id, 0);
   }
   pair_free(&pr);
