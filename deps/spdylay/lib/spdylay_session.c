@@ -29,7 +29,7 @@ int spdylay_session_is_my_stream_id(spdylay_session *session,
 spdylay_stream* spdylay_session_get_stream(spdylay_session *session,
                                            int32_t stream_id)
 {
-  return (spdylay_stream*)spdylay_map_find(&session->streams, stream_id);
+  return spdylay_streamtab_get(&session->streams, stream_id);
 }
 
 static int32_t pri_lowest(spdylay_session *session)
@@ -77,7 +77,7 @@ static int session_new(spdylay_session **session_ptr, uint16_t version,
   }
   session->next_stream_id = server ? 2 : 1;
   session->next_unique_id = server ? 2 : 1;
-  session->window_size = session->flow_control ==
+  session->send_window = session->flow_control ==
     SPDYLAY_FLOW_CONTROL_STREAM_SESSION ? SPDYLAY_INITIAL_SESSION_WINDOW_SIZE :
     0;
   for(i = 0; i <= SPDYLAY_SETTINGS_MAX; ++i) {
@@ -120,16 +120,16 @@ static int session_new(spdylay_session **session_ptr, uint16_t version,
   if(rv != 0) {
     goto fail_inflate;
   }
-  rv = spdylay_map_init(&session->streams);
+  rv = spdylay_streamtab_init(&session->streams);
   if(rv != 0) {
-    goto fail_map;
+    goto fail_streams;
   }
   spdylay_sendq_init(&session->sendq, spdylay_outbound_item_goes_first);
   spdylay_sendq_init(&session->synq, spdylay_outbound_item_goes_first);
   *session_ptr = session;
   return 0;
 
- fail_map:
+ fail_streams:
   spdylay_zlib_inflate_free(&session->hd_inflater);
  fail_inflate:
   spdylay_zlib_deflate_free(&session->hd_deflater);
@@ -154,11 +154,11 @@ int spdylay_session_server_new(spdylay_session **session_ptr,
   return session_new(session_ptr, version, callbacks, user_data, 1);
 }
 
-static void free_stream_entry(spdylay_map_entry *entry, void *ptr)
+static void free_stream(void *obj, void *arg)
 {
-  spdylay_stream *stream = (spdylay_stream*)entry;
-  SPDYLAY_UNUSED(ptr);
-  spdylay_outbound_item_free(stream->deferred_data);
+  spdylay_stream *stream = obj;
+  SPDYLAY_UNUSED(arg);
+  spdylay_outbound_item_free(stream->parked);
   free(stream);
 }
 
@@ -183,8 +183,8 @@ void spdylay_session_del(spdylay_session *session)
   if(session == NULL) {
     return;
   }
-  spdylay_map_each_free(&session->streams, free_stream_entry, NULL);
-  spdylay_map_free(&session->streams);
+  spdylay_streamtab_clear(&session->streams, free_stream, NULL);
+  spdylay_streamtab_release(&session->streams);
   drain_queue(&session->sendq);
   drain_queue(&session->synq);
   spdylay_outbound_item_free(session->aob_item);
@@ -281,18 +281,18 @@ int spdylay_session_set_option(spdylay_session *session,
 
 static spdylay_stream* open_stream(spdylay_session *session,
                                    int32_t stream_id, uint8_t flags,
-                                   uint8_t pri, spdylay_stream_state state,
+                                   uint8_t pri, spdylay_stream_phase state,
                                    void *stream_user_data)
 {
   spdylay_stream *stream = malloc(sizeof(spdylay_stream));
   if(stream == NULL) {
     return NULL;
   }
-  spdylay_stream_init(stream, stream_id, flags, pri, state,
-                      (int32_t)session->remote_settings
-                      [SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE],
-                      stream_user_data);
-  if(spdylay_map_insert(&session->streams, &stream->map_entry) != 0) {
+  spdylay_stream_setup(stream, stream_id, flags, pri, state,
+                       (int32_t)session->remote_settings
+                       [SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE],
+                       stream_user_data);
+  if(spdylay_streamtab_put(&session->streams, stream_id, stream) != 0) {
     free(stream);
     return NULL;
   }
@@ -320,13 +320,13 @@ static int close_stream(spdylay_session *session, int32_t stream_id,
                                                 status_code,
                                                 session->user_data);
   }
-  spdylay_map_remove(&session->streams, stream_id);
+  spdylay_streamtab_drop(&session->streams, stream_id);
   if(spdylay_session_is_my_stream_id(session, stream_id)) {
     --session->num_outgoing_streams;
   } else {
     --session->num_incoming_streams;
   }
-  spdylay_outbound_item_free(stream->deferred_data);
+  spdylay_outbound_item_free(stream->parked);
   free(stream);
   return 0;
 }
@@ -334,8 +334,8 @@ static int close_stream(spdylay_session *session, int32_t stream_id,
 static void close_stream_if_shut_rdwr(spdylay_session *session,
                                       spdylay_stream *stream)
 {
-  if((stream->shut_flags & SPDYLAY_SHUT_RDWR) == SPDYLAY_SHUT_RDWR) {
-    close_stream(session, stream->stream_id, SPDYLAY_OK);
+  if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
+    close_stream(session, stream->id, SPDYLAY_OK);
   }
 }
 
@@ -376,7 +376,7 @@ int spdylay_session_add_item(spdylay_session *session,
     spdylay_stream *owner = spdylay_session_get_stream(session, sid);
     item->pri = owner ? owner->pri : lowest;
     if(owner && type == SPDYLAY_RST_STREAM) {
-      owner->state = SPDYLAY_STREAM_CLOSING;
+      owner->phase = SPDYLAY_STREAM_PHASE_RESET;
     }
   } else if(type == SPDYLAY_PING) {
     item->pri = -10;
@@ -628,16 +628,16 @@ static int predicate_syn_reply_send(spdylay_session *session,
   if(stream == NULL) {
     return SPDYLAY_ERR_STREAM_CLOSED;
   }
-  if(stream->shut_flags & SPDYLAY_SHUT_WR) {
+  if(stream->done_dirs & SPDYLAY_STREAM_OUT_DONE) {
     return SPDYLAY_ERR_STREAM_SHUT_WR;
   }
-  if(spdylay_session_is_my_stream_id(session, stream->stream_id)) {
+  if(spdylay_session_is_my_stream_id(session, stream->id)) {
     return SPDYLAY_ERR_INVALID_STREAM_ID;
   }
-  if(stream->state == SPDYLAY_STREAM_OPENING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_SYN) {
     return 0;
   }
-  if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
     return SPDYLAY_ERR_STREAM_CLOSING;
   }
   return SPDYLAY_ERR_INVALID_STREAM_STATE;
@@ -650,19 +650,19 @@ static int predicate_stream_send(spdylay_session *session,
   if(stream == NULL) {
     return SPDYLAY_ERR_STREAM_CLOSED;
   }
-  if(stream->shut_flags & SPDYLAY_SHUT_WR) {
+  if(stream->done_dirs & SPDYLAY_STREAM_OUT_DONE) {
     return SPDYLAY_ERR_STREAM_SHUT_WR;
   }
-  if(spdylay_session_is_my_stream_id(session, stream->stream_id)) {
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(spdylay_session_is_my_stream_id(session, stream->id)) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return SPDYLAY_ERR_STREAM_CLOSING;
     }
     return 0;
   }
-  if(stream->state == SPDYLAY_STREAM_OPENED) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_REPLIED) {
     return 0;
   }
-  if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
     return SPDYLAY_ERR_STREAM_CLOSING;
   }
   return SPDYLAY_ERR_INVALID_STREAM_STATE;
@@ -674,10 +674,10 @@ static int predicate_data_send(spdylay_session *session,
   if(stream == NULL) {
     return SPDYLAY_ERR_STREAM_CLOSED;
   }
-  if(stream->shut_flags & SPDYLAY_SHUT_WR) {
+  if(stream->done_dirs & SPDYLAY_STREAM_OUT_DONE) {
     return SPDYLAY_ERR_STREAM_SHUT_WR;
   }
-  if(stream->deferred_data != NULL) {
+  if(stream->parked != NULL) {
     return SPDYLAY_ERR_DEFERRED_DATA_EXIST;
   }
   return predicate_stream_send(session, stream);
@@ -705,12 +705,12 @@ static ssize_t pack_data(spdylay_session *session,
   int rv;
 
   if(session->flow_control != SPDYLAY_FLOW_CONTROL_NONE) {
-    max = spdylay_min(max, stream->window_size);
+    max = spdylay_min(max, stream->send_window);
     if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-      max = spdylay_min(max, session->window_size);
+      max = spdylay_min(max, session->send_window);
     }
     if(max <= 0) {
-      spdylay_stream_defer_data(stream, item, SPDYLAY_DEFERRED_FLOW_CONTROL);
+      spdylay_stream_park(stream, item, 1);
       return SPDYLAY_ERR_DEFERRED;
     }
   }
@@ -742,7 +742,7 @@ static ssize_t pack_data(spdylay_session *session,
       /* dropped by the caller */
       return SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
-    spdylay_stream_defer_data(stream, item, SPDYLAY_DEFERRED_NONE);
+    spdylay_stream_park(stream, item, 0);
     return SPDYLAY_ERR_DEFERRED;
   }
   if(n == SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE) {
@@ -790,7 +790,7 @@ static ssize_t prepare_ctrl(spdylay_session *session,
       /* create the stream so that the application can see it in the
          not-send callback; it is closed right after */
       if(open_stream(session, syn->stream_id, syn->hd.flags, syn->pri,
-                     SPDYLAY_STREAM_INITIAL,
+                     SPDYLAY_STREAM_PHASE_NEW,
                      item->aux.stream_user_data) == NULL) {
         return SPDYLAY_ERR_NOMEM;
       }
@@ -802,7 +802,7 @@ static ssize_t prepare_ctrl(spdylay_session *session,
       return rv;
     }
     if(open_stream(session, syn->stream_id, syn->hd.flags, syn->pri,
-                   SPDYLAY_STREAM_INITIAL,
+                   SPDYLAY_STREAM_PHASE_NEW,
                    item->aux.stream_user_data) == NULL) {
       return SPDYLAY_ERR_NOMEM;
     }
@@ -835,7 +835,7 @@ static ssize_t prepare_ctrl(spdylay_session *session,
       if(stream == NULL) {
         return SPDYLAY_ERR_STREAM_CLOSED;
       }
-      if(stream->state == SPDYLAY_STREAM_CLOSING) {
+      if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
         return SPDYLAY_ERR_STREAM_CLOSING;
       }
     }
@@ -920,16 +920,16 @@ static int after_ctrl_sent(spdylay_session *session)
     spdylay_syn_stream *syn = &frame->syn_stream;
     stream = spdylay_session_get_stream(session, syn->stream_id);
     if(stream) {
-      if(stream->state != SPDYLAY_STREAM_CLOSING) {
-        stream->state = SPDYLAY_STREAM_OPENING;
+      if(stream->phase != SPDYLAY_STREAM_PHASE_RESET) {
+        stream->phase = SPDYLAY_STREAM_PHASE_SYN;
       }
       if(syn->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-        spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
+        stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
       }
       if(syn->hd.flags & SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL) {
-        spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+        stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
       }
-      if((stream->shut_flags & SPDYLAY_SHUT_RDWR) == SPDYLAY_SHUT_RDWR) {
+      if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
         close_stream(session, syn->stream_id, SPDYLAY_OK);
       } else if(item->aux.has_data_prd) {
         rv = spdylay_session_add_data(session, syn->stream_id,
@@ -943,13 +943,13 @@ static int after_ctrl_sent(spdylay_session *session)
     spdylay_syn_reply *reply = &frame->syn_reply;
     stream = spdylay_session_get_stream(session, reply->stream_id);
     if(stream) {
-      if(stream->state != SPDYLAY_STREAM_CLOSING) {
-        stream->state = SPDYLAY_STREAM_OPENED;
+      if(stream->phase != SPDYLAY_STREAM_PHASE_RESET) {
+        stream->phase = SPDYLAY_STREAM_PHASE_REPLIED;
       }
       if(reply->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-        spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
+        stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
       }
-      if((stream->shut_flags & SPDYLAY_SHUT_RDWR) == SPDYLAY_SHUT_RDWR) {
+      if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
         close_stream(session, reply->stream_id, SPDYLAY_OK);
       } else if(item->aux.has_data_prd) {
         rv = spdylay_session_add_data(session, reply->stream_id,
@@ -974,7 +974,7 @@ static int after_ctrl_sent(spdylay_session *session)
   case SPDYLAY_HEADERS:
     stream = spdylay_session_get_stream(session, frame->headers.stream_id);
     if(stream && (frame->headers.hd.flags & SPDYLAY_CTRL_FLAG_FIN)) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
+      stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
       close_stream_if_shut_rdwr(session, stream);
     }
     break;
@@ -1004,8 +1004,8 @@ static int after_data_sent(spdylay_session *session)
   }
   stream = spdylay_session_get_stream(session, stream_id);
   if(data->eof && (data->flags & SPDYLAY_DATA_FLAG_FIN) && stream) {
-    spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
-    if((stream->shut_flags & SPDYLAY_SHUT_RDWR) == SPDYLAY_SHUT_RDWR) {
+    stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
+    if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
       close_stream(session, stream_id, SPDYLAY_OK);
       stream = NULL;
     }
@@ -1127,10 +1127,10 @@ int spdylay_session_send(spdylay_session *session)
         spdylay_stream *stream =
           spdylay_session_get_stream(session, item->frame.data.stream_id);
         if(stream) {
-          stream->window_size -= n;
+          stream->send_window -= n;
         }
         if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-          session->window_size -= n;
+          session->send_window -= n;
         }
       }
     }
@@ -1205,17 +1205,17 @@ static int handle_session_error(spdylay_session *session,
 static int resume_flow_controlled(spdylay_session *session,
                                   spdylay_stream *stream)
 {
-  spdylay_outbound_item *item = stream->deferred_data;
+  spdylay_outbound_item *item = stream->parked;
   if(item == NULL ||
-     !(stream->deferred_flags & SPDYLAY_DEFERRED_FLOW_CONTROL) ||
-     stream->window_size <= 0) {
+     !stream->parked_on_window ||
+     stream->send_window <= 0) {
     return 0;
   }
   if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION &&
-     session->window_size <= 0) {
+     session->send_window <= 0) {
     return 0;
   }
-  spdylay_stream_detach_deferred_data(stream);
+  spdylay_stream_unpark(stream);
   spdylay_sendq_add(&session->sendq, &item->qnode);
   return 0;
 }
@@ -1272,15 +1272,15 @@ static int on_syn_stream_received(spdylay_session *session,
                        SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL)) !=
      (SPDYLAY_CTRL_FLAG_FIN | SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL)) {
     stream = open_stream(session, id, syn->hd.flags, syn->pri,
-                         SPDYLAY_STREAM_OPENING, NULL);
+                         SPDYLAY_STREAM_PHASE_SYN, NULL);
     if(stream == NULL) {
       return SPDYLAY_ERR_NOMEM;
     }
     if(syn->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+      stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
     }
     if(syn->hd.flags & SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
+      stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
     }
   }
   call_on_ctrl_recv(session, frame);
@@ -1305,22 +1305,22 @@ static int on_syn_reply_received(spdylay_session *session,
     return 0;
   }
   stream = spdylay_session_get_stream(session, reply->stream_id);
-  if(stream && !(stream->shut_flags & SPDYLAY_SHUT_RD) &&
+  if(stream && !(stream->done_dirs & SPDYLAY_STREAM_IN_DONE) &&
      spdylay_session_is_my_stream_id(session, reply->stream_id)) {
-    if(stream->state == SPDYLAY_STREAM_OPENING) {
-      stream->state = SPDYLAY_STREAM_OPENED;
+    if(stream->phase == SPDYLAY_STREAM_PHASE_SYN) {
+      stream->phase = SPDYLAY_STREAM_PHASE_REPLIED;
       call_on_ctrl_recv(session, frame);
       if(reply->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
         /* the stream may have been closed inside the callback */
         stream = spdylay_session_get_stream(session, reply->stream_id);
         if(stream) {
-          spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+          stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
           close_stream_if_shut_rdwr(session, stream);
         }
       }
       return 0;
     }
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return 0;
     }
     return handle_stream_error(session, frame, reply->stream_id,
@@ -1342,27 +1342,27 @@ static int on_headers_received(spdylay_session *session,
     return 0;
   }
   stream = spdylay_session_get_stream(session, id);
-  if(stream == NULL || (stream->shut_flags & SPDYLAY_SHUT_RD)) {
+  if(stream == NULL || (stream->done_dirs & SPDYLAY_STREAM_IN_DONE)) {
     return handle_stream_error(session, frame, id, SPDYLAY_PROTOCOL_ERROR);
   }
   if(spdylay_session_is_my_stream_id(session, id)) {
-    if(stream->state == SPDYLAY_STREAM_OPENED) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_REPLIED) {
       call_on_ctrl_recv(session, frame);
       if(headers->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
         stream = spdylay_session_get_stream(session, id);
         if(stream) {
-          spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+          stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
           close_stream_if_shut_rdwr(session, stream);
         }
       }
       return 0;
     }
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return 0;
     }
     return handle_stream_error(session, frame, id, SPDYLAY_PROTOCOL_ERROR);
   }
-  if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
     return 0;
   }
   call_on_ctrl_recv(session, frame);
@@ -1370,7 +1370,7 @@ static int on_headers_received(spdylay_session *session,
     call_on_request_recv(session, id);
     stream = spdylay_session_get_stream(session, id);
     if(stream) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+      stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
       close_stream_if_shut_rdwr(session, stream);
     }
   }
@@ -1396,12 +1396,12 @@ typedef struct {
   int32_t old_initial;
 } window_update_arg;
 
-static int update_initial_window_func(spdylay_map_entry *entry, void *ptr)
+static int update_initial_window_func(void *obj, void *ptr)
 {
   window_update_arg *arg = ptr;
-  spdylay_stream *stream = (spdylay_stream*)entry;
-  spdylay_stream_update_initial_window_size(stream, arg->new_initial,
-                                            arg->old_initial);
+  spdylay_stream *stream = obj;
+  spdylay_stream_shift_send_window(stream, (int64_t)arg->new_initial -
+                                   (int64_t)arg->old_initial);
   return resume_flow_controlled(arg->session, stream);
 }
 
@@ -1430,7 +1430,7 @@ static int on_settings_received(spdylay_session *session,
       arg.new_initial = (int32_t)value;
       arg.old_initial = (int32_t)session->remote_settings
         [SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE];
-      rv = spdylay_map_each(&session->streams, update_initial_window_func,
+      rv = spdylay_streamtab_visit(&session->streams, update_initial_window_func,
                             &arg);
       if(rv != 0) {
         return rv;
@@ -1476,10 +1476,9 @@ static int on_goaway_received(spdylay_session *session, spdylay_frame *frame)
   return 0;
 }
 
-static int resume_all_func(spdylay_map_entry *entry, void *ptr)
+static int resume_all_func(void *obj, void *ptr)
 {
-  return resume_flow_controlled((spdylay_session*)ptr,
-                                (spdylay_stream*)entry);
+  return resume_flow_controlled((spdylay_session*)ptr, obj);
 }
 
 static int on_window_update_received(spdylay_session *session,
@@ -1494,12 +1493,12 @@ static int on_window_update_received(spdylay_session *session,
   }
   if(wu->stream_id == 0 &&
      session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-    if(INT32_MAX - wu->delta_window_size < session->window_size) {
+    if(INT32_MAX - wu->delta_window_size < session->send_window) {
       return handle_session_error(session, frame);
     }
-    session->window_size += wu->delta_window_size;
-    if(session->window_size > 0) {
-      rv = spdylay_map_each(&session->streams, resume_all_func, session);
+    session->send_window += wu->delta_window_size;
+    if(session->send_window > 0) {
+      rv = spdylay_streamtab_visit(&session->streams, resume_all_func, session);
       if(rv != 0) {
         return rv;
       }
@@ -1511,11 +1510,11 @@ static int on_window_update_received(spdylay_session *session,
   if(stream == NULL) {
     return 0;
   }
-  if(INT32_MAX - wu->delta_window_size < stream->window_size) {
+  if(INT32_MAX - wu->delta_window_size < stream->send_window) {
     return handle_stream_error(session, frame, wu->stream_id,
                                SPDYLAY_FLOW_CONTROL_ERROR);
   }
-  stream->window_size += wu->delta_window_size;
+  stream->send_window += wu->delta_window_size;
   rv = resume_flow_controlled(session, stream);
   if(rv != 0) {
     return rv;
@@ -1767,13 +1766,13 @@ static int process_ctrl_frame(spdylay_session *session)
 /* Returns nonzero if DATA for |stream| is delivered to the application. */
 static int data_acceptable(spdylay_session *session, spdylay_stream *stream)
 {
-  if(stream == NULL || (stream->shut_flags & SPDYLAY_SHUT_RD)) {
+  if(stream == NULL || (stream->done_dirs & SPDYLAY_STREAM_IN_DONE)) {
     return 0;
   }
-  if(spdylay_session_is_my_stream_id(session, stream->stream_id)) {
-    return stream->state == SPDYLAY_STREAM_OPENED;
+  if(spdylay_session_is_my_stream_id(session, stream->id)) {
+    return stream->phase == SPDYLAY_STREAM_PHASE_REPLIED;
   }
-  return stream->state != SPDYLAY_STREAM_CLOSING;
+  return stream->phase != SPDYLAY_STREAM_PHASE_RESET;
 }
 
 /*
@@ -1835,15 +1834,15 @@ static int process_data_piece(spdylay_session *session, const uint8_t *data,
   spdylay_inbound_frame *iframe = &session->iframe;
   int rv;
   if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-    rv = adjust_recv_window(session, &session->recv_window_size, 0, n,
+    rv = adjust_recv_window(session, &session->recv_unacked, 0, n,
                             SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
     if(rv != 0) {
       return rv;
     }
     if(!iframe->data_accept &&
        (session->opt_flags & SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2)) {
-      rv = adjust_consumed(session, &session->consumed_size,
-                           &session->recv_window_size, 0, n,
+      rv = adjust_consumed(session, &session->consumed_unacked,
+                           &session->recv_unacked, 0, n,
                            SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
       if(rv != 0) {
         return rv;
@@ -1858,7 +1857,7 @@ static int process_data_piece(spdylay_session *session, const uint8_t *data,
     spdylay_stream *stream =
       spdylay_session_get_stream(session, iframe->data_stream_id);
     if(stream) {
-      rv = adjust_recv_window(session, &stream->recv_window_size,
+      rv = adjust_recv_window(session, &stream->recv_unacked,
                               iframe->data_stream_id, n,
                               stream_threshold(session));
       if(rv != 0) {
@@ -1884,15 +1883,15 @@ static int process_data_end(spdylay_session *session)
   if(stream == NULL) {
     return 0;
   }
-  if(stream->shut_flags & SPDYLAY_SHUT_RD) {
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->done_dirs & SPDYLAY_STREAM_IN_DONE) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return 0;
     }
     return spdylay_session_fail_session(session,
                                         SPDYLAY_GOAWAY_PROTOCOL_ERROR);
   }
   if(spdylay_session_is_my_stream_id(session, id)) {
-    if(stream->state == SPDYLAY_STREAM_OPENED) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_REPLIED) {
       if(session->callbacks.on_data_recv_callback) {
         session->callbacks.on_data_recv_callback
           (session, flags, id, (int32_t)iframe->payloadlen,
@@ -1901,19 +1900,19 @@ static int process_data_end(spdylay_session *session)
       if(flags & SPDYLAY_DATA_FLAG_FIN) {
         stream = spdylay_session_get_stream(session, id);
         if(stream) {
-          spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+          stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
           close_stream_if_shut_rdwr(session, stream);
         }
       }
       return 0;
     }
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return 0;
     }
     return spdylay_session_fail_session(session,
                                         SPDYLAY_GOAWAY_PROTOCOL_ERROR);
   }
-  if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
     return 0;
   }
   if(session->callbacks.on_data_recv_callback) {
@@ -1924,7 +1923,7 @@ static int process_data_end(spdylay_session *session)
     call_on_request_recv(session, id);
     stream = spdylay_session_get_stream(session, id);
     if(stream) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+      stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
       close_stream_if_shut_rdwr(session, stream);
     }
   }
@@ -2154,7 +2153,7 @@ int spdylay_session_want_read(spdylay_session *session)
      (session->goaway_flags & SPDYLAY_GOAWAY_SEND)) {
     return 0;
   }
-  return !session->goaway_flags || spdylay_map_size(&session->streams) > 0;
+  return !session->goaway_flags || spdylay_streamtab_count(&session->streams) > 0;
 }
 
 int spdylay_session_want_write(spdylay_session *session)
@@ -2175,14 +2174,14 @@ int spdylay_session_want_write(spdylay_session *session)
      session->num_outgoing_streams <
      session->remote_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]);
   return sendable &&
-    (!session->goaway_flags || spdylay_map_size(&session->streams) > 0);
+    (!session->goaway_flags || spdylay_streamtab_count(&session->streams) > 0);
 }
 
 void* spdylay_session_get_stream_user_data(spdylay_session *session,
                                            int32_t stream_id)
 {
   spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
-  return stream ? stream->stream_user_data : NULL;
+  return stream ? stream->user_data : NULL;
 }
 
 int spdylay_session_set_stream_user_data(spdylay_session *session,
@@ -2193,7 +2192,7 @@ int spdylay_session_set_stream_user_data(spdylay_session *session,
   if(stream == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  stream->stream_user_data = stream_user_data;
+  stream->user_data = stream_user_data;
   return 0;
 }
 
@@ -2218,7 +2217,7 @@ int32_t spdylay_session_get_stream_recv_data_length
   if(session->flow_control == SPDYLAY_FLOW_CONTROL_NONE) {
     return 0;
   }
-  return stream->recv_window_size;
+  return stream->recv_unacked;
 }
 
 int32_t spdylay_session_get_recv_data_length(spdylay_session *session)
@@ -2226,7 +2225,7 @@ int32_t spdylay_session_get_recv_data_length(spdylay_session *session)
   if(session->flow_control != SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
     return 0;
   }
-  return session->recv_window_size;
+  return session->recv_unacked;
 }
 
 int spdylay_session_consume(spdylay_session *session,
@@ -2241,8 +2240,8 @@ int spdylay_session_consume(spdylay_session *session,
     return SPDYLAY_ERR_INVALID_STATE;
   }
   if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-    rv = adjust_consumed(session, &session->consumed_size,
-                         &session->recv_window_size, 0, size,
+    rv = adjust_consumed(session, &session->consumed_unacked,
+                         &session->recv_unacked, 0, size,
                          SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
     if(rv != 0) {
       return rv;
@@ -2251,8 +2250,8 @@ int spdylay_session_consume(spdylay_session *session,
   if(session->flow_control != SPDYLAY_FLOW_CONTROL_NONE) {
     stream = spdylay_session_get_stream(session, stream_id);
     if(stream) {
-      rv = adjust_consumed(session, &stream->consumed_size,
-                           &stream->recv_window_size, stream_id, size,
+      rv = adjust_consumed(session, &stream->consumed_unacked,
+                           &stream->recv_unacked, stream_id, size,
                            stream_threshold(session));
       if(rv != 0) {
         return rv;
@@ -2266,12 +2265,12 @@ int spdylay_session_resume_data(spdylay_session *session, int32_t stream_id)
 {
   spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
   spdylay_outbound_item *item;
-  if(stream == NULL || stream->deferred_data == NULL ||
-     (stream->deferred_flags & SPDYLAY_DEFERRED_FLOW_CONTROL)) {
+  if(stream == NULL || stream->parked == NULL ||
+     stream->parked_on_window) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  item = stream->deferred_data;
-  spdylay_stream_detach_deferred_data(stream);
+  item = stream->parked;
+  spdylay_stream_unpark(stream);
   spdylay_sendq_add(&session->sendq, &item->qnode);
   return 0;
 }

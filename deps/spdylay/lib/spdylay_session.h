@@ -8,7 +8,7 @@
 
 #include "spdylay_int.h"
 #include "spdylay_buffer.h"
-#include "spdylay_map.h"
+#include "spdylay_streamtab.h"
 #include "spdylay_sendq.h"
 #include "spdylay_zlib.h"
 #include "spdylay_frame.h"
@@ -99,7 +99,8 @@ struct spdylay_session {
   /* spdylay_optmask bits */
   uint8_t opt_flags;
 
-  spdylay_map streams;
+  /* spdylay_stream objects (owned by the session) by stream ID */
+  spdylay_streamtab streams;
   size_t num_outgoing_streams;
   size_t num_incoming_streams;
 
@@ -115,10 +116,10 @@ struct spdylay_session {
   uint32_t last_ping_unique_id;
   int32_t last_good_stream_id;
 
-  /* session-level flow control (SPDY/3.1) */
-  int32_t window_size;
-  int32_t recv_window_size;
-  int32_t consumed_size;
+  /* session-level flow control (SPDY/3.1), as in spdylay_stream */
+  int32_t send_window;
+  int32_t recv_unacked;
+  int32_t consumed_unacked;
 
   uint32_t remote_settings[SPDYLAY_SETTINGS_MAX + 1];
   uint32_t local_settings[SPDYLAY_SETTINGS_MAX + 1];

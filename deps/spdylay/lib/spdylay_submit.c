@@ -237,15 +237,15 @@ int spdylay_submit_window_update(spdylay_session *session, int32_t stream_id,
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   if(stream_id == 0) {
-    recv_window = &session->recv_window_size;
-    consumed = &session->consumed_size;
+    recv_window = &session->recv_unacked;
+    consumed = &session->consumed_unacked;
   } else {
     spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
     if(stream == NULL) {
       return SPDYLAY_ERR_STREAM_CLOSED;
     }
-    recv_window = &stream->recv_window_size;
-    consumed = &stream->consumed_size;
+    recv_window = &stream->recv_unacked;
+    consumed = &stream->consumed_unacked;
   }
   *recv_window -= spdylay_min(delta_window_size, *recv_window);
   *consumed -= spdylay_min(delta_window_size, *consumed);

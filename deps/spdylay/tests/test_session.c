@@ -601,8 +601,8 @@ static void test_rst_stream_closing(void)
   clear_logs(&pr);
   CHECK_EQ(spdylay_submit_syn_reply(pr.s.session, 0, 1, res_nv), 0);
   CHECK_EQ(spdylay_submit_rst_stream(pr.s.session, 1, SPDYLAY_CANCEL), 0);
-  CHECK_EQ(spdylay_session_get_stream(pr.s.session, 1)->state,
-           SPDYLAY_STREAM_CLOSING);
+  CHECK_EQ(spdylay_session_get_stream(pr.s.session, 1)->phase,
+           SPDYLAY_STREAM_PHASE_RESET);
   CHECK_EQ(spdylay_session_send(pr.s.session), 0);
   CHECK_STR(pr.s.log, "notsent2:-511;before3;sent3;close1:5;");
   deliver(&pr.s, &pr.c);
@@ -723,8 +723,8 @@ static void test_flow_control_park_and_resume(void)
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, &prd, NULL), 0);
   pump(&pr);
   CHECK_EQ(pr.c.body_pos, 65536);
-  CHECK_EQ(spdylay_session_get_stream(pr.c.session, 1)->window_size, 0);
-  CHECK(spdylay_session_get_stream(pr.c.session, 1)->deferred_data != NULL);
+  CHECK_EQ(spdylay_session_get_stream(pr.c.session, 1)->send_window, 0);
+  CHECK(spdylay_session_get_stream(pr.c.session, 1)->parked != NULL);
   CHECK_EQ(spdylay_session_resume_data(pr.c.session, 1),
            SPDYLAY_ERR_INVALID_ARGUMENT);
   CHECK_EQ(spdylay_session_get_stream_recv_data_length(pr.s.session, 1),
@@ -934,8 +934,8 @@ static void test_recv_syn_reply_headers(void)
     CHECK_STR(pr.c.log, "recv2;recv8;");
     clear_logs(&pr);
     /* second SYN_REPLY: STREAM_IN_USE (v3) / PROTOCOL_ERROR (v2) */
-    spdylay_session_get_stream(pr.s.session, 1)->state =
-      SPDYLAY_STREAM_OPENING;
+    spdylay_session_get_stream(pr.s.session, 1)->phase =
+      SPDYLAY_STREAM_PHASE_SYN;
     CHECK_EQ(spdylay_submit_syn_reply(pr.s.session, 0, 1, res_nv), 0);
     CHECK_EQ(spdylay_session_send(pr.s.session), 0);
     deliver(&pr.s, &pr.c);
@@ -1176,8 +1176,8 @@ static void test_server_push(void)
   deliver(&pr.s, &pr.c);
   CHECK_STR(pr.c.log, "recv1;");
   CHECK(spdylay_session_get_stream(pr.c.session, 2) != NULL);
-  CHECK_EQ(spdylay_session_get_stream(pr.c.session, 2)->shut_flags,
-           SPDYLAY_SHUT_WR);
+  CHECK_EQ(spdylay_session_get_stream(pr.c.session, 2)->done_dirs,
+           SPDYLAY_STREAM_OUT_DONE);
   /* pushed DATA with FIN: request callback on the client, then close */
   clear_logs(&pr);
   inject(pr.c.session, "0000000201000002 6869");
