@@ -690,7 +690,7 @@ void spdylay_frame_free(spdylay_frame *frame)
  */
 static ssize_t pack_hb_frame(spdylay_buffer *buf, spdylay_buffer *nvbuf,
                              spdylay_ctrl_hd *hd, char **nv, size_t fixedlen,
-                             spdylay_zlib *deflater)
+                             spdylay_hd_deflater *deflater)
 {
   ssize_t nvlen, zlen;
   size_t bound, off = SPDYLAY_FRAME_HEAD_LENGTH + fixedlen;
@@ -708,13 +708,13 @@ static ssize_t pack_hb_frame(spdylay_buffer *buf, spdylay_buffer *nvbuf,
       return rv;
     }
   }
-  bound = spdylay_zlib_deflate_hd_bound(deflater, (size_t)nvlen);
+  bound = spdylay_hd_deflate_bound(deflater, (size_t)nvlen);
   spdylay_buffer_reset(buf);
   rv = spdylay_buffer_reserve(buf, off + bound);
   if(rv != 0) {
     return rv;
   }
-  zlen = spdylay_zlib_deflate_hd(deflater, buf->buf + off, bound,
+  zlen = spdylay_hd_deflate(deflater, buf->buf + off, bound,
                                  nvbuf->buf, (size_t)nvlen);
   if(zlen < 0) {
     return zlen;
@@ -732,7 +732,7 @@ static ssize_t pack_hb_frame(spdylay_buffer *buf, spdylay_buffer *nvbuf,
 ssize_t spdylay_frame_pack_syn_stream(spdylay_buffer *buf,
                                       spdylay_buffer *nvbuf,
                                       spdylay_syn_stream *frame,
-                                      spdylay_zlib *deflater)
+                                      spdylay_hd_deflater *deflater)
 {
   uint8_t *p;
   ssize_t len = pack_hb_frame(buf, nvbuf, &frame->hd, frame->nv,
@@ -758,7 +758,7 @@ ssize_t spdylay_frame_pack_syn_stream(spdylay_buffer *buf,
 ssize_t spdylay_frame_pack_syn_reply(spdylay_buffer *buf,
                                      spdylay_buffer *nvbuf,
                                      spdylay_syn_reply *frame,
-                                     spdylay_zlib *deflater)
+                                     spdylay_hd_deflater *deflater)
 {
   ssize_t len = pack_hb_frame(buf, nvbuf, &frame->hd, frame->nv,
                               spdylay_frame_hd_fixed_length
@@ -775,7 +775,7 @@ ssize_t spdylay_frame_pack_syn_reply(spdylay_buffer *buf,
 ssize_t spdylay_frame_pack_headers(spdylay_buffer *buf,
                                    spdylay_buffer *nvbuf,
                                    spdylay_headers *frame,
-                                   spdylay_zlib *deflater)
+                                   spdylay_hd_deflater *deflater)
 {
   ssize_t len = pack_hb_frame(buf, nvbuf, &frame->hd, frame->nv,
                               spdylay_frame_hd_fixed_length

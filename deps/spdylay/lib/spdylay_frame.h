@@ -11,7 +11,7 @@
 
 #include "spdylay_int.h"
 #include "spdylay_buffer.h"
-#include "spdylay_zlib.h"
+#include "spdylay_hdcomp.h"
 
 #define SPDYLAY_FRAME_HEAD_LENGTH 8
 /* Largest DATA payload this library sends. */
@@ -150,15 +150,15 @@ void spdylay_frame_free(spdylay_frame *frame);
 ssize_t spdylay_frame_pack_syn_stream(spdylay_buffer *buf,
                                       spdylay_buffer *nvbuf,
                                       spdylay_syn_stream *frame,
-                                      spdylay_zlib *deflater);
+                                      spdylay_hd_deflater *deflater);
 ssize_t spdylay_frame_pack_syn_reply(spdylay_buffer *buf,
                                      spdylay_buffer *nvbuf,
                                      spdylay_syn_reply *frame,
-                                     spdylay_zlib *deflater);
+                                     spdylay_hd_deflater *deflater);
 ssize_t spdylay_frame_pack_headers(spdylay_buffer *buf,
                                    spdylay_buffer *nvbuf,
                                    spdylay_headers *frame,
-                                   spdylay_zlib *deflater);
+                                   spdylay_hd_deflater *deflater);
 ssize_t spdylay_frame_pack_rst_stream(spdylay_buffer *buf,
                                       spdylay_rst_stream *frame);
 ssize_t spdylay_frame_pack_settings(spdylay_buffer *buf,

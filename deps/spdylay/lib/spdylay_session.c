@@ -111,12 +111,12 @@ static int session_new(spdylay_session **session_ptr, uint16_t version,
   spdylay_buffer_init(&session->iframe.hbbuf);
   session->iframe.state = SPDYLAY_RECV_HEAD;
 
-  rv = spdylay_zlib_deflate_hd_init(&session->hd_deflater, server,
-                                    session->version);
+  rv = spdylay_hd_deflater_init(&session->hd_deflater, session->version,
+                                server);
   if(rv != 0) {
     goto fail_deflate;
   }
-  rv = spdylay_zlib_inflate_hd_init(&session->hd_inflater, session->version);
+  rv = spdylay_hd_inflater_init(&session->hd_inflater, session->version);
   if(rv != 0) {
     goto fail_inflate;
   }
@@ -130,9 +130,9 @@ static int session_new(spdylay_session **session_ptr, uint16_t version,
   return 0;
 
  fail_streams:
-  spdylay_zlib_inflate_free(&session->hd_inflater);
+  spdylay_hd_inflater_end(&session->hd_inflater);
  fail_inflate:
-  spdylay_zlib_deflate_free(&session->hd_deflater);
+  spdylay_hd_deflater_end(&session->hd_deflater);
  fail_deflate:
   free(session);
   return rv;
@@ -192,8 +192,8 @@ void spdylay_session_del(spdylay_session *session)
   spdylay_buffer_free(&session->nvbuf);
   spdylay_buffer_free(&session->iframe.buf);
   spdylay_buffer_free(&session->iframe.hbbuf);
-  spdylay_zlib_deflate_free(&session->hd_deflater);
-  spdylay_zlib_inflate_free(&session->hd_inflater);
+  spdylay_hd_deflater_end(&session->hd_deflater);
+  spdylay_hd_inflater_end(&session->hd_inflater);
   free(session);
 }
 
@@ -2025,14 +2025,17 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
       }
       if(n > 0) {
         if(iframe->hb && !iframe->zlib_error) {
-          int overflow = iframe->too_large;
-          size_t keep = spdylay_min((size_t)session->max_recv_ctrl_frame_buf,
-                                    (size_t)session->max_header_list_size);
-          size_t cap = spdylay_max(keep,
-                                   (size_t)session->max_header_block_inflate);
-          rv = spdylay_zlib_inflate_hd(&session->hd_inflater, &iframe->hbbuf,
-                                       keep, &overflow, &iframe->inflated,
-                                       cap, p, n);
+          spdylay_hd_sink sink;
+          sink.kept = &iframe->hbbuf;
+          sink.keep_max = spdylay_min((size_t)session->max_recv_ctrl_frame_buf,
+                                      (size_t)session->max_header_list_size);
+          sink.discarding = iframe->too_large;
+          sink.produced = iframe->inflated;
+          sink.produced_max =
+            spdylay_max(sink.keep_max,
+                        (size_t)session->max_header_block_inflate);
+          rv = spdylay_hd_inflate(&session->hd_inflater, &sink, p, n);
+          iframe->inflated = sink.produced;
           if(rv == SPDYLAY_ERR_NOMEM) {
             return rv;
           }
@@ -2045,7 +2048,7 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
           if(rv != 0) {
             iframe->zlib_error = 1;
           }
-          if(overflow) {
+          if(sink.discarding) {
             iframe->too_large = 1;
             spdylay_buffer_reset(&iframe->hbbuf);
           }

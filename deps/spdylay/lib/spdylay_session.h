@@ -10,7 +10,7 @@
 #include "spdylay_buffer.h"
 #include "spdylay_streamtab.h"
 #include "spdylay_sendq.h"
-#include "spdylay_zlib.h"
+#include "spdylay_hdcomp.h"
 #include "spdylay_frame.h"
 #include "spdylay_stream.h"
 #include "spdylay_outbound_item.h"
@@ -129,8 +129,8 @@ struct spdylay_session {
   spdylay_session_callbacks callbacks;
   void *user_data;
 
-  spdylay_zlib hd_deflater;
-  spdylay_zlib hd_inflater;
+  spdylay_hd_deflater hd_deflater;
+  spdylay_hd_inflater hd_inflater;
 
   /* frame being sent */
   spdylay_outbound_item *aob_item;

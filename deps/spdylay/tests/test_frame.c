@@ -3,6 +3,25 @@
 #include "spdylay_test.h"
 #include "spdylay_frame.h"
 
+/* spdylay_hd_inflate with the sink spelled out: keeps output up to |keep|
+   bytes in |out|, *overflow and *total carried across calls. */
+static int inflate_into(spdylay_hd_inflater *inf, spdylay_buffer *out,
+                        size_t keep, int *overflow, size_t *total,
+                        size_t cap, const uint8_t *in, size_t inlen)
+{
+  spdylay_hd_sink sink;
+  int rv;
+  sink.kept = out;
+  sink.keep_max = keep;
+  sink.discarding = *overflow;
+  sink.produced = *total;
+  sink.produced_max = cap;
+  rv = spdylay_hd_inflate(inf, &sink, in, inlen);
+  *overflow = sink.discarding;
+  *total = sink.produced;
+  return rv;
+}
+
 static const char *req_nv3[] = {
   ":method", "GET", ":path", "/", ":version", "HTTP/1.1",
   ":host", "example.org", ":scheme", "https", NULL
@@ -40,7 +59,7 @@ static void test_syn_stream_vectors(void)
   unsigned char expect[512];
   size_t elen;
   spdylay_buffer buf, nvbuf;
-  spdylay_zlib def;
+  spdylay_hd_deflater def;
   spdylay_syn_stream frame;
   spdylay_syn_reply reply;
   ssize_t n;
@@ -51,7 +70,7 @@ static void test_syn_stream_vectors(void)
   spdylay_buffer_init(&nvbuf);
 
   /* client v3, level 0 */
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 0, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 0), 0);
   spdylay_frame_syn_stream_init(&frame, 3, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
                                 norm(req_nv3));
   n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
@@ -68,10 +87,10 @@ static void test_syn_stream_vectors(void)
   CHECK_MEM(buf.buf + 12, expect, elen);
   CHECK_MEM(buf.buf, "\x80\x03\x00\x02\x00", 5);
   spdylay_frame_syn_reply_free(&reply);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
 
   /* server v3, level 9 */
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   spdylay_frame_syn_stream_init(&frame, 3, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
                                 norm(req_nv3));
   n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
@@ -79,10 +98,10 @@ static void test_syn_stream_vectors(void)
   CHECK_EQ(n, elen);
   CHECK_MEM(buf.buf, expect, elen);
   spdylay_frame_syn_stream_free(&frame);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
 
   /* client v2: names translated on the wire */
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 0, 2), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 2, 0), 0);
   spdylay_frame_syn_stream_init(&frame, 2, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
                                 norm(req_nv3));
   n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
@@ -92,7 +111,7 @@ static void test_syn_stream_vectors(void)
   /* the frame still shows the SPDY/3 names */
   CHECK_STR(frame.nv[0], ":host");
   spdylay_frame_syn_stream_free(&frame);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
 
   spdylay_buffer_free(&buf);
   spdylay_buffer_free(&nvbuf);
@@ -101,7 +120,8 @@ static void test_syn_stream_vectors(void)
 static void roundtrip_hb(uint16_t version)
 {
   spdylay_buffer buf, nvbuf, hb;
-  spdylay_zlib def, inf;
+  spdylay_hd_deflater def;
+  spdylay_hd_inflater inf;
   spdylay_syn_stream frame, out;
   spdylay_headers hf, hout;
   size_t fixed;
@@ -113,15 +133,15 @@ static void roundtrip_hb(uint16_t version)
   spdylay_buffer_init(&buf);
   spdylay_buffer_init(&nvbuf);
   spdylay_buffer_init(&hb);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, version), 0);
-  CHECK_EQ(spdylay_zlib_inflate_hd_init(&inf, version), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, version, 1), 0);
+  CHECK_EQ(spdylay_hd_inflater_init(&inf, version), 0);
   spdylay_frame_syn_stream_init(&frame, version,
                                 SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL, 2, 1,
                                 version == 2 ? 3 : 5, norm(nv));
   frame.slot = 0;
   n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
   CHECK(n > 18);
-  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
+  CHECK_EQ(inflate_into(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
                                    buf.buf + 18, (size_t)n - 18), 0);
   CHECK_EQ(spdylay_frame_unpack_syn_stream(&out, buf.buf, buf.buf + 8, 10,
                                            hb.buf, hb.len), 0);
@@ -159,7 +179,7 @@ static void roundtrip_hb(uint16_t version)
   fixed = spdylay_frame_hd_fixed_length(SPDYLAY_HEADERS, version);
   CHECK_EQ(fixed, version == 2 ? 6 : 4);
   spdylay_buffer_reset(&hb);
-  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
+  CHECK_EQ(inflate_into(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
                                    buf.buf + 8 + fixed,
                                    (size_t)n - 8 - fixed), 0);
   CHECK_EQ(spdylay_frame_unpack_headers(&hout, buf.buf, buf.buf + 8, fixed,
@@ -169,8 +189,8 @@ static void roundtrip_hb(uint16_t version)
   spdylay_frame_headers_free(&hout);
   spdylay_frame_headers_free(&hf);
 
-  spdylay_zlib_deflate_free(&def);
-  spdylay_zlib_inflate_free(&inf);
+  spdylay_hd_deflater_end(&def);
+  spdylay_hd_inflater_end(&inf);
   spdylay_buffer_free(&buf);
   spdylay_buffer_free(&nvbuf);
   spdylay_buffer_free(&hb);

@@ -1222,7 +1222,7 @@ static void put32(uint8_t *p, uint32_t v)
  * 'a', compressed with |def| (a level-9 SPDY/3 deflater).  Returns a
  * malloc'ed frame; *len its length.
  */
-static uint8_t *make_syn_stream(spdylay_zlib *def, int32_t stream_id,
+static uint8_t *make_syn_stream(spdylay_hd_deflater *def, int32_t stream_id,
                                 const char **nv, size_t biglen, size_t *len)
 {
   size_t rawlen = 4, npairs = 0, i, off, bound;
@@ -1253,9 +1253,9 @@ static uint8_t *make_syn_stream(spdylay_zlib *def, int32_t stream_id,
     memcpy(raw + off + 4, nv[i], l);
     off += 4 + l;
   }
-  bound = spdylay_zlib_deflate_hd_bound(def, rawlen);
+  bound = spdylay_hd_deflate_bound(def, rawlen);
   frame = malloc(18 + bound);
-  n = spdylay_zlib_deflate_hd(def, frame + 18, bound, raw, rawlen);
+  n = spdylay_hd_deflate(def, frame + 18, bound, raw, rawlen);
   CHECK(n > 0);
   memcpy(frame, "\x80\x03\x00\x01", 4);
   put32(frame + 4, (uint32_t)(10 + n));
@@ -1395,14 +1395,14 @@ static void test_limit_outbound_ack_ping_flood(void)
   pr.s.session->last_recv_stream_id = 1;
   {
     size_t len;
-    spdylay_zlib def;
+    spdylay_hd_deflater def;
     uint8_t *f;
-    CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+    CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
     f = make_syn_stream(&def, 1, sorted_req_nv, 0, &len);
     CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len),
              SPDYLAY_ERR_FLOODED);
     free(f);
-    spdylay_zlib_deflate_free(&def);
+    spdylay_hd_deflater_end(&def);
   }
   pr.s.wouldblock_after = -1;
   check_failed_for(&pr.s, SPDYLAY_LIMIT_OUTBOUND_ACK, 1);
@@ -1498,9 +1498,9 @@ static void test_limit_stream_resets(void)
   /* rapid reset with real streams and the default bucket */
   pair_init(&pr, 4);
   {
-    spdylay_zlib def;
+    spdylay_hd_deflater def;
     int failed = 0;
-    CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+    CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
     pr.s.no_chunk_log = 1;
     for(i = 0; i < 1100 && !failed; ++i) {
       size_t len;
@@ -1521,7 +1521,7 @@ static void test_limit_stream_resets(void)
         CHECK_EQ(rv, 16);
       }
     }
-    spdylay_zlib_deflate_free(&def);
+    spdylay_hd_deflater_end(&def);
     /* 1000 + a few refilled while the loop ran */
     CHECK(failed);
     CHECK(i >= 1000 && i < 1100);
@@ -1537,12 +1537,12 @@ static void test_limit_stream_resets(void)
 static void test_limit_header_list(void)
 {
   pair_t pr;
-  spdylay_zlib def;
+  spdylay_hd_deflater def;
   uint8_t *f;
   size_t len;
   pair_init(&pr, 3);
   set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_LIST_SIZE, 1000);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   f = make_syn_stream(&def, 1, sorted_req_nv, 2000, &len);
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
@@ -1562,13 +1562,13 @@ static void test_limit_header_list(void)
   free(f);
   CHECK_STR(pr.s.log, "recv1;req3;");
   CHECK_EQ(pr.s.session->num_empty_frames, 0);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   pair_free(&pr);
 
   /* default limit 65536: a moderately oversized block (400 KB of value,
      under the 1 MiB inflate cap) fed in small pieces */
   pair_init(&pr, 4);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   {
     size_t i;
     f = make_syn_stream(&def, 1, sorted_req_nv, 400000, &len);
@@ -1586,7 +1586,7 @@ static void test_limit_header_list(void)
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
   CHECK_STR(pr.s.log, "recv1;req3;");
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   pair_free(&pr);
 }
 
@@ -1594,12 +1594,12 @@ static void test_limit_header_list(void)
 static void test_limit_zlib_bomb(void)
 {
   pair_t pr;
-  spdylay_zlib def;
+  spdylay_hd_deflater def;
   uint8_t *f;
   size_t len, i;
   ssize_t rv = 0;
   pair_init(&pr, 4);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   f = make_syn_stream(&def, 1, sorted_req_nv, 16u << 20, &len);
   CHECK(len < 32768);
   for(i = 0; i < len; i += 1000) {
@@ -1619,14 +1619,14 @@ static void test_limit_zlib_bomb(void)
   CHECK(spdylay_session_in_ctrl_frame(pr.s.session) == 0);
   check_failed_for(&pr.s, SPDYLAY_LIMIT_HEADER_BLOCK_INFLATE, 0);
   free(f);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   pair_free(&pr);
 
   /* a larger inflate cap: the block is refused and zlib stays in step */
   pair_init(&pr, 3);
   set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE, 32u << 20);
   set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_LIST_SIZE, 4096);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   f = make_syn_stream(&def, 1, sorted_req_nv, 16u << 20, &len);
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
@@ -1636,14 +1636,14 @@ static void test_limit_zlib_bomb(void)
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
   CHECK_STR(pr.s.log, "invalid1:11;recv1;req3;");
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   pair_free(&pr);
 }
 
 static void test_in_ctrl_frame(void)
 {
   pair_t pr;
-  spdylay_zlib def;
+  spdylay_hd_deflater def;
   uint8_t *f;
   size_t len;
   pair_init(&pr, 3);
@@ -1656,7 +1656,7 @@ static void test_in_ctrl_frame(void)
   CHECK_EQ(inject_rv(pr.s.session, "0001"), 2);
   CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 0);
   /* half a SYN_STREAM */
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   f = make_syn_stream(&def, 1, sorted_req_nv, 0, &len);
   f[4] = 0;
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len / 2),
@@ -1667,7 +1667,7 @@ static void test_in_ctrl_frame(void)
            (ssize_t)(len - len / 2));
   CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 0);
   free(f);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   /* part of a DATA payload does not count; its head does */
   CHECK_EQ(inject_rv(pr.s.session, "000000"), 3);
   CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 1);
