@@ -104,13 +104,16 @@ static double bench_pack_unpack(const char **nv, int server, int iters)
   spdylay_frame_nv_norm_copy(&nvcopy, nv);
   t0 = cpu_now();
   for(i = 0; i < iters; ++i) {
-    spdylay_syn_stream frame, out;
+    spdylay_frame frame;
+    spdylay_syn_stream out;
     ssize_t n;
     int overflow = 0;
     size_t inflated = 0;
-    spdylay_frame_syn_stream_init(&frame, 3, SPDYLAY_CTRL_FLAG_FIN,
-                                  2 * i + 1, 0, 3, nvcopy);
-    n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
+    spdylay_frame_begin(&frame, 3, SPDYLAY_SYN_STREAM, SPDYLAY_CTRL_FLAG_FIN);
+    frame.syn_stream.stream_id = 2 * i + 1;
+    frame.syn_stream.pri = 3;
+    frame.syn_stream.nv = nvcopy;
+    n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame.syn_stream, &def);
     if(n < 0) {
       fprintf(stderr, "pack failed\n");
       exit(1);
@@ -123,7 +126,7 @@ static double bench_pack_unpack(const char **nv, int server, int iters)
       fprintf(stderr, "unpack failed\n");
       exit(1);
     }
-    spdylay_frame_syn_stream_free(&out);
+    spdylay_frame_nv_del(out.nv);
   }
   t1 = cpu_now();
   spdylay_frame_nv_del(nvcopy);

@@ -545,140 +545,65 @@ int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
   return rv;
 }
 
-/* ---- constructors / destructors ---- */
+/* ---- building and releasing frames ---- */
 
-static void ctrl_hd_init(spdylay_ctrl_hd *hd, uint16_t version, uint16_t type,
-                         uint8_t flags, int32_t length)
+/* Payload length of the control frames whose payload size is fixed by
+   |type| and |version|; 0 for the others (their length is known once the
+   content is: SETTINGS from its entry count, header-block frames when
+   packed). */
+static int32_t fixed_payload_length(uint16_t type, uint16_t version)
 {
-  hd->version = version;
-  hd->type = type;
-  hd->flags = flags;
-  hd->length = length;
+  switch(type) {
+  case SPDYLAY_PING:
+    return 4;
+  case SPDYLAY_GOAWAY:
+    /* the status code field exists from SPDY/3 on */
+    return version == 2 ? 4 : 8;
+  case SPDYLAY_RST_STREAM:
+  case SPDYLAY_WINDOW_UPDATE:
+    return 8;
+  case SPDYLAY_SETTINGS:
+    /* the entry count alone */
+    return 4;
+  default:
+    return 0;
+  }
 }
 
-void spdylay_frame_syn_stream_init(spdylay_syn_stream *frame,
-                                   uint16_t version, uint8_t flags,
-                                   int32_t stream_id, int32_t assoc_stream_id,
-                                   uint8_t pri, char **nv)
+void spdylay_frame_begin(spdylay_frame *frame, uint16_t version,
+                         uint16_t type, uint8_t flags)
 {
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_SYN_STREAM, flags, 0);
-  frame->stream_id = stream_id;
-  frame->assoc_stream_id = assoc_stream_id;
-  frame->pri = pri;
-  frame->nv = nv;
+  static const spdylay_frame blank;
+  *frame = blank;
+  frame->ctrl.hd.version = version;
+  frame->ctrl.hd.type = type;
+  frame->ctrl.hd.flags = flags;
+  frame->ctrl.hd.length = fixed_payload_length(type, version);
 }
 
-void spdylay_frame_syn_stream_free(spdylay_syn_stream *frame)
+void spdylay_frame_release(spdylay_frame *frame)
 {
-  spdylay_frame_nv_del(frame->nv);
-  frame->nv = NULL;
-}
-
-void spdylay_frame_syn_reply_init(spdylay_syn_reply *frame, uint16_t version,
-                                  uint8_t flags, int32_t stream_id,
-                                  char **nv)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_SYN_REPLY, flags, 0);
-  frame->stream_id = stream_id;
-  frame->nv = nv;
-}
-
-void spdylay_frame_syn_reply_free(spdylay_syn_reply *frame)
-{
-  spdylay_frame_nv_del(frame->nv);
-  frame->nv = NULL;
-}
-
-void spdylay_frame_headers_init(spdylay_headers *frame, uint16_t version,
-                                uint8_t flags, int32_t stream_id, char **nv)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_HEADERS, flags, 0);
-  frame->stream_id = stream_id;
-  frame->nv = nv;
-}
-
-void spdylay_frame_headers_free(spdylay_headers *frame)
-{
-  spdylay_frame_nv_del(frame->nv);
-  frame->nv = NULL;
-}
-
-void spdylay_frame_rst_stream_init(spdylay_rst_stream *frame,
-                                   uint16_t version, int32_t stream_id,
-                                   uint32_t status_code)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_RST_STREAM, 0, 8);
-  frame->stream_id = stream_id;
-  frame->status_code = status_code;
-}
-
-void spdylay_frame_settings_init(spdylay_settings *frame, uint16_t version,
-                                 uint8_t flags, spdylay_settings_entry *iv,
-                                 size_t niv)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_SETTINGS, flags,
-               (int32_t)(4 + niv * 8));
-  frame->niv = niv;
-  frame->iv = iv;
-}
-
-void spdylay_frame_settings_free(spdylay_settings *frame)
-{
-  free(frame->iv);
-  frame->iv = NULL;
-}
-
-void spdylay_frame_ping_init(spdylay_ping *frame, uint16_t version,
-                             uint32_t unique_id)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_PING, 0, 4);
-  frame->unique_id = unique_id;
-}
-
-void spdylay_frame_goaway_init(spdylay_goaway *frame, uint16_t version,
-                               int32_t last_good_stream_id,
-                               uint32_t status_code)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_GOAWAY, 0, version == 2 ? 4 : 8);
-  frame->last_good_stream_id = last_good_stream_id;
-  frame->status_code = version == 2 ? 0 : status_code;
-}
-
-void spdylay_frame_window_update_init(spdylay_window_update *frame,
-                                      uint16_t version, int32_t stream_id,
-                                      int32_t delta_window_size)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_WINDOW_UPDATE, 0, 8);
-  frame->stream_id = stream_id;
-  frame->delta_window_size = delta_window_size;
-}
-
-void spdylay_frame_free(spdylay_frame *frame)
-{
+  char ***nvp = NULL;
   switch(frame->ctrl.hd.type) {
   case SPDYLAY_SYN_STREAM:
-    spdylay_frame_syn_stream_free(&frame->syn_stream);
+    nvp = &frame->syn_stream.nv;
     break;
   case SPDYLAY_SYN_REPLY:
-    spdylay_frame_syn_reply_free(&frame->syn_reply);
+    nvp = &frame->syn_reply.nv;
     break;
   case SPDYLAY_HEADERS:
-    spdylay_frame_headers_free(&frame->headers);
+    nvp = &frame->headers.nv;
     break;
   case SPDYLAY_SETTINGS:
-    spdylay_frame_settings_free(&frame->settings);
-    break;
+    free(frame->settings.iv);
+    frame->settings.iv = NULL;
+    frame->settings.niv = 0;
+    return;
   default:
-    break;
+    return;
   }
+  spdylay_frame_nv_del(*nvp);
+  *nvp = NULL;
 }
 
 /* ---- packing ---- */

@@ -102,45 +102,28 @@ ssize_t spdylay_frame_pack_nv(spdylay_buffer *nvbuf, char **nv, int v2);
 int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
                             size_t len_size);
 
-/* ---- frame constructors / destructors ---- */
+/* ---- building and releasing frames ---- */
 
-void spdylay_frame_syn_stream_init(spdylay_syn_stream *frame,
-                                   uint16_t version, uint8_t flags,
-                                   int32_t stream_id, int32_t assoc_stream_id,
-                                   uint8_t pri, char **nv);
-void spdylay_frame_syn_stream_free(spdylay_syn_stream *frame);
+/*
+ * Starts |frame| as a control frame of |type| (spdylay_frame_type) for
+ * wire |version| with |flags|: every field is zeroed, then the common
+ * header is filled.  hd.length is set to the payload size where the type
+ * fixes it (PING 4, GOAWAY 4 in SPDY/2 and 8 in SPDY/3, RST_STREAM and
+ * WINDOW_UPDATE 8) and to 4 for SETTINGS (the caller adds 8 per entry);
+ * it is 0 for the header-block frames, whose packing sets it.  The caller
+ * then fills the type's own fields through the union member of |type|.
+ * Pointers it stores there (nv of SYN_STREAM / SYN_REPLY / HEADERS, iv
+ * of SETTINGS) become owned by the frame.
+ */
+void spdylay_frame_begin(spdylay_frame *frame, uint16_t version,
+                         uint16_t type, uint8_t flags);
 
-void spdylay_frame_syn_reply_init(spdylay_syn_reply *frame, uint16_t version,
-                                  uint8_t flags, int32_t stream_id,
-                                  char **nv);
-void spdylay_frame_syn_reply_free(spdylay_syn_reply *frame);
-
-void spdylay_frame_headers_init(spdylay_headers *frame, uint16_t version,
-                                uint8_t flags, int32_t stream_id, char **nv);
-void spdylay_frame_headers_free(spdylay_headers *frame);
-
-void spdylay_frame_rst_stream_init(spdylay_rst_stream *frame,
-                                   uint16_t version, int32_t stream_id,
-                                   uint32_t status_code);
-
-void spdylay_frame_settings_init(spdylay_settings *frame, uint16_t version,
-                                 uint8_t flags, spdylay_settings_entry *iv,
-                                 size_t niv);
-void spdylay_frame_settings_free(spdylay_settings *frame);
-
-void spdylay_frame_ping_init(spdylay_ping *frame, uint16_t version,
-                             uint32_t unique_id);
-
-void spdylay_frame_goaway_init(spdylay_goaway *frame, uint16_t version,
-                               int32_t last_good_stream_id,
-                               uint32_t status_code);
-
-void spdylay_frame_window_update_init(spdylay_window_update *frame,
-                                      uint16_t version, int32_t stream_id,
-                                      int32_t delta_window_size);
-
-/* Frees what |frame| owns according to its hd.type. */
-void spdylay_frame_free(spdylay_frame *frame);
+/*
+ * Frees what |frame| owns according to hd.type (the nv array of
+ * SYN_STREAM, SYN_REPLY and HEADERS, the entries of SETTINGS) and clears
+ * those pointers; the frame itself is not freed.
+ */
+void spdylay_frame_release(spdylay_frame *frame);
 
 /* ---- packing (into |buf|, which is reset first) ----
  * All return the total frame length (header included), or

@@ -24,7 +24,7 @@ void spdylay_outbound_item_free(spdylay_outbound_item *item)
     return;
   }
   if(item->frame_cat == SPDYLAY_CTRL) {
-    spdylay_frame_free(&item->frame.ctrl);
+    spdylay_frame_release(&item->frame.ctrl);
   }
   free(item);
 }

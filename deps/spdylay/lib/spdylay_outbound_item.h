@@ -38,9 +38,10 @@ typedef struct spdylay_outbound_item {
   int32_t pri;
   /* enqueue sequence number: FIFO among equal pri */
   uint64_t seq;
-  /* queued by the library in reply to the peer: counted in
-     session->num_outbound_ack until sent */
-  uint8_t ack;
+  /* queued by the library on its own in reply to the peer (PING reply,
+     RST_STREAM for the peer's error): counted in
+     session->flood.pending_replies until it leaves the queue */
+  uint8_t is_reply;
 } spdylay_outbound_item;
 
 /* The item whose send-queue links are |node|. */
