@@ -101,7 +101,7 @@ static double bench_pack_unpack(const char **nv, int server, int iters)
   spdylay_buffer_init(&buf);
   spdylay_buffer_init(&nvbuf);
   spdylay_buffer_init(&hb);
-  spdylay_frame_nv_norm_copy(&nvcopy, nv);
+  spdylay_nv_normalized_clone(&nvcopy, nv);
   t0 = cpu_now();
   for(i = 0; i < iters; ++i) {
     spdylay_frame frame;
@@ -113,23 +113,23 @@ static double bench_pack_unpack(const char **nv, int server, int iters)
     frame.syn_stream.stream_id = 2 * i + 1;
     frame.syn_stream.pri = 3;
     frame.syn_stream.nv = nvcopy;
-    n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame.syn_stream, &def);
+    n = spdylay_frame_encode_syn_stream(&buf, &nvbuf, &frame.syn_stream, &def);
     if(n < 0) {
       fprintf(stderr, "pack failed\n");
       exit(1);
     }
     spdylay_buffer_reset(&hb);
     if(inflate_into(&inf, &hb, 1 << 24, &overflow, &inflated,
-                               1 << 24, buf.buf + 18, (size_t)n - 18) != 0 ||
-       spdylay_frame_unpack_syn_stream(&out, buf.buf, buf.buf + 8, 10,
+                    1 << 24, buf.buf + 18, (size_t)n - 18) != 0 ||
+       spdylay_frame_decode_syn_stream(&out, buf.buf, buf.buf + 8, 10,
                                        hb.buf, hb.len) != 0) {
       fprintf(stderr, "unpack failed\n");
       exit(1);
     }
-    spdylay_frame_nv_del(out.nv);
+    spdylay_nv_free(out.nv);
   }
   t1 = cpu_now();
-  spdylay_frame_nv_del(nvcopy);
+  spdylay_nv_free(nvcopy);
   spdylay_buffer_free(&buf);
   spdylay_buffer_free(&nvbuf);
   spdylay_buffer_free(&hb);

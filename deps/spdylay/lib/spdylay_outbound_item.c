@@ -23,7 +23,7 @@ void spdylay_outbound_item_free(spdylay_outbound_item *item)
   if(item == NULL) {
     return;
   }
-  if(item->frame_cat == SPDYLAY_CTRL) {
+  if(item->kind == SPDYLAY_ITEM_CTRL) {
     spdylay_frame_release(&item->frame.ctrl);
   }
   free(item);

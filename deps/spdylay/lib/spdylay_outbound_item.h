@@ -12,9 +12,9 @@
 #include "spdylay_sendq.h"
 
 typedef enum {
-  SPDYLAY_CTRL,
-  SPDYLAY_DATA
-} spdylay_frame_category;
+  SPDYLAY_ITEM_CTRL,
+  SPDYLAY_ITEM_DATA
+} spdylay_item_kind;
 
 /* Extra data of SYN_STREAM (data provider, stream user data) and
    SYN_REPLY (data provider). */
@@ -22,18 +22,18 @@ typedef struct {
   spdylay_data_provider data_prd;
   void *stream_user_data;
   /* nonzero if data_prd is set */
-  uint8_t has_data_prd;
-} spdylay_frame_aux_data;
+  uint8_t has_body;
+} spdylay_item_attach;
 
 typedef struct spdylay_outbound_item {
   /* links of the send queue holding the item (spdylay_sendq.h) */
   spdylay_sendq_node qnode;
-  spdylay_frame_category frame_cat;
+  spdylay_item_kind kind;
   union {
     spdylay_frame ctrl;
-    spdylay_data data;
+    spdylay_data_job data;
   } frame;
-  spdylay_frame_aux_data aux;
+  spdylay_item_attach attach;
   /* queue priority: smaller leaves first */
   int32_t pri;
   /* enqueue sequence number: FIFO among equal pri */

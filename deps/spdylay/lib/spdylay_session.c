@@ -42,7 +42,7 @@ spdylay_outbound_item* spdylay_session_ctrl_item(spdylay_session *session,
 {
   spdylay_outbound_item *item = calloc(1, sizeof(*item));
   if(item != NULL) {
-    item->frame_cat = SPDYLAY_CTRL;
+    item->kind = SPDYLAY_ITEM_CTRL;
     spdylay_frame_begin(&item->frame.ctrl, session->version, type, flags);
   }
   return item;
@@ -285,62 +285,68 @@ int spdylay_session_set_option(spdylay_session *session,
 /* ------------------------------------------------------------------ */
 /* streams                                                              */
 
-static spdylay_stream* register_stream(spdylay_session *session,
-                                       int32_t stream_id, uint8_t flags,
-                                       uint8_t pri, spdylay_stream_phase state,
-                                       void *stream_user_data)
+/* The open-stream count that stream |id| belongs to. */
+static size_t* stream_counter(spdylay_session *session, int32_t id)
 {
-  spdylay_stream *stream = malloc(sizeof(spdylay_stream));
-  if(stream == NULL) {
-    return NULL;
-  }
-  spdylay_stream_setup(stream, stream_id, flags, pri, state,
-                       (int32_t)session->peer_settings
-                       [SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE],
-                       stream_user_data);
-  if(spdylay_streamtab_put(&session->streams, stream_id, stream) != 0) {
-    free(stream);
-    return NULL;
-  }
-  if(spdylay_session_is_local_id(session, stream_id)) {
-    ++session->local_streams;
-  } else {
-    ++session->remote_streams;
-  }
-  return stream;
+  return spdylay_session_is_local_id(session, id) ? &session->local_streams :
+    &session->remote_streams;
 }
 
 /*
- * Closes stream |stream_id|: fires on_stream_close_callback, then removes
- * and frees the stream (and its parked DATA).
+ * Creates stream |id| in |phase| with the SYN_STREAM flags |syn_flags|,
+ * priority |pri| and the application pointer |user_data|; its send window
+ * is the peer's SETTINGS_INITIAL_WINDOW_SIZE.  The stream is added to
+ * the table and counted.  NULL when out of memory (or |id| is open).
  */
-static int retire_stream(spdylay_session *session, int32_t stream_id,
+static spdylay_stream* register_stream(spdylay_session *session, int32_t id,
+                                       uint8_t syn_flags, uint8_t pri,
+                                       spdylay_stream_phase phase,
+                                       void *user_data)
+{
+  int32_t window =
+    (int32_t)session->peer_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE];
+  spdylay_stream *st = malloc(sizeof(*st));
+  if(st == NULL) {
+    return NULL;
+  }
+  spdylay_stream_setup(st, id, syn_flags, pri, phase, window, user_data);
+  if(spdylay_streamtab_put(&session->streams, id, st) != 0) {
+    free(st);
+    return NULL;
+  }
+  ++*stream_counter(session, id);
+  return st;
+}
+
+/*
+ * Ends stream |id|: on_stream_close_callback hears |status_code| first,
+ * then the stream leaves the table and is freed with its parked DATA.
+ * Returns 0, or SPDYLAY_ERR_INVALID_ARGUMENT if |id| is not open.
+ */
+static int retire_stream(spdylay_session *session, int32_t id,
                          spdylay_status_code status_code)
 {
-  spdylay_stream *stream = spdylay_session_find_stream(session, stream_id);
-  if(stream == NULL) {
+  spdylay_on_stream_close_callback closed =
+    session->callbacks.on_stream_close_callback;
+  spdylay_stream *st = spdylay_streamtab_get(&session->streams, id);
+  if(st == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  if(session->callbacks.on_stream_close_callback) {
-    session->callbacks.on_stream_close_callback(session, stream_id,
-                                                status_code,
-                                                session->user_data);
+  if(closed != NULL) {
+    closed(session, id, status_code, session->user_data);
   }
-  spdylay_streamtab_drop(&session->streams, stream_id);
-  if(spdylay_session_is_local_id(session, stream_id)) {
-    --session->local_streams;
-  } else {
-    --session->remote_streams;
-  }
-  spdylay_outbound_item_free(stream->parked);
-  free(stream);
+  spdylay_streamtab_drop(&session->streams, id);
+  --*stream_counter(session, id);
+  free_stream(st, NULL);
   return 0;
 }
 
+/* Ends |stream| normally once both of its directions are finished. */
 static void retire_if_both_done(spdylay_session *session,
                                 spdylay_stream *stream)
 {
-  if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
+  if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) ==
+     SPDYLAY_STREAM_BOTH_DONE) {
     retire_stream(session, stream->id, SPDYLAY_OK);
   }
 }
@@ -352,7 +358,7 @@ static void retire_if_both_done(spdylay_session *session,
 static int32_t item_stream_id(const spdylay_outbound_item *item)
 {
   const spdylay_frame *f = &item->frame.ctrl;
-  if(item->frame_cat == SPDYLAY_DATA) {
+  if(item->kind == SPDYLAY_ITEM_DATA) {
     return item->frame.data.stream_id;
   }
   switch(f->ctrl.hd.type) {
@@ -374,7 +380,7 @@ int spdylay_session_enqueue(spdylay_session *session,
 {
   int32_t lowest = lowest_pri(session);
   int32_t sid = item_stream_id(item);
-  uint16_t type = item->frame_cat == SPDYLAY_CTRL ?
+  uint16_t type = item->kind == SPDYLAY_ITEM_CTRL ?
     item->frame.ctrl.ctrl.hd.type : 0;
 
   if(sid != 0) {
@@ -478,7 +484,7 @@ int spdylay_session_queue_data(spdylay_session *session, int32_t stream_id,
 {
   spdylay_outbound_item *item = calloc(1, sizeof(*item));
   if(item != NULL) {
-    item->frame_cat = SPDYLAY_DATA;
+    item->kind = SPDYLAY_ITEM_DATA;
     item->frame.data.stream_id = stream_id;
     item->frame.data.flags = flags & SPDYLAY_DATA_FLAG_FIN;
     item->frame.data.data_prd = *data_prd;
@@ -707,7 +713,7 @@ static ssize_t build_data_frame(spdylay_session *session,
                                 spdylay_outbound_item *item,
                                 spdylay_stream *stream)
 {
-  spdylay_data *data = &item->frame.data;
+  spdylay_data_job *data = &item->frame.data;
   int32_t max = SPDYLAY_DATA_PAYLOAD_LENGTH;
   ssize_t n;
   int eof = 0;
@@ -774,7 +780,7 @@ static ssize_t build_data_frame(spdylay_session *session,
       flags = SPDYLAY_DATA_FLAG_FIN;
     }
   }
-  spdylay_frame_pack_data_hd(dst, data->stream_id, flags, (uint32_t)n);
+  spdylay_frame_write_data_head(dst, data->stream_id, flags, (uint32_t)n);
   session->tx.buf.len = SPDYLAY_FRAME_HEAD_LENGTH + (size_t)n;
   return (ssize_t)session->tx.buf.len;
 }
@@ -802,19 +808,19 @@ static ssize_t build_ctrl_frame(spdylay_session *session,
          not-send callback; it is closed right after */
       if(register_stream(session, syn->stream_id, syn->hd.flags, syn->pri,
                          SPDYLAY_STREAM_PHASE_NEW,
-                         item->aux.stream_user_data) == NULL) {
+                         item->attach.stream_user_data) == NULL) {
         return SPDYLAY_ERR_NOMEM;
       }
       return err;
     }
-    rv = spdylay_frame_pack_syn_stream(&session->tx.buf, &session->hd_scratch,
-                                       syn, &session->hd_out);
+    rv = spdylay_frame_encode_syn_stream(&session->tx.buf, &session->hd_scratch,
+                                         syn, &session->hd_out);
     if(rv < 0) {
       return rv;
     }
     if(register_stream(session, syn->stream_id, syn->hd.flags, syn->pri,
                        SPDYLAY_STREAM_PHASE_NEW,
-                       item->aux.stream_user_data) == NULL) {
+                       item->attach.stream_user_data) == NULL) {
       return SPDYLAY_ERR_NOMEM;
     }
     return rv;
@@ -825,17 +831,17 @@ static ssize_t build_ctrl_frame(spdylay_session *session,
     if(rv != 0) {
       return rv;
     }
-    return spdylay_frame_pack_syn_reply(&session->tx.buf, &session->hd_scratch,
-                                        &frame->syn_reply,
-                                        &session->hd_out);
+    return spdylay_frame_encode_syn_reply(&session->tx.buf, &session->hd_scratch,
+                                          &frame->syn_reply,
+                                          &session->hd_out);
   case SPDYLAY_HEADERS:
     stream = spdylay_session_find_stream(session, frame->headers.stream_id);
     rv = headers_sendable(session, stream);
     if(rv != 0) {
       return rv;
     }
-    return spdylay_frame_pack_headers(&session->tx.buf, &session->hd_scratch,
-                                      &frame->headers, &session->hd_out);
+    return spdylay_frame_encode_headers(&session->tx.buf, &session->hd_scratch,
+                                        &frame->headers, &session->hd_out);
   case SPDYLAY_WINDOW_UPDATE:
     if(frame->window_update.stream_id == 0 &&
        session->fc == SPDYLAY_FC_STREAMS_AND_SESSION) {
@@ -850,20 +856,20 @@ static ssize_t build_ctrl_frame(spdylay_session *session,
         return SPDYLAY_ERR_STREAM_CLOSING;
       }
     }
-    return spdylay_frame_pack_window_update(&session->tx.buf,
-                                            &frame->window_update);
+    return spdylay_frame_encode_window_update(&session->tx.buf,
+                                              &frame->window_update);
   case SPDYLAY_RST_STREAM:
-    return spdylay_frame_pack_rst_stream(&session->tx.buf,
-                                         &frame->rst_stream);
+    return spdylay_frame_encode_rst_stream(&session->tx.buf,
+                                           &frame->rst_stream);
   case SPDYLAY_SETTINGS:
-    return spdylay_frame_pack_settings(&session->tx.buf, &frame->settings);
+    return spdylay_frame_encode_settings(&session->tx.buf, &frame->settings);
   case SPDYLAY_PING:
-    return spdylay_frame_pack_ping(&session->tx.buf, &frame->ping);
+    return spdylay_frame_encode_ping(&session->tx.buf, &frame->ping);
   case SPDYLAY_GOAWAY:
     if(session->shutdown & SPDYLAY_SHUTDOWN_GOAWAY_SENT) {
       return SPDYLAY_ERR_GOAWAY_ALREADY_SENT;
     }
-    return spdylay_frame_pack_goaway(&session->tx.buf, &frame->goaway);
+    return spdylay_frame_encode_goaway(&session->tx.buf, &frame->goaway);
   default:
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
@@ -873,7 +879,7 @@ static ssize_t build_frame(spdylay_session *session,
                            spdylay_outbound_item *item)
 {
   session->tx.ext = NULL;
-  if(item->frame_cat == SPDYLAY_CTRL) {
+  if(item->kind == SPDYLAY_ITEM_CTRL) {
     return build_ctrl_frame(session, item);
   } else {
     spdylay_stream *stream =
@@ -942,10 +948,10 @@ static int ctrl_frame_done(spdylay_session *session)
       }
       if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
         retire_stream(session, syn->stream_id, SPDYLAY_OK);
-      } else if(item->aux.has_data_prd) {
+      } else if(item->attach.has_body) {
         rv = spdylay_session_queue_data(session, syn->stream_id,
                                         SPDYLAY_DATA_FLAG_FIN,
-                                        &item->aux.data_prd);
+                                        &item->attach.data_prd);
       }
     }
     break;
@@ -962,10 +968,10 @@ static int ctrl_frame_done(spdylay_session *session)
       }
       if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
         retire_stream(session, reply->stream_id, SPDYLAY_OK);
-      } else if(item->aux.has_data_prd) {
+      } else if(item->attach.has_body) {
         rv = spdylay_session_queue_data(session, reply->stream_id,
                                         SPDYLAY_DATA_FLAG_FIN,
-                                        &item->aux.data_prd);
+                                        &item->attach.data_prd);
       }
     }
     break;
@@ -1000,10 +1006,10 @@ static int ctrl_frame_done(spdylay_session *session)
 static int data_frame_done(spdylay_session *session)
 {
   spdylay_outbound_item *item = session->tx.item;
-  spdylay_data *data = &item->frame.data;
+  spdylay_data_job *data = &item->frame.data;
   const uint8_t *hd = tx_bytes(session);
   uint8_t flags = hd[4];
-  int32_t length = (int32_t)(spdylay_get_uint32(hd + 4) & SPDYLAY_LENGTH_MASK);
+  int32_t length = (int32_t)(spdylay_read_u32(hd + 4) & SPDYLAY_LENGTH_MASK);
   int32_t stream_id = data->stream_id;
   spdylay_stream *stream;
   spdylay_outbound_item *next;
@@ -1077,7 +1083,7 @@ int spdylay_session_send(spdylay_session *session)
       }
       if(rv < 0) {
         reply_item_left(session, item);
-        if(item->frame_cat == SPDYLAY_CTRL) {
+        if(item->kind == SPDYLAY_ITEM_CTRL) {
           spdylay_frame *frame = &item->frame.ctrl;
           if(!spdylay_is_fatal(rv) &&
              frame->ctrl.hd.type != SPDYLAY_WINDOW_UPDATE &&
@@ -1100,7 +1106,7 @@ int spdylay_session_send(spdylay_session *session)
       }
       session->tx.item = item;
       session->tx.pos = 0;
-      if(item->frame_cat == SPDYLAY_CTRL &&
+      if(item->kind == SPDYLAY_ITEM_CTRL &&
          session->callbacks.before_ctrl_send_callback) {
         spdylay_frame *frame = &item->frame.ctrl;
         session->callbacks.before_ctrl_send_callback
@@ -1127,7 +1133,7 @@ int spdylay_session_send(spdylay_session *session)
     if((size_t)sent > remaining) {
       return SPDYLAY_ERR_CALLBACK_FAILURE;
     }
-    if(item->frame_cat == SPDYLAY_DATA &&
+    if(item->kind == SPDYLAY_ITEM_DATA &&
        session->fc != SPDYLAY_FC_OFF) {
       /* count only payload bytes */
       size_t begin = spdylay_max(session->tx.pos,
@@ -1148,7 +1154,7 @@ int spdylay_session_send(spdylay_session *session)
     session->tx.pos += (size_t)sent;
     if(session->tx.pos == session->tx.buf.len) {
       int rv;
-      if(item->frame_cat == SPDYLAY_CTRL) {
+      if(item->kind == SPDYLAY_ITEM_CTRL) {
         rv = ctrl_frame_done(session);
       } else {
         rv = data_frame_done(session);
@@ -1565,9 +1571,9 @@ static int decode_hblock_frame(spdylay_session *session, spdylay_frame *frame,
   if(!rx->has_hblock) {
     /* no header block: the payload is at most the fixed part, or the
        version is unknown */
-    fixedlen = spdylay_frame_hd_fixed_length(type,
-                                             spdylay_get_uint16(head) &
-                                             SPDYLAY_VERSION_MASK);
+    fixedlen = spdylay_frame_fixed_part_length(type,
+                                               spdylay_read_u16(head) &
+                                               SPDYLAY_VERSION_MASK);
     if(fixedlen == 0) {
       fixedlen = payloadlen;
     } else {
@@ -1579,15 +1585,15 @@ static int decode_hblock_frame(spdylay_session *session, spdylay_frame *frame,
     }
     switch(type) {
     case SPDYLAY_SYN_STREAM:
-      rv = spdylay_frame_unpack_syn_stream_without_nv
+      rv = spdylay_frame_decode_syn_stream_fixed
         (&frame->syn_stream, head, rx->fixed.buf, rx->fixed.len);
       break;
     case SPDYLAY_SYN_REPLY:
-      rv = spdylay_frame_unpack_syn_reply_without_nv
+      rv = spdylay_frame_decode_syn_reply_fixed
         (&frame->syn_reply, head, rx->fixed.buf, rx->fixed.len);
       break;
     default:
-      rv = spdylay_frame_unpack_headers_without_nv
+      rv = spdylay_frame_decode_headers_fixed
         (&frame->headers, head, rx->fixed.buf, rx->fixed.len);
       break;
     }
@@ -1603,10 +1609,10 @@ static int decode_hblock_frame(spdylay_session *session, spdylay_frame *frame,
   switch(type) {
   case SPDYLAY_SYN_STREAM:
     if(rx->hblock_oversize) {
-      rv = spdylay_frame_unpack_syn_stream_without_nv
+      rv = spdylay_frame_decode_syn_stream_fixed
         (&frame->syn_stream, head, payload, payloadlen);
     } else {
-      rv = spdylay_frame_unpack_syn_stream
+      rv = spdylay_frame_decode_syn_stream
         (&frame->syn_stream, head, payload, payloadlen,
          rx->hblock.buf, rx->hblock.len);
     }
@@ -1614,10 +1620,10 @@ static int decode_hblock_frame(spdylay_session *session, spdylay_frame *frame,
     break;
   case SPDYLAY_SYN_REPLY:
     if(rx->hblock_oversize) {
-      rv = spdylay_frame_unpack_syn_reply_without_nv
+      rv = spdylay_frame_decode_syn_reply_fixed
         (&frame->syn_reply, head, payload, payloadlen);
     } else {
-      rv = spdylay_frame_unpack_syn_reply
+      rv = spdylay_frame_decode_syn_reply
         (&frame->syn_reply, head, payload, payloadlen,
          rx->hblock.buf, rx->hblock.len);
     }
@@ -1625,10 +1631,10 @@ static int decode_hblock_frame(spdylay_session *session, spdylay_frame *frame,
     break;
   default:
     if(rx->hblock_oversize) {
-      rv = spdylay_frame_unpack_headers_without_nv
+      rv = spdylay_frame_decode_headers_fixed
         (&frame->headers, head, payload, payloadlen);
     } else {
-      rv = spdylay_frame_unpack_headers
+      rv = spdylay_frame_decode_headers
         (&frame->headers, head, payload, payloadlen,
          rx->hblock.buf, rx->hblock.len);
     }
@@ -1657,13 +1663,13 @@ static int decode_hblock_frame(spdylay_session *session, spdylay_frame *frame,
   if(session->version == 2) {
     switch(type) {
     case SPDYLAY_SYN_STREAM:
-      spdylay_frame_nv_2to3(frame->syn_stream.nv);
+      spdylay_nv_names_2to3(frame->syn_stream.nv);
       break;
     case SPDYLAY_SYN_REPLY:
-      spdylay_frame_nv_2to3(frame->syn_reply.nv);
+      spdylay_nv_names_2to3(frame->syn_reply.nv);
       break;
     default:
-      spdylay_frame_nv_2to3(frame->headers.nv);
+      spdylay_nv_names_2to3(frame->headers.nv);
       break;
     }
   }
@@ -1681,7 +1687,7 @@ static int finish_ctrl_frame(spdylay_session *session)
 {
   spdylay_rx_state *rx = &session->rx;
   const uint8_t *head = rx->head;
-  uint16_t type = spdylay_get_uint16(head + 2);
+  uint16_t type = spdylay_read_u16(head + 2);
   const uint8_t *payload = rx->fixed.buf;
   size_t payloadlen = rx->fixed.len;
   spdylay_frame frame;
@@ -1696,25 +1702,25 @@ static int finish_ctrl_frame(spdylay_session *session)
     spdylay_frame_release(&frame);
     return rv;
   case SPDYLAY_RST_STREAM:
-    rv = spdylay_frame_unpack_rst_stream(&frame.rst_stream, head, payload,
+    rv = spdylay_frame_decode_rst_stream(&frame.rst_stream, head, payload,
                                          payloadlen);
     break;
   case SPDYLAY_SETTINGS:
-    rv = spdylay_frame_unpack_settings(&frame.settings, head, payload,
+    rv = spdylay_frame_decode_settings(&frame.settings, head, payload,
                                        payloadlen);
     break;
   case SPDYLAY_NOOP:
   case SPDYLAY_CREDENTIAL:
     return 0;
   case SPDYLAY_PING:
-    rv = spdylay_frame_unpack_ping(&frame.ping, head, payload, payloadlen);
+    rv = spdylay_frame_decode_ping(&frame.ping, head, payload, payloadlen);
     break;
   case SPDYLAY_GOAWAY:
-    rv = spdylay_frame_unpack_goaway(&frame.goaway, head, payload,
+    rv = spdylay_frame_decode_goaway(&frame.goaway, head, payload,
                                      payloadlen);
     break;
   case SPDYLAY_WINDOW_UPDATE:
-    rv = spdylay_frame_unpack_window_update(&frame.window_update, head,
+    rv = spdylay_frame_decode_window_update(&frame.window_update, head,
                                             payload, payloadlen);
     break;
   default:
@@ -1948,12 +1954,12 @@ static void begin_frame(spdylay_session *session)
 {
   spdylay_rx_state *rx = &session->rx;
   const uint8_t *head = rx->head;
-  rx->bodylen = spdylay_get_uint32(head + 4) & SPDYLAY_LENGTH_MASK;
+  rx->bodylen = spdylay_read_u32(head + 4) & SPDYLAY_LENGTH_MASK;
   rx->bodypos = 0;
   if(head[0] & 0x80) {
-    uint16_t version = spdylay_get_uint16(head) & SPDYLAY_VERSION_MASK;
-    uint16_t type = spdylay_get_uint16(head + 2);
-    size_t fixedlen = spdylay_frame_hd_fixed_length(type, version);
+    uint16_t version = spdylay_read_u16(head) & SPDYLAY_VERSION_MASK;
+    uint16_t type = spdylay_read_u16(head + 2);
+    size_t fixedlen = spdylay_frame_fixed_part_length(type, version);
     spdylay_buffer_reset(&rx->fixed);
     spdylay_buffer_reset(&rx->hblock);
     rx->hblock_oversize = 0;
@@ -1976,7 +1982,7 @@ static void begin_frame(spdylay_session *session)
     rx->stage = SPDYLAY_RX_CTRL_BODY;
   } else {
     spdylay_stream *stream;
-    rx->data_stream = (int32_t)(spdylay_get_uint32(head) &
+    rx->data_stream = (int32_t)(spdylay_read_u32(head) &
                                 SPDYLAY_STREAM_ID_MASK);
     rx->data_flags = head[4];
     stream = spdylay_session_find_stream(session, rx->data_stream);

@@ -32,7 +32,7 @@ static int submit_syn_stream_shared(spdylay_session *session, uint8_t flags,
   if(!session->server) {
     assoc_stream_id = 0;
   }
-  if(nv == NULL || !spdylay_frame_nv_check_null(nv)) {
+  if(nv == NULL || !spdylay_nv_valid(nv)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   if(session->next_local_id > INT32_MAX) {
@@ -42,23 +42,23 @@ static int submit_syn_stream_shared(spdylay_session *session, uint8_t flags,
   session->next_local_id += 2;
 
   flags &= SPDYLAY_CTRL_FLAG_FIN | SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL;
-  rv = spdylay_frame_nv_norm_copy(&nv_copy, nv);
+  rv = spdylay_nv_normalized_clone(&nv_copy, nv);
   if(rv != 0) {
     return rv;
   }
   item = spdylay_session_ctrl_item(session, SPDYLAY_SYN_STREAM, flags);
   if(item == NULL) {
-    spdylay_frame_nv_del(nv_copy);
+    spdylay_nv_free(nv_copy);
     return SPDYLAY_ERR_NOMEM;
   }
   item->frame.ctrl.syn_stream.stream_id = stream_id;
   item->frame.ctrl.syn_stream.assoc_stream_id = assoc_stream_id;
   item->frame.ctrl.syn_stream.pri = pri;
   item->frame.ctrl.syn_stream.nv = nv_copy;
-  item->aux.stream_user_data = stream_user_data;
+  item->attach.stream_user_data = stream_user_data;
   if(usable_data_prd(data_prd)) {
-    item->aux.data_prd = *data_prd;
-    item->aux.has_data_prd = 1;
+    item->attach.data_prd = *data_prd;
+    item->attach.has_body = 1;
   }
   return spdylay_session_enqueue(session, item);
 }
@@ -90,17 +90,17 @@ static int submit_reply_like(spdylay_session *session, uint16_t type,
   spdylay_outbound_item *item;
   char **nv_copy;
   int rv;
-  if(nv == NULL || !spdylay_frame_nv_check_null(nv)) {
+  if(nv == NULL || !spdylay_nv_valid(nv)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   flags &= SPDYLAY_CTRL_FLAG_FIN;
-  rv = spdylay_frame_nv_norm_copy(&nv_copy, nv);
+  rv = spdylay_nv_normalized_clone(&nv_copy, nv);
   if(rv != 0) {
     return rv;
   }
   item = spdylay_session_ctrl_item(session, type, flags);
   if(item == NULL) {
-    spdylay_frame_nv_del(nv_copy);
+    spdylay_nv_free(nv_copy);
     return SPDYLAY_ERR_NOMEM;
   }
   /* SYN_REPLY and HEADERS have the same fields */
@@ -112,8 +112,8 @@ static int submit_reply_like(spdylay_session *session, uint16_t type,
     item->frame.ctrl.headers.nv = nv_copy;
   }
   if(usable_data_prd(data_prd)) {
-    item->aux.data_prd = *data_prd;
-    item->aux.has_data_prd = 1;
+    item->attach.data_prd = *data_prd;
+    item->attach.has_body = 1;
   }
   return spdylay_session_enqueue(session, item);
 }
