@@ -1218,22 +1218,19 @@ static int reject_session(spdylay_session *session,
   return spdylay_session_fail_session(session, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
 }
 
-/* Re-queues a flow-control parked DATA item of |stream|. */
+/* Puts the DATA parked on |stream| for want of send window back in the
+   queue once both windows that apply are open.  Returns 0. */
 static int unpark_if_window(spdylay_session *session,
                             spdylay_stream *stream)
 {
-  spdylay_outbound_item *item = stream->parked;
-  if(item == NULL ||
-     !stream->parked_on_window ||
-     stream->send_window <= 0) {
-    return 0;
+  int window_open = stream->send_window > 0 &&
+    (session->fc != SPDYLAY_FC_STREAMS_AND_SESSION ||
+     session->send_window > 0);
+  if(stream->parked != NULL && stream->parked_on_window && window_open) {
+    /* back in the queue with its old seq: ahead of later frames of the
+       same priority */
+    spdylay_sendq_add(&session->sendq, &spdylay_stream_unpark(stream)->qnode);
   }
-  if(session->fc == SPDYLAY_FC_STREAMS_AND_SESSION &&
-     session->send_window <= 0) {
-    return 0;
-  }
-  spdylay_stream_unpark(stream);
-  spdylay_sendq_add(&session->sendq, &item->qnode);
   return 0;
 }
 
@@ -2285,14 +2282,12 @@ int spdylay_session_consume(spdylay_session *session,
 int spdylay_session_resume_data(spdylay_session *session, int32_t stream_id)
 {
   spdylay_stream *stream = spdylay_session_find_stream(session, stream_id);
-  spdylay_outbound_item *item;
-  if(stream == NULL || stream->parked == NULL ||
-     stream->parked_on_window) {
+  /* only DATA the read callback deferred; window-parked DATA resumes when
+     the window opens */
+  if(stream == NULL || stream->parked == NULL || stream->parked_on_window) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  item = stream->parked;
-  spdylay_stream_unpark(stream);
-  spdylay_sendq_add(&session->sendq, &item->qnode);
+  spdylay_sendq_add(&session->sendq, &spdylay_stream_unpark(stream)->qnode);
   return 0;
 }
 
