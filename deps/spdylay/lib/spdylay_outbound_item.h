@@ -11,13 +11,16 @@
 #include "spdylay_frame.h"
 #include "spdylay_sendq.h"
 
+/* What an item carries. */
 typedef enum {
+  /* a control frame (frame.ctrl) */
   SPDYLAY_ITEM_CTRL,
+  /* the DATA of a stream, read through a data provider (frame.data) */
   SPDYLAY_ITEM_DATA
 } spdylay_item_kind;
 
-/* Extra data of SYN_STREAM (data provider, stream user data) and
-   SYN_REPLY (data provider). */
+/* What SYN_STREAM (data provider, stream user data) and SYN_REPLY (data
+   provider) bring along for the stream they open or answer. */
 typedef struct {
   spdylay_data_provider data_prd;
   void *stream_user_data;
@@ -25,19 +28,22 @@ typedef struct {
   uint8_t has_body;
 } spdylay_item_attach;
 
+/* A queued frame.  The fields are ordered so that the item stays at 112
+   bytes on LP64 (it is allocated for every frame sent). */
 typedef struct spdylay_outbound_item {
   /* links of the send queue holding the item (spdylay_sendq.h) */
   spdylay_sendq_node qnode;
-  spdylay_item_kind kind;
   union {
     spdylay_frame ctrl;
     spdylay_data_job data;
   } frame;
   spdylay_item_attach attach;
-  /* queue priority: smaller leaves first */
-  int32_t pri;
   /* enqueue sequence number: FIFO among equal pri */
   uint64_t seq;
+  /* queue priority: smaller leaves first */
+  int32_t pri;
+  /* spdylay_item_kind */
+  uint8_t kind;
   /* queued by the library on its own in reply to the peer (PING reply,
      RST_STREAM for the peer's error): counted in
      session->flood.pending_replies until it leaves the queue */
