@@ -8,16 +8,16 @@
 
 #include "spdylay_int.h"
 
-/* slots of a new table */
-#define STREAMTAB_FIRST_SIZE 16
+/* slots of a new table: 2^STREAMTAB_FIRST_BITS */
+#define STREAMTAB_FIRST_BITS 4
+#define STREAMTAB_FIRST_SIZE (1u << STREAMTAB_FIRST_BITS)
 
-/* Home slot of |id|: Fibonacci hashing spreads the consecutive odd or
-   even IDs of one endpoint over the whole array. */
+/* Home slot of |id|: Fibonacci hashing (multiply by 2^32 / golden ratio,
+   keep the top bits) puts the consecutive odd or even IDs of one
+   endpoint far apart, so that probe runs stay short. */
 static size_t home_slot(const spdylay_streamtab *tab, int32_t id)
 {
-  uint32_t h = (uint32_t)id * 0x9e3779b1u;
-  h ^= h >> 15;
-  return (size_t)h & tab->mask;
+  return (size_t)(((uint32_t)id * 0x9e3779b1u) >> tab->shift);
 }
 
 /* Slot holding |id|, or the free slot that ends its probe run. */
@@ -37,6 +37,7 @@ int spdylay_streamtab_init(spdylay_streamtab *tab)
     return SPDYLAY_ERR_NOMEM;
   }
   tab->mask = STREAMTAB_FIRST_SIZE - 1;
+  tab->shift = 32 - STREAMTAB_FIRST_BITS;
   tab->used = 0;
   return 0;
 }
@@ -46,6 +47,7 @@ void spdylay_streamtab_release(spdylay_streamtab *tab)
   free(tab->slots);
   tab->slots = NULL;
   tab->mask = 0;
+  tab->shift = 0;
   tab->used = 0;
 }
 
@@ -60,6 +62,7 @@ static int grow(spdylay_streamtab *tab)
     return SPDYLAY_ERR_NOMEM;
   }
   tab->mask = nslots - 1;
+  --tab->shift;
   for(i = 0; i <= old.mask; ++i) {
     if(old.slots[i].obj != NULL) {
       tab->slots[probe(tab, old.slots[i].id)] = old.slots[i];

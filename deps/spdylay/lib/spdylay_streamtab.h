@@ -23,6 +23,8 @@ typedef struct {
   spdylay_streamtab_slot *slots;
   /* number of slots minus one (the slot count is a power of two) */
   size_t mask;
+  /* 32 - log2(number of slots): the hash keeps its top bits */
+  unsigned shift;
   /* occupied slots */
   size_t used;
 } spdylay_streamtab;

@@ -50,8 +50,8 @@ static void test_put_get_drop(void)
   spdylay_streamtab_release(&tab);
 }
 
-/* IDs that share a home slot: dropping one in the middle of a probe run
-   must keep the later ones reachable. */
+/* Dropping each ID in turn from a full set keeps every other ID
+   reachable (the backward shift wherever probe runs formed). */
 static void test_probe_runs(void)
 {
   spdylay_streamtab tab;
@@ -76,6 +76,45 @@ static void test_probe_runs(void)
       }
     }
     CHECK_EQ(spdylay_streamtab_count(&tab), 0);
+  }
+  spdylay_streamtab_release(&tab);
+}
+
+/* Random puts and drops of arbitrary IDs (collisions included) against
+   a plain array. */
+static void test_random_against_array(void)
+{
+  enum { N = 300 };
+  spdylay_streamtab tab;
+  static obj v[N];
+  static int present[N];
+  int i, round;
+  srand(11);
+  CHECK_EQ(spdylay_streamtab_init(&tab), 0);
+  for(i = 0; i < N; ++i) {
+    /* distinct IDs spread over the whole int32 range */
+    v[i].id = (int32_t)(((uint32_t)i * 2654435761u) ^ (uint32_t)(i << 7));
+    v[i].value = i;
+    present[i] = 0;
+  }
+  for(round = 0; round < 30000; ++round) {
+    int k = rand() % N;
+    if(present[k]) {
+      CHECK(spdylay_streamtab_drop(&tab, v[k].id) == &v[k]);
+      present[k] = 0;
+    } else {
+      CHECK_EQ(spdylay_streamtab_put(&tab, v[k].id, &v[k]), 0);
+      present[k] = 1;
+    }
+    if(round % 1000 == 0) {
+      size_t count = 0;
+      for(i = 0; i < N; ++i) {
+        CHECK(spdylay_streamtab_get(&tab, v[i].id) ==
+              (present[i] ? &v[i] : NULL));
+        count += (size_t)present[i];
+      }
+      CHECK_EQ(spdylay_streamtab_count(&tab), count);
+    }
   }
   spdylay_streamtab_release(&tab);
 }
@@ -120,6 +159,7 @@ int main(void)
 {
   RUN(test_put_get_drop);
   RUN(test_probe_runs);
+  RUN(test_random_against_array);
   RUN(test_many);
   return TEST_SUMMARY();
 }
