@@ -19,7 +19,26 @@
 
 #include <spdylay/spdylay.h>
 #include "spdylay_frame.h"
-#include "spdylay_zlib.h"
+#include "spdylay_hdcomp.h"
+
+/* spdylay_hd_inflate with the sink spelled out: keeps output up to |keep|
+   bytes in |out|, *overflow and *total carried across calls. */
+static int inflate_into(spdylay_hd_inflater *inf, spdylay_buffer *out,
+                        size_t keep, int *overflow, size_t *total,
+                        size_t cap, const uint8_t *in, size_t inlen)
+{
+  spdylay_hd_sink sink;
+  int rv;
+  sink.kept = out;
+  sink.keep_max = keep;
+  sink.discarding = *overflow;
+  sink.produced = *total;
+  sink.produced_max = cap;
+  rv = spdylay_hd_inflate(inf, &sink, in, inlen);
+  *overflow = sink.discarding;
+  *total = sink.produced;
+  return rv;
+}
 
 static int nruns = 5;
 
@@ -70,47 +89,52 @@ static const char *nv_browser[] = {
 
 static double bench_pack_unpack(const char **nv, int server, int iters)
 {
-  spdylay_zlib def, inf;
+  spdylay_hd_deflater def;
+  spdylay_hd_inflater inf;
   spdylay_buffer buf, nvbuf, hb;
   char **nvcopy;
   double t0, t1;
   int i;
 
-  spdylay_zlib_deflate_hd_init(&def, server, 3);
-  spdylay_zlib_inflate_hd_init(&inf, 3);
+  spdylay_hd_deflater_init(&def, 3, server);
+  spdylay_hd_inflater_init(&inf, 3);
   spdylay_buffer_init(&buf);
   spdylay_buffer_init(&nvbuf);
   spdylay_buffer_init(&hb);
-  spdylay_frame_nv_norm_copy(&nvcopy, nv);
+  spdylay_nv_normalized_clone(&nvcopy, nv);
   t0 = cpu_now();
   for(i = 0; i < iters; ++i) {
-    spdylay_syn_stream frame, out;
+    spdylay_frame frame;
+    spdylay_syn_stream out;
     ssize_t n;
     int overflow = 0;
-    spdylay_frame_syn_stream_init(&frame, 3, SPDYLAY_CTRL_FLAG_FIN,
-                                  2 * i + 1, 0, 3, nvcopy);
-    n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
+    size_t inflated = 0;
+    spdylay_frame_begin(&frame, 3, SPDYLAY_SYN_STREAM, SPDYLAY_CTRL_FLAG_FIN);
+    frame.syn_stream.stream_id = 2 * i + 1;
+    frame.syn_stream.pri = 3;
+    frame.syn_stream.nv = nvcopy;
+    n = spdylay_frame_encode_syn_stream(&buf, &nvbuf, &frame.syn_stream, &def);
     if(n < 0) {
       fprintf(stderr, "pack failed\n");
       exit(1);
     }
     spdylay_buffer_reset(&hb);
-    if(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, buf.buf + 18,
-                               (size_t)n - 18) != 0 ||
-       spdylay_frame_unpack_syn_stream(&out, buf.buf, buf.buf + 8, 10,
+    if(inflate_into(&inf, &hb, 1 << 24, &overflow, &inflated,
+                    1 << 24, buf.buf + 18, (size_t)n - 18) != 0 ||
+       spdylay_frame_decode_syn_stream(&out, buf.buf, buf.buf + 8, 10,
                                        hb.buf, hb.len) != 0) {
       fprintf(stderr, "unpack failed\n");
       exit(1);
     }
-    spdylay_frame_syn_stream_free(&out);
+    spdylay_nv_free(out.nv);
   }
   t1 = cpu_now();
-  spdylay_frame_nv_del(nvcopy);
+  spdylay_nv_free(nvcopy);
   spdylay_buffer_free(&buf);
   spdylay_buffer_free(&nvbuf);
   spdylay_buffer_free(&hb);
-  spdylay_zlib_deflate_free(&def);
-  spdylay_zlib_inflate_free(&inf);
+  spdylay_hd_deflater_end(&def);
+  spdylay_hd_inflater_end(&inf);
   return iters / (t1 - t0);
 }
 

@@ -25,7 +25,7 @@ int spdylay_buffer_reserve(spdylay_buffer *buffer, size_t n)
   if(buffer->len + n < buffer->len) {
     return SPDYLAY_ERR_NOMEM;
   }
-  return spdylay_reserve_buffer(&buffer->buf, &buffer->cap, buffer->len + n);
+  return spdylay_grow_heap_buffer(&buffer->buf, &buffer->cap, buffer->len + n);
 }
 
 int spdylay_buffer_append(spdylay_buffer *buffer, const uint8_t *data,

@@ -30,7 +30,7 @@ static const char *const nv_2to3_table[][2] = {
 
 #define NV_TABLE_LEN (sizeof(nv_2to3_table) / sizeof(nv_2to3_table[0]))
 
-size_t spdylay_frame_hd_fixed_length(uint16_t type, uint16_t version)
+size_t spdylay_frame_fixed_part_length(uint16_t type, uint16_t version)
 {
   switch(type) {
   case SPDYLAY_SYN_STREAM:
@@ -49,34 +49,34 @@ size_t spdylay_frame_hd_fixed_length(uint16_t type, uint16_t version)
   }
 }
 
-void spdylay_frame_pack_ctrl_hd(uint8_t *buf, const spdylay_ctrl_hd *hd)
+void spdylay_frame_write_head(uint8_t *buf, const spdylay_ctrl_hd *hd)
 {
-  spdylay_put_uint16be(buf, hd->version);
+  spdylay_write_u16(buf, hd->version);
   buf[0] |= 0x80;
-  spdylay_put_uint16be(buf + 2, hd->type);
-  spdylay_put_uint32be(buf + 4, (uint32_t)hd->length);
+  spdylay_write_u16(buf + 2, hd->type);
+  spdylay_write_u32(buf + 4, (uint32_t)hd->length);
   buf[4] = hd->flags;
 }
 
-void spdylay_frame_unpack_ctrl_hd(spdylay_ctrl_hd *hd, const uint8_t *buf)
+void spdylay_frame_read_head(spdylay_ctrl_hd *hd, const uint8_t *buf)
 {
-  hd->version = spdylay_get_uint16(buf) & SPDYLAY_VERSION_MASK;
-  hd->type = spdylay_get_uint16(buf + 2);
+  hd->version = spdylay_read_u16(buf) & SPDYLAY_VERSION_MASK;
+  hd->type = spdylay_read_u16(buf + 2);
   hd->flags = buf[4];
-  hd->length = (int32_t)(spdylay_get_uint32(buf + 4) & SPDYLAY_LENGTH_MASK);
+  hd->length = (int32_t)(spdylay_read_u32(buf + 4) & SPDYLAY_LENGTH_MASK);
 }
 
-void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id,
-                                uint8_t flags, uint32_t length)
+void spdylay_frame_write_data_head(uint8_t *buf, int32_t stream_id,
+                                   uint8_t flags, uint32_t length)
 {
-  spdylay_put_uint32be(buf, (uint32_t)stream_id & SPDYLAY_STREAM_ID_MASK);
-  spdylay_put_uint32be(buf + 4, length);
+  spdylay_write_u32(buf, (uint32_t)stream_id & SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(buf + 4, length);
   buf[4] = flags;
 }
 
 /* ---- name/value arrays ---- */
 
-int spdylay_frame_nv_check_null(const char **nv)
+int spdylay_nv_valid(const char **nv)
 {
   size_t i;
   for(i = 0; nv[i]; i += 2) {
@@ -93,7 +93,7 @@ int spdylay_frame_nv_check_null(const char **nv)
   return 1;
 }
 
-int spdylay_frame_nv_copy(char ***nv_ptr, const char **nv)
+int spdylay_nv_clone(char ***nv_ptr, const char **nv)
 {
   size_t i, n, buflen = 0;
   char **out;
@@ -118,12 +118,12 @@ int spdylay_frame_nv_copy(char ***nv_ptr, const char **nv)
   return 0;
 }
 
-void spdylay_frame_nv_del(char **nv)
+void spdylay_nv_free(char **nv)
 {
   free(nv);
 }
 
-void spdylay_frame_nv_downcase(char **nv)
+void spdylay_nv_lowercase_names(char **nv)
 {
   size_t i;
   for(i = 0; nv[i]; i += 2) {
@@ -197,7 +197,7 @@ static int nv_ent_sort_alloc(spdylay_nv_ent *ents, size_t n)
   return 0;
 }
 
-int spdylay_frame_nv_sort(char **nv)
+int spdylay_nv_sort_by_name(char **nv)
 {
   spdylay_nv_ent stackents[NV_STACK_ENTS];
   spdylay_nv_ent *ents = stackents;
@@ -231,22 +231,22 @@ int spdylay_frame_nv_sort(char **nv)
   return rv;
 }
 
-int spdylay_frame_nv_norm_copy(char ***nv_ptr, const char **nv)
+int spdylay_nv_normalized_clone(char ***nv_ptr, const char **nv)
 {
-  int rv = spdylay_frame_nv_copy(nv_ptr, nv);
+  int rv = spdylay_nv_clone(nv_ptr, nv);
   if(rv != 0) {
     return rv;
   }
-  spdylay_frame_nv_downcase(*nv_ptr);
-  rv = spdylay_frame_nv_sort(*nv_ptr);
+  spdylay_nv_lowercase_names(*nv_ptr);
+  rv = spdylay_nv_sort_by_name(*nv_ptr);
   if(rv != 0) {
-    spdylay_frame_nv_del(*nv_ptr);
+    spdylay_nv_free(*nv_ptr);
     *nv_ptr = NULL;
   }
   return rv;
 }
 
-void spdylay_frame_nv_2to3(char **nv)
+void spdylay_nv_names_2to3(char **nv)
 {
   size_t i, j;
   for(i = 0; nv[i]; i += 2) {
@@ -276,21 +276,21 @@ static const char* nv_3to2_name(const char *name)
 static void put_len(uint8_t *p, size_t len_size, size_t n)
 {
   if(len_size == 2) {
-    spdylay_put_uint16be(p, (uint16_t)n);
+    spdylay_write_u16(p, (uint16_t)n);
   } else {
-    spdylay_put_uint32be(p, (uint32_t)n);
+    spdylay_write_u32(p, (uint32_t)n);
   }
 }
 
 static size_t get_len(const uint8_t *p, size_t len_size)
 {
   if(len_size == 2) {
-    return spdylay_get_uint16(p);
+    return spdylay_read_u16(p);
   }
-  return spdylay_get_uint32(p);
+  return spdylay_read_u32(p);
 }
 
-ssize_t spdylay_frame_pack_nv(spdylay_buffer *nvbuf, char **nv, int v2)
+ssize_t spdylay_nv_serialize(spdylay_buffer *nvbuf, char **nv, int v2)
 {
   spdylay_nv_ent stackents[NV_STACK_ENTS];
   spdylay_nv_ent *ents = stackents;
@@ -401,8 +401,8 @@ static int valid_value_byte(uint8_t c)
            c == 0x7f);
 }
 
-int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
-                            size_t len_size)
+int spdylay_nv_parse(char ***nv_ptr, const uint8_t *in, size_t inlen,
+                     size_t len_size)
 {
   size_t npairs, i, nents = 0, buflen = 0, off, e;
   spdylay_nv_ent stackents[NV_STACK_ENTS];
@@ -545,140 +545,65 @@ int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
   return rv;
 }
 
-/* ---- constructors / destructors ---- */
+/* ---- building and releasing frames ---- */
 
-static void ctrl_hd_init(spdylay_ctrl_hd *hd, uint16_t version, uint16_t type,
-                         uint8_t flags, int32_t length)
+/* Payload length of the control frames whose payload size is fixed by
+   |type| and |version|; 0 for the others (their length is known once the
+   content is: SETTINGS from its entry count, header-block frames when
+   packed). */
+static int32_t fixed_payload_length(uint16_t type, uint16_t version)
 {
-  hd->version = version;
-  hd->type = type;
-  hd->flags = flags;
-  hd->length = length;
+  switch(type) {
+  case SPDYLAY_PING:
+    return 4;
+  case SPDYLAY_GOAWAY:
+    /* the status code field exists from SPDY/3 on */
+    return version == 2 ? 4 : 8;
+  case SPDYLAY_RST_STREAM:
+  case SPDYLAY_WINDOW_UPDATE:
+    return 8;
+  case SPDYLAY_SETTINGS:
+    /* the entry count alone */
+    return 4;
+  default:
+    return 0;
+  }
 }
 
-void spdylay_frame_syn_stream_init(spdylay_syn_stream *frame,
-                                   uint16_t version, uint8_t flags,
-                                   int32_t stream_id, int32_t assoc_stream_id,
-                                   uint8_t pri, char **nv)
+void spdylay_frame_begin(spdylay_frame *frame, uint16_t version,
+                         uint16_t type, uint8_t flags)
 {
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_SYN_STREAM, flags, 0);
-  frame->stream_id = stream_id;
-  frame->assoc_stream_id = assoc_stream_id;
-  frame->pri = pri;
-  frame->nv = nv;
+  static const spdylay_frame blank;
+  *frame = blank;
+  frame->ctrl.hd.version = version;
+  frame->ctrl.hd.type = type;
+  frame->ctrl.hd.flags = flags;
+  frame->ctrl.hd.length = fixed_payload_length(type, version);
 }
 
-void spdylay_frame_syn_stream_free(spdylay_syn_stream *frame)
+void spdylay_frame_release(spdylay_frame *frame)
 {
-  spdylay_frame_nv_del(frame->nv);
-  frame->nv = NULL;
-}
-
-void spdylay_frame_syn_reply_init(spdylay_syn_reply *frame, uint16_t version,
-                                  uint8_t flags, int32_t stream_id,
-                                  char **nv)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_SYN_REPLY, flags, 0);
-  frame->stream_id = stream_id;
-  frame->nv = nv;
-}
-
-void spdylay_frame_syn_reply_free(spdylay_syn_reply *frame)
-{
-  spdylay_frame_nv_del(frame->nv);
-  frame->nv = NULL;
-}
-
-void spdylay_frame_headers_init(spdylay_headers *frame, uint16_t version,
-                                uint8_t flags, int32_t stream_id, char **nv)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_HEADERS, flags, 0);
-  frame->stream_id = stream_id;
-  frame->nv = nv;
-}
-
-void spdylay_frame_headers_free(spdylay_headers *frame)
-{
-  spdylay_frame_nv_del(frame->nv);
-  frame->nv = NULL;
-}
-
-void spdylay_frame_rst_stream_init(spdylay_rst_stream *frame,
-                                   uint16_t version, int32_t stream_id,
-                                   uint32_t status_code)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_RST_STREAM, 0, 8);
-  frame->stream_id = stream_id;
-  frame->status_code = status_code;
-}
-
-void spdylay_frame_settings_init(spdylay_settings *frame, uint16_t version,
-                                 uint8_t flags, spdylay_settings_entry *iv,
-                                 size_t niv)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_SETTINGS, flags,
-               (int32_t)(4 + niv * 8));
-  frame->niv = niv;
-  frame->iv = iv;
-}
-
-void spdylay_frame_settings_free(spdylay_settings *frame)
-{
-  free(frame->iv);
-  frame->iv = NULL;
-}
-
-void spdylay_frame_ping_init(spdylay_ping *frame, uint16_t version,
-                             uint32_t unique_id)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_PING, 0, 4);
-  frame->unique_id = unique_id;
-}
-
-void spdylay_frame_goaway_init(spdylay_goaway *frame, uint16_t version,
-                               int32_t last_good_stream_id,
-                               uint32_t status_code)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_GOAWAY, 0, version == 2 ? 4 : 8);
-  frame->last_good_stream_id = last_good_stream_id;
-  frame->status_code = version == 2 ? 0 : status_code;
-}
-
-void spdylay_frame_window_update_init(spdylay_window_update *frame,
-                                      uint16_t version, int32_t stream_id,
-                                      int32_t delta_window_size)
-{
-  memset(frame, 0, sizeof(*frame));
-  ctrl_hd_init(&frame->hd, version, SPDYLAY_WINDOW_UPDATE, 0, 8);
-  frame->stream_id = stream_id;
-  frame->delta_window_size = delta_window_size;
-}
-
-void spdylay_frame_free(spdylay_frame *frame)
-{
+  char ***nvp = NULL;
   switch(frame->ctrl.hd.type) {
   case SPDYLAY_SYN_STREAM:
-    spdylay_frame_syn_stream_free(&frame->syn_stream);
+    nvp = &frame->syn_stream.nv;
     break;
   case SPDYLAY_SYN_REPLY:
-    spdylay_frame_syn_reply_free(&frame->syn_reply);
+    nvp = &frame->syn_reply.nv;
     break;
   case SPDYLAY_HEADERS:
-    spdylay_frame_headers_free(&frame->headers);
+    nvp = &frame->headers.nv;
     break;
   case SPDYLAY_SETTINGS:
-    spdylay_frame_settings_free(&frame->settings);
-    break;
+    free(frame->settings.iv);
+    frame->settings.iv = NULL;
+    frame->settings.niv = 0;
+    return;
   default:
-    break;
+    return;
   }
+  spdylay_nv_free(*nvp);
+  *nvp = NULL;
 }
 
 /* ---- packing ---- */
@@ -690,32 +615,32 @@ void spdylay_frame_free(spdylay_frame *frame)
  */
 static ssize_t pack_hb_frame(spdylay_buffer *buf, spdylay_buffer *nvbuf,
                              spdylay_ctrl_hd *hd, char **nv, size_t fixedlen,
-                             spdylay_zlib *deflater)
+                             spdylay_hd_deflater *deflater)
 {
   ssize_t nvlen, zlen;
   size_t bound, off = SPDYLAY_FRAME_HEAD_LENGTH + fixedlen;
   int rv;
-  nvlen = spdylay_frame_pack_nv(nvbuf, nv, hd->version == 2);
+  nvlen = spdylay_nv_serialize(nvbuf, nv, hd->version == 2);
   if(nvlen < 0) {
     return nvlen;
   }
   if(hd->version == 2) {
     /* the frame shown to callbacks carries SPDY/3 style names, also for
        names the application gave in SPDY/2 spelling */
-    spdylay_frame_nv_2to3(nv);
-    rv = spdylay_frame_nv_sort(nv);
+    spdylay_nv_names_2to3(nv);
+    rv = spdylay_nv_sort_by_name(nv);
     if(rv != 0) {
       return rv;
     }
   }
-  bound = spdylay_zlib_deflate_hd_bound(deflater, (size_t)nvlen);
+  bound = spdylay_hd_deflate_bound(deflater, (size_t)nvlen);
   spdylay_buffer_reset(buf);
   rv = spdylay_buffer_reserve(buf, off + bound);
   if(rv != 0) {
     return rv;
   }
-  zlen = spdylay_zlib_deflate_hd(deflater, buf->buf + off, bound,
-                                 nvbuf->buf, (size_t)nvlen);
+  zlen = spdylay_hd_deflate(deflater, buf->buf + off, bound,
+                            nvbuf->buf, (size_t)nvlen);
   if(zlen < 0) {
     return zlen;
   }
@@ -723,16 +648,16 @@ static ssize_t pack_hb_frame(spdylay_buffer *buf, spdylay_buffer *nvbuf,
     return SPDYLAY_ERR_FRAME_TOO_LARGE;
   }
   hd->length = (int32_t)(fixedlen + (size_t)zlen);
-  spdylay_frame_pack_ctrl_hd(buf->buf, hd);
+  spdylay_frame_write_head(buf->buf, hd);
   memset(buf->buf + SPDYLAY_FRAME_HEAD_LENGTH, 0, fixedlen);
   buf->len = off + (size_t)zlen;
   return (ssize_t)buf->len;
 }
 
-ssize_t spdylay_frame_pack_syn_stream(spdylay_buffer *buf,
-                                      spdylay_buffer *nvbuf,
-                                      spdylay_syn_stream *frame,
-                                      spdylay_zlib *deflater)
+ssize_t spdylay_frame_encode_syn_stream(spdylay_buffer *buf,
+                                        spdylay_buffer *nvbuf,
+                                        spdylay_syn_stream *frame,
+                                        spdylay_hd_deflater *deflater)
 {
   uint8_t *p;
   ssize_t len = pack_hb_frame(buf, nvbuf, &frame->hd, frame->nv,
@@ -741,10 +666,10 @@ ssize_t spdylay_frame_pack_syn_stream(spdylay_buffer *buf,
     return len;
   }
   p = buf->buf + SPDYLAY_FRAME_HEAD_LENGTH;
-  spdylay_put_uint32be(p, (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
-  spdylay_put_uint32be(p + 4,
-                       (uint32_t)frame->assoc_stream_id &
-                       SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(p, (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(p + 4,
+                    (uint32_t)frame->assoc_stream_id &
+                    SPDYLAY_STREAM_ID_MASK);
   if(frame->hd.version == 2) {
     p[8] = (uint8_t)(frame->pri << 6);
     p[9] = 0;
@@ -755,37 +680,37 @@ ssize_t spdylay_frame_pack_syn_stream(spdylay_buffer *buf,
   return len;
 }
 
-ssize_t spdylay_frame_pack_syn_reply(spdylay_buffer *buf,
-                                     spdylay_buffer *nvbuf,
-                                     spdylay_syn_reply *frame,
-                                     spdylay_zlib *deflater)
+ssize_t spdylay_frame_encode_syn_reply(spdylay_buffer *buf,
+                                       spdylay_buffer *nvbuf,
+                                       spdylay_syn_reply *frame,
+                                       spdylay_hd_deflater *deflater)
 {
   ssize_t len = pack_hb_frame(buf, nvbuf, &frame->hd, frame->nv,
-                              spdylay_frame_hd_fixed_length
+                              spdylay_frame_fixed_part_length
                               (SPDYLAY_SYN_REPLY, frame->hd.version),
                               deflater);
   if(len < 0) {
     return len;
   }
-  spdylay_put_uint32be(buf->buf + SPDYLAY_FRAME_HEAD_LENGTH,
-                       (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(buf->buf + SPDYLAY_FRAME_HEAD_LENGTH,
+                    (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
   return len;
 }
 
-ssize_t spdylay_frame_pack_headers(spdylay_buffer *buf,
-                                   spdylay_buffer *nvbuf,
-                                   spdylay_headers *frame,
-                                   spdylay_zlib *deflater)
+ssize_t spdylay_frame_encode_headers(spdylay_buffer *buf,
+                                     spdylay_buffer *nvbuf,
+                                     spdylay_headers *frame,
+                                     spdylay_hd_deflater *deflater)
 {
   ssize_t len = pack_hb_frame(buf, nvbuf, &frame->hd, frame->nv,
-                              spdylay_frame_hd_fixed_length
+                              spdylay_frame_fixed_part_length
                               (SPDYLAY_HEADERS, frame->hd.version),
                               deflater);
   if(len < 0) {
     return len;
   }
-  spdylay_put_uint32be(buf->buf + SPDYLAY_FRAME_HEAD_LENGTH,
-                       (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(buf->buf + SPDYLAY_FRAME_HEAD_LENGTH,
+                    (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
   return len;
 }
 
@@ -799,26 +724,26 @@ static int prepare_fixed(spdylay_buffer *buf, spdylay_ctrl_hd *hd,
     return rv;
   }
   hd->length = (int32_t)payloadlen;
-  spdylay_frame_pack_ctrl_hd(buf->buf, hd);
+  spdylay_frame_write_head(buf->buf, hd);
   buf->len = SPDYLAY_FRAME_HEAD_LENGTH + payloadlen;
   return 0;
 }
 
-ssize_t spdylay_frame_pack_rst_stream(spdylay_buffer *buf,
-                                      spdylay_rst_stream *frame)
+ssize_t spdylay_frame_encode_rst_stream(spdylay_buffer *buf,
+                                        spdylay_rst_stream *frame)
 {
   int rv = prepare_fixed(buf, &frame->hd, 8);
   if(rv != 0) {
     return rv;
   }
-  spdylay_put_uint32be(buf->buf + 8,
-                       (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
-  spdylay_put_uint32be(buf->buf + 12, frame->status_code);
+  spdylay_write_u32(buf->buf + 8,
+                    (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(buf->buf + 12, frame->status_code);
   return (ssize_t)buf->len;
 }
 
-ssize_t spdylay_frame_pack_settings(spdylay_buffer *buf,
-                                    spdylay_settings *frame)
+ssize_t spdylay_frame_encode_settings(spdylay_buffer *buf,
+                                      spdylay_settings *frame)
 {
   size_t i;
   uint8_t *p;
@@ -831,7 +756,7 @@ ssize_t spdylay_frame_pack_settings(spdylay_buffer *buf,
     return rv;
   }
   p = buf->buf + 8;
-  spdylay_put_uint32be(p, (uint32_t)frame->niv);
+  spdylay_write_u32(p, (uint32_t)frame->niv);
   p += 4;
   for(i = 0; i < frame->niv; ++i, p += 8) {
     uint32_t id = (uint32_t)frame->iv[i].settings_id & 0xffffff;
@@ -841,52 +766,52 @@ ssize_t spdylay_frame_pack_settings(spdylay_buffer *buf,
       p[2] = (uint8_t)(id >> 16);
       p[3] = frame->iv[i].flags;
     } else {
-      spdylay_put_uint32be(p, id);
+      spdylay_write_u32(p, id);
       p[0] = frame->iv[i].flags;
     }
-    spdylay_put_uint32be(p + 4, frame->iv[i].value);
+    spdylay_write_u32(p + 4, frame->iv[i].value);
   }
   return (ssize_t)buf->len;
 }
 
-ssize_t spdylay_frame_pack_ping(spdylay_buffer *buf, spdylay_ping *frame)
+ssize_t spdylay_frame_encode_ping(spdylay_buffer *buf, spdylay_ping *frame)
 {
   int rv = prepare_fixed(buf, &frame->hd, 4);
   if(rv != 0) {
     return rv;
   }
-  spdylay_put_uint32be(buf->buf + 8, frame->unique_id);
+  spdylay_write_u32(buf->buf + 8, frame->unique_id);
   return (ssize_t)buf->len;
 }
 
-ssize_t spdylay_frame_pack_goaway(spdylay_buffer *buf, spdylay_goaway *frame)
+ssize_t spdylay_frame_encode_goaway(spdylay_buffer *buf, spdylay_goaway *frame)
 {
   int v2 = frame->hd.version == 2;
   int rv = prepare_fixed(buf, &frame->hd, v2 ? 4 : 8);
   if(rv != 0) {
     return rv;
   }
-  spdylay_put_uint32be(buf->buf + 8,
-                       (uint32_t)frame->last_good_stream_id &
-                       SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(buf->buf + 8,
+                    (uint32_t)frame->last_good_stream_id &
+                    SPDYLAY_STREAM_ID_MASK);
   if(!v2) {
-    spdylay_put_uint32be(buf->buf + 12, frame->status_code);
+    spdylay_write_u32(buf->buf + 12, frame->status_code);
   }
   return (ssize_t)buf->len;
 }
 
-ssize_t spdylay_frame_pack_window_update(spdylay_buffer *buf,
-                                         spdylay_window_update *frame)
+ssize_t spdylay_frame_encode_window_update(spdylay_buffer *buf,
+                                           spdylay_window_update *frame)
 {
   int rv = prepare_fixed(buf, &frame->hd, 8);
   if(rv != 0) {
     return rv;
   }
-  spdylay_put_uint32be(buf->buf + 8,
-                       (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
-  spdylay_put_uint32be(buf->buf + 12,
-                       (uint32_t)frame->delta_window_size &
-                       SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(buf->buf + 8,
+                    (uint32_t)frame->stream_id & SPDYLAY_STREAM_ID_MASK);
+  spdylay_write_u32(buf->buf + 12,
+                    (uint32_t)frame->delta_window_size &
+                    SPDYLAY_STREAM_ID_MASK);
   return (ssize_t)buf->len;
 }
 
@@ -897,22 +822,22 @@ static int check_version(uint16_t version)
   return version == 2 || version == 3;
 }
 
-int spdylay_frame_unpack_syn_stream_without_nv(spdylay_syn_stream *frame,
-                                               const uint8_t *head,
-                                               const uint8_t *payload,
-                                               size_t payloadlen)
+int spdylay_frame_decode_syn_stream_fixed(spdylay_syn_stream *frame,
+                                          const uint8_t *head,
+                                          const uint8_t *payload,
+                                          size_t payloadlen)
 {
   memset(frame, 0, sizeof(*frame));
-  spdylay_frame_unpack_ctrl_hd(&frame->hd, head);
+  spdylay_frame_read_head(&frame->hd, head);
   if(!check_version(frame->hd.version)) {
     return SPDYLAY_ERR_UNSUPPORTED_VERSION;
   }
   if(payloadlen < SPDYLAY_SYN_STREAM_FIXED_LENGTH) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  frame->stream_id = (int32_t)(spdylay_get_uint32(payload) &
+  frame->stream_id = (int32_t)(spdylay_read_u32(payload) &
                                SPDYLAY_STREAM_ID_MASK);
-  frame->assoc_stream_id = (int32_t)(spdylay_get_uint32(payload + 4) &
+  frame->assoc_stream_id = (int32_t)(spdylay_read_u32(payload + 4) &
                                      SPDYLAY_STREAM_ID_MASK);
   if(frame->hd.version == 2) {
     frame->pri = payload[8] >> 6;
@@ -924,40 +849,40 @@ int spdylay_frame_unpack_syn_stream_without_nv(spdylay_syn_stream *frame,
   return 0;
 }
 
-int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
+int spdylay_frame_decode_syn_stream(spdylay_syn_stream *frame,
                                     const uint8_t *head,
                                     const uint8_t *payload, size_t payloadlen,
                                     const uint8_t *hb, size_t hblen)
 {
-  int rv = spdylay_frame_unpack_syn_stream_without_nv(frame, head, payload,
-                                                      payloadlen);
+  int rv = spdylay_frame_decode_syn_stream_fixed(frame, head, payload,
+                                                 payloadlen);
   if(rv != 0) {
     return rv;
   }
   if(frame->hd.length <= SPDYLAY_SYN_STREAM_FIXED_LENGTH) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  return spdylay_frame_unpack_nv(&frame->nv, hb, hblen,
-                                 spdylay_frame_get_len_size
-                                 (frame->hd.version));
+  return spdylay_nv_parse(&frame->nv, hb, hblen,
+                          spdylay_nv_len_width
+                          (frame->hd.version));
 }
 
 /* SYN_REPLY and HEADERS share their layout */
 /*
  * Unpacks the name/value header block |hb| of a SYN_REPLY or HEADERS frame
  * whose fixed part is already in |hd|: SPDYLAY_ERR_INVALID_FRAME when the
- * frame has nothing past its fixed part, else spdylay_frame_unpack_nv's
+ * frame has nothing past its fixed part, else spdylay_nv_parse's
  * result.
  */
 static int unpack_nv_after_fixed(const spdylay_ctrl_hd *hd, char ***nv_ptr,
                                  const uint8_t *hb, size_t hblen)
 {
-  if((size_t)hd->length <= spdylay_frame_hd_fixed_length(hd->type,
-                                                         hd->version)) {
+  if((size_t)hd->length <= spdylay_frame_fixed_part_length(hd->type,
+                                                           hd->version)) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  return spdylay_frame_unpack_nv(nv_ptr, hb, hblen,
-                                 spdylay_frame_get_len_size(hd->version));
+  return spdylay_nv_parse(nv_ptr, hb, hblen,
+                          spdylay_nv_len_width(hd->version));
 }
 
 static int unpack_reply_like(spdylay_ctrl_hd *hd, int32_t *stream_id_ptr,
@@ -965,96 +890,96 @@ static int unpack_reply_like(spdylay_ctrl_hd *hd, int32_t *stream_id_ptr,
                              size_t payloadlen)
 {
   size_t fixedlen;
-  spdylay_frame_unpack_ctrl_hd(hd, head);
+  spdylay_frame_read_head(hd, head);
   if(!check_version(hd->version)) {
     return SPDYLAY_ERR_UNSUPPORTED_VERSION;
   }
-  fixedlen = spdylay_frame_hd_fixed_length(hd->type, hd->version);
+  fixedlen = spdylay_frame_fixed_part_length(hd->type, hd->version);
   if(payloadlen < fixedlen) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  *stream_id_ptr = (int32_t)(spdylay_get_uint32(payload) &
+  *stream_id_ptr = (int32_t)(spdylay_read_u32(payload) &
                              SPDYLAY_STREAM_ID_MASK);
   return 0;
 }
 
-int spdylay_frame_unpack_syn_reply_without_nv(spdylay_syn_reply *frame,
-                                              const uint8_t *head,
-                                              const uint8_t *payload,
-                                              size_t payloadlen)
+int spdylay_frame_decode_syn_reply_fixed(spdylay_syn_reply *frame,
+                                         const uint8_t *head,
+                                         const uint8_t *payload,
+                                         size_t payloadlen)
 {
   memset(frame, 0, sizeof(*frame));
   return unpack_reply_like(&frame->hd, &frame->stream_id, head, payload,
                            payloadlen);
 }
 
-int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
+int spdylay_frame_decode_syn_reply(spdylay_syn_reply *frame,
                                    const uint8_t *head,
                                    const uint8_t *payload, size_t payloadlen,
                                    const uint8_t *hb, size_t hblen)
 {
-  int rv = spdylay_frame_unpack_syn_reply_without_nv(frame, head, payload,
-                                                     payloadlen);
+  int rv = spdylay_frame_decode_syn_reply_fixed(frame, head, payload,
+                                                payloadlen);
   if(rv != 0) {
     return rv;
   }
   return unpack_nv_after_fixed(&frame->hd, &frame->nv, hb, hblen);
 }
 
-int spdylay_frame_unpack_headers_without_nv(spdylay_headers *frame,
-                                            const uint8_t *head,
-                                            const uint8_t *payload,
-                                            size_t payloadlen)
+int spdylay_frame_decode_headers_fixed(spdylay_headers *frame,
+                                       const uint8_t *head,
+                                       const uint8_t *payload,
+                                       size_t payloadlen)
 {
   memset(frame, 0, sizeof(*frame));
   return unpack_reply_like(&frame->hd, &frame->stream_id, head, payload,
                            payloadlen);
 }
 
-int spdylay_frame_unpack_headers(spdylay_headers *frame,
+int spdylay_frame_decode_headers(spdylay_headers *frame,
                                  const uint8_t *head,
                                  const uint8_t *payload, size_t payloadlen,
                                  const uint8_t *hb, size_t hblen)
 {
-  int rv = spdylay_frame_unpack_headers_without_nv(frame, head, payload,
-                                                   payloadlen);
+  int rv = spdylay_frame_decode_headers_fixed(frame, head, payload,
+                                              payloadlen);
   if(rv != 0) {
     return rv;
   }
   return unpack_nv_after_fixed(&frame->hd, &frame->nv, hb, hblen);
 }
 
-int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,
+int spdylay_frame_decode_rst_stream(spdylay_rst_stream *frame,
                                     const uint8_t *head,
                                     const uint8_t *payload,
                                     size_t payloadlen)
 {
   memset(frame, 0, sizeof(*frame));
-  spdylay_frame_unpack_ctrl_hd(&frame->hd, head);
+  spdylay_frame_read_head(&frame->hd, head);
   if(payloadlen != 8 || frame->hd.length != 8) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  frame->stream_id = (int32_t)(spdylay_get_uint32(payload) &
+  frame->stream_id = (int32_t)(spdylay_read_u32(payload) &
                                SPDYLAY_STREAM_ID_MASK);
-  frame->status_code = spdylay_get_uint32(payload + 4);
+  frame->status_code = spdylay_read_u32(payload + 4);
   return 0;
 }
 
-int spdylay_frame_unpack_settings(spdylay_settings *frame,
+int spdylay_frame_decode_settings(spdylay_settings *frame,
                                   const uint8_t *head,
                                   const uint8_t *payload, size_t payloadlen)
 {
   size_t i, niv;
   const uint8_t *p;
   memset(frame, 0, sizeof(*frame));
-  spdylay_frame_unpack_ctrl_hd(&frame->hd, head);
+  spdylay_frame_read_head(&frame->hd, head);
   if(!check_version(frame->hd.version)) {
     return SPDYLAY_ERR_UNSUPPORTED_VERSION;
   }
   if(payloadlen < 4 || (size_t)frame->hd.length != payloadlen) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  niv = spdylay_get_uint32(payload);
+  niv = spdylay_read_u32(payload);
   if((payloadlen - 4) % 8 != 0 || (payloadlen - 4) / 8 != niv) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
@@ -1071,32 +996,32 @@ int spdylay_frame_unpack_settings(spdylay_settings *frame,
       frame->iv[i].settings_id = (int32_t)(p[0] | (p[1] << 8) | (p[2] << 16));
       frame->iv[i].flags = p[3];
     } else {
-      frame->iv[i].settings_id = (int32_t)(spdylay_get_uint32(p) & 0xffffff);
+      frame->iv[i].settings_id = (int32_t)(spdylay_read_u32(p) & 0xffffff);
       frame->iv[i].flags = p[0];
     }
-    frame->iv[i].value = spdylay_get_uint32(p + 4);
+    frame->iv[i].value = spdylay_read_u32(p + 4);
   }
   return 0;
 }
 
-int spdylay_frame_unpack_ping(spdylay_ping *frame, const uint8_t *head,
+int spdylay_frame_decode_ping(spdylay_ping *frame, const uint8_t *head,
                               const uint8_t *payload, size_t payloadlen)
 {
   memset(frame, 0, sizeof(*frame));
-  spdylay_frame_unpack_ctrl_hd(&frame->hd, head);
+  spdylay_frame_read_head(&frame->hd, head);
   if(payloadlen != 4 || frame->hd.length != 4) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  frame->unique_id = spdylay_get_uint32(payload);
+  frame->unique_id = spdylay_read_u32(payload);
   return 0;
 }
 
-int spdylay_frame_unpack_goaway(spdylay_goaway *frame, const uint8_t *head,
+int spdylay_frame_decode_goaway(spdylay_goaway *frame, const uint8_t *head,
                                 const uint8_t *payload, size_t payloadlen)
 {
   size_t expected;
   memset(frame, 0, sizeof(*frame));
-  spdylay_frame_unpack_ctrl_hd(&frame->hd, head);
+  spdylay_frame_read_head(&frame->hd, head);
   if(!check_version(frame->hd.version)) {
     return SPDYLAY_ERR_UNSUPPORTED_VERSION;
   }
@@ -1104,27 +1029,27 @@ int spdylay_frame_unpack_goaway(spdylay_goaway *frame, const uint8_t *head,
   if(payloadlen != expected || (size_t)frame->hd.length != expected) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  frame->last_good_stream_id = (int32_t)(spdylay_get_uint32(payload) &
+  frame->last_good_stream_id = (int32_t)(spdylay_read_u32(payload) &
                                          SPDYLAY_STREAM_ID_MASK);
   if(frame->hd.version == 3) {
-    frame->status_code = spdylay_get_uint32(payload + 4);
+    frame->status_code = spdylay_read_u32(payload + 4);
   }
   return 0;
 }
 
-int spdylay_frame_unpack_window_update(spdylay_window_update *frame,
+int spdylay_frame_decode_window_update(spdylay_window_update *frame,
                                        const uint8_t *head,
                                        const uint8_t *payload,
                                        size_t payloadlen)
 {
   memset(frame, 0, sizeof(*frame));
-  spdylay_frame_unpack_ctrl_hd(&frame->hd, head);
+  spdylay_frame_read_head(&frame->hd, head);
   if(payloadlen != 8 || frame->hd.length != 8) {
     return SPDYLAY_ERR_INVALID_FRAME;
   }
-  frame->stream_id = (int32_t)(spdylay_get_uint32(payload) &
+  frame->stream_id = (int32_t)(spdylay_read_u32(payload) &
                                SPDYLAY_STREAM_ID_MASK);
-  frame->delta_window_size = (int32_t)(spdylay_get_uint32(payload + 4) &
+  frame->delta_window_size = (int32_t)(spdylay_read_u32(payload + 4) &
                                        SPDYLAY_STREAM_ID_MASK);
   return 0;
 }

@@ -11,7 +11,7 @@
 
 #include "spdylay_int.h"
 #include "spdylay_buffer.h"
-#include "spdylay_zlib.h"
+#include "spdylay_hdcomp.h"
 
 #define SPDYLAY_FRAME_HEAD_LENGTH 8
 /* Largest DATA payload this library sends. */
@@ -36,10 +36,10 @@ typedef struct {
   /* nonzero once the read callback has signalled EOF */
   uint8_t eof;
   spdylay_data_provider data_prd;
-} spdylay_data;
+} spdylay_data_job;
 
 /* Width (bytes) of the length fields of a header block. */
-static inline size_t spdylay_frame_get_len_size(uint16_t version)
+static inline size_t spdylay_nv_len_width(uint16_t version)
 {
   return version == 2 ? 2 : 4;
 }
@@ -48,41 +48,41 @@ static inline size_t spdylay_frame_get_len_size(uint16_t version)
  * Bytes of fixed payload in front of the header block for |type| and
  * wire |version|, or 0 if the frame has no header block.
  */
-size_t spdylay_frame_hd_fixed_length(uint16_t type, uint16_t version);
+size_t spdylay_frame_fixed_part_length(uint16_t type, uint16_t version);
 
 /* Writes a control frame header. */
-void spdylay_frame_pack_ctrl_hd(uint8_t *buf, const spdylay_ctrl_hd *hd);
+void spdylay_frame_write_head(uint8_t *buf, const spdylay_ctrl_hd *hd);
 
 /* Reads a control frame header. */
-void spdylay_frame_unpack_ctrl_hd(spdylay_ctrl_hd *hd, const uint8_t *buf);
+void spdylay_frame_read_head(spdylay_ctrl_hd *hd, const uint8_t *buf);
 
 /* Writes a DATA frame header. */
-void spdylay_frame_pack_data_hd(uint8_t *buf, int32_t stream_id,
-                                uint8_t flags, uint32_t length);
+void spdylay_frame_write_data_head(uint8_t *buf, int32_t stream_id,
+                                   uint8_t flags, uint32_t length);
 
 /* ---- name/value arrays ---- */
 
 /* Returns 1 if every name of |nv| is non-empty, printable ASCII
    (0x20..0x7e) and every value is non-NULL, else 0. */
-int spdylay_frame_nv_check_null(const char **nv);
+int spdylay_nv_valid(const char **nv);
 
 /* Deep-copies |nv| into a single allocation.  Returns 0 or NOMEM. */
-int spdylay_frame_nv_copy(char ***nv_ptr, const char **nv);
+int spdylay_nv_clone(char ***nv_ptr, const char **nv);
 
 /* Frees an nv array allocated by this module. */
-void spdylay_frame_nv_del(char **nv);
+void spdylay_nv_free(char **nv);
 
 /* Lower-cases ASCII letters of every name of |nv|. */
-void spdylay_frame_nv_downcase(char **nv);
+void spdylay_nv_lowercase_names(char **nv);
 
 /* Stable sort of the pairs of |nv| by name (strcmp order).  0 or NOMEM. */
-int spdylay_frame_nv_sort(char **nv);
+int spdylay_nv_sort_by_name(char **nv);
 
 /* Copy, downcase and sort (submit-time normalisation). */
-int spdylay_frame_nv_norm_copy(char ***nv_ptr, const char **nv);
+int spdylay_nv_normalized_clone(char ***nv_ptr, const char **nv);
 
 /* SPDY/2 -> SPDY/3 name translation in place (no re-sort). */
-void spdylay_frame_nv_2to3(char **nv);
+void spdylay_nv_names_2to3(char **nv);
 
 /*
  * Serialises |nv| (normalised) as an uncompressed header block into
@@ -91,7 +91,7 @@ void spdylay_frame_nv_2to3(char **nv);
  * are used.  Returns the block length, SPDYLAY_ERR_FRAME_TOO_LARGE or
  * SPDYLAY_ERR_NOMEM.
  */
-ssize_t spdylay_frame_pack_nv(spdylay_buffer *nvbuf, char **nv, int v2);
+ssize_t spdylay_nv_serialize(spdylay_buffer *nvbuf, char **nv, int v2);
 
 /*
  * Parses the uncompressed header block |in| of |inlen| bytes.
@@ -99,74 +99,57 @@ ssize_t spdylay_frame_pack_nv(spdylay_buffer *nvbuf, char **nv, int v2);
  * structure, |*nv_ptr| NULL), SPDYLAY_ERR_INVALID_HEADER_BLOCK (content
  * error; |*nv_ptr| still set) or SPDYLAY_ERR_NOMEM.
  */
-int spdylay_frame_unpack_nv(char ***nv_ptr, const uint8_t *in, size_t inlen,
-                            size_t len_size);
+int spdylay_nv_parse(char ***nv_ptr, const uint8_t *in, size_t inlen,
+                     size_t len_size);
 
-/* ---- frame constructors / destructors ---- */
+/* ---- building and releasing frames ---- */
 
-void spdylay_frame_syn_stream_init(spdylay_syn_stream *frame,
-                                   uint16_t version, uint8_t flags,
-                                   int32_t stream_id, int32_t assoc_stream_id,
-                                   uint8_t pri, char **nv);
-void spdylay_frame_syn_stream_free(spdylay_syn_stream *frame);
+/*
+ * Starts |frame| as a control frame of |type| (spdylay_frame_type) for
+ * wire |version| with |flags|: every field is zeroed, then the common
+ * header is filled.  hd.length is set to the payload size where the type
+ * fixes it (PING 4, GOAWAY 4 in SPDY/2 and 8 in SPDY/3, RST_STREAM and
+ * WINDOW_UPDATE 8) and to 4 for SETTINGS (the caller adds 8 per entry);
+ * it is 0 for the header-block frames, whose packing sets it.  The caller
+ * then fills the type's own fields through the union member of |type|.
+ * Pointers it stores there (nv of SYN_STREAM / SYN_REPLY / HEADERS, iv
+ * of SETTINGS) become owned by the frame.
+ */
+void spdylay_frame_begin(spdylay_frame *frame, uint16_t version,
+                         uint16_t type, uint8_t flags);
 
-void spdylay_frame_syn_reply_init(spdylay_syn_reply *frame, uint16_t version,
-                                  uint8_t flags, int32_t stream_id,
-                                  char **nv);
-void spdylay_frame_syn_reply_free(spdylay_syn_reply *frame);
-
-void spdylay_frame_headers_init(spdylay_headers *frame, uint16_t version,
-                                uint8_t flags, int32_t stream_id, char **nv);
-void spdylay_frame_headers_free(spdylay_headers *frame);
-
-void spdylay_frame_rst_stream_init(spdylay_rst_stream *frame,
-                                   uint16_t version, int32_t stream_id,
-                                   uint32_t status_code);
-
-void spdylay_frame_settings_init(spdylay_settings *frame, uint16_t version,
-                                 uint8_t flags, spdylay_settings_entry *iv,
-                                 size_t niv);
-void spdylay_frame_settings_free(spdylay_settings *frame);
-
-void spdylay_frame_ping_init(spdylay_ping *frame, uint16_t version,
-                             uint32_t unique_id);
-
-void spdylay_frame_goaway_init(spdylay_goaway *frame, uint16_t version,
-                               int32_t last_good_stream_id,
-                               uint32_t status_code);
-
-void spdylay_frame_window_update_init(spdylay_window_update *frame,
-                                      uint16_t version, int32_t stream_id,
-                                      int32_t delta_window_size);
-
-/* Frees what |frame| owns according to its hd.type. */
-void spdylay_frame_free(spdylay_frame *frame);
+/*
+ * Frees what |frame| owns according to hd.type (the nv array of
+ * SYN_STREAM, SYN_REPLY and HEADERS, the entries of SETTINGS) and clears
+ * those pointers; the frame itself is not freed.
+ */
+void spdylay_frame_release(spdylay_frame *frame);
 
 /* ---- packing (into |buf|, which is reset first) ----
  * All return the total frame length (header included), or
  * SPDYLAY_ERR_ZLIB, SPDYLAY_ERR_FRAME_TOO_LARGE, SPDYLAY_ERR_NOMEM.
  * hd.length of the frame is updated. */
 
-ssize_t spdylay_frame_pack_syn_stream(spdylay_buffer *buf,
-                                      spdylay_buffer *nvbuf,
-                                      spdylay_syn_stream *frame,
-                                      spdylay_zlib *deflater);
-ssize_t spdylay_frame_pack_syn_reply(spdylay_buffer *buf,
+ssize_t spdylay_frame_encode_syn_stream(spdylay_buffer *buf,
+                                        spdylay_buffer *nvbuf,
+                                        spdylay_syn_stream *frame,
+                                        spdylay_hd_deflater *deflater);
+ssize_t spdylay_frame_encode_syn_reply(spdylay_buffer *buf,
+                                       spdylay_buffer *nvbuf,
+                                       spdylay_syn_reply *frame,
+                                       spdylay_hd_deflater *deflater);
+ssize_t spdylay_frame_encode_headers(spdylay_buffer *buf,
                                      spdylay_buffer *nvbuf,
-                                     spdylay_syn_reply *frame,
-                                     spdylay_zlib *deflater);
-ssize_t spdylay_frame_pack_headers(spdylay_buffer *buf,
-                                   spdylay_buffer *nvbuf,
-                                   spdylay_headers *frame,
-                                   spdylay_zlib *deflater);
-ssize_t spdylay_frame_pack_rst_stream(spdylay_buffer *buf,
-                                      spdylay_rst_stream *frame);
-ssize_t spdylay_frame_pack_settings(spdylay_buffer *buf,
-                                    spdylay_settings *frame);
-ssize_t spdylay_frame_pack_ping(spdylay_buffer *buf, spdylay_ping *frame);
-ssize_t spdylay_frame_pack_goaway(spdylay_buffer *buf, spdylay_goaway *frame);
-ssize_t spdylay_frame_pack_window_update(spdylay_buffer *buf,
-                                         spdylay_window_update *frame);
+                                     spdylay_headers *frame,
+                                     spdylay_hd_deflater *deflater);
+ssize_t spdylay_frame_encode_rst_stream(spdylay_buffer *buf,
+                                        spdylay_rst_stream *frame);
+ssize_t spdylay_frame_encode_settings(spdylay_buffer *buf,
+                                      spdylay_settings *frame);
+ssize_t spdylay_frame_encode_ping(spdylay_buffer *buf, spdylay_ping *frame);
+ssize_t spdylay_frame_encode_goaway(spdylay_buffer *buf, spdylay_goaway *frame);
+ssize_t spdylay_frame_encode_window_update(spdylay_buffer *buf,
+                                           spdylay_window_update *frame);
 
 /* ---- unpacking ----
  * |head| is the 8-byte header, |payload| the (fixed part of the) payload,
@@ -174,42 +157,42 @@ ssize_t spdylay_frame_pack_window_update(spdylay_buffer *buf,
  * Return 0, SPDYLAY_ERR_INVALID_FRAME, SPDYLAY_ERR_UNSUPPORTED_VERSION,
  * SPDYLAY_ERR_INVALID_HEADER_BLOCK (frame filled, nv set) or NOMEM. */
 
-int spdylay_frame_unpack_syn_stream(spdylay_syn_stream *frame,
+int spdylay_frame_decode_syn_stream(spdylay_syn_stream *frame,
                                     const uint8_t *head,
                                     const uint8_t *payload, size_t payloadlen,
                                     const uint8_t *hb, size_t hblen);
-int spdylay_frame_unpack_syn_stream_without_nv(spdylay_syn_stream *frame,
-                                               const uint8_t *head,
-                                               const uint8_t *payload,
-                                               size_t payloadlen);
-int spdylay_frame_unpack_syn_reply(spdylay_syn_reply *frame,
+int spdylay_frame_decode_syn_stream_fixed(spdylay_syn_stream *frame,
+                                          const uint8_t *head,
+                                          const uint8_t *payload,
+                                          size_t payloadlen);
+int spdylay_frame_decode_syn_reply(spdylay_syn_reply *frame,
                                    const uint8_t *head,
                                    const uint8_t *payload, size_t payloadlen,
                                    const uint8_t *hb, size_t hblen);
-int spdylay_frame_unpack_syn_reply_without_nv(spdylay_syn_reply *frame,
-                                              const uint8_t *head,
-                                              const uint8_t *payload,
-                                              size_t payloadlen);
-int spdylay_frame_unpack_headers(spdylay_headers *frame,
+int spdylay_frame_decode_syn_reply_fixed(spdylay_syn_reply *frame,
+                                         const uint8_t *head,
+                                         const uint8_t *payload,
+                                         size_t payloadlen);
+int spdylay_frame_decode_headers(spdylay_headers *frame,
                                  const uint8_t *head,
                                  const uint8_t *payload, size_t payloadlen,
                                  const uint8_t *hb, size_t hblen);
-int spdylay_frame_unpack_headers_without_nv(spdylay_headers *frame,
-                                            const uint8_t *head,
-                                            const uint8_t *payload,
-                                            size_t payloadlen);
-int spdylay_frame_unpack_rst_stream(spdylay_rst_stream *frame,
+int spdylay_frame_decode_headers_fixed(spdylay_headers *frame,
+                                       const uint8_t *head,
+                                       const uint8_t *payload,
+                                       size_t payloadlen);
+int spdylay_frame_decode_rst_stream(spdylay_rst_stream *frame,
                                     const uint8_t *head,
                                     const uint8_t *payload,
                                     size_t payloadlen);
-int spdylay_frame_unpack_settings(spdylay_settings *frame,
+int spdylay_frame_decode_settings(spdylay_settings *frame,
                                   const uint8_t *head,
                                   const uint8_t *payload, size_t payloadlen);
-int spdylay_frame_unpack_ping(spdylay_ping *frame, const uint8_t *head,
+int spdylay_frame_decode_ping(spdylay_ping *frame, const uint8_t *head,
                               const uint8_t *payload, size_t payloadlen);
-int spdylay_frame_unpack_goaway(spdylay_goaway *frame, const uint8_t *head,
+int spdylay_frame_decode_goaway(spdylay_goaway *frame, const uint8_t *head,
                                 const uint8_t *payload, size_t payloadlen);
-int spdylay_frame_unpack_window_update(spdylay_window_update *frame,
+int spdylay_frame_decode_window_update(spdylay_window_update *frame,
                                        const uint8_t *head,
                                        const uint8_t *payload,
                                        size_t payloadlen);

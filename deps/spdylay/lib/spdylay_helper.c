@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-int spdylay_reserve_buffer(uint8_t **buf_ptr, size_t *cap_ptr, size_t need)
+int spdylay_grow_heap_buffer(uint8_t **buf_ptr, size_t *cap_ptr, size_t need)
 {
   size_t cap;
   uint8_t *p;

@@ -5,13 +5,17 @@
 
 #include <stdlib.h>
 
-int spdylay_outbound_item_less(const void *lhs, const void *rhs)
+int spdylay_outbound_item_precedes(const spdylay_outbound_item *a,
+                                   const spdylay_outbound_item *b)
 {
-  const spdylay_outbound_item *a = lhs, *b = rhs;
-  if(a->pri != b->pri) {
-    return a->pri < b->pri;
-  }
-  return a->seq < b->seq;
+  return a->pri < b->pri || (a->pri == b->pri && a->seq < b->seq);
+}
+
+int spdylay_outbound_item_goes_first(const spdylay_sendq_node *a,
+                                     const spdylay_sendq_node *b)
+{
+  return spdylay_outbound_item_precedes(spdylay_outbound_item_of(a),
+                                        spdylay_outbound_item_of(b));
 }
 
 void spdylay_outbound_item_free(spdylay_outbound_item *item)
@@ -19,8 +23,8 @@ void spdylay_outbound_item_free(spdylay_outbound_item *item)
   if(item == NULL) {
     return;
   }
-  if(item->frame_cat == SPDYLAY_CTRL) {
-    spdylay_frame_free(&item->frame.ctrl);
+  if(item->kind == SPDYLAY_ITEM_CTRL) {
+    spdylay_frame_release(&item->frame.ctrl);
   }
   free(item);
 }

@@ -13,41 +13,47 @@
 #include "spdylay_helper.h"
 
 /* ------------------------------------------------------------------ */
-/* small helpers                                                        */
+/* stream IDs, priorities, items                                        */
 
-int spdylay_session_is_my_stream_id(spdylay_session *session,
-                                    int32_t stream_id)
+int spdylay_session_is_local_id(spdylay_session *session, int32_t stream_id)
 {
-  int r;
-  if(stream_id == 0) {
-    return 0;
+  /* clients open odd IDs, servers even ones; ID 0 is nobody's */
+  if(session->server) {
+    return stream_id != 0 && (stream_id & 1) == 0;
   }
-  r = stream_id % 2;
-  return (session->server && r == 0) || (!session->server && r == 1);
+  return stream_id > 0 && (stream_id & 1) == 1;
 }
 
-spdylay_stream* spdylay_session_get_stream(spdylay_session *session,
-                                           int32_t stream_id)
+spdylay_stream* spdylay_session_find_stream(spdylay_session *session,
+                                            int32_t stream_id)
 {
-  return (spdylay_stream*)spdylay_map_find(&session->streams, stream_id);
+  return spdylay_streamtab_get(&session->streams, stream_id);
 }
 
-static int32_t pri_lowest(spdylay_session *session)
+/* The numerically largest (least urgent) priority of the version. */
+static int32_t lowest_pri(spdylay_session *session)
 {
-  return session->version == 2 ? 3 : 7;
+  return (int32_t)spdylay_session_get_pri_lowest(session);
 }
 
-spdylay_outbound_item* spdylay_session_new_item(void)
+spdylay_outbound_item* spdylay_session_ctrl_item(spdylay_session *session,
+                                                 uint16_t type,
+                                                 uint8_t flags)
 {
-  return calloc(1, sizeof(spdylay_outbound_item));
+  spdylay_outbound_item *item = calloc(1, sizeof(*item));
+  if(item != NULL) {
+    item->kind = SPDYLAY_ITEM_CTRL;
+    spdylay_frame_begin(&item->frame.ctrl, session->version, type, flags);
+  }
+  return item;
 }
 
 /* ------------------------------------------------------------------ */
 /* session creation / deletion                                          */
 
-static int session_new(spdylay_session **session_ptr, uint16_t version,
-                       const spdylay_session_callbacks *callbacks,
-                       void *user_data, int server)
+static int create_session(spdylay_session **session_ptr, uint16_t version,
+                          const spdylay_session_callbacks *callbacks,
+                          void *user_data, int server)
 {
   spdylay_session *session;
   int rv;
@@ -66,83 +72,73 @@ static int session_new(spdylay_session **session_ptr, uint16_t version,
   session->server = (uint8_t)(server ? 1 : 0);
   switch(version) {
   case SPDYLAY_PROTO_SPDY2:
-    session->flow_control = SPDYLAY_FLOW_CONTROL_NONE;
+    session->fc = SPDYLAY_FC_OFF;
     break;
   case SPDYLAY_PROTO_SPDY3:
-    session->flow_control = SPDYLAY_FLOW_CONTROL_STREAM;
+    session->fc = SPDYLAY_FC_STREAMS;
     break;
   default:
-    session->flow_control = SPDYLAY_FLOW_CONTROL_STREAM_SESSION;
+    session->fc = SPDYLAY_FC_STREAMS_AND_SESSION;
     break;
   }
-  session->next_stream_id = server ? 2 : 1;
-  session->next_unique_id = server ? 2 : 1;
-  session->window_size = session->flow_control ==
-    SPDYLAY_FLOW_CONTROL_STREAM_SESSION ? SPDYLAY_INITIAL_SESSION_WINDOW_SIZE :
+  session->next_local_id = server ? 2 : 1;
+  session->next_ping_id = server ? 2 : 1;
+  session->send_window = session->fc ==
+    SPDYLAY_FC_STREAMS_AND_SESSION ? SPDYLAY_INITIAL_SESSION_WINDOW_SIZE :
     0;
   for(i = 0; i <= SPDYLAY_SETTINGS_MAX; ++i) {
-    session->remote_settings[i] = 0;
-    session->local_settings[i] = 0;
+    session->peer_settings[i] = 0;
+    session->own_settings[i] = 0;
   }
-  session->remote_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS] =
+  session->peer_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS] =
     SPDYLAY_INITIAL_MAX_CONCURRENT_STREAMS;
-  session->remote_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] =
+  session->peer_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] =
     SPDYLAY_INITIAL_WINDOW_SIZE;
-  session->local_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS] =
+  session->own_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS] =
     SPDYLAY_INITIAL_MAX_CONCURRENT_STREAMS;
-  session->local_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] =
+  session->own_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE] =
     SPDYLAY_INITIAL_WINDOW_SIZE;
-  session->max_recv_ctrl_frame_buf = SPDYLAY_MAX_RECV_CTRL_FRAME_BUF_DEFAULT;
-  session->max_header_list_size = SPDYLAY_MAX_HEADER_LIST_SIZE_DEFAULT;
-  session->max_outbound_ack = SPDYLAY_MAX_OUTBOUND_ACK_DEFAULT;
-  session->max_empty_frames = SPDYLAY_MAX_EMPTY_FRAMES_DEFAULT;
-  session->stream_reset_burst = SPDYLAY_STREAM_RESET_BURST_DEFAULT;
-  session->stream_reset_rate = SPDYLAY_STREAM_RESET_RATE_DEFAULT;
-  session->max_header_block_inflate = SPDYLAY_MAX_HEADER_BLOCK_INFLATE_DEFAULT;
+  session->ctrl_frame_buf_max = SPDYLAY_MAX_RECV_CTRL_FRAME_BUF_DEFAULT;
+  session->limits.header_list = SPDYLAY_MAX_HEADER_LIST_SIZE_DEFAULT;
+  session->limits.pending_replies = SPDYLAY_MAX_OUTBOUND_ACK_DEFAULT;
+  session->limits.empty_frames = SPDYLAY_MAX_EMPTY_FRAMES_DEFAULT;
+  session->limits.reset_burst = SPDYLAY_STREAM_RESET_BURST_DEFAULT;
+  session->limits.reset_rate = SPDYLAY_STREAM_RESET_RATE_DEFAULT;
+  session->limits.hblock_inflate = SPDYLAY_MAX_HEADER_BLOCK_INFLATE_DEFAULT;
 
   if(callbacks) {
     session->callbacks = *callbacks;
   }
   session->user_data = user_data;
 
-  spdylay_buffer_init(&session->aob_buf);
-  spdylay_buffer_init(&session->nvbuf);
-  spdylay_buffer_init(&session->iframe.buf);
-  spdylay_buffer_init(&session->iframe.hbbuf);
-  session->iframe.state = SPDYLAY_RECV_HEAD;
+  spdylay_buffer_init(&session->tx.buf);
+  spdylay_buffer_init(&session->hd_scratch);
+  spdylay_buffer_init(&session->rx.fixed);
+  spdylay_buffer_init(&session->rx.hblock);
+  session->rx.stage = SPDYLAY_RX_HEADER;
 
-  rv = spdylay_zlib_deflate_hd_init(&session->hd_deflater, server,
-                                    session->version);
+  rv = spdylay_hd_deflater_init(&session->hd_out, session->version,
+                                server);
   if(rv != 0) {
     goto fail_deflate;
   }
-  rv = spdylay_zlib_inflate_hd_init(&session->hd_inflater, session->version);
+  rv = spdylay_hd_inflater_init(&session->hd_in, session->version);
   if(rv != 0) {
     goto fail_inflate;
   }
-  rv = spdylay_map_init(&session->streams);
+  rv = spdylay_streamtab_init(&session->streams);
   if(rv != 0) {
-    goto fail_map;
+    goto fail_streams;
   }
-  rv = spdylay_pq_init(&session->ob_pq, spdylay_outbound_item_less);
-  if(rv != 0) {
-    goto fail_pq;
-  }
-  rv = spdylay_pq_init(&session->ob_ss_pq, spdylay_outbound_item_less);
-  if(rv != 0) {
-    goto fail_ss_pq;
-  }
+  spdylay_sendq_init(&session->sendq, spdylay_outbound_item_goes_first);
+  spdylay_sendq_init(&session->synq, spdylay_outbound_item_goes_first);
   *session_ptr = session;
   return 0;
 
- fail_ss_pq:
-  spdylay_pq_free(&session->ob_pq);
- fail_pq:
-  spdylay_map_free(&session->streams);
- fail_map:
-  spdylay_zlib_inflate_free(&session->hd_inflater);
+ fail_streams:
+  spdylay_hd_inflater_end(&session->hd_in);
  fail_inflate:
-  spdylay_zlib_deflate_free(&session->hd_deflater);
+  spdylay_hd_deflater_end(&session->hd_out);
  fail_deflate:
   free(session);
   return rv;
@@ -153,7 +149,7 @@ int spdylay_session_client_new(spdylay_session **session_ptr,
                                const spdylay_session_callbacks *callbacks,
                                void *user_data)
 {
-  return session_new(session_ptr, version, callbacks, user_data, 0);
+  return create_session(session_ptr, version, callbacks, user_data, 0);
 }
 
 int spdylay_session_server_new(spdylay_session **session_ptr,
@@ -161,25 +157,31 @@ int spdylay_session_server_new(spdylay_session **session_ptr,
                                const spdylay_session_callbacks *callbacks,
                                void *user_data)
 {
-  return session_new(session_ptr, version, callbacks, user_data, 1);
+  return create_session(session_ptr, version, callbacks, user_data, 1);
 }
 
-static void free_stream_entry(spdylay_map_entry *entry, void *ptr)
+static void free_stream(void *obj, void *arg)
 {
-  spdylay_stream *stream = (spdylay_stream*)entry;
-  SPDYLAY_UNUSED(ptr);
-  spdylay_outbound_item_free(stream->deferred_data);
+  spdylay_stream *stream = obj;
+  SPDYLAY_UNUSED(arg);
+  spdylay_outbound_item_free(stream->parked);
   free(stream);
 }
 
-static void free_pq(spdylay_pq *pq)
+/* Frees every item still waiting in |q|. */
+static void drain_queue(spdylay_sendq *q)
 {
-  while(!spdylay_pq_empty(pq)) {
-    spdylay_outbound_item *item = spdylay_pq_top(pq);
-    spdylay_pq_pop(pq);
-    spdylay_outbound_item_free(item);
+  spdylay_sendq_node *node;
+  while((node = spdylay_sendq_take(q)) != NULL) {
+    spdylay_outbound_item_free(spdylay_outbound_item_of(node));
   }
-  spdylay_pq_free(pq);
+}
+
+/* The item that leaves |q| next, or NULL. */
+static spdylay_outbound_item* queue_head(const spdylay_sendq *q)
+{
+  spdylay_sendq_node *node = spdylay_sendq_peek(q);
+  return node ? spdylay_outbound_item_of(node) : NULL;
 }
 
 void spdylay_session_del(spdylay_session *session)
@@ -187,17 +189,17 @@ void spdylay_session_del(spdylay_session *session)
   if(session == NULL) {
     return;
   }
-  spdylay_map_each_free(&session->streams, free_stream_entry, NULL);
-  spdylay_map_free(&session->streams);
-  free_pq(&session->ob_pq);
-  free_pq(&session->ob_ss_pq);
-  spdylay_outbound_item_free(session->aob_item);
-  spdylay_buffer_free(&session->aob_buf);
-  spdylay_buffer_free(&session->nvbuf);
-  spdylay_buffer_free(&session->iframe.buf);
-  spdylay_buffer_free(&session->iframe.hbbuf);
-  spdylay_zlib_deflate_free(&session->hd_deflater);
-  spdylay_zlib_inflate_free(&session->hd_inflater);
+  spdylay_streamtab_clear(&session->streams, free_stream, NULL);
+  spdylay_streamtab_release(&session->streams);
+  drain_queue(&session->sendq);
+  drain_queue(&session->synq);
+  spdylay_outbound_item_free(session->tx.item);
+  spdylay_buffer_free(&session->tx.buf);
+  spdylay_buffer_free(&session->hd_scratch);
+  spdylay_buffer_free(&session->rx.fixed);
+  spdylay_buffer_free(&session->rx.hblock);
+  spdylay_hd_deflater_end(&session->hd_out);
+  spdylay_hd_inflater_end(&session->hd_in);
   free(session);
 }
 
@@ -208,15 +210,15 @@ int spdylay_session_set_option(spdylay_session *session,
   case SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE:
   case SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2: {
     uint8_t mask = optname == SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE ?
-      SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE :
-      SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2;
+      SPDYLAY_MANUAL_STREAM_WINDOW :
+      SPDYLAY_MANUAL_SESSION_WINDOW;
     if(optval == NULL || optlen != sizeof(int)) {
       return SPDYLAY_ERR_INVALID_ARGUMENT;
     }
     if(*(int*)optval) {
-      session->opt_flags |= mask;
+      session->manual_window |= mask;
     } else {
-      session->opt_flags &= (uint8_t)~mask;
+      session->manual_window &= (uint8_t)~mask;
     }
     return 0;
   }
@@ -230,7 +232,7 @@ int spdylay_session_set_option(spdylay_session *session,
        v > SPDYLAY_MAX_RECV_CTRL_FRAME_BUF_DEFAULT) {
       return SPDYLAY_ERR_INVALID_ARGUMENT;
     }
-    session->max_recv_ctrl_frame_buf = v;
+    session->ctrl_frame_buf_max = v;
     return 0;
   }
   case SPDYLAY_OPT_MAX_HEADER_LIST_SIZE:
@@ -250,27 +252,27 @@ int spdylay_session_set_option(spdylay_session *session,
     }
     switch(optname) {
     case SPDYLAY_OPT_MAX_HEADER_LIST_SIZE:
-      session->max_header_list_size = v;
+      session->limits.header_list = v;
       break;
     case SPDYLAY_OPT_MAX_OUTBOUND_ACK:
-      session->max_outbound_ack = v;
+      session->limits.pending_replies = v;
       break;
     case SPDYLAY_OPT_MAX_EMPTY_FRAMES:
-      session->max_empty_frames = v;
+      session->limits.empty_frames = v;
       break;
     case SPDYLAY_OPT_STREAM_RESET_BURST:
-      session->stream_reset_burst = v;
+      session->limits.reset_burst = v;
       /* a full bucket */
-      session->reset_tat = 0;
-      session->reset_count = 0;
+      session->flood.reset_clock = 0;
+      session->flood.resets_counted = 0;
       break;
     case SPDYLAY_OPT_STREAM_RESET_RATE:
-      session->stream_reset_rate = v;
-      session->reset_tat = 0;
-      session->reset_count = 0;
+      session->limits.reset_rate = v;
+      session->flood.reset_clock = 0;
+      session->flood.resets_counted = 0;
       break;
     default:
-      session->max_header_block_inflate = v;
+      session->limits.hblock_inflate = v;
       break;
     }
     return 0;
@@ -283,222 +285,228 @@ int spdylay_session_set_option(spdylay_session *session,
 /* ------------------------------------------------------------------ */
 /* streams                                                              */
 
-static spdylay_stream* open_stream(spdylay_session *session,
-                                   int32_t stream_id, uint8_t flags,
-                                   uint8_t pri, spdylay_stream_state state,
-                                   void *stream_user_data)
+/* The open-stream count that stream |id| belongs to. */
+static size_t* stream_counter(spdylay_session *session, int32_t id)
 {
-  spdylay_stream *stream = malloc(sizeof(spdylay_stream));
-  if(stream == NULL) {
-    return NULL;
-  }
-  spdylay_stream_init(stream, stream_id, flags, pri, state,
-                      (int32_t)session->remote_settings
-                      [SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE],
-                      stream_user_data);
-  if(spdylay_map_insert(&session->streams, &stream->map_entry) != 0) {
-    free(stream);
-    return NULL;
-  }
-  if(spdylay_session_is_my_stream_id(session, stream_id)) {
-    ++session->num_outgoing_streams;
-  } else {
-    ++session->num_incoming_streams;
-  }
-  return stream;
+  return spdylay_session_is_local_id(session, id) ? &session->local_streams :
+    &session->remote_streams;
 }
 
 /*
- * Closes stream |stream_id|: fires on_stream_close_callback, then removes
- * and frees the stream (and its parked DATA).
+ * Creates stream |id| in |phase| with the SYN_STREAM flags |syn_flags|,
+ * priority |pri| and the application pointer |user_data|; its send window
+ * is the peer's SETTINGS_INITIAL_WINDOW_SIZE.  The stream is added to
+ * the table and counted.  NULL when out of memory (or |id| is open).
  */
-static int close_stream(spdylay_session *session, int32_t stream_id,
-                        spdylay_status_code status_code)
+static spdylay_stream* register_stream(spdylay_session *session, int32_t id,
+                                       uint8_t syn_flags, uint8_t pri,
+                                       spdylay_stream_phase phase,
+                                       void *user_data)
 {
-  spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
-  if(stream == NULL) {
+  int32_t window =
+    (int32_t)session->peer_settings[SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE];
+  spdylay_stream *st = malloc(sizeof(*st));
+  if(st == NULL) {
+    return NULL;
+  }
+  spdylay_stream_setup(st, id, syn_flags, pri, phase, window, user_data);
+  if(spdylay_streamtab_put(&session->streams, id, st) != 0) {
+    free(st);
+    return NULL;
+  }
+  ++*stream_counter(session, id);
+  return st;
+}
+
+/*
+ * Ends stream |id|: on_stream_close_callback hears |status_code| first,
+ * then the stream leaves the table and is freed with its parked DATA.
+ * Returns 0, or SPDYLAY_ERR_INVALID_ARGUMENT if |id| is not open.
+ */
+static int retire_stream(spdylay_session *session, int32_t id,
+                         spdylay_status_code status_code)
+{
+  spdylay_on_stream_close_callback closed =
+    session->callbacks.on_stream_close_callback;
+  spdylay_stream *st = spdylay_streamtab_get(&session->streams, id);
+  if(st == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  if(session->callbacks.on_stream_close_callback) {
-    session->callbacks.on_stream_close_callback(session, stream_id,
-                                                status_code,
-                                                session->user_data);
+  if(closed != NULL) {
+    closed(session, id, status_code, session->user_data);
   }
-  spdylay_map_remove(&session->streams, stream_id);
-  if(spdylay_session_is_my_stream_id(session, stream_id)) {
-    --session->num_outgoing_streams;
-  } else {
-    --session->num_incoming_streams;
-  }
-  spdylay_outbound_item_free(stream->deferred_data);
-  free(stream);
+  spdylay_streamtab_drop(&session->streams, id);
+  --*stream_counter(session, id);
+  free_stream(st, NULL);
   return 0;
 }
 
-static void close_stream_if_shut_rdwr(spdylay_session *session,
-                                      spdylay_stream *stream)
+/* Ends |stream| normally once both of its directions are finished. */
+static void retire_if_both_done(spdylay_session *session,
+                                spdylay_stream *stream)
 {
-  if((stream->shut_flags & SPDYLAY_SHUT_RDWR) == SPDYLAY_SHUT_RDWR) {
-    close_stream(session, stream->stream_id, SPDYLAY_OK);
+  if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) ==
+     SPDYLAY_STREAM_BOTH_DONE) {
+    retire_stream(session, stream->id, SPDYLAY_OK);
   }
 }
 
 /* ------------------------------------------------------------------ */
 /* queueing                                                             */
 
-int spdylay_session_add_item(spdylay_session *session,
-                             spdylay_outbound_item *item)
+/* Stream a queued frame belongs to for its queue priority, 0 if none. */
+static int32_t item_stream_id(const spdylay_outbound_item *item)
 {
-  spdylay_stream *stream = NULL;
-  int32_t stream_id = 0;
-  int rv;
-  spdylay_pq *pq = &session->ob_pq;
+  const spdylay_frame *f = &item->frame.ctrl;
+  if(item->kind == SPDYLAY_ITEM_DATA) {
+    return item->frame.data.stream_id;
+  }
+  switch(f->ctrl.hd.type) {
+  case SPDYLAY_SYN_REPLY:
+    return f->syn_reply.stream_id;
+  case SPDYLAY_HEADERS:
+    return f->headers.stream_id;
+  case SPDYLAY_WINDOW_UPDATE:
+    return f->window_update.stream_id;
+  case SPDYLAY_RST_STREAM:
+    return f->rst_stream.stream_id;
+  default:
+    return 0;
+  }
+}
 
-  if(item->frame_cat == SPDYLAY_CTRL) {
-    spdylay_frame *frame = &item->frame.ctrl;
-    switch(frame->ctrl.hd.type) {
-    case SPDYLAY_SYN_STREAM:
-      item->pri = pri_lowest(session);
-      pq = &session->ob_ss_pq;
-      break;
-    case SPDYLAY_SYN_REPLY:
-      stream_id = frame->syn_reply.stream_id;
-      goto stream_pri;
-    case SPDYLAY_HEADERS:
-      stream_id = frame->headers.stream_id;
-      goto stream_pri;
-    case SPDYLAY_WINDOW_UPDATE:
-      stream_id = frame->window_update.stream_id;
-      goto stream_pri;
-    case SPDYLAY_RST_STREAM:
-      stream_id = frame->rst_stream.stream_id;
-      stream = spdylay_session_get_stream(session, stream_id);
-      if(stream) {
-        stream->state = SPDYLAY_STREAM_CLOSING;
-      }
-      goto stream_pri;
-    case SPDYLAY_SETTINGS:
-      item->pri = -1;
-      break;
-    case SPDYLAY_PING:
-      item->pri = -10;
-      break;
-    case SPDYLAY_GOAWAY:
-      /* the GOAWAY of a limit failure goes before everything queued */
-      item->pri = session->limit_exceeded ? SPDYLAY_PRI_LIMIT_GOAWAY :
-        pri_lowest(session);
-      break;
-    default:
-      item->pri = pri_lowest(session);
-      break;
+int spdylay_session_enqueue(spdylay_session *session,
+                            spdylay_outbound_item *item)
+{
+  int32_t lowest = lowest_pri(session);
+  int32_t sid = item_stream_id(item);
+  uint16_t type = item->kind == SPDYLAY_ITEM_CTRL ?
+    item->frame.ctrl.ctrl.hd.type : 0;
+
+  if(sid != 0) {
+    /* frames of a stream travel at the stream's priority */
+    spdylay_stream *owner = spdylay_session_find_stream(session, sid);
+    item->pri = owner ? owner->pri : lowest;
+    if(owner && type == SPDYLAY_RST_STREAM) {
+      owner->phase = SPDYLAY_STREAM_PHASE_RESET;
     }
+  } else if(type == SPDYLAY_PING) {
+    item->pri = -10;
+  } else if(type == SPDYLAY_SETTINGS) {
+    item->pri = -1;
+  } else if(type == SPDYLAY_GOAWAY && session->flood.tripped) {
+    /* the GOAWAY of a limit failure goes before everything queued */
+    item->pri = SPDYLAY_PRI_LIMIT_GOAWAY;
   } else {
-    stream_id = item->frame.data.stream_id;
-    goto stream_pri;
+    item->pri = lowest;
   }
-  goto push;
-
- stream_pri:
-  if(stream == NULL) {
-    stream = spdylay_session_get_stream(session, stream_id);
-  }
-  item->pri = stream ? stream->pri : pri_lowest(session);
-
- push:
-  item->seq = session->next_seq++;
-  rv = spdylay_pq_push(pq, item);
-  if(rv != 0) {
-    spdylay_outbound_item_free(item);
-    return rv;
-  }
+  item->seq = session->enqueued_total++;
+  spdylay_sendq_add(type == SPDYLAY_SYN_STREAM ? &session->synq :
+                    &session->sendq, &item->qnode);
   return 0;
 }
 
-int spdylay_session_add_rst_stream(spdylay_session *session,
-                                   int32_t stream_id, uint32_t status_code)
+/* An RST_STREAM item for |stream_id| with |status_code|; NULL when out
+   of memory. */
+static spdylay_outbound_item* rst_stream_item(spdylay_session *session,
+                                              int32_t stream_id,
+                                              uint32_t status_code)
 {
-  spdylay_outbound_item *item = spdylay_session_new_item();
-  if(item == NULL) {
-    return SPDYLAY_ERR_NOMEM;
+  spdylay_outbound_item *item =
+    spdylay_session_ctrl_item(session, SPDYLAY_RST_STREAM, 0);
+  if(item != NULL) {
+    item->frame.ctrl.rst_stream.stream_id = stream_id;
+    item->frame.ctrl.rst_stream.status_code = status_code;
   }
-  item->frame_cat = SPDYLAY_CTRL;
-  spdylay_frame_rst_stream_init(&item->frame.ctrl.rst_stream,
-                                session->version, stream_id, status_code);
-  return spdylay_session_add_item(session, item);
+  return item;
 }
 
-int spdylay_session_add_ping(spdylay_session *session, uint32_t unique_id)
+/* A PING item carrying |ping_id|; NULL when out of memory. */
+static spdylay_outbound_item* ping_item(spdylay_session *session,
+                                        uint32_t ping_id)
 {
-  spdylay_outbound_item *item = spdylay_session_new_item();
-  if(item == NULL) {
-    return SPDYLAY_ERR_NOMEM;
+  spdylay_outbound_item *item =
+    spdylay_session_ctrl_item(session, SPDYLAY_PING, 0);
+  if(item != NULL) {
+    item->frame.ctrl.ping.unique_id = ping_id;
   }
-  item->frame_cat = SPDYLAY_CTRL;
-  spdylay_frame_ping_init(&item->frame.ctrl.ping, session->version,
-                          unique_id);
-  return spdylay_session_add_item(session, item);
+  return item;
 }
 
-int spdylay_session_add_goaway(spdylay_session *session,
-                               int32_t last_good_stream_id,
-                               uint32_t status_code)
+/* Queues |item|, a fresh item or NULL (allocation failed). */
+static int enqueue_fresh(spdylay_session *session,
+                         spdylay_outbound_item *item)
 {
-  spdylay_outbound_item *item = spdylay_session_new_item();
-  if(item == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  item->frame_cat = SPDYLAY_CTRL;
-  spdylay_frame_goaway_init(&item->frame.ctrl.goaway, session->version,
-                            last_good_stream_id, status_code);
-  return spdylay_session_add_item(session, item);
+  return item ? spdylay_session_enqueue(session, item) : SPDYLAY_ERR_NOMEM;
 }
 
-int spdylay_session_add_window_update(spdylay_session *session,
-                                      int32_t stream_id,
-                                      int32_t delta_window_size)
+int spdylay_session_queue_rst_stream(spdylay_session *session,
+                                     int32_t stream_id, uint32_t status_code)
 {
-  spdylay_outbound_item *item = spdylay_session_new_item();
-  if(item == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  item->frame_cat = SPDYLAY_CTRL;
-  spdylay_frame_window_update_init(&item->frame.ctrl.window_update,
-                                   session->version, stream_id,
-                                   delta_window_size);
-  return spdylay_session_add_item(session, item);
+  return enqueue_fresh(session,
+                       rst_stream_item(session, stream_id, status_code));
 }
 
-int spdylay_session_add_data(spdylay_session *session, int32_t stream_id,
-                             uint8_t flags,
-                             const spdylay_data_provider *data_prd)
+int spdylay_session_queue_ping(spdylay_session *session, uint32_t ping_id)
 {
-  spdylay_outbound_item *item = spdylay_session_new_item();
-  if(item == NULL) {
-    return SPDYLAY_ERR_NOMEM;
+  return enqueue_fresh(session, ping_item(session, ping_id));
+}
+
+int spdylay_session_queue_goaway(spdylay_session *session,
+                                 int32_t last_good_id, uint32_t status_code)
+{
+  spdylay_outbound_item *item =
+    spdylay_session_ctrl_item(session, SPDYLAY_GOAWAY, 0);
+  if(item != NULL) {
+    item->frame.ctrl.goaway.last_good_stream_id = last_good_id;
+    /* SPDY/2's GOAWAY has no status code */
+    item->frame.ctrl.goaway.status_code =
+      session->version == 2 ? 0 : status_code;
   }
-  item->frame_cat = SPDYLAY_DATA;
-  item->frame.data.stream_id = stream_id;
-  item->frame.data.flags = flags & SPDYLAY_DATA_FLAG_FIN;
-  item->frame.data.eof = 0;
-  item->frame.data.data_prd = *data_prd;
-  return spdylay_session_add_item(session, item);
+  return enqueue_fresh(session, item);
+}
+
+int spdylay_session_queue_window_update(spdylay_session *session,
+                                        int32_t stream_id, int32_t delta)
+{
+  spdylay_outbound_item *item =
+    spdylay_session_ctrl_item(session, SPDYLAY_WINDOW_UPDATE, 0);
+  if(item != NULL) {
+    item->frame.ctrl.window_update.stream_id = stream_id;
+    item->frame.ctrl.window_update.delta_window_size = delta;
+  }
+  return enqueue_fresh(session, item);
+}
+
+int spdylay_session_queue_data(spdylay_session *session, int32_t stream_id,
+                               uint8_t flags,
+                               const spdylay_data_provider *data_prd)
+{
+  spdylay_outbound_item *item = calloc(1, sizeof(*item));
+  if(item != NULL) {
+    item->kind = SPDYLAY_ITEM_DATA;
+    item->frame.data.stream_id = stream_id;
+    item->frame.data.flags = flags & SPDYLAY_DATA_FLAG_FIN;
+    item->frame.data.data_prd = *data_prd;
+  }
+  return enqueue_fresh(session, item);
 }
 
 int spdylay_session_fail_session(spdylay_session *session,
                                  uint32_t status_code)
 {
-  session->goaway_flags |= SPDYLAY_GOAWAY_FAIL_ON_SEND;
-  return spdylay_session_add_goaway(session, session->last_recv_stream_id,
-                                    status_code);
+  session->shutdown |= SPDYLAY_SHUTDOWN_FAILING;
+  return spdylay_session_queue_goaway(session, session->highest_remote_id,
+                                      status_code);
 }
 
-int spdylay_session_fail_limit(spdylay_session *session, int limit)
+int spdylay_session_trip_limit(spdylay_session *session, int limit)
 {
   int rv;
-  if(session->limit_exceeded) {
+  if(session->flood.tripped) {
     return SPDYLAY_ERR_FLOODED;
   }
-  session->limit_exceeded = limit;
+  session->flood.tripped = limit;
   rv = spdylay_session_fail_session(session, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
   if(rv != 0) {
     return rv;
@@ -508,71 +516,60 @@ int spdylay_session_fail_limit(spdylay_session *session, int limit)
 
 /*
  * Queues |item| (a frame the library sends on its own in reply to the
- * peer) if fewer than max_outbound_ack such frames wait unsent; otherwise
+ * peer) if fewer than limits.pending_replies such frames wait unsent; otherwise
  * frees it and fails the session (SPDYLAY_LIMIT_OUTBOUND_ACK).
  */
-static int add_ack_item(spdylay_session *session,
-                        spdylay_outbound_item *item)
+static int queue_reply_item(spdylay_session *session,
+                            spdylay_outbound_item *item)
 {
   int rv;
-  if(session->num_outbound_ack >= session->max_outbound_ack) {
+  if(session->flood.pending_replies >= session->limits.pending_replies) {
     spdylay_outbound_item_free(item);
-    return spdylay_session_fail_limit(session, SPDYLAY_LIMIT_OUTBOUND_ACK);
+    return spdylay_session_trip_limit(session, SPDYLAY_LIMIT_OUTBOUND_ACK);
   }
-  item->ack = 1;
-  rv = spdylay_session_add_item(session, item);
+  item->is_reply = 1;
+  rv = spdylay_session_enqueue(session, item);
   if(rv != 0) {
     return rv;
   }
-  ++session->num_outbound_ack;
+  ++session->flood.pending_replies;
   return 0;
 }
 
 /* |item| leaves the queue (sent or dropped) */
-static void ack_done(spdylay_session *session, spdylay_outbound_item *item)
+static void reply_item_left(spdylay_session *session, spdylay_outbound_item *item)
 {
-  if(item->ack) {
-    item->ack = 0;
-    --session->num_outbound_ack;
+  if(item->is_reply) {
+    item->is_reply = 0;
+    --session->flood.pending_replies;
   }
 }
 
-static int add_ack_rst_stream(spdylay_session *session, int32_t stream_id,
-                              uint32_t status_code)
+static int queue_reply_rst_stream(spdylay_session *session,
+                                  int32_t stream_id, uint32_t status_code)
 {
-  spdylay_outbound_item *item = spdylay_session_new_item();
-  if(item == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  item->frame_cat = SPDYLAY_CTRL;
-  spdylay_frame_rst_stream_init(&item->frame.ctrl.rst_stream,
-                                session->version, stream_id, status_code);
-  return add_ack_item(session, item);
+  spdylay_outbound_item *item =
+    rst_stream_item(session, stream_id, status_code);
+  return item ? queue_reply_item(session, item) : SPDYLAY_ERR_NOMEM;
 }
 
-static int add_ack_ping(spdylay_session *session, uint32_t unique_id)
+static int queue_reply_ping(spdylay_session *session, uint32_t ping_id)
 {
-  spdylay_outbound_item *item = spdylay_session_new_item();
-  if(item == NULL) {
-    return SPDYLAY_ERR_NOMEM;
-  }
-  item->frame_cat = SPDYLAY_CTRL;
-  spdylay_frame_ping_init(&item->frame.ctrl.ping, session->version,
-                          unique_id);
-  return add_ack_item(session, item);
+  spdylay_outbound_item *item = ping_item(session, ping_id);
+  return item ? queue_reply_item(session, item) : SPDYLAY_ERR_NOMEM;
 }
 
-/* A received frame carried nothing: counts it against max_empty_frames.
+/* A received frame carried nothing: counts it against limits.empty_frames.
    Returns 0, SPDYLAY_ERR_FLOODED or SPDYLAY_ERR_NOMEM. */
-static int count_empty_frame(spdylay_session *session)
+static int note_empty_frame(spdylay_session *session)
 {
-  if(++session->num_empty_frames > session->max_empty_frames) {
-    return spdylay_session_fail_limit(session, SPDYLAY_LIMIT_EMPTY_FRAMES);
+  if(++session->flood.empty_run > session->limits.empty_frames) {
+    return spdylay_session_trip_limit(session, SPDYLAY_LIMIT_EMPTY_FRAMES);
   }
   return 0;
 }
 
-static uint64_t monotonic_ns(void)
+static uint64_t now_ns(void)
 {
   struct timespec ts;
   if(clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
@@ -582,128 +579,125 @@ static uint64_t monotonic_ns(void)
 }
 
 /* Takes a token from the RST_STREAM bucket; returns 0 when it is empty. */
-static int take_reset_token(spdylay_session *session)
+static int allow_peer_reset(spdylay_session *session)
 {
   uint64_t interval, now, tat;
-  if(session->stream_reset_rate == 0) {
-    if(session->reset_count >= session->stream_reset_burst) {
+  if(session->limits.reset_rate == 0) {
+    if(session->flood.resets_counted >= session->limits.reset_burst) {
       return 0;
     }
-    ++session->reset_count;
+    ++session->flood.resets_counted;
     return 1;
   }
-  interval = 1000000000u / session->stream_reset_rate;
+  interval = 1000000000u / session->limits.reset_rate;
   if(interval == 0) {
     /* more than 10^9 per second: never empty */
     return 1;
   }
-  now = monotonic_ns();
-  tat = spdylay_max(session->reset_tat, now);
-  if(tat + interval - now > (uint64_t)session->stream_reset_burst * interval) {
+  now = now_ns();
+  tat = spdylay_max(session->flood.reset_clock, now);
+  if(tat + interval - now > (uint64_t)session->limits.reset_burst * interval) {
     return 0;
   }
-  session->reset_tat = tat + interval;
+  session->flood.reset_clock = tat + interval;
   return 1;
 }
 
 int spdylay_session_get_limit_exceeded(spdylay_session *session)
 {
-  return session->limit_exceeded;
+  return session->flood.tripped;
 }
 
 /* Returns the item that would be sent next, without removing it. */
-static spdylay_outbound_item* peek_next_item(spdylay_session *session)
+static spdylay_outbound_item* next_to_send(spdylay_session *session)
 {
-  spdylay_outbound_item *item = spdylay_pq_top(&session->ob_pq);
-  spdylay_outbound_item *syn = spdylay_pq_top(&session->ob_ss_pq);
+  spdylay_outbound_item *item = queue_head(&session->sendq);
+  spdylay_outbound_item *syn = queue_head(&session->synq);
   int syn_ok = syn != NULL &&
-    session->num_outgoing_streams <
-    session->remote_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS];
+    session->local_streams <
+    session->peer_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS];
   if(item == NULL) {
     return syn_ok ? syn : NULL;
   }
   if(!syn_ok) {
     return item;
   }
-  return spdylay_outbound_item_less(item, syn) ? item : syn;
+  return spdylay_outbound_item_precedes(item, syn) ? item : syn;
 }
 
-static spdylay_outbound_item* pop_next_item(spdylay_session *session)
+static spdylay_outbound_item* take_next_to_send(spdylay_session *session)
 {
-  spdylay_outbound_item *item = peek_next_item(session);
+  spdylay_outbound_item *item = next_to_send(session);
   if(item == NULL) {
     return NULL;
   }
-  if(item == spdylay_pq_top(&session->ob_pq)) {
-    spdylay_pq_pop(&session->ob_pq);
-  } else {
-    spdylay_pq_pop(&session->ob_ss_pq);
-  }
+  spdylay_sendq_take(item == queue_head(&session->sendq) ? &session->sendq :
+                     &session->synq);
   return item;
 }
 
 /* ------------------------------------------------------------------ */
 /* send-time checks                                                     */
 
-static int predicate_syn_reply_send(spdylay_session *session,
-                                    spdylay_stream *stream)
+static int syn_reply_sendable(spdylay_session *session,
+                              spdylay_stream *stream)
 {
   if(stream == NULL) {
     return SPDYLAY_ERR_STREAM_CLOSED;
   }
-  if(stream->shut_flags & SPDYLAY_SHUT_WR) {
+  if(stream->done_dirs & SPDYLAY_STREAM_OUT_DONE) {
     return SPDYLAY_ERR_STREAM_SHUT_WR;
   }
-  if(spdylay_session_is_my_stream_id(session, stream->stream_id)) {
+  if(spdylay_session_is_local_id(session, stream->id)) {
     return SPDYLAY_ERR_INVALID_STREAM_ID;
   }
-  if(stream->state == SPDYLAY_STREAM_OPENING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_SYN) {
     return 0;
   }
-  if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
     return SPDYLAY_ERR_STREAM_CLOSING;
   }
   return SPDYLAY_ERR_INVALID_STREAM_STATE;
 }
 
 /* HEADERS and DATA share these rules */
-static int predicate_stream_send(spdylay_session *session,
-                                 spdylay_stream *stream)
+static int headers_sendable(spdylay_session *session,
+                            spdylay_stream *stream)
 {
   if(stream == NULL) {
     return SPDYLAY_ERR_STREAM_CLOSED;
   }
-  if(stream->shut_flags & SPDYLAY_SHUT_WR) {
+  if(stream->done_dirs & SPDYLAY_STREAM_OUT_DONE) {
     return SPDYLAY_ERR_STREAM_SHUT_WR;
   }
-  if(spdylay_session_is_my_stream_id(session, stream->stream_id)) {
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(spdylay_session_is_local_id(session, stream->id)) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return SPDYLAY_ERR_STREAM_CLOSING;
     }
     return 0;
   }
-  if(stream->state == SPDYLAY_STREAM_OPENED) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_REPLIED) {
     return 0;
   }
-  if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
     return SPDYLAY_ERR_STREAM_CLOSING;
   }
   return SPDYLAY_ERR_INVALID_STREAM_STATE;
 }
 
-static int predicate_data_send(spdylay_session *session,
-                               spdylay_stream *stream)
+static int data_sendable(spdylay_session *session,
+                         spdylay_stream *stream)
 {
   if(stream == NULL) {
     return SPDYLAY_ERR_STREAM_CLOSED;
   }
-  if(stream->shut_flags & SPDYLAY_SHUT_WR) {
+  if(stream->done_dirs & SPDYLAY_STREAM_OUT_DONE) {
     return SPDYLAY_ERR_STREAM_SHUT_WR;
   }
-  if(stream->deferred_data != NULL) {
+  if(stream->parked != NULL) {
     return SPDYLAY_ERR_DEFERRED_DATA_EXIST;
   }
-  return predicate_stream_send(session, stream);
+  return headers_sendable(session, stream);
 }
 
 /* ------------------------------------------------------------------ */
@@ -715,11 +709,11 @@ static int predicate_data_send(spdylay_session *session,
  * on the stream), SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE (RST_STREAM
  * queued; the caller frees the item) or a fatal error.
  */
-static ssize_t pack_data(spdylay_session *session,
-                         spdylay_outbound_item *item,
-                         spdylay_stream *stream)
+static ssize_t build_data_frame(spdylay_session *session,
+                                spdylay_outbound_item *item,
+                                spdylay_stream *stream)
 {
-  spdylay_data *data = &item->frame.data;
+  spdylay_data_job *data = &item->frame.data;
   int32_t max = SPDYLAY_DATA_PAYLOAD_LENGTH;
   ssize_t n;
   int eof = 0;
@@ -727,31 +721,31 @@ static ssize_t pack_data(spdylay_session *session,
   uint8_t *dst;
   int rv;
 
-  if(session->flow_control != SPDYLAY_FLOW_CONTROL_NONE) {
-    max = spdylay_min(max, stream->window_size);
-    if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-      max = spdylay_min(max, session->window_size);
+  if(session->fc != SPDYLAY_FC_OFF) {
+    max = spdylay_min(max, stream->send_window);
+    if(session->fc == SPDYLAY_FC_STREAMS_AND_SESSION) {
+      max = spdylay_min(max, session->send_window);
     }
     if(max <= 0) {
-      spdylay_stream_defer_data(stream, item, SPDYLAY_DEFERRED_FLOW_CONTROL);
+      spdylay_stream_park(stream, item, 1);
       return SPDYLAY_ERR_DEFERRED;
     }
   }
-  spdylay_buffer_reset(&session->aob_buf);
-  session->aob_ext = NULL;
+  spdylay_buffer_reset(&session->tx.buf);
+  session->tx.ext = NULL;
   if(session->data_buffer_callback) {
-    session->aob_ext = session->data_buffer_callback
+    session->tx.ext = session->data_buffer_callback
       (session, SPDYLAY_FRAME_HEAD_LENGTH + (size_t)max, session->user_data);
   }
-  if(session->aob_ext) {
-    dst = session->aob_ext;
+  if(session->tx.ext) {
+    dst = session->tx.ext;
   } else {
-    rv = spdylay_buffer_reserve(&session->aob_buf, SPDYLAY_FRAME_HEAD_LENGTH +
+    rv = spdylay_buffer_reserve(&session->tx.buf, SPDYLAY_FRAME_HEAD_LENGTH +
                                 SPDYLAY_DATA_PAYLOAD_LENGTH);
     if(rv != 0) {
       return rv;
     }
-    dst = session->aob_buf.buf;
+    dst = session->tx.buf.buf;
   }
   n = data->data_prd.read_callback(session, data->stream_id,
                                    dst + SPDYLAY_FRAME_HEAD_LENGTH,
@@ -760,17 +754,17 @@ static ssize_t pack_data(spdylay_session *session,
                                    session->user_data);
   if(n == SPDYLAY_ERR_DEFERRED) {
     /* the stream may have gone away inside the callback */
-    stream = spdylay_session_get_stream(session, data->stream_id);
+    stream = spdylay_session_find_stream(session, data->stream_id);
     if(stream == NULL) {
       /* dropped by the caller */
       return SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
-    spdylay_stream_defer_data(stream, item, SPDYLAY_DEFERRED_NONE);
+    spdylay_stream_park(stream, item, 0);
     return SPDYLAY_ERR_DEFERRED;
   }
   if(n == SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE) {
-    rv = spdylay_session_add_rst_stream(session, data->stream_id,
-                                        SPDYLAY_INTERNAL_ERROR);
+    rv = spdylay_session_queue_rst_stream(session, data->stream_id,
+                                          SPDYLAY_INTERNAL_ERROR);
     if(rv != 0) {
       return rv;
     }
@@ -786,13 +780,13 @@ static ssize_t pack_data(spdylay_session *session,
       flags = SPDYLAY_DATA_FLAG_FIN;
     }
   }
-  spdylay_frame_pack_data_hd(dst, data->stream_id, flags, (uint32_t)n);
-  session->aob_buf.len = SPDYLAY_FRAME_HEAD_LENGTH + (size_t)n;
-  return (ssize_t)session->aob_buf.len;
+  spdylay_frame_write_data_head(dst, data->stream_id, flags, (uint32_t)n);
+  session->tx.buf.len = SPDYLAY_FRAME_HEAD_LENGTH + (size_t)n;
+  return (ssize_t)session->tx.buf.len;
 }
 
-static ssize_t prepare_ctrl(spdylay_session *session,
-                            spdylay_outbound_item *item)
+static ssize_t build_ctrl_frame(spdylay_session *session,
+                                spdylay_outbound_item *item)
 {
   spdylay_frame *frame = &item->frame.ctrl;
   spdylay_stream *stream;
@@ -802,117 +796,117 @@ static ssize_t prepare_ctrl(spdylay_session *session,
   case SPDYLAY_SYN_STREAM: {
     spdylay_syn_stream *syn = &frame->syn_stream;
     int err = 0;
-    if(session->goaway_flags) {
+    if(session->shutdown) {
       err = SPDYLAY_ERR_SYN_STREAM_NOT_ALLOWED;
     } else if(syn->assoc_stream_id != 0 &&
-              spdylay_session_get_stream(session,
-                                         syn->assoc_stream_id) == NULL) {
+              spdylay_session_find_stream(session,
+                                          syn->assoc_stream_id) == NULL) {
       err = SPDYLAY_ERR_STREAM_CLOSED;
     }
     if(err != 0) {
       /* create the stream so that the application can see it in the
          not-send callback; it is closed right after */
-      if(open_stream(session, syn->stream_id, syn->hd.flags, syn->pri,
-                     SPDYLAY_STREAM_INITIAL,
-                     item->aux.stream_user_data) == NULL) {
+      if(register_stream(session, syn->stream_id, syn->hd.flags, syn->pri,
+                         SPDYLAY_STREAM_PHASE_NEW,
+                         item->attach.stream_user_data) == NULL) {
         return SPDYLAY_ERR_NOMEM;
       }
       return err;
     }
-    rv = spdylay_frame_pack_syn_stream(&session->aob_buf, &session->nvbuf,
-                                       syn, &session->hd_deflater);
+    rv = spdylay_frame_encode_syn_stream(&session->tx.buf, &session->hd_scratch,
+                                         syn, &session->hd_out);
     if(rv < 0) {
       return rv;
     }
-    if(open_stream(session, syn->stream_id, syn->hd.flags, syn->pri,
-                   SPDYLAY_STREAM_INITIAL,
-                   item->aux.stream_user_data) == NULL) {
+    if(register_stream(session, syn->stream_id, syn->hd.flags, syn->pri,
+                       SPDYLAY_STREAM_PHASE_NEW,
+                       item->attach.stream_user_data) == NULL) {
       return SPDYLAY_ERR_NOMEM;
     }
     return rv;
   }
   case SPDYLAY_SYN_REPLY:
-    stream = spdylay_session_get_stream(session, frame->syn_reply.stream_id);
-    rv = predicate_syn_reply_send(session, stream);
+    stream = spdylay_session_find_stream(session, frame->syn_reply.stream_id);
+    rv = syn_reply_sendable(session, stream);
     if(rv != 0) {
       return rv;
     }
-    return spdylay_frame_pack_syn_reply(&session->aob_buf, &session->nvbuf,
-                                        &frame->syn_reply,
-                                        &session->hd_deflater);
+    return spdylay_frame_encode_syn_reply(&session->tx.buf, &session->hd_scratch,
+                                          &frame->syn_reply,
+                                          &session->hd_out);
   case SPDYLAY_HEADERS:
-    stream = spdylay_session_get_stream(session, frame->headers.stream_id);
-    rv = predicate_stream_send(session, stream);
+    stream = spdylay_session_find_stream(session, frame->headers.stream_id);
+    rv = headers_sendable(session, stream);
     if(rv != 0) {
       return rv;
     }
-    return spdylay_frame_pack_headers(&session->aob_buf, &session->nvbuf,
-                                      &frame->headers, &session->hd_deflater);
+    return spdylay_frame_encode_headers(&session->tx.buf, &session->hd_scratch,
+                                        &frame->headers, &session->hd_out);
   case SPDYLAY_WINDOW_UPDATE:
     if(frame->window_update.stream_id == 0 &&
-       session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
+       session->fc == SPDYLAY_FC_STREAMS_AND_SESSION) {
       /* session-level update */
     } else {
-      stream = spdylay_session_get_stream(session,
-                                          frame->window_update.stream_id);
+      stream = spdylay_session_find_stream(session,
+                                           frame->window_update.stream_id);
       if(stream == NULL) {
         return SPDYLAY_ERR_STREAM_CLOSED;
       }
-      if(stream->state == SPDYLAY_STREAM_CLOSING) {
+      if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
         return SPDYLAY_ERR_STREAM_CLOSING;
       }
     }
-    return spdylay_frame_pack_window_update(&session->aob_buf,
-                                            &frame->window_update);
+    return spdylay_frame_encode_window_update(&session->tx.buf,
+                                              &frame->window_update);
   case SPDYLAY_RST_STREAM:
-    return spdylay_frame_pack_rst_stream(&session->aob_buf,
-                                         &frame->rst_stream);
+    return spdylay_frame_encode_rst_stream(&session->tx.buf,
+                                           &frame->rst_stream);
   case SPDYLAY_SETTINGS:
-    return spdylay_frame_pack_settings(&session->aob_buf, &frame->settings);
+    return spdylay_frame_encode_settings(&session->tx.buf, &frame->settings);
   case SPDYLAY_PING:
-    return spdylay_frame_pack_ping(&session->aob_buf, &frame->ping);
+    return spdylay_frame_encode_ping(&session->tx.buf, &frame->ping);
   case SPDYLAY_GOAWAY:
-    if(session->goaway_flags & SPDYLAY_GOAWAY_SEND) {
+    if(session->shutdown & SPDYLAY_SHUTDOWN_GOAWAY_SENT) {
       return SPDYLAY_ERR_GOAWAY_ALREADY_SENT;
     }
-    return spdylay_frame_pack_goaway(&session->aob_buf, &frame->goaway);
+    return spdylay_frame_encode_goaway(&session->tx.buf, &frame->goaway);
   default:
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
 }
 
-static ssize_t prepare_item(spdylay_session *session,
-                            spdylay_outbound_item *item)
+static ssize_t build_frame(spdylay_session *session,
+                           spdylay_outbound_item *item)
 {
-  session->aob_ext = NULL;
-  if(item->frame_cat == SPDYLAY_CTRL) {
-    return prepare_ctrl(session, item);
+  session->tx.ext = NULL;
+  if(item->kind == SPDYLAY_ITEM_CTRL) {
+    return build_ctrl_frame(session, item);
   } else {
     spdylay_stream *stream =
-      spdylay_session_get_stream(session, item->frame.data.stream_id);
-    int rv = predicate_data_send(session, stream);
+      spdylay_session_find_stream(session, item->frame.data.stream_id);
+    int rv = data_sendable(session, stream);
     if(rv != 0) {
       return rv;
     }
-    return pack_data(session, item, stream);
+    return build_data_frame(session, item, stream);
   }
 }
 
 /* ------------------------------------------------------------------ */
 /* after a frame has been sent                                          */
 
-static void reset_aob(spdylay_session *session)
+static void tx_clear(spdylay_session *session)
 {
-  session->aob_item = NULL;
-  session->aob_off = 0;
-  session->aob_ext = NULL;
-  spdylay_buffer_reset(&session->aob_buf);
+  session->tx.item = NULL;
+  session->tx.pos = 0;
+  session->tx.ext = NULL;
+  spdylay_buffer_reset(&session->tx.buf);
 }
 
 /* The bytes of the frame being sent. */
-static const uint8_t *aob_data(spdylay_session *session)
+static const uint8_t *tx_bytes(spdylay_session *session)
 {
-  return session->aob_ext ? session->aob_ext : session->aob_buf.buf;
+  return session->tx.ext ? session->tx.ext : session->tx.buf.buf;
 }
 
 int spdylay_session_set_data_buffer_callback(spdylay_session *session,
@@ -925,15 +919,15 @@ int spdylay_session_set_data_buffer_callback(spdylay_session *session,
   return 0;
 }
 
-static int after_ctrl_sent(spdylay_session *session)
+static int ctrl_frame_done(spdylay_session *session)
 {
-  spdylay_outbound_item *item = session->aob_item;
+  spdylay_outbound_item *item = session->tx.item;
   spdylay_frame *frame = &item->frame.ctrl;
   spdylay_frame_type type = (spdylay_frame_type)frame->ctrl.hd.type;
   spdylay_stream *stream;
   int rv = 0;
 
-  ack_done(session, item);
+  reply_item_left(session, item);
   if(session->callbacks.on_ctrl_send_callback) {
     session->callbacks.on_ctrl_send_callback(session, type, frame,
                                              session->user_data);
@@ -941,43 +935,43 @@ static int after_ctrl_sent(spdylay_session *session)
   switch(type) {
   case SPDYLAY_SYN_STREAM: {
     spdylay_syn_stream *syn = &frame->syn_stream;
-    stream = spdylay_session_get_stream(session, syn->stream_id);
+    stream = spdylay_session_find_stream(session, syn->stream_id);
     if(stream) {
-      if(stream->state != SPDYLAY_STREAM_CLOSING) {
-        stream->state = SPDYLAY_STREAM_OPENING;
+      if(stream->phase != SPDYLAY_STREAM_PHASE_RESET) {
+        stream->phase = SPDYLAY_STREAM_PHASE_SYN;
       }
       if(syn->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-        spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
+        stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
       }
       if(syn->hd.flags & SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL) {
-        spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+        stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
       }
-      if((stream->shut_flags & SPDYLAY_SHUT_RDWR) == SPDYLAY_SHUT_RDWR) {
-        close_stream(session, syn->stream_id, SPDYLAY_OK);
-      } else if(item->aux.has_data_prd) {
-        rv = spdylay_session_add_data(session, syn->stream_id,
-                                      SPDYLAY_DATA_FLAG_FIN,
-                                      &item->aux.data_prd);
+      if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
+        retire_stream(session, syn->stream_id, SPDYLAY_OK);
+      } else if(item->attach.has_body) {
+        rv = spdylay_session_queue_data(session, syn->stream_id,
+                                        SPDYLAY_DATA_FLAG_FIN,
+                                        &item->attach.data_prd);
       }
     }
     break;
   }
   case SPDYLAY_SYN_REPLY: {
     spdylay_syn_reply *reply = &frame->syn_reply;
-    stream = spdylay_session_get_stream(session, reply->stream_id);
+    stream = spdylay_session_find_stream(session, reply->stream_id);
     if(stream) {
-      if(stream->state != SPDYLAY_STREAM_CLOSING) {
-        stream->state = SPDYLAY_STREAM_OPENED;
+      if(stream->phase != SPDYLAY_STREAM_PHASE_RESET) {
+        stream->phase = SPDYLAY_STREAM_PHASE_REPLIED;
       }
       if(reply->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-        spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
+        stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
       }
-      if((stream->shut_flags & SPDYLAY_SHUT_RDWR) == SPDYLAY_SHUT_RDWR) {
-        close_stream(session, reply->stream_id, SPDYLAY_OK);
-      } else if(item->aux.has_data_prd) {
-        rv = spdylay_session_add_data(session, reply->stream_id,
-                                      SPDYLAY_DATA_FLAG_FIN,
-                                      &item->aux.data_prd);
+      if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
+        retire_stream(session, reply->stream_id, SPDYLAY_OK);
+      } else if(item->attach.has_body) {
+        rv = spdylay_session_queue_data(session, reply->stream_id,
+                                        SPDYLAY_DATA_FLAG_FIN,
+                                        &item->attach.data_prd);
       }
     }
     break;
@@ -985,37 +979,37 @@ static int after_ctrl_sent(spdylay_session *session)
   case SPDYLAY_RST_STREAM:
     /* The CANCEL cascade to pushed streams never finds any association
        (no association is recorded), so only the stream itself closes. */
-    close_stream(session, frame->rst_stream.stream_id,
-                 (spdylay_status_code)frame->rst_stream.status_code);
+    retire_stream(session, frame->rst_stream.stream_id,
+                  (spdylay_status_code)frame->rst_stream.status_code);
     break;
   case SPDYLAY_PING:
-    session->last_ping_unique_id = frame->ping.unique_id;
+    session->last_ping_id_sent = frame->ping.unique_id;
     break;
   case SPDYLAY_GOAWAY:
-    session->goaway_flags |= SPDYLAY_GOAWAY_SEND;
+    session->shutdown |= SPDYLAY_SHUTDOWN_GOAWAY_SENT;
     break;
   case SPDYLAY_HEADERS:
-    stream = spdylay_session_get_stream(session, frame->headers.stream_id);
+    stream = spdylay_session_find_stream(session, frame->headers.stream_id);
     if(stream && (frame->headers.hd.flags & SPDYLAY_CTRL_FLAG_FIN)) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
-      close_stream_if_shut_rdwr(session, stream);
+      stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
+      retire_if_both_done(session, stream);
     }
     break;
   default:
     break;
   }
   spdylay_outbound_item_free(item);
-  reset_aob(session);
+  tx_clear(session);
   return rv;
 }
 
-static int after_data_sent(spdylay_session *session)
+static int data_frame_done(spdylay_session *session)
 {
-  spdylay_outbound_item *item = session->aob_item;
-  spdylay_data *data = &item->frame.data;
-  const uint8_t *hd = aob_data(session);
+  spdylay_outbound_item *item = session->tx.item;
+  spdylay_data_job *data = &item->frame.data;
+  const uint8_t *hd = tx_bytes(session);
   uint8_t flags = hd[4];
-  int32_t length = (int32_t)(spdylay_get_uint32(hd + 4) & SPDYLAY_LENGTH_MASK);
+  int32_t length = (int32_t)(spdylay_read_u32(hd + 4) & SPDYLAY_LENGTH_MASK);
   int32_t stream_id = data->stream_id;
   spdylay_stream *stream;
   spdylay_outbound_item *next;
@@ -1025,41 +1019,41 @@ static int after_data_sent(spdylay_session *session)
     session->callbacks.on_data_send_callback(session, flags, stream_id,
                                              length, session->user_data);
   }
-  stream = spdylay_session_get_stream(session, stream_id);
+  stream = spdylay_session_find_stream(session, stream_id);
   if(data->eof && (data->flags & SPDYLAY_DATA_FLAG_FIN) && stream) {
-    spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
-    if((stream->shut_flags & SPDYLAY_SHUT_RDWR) == SPDYLAY_SHUT_RDWR) {
-      close_stream(session, stream_id, SPDYLAY_OK);
+    stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
+    if((stream->done_dirs & SPDYLAY_STREAM_BOTH_DONE) == SPDYLAY_STREAM_BOTH_DONE) {
+      retire_stream(session, stream_id, SPDYLAY_OK);
       stream = NULL;
     }
   }
-  if(data->eof || predicate_data_send(session, stream) != 0) {
+  if(data->eof || data_sendable(session, stream) != 0) {
     spdylay_outbound_item_free(item);
-    reset_aob(session);
+    tx_clear(session);
     return 0;
   }
-  next = peek_next_item(session);
+  next = next_to_send(session);
   if(next == NULL || item->pri < next->pri) {
-    session->aob_off = 0;
-    r = pack_data(session, item, stream);
+    session->tx.pos = 0;
+    r = build_data_frame(session, item, stream);
     if(r >= 0) {
       return 0;
     }
     if(r == SPDYLAY_ERR_DEFERRED) {
-      reset_aob(session);
+      tx_clear(session);
       return 0;
     }
     spdylay_outbound_item_free(item);
-    reset_aob(session);
+    tx_clear(session);
     if(r == SPDYLAY_ERR_TEMPORAL_CALLBACK_FAILURE) {
       return 0;
     }
     return (int)r;
   }
-  reset_aob(session);
-  item->seq = session->next_seq++;
-  return spdylay_pq_push(&session->ob_pq, item) == 0 ? 0 :
-    (spdylay_outbound_item_free(item), SPDYLAY_ERR_NOMEM);
+  tx_clear(session);
+  item->seq = session->enqueued_total++;
+  spdylay_sendq_add(&session->sendq, &item->qnode);
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1072,24 +1066,24 @@ int spdylay_session_send(spdylay_session *session)
     ssize_t sent;
     size_t remaining;
 
-    if(session->aob_item == NULL) {
+    if(session->tx.item == NULL) {
       ssize_t rv;
-      if(session->limit_exceeded &&
-         (session->goaway_flags & SPDYLAY_GOAWAY_SEND)) {
+      if(session->flood.tripped &&
+         (session->shutdown & SPDYLAY_SHUTDOWN_GOAWAY_SENT)) {
         /* failed for a limit and the GOAWAY is out: nothing more */
         return 0;
       }
-      item = pop_next_item(session);
+      item = take_next_to_send(session);
       if(item == NULL) {
         return 0;
       }
-      rv = prepare_item(session, item);
+      rv = build_frame(session, item);
       if(rv == SPDYLAY_ERR_DEFERRED) {
         continue;
       }
       if(rv < 0) {
-        ack_done(session, item);
-        if(item->frame_cat == SPDYLAY_CTRL) {
+        reply_item_left(session, item);
+        if(item->kind == SPDYLAY_ITEM_CTRL) {
           spdylay_frame *frame = &item->frame.ctrl;
           if(!spdylay_is_fatal(rv) &&
              frame->ctrl.hd.type != SPDYLAY_WINDOW_UPDATE &&
@@ -1099,20 +1093,20 @@ int spdylay_session_send(spdylay_session *session)
                (int)rv, session->user_data);
           }
           if(frame->ctrl.hd.type == SPDYLAY_SYN_STREAM) {
-            close_stream(session, frame->syn_stream.stream_id,
-                         SPDYLAY_INTERNAL_ERROR);
+            retire_stream(session, frame->syn_stream.stream_id,
+                          SPDYLAY_INTERNAL_ERROR);
           }
         }
         spdylay_outbound_item_free(item);
-        spdylay_buffer_reset(&session->aob_buf);
+        spdylay_buffer_reset(&session->tx.buf);
         if(spdylay_is_fatal(rv)) {
           return (int)rv;
         }
         continue;
       }
-      session->aob_item = item;
-      session->aob_off = 0;
-      if(item->frame_cat == SPDYLAY_CTRL &&
+      session->tx.item = item;
+      session->tx.pos = 0;
+      if(item->kind == SPDYLAY_ITEM_CTRL &&
          session->callbacks.before_ctrl_send_callback) {
         spdylay_frame *frame = &item->frame.ctrl;
         session->callbacks.before_ctrl_send_callback
@@ -1121,14 +1115,14 @@ int spdylay_session_send(spdylay_session *session)
       }
     }
 
-    item = session->aob_item;
-    remaining = session->aob_buf.len - session->aob_off;
+    item = session->tx.item;
+    remaining = session->tx.buf.len - session->tx.pos;
     if(session->callbacks.send_callback == NULL) {
       return SPDYLAY_ERR_CALLBACK_FAILURE;
     }
     sent = session->callbacks.send_callback(session,
-                                            aob_data(session) +
-                                            session->aob_off, remaining, 0,
+                                            tx_bytes(session) +
+                                            session->tx.pos, remaining, 0,
                                             session->user_data);
     if(sent < 0) {
       if(sent == SPDYLAY_ERR_WOULDBLOCK) {
@@ -1139,31 +1133,31 @@ int spdylay_session_send(spdylay_session *session)
     if((size_t)sent > remaining) {
       return SPDYLAY_ERR_CALLBACK_FAILURE;
     }
-    if(item->frame_cat == SPDYLAY_DATA &&
-       session->flow_control != SPDYLAY_FLOW_CONTROL_NONE) {
+    if(item->kind == SPDYLAY_ITEM_DATA &&
+       session->fc != SPDYLAY_FC_OFF) {
       /* count only payload bytes */
-      size_t begin = spdylay_max(session->aob_off,
+      size_t begin = spdylay_max(session->tx.pos,
                                  (size_t)SPDYLAY_FRAME_HEAD_LENGTH);
-      size_t end = session->aob_off + (size_t)sent;
+      size_t end = session->tx.pos + (size_t)sent;
       if(end > begin) {
         int32_t n = (int32_t)(end - begin);
         spdylay_stream *stream =
-          spdylay_session_get_stream(session, item->frame.data.stream_id);
+          spdylay_session_find_stream(session, item->frame.data.stream_id);
         if(stream) {
-          stream->window_size -= n;
+          stream->send_window -= n;
         }
-        if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-          session->window_size -= n;
+        if(session->fc == SPDYLAY_FC_STREAMS_AND_SESSION) {
+          session->send_window -= n;
         }
       }
     }
-    session->aob_off += (size_t)sent;
-    if(session->aob_off == session->aob_buf.len) {
+    session->tx.pos += (size_t)sent;
+    if(session->tx.pos == session->tx.buf.len) {
       int rv;
-      if(item->frame_cat == SPDYLAY_CTRL) {
-        rv = after_ctrl_sent(session);
+      if(item->kind == SPDYLAY_ITEM_CTRL) {
+        rv = ctrl_frame_done(session);
       } else {
-        rv = after_data_sent(session);
+        rv = data_frame_done(session);
       }
       if(rv != 0 && spdylay_is_fatal(rv)) {
         return rv;
@@ -1175,7 +1169,7 @@ int spdylay_session_send(spdylay_session *session)
 /* ------------------------------------------------------------------ */
 /* receiving: helpers                                                   */
 
-static void call_on_ctrl_recv(spdylay_session *session, spdylay_frame *frame)
+static void notify_ctrl_recv(spdylay_session *session, spdylay_frame *frame)
 {
   if(session->callbacks.on_ctrl_recv_callback) {
     session->callbacks.on_ctrl_recv_callback
@@ -1184,9 +1178,9 @@ static void call_on_ctrl_recv(spdylay_session *session, spdylay_frame *frame)
   }
 }
 
-static void call_on_invalid_ctrl_recv(spdylay_session *session,
-                                      spdylay_frame *frame,
-                                      uint32_t status_code)
+static void notify_invalid_ctrl(spdylay_session *session,
+                                spdylay_frame *frame,
+                                uint32_t status_code)
 {
   if(session->callbacks.on_invalid_ctrl_recv_callback) {
     session->callbacks.on_invalid_ctrl_recv_callback
@@ -1195,7 +1189,7 @@ static void call_on_invalid_ctrl_recv(spdylay_session *session,
   }
 }
 
-static void call_on_request_recv(spdylay_session *session, int32_t stream_id)
+static void notify_request(spdylay_session *session, int32_t stream_id)
 {
   if(session->callbacks.on_request_recv_callback) {
     session->callbacks.on_request_recv_callback(session, stream_id,
@@ -1204,71 +1198,64 @@ static void call_on_request_recv(spdylay_session *session, int32_t stream_id)
 }
 
 /* RST_STREAM then the invalid-frame callback */
-static int handle_stream_error(spdylay_session *session,
-                               spdylay_frame *frame, int32_t stream_id,
-                               uint32_t status_code)
+static int reject_stream(spdylay_session *session,
+                         spdylay_frame *frame, int32_t stream_id,
+                         uint32_t status_code)
 {
-  int rv = add_ack_rst_stream(session, stream_id, status_code);
+  int rv = queue_reply_rst_stream(session, stream_id, status_code);
   if(rv != 0) {
     return rv;
   }
-  call_on_invalid_ctrl_recv(session, frame, status_code);
+  notify_invalid_ctrl(session, frame, status_code);
   return 0;
 }
 
 /* the invalid-frame callback then GOAWAY(PROTOCOL_ERROR) */
-static int handle_session_error(spdylay_session *session,
-                                spdylay_frame *frame)
+static int reject_session(spdylay_session *session,
+                          spdylay_frame *frame)
 {
-  call_on_invalid_ctrl_recv(session, frame, SPDYLAY_PROTOCOL_ERROR);
+  notify_invalid_ctrl(session, frame, SPDYLAY_PROTOCOL_ERROR);
   return spdylay_session_fail_session(session, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
 }
 
-/* Re-queues a flow-control parked DATA item of |stream|. */
-static int resume_flow_controlled(spdylay_session *session,
-                                  spdylay_stream *stream)
+/* Puts the DATA parked on |stream| for want of send window back in the
+   queue once both windows that apply are open.  Returns 0. */
+static int unpark_if_window(spdylay_session *session,
+                            spdylay_stream *stream)
 {
-  spdylay_outbound_item *item = stream->deferred_data;
-  int rv;
-  if(item == NULL ||
-     !(stream->deferred_flags & SPDYLAY_DEFERRED_FLOW_CONTROL) ||
-     stream->window_size <= 0) {
-    return 0;
+  int window_open = stream->send_window > 0 &&
+    (session->fc != SPDYLAY_FC_STREAMS_AND_SESSION ||
+     session->send_window > 0);
+  if(stream->parked != NULL && stream->parked_on_window && window_open) {
+    /* back in the queue with its old seq: ahead of later frames of the
+       same priority */
+    spdylay_sendq_add(&session->sendq, &spdylay_stream_unpark(stream)->qnode);
   }
-  if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION &&
-     session->window_size <= 0) {
-    return 0;
-  }
-  spdylay_stream_detach_deferred_data(stream);
-  rv = spdylay_pq_push(&session->ob_pq, item);
-  if(rv != 0) {
-    spdylay_outbound_item_free(item);
-  }
-  return rv;
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* receiving: per-type handlers                                         */
 
-static int on_syn_stream_received(spdylay_session *session,
-                                  spdylay_frame *frame)
+static int recv_syn_stream(spdylay_session *session,
+                           spdylay_frame *frame)
 {
   spdylay_syn_stream *syn = &frame->syn_stream;
   int32_t id = syn->stream_id;
   uint32_t status = 0;
   spdylay_stream *stream;
 
-  if(session->goaway_flags) {
+  if(session->shutdown) {
     return 0;
   }
-  if(id == session->last_recv_stream_id) {
-    return handle_stream_error(session, frame, id, SPDYLAY_PROTOCOL_ERROR);
+  if(id == session->highest_remote_id) {
+    return reject_stream(session, frame, id, SPDYLAY_PROTOCOL_ERROR);
   }
-  if(id == 0 || spdylay_session_is_my_stream_id(session, id) ||
-     id < session->last_recv_stream_id) {
-    return handle_session_error(session, frame);
+  if(id == 0 || spdylay_session_is_local_id(session, id) ||
+     id < session->highest_remote_id) {
+    return reject_session(session, frame);
   }
-  session->last_recv_stream_id = id;
+  session->highest_remote_id = id;
   if(syn->hd.version != session->version) {
     status = SPDYLAY_UNSUPPORTED_VERSION;
   } else if(session->server) {
@@ -1280,39 +1267,39 @@ static int on_syn_stream_received(spdylay_session *session,
     if(syn->assoc_stream_id == 0) {
       status = SPDYLAY_INVALID_STREAM;
     } else if(!(syn->hd.flags & SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL) ||
-              spdylay_session_get_stream(session,
-                                         syn->assoc_stream_id) == NULL) {
+              spdylay_session_find_stream(session,
+                                          syn->assoc_stream_id) == NULL) {
       status = SPDYLAY_PROTOCOL_ERROR;
     }
   }
   if(status == 0 &&
-     session->num_incoming_streams >=
-     session->local_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]) {
+     session->remote_streams >=
+     session->own_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]) {
     status = SPDYLAY_REFUSED_STREAM;
   }
   if(status != 0) {
-    return handle_stream_error(session, frame, id, status);
+    return reject_stream(session, frame, id, status);
   }
   /* the SYN_STREAM delivers something */
-  session->num_empty_frames = 0;
+  session->flood.empty_run = 0;
   if((syn->hd.flags & (SPDYLAY_CTRL_FLAG_FIN |
                        SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL)) !=
      (SPDYLAY_CTRL_FLAG_FIN | SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL)) {
-    stream = open_stream(session, id, syn->hd.flags, syn->pri,
-                         SPDYLAY_STREAM_OPENING, NULL);
+    stream = register_stream(session, id, syn->hd.flags, syn->pri,
+                             SPDYLAY_STREAM_PHASE_SYN, NULL);
     if(stream == NULL) {
       return SPDYLAY_ERR_NOMEM;
     }
     if(syn->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
+      stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
     }
     if(syn->hd.flags & SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_WR);
+      stream->done_dirs |= SPDYLAY_STREAM_OUT_DONE;
     }
   }
-  call_on_ctrl_recv(session, frame);
+  notify_ctrl_recv(session, frame);
   if(syn->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-    call_on_request_recv(session, id);
+    notify_request(session, id);
     if(syn->hd.flags & SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL) {
       if(session->callbacks.on_stream_close_callback) {
         session->callbacks.on_stream_close_callback(session, id, SPDYLAY_OK,
@@ -1323,44 +1310,44 @@ static int on_syn_stream_received(spdylay_session *session,
   return 0;
 }
 
-static int on_syn_reply_received(spdylay_session *session,
-                                 spdylay_frame *frame)
+static int recv_syn_reply(spdylay_session *session,
+                          spdylay_frame *frame)
 {
   spdylay_syn_reply *reply = &frame->syn_reply;
   spdylay_stream *stream;
   if(reply->hd.version != session->version) {
     return 0;
   }
-  stream = spdylay_session_get_stream(session, reply->stream_id);
-  if(stream && !(stream->shut_flags & SPDYLAY_SHUT_RD) &&
-     spdylay_session_is_my_stream_id(session, reply->stream_id)) {
-    if(stream->state == SPDYLAY_STREAM_OPENING) {
-      stream->state = SPDYLAY_STREAM_OPENED;
-      call_on_ctrl_recv(session, frame);
+  stream = spdylay_session_find_stream(session, reply->stream_id);
+  if(stream && !(stream->done_dirs & SPDYLAY_STREAM_IN_DONE) &&
+     spdylay_session_is_local_id(session, reply->stream_id)) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_SYN) {
+      stream->phase = SPDYLAY_STREAM_PHASE_REPLIED;
+      notify_ctrl_recv(session, frame);
       if(reply->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
         /* the stream may have been closed inside the callback */
-        stream = spdylay_session_get_stream(session, reply->stream_id);
+        stream = spdylay_session_find_stream(session, reply->stream_id);
         if(stream) {
-          spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
-          close_stream_if_shut_rdwr(session, stream);
+          stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
+          retire_if_both_done(session, stream);
         }
       }
       return 0;
     }
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return 0;
     }
-    return handle_stream_error(session, frame, reply->stream_id,
-                               session->version == 2 ?
-                               SPDYLAY_PROTOCOL_ERROR :
-                               SPDYLAY_STREAM_IN_USE);
+    return reject_stream(session, frame, reply->stream_id,
+                         session->version == 2 ?
+                         SPDYLAY_PROTOCOL_ERROR :
+                         SPDYLAY_STREAM_IN_USE);
   }
-  return handle_stream_error(session, frame, reply->stream_id,
-                             SPDYLAY_PROTOCOL_ERROR);
+  return reject_stream(session, frame, reply->stream_id,
+                       SPDYLAY_PROTOCOL_ERROR);
 }
 
-static int on_headers_received(spdylay_session *session,
-                               spdylay_frame *frame)
+static int recv_headers(spdylay_session *session,
+                        spdylay_frame *frame)
 {
   spdylay_headers *headers = &frame->headers;
   int32_t id = headers->stream_id;
@@ -1368,52 +1355,52 @@ static int on_headers_received(spdylay_session *session,
   if(headers->hd.version != session->version) {
     return 0;
   }
-  stream = spdylay_session_get_stream(session, id);
-  if(stream == NULL || (stream->shut_flags & SPDYLAY_SHUT_RD)) {
-    return handle_stream_error(session, frame, id, SPDYLAY_PROTOCOL_ERROR);
+  stream = spdylay_session_find_stream(session, id);
+  if(stream == NULL || (stream->done_dirs & SPDYLAY_STREAM_IN_DONE)) {
+    return reject_stream(session, frame, id, SPDYLAY_PROTOCOL_ERROR);
   }
-  if(spdylay_session_is_my_stream_id(session, id)) {
-    if(stream->state == SPDYLAY_STREAM_OPENED) {
-      call_on_ctrl_recv(session, frame);
+  if(spdylay_session_is_local_id(session, id)) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_REPLIED) {
+      notify_ctrl_recv(session, frame);
       if(headers->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-        stream = spdylay_session_get_stream(session, id);
+        stream = spdylay_session_find_stream(session, id);
         if(stream) {
-          spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
-          close_stream_if_shut_rdwr(session, stream);
+          stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
+          retire_if_both_done(session, stream);
         }
       }
       return 0;
     }
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return 0;
     }
-    return handle_stream_error(session, frame, id, SPDYLAY_PROTOCOL_ERROR);
+    return reject_stream(session, frame, id, SPDYLAY_PROTOCOL_ERROR);
   }
-  if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
     return 0;
   }
-  call_on_ctrl_recv(session, frame);
+  notify_ctrl_recv(session, frame);
   if(headers->hd.flags & SPDYLAY_CTRL_FLAG_FIN) {
-    call_on_request_recv(session, id);
-    stream = spdylay_session_get_stream(session, id);
+    notify_request(session, id);
+    stream = spdylay_session_find_stream(session, id);
     if(stream) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
-      close_stream_if_shut_rdwr(session, stream);
+      stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
+      retire_if_both_done(session, stream);
     }
   }
   return 0;
 }
 
-static int on_rst_stream_received(spdylay_session *session,
-                                  spdylay_frame *frame)
+static int recv_rst_stream(spdylay_session *session,
+                           spdylay_frame *frame)
 {
   if(frame->rst_stream.hd.version != session->version) {
     return 0;
   }
-  call_on_ctrl_recv(session, frame);
+  notify_ctrl_recv(session, frame);
   /* CANCEL cascade to pushed streams: no association is recorded */
-  close_stream(session, frame->rst_stream.stream_id,
-               (spdylay_status_code)frame->rst_stream.status_code);
+  retire_stream(session, frame->rst_stream.stream_id,
+                (spdylay_status_code)frame->rst_stream.status_code);
   return 0;
 }
 
@@ -1421,19 +1408,19 @@ typedef struct {
   spdylay_session *session;
   int32_t new_initial;
   int32_t old_initial;
-} window_update_arg;
+} window_shift;
 
-static int update_initial_window_func(spdylay_map_entry *entry, void *ptr)
+static int shift_window_visit(void *obj, void *ptr)
 {
-  window_update_arg *arg = ptr;
-  spdylay_stream *stream = (spdylay_stream*)entry;
-  spdylay_stream_update_initial_window_size(stream, arg->new_initial,
-                                            arg->old_initial);
-  return resume_flow_controlled(arg->session, stream);
+  window_shift *arg = ptr;
+  spdylay_stream *stream = obj;
+  spdylay_stream_shift_send_window(stream, (int64_t)arg->new_initial -
+                                   (int64_t)arg->old_initial);
+  return unpark_if_window(arg->session, stream);
 }
 
-static int on_settings_received(spdylay_session *session,
-                                spdylay_frame *frame)
+static int recv_settings(spdylay_session *session,
+                         spdylay_frame *frame)
 {
   spdylay_settings *settings = &frame->settings;
   uint32_t seen = 0;
@@ -1450,141 +1437,140 @@ static int on_settings_received(spdylay_session *session,
     }
     seen |= 1u << id;
     if(id == SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE &&
-       session->flow_control != SPDYLAY_FLOW_CONTROL_NONE &&
+       session->fc != SPDYLAY_FC_OFF &&
        value <= (uint32_t)INT32_MAX) {
-      window_update_arg arg;
+      window_shift arg;
       arg.session = session;
       arg.new_initial = (int32_t)value;
-      arg.old_initial = (int32_t)session->remote_settings
+      arg.old_initial = (int32_t)session->peer_settings
         [SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE];
-      rv = spdylay_map_each(&session->streams, update_initial_window_func,
-                            &arg);
+      rv = spdylay_streamtab_visit(&session->streams, shift_window_visit,
+                                   &arg);
       if(rv != 0) {
         return rv;
       }
     }
-    session->remote_settings[id] = value;
+    session->peer_settings[id] = value;
   }
-  call_on_ctrl_recv(session, frame);
+  notify_ctrl_recv(session, frame);
   return 0;
 }
 
-static int on_ping_received(spdylay_session *session, spdylay_frame *frame)
+static int recv_ping(spdylay_session *session, spdylay_frame *frame)
 {
   uint32_t id = frame->ping.unique_id;
   int rv;
   if(frame->ping.hd.version != session->version || id == 0) {
     return 0;
   }
-  if(id == session->last_ping_unique_id) {
-    session->last_ping_unique_id = 0;
-    call_on_ctrl_recv(session, frame);
+  if(id == session->last_ping_id_sent) {
+    session->last_ping_id_sent = 0;
+    notify_ctrl_recv(session, frame);
     return 0;
   }
   if((session->server && (id % 2) == 1) ||
      (!session->server && (id % 2) == 0)) {
-    rv = add_ack_ping(session, id);
+    rv = queue_reply_ping(session, id);
     if(rv != 0) {
       return rv;
     }
-    call_on_ctrl_recv(session, frame);
+    notify_ctrl_recv(session, frame);
   }
   return 0;
 }
 
-static int on_goaway_received(spdylay_session *session, spdylay_frame *frame)
+static int recv_goaway(spdylay_session *session, spdylay_frame *frame)
 {
   if(frame->goaway.hd.version != session->version) {
     return 0;
   }
-  session->last_good_stream_id = frame->goaway.last_good_stream_id;
-  session->goaway_flags |= SPDYLAY_GOAWAY_RECV;
-  call_on_ctrl_recv(session, frame);
+  session->peer_last_good_id = frame->goaway.last_good_stream_id;
+  session->shutdown |= SPDYLAY_SHUTDOWN_GOAWAY_RECEIVED;
+  notify_ctrl_recv(session, frame);
   return 0;
 }
 
-static int resume_all_func(spdylay_map_entry *entry, void *ptr)
+static int unpark_visit(void *obj, void *ptr)
 {
-  return resume_flow_controlled((spdylay_session*)ptr,
-                                (spdylay_stream*)entry);
+  return unpark_if_window((spdylay_session*)ptr, obj);
 }
 
-static int on_window_update_received(spdylay_session *session,
-                                     spdylay_frame *frame)
+static int recv_window_update(spdylay_session *session,
+                              spdylay_frame *frame)
 {
   spdylay_window_update *wu = &frame->window_update;
   spdylay_stream *stream;
   int rv;
   if(wu->hd.version != session->version ||
-     session->flow_control == SPDYLAY_FLOW_CONTROL_NONE) {
+     session->fc == SPDYLAY_FC_OFF) {
     return 0;
   }
   if(wu->stream_id == 0 &&
-     session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-    if(INT32_MAX - wu->delta_window_size < session->window_size) {
-      return handle_session_error(session, frame);
+     session->fc == SPDYLAY_FC_STREAMS_AND_SESSION) {
+    if(INT32_MAX - wu->delta_window_size < session->send_window) {
+      return reject_session(session, frame);
     }
-    session->window_size += wu->delta_window_size;
-    if(session->window_size > 0) {
-      rv = spdylay_map_each(&session->streams, resume_all_func, session);
+    session->send_window += wu->delta_window_size;
+    if(session->send_window > 0) {
+      rv = spdylay_streamtab_visit(&session->streams, unpark_visit, session);
       if(rv != 0) {
         return rv;
       }
     }
-    call_on_ctrl_recv(session, frame);
+    notify_ctrl_recv(session, frame);
     return 0;
   }
-  stream = spdylay_session_get_stream(session, wu->stream_id);
+  stream = spdylay_session_find_stream(session, wu->stream_id);
   if(stream == NULL) {
     return 0;
   }
-  if(INT32_MAX - wu->delta_window_size < stream->window_size) {
-    return handle_stream_error(session, frame, wu->stream_id,
-                               SPDYLAY_FLOW_CONTROL_ERROR);
+  if(INT32_MAX - wu->delta_window_size < stream->send_window) {
+    return reject_stream(session, frame, wu->stream_id,
+                         SPDYLAY_FLOW_CONTROL_ERROR);
   }
-  stream->window_size += wu->delta_window_size;
-  rv = resume_flow_controlled(session, stream);
+  stream->send_window += wu->delta_window_size;
+  rv = unpark_if_window(session, stream);
   if(rv != 0) {
     return rv;
   }
-  call_on_ctrl_recv(session, frame);
+  notify_ctrl_recv(session, frame);
   return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* receiving: control frame dispatch                                    */
 
-static int call_parse_error(spdylay_session *session, uint16_t type,
-                            const uint8_t *payload, size_t payloadlen,
-                            int error_code)
+static int notify_parse_error(spdylay_session *session, uint16_t type,
+                              const uint8_t *payload, size_t payloadlen,
+                              int error_code)
 {
   if(session->callbacks.on_ctrl_recv_parse_error_callback) {
     session->callbacks.on_ctrl_recv_parse_error_callback
-      (session, (spdylay_frame_type)type, session->iframe.headbuf,
+      (session, (spdylay_frame_type)type, session->rx.head,
        SPDYLAY_FRAME_HEAD_LENGTH, payload, payloadlen, error_code,
        session->user_data);
   }
   return spdylay_session_fail_session(session, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
 }
 
-static int process_hb_frame(spdylay_session *session, spdylay_frame *frame,
-                            uint16_t type)
+static int decode_hblock_frame(spdylay_session *session, spdylay_frame *frame,
+                               uint16_t type)
 {
-  spdylay_inbound_frame *iframe = &session->iframe;
-  const uint8_t *head = iframe->headbuf;
-  const uint8_t *payload = iframe->buf.buf;
-  size_t payloadlen = iframe->buf.len;
-  size_t fixedlen = iframe->buftarget;
+  spdylay_rx_state *rx = &session->rx;
+  const uint8_t *head = rx->head;
+  const uint8_t *payload = rx->fixed.buf;
+  size_t payloadlen = rx->fixed.len;
+  size_t fixedlen = rx->fixedlen;
   uint8_t padded[SPDYLAY_SYN_STREAM_FIXED_LENGTH];
   int rv;
   int32_t stream_id;
 
-  if(!iframe->hb) {
+  if(!rx->has_hblock) {
     /* no header block: the payload is at most the fixed part, or the
        version is unknown */
-    fixedlen = spdylay_frame_hd_fixed_length(type,
-                                             spdylay_get_uint16(head) &
-                                             SPDYLAY_VERSION_MASK);
+    fixedlen = spdylay_frame_fixed_part_length(type,
+                                               spdylay_read_u16(head) &
+                                               SPDYLAY_VERSION_MASK);
     if(fixedlen == 0) {
       fixedlen = payloadlen;
     } else {
@@ -1596,111 +1582,111 @@ static int process_hb_frame(spdylay_session *session, spdylay_frame *frame,
     }
     switch(type) {
     case SPDYLAY_SYN_STREAM:
-      rv = spdylay_frame_unpack_syn_stream_without_nv
-        (&frame->syn_stream, head, iframe->buf.buf, iframe->buf.len);
+      rv = spdylay_frame_decode_syn_stream_fixed
+        (&frame->syn_stream, head, rx->fixed.buf, rx->fixed.len);
       break;
     case SPDYLAY_SYN_REPLY:
-      rv = spdylay_frame_unpack_syn_reply_without_nv
-        (&frame->syn_reply, head, iframe->buf.buf, iframe->buf.len);
+      rv = spdylay_frame_decode_syn_reply_fixed
+        (&frame->syn_reply, head, rx->fixed.buf, rx->fixed.len);
       break;
     default:
-      rv = spdylay_frame_unpack_headers_without_nv
-        (&frame->headers, head, iframe->buf.buf, iframe->buf.len);
+      rv = spdylay_frame_decode_headers_fixed
+        (&frame->headers, head, rx->fixed.buf, rx->fixed.len);
       break;
     }
     if(rv == 0) {
       rv = SPDYLAY_ERR_INVALID_FRAME;
     }
-    return call_parse_error(session, type, payload, fixedlen, rv);
+    return notify_parse_error(session, type, payload, fixedlen, rv);
   }
-  if(iframe->zlib_error) {
-    return call_parse_error(session, type, payload, fixedlen,
-                            SPDYLAY_ERR_ZLIB);
+  if(rx->hblock_corrupt) {
+    return notify_parse_error(session, type, payload, fixedlen,
+                              SPDYLAY_ERR_ZLIB);
   }
   switch(type) {
   case SPDYLAY_SYN_STREAM:
-    if(iframe->too_large) {
-      rv = spdylay_frame_unpack_syn_stream_without_nv
+    if(rx->hblock_oversize) {
+      rv = spdylay_frame_decode_syn_stream_fixed
         (&frame->syn_stream, head, payload, payloadlen);
     } else {
-      rv = spdylay_frame_unpack_syn_stream
+      rv = spdylay_frame_decode_syn_stream
         (&frame->syn_stream, head, payload, payloadlen,
-         iframe->hbbuf.buf, iframe->hbbuf.len);
+         rx->hblock.buf, rx->hblock.len);
     }
     stream_id = frame->syn_stream.stream_id;
     break;
   case SPDYLAY_SYN_REPLY:
-    if(iframe->too_large) {
-      rv = spdylay_frame_unpack_syn_reply_without_nv
+    if(rx->hblock_oversize) {
+      rv = spdylay_frame_decode_syn_reply_fixed
         (&frame->syn_reply, head, payload, payloadlen);
     } else {
-      rv = spdylay_frame_unpack_syn_reply
+      rv = spdylay_frame_decode_syn_reply
         (&frame->syn_reply, head, payload, payloadlen,
-         iframe->hbbuf.buf, iframe->hbbuf.len);
+         rx->hblock.buf, rx->hblock.len);
     }
     stream_id = frame->syn_reply.stream_id;
     break;
   default:
-    if(iframe->too_large) {
-      rv = spdylay_frame_unpack_headers_without_nv
+    if(rx->hblock_oversize) {
+      rv = spdylay_frame_decode_headers_fixed
         (&frame->headers, head, payload, payloadlen);
     } else {
-      rv = spdylay_frame_unpack_headers
+      rv = spdylay_frame_decode_headers
         (&frame->headers, head, payload, payloadlen,
-         iframe->hbbuf.buf, iframe->hbbuf.len);
+         rx->hblock.buf, rx->hblock.len);
     }
     stream_id = frame->headers.stream_id;
     break;
   }
-  if(rv == 0 && iframe->too_large) {
+  if(rv == 0 && rx->hblock_oversize) {
     /* a refused header block carries nothing */
-    rv = count_empty_frame(session);
+    rv = note_empty_frame(session);
     if(rv != 0) {
       return rv;
     }
-    return handle_stream_error(session, frame, stream_id,
-                               SPDYLAY_FRAME_TOO_LARGE);
+    return reject_stream(session, frame, stream_id,
+                         SPDYLAY_FRAME_TOO_LARGE);
   }
   if(rv == SPDYLAY_ERR_INVALID_HEADER_BLOCK) {
-    return handle_stream_error(session, frame, stream_id,
-                               SPDYLAY_PROTOCOL_ERROR);
+    return reject_stream(session, frame, stream_id,
+                         SPDYLAY_PROTOCOL_ERROR);
   }
   if(rv == SPDYLAY_ERR_NOMEM) {
     return rv;
   }
   if(rv != 0) {
-    return call_parse_error(session, type, payload, fixedlen, rv);
+    return notify_parse_error(session, type, payload, fixedlen, rv);
   }
   if(session->version == 2) {
     switch(type) {
     case SPDYLAY_SYN_STREAM:
-      spdylay_frame_nv_2to3(frame->syn_stream.nv);
+      spdylay_nv_names_2to3(frame->syn_stream.nv);
       break;
     case SPDYLAY_SYN_REPLY:
-      spdylay_frame_nv_2to3(frame->syn_reply.nv);
+      spdylay_nv_names_2to3(frame->syn_reply.nv);
       break;
     default:
-      spdylay_frame_nv_2to3(frame->headers.nv);
+      spdylay_nv_names_2to3(frame->headers.nv);
       break;
     }
   }
   switch(type) {
   case SPDYLAY_SYN_STREAM:
-    return on_syn_stream_received(session, frame);
+    return recv_syn_stream(session, frame);
   case SPDYLAY_SYN_REPLY:
-    return on_syn_reply_received(session, frame);
+    return recv_syn_reply(session, frame);
   default:
-    return on_headers_received(session, frame);
+    return recv_headers(session, frame);
   }
 }
 
-static int process_ctrl_frame(spdylay_session *session)
+static int finish_ctrl_frame(spdylay_session *session)
 {
-  spdylay_inbound_frame *iframe = &session->iframe;
-  const uint8_t *head = iframe->headbuf;
-  uint16_t type = spdylay_get_uint16(head + 2);
-  const uint8_t *payload = iframe->buf.buf;
-  size_t payloadlen = iframe->buf.len;
+  spdylay_rx_state *rx = &session->rx;
+  const uint8_t *head = rx->head;
+  uint16_t type = spdylay_read_u16(head + 2);
+  const uint8_t *payload = rx->fixed.buf;
+  size_t payloadlen = rx->fixed.len;
   spdylay_frame frame;
   int rv;
 
@@ -1709,29 +1695,29 @@ static int process_ctrl_frame(spdylay_session *session)
   case SPDYLAY_SYN_STREAM:
   case SPDYLAY_SYN_REPLY:
   case SPDYLAY_HEADERS:
-    rv = process_hb_frame(session, &frame, type);
-    spdylay_frame_free(&frame);
+    rv = decode_hblock_frame(session, &frame, type);
+    spdylay_frame_release(&frame);
     return rv;
   case SPDYLAY_RST_STREAM:
-    rv = spdylay_frame_unpack_rst_stream(&frame.rst_stream, head, payload,
+    rv = spdylay_frame_decode_rst_stream(&frame.rst_stream, head, payload,
                                          payloadlen);
     break;
   case SPDYLAY_SETTINGS:
-    rv = spdylay_frame_unpack_settings(&frame.settings, head, payload,
+    rv = spdylay_frame_decode_settings(&frame.settings, head, payload,
                                        payloadlen);
     break;
   case SPDYLAY_NOOP:
   case SPDYLAY_CREDENTIAL:
     return 0;
   case SPDYLAY_PING:
-    rv = spdylay_frame_unpack_ping(&frame.ping, head, payload, payloadlen);
+    rv = spdylay_frame_decode_ping(&frame.ping, head, payload, payloadlen);
     break;
   case SPDYLAY_GOAWAY:
-    rv = spdylay_frame_unpack_goaway(&frame.goaway, head, payload,
+    rv = spdylay_frame_decode_goaway(&frame.goaway, head, payload,
                                      payloadlen);
     break;
   case SPDYLAY_WINDOW_UPDATE:
-    rv = spdylay_frame_unpack_window_update(&frame.window_update, head,
+    rv = spdylay_frame_decode_window_update(&frame.window_update, head,
                                             payload, payloadlen);
     break;
   default:
@@ -1743,48 +1729,48 @@ static int process_ctrl_frame(spdylay_session *session)
     return 0;
   }
   if(rv == SPDYLAY_ERR_NOMEM) {
-    spdylay_frame_free(&frame);
+    spdylay_frame_release(&frame);
     return rv;
   }
   if(rv != 0) {
-    spdylay_frame_free(&frame);
-    return call_parse_error(session, type, payload, payloadlen, rv);
+    spdylay_frame_release(&frame);
+    return notify_parse_error(session, type, payload, payloadlen, rv);
   }
   switch(type) {
   case SPDYLAY_RST_STREAM:
     if(frame.rst_stream.hd.version == session->version &&
        frame.rst_stream.stream_id != 0 &&
-       !spdylay_session_is_my_stream_id(session,
-                                        frame.rst_stream.stream_id) &&
-       !take_reset_token(session)) {
-      spdylay_frame_free(&frame);
-      return spdylay_session_fail_limit(session,
+       !spdylay_session_is_local_id(session,
+                                    frame.rst_stream.stream_id) &&
+       !allow_peer_reset(session)) {
+      spdylay_frame_release(&frame);
+      return spdylay_session_trip_limit(session,
                                         SPDYLAY_LIMIT_STREAM_RESETS);
     }
-    rv = on_rst_stream_received(session, &frame);
+    rv = recv_rst_stream(session, &frame);
     break;
   case SPDYLAY_SETTINGS:
-    if(session->num_settings_recv++ > 0) {
+    if(session->flood.settings_seen++ > 0) {
       /* SETTINGS after the first one carry nothing */
-      rv = count_empty_frame(session);
+      rv = note_empty_frame(session);
       if(rv != 0) {
-        spdylay_frame_free(&frame);
+        spdylay_frame_release(&frame);
         return rv;
       }
     }
-    rv = on_settings_received(session, &frame);
+    rv = recv_settings(session, &frame);
     break;
   case SPDYLAY_PING:
-    rv = on_ping_received(session, &frame);
+    rv = recv_ping(session, &frame);
     break;
   case SPDYLAY_GOAWAY:
-    rv = on_goaway_received(session, &frame);
+    rv = recv_goaway(session, &frame);
     break;
   default:
-    rv = on_window_update_received(session, &frame);
+    rv = recv_window_update(session, &frame);
     break;
   }
-  spdylay_frame_free(&frame);
+  spdylay_frame_release(&frame);
   return rv;
 }
 
@@ -1792,23 +1778,23 @@ static int process_ctrl_frame(spdylay_session *session)
 /* receiving: DATA and flow-control accounting                          */
 
 /* Returns nonzero if DATA for |stream| is delivered to the application. */
-static int data_acceptable(spdylay_session *session, spdylay_stream *stream)
+static int data_allowed(spdylay_session *session, spdylay_stream *stream)
 {
-  if(stream == NULL || (stream->shut_flags & SPDYLAY_SHUT_RD)) {
+  if(stream == NULL || (stream->done_dirs & SPDYLAY_STREAM_IN_DONE)) {
     return 0;
   }
-  if(spdylay_session_is_my_stream_id(session, stream->stream_id)) {
-    return stream->state == SPDYLAY_STREAM_OPENED;
+  if(spdylay_session_is_local_id(session, stream->id)) {
+    return stream->phase == SPDYLAY_STREAM_PHASE_REPLIED;
   }
-  return stream->state != SPDYLAY_STREAM_CLOSING;
+  return stream->phase != SPDYLAY_STREAM_PHASE_RESET;
 }
 
 /*
  * Adds |n| to the receive counter |*counter|; queues WINDOW_UPDATE when
  * it reaches half of |threshold| (unless automatic updates are off).
  */
-static int adjust_recv_window(spdylay_session *session, int32_t *counter,
-                              int32_t stream_id, size_t n, int32_t threshold)
+static int count_recv_bytes(spdylay_session *session, int32_t *counter,
+                            int32_t stream_id, size_t n, int32_t threshold)
 {
   int rv;
   if((int64_t)*counter > (int64_t)INT32_MAX - (int64_t)n) {
@@ -1816,10 +1802,10 @@ static int adjust_recv_window(spdylay_session *session, int32_t *counter,
                                         SPDYLAY_GOAWAY_PROTOCOL_ERROR);
   }
   *counter += (int32_t)n;
-  if(!(session->opt_flags & (SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE |
-                             SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2)) &&
+  if(!(session->manual_window & (SPDYLAY_MANUAL_STREAM_WINDOW |
+                                 SPDYLAY_MANUAL_SESSION_WINDOW)) &&
      *counter >= threshold / 2) {
-    rv = spdylay_session_add_window_update(session, stream_id, *counter);
+    rv = spdylay_session_queue_window_update(session, stream_id, *counter);
     if(rv != 0) {
       return rv;
     }
@@ -1828,10 +1814,10 @@ static int adjust_recv_window(spdylay_session *session, int32_t *counter,
   return 0;
 }
 
-/* The NO_AUTO_WINDOW_UPDATE2 counterpart of adjust_recv_window. */
-static int adjust_consumed(spdylay_session *session, int32_t *consumed,
-                           int32_t *recv_counter, int32_t stream_id,
-                           size_t n, int32_t threshold)
+/* The NO_AUTO_WINDOW_UPDATE2 counterpart of count_recv_bytes. */
+static int count_consumed_bytes(spdylay_session *session, int32_t *consumed,
+                                int32_t *recv_counter, int32_t stream_id,
+                                size_t n, int32_t threshold)
 {
   int rv;
   if((int64_t)*consumed > (int64_t)INT32_MAX - (int64_t)n) {
@@ -1840,7 +1826,7 @@ static int adjust_consumed(spdylay_session *session, int32_t *consumed,
   }
   *consumed += (int32_t)n;
   if(*consumed >= threshold / 2) {
-    rv = spdylay_session_add_window_update(session, stream_id, *consumed);
+    rv = spdylay_session_queue_window_update(session, stream_id, *consumed);
     if(rv != 0) {
       return rv;
     }
@@ -1850,44 +1836,44 @@ static int adjust_consumed(spdylay_session *session, int32_t *consumed,
   return 0;
 }
 
-static int32_t stream_threshold(spdylay_session *session)
+static int32_t window_update_threshold(spdylay_session *session)
 {
-  return (int32_t)session->local_settings
+  return (int32_t)session->own_settings
     [SPDYLAY_SETTINGS_INITIAL_WINDOW_SIZE];
 }
 
-static int process_data_piece(spdylay_session *session, const uint8_t *data,
+static int deliver_data_chunk(spdylay_session *session, const uint8_t *data,
                               size_t n, int last)
 {
-  spdylay_inbound_frame *iframe = &session->iframe;
+  spdylay_rx_state *rx = &session->rx;
   int rv;
-  if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-    rv = adjust_recv_window(session, &session->recv_window_size, 0, n,
-                            SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
+  if(session->fc == SPDYLAY_FC_STREAMS_AND_SESSION) {
+    rv = count_recv_bytes(session, &session->recv_unacked, 0, n,
+                          SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
     if(rv != 0) {
       return rv;
     }
-    if(!iframe->data_accept &&
-       (session->opt_flags & SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2)) {
-      rv = adjust_consumed(session, &session->consumed_size,
-                           &session->recv_window_size, 0, n,
-                           SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
+    if(!rx->data_wanted &&
+       (session->manual_window & SPDYLAY_MANUAL_SESSION_WINDOW)) {
+      rv = count_consumed_bytes(session, &session->consumed_unacked,
+                                &session->recv_unacked, 0, n,
+                                SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
       if(rv != 0) {
         return rv;
       }
     }
   }
-  if(!iframe->data_accept) {
+  if(!rx->data_wanted) {
     return 0;
   }
-  if(session->flow_control != SPDYLAY_FLOW_CONTROL_NONE &&
-     !(last && (iframe->data_flags & SPDYLAY_DATA_FLAG_FIN))) {
+  if(session->fc != SPDYLAY_FC_OFF &&
+     !(last && (rx->data_flags & SPDYLAY_DATA_FLAG_FIN))) {
     spdylay_stream *stream =
-      spdylay_session_get_stream(session, iframe->data_stream_id);
+      spdylay_session_find_stream(session, rx->data_stream);
     if(stream) {
-      rv = adjust_recv_window(session, &stream->recv_window_size,
-                              iframe->data_stream_id, n,
-                              stream_threshold(session));
+      rv = count_recv_bytes(session, &stream->recv_unacked,
+                            rx->data_stream, n,
+                            window_update_threshold(session));
       if(rv != 0) {
         return rv;
       }
@@ -1895,64 +1881,64 @@ static int process_data_piece(spdylay_session *session, const uint8_t *data,
   }
   if(session->callbacks.on_data_chunk_recv_callback) {
     session->callbacks.on_data_chunk_recv_callback
-      (session, iframe->data_flags, iframe->data_stream_id, data, n,
+      (session, rx->data_flags, rx->data_stream, data, n,
        session->user_data);
   }
   return 0;
 }
 
-static int process_data_end(spdylay_session *session)
+static int finish_data_frame(spdylay_session *session)
 {
-  spdylay_inbound_frame *iframe = &session->iframe;
-  int32_t id = iframe->data_stream_id;
-  uint8_t flags = iframe->data_flags;
-  spdylay_stream *stream = spdylay_session_get_stream(session, id);
+  spdylay_rx_state *rx = &session->rx;
+  int32_t id = rx->data_stream;
+  uint8_t flags = rx->data_flags;
+  spdylay_stream *stream = spdylay_session_find_stream(session, id);
 
   if(stream == NULL) {
     return 0;
   }
-  if(stream->shut_flags & SPDYLAY_SHUT_RD) {
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->done_dirs & SPDYLAY_STREAM_IN_DONE) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return 0;
     }
     return spdylay_session_fail_session(session,
                                         SPDYLAY_GOAWAY_PROTOCOL_ERROR);
   }
-  if(spdylay_session_is_my_stream_id(session, id)) {
-    if(stream->state == SPDYLAY_STREAM_OPENED) {
+  if(spdylay_session_is_local_id(session, id)) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_REPLIED) {
       if(session->callbacks.on_data_recv_callback) {
         session->callbacks.on_data_recv_callback
-          (session, flags, id, (int32_t)iframe->payloadlen,
+          (session, flags, id, (int32_t)rx->bodylen,
            session->user_data);
       }
       if(flags & SPDYLAY_DATA_FLAG_FIN) {
-        stream = spdylay_session_get_stream(session, id);
+        stream = spdylay_session_find_stream(session, id);
         if(stream) {
-          spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
-          close_stream_if_shut_rdwr(session, stream);
+          stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
+          retire_if_both_done(session, stream);
         }
       }
       return 0;
     }
-    if(stream->state == SPDYLAY_STREAM_CLOSING) {
+    if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
       return 0;
     }
     return spdylay_session_fail_session(session,
                                         SPDYLAY_GOAWAY_PROTOCOL_ERROR);
   }
-  if(stream->state == SPDYLAY_STREAM_CLOSING) {
+  if(stream->phase == SPDYLAY_STREAM_PHASE_RESET) {
     return 0;
   }
   if(session->callbacks.on_data_recv_callback) {
     session->callbacks.on_data_recv_callback
-      (session, flags, id, (int32_t)iframe->payloadlen, session->user_data);
+      (session, flags, id, (int32_t)rx->bodylen, session->user_data);
   }
   if(flags & SPDYLAY_DATA_FLAG_FIN) {
-    call_on_request_recv(session, id);
-    stream = spdylay_session_get_stream(session, id);
+    notify_request(session, id);
+    stream = spdylay_session_find_stream(session, id);
     if(stream) {
-      spdylay_stream_shutdown(stream, SPDYLAY_SHUT_RD);
-      close_stream_if_shut_rdwr(session, stream);
+      stream->done_dirs |= SPDYLAY_STREAM_IN_DONE;
+      retire_if_both_done(session, stream);
     }
   }
   return 0;
@@ -1961,55 +1947,55 @@ static int process_data_end(spdylay_session *session)
 /* ------------------------------------------------------------------ */
 /* receiving: reassembly                                                */
 
-static void start_frame(spdylay_session *session)
+static void begin_frame(spdylay_session *session)
 {
-  spdylay_inbound_frame *iframe = &session->iframe;
-  const uint8_t *head = iframe->headbuf;
-  iframe->payloadlen = spdylay_get_uint32(head + 4) & SPDYLAY_LENGTH_MASK;
-  iframe->off = 0;
+  spdylay_rx_state *rx = &session->rx;
+  const uint8_t *head = rx->head;
+  rx->bodylen = spdylay_read_u32(head + 4) & SPDYLAY_LENGTH_MASK;
+  rx->bodypos = 0;
   if(head[0] & 0x80) {
-    uint16_t version = spdylay_get_uint16(head) & SPDYLAY_VERSION_MASK;
-    uint16_t type = spdylay_get_uint16(head + 2);
-    size_t fixedlen = spdylay_frame_hd_fixed_length(type, version);
-    spdylay_buffer_reset(&iframe->buf);
-    spdylay_buffer_reset(&iframe->hbbuf);
-    iframe->too_large = 0;
-    iframe->zlib_error = 0;
-    iframe->inflated = 0;
-    if(fixedlen > 0 && iframe->payloadlen > fixedlen) {
-      iframe->hb = 1;
-      iframe->buftarget = fixedlen;
-      if(iframe->payloadlen > session->max_recv_ctrl_frame_buf) {
-        iframe->too_large = 1;
+    uint16_t version = spdylay_read_u16(head) & SPDYLAY_VERSION_MASK;
+    uint16_t type = spdylay_read_u16(head + 2);
+    size_t fixedlen = spdylay_frame_fixed_part_length(type, version);
+    spdylay_buffer_reset(&rx->fixed);
+    spdylay_buffer_reset(&rx->hblock);
+    rx->hblock_oversize = 0;
+    rx->hblock_corrupt = 0;
+    rx->hblock_inflated = 0;
+    if(fixedlen > 0 && rx->bodylen > fixedlen) {
+      rx->has_hblock = 1;
+      rx->fixedlen = fixedlen;
+      if(rx->bodylen > session->ctrl_frame_buf_max) {
+        rx->hblock_oversize = 1;
       }
     } else {
-      iframe->hb = 0;
-      if(iframe->payloadlen > session->max_recv_ctrl_frame_buf) {
-        iframe->buftarget = 0;
+      rx->has_hblock = 0;
+      if(rx->bodylen > session->ctrl_frame_buf_max) {
+        rx->fixedlen = 0;
       } else {
-        iframe->buftarget = iframe->payloadlen;
+        rx->fixedlen = rx->bodylen;
       }
     }
-    iframe->state = SPDYLAY_RECV_CTRL_PAYLOAD;
+    rx->stage = SPDYLAY_RX_CTRL_BODY;
   } else {
     spdylay_stream *stream;
-    iframe->data_stream_id = (int32_t)(spdylay_get_uint32(head) &
-                                       SPDYLAY_STREAM_ID_MASK);
-    iframe->data_flags = head[4];
-    stream = spdylay_session_get_stream(session, iframe->data_stream_id);
-    iframe->data_accept = (uint8_t)data_acceptable(session, stream);
-    iframe->state = SPDYLAY_RECV_DATA_PAYLOAD;
+    rx->data_stream = (int32_t)(spdylay_read_u32(head) &
+                                SPDYLAY_STREAM_ID_MASK);
+    rx->data_flags = head[4];
+    stream = spdylay_session_find_stream(session, rx->data_stream);
+    rx->data_wanted = (uint8_t)data_allowed(session, stream);
+    rx->stage = SPDYLAY_RX_DATA_BODY;
   }
 }
 
 ssize_t spdylay_session_mem_recv(spdylay_session *session,
                                  const uint8_t *in, size_t inlen)
 {
-  spdylay_inbound_frame *iframe = &session->iframe;
+  spdylay_rx_state *rx = &session->rx;
   const uint8_t *p, *end;
   int rv;
 
-  if(session->limit_exceeded) {
+  if(session->flood.tripped) {
     /* failed for a limit: input is ignored */
     return SPDYLAY_ERR_FLOODED;
   }
@@ -2020,105 +2006,108 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
   p = in;
   end = in + inlen;
   for(;;) {
-    switch(iframe->state) {
-    case SPDYLAY_RECV_HEAD: {
+    switch(rx->stage) {
+    case SPDYLAY_RX_HEADER: {
       size_t n;
       if(p == end) {
         return (ssize_t)inlen;
       }
       n = spdylay_min((size_t)(end - p),
-                      SPDYLAY_FRAME_HEAD_LENGTH - iframe->headbufoff);
-      memcpy(iframe->headbuf + iframe->headbufoff, p, n);
-      iframe->headbufoff += n;
+                      SPDYLAY_FRAME_HEAD_LENGTH - rx->headlen);
+      memcpy(rx->head + rx->headlen, p, n);
+      rx->headlen += n;
       p += n;
-      if(iframe->headbufoff < SPDYLAY_FRAME_HEAD_LENGTH) {
+      if(rx->headlen < SPDYLAY_FRAME_HEAD_LENGTH) {
         return (ssize_t)inlen;
       }
-      iframe->headbufoff = 0;
-      start_frame(session);
+      rx->headlen = 0;
+      begin_frame(session);
       break;
     }
-    case SPDYLAY_RECV_CTRL_PAYLOAD: {
+    case SPDYLAY_RX_CTRL_BODY: {
       size_t n = spdylay_min((size_t)(end - p),
-                             iframe->payloadlen - iframe->off);
-      if(iframe->off < iframe->buftarget) {
-        size_t k = spdylay_min(n, iframe->buftarget - iframe->off);
-        rv = spdylay_buffer_append(&iframe->buf, p, k);
+                             rx->bodylen - rx->bodypos);
+      if(rx->bodypos < rx->fixedlen) {
+        size_t k = spdylay_min(n, rx->fixedlen - rx->bodypos);
+        rv = spdylay_buffer_append(&rx->fixed, p, k);
         if(rv != 0) {
           return rv;
         }
-        iframe->off += k;
+        rx->bodypos += k;
         p += k;
         n -= k;
       }
       if(n > 0) {
-        if(iframe->hb && !iframe->zlib_error) {
-          int overflow = iframe->too_large;
-          size_t keep = spdylay_min((size_t)session->max_recv_ctrl_frame_buf,
-                                    (size_t)session->max_header_list_size);
-          size_t cap = spdylay_max(keep,
-                                   (size_t)session->max_header_block_inflate);
-          rv = spdylay_zlib_inflate_hd(&session->hd_inflater, &iframe->hbbuf,
-                                       keep, &overflow, &iframe->inflated,
-                                       cap, p, n);
+        if(rx->has_hblock && !rx->hblock_corrupt) {
+          spdylay_hd_sink sink;
+          sink.kept = &rx->hblock;
+          sink.keep_max = spdylay_min((size_t)session->ctrl_frame_buf_max,
+                                      (size_t)session->limits.header_list);
+          sink.discarding = rx->hblock_oversize;
+          sink.produced = rx->hblock_inflated;
+          sink.produced_max =
+            spdylay_max(sink.keep_max,
+                        (size_t)session->limits.hblock_inflate);
+          rv = spdylay_hd_inflate(&session->hd_in, &sink, p, n);
+          rx->hblock_inflated = sink.produced;
           if(rv == SPDYLAY_ERR_NOMEM) {
             return rv;
           }
           if(rv == SPDYLAY_ERR_FLOODED) {
             /* a zlib bomb: stop here, the rest of the input is ignored */
-            spdylay_buffer_reset(&iframe->hbbuf);
-            return spdylay_session_fail_limit
+            spdylay_buffer_reset(&rx->hblock);
+            return spdylay_session_trip_limit
               (session, SPDYLAY_LIMIT_HEADER_BLOCK_INFLATE);
           }
           if(rv != 0) {
-            iframe->zlib_error = 1;
+            rx->hblock_corrupt = 1;
           }
-          if(overflow) {
-            iframe->too_large = 1;
-            spdylay_buffer_reset(&iframe->hbbuf);
+          if(sink.discarding) {
+            rx->hblock_oversize = 1;
+            spdylay_buffer_reset(&rx->hblock);
           }
         }
-        iframe->off += n;
+        rx->bodypos += n;
         p += n;
       }
-      if(iframe->off < iframe->payloadlen) {
+      if(rx->bodypos < rx->bodylen) {
         return (ssize_t)inlen;
       }
-      iframe->state = SPDYLAY_RECV_HEAD;
-      rv = process_ctrl_frame(session);
+      rx->stage = SPDYLAY_RX_HEADER;
+      rv = finish_ctrl_frame(session);
       if(spdylay_is_fatal(rv)) {
         return rv;
       }
       break;
     }
-    case SPDYLAY_RECV_DATA_PAYLOAD: {
+    case SPDYLAY_RX_DATA_BODY: {
       size_t n = spdylay_min((size_t)(end - p),
-                             iframe->payloadlen - iframe->off);
+                             rx->bodylen - rx->bodypos);
       if(n > 0) {
-        int last = iframe->off + n == iframe->payloadlen;
-        iframe->off += n;
-        rv = process_data_piece(session, p, n, last);
+        int last = rx->bodypos + n == rx->bodylen;
+        rx->bodypos += n;
+        rv = deliver_data_chunk(session, p, n, last);
         p += n;
         if(spdylay_is_fatal(rv)) {
           return rv;
         }
       }
-      if(iframe->off < iframe->payloadlen) {
+      if(rx->bodypos < rx->bodylen) {
         return (ssize_t)inlen;
       }
-      iframe->state = SPDYLAY_RECV_HEAD;
-      if(iframe->payloadlen == 0) {
-        if(!(iframe->data_flags & SPDYLAY_DATA_FLAG_FIN)) {
+      rx->stage = SPDYLAY_RX_HEADER;
+      if(rx->bodylen == 0) {
+        if(!(rx->data_flags & SPDYLAY_DATA_FLAG_FIN)) {
           /* empty DATA without FIN carries nothing */
-          rv = count_empty_frame(session);
+          rv = note_empty_frame(session);
           if(rv != 0) {
             return rv;
           }
         }
-      } else if(iframe->data_accept) {
-        session->num_empty_frames = 0;
+      } else if(rx->data_wanted) {
+        session->flood.empty_run = 0;
       }
-      rv = process_data_end(session);
+      rv = finish_data_frame(session);
       if(spdylay_is_fatal(rv)) {
         return rv;
       }
@@ -2133,7 +2122,7 @@ ssize_t spdylay_session_mem_recv(spdylay_session *session,
 int spdylay_session_recv(spdylay_session *session)
 {
   uint8_t buf[SPDYLAY_RECV_BUFFER_LENGTH];
-  if(session->limit_exceeded) {
+  if(session->flood.tripped) {
     return SPDYLAY_ERR_FLOODED;
   }
   for(;;) {
@@ -2164,96 +2153,97 @@ int spdylay_session_recv(spdylay_session *session)
 
 int spdylay_session_in_ctrl_frame(spdylay_session *session)
 {
-  spdylay_inbound_frame *iframe = &session->iframe;
-  if(session->limit_exceeded) {
+  spdylay_rx_state *rx = &session->rx;
+  if(session->flood.tripped) {
     return 0;
   }
-  return (iframe->state == SPDYLAY_RECV_HEAD && iframe->headbufoff > 0) ||
-    iframe->state == SPDYLAY_RECV_CTRL_PAYLOAD;
+  return (rx->stage == SPDYLAY_RX_HEADER && rx->headlen > 0) ||
+    rx->stage == SPDYLAY_RX_CTRL_BODY;
 }
 
 int spdylay_session_want_read(spdylay_session *session)
 {
-  if(session->limit_exceeded) {
+  if(session->flood.tripped) {
     return 0;
   }
-  if((session->goaway_flags & SPDYLAY_GOAWAY_FAIL_ON_SEND) &&
-     (session->goaway_flags & SPDYLAY_GOAWAY_SEND)) {
+  if((session->shutdown & SPDYLAY_SHUTDOWN_FAILING) &&
+     (session->shutdown & SPDYLAY_SHUTDOWN_GOAWAY_SENT)) {
     return 0;
   }
-  return !session->goaway_flags || spdylay_map_size(&session->streams) > 0;
+  return !session->shutdown || spdylay_streamtab_count(&session->streams) > 0;
 }
 
 int spdylay_session_want_write(spdylay_session *session)
 {
   int sendable;
-  if(session->limit_exceeded) {
+  if(session->flood.tripped) {
     /* until the GOAWAY (or the frame in flight before it) is out */
-    return session->aob_item != NULL ||
-      !(session->goaway_flags & SPDYLAY_GOAWAY_SEND);
+    return session->tx.item != NULL ||
+      !(session->shutdown & SPDYLAY_SHUTDOWN_GOAWAY_SENT);
   }
-  if((session->goaway_flags & SPDYLAY_GOAWAY_FAIL_ON_SEND) &&
-     (session->goaway_flags & SPDYLAY_GOAWAY_SEND)) {
+  if((session->shutdown & SPDYLAY_SHUTDOWN_FAILING) &&
+     (session->shutdown & SPDYLAY_SHUTDOWN_GOAWAY_SENT)) {
     return 0;
   }
-  sendable = session->aob_item != NULL ||
-    !spdylay_pq_empty(&session->ob_pq) ||
-    (!spdylay_pq_empty(&session->ob_ss_pq) &&
-     session->num_outgoing_streams <
-     session->remote_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]);
+  sendable = session->tx.item != NULL ||
+    spdylay_sendq_count(&session->sendq) > 0 ||
+    (spdylay_sendq_count(&session->synq) > 0 &&
+     session->local_streams <
+     session->peer_settings[SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS]);
   return sendable &&
-    (!session->goaway_flags || spdylay_map_size(&session->streams) > 0);
+    (!session->shutdown || spdylay_streamtab_count(&session->streams) > 0);
 }
 
 void* spdylay_session_get_stream_user_data(spdylay_session *session,
                                            int32_t stream_id)
 {
-  spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
-  return stream ? stream->stream_user_data : NULL;
+  spdylay_stream *stream = spdylay_session_find_stream(session, stream_id);
+  return stream ? stream->user_data : NULL;
 }
 
 int spdylay_session_set_stream_user_data(spdylay_session *session,
                                          int32_t stream_id,
                                          void *stream_user_data)
 {
-  spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
+  spdylay_stream *stream = spdylay_session_find_stream(session, stream_id);
   if(stream == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  stream->stream_user_data = stream_user_data;
+  stream->user_data = stream_user_data;
   return 0;
 }
 
 size_t spdylay_session_get_outbound_queue_size(spdylay_session *session)
 {
-  return spdylay_pq_size(&session->ob_pq) +
-    spdylay_pq_size(&session->ob_ss_pq);
+  return spdylay_sendq_count(&session->sendq) +
+    spdylay_sendq_count(&session->synq);
 }
 
 uint8_t spdylay_session_get_pri_lowest(spdylay_session *session)
 {
-  return (uint8_t)pri_lowest(session);
+  /* SPDY/2 has 2 priority bits, SPDY/3 three */
+  return session->version == 2 ? 3 : 7;
 }
 
 int32_t spdylay_session_get_stream_recv_data_length
 (spdylay_session *session, int32_t stream_id)
 {
-  spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
+  spdylay_stream *stream = spdylay_session_find_stream(session, stream_id);
   if(stream == NULL) {
     return -1;
   }
-  if(session->flow_control == SPDYLAY_FLOW_CONTROL_NONE) {
+  if(session->fc == SPDYLAY_FC_OFF) {
     return 0;
   }
-  return stream->recv_window_size;
+  return stream->recv_unacked;
 }
 
 int32_t spdylay_session_get_recv_data_length(spdylay_session *session)
 {
-  if(session->flow_control != SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
+  if(session->fc != SPDYLAY_FC_STREAMS_AND_SESSION) {
     return 0;
   }
-  return session->recv_window_size;
+  return session->recv_unacked;
 }
 
 int spdylay_session_consume(spdylay_session *session,
@@ -2264,23 +2254,23 @@ int spdylay_session_consume(spdylay_session *session,
   if(stream_id == 0) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  if(!(session->opt_flags & SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE2)) {
+  if(!(session->manual_window & SPDYLAY_MANUAL_SESSION_WINDOW)) {
     return SPDYLAY_ERR_INVALID_STATE;
   }
-  if(session->flow_control == SPDYLAY_FLOW_CONTROL_STREAM_SESSION) {
-    rv = adjust_consumed(session, &session->consumed_size,
-                         &session->recv_window_size, 0, size,
-                         SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
+  if(session->fc == SPDYLAY_FC_STREAMS_AND_SESSION) {
+    rv = count_consumed_bytes(session, &session->consumed_unacked,
+                              &session->recv_unacked, 0, size,
+                              SPDYLAY_INITIAL_SESSION_WINDOW_SIZE);
     if(rv != 0) {
       return rv;
     }
   }
-  if(session->flow_control != SPDYLAY_FLOW_CONTROL_NONE) {
-    stream = spdylay_session_get_stream(session, stream_id);
+  if(session->fc != SPDYLAY_FC_OFF) {
+    stream = spdylay_session_find_stream(session, stream_id);
     if(stream) {
-      rv = adjust_consumed(session, &stream->consumed_size,
-                           &stream->recv_window_size, stream_id, size,
-                           stream_threshold(session));
+      rv = count_consumed_bytes(session, &stream->consumed_unacked,
+                                &stream->recv_unacked, stream_id, size,
+                                window_update_threshold(session));
       if(rv != 0) {
         return rv;
       }
@@ -2291,20 +2281,14 @@ int spdylay_session_consume(spdylay_session *session,
 
 int spdylay_session_resume_data(spdylay_session *session, int32_t stream_id)
 {
-  spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
-  spdylay_outbound_item *item;
-  int rv;
-  if(stream == NULL || stream->deferred_data == NULL ||
-     (stream->deferred_flags & SPDYLAY_DEFERRED_FLOW_CONTROL)) {
+  spdylay_stream *stream = spdylay_session_find_stream(session, stream_id);
+  /* only DATA the read callback deferred; window-parked DATA resumes when
+     the window opens */
+  if(stream == NULL || stream->parked == NULL || stream->parked_on_window) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  item = stream->deferred_data;
-  spdylay_stream_detach_deferred_data(stream);
-  rv = spdylay_pq_push(&session->ob_pq, item);
-  if(rv != 0) {
-    spdylay_outbound_item_free(item);
-  }
-  return rv;
+  spdylay_sendq_add(&session->sendq, &spdylay_stream_unpark(stream)->qnode);
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,56 +1,43 @@
 /*
- * spdylay_stream.c - per-stream state.
+ * spdylay_stream.c - what the session knows about one stream.
  */
 #include "spdylay_stream.h"
 
-#include <string.h>
+#include <stddef.h>
 
-void spdylay_stream_init(spdylay_stream *stream, int32_t stream_id,
-                         uint8_t flags, uint8_t pri,
-                         spdylay_stream_state initial_state,
-                         int32_t initial_window_size,
-                         void *stream_user_data)
+void spdylay_stream_setup(spdylay_stream *stream, int32_t id,
+                          uint8_t syn_flags, uint8_t pri,
+                          spdylay_stream_phase phase, int32_t send_window,
+                          void *user_data)
 {
-  memset(stream, 0, sizeof(*stream));
-  stream->map_entry.key = stream_id;
-  stream->stream_id = stream_id;
-  stream->flags = flags;
+  static const spdylay_stream fresh;
+  *stream = fresh;
+  stream->id = id;
+  stream->phase = phase;
+  stream->syn_flags = syn_flags;
   stream->pri = pri;
-  stream->state = initial_state;
-  stream->shut_flags = SPDYLAY_SHUT_NONE;
-  stream->window_size = initial_window_size;
-  stream->stream_user_data = stream_user_data;
+  stream->send_window = send_window;
+  stream->user_data = user_data;
 }
 
-void spdylay_stream_shutdown(spdylay_stream *stream, spdylay_shut_flag flag)
+void spdylay_stream_park(spdylay_stream *stream,
+                         struct spdylay_outbound_item *item, int on_window)
 {
-  stream->shut_flags |= (uint8_t)flag;
+  stream->parked = item;
+  stream->parked_on_window = (uint8_t)(on_window != 0);
 }
 
-void spdylay_stream_defer_data(spdylay_stream *stream,
-                               struct spdylay_outbound_item *item,
-                               uint8_t flags)
+struct spdylay_outbound_item* spdylay_stream_unpark(spdylay_stream *stream)
 {
-  stream->deferred_data = item;
-  stream->deferred_flags = flags;
+  struct spdylay_outbound_item *item = stream->parked;
+  stream->parked = NULL;
+  stream->parked_on_window = 0;
+  return item;
 }
 
-void spdylay_stream_detach_deferred_data(spdylay_stream *stream)
+void spdylay_stream_shift_send_window(spdylay_stream *stream, int64_t delta)
 {
-  stream->deferred_data = NULL;
-  stream->deferred_flags = SPDYLAY_DEFERRED_NONE;
-}
-
-void spdylay_stream_update_initial_window_size(spdylay_stream *stream,
-                                               int32_t new_initial,
-                                               int32_t old_initial)
-{
-  int64_t w = (int64_t)stream->window_size +
-    ((int64_t)new_initial - (int64_t)old_initial);
-  if(w > INT32_MAX) {
-    w = INT32_MAX;
-  } else if(w < INT32_MIN) {
-    w = INT32_MIN;
-  }
-  stream->window_size = (int32_t)w;
+  int64_t w = (int64_t)stream->send_window + delta;
+  stream->send_window = w > INT32_MAX ? INT32_MAX :
+    w < INT32_MIN ? INT32_MIN : (int32_t)w;
 }

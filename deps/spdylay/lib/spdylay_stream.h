@@ -1,5 +1,5 @@
 /*
- * spdylay_stream.h - per-stream state.
+ * spdylay_stream.h - what the session knows about one stream.
  */
 #ifndef SPDYLAY_STREAM_H
 #define SPDYLAY_STREAM_H
@@ -7,76 +7,82 @@
 #include <stdint.h>
 
 #include "spdylay_int.h"
-#include "spdylay_map.h"
 
+/* Where a stream is in its SYN_STREAM / SYN_REPLY / RST_STREAM life. */
 typedef enum {
-  /* SYN_STREAM being sent (locally initiated) */
-  SPDYLAY_STREAM_INITIAL,
-  /* SYN_STREAM sent/received, no SYN_REPLY yet */
-  SPDYLAY_STREAM_OPENING,
-  /* SYN_REPLY received/sent */
-  SPDYLAY_STREAM_OPENED,
-  /* RST_STREAM queued */
-  SPDYLAY_STREAM_CLOSING
-} spdylay_stream_state;
+  /* our SYN_STREAM is being sent */
+  SPDYLAY_STREAM_PHASE_NEW,
+  /* SYN_STREAM sent or received, SYN_REPLY not yet */
+  SPDYLAY_STREAM_PHASE_SYN,
+  /* SYN_REPLY sent or received */
+  SPDYLAY_STREAM_PHASE_REPLIED,
+  /* an RST_STREAM for it is queued */
+  SPDYLAY_STREAM_PHASE_RESET
+} spdylay_stream_phase;
 
-typedef enum {
-  SPDYLAY_SHUT_NONE = 0,
-  /* no more receiving */
-  SPDYLAY_SHUT_RD = 0x01,
-  /* no more sending */
-  SPDYLAY_SHUT_WR = 0x02,
-  SPDYLAY_SHUT_RDWR = SPDYLAY_SHUT_RD | SPDYLAY_SHUT_WR
-} spdylay_shut_flag;
-
-typedef enum {
-  SPDYLAY_DEFERRED_NONE = 0,
-  /* parked because the send window is exhausted */
-  SPDYLAY_DEFERRED_FLOW_CONTROL = 0x01
-} spdylay_deferred_flag;
+/* Directions of a stream that are finished (FIN sent / received). */
+enum {
+  /* the peer will send nothing more */
+  SPDYLAY_STREAM_IN_DONE = 0x01,
+  /* we send nothing more */
+  SPDYLAY_STREAM_OUT_DONE = 0x02,
+  SPDYLAY_STREAM_BOTH_DONE = SPDYLAY_STREAM_IN_DONE | SPDYLAY_STREAM_OUT_DONE
+};
 
 struct spdylay_outbound_item;
 
 typedef struct spdylay_stream {
-  /* must be first: the stream map stores this entry */
-  spdylay_map_entry map_entry;
-  int32_t stream_id;
-  spdylay_stream_state state;
-  /* flags of the SYN_STREAM */
-  uint8_t flags;
-  /* spdylay_shut_flag bits */
-  uint8_t shut_flags;
+  int32_t id;
+  spdylay_stream_phase phase;
+  /* flags of the SYN_STREAM that opened it */
+  uint8_t syn_flags;
+  /* SPDYLAY_STREAM_IN_DONE / SPDYLAY_STREAM_OUT_DONE bits */
+  uint8_t done_dirs;
+  /* queue priority of its frames */
   uint8_t pri;
-  /* spdylay_deferred_flag of deferred_data */
-  uint8_t deferred_flags;
-  void *stream_user_data;
-  /* at most one parked DATA item */
-  struct spdylay_outbound_item *deferred_data;
-  /* send window */
-  int32_t window_size;
+  /* nonzero when |parked| waits for send window (it is resumed by
+     WINDOW_UPDATE / SETTINGS), zero when it waits for
+     spdylay_session_resume_data() */
+  uint8_t parked_on_window;
+  /* the application's pointer (spdylay_session_set_stream_user_data) */
+  void *user_data;
+  /* DATA item taken off the send queue until it can go on (at most one;
+     owned by the stream) */
+  struct spdylay_outbound_item *parked;
+  /* bytes we may still send (flow control) */
+  int32_t send_window;
   /* received DATA bytes not yet acknowledged with WINDOW_UPDATE */
-  int32_t recv_window_size;
-  /* consumed bytes (spdylay_session_consume) not yet acknowledged */
-  int32_t consumed_size;
+  int32_t recv_unacked;
+  /* bytes the application consumed (spdylay_session_consume) not yet
+     acknowledged */
+  int32_t consumed_unacked;
 } spdylay_stream;
 
-void spdylay_stream_init(spdylay_stream *stream, int32_t stream_id,
-                         uint8_t flags, uint8_t pri,
-                         spdylay_stream_state initial_state,
-                         int32_t initial_window_size,
-                         void *stream_user_data);
+/*
+ * Fills |stream| for a stream that starts in |phase| with ID |id|, the
+ * SYN_STREAM flags |syn_flags|, priority |pri|, a send window of
+ * |send_window| bytes and the application pointer |user_data|; no
+ * direction is done, nothing is parked, no byte is unacknowledged.
+ */
+void spdylay_stream_setup(spdylay_stream *stream, int32_t id,
+                          uint8_t syn_flags, uint8_t pri,
+                          spdylay_stream_phase phase, int32_t send_window,
+                          void *user_data);
 
-void spdylay_stream_shutdown(spdylay_stream *stream, spdylay_shut_flag flag);
+/* Parks |item| on |stream|; |on_window| as for the parked_on_window
+   field. */
+void spdylay_stream_park(spdylay_stream *stream,
+                         struct spdylay_outbound_item *item, int on_window);
 
-void spdylay_stream_defer_data(spdylay_stream *stream,
-                               struct spdylay_outbound_item *item,
-                               uint8_t flags);
+/* Takes the parked item off |stream| and returns it (NULL if none); the
+   caller owns it then. */
+struct spdylay_outbound_item* spdylay_stream_unpark(spdylay_stream *stream);
 
-void spdylay_stream_detach_deferred_data(spdylay_stream *stream);
-
-/* Applies a SETTINGS_INITIAL_WINDOW_SIZE change: window += new - old. */
-void spdylay_stream_update_initial_window_size(spdylay_stream *stream,
-                                               int32_t new_initial,
-                                               int32_t old_initial);
+/*
+ * Adds |delta| (which may be negative) to the send window of |stream|,
+ * saturating at INT32_MIN and INT32_MAX.  Used when the peer changes
+ * SETTINGS_INITIAL_WINDOW_SIZE (delta = new - old).
+ */
+void spdylay_stream_shift_send_window(spdylay_stream *stream, int64_t delta);
 
 #endif /* SPDYLAY_STREAM_H */

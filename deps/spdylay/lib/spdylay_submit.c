@@ -32,35 +32,35 @@ static int submit_syn_stream_shared(spdylay_session *session, uint8_t flags,
   if(!session->server) {
     assoc_stream_id = 0;
   }
-  if(nv == NULL || !spdylay_frame_nv_check_null(nv)) {
+  if(nv == NULL || !spdylay_nv_valid(nv)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  if(session->next_stream_id > INT32_MAX) {
+  if(session->next_local_id > INT32_MAX) {
     return SPDYLAY_ERR_STREAM_ID_NOT_AVAILABLE;
   }
-  stream_id = (int32_t)session->next_stream_id;
-  session->next_stream_id += 2;
+  stream_id = (int32_t)session->next_local_id;
+  session->next_local_id += 2;
 
   flags &= SPDYLAY_CTRL_FLAG_FIN | SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL;
-  rv = spdylay_frame_nv_norm_copy(&nv_copy, nv);
+  rv = spdylay_nv_normalized_clone(&nv_copy, nv);
   if(rv != 0) {
     return rv;
   }
-  item = spdylay_session_new_item();
+  item = spdylay_session_ctrl_item(session, SPDYLAY_SYN_STREAM, flags);
   if(item == NULL) {
-    spdylay_frame_nv_del(nv_copy);
+    spdylay_nv_free(nv_copy);
     return SPDYLAY_ERR_NOMEM;
   }
-  item->frame_cat = SPDYLAY_CTRL;
-  spdylay_frame_syn_stream_init(&item->frame.ctrl.syn_stream,
-                                session->version, flags, stream_id,
-                                assoc_stream_id, pri, nv_copy);
-  item->aux.stream_user_data = stream_user_data;
+  item->frame.ctrl.syn_stream.stream_id = stream_id;
+  item->frame.ctrl.syn_stream.assoc_stream_id = assoc_stream_id;
+  item->frame.ctrl.syn_stream.pri = pri;
+  item->frame.ctrl.syn_stream.nv = nv_copy;
+  item->attach.stream_user_data = stream_user_data;
   if(usable_data_prd(data_prd)) {
-    item->aux.data_prd = *data_prd;
-    item->aux.has_data_prd = 1;
+    item->attach.data_prd = *data_prd;
+    item->attach.has_body = 1;
   }
-  return spdylay_session_add_item(session, item);
+  return spdylay_session_enqueue(session, item);
 }
 
 int spdylay_submit_syn_stream(spdylay_session *session, uint8_t flags,
@@ -90,32 +90,32 @@ static int submit_reply_like(spdylay_session *session, uint16_t type,
   spdylay_outbound_item *item;
   char **nv_copy;
   int rv;
-  if(nv == NULL || !spdylay_frame_nv_check_null(nv)) {
+  if(nv == NULL || !spdylay_nv_valid(nv)) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   flags &= SPDYLAY_CTRL_FLAG_FIN;
-  rv = spdylay_frame_nv_norm_copy(&nv_copy, nv);
+  rv = spdylay_nv_normalized_clone(&nv_copy, nv);
   if(rv != 0) {
     return rv;
   }
-  item = spdylay_session_new_item();
+  item = spdylay_session_ctrl_item(session, type, flags);
   if(item == NULL) {
-    spdylay_frame_nv_del(nv_copy);
+    spdylay_nv_free(nv_copy);
     return SPDYLAY_ERR_NOMEM;
   }
-  item->frame_cat = SPDYLAY_CTRL;
+  /* SYN_REPLY and HEADERS have the same fields */
   if(type == SPDYLAY_SYN_REPLY) {
-    spdylay_frame_syn_reply_init(&item->frame.ctrl.syn_reply,
-                                 session->version, flags, stream_id, nv_copy);
+    item->frame.ctrl.syn_reply.stream_id = stream_id;
+    item->frame.ctrl.syn_reply.nv = nv_copy;
   } else {
-    spdylay_frame_headers_init(&item->frame.ctrl.headers, session->version,
-                               flags, stream_id, nv_copy);
+    item->frame.ctrl.headers.stream_id = stream_id;
+    item->frame.ctrl.headers.nv = nv_copy;
   }
   if(usable_data_prd(data_prd)) {
-    item->aux.data_prd = *data_prd;
-    item->aux.has_data_prd = 1;
+    item->attach.data_prd = *data_prd;
+    item->attach.has_body = 1;
   }
-  return spdylay_session_add_item(session, item);
+  return spdylay_session_enqueue(session, item);
 }
 
 int spdylay_submit_response(spdylay_session *session,
@@ -148,30 +148,30 @@ int spdylay_submit_data(spdylay_session *session, int32_t stream_id,
   if(data_prd == NULL) {
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
-  return spdylay_session_add_data(session, stream_id, flags, data_prd);
+  return spdylay_session_queue_data(session, stream_id, flags, data_prd);
 }
 
 int spdylay_submit_rst_stream(spdylay_session *session, int32_t stream_id,
                               uint32_t status_code)
 {
-  return spdylay_session_add_rst_stream(session, stream_id, status_code);
+  return spdylay_session_queue_rst_stream(session, stream_id, status_code);
 }
 
 int spdylay_submit_ping(spdylay_session *session)
 {
   uint32_t id;
-  if(session->next_unique_id > INT32_MAX) {
-    session->next_unique_id = session->server ? 2 : 1;
+  if(session->next_ping_id > INT32_MAX) {
+    session->next_ping_id = session->server ? 2 : 1;
   }
-  id = session->next_unique_id;
-  session->next_unique_id += 2;
-  return spdylay_session_add_ping(session, id);
+  id = session->next_ping_id;
+  session->next_ping_id += 2;
+  return spdylay_session_queue_ping(session, id);
 }
 
 int spdylay_submit_goaway(spdylay_session *session, uint32_t status_code)
 {
-  return spdylay_session_add_goaway(session, session->last_recv_stream_id,
-                                    status_code);
+  return spdylay_session_queue_goaway(session, session->highest_remote_id,
+                                      status_code);
 }
 
 static int settings_entry_less(const spdylay_settings_entry *a,
@@ -211,20 +211,20 @@ int spdylay_submit_settings(spdylay_session *session, uint8_t flags,
       iv_copy[j] = e;
     }
   }
-  item = spdylay_session_new_item();
+  item = spdylay_session_ctrl_item(session, SPDYLAY_SETTINGS, flags);
   if(item == NULL) {
     free(iv_copy);
     return SPDYLAY_ERR_NOMEM;
   }
-  item->frame_cat = SPDYLAY_CTRL;
-  spdylay_frame_settings_init(&item->frame.ctrl.settings, session->version,
-                              flags, iv_copy, niv);
-  rv = spdylay_session_add_item(session, item);
+  item->frame.ctrl.settings.niv = niv;
+  item->frame.ctrl.settings.iv = iv_copy;
+  item->frame.ctrl.settings.hd.length += (int32_t)(niv * 8);
+  rv = spdylay_session_enqueue(session, item);
   if(rv != 0) {
     return rv;
   }
   for(i = 0; i < niv; ++i) {
-    session->local_settings[iv[i].settings_id] = iv[i].value;
+    session->own_settings[iv[i].settings_id] = iv[i].value;
   }
   return 0;
 }
@@ -237,18 +237,18 @@ int spdylay_submit_window_update(spdylay_session *session, int32_t stream_id,
     return SPDYLAY_ERR_INVALID_ARGUMENT;
   }
   if(stream_id == 0) {
-    recv_window = &session->recv_window_size;
-    consumed = &session->consumed_size;
+    recv_window = &session->recv_unacked;
+    consumed = &session->consumed_unacked;
   } else {
-    spdylay_stream *stream = spdylay_session_get_stream(session, stream_id);
+    spdylay_stream *stream = spdylay_session_find_stream(session, stream_id);
     if(stream == NULL) {
       return SPDYLAY_ERR_STREAM_CLOSED;
     }
-    recv_window = &stream->recv_window_size;
-    consumed = &stream->consumed_size;
+    recv_window = &stream->recv_unacked;
+    consumed = &stream->consumed_unacked;
   }
   *recv_window -= spdylay_min(delta_window_size, *recv_window);
   *consumed -= spdylay_min(delta_window_size, *consumed);
-  return spdylay_session_add_window_update(session, stream_id,
-                                           delta_window_size);
+  return spdylay_session_queue_window_update(session, stream_id,
+                                             delta_window_size);
 }

@@ -1,4 +1,4 @@
-/* Unit tests: spdylay_buffer and spdylay_reserve_buffer. */
+/* Unit tests: spdylay_buffer and spdylay_grow_heap_buffer. */
 #include "spdylay_test.h"
 #include "spdylay_buffer.h"
 #include "spdylay_helper.h"
@@ -30,9 +30,9 @@ static void test_reserve(void)
 {
   uint8_t *buf = NULL;
   size_t cap = 0;
-  CHECK_EQ(spdylay_reserve_buffer(&buf, &cap, 5), 0);
+  CHECK_EQ(spdylay_grow_heap_buffer(&buf, &cap, 5), 0);
   CHECK(cap >= 5);
-  CHECK_EQ(spdylay_reserve_buffer(&buf, &cap, 100000), 0);
+  CHECK_EQ(spdylay_grow_heap_buffer(&buf, &cap, 100000), 0);
   CHECK(cap >= 100000);
   buf[99999] = 1;
   free(buf);
@@ -41,11 +41,11 @@ static void test_reserve(void)
 static void test_byte_order(void)
 {
   uint8_t b[4];
-  spdylay_put_uint32be(b, 0x01020304);
+  spdylay_write_u32(b, 0x01020304);
   CHECK(b[0] == 1 && b[1] == 2 && b[2] == 3 && b[3] == 4);
-  CHECK_EQ(spdylay_get_uint32(b), 0x01020304);
-  spdylay_put_uint16be(b, 0xabcd);
-  CHECK_EQ(spdylay_get_uint16(b), 0xabcd);
+  CHECK_EQ(spdylay_read_u32(b), 0x01020304);
+  spdylay_write_u16(b, 0xabcd);
+  CHECK_EQ(spdylay_read_u16(b), 0xabcd);
 }
 
 int main(void)

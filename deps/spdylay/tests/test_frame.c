@@ -3,6 +3,109 @@
 #include "spdylay_test.h"
 #include "spdylay_frame.h"
 
+/* Frames built the way the library builds them: spdylay_frame_begin()
+   then the type's fields. */
+static spdylay_frame begun(uint16_t version, uint16_t type, uint8_t flags)
+{
+  spdylay_frame f;
+  spdylay_frame_begin(&f, version, type, flags);
+  return f;
+}
+
+static spdylay_syn_stream syn_stream_of(uint16_t version, uint8_t flags,
+                                        int32_t stream_id, int32_t assoc,
+                                        uint8_t pri, char **nv)
+{
+  spdylay_frame f = begun(version, SPDYLAY_SYN_STREAM, flags);
+  f.syn_stream.stream_id = stream_id;
+  f.syn_stream.assoc_stream_id = assoc;
+  f.syn_stream.pri = pri;
+  f.syn_stream.nv = nv;
+  return f.syn_stream;
+}
+
+static spdylay_syn_reply syn_reply_of(uint16_t version, uint8_t flags,
+                                      int32_t stream_id, char **nv)
+{
+  spdylay_frame f = begun(version, SPDYLAY_SYN_REPLY, flags);
+  f.syn_reply.stream_id = stream_id;
+  f.syn_reply.nv = nv;
+  return f.syn_reply;
+}
+
+static spdylay_headers headers_of(uint16_t version, uint8_t flags,
+                                  int32_t stream_id, char **nv)
+{
+  spdylay_frame f = begun(version, SPDYLAY_HEADERS, flags);
+  f.headers.stream_id = stream_id;
+  f.headers.nv = nv;
+  return f.headers;
+}
+
+static spdylay_rst_stream rst_stream_of(uint16_t version, int32_t stream_id,
+                                        uint32_t status_code)
+{
+  spdylay_frame f = begun(version, SPDYLAY_RST_STREAM, 0);
+  f.rst_stream.stream_id = stream_id;
+  f.rst_stream.status_code = status_code;
+  return f.rst_stream;
+}
+
+static spdylay_ping ping_of(uint16_t version, uint32_t id)
+{
+  spdylay_frame f = begun(version, SPDYLAY_PING, 0);
+  f.ping.unique_id = id;
+  return f.ping;
+}
+
+static spdylay_goaway goaway_of(uint16_t version, int32_t last_good,
+                                uint32_t status_code)
+{
+  spdylay_frame f = begun(version, SPDYLAY_GOAWAY, 0);
+  f.goaway.last_good_stream_id = last_good;
+  f.goaway.status_code = status_code;
+  return f.goaway;
+}
+
+static spdylay_settings settings_of(uint16_t version, uint8_t flags,
+                                    spdylay_settings_entry *iv, size_t niv)
+{
+  spdylay_frame f = begun(version, SPDYLAY_SETTINGS, flags);
+  f.settings.iv = iv;
+  f.settings.niv = niv;
+  f.settings.hd.length += (int32_t)(8 * niv);
+  return f.settings;
+}
+
+static spdylay_window_update window_update_of(uint16_t version,
+                                              int32_t stream_id,
+                                              int32_t delta)
+{
+  spdylay_frame f = begun(version, SPDYLAY_WINDOW_UPDATE, 0);
+  f.window_update.stream_id = stream_id;
+  f.window_update.delta_window_size = delta;
+  return f.window_update;
+}
+
+/* spdylay_hd_inflate with the sink spelled out: keeps output up to |keep|
+   bytes in |out|, *overflow and *total carried across calls. */
+static int inflate_into(spdylay_hd_inflater *inf, spdylay_buffer *out,
+                        size_t keep, int *overflow, size_t *total,
+                        size_t cap, const uint8_t *in, size_t inlen)
+{
+  spdylay_hd_sink sink;
+  int rv;
+  sink.kept = out;
+  sink.keep_max = keep;
+  sink.discarding = *overflow;
+  sink.produced = *total;
+  sink.produced_max = cap;
+  rv = spdylay_hd_inflate(inf, &sink, in, inlen);
+  *overflow = sink.discarding;
+  *total = sink.produced;
+  return rv;
+}
+
 static const char *req_nv3[] = {
   ":method", "GET", ":path", "/", ":version", "HTTP/1.1",
   ":host", "example.org", ":scheme", "https", NULL
@@ -11,7 +114,7 @@ static const char *req_nv3[] = {
 static char** norm(const char **nv)
 {
   char **out;
-  CHECK_EQ(spdylay_frame_nv_norm_copy(&out, nv), 0);
+  CHECK_EQ(spdylay_nv_normalized_clone(&out, nv), 0);
   return out;
 }
 
@@ -40,7 +143,7 @@ static void test_syn_stream_vectors(void)
   unsigned char expect[512];
   size_t elen;
   spdylay_buffer buf, nvbuf;
-  spdylay_zlib def;
+  spdylay_hd_deflater def;
   spdylay_syn_stream frame;
   spdylay_syn_reply reply;
   ssize_t n;
@@ -51,48 +154,48 @@ static void test_syn_stream_vectors(void)
   spdylay_buffer_init(&nvbuf);
 
   /* client v3, level 0 */
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 0, 3), 0);
-  spdylay_frame_syn_stream_init(&frame, 3, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
-                                norm(req_nv3));
-  n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 0), 0);
+  frame = syn_stream_of(3, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
+                        norm(req_nv3));
+  n = spdylay_frame_encode_syn_stream(&buf, &nvbuf, &frame, &def);
   elen = test_unhex(expect, client_v3);
   CHECK_EQ(n, elen);
   CHECK_MEM(buf.buf, expect, elen);
   CHECK_EQ(frame.hd.length, elen - 8);
-  spdylay_frame_syn_stream_free(&frame);
+  spdylay_nv_free(frame.nv);
   /* second block from the same compressor: a SYN_REPLY v3 */
-  spdylay_frame_syn_reply_init(&reply, 3, 0, 1, norm(reply_nv));
-  n = spdylay_frame_pack_syn_reply(&buf, &nvbuf, &reply, &def);
+  reply = syn_reply_of(3, 0, 1, norm(reply_nv));
+  n = spdylay_frame_encode_syn_reply(&buf, &nvbuf, &reply, &def);
   elen = test_unhex(expect, client_v3_second);
   CHECK_EQ(n, 12 + elen);
   CHECK_MEM(buf.buf + 12, expect, elen);
   CHECK_MEM(buf.buf, "\x80\x03\x00\x02\x00", 5);
-  spdylay_frame_syn_reply_free(&reply);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_nv_free(reply.nv);
+  spdylay_hd_deflater_end(&def);
 
   /* server v3, level 9 */
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
-  spdylay_frame_syn_stream_init(&frame, 3, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
-                                norm(req_nv3));
-  n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
+  frame = syn_stream_of(3, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
+                        norm(req_nv3));
+  n = spdylay_frame_encode_syn_stream(&buf, &nvbuf, &frame, &def);
   elen = test_unhex(expect, server_v3);
   CHECK_EQ(n, elen);
   CHECK_MEM(buf.buf, expect, elen);
-  spdylay_frame_syn_stream_free(&frame);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_nv_free(frame.nv);
+  spdylay_hd_deflater_end(&def);
 
   /* client v2: names translated on the wire */
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 0, 2), 0);
-  spdylay_frame_syn_stream_init(&frame, 2, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
-                                norm(req_nv3));
-  n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 2, 0), 0);
+  frame = syn_stream_of(2, SPDYLAY_CTRL_FLAG_FIN, 1, 0, 0,
+                        norm(req_nv3));
+  n = spdylay_frame_encode_syn_stream(&buf, &nvbuf, &frame, &def);
   elen = test_unhex(expect, client_v2);
   CHECK_EQ(n, elen);
   CHECK_MEM(buf.buf, expect, elen);
   /* the frame still shows the SPDY/3 names */
   CHECK_STR(frame.nv[0], ":host");
-  spdylay_frame_syn_stream_free(&frame);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_nv_free(frame.nv);
+  spdylay_hd_deflater_end(&def);
 
   spdylay_buffer_free(&buf);
   spdylay_buffer_free(&nvbuf);
@@ -101,7 +204,8 @@ static void test_syn_stream_vectors(void)
 static void roundtrip_hb(uint16_t version)
 {
   spdylay_buffer buf, nvbuf, hb;
-  spdylay_zlib def, inf;
+  spdylay_hd_deflater def;
+  spdylay_hd_inflater inf;
   spdylay_syn_stream frame, out;
   spdylay_headers hf, hout;
   size_t fixed;
@@ -113,17 +217,17 @@ static void roundtrip_hb(uint16_t version)
   spdylay_buffer_init(&buf);
   spdylay_buffer_init(&nvbuf);
   spdylay_buffer_init(&hb);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, version), 0);
-  CHECK_EQ(spdylay_zlib_inflate_hd_init(&inf, version), 0);
-  spdylay_frame_syn_stream_init(&frame, version,
-                                SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL, 2, 1,
-                                version == 2 ? 3 : 5, norm(nv));
+  CHECK_EQ(spdylay_hd_deflater_init(&def, version, 1), 0);
+  CHECK_EQ(spdylay_hd_inflater_init(&inf, version), 0);
+  frame = syn_stream_of(version,
+                        SPDYLAY_CTRL_FLAG_UNIDIRECTIONAL, 2, 1,
+                        version == 2 ? 3 : 5, norm(nv));
   frame.slot = 0;
-  n = spdylay_frame_pack_syn_stream(&buf, &nvbuf, &frame, &def);
+  n = spdylay_frame_encode_syn_stream(&buf, &nvbuf, &frame, &def);
   CHECK(n > 18);
-  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
-                                   buf.buf + 18, (size_t)n - 18), 0);
-  CHECK_EQ(spdylay_frame_unpack_syn_stream(&out, buf.buf, buf.buf + 8, 10,
+  CHECK_EQ(inflate_into(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
+                        buf.buf + 18, (size_t)n - 18), 0);
+  CHECK_EQ(spdylay_frame_decode_syn_stream(&out, buf.buf, buf.buf + 8, 10,
                                            hb.buf, hb.len), 0);
   CHECK_EQ(out.hd.version, version);
   CHECK_EQ(out.hd.type, SPDYLAY_SYN_STREAM);
@@ -132,7 +236,7 @@ static void roundtrip_hb(uint16_t version)
   CHECK_EQ(out.assoc_stream_id, 1);
   CHECK_EQ(out.pri, version == 2 ? 3 : 5);
   if(version == 2) {
-    spdylay_frame_nv_2to3(out.nv);
+    spdylay_nv_names_2to3(out.nv);
     /* SPDY/2 sort order kept: method < url < x-multi... */
     CHECK_STR(out.nv[0], "empty");
     CHECK_STR(out.nv[2], ":method");
@@ -149,28 +253,28 @@ static void roundtrip_hb(uint16_t version)
   CHECK_STR(out.nv[8], "x-multi");
   CHECK_STR(out.nv[9], "b");
   CHECK(out.nv[10] == NULL);
-  spdylay_frame_syn_stream_free(&out);
-  spdylay_frame_syn_stream_free(&frame);
+  spdylay_nv_free(out.nv);
+  spdylay_nv_free(frame.nv);
 
   /* HEADERS */
-  spdylay_frame_headers_init(&hf, version, SPDYLAY_CTRL_FLAG_FIN, 7,
-                             norm(nv));
-  n = spdylay_frame_pack_headers(&buf, &nvbuf, &hf, &def);
-  fixed = spdylay_frame_hd_fixed_length(SPDYLAY_HEADERS, version);
+  hf = headers_of(version, SPDYLAY_CTRL_FLAG_FIN, 7,
+                  norm(nv));
+  n = spdylay_frame_encode_headers(&buf, &nvbuf, &hf, &def);
+  fixed = spdylay_frame_fixed_part_length(SPDYLAY_HEADERS, version);
   CHECK_EQ(fixed, version == 2 ? 6 : 4);
   spdylay_buffer_reset(&hb);
-  CHECK_EQ(spdylay_zlib_inflate_hd(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
-                                   buf.buf + 8 + fixed,
-                                   (size_t)n - 8 - fixed), 0);
-  CHECK_EQ(spdylay_frame_unpack_headers(&hout, buf.buf, buf.buf + 8, fixed,
+  CHECK_EQ(inflate_into(&inf, &hb, 1 << 24, &overflow, &total, (size_t)-1,
+                        buf.buf + 8 + fixed,
+                        (size_t)n - 8 - fixed), 0);
+  CHECK_EQ(spdylay_frame_decode_headers(&hout, buf.buf, buf.buf + 8, fixed,
                                         hb.buf, hb.len), 0);
   CHECK_EQ(hout.stream_id, 7);
   CHECK_EQ(hout.hd.flags, SPDYLAY_CTRL_FLAG_FIN);
-  spdylay_frame_headers_free(&hout);
-  spdylay_frame_headers_free(&hf);
+  spdylay_nv_free(hout.nv);
+  spdylay_nv_free(hf.nv);
 
-  spdylay_zlib_deflate_free(&def);
-  spdylay_zlib_inflate_free(&inf);
+  spdylay_hd_deflater_end(&def);
+  spdylay_hd_inflater_end(&inf);
   spdylay_buffer_free(&buf);
   spdylay_buffer_free(&nvbuf);
   spdylay_buffer_free(&hb);
@@ -202,75 +306,74 @@ static void test_fixed_vectors(void)
   uint8_t data[16];
 
   spdylay_buffer_init(&buf);
-  spdylay_frame_rst_stream_init(&rst, 3, 1, SPDYLAY_CANCEL);
-  check_pack(spdylay_frame_pack_rst_stream(&buf, &rst), &buf,
+  rst = rst_stream_of(3, 1, SPDYLAY_CANCEL);
+  check_pack(spdylay_frame_encode_rst_stream(&buf, &rst), &buf,
              "80 03 00 03 00 00 00 08 00 00 00 01 00 00 00 05");
-  spdylay_frame_ping_init(&ping, 3, 1);
-  check_pack(spdylay_frame_pack_ping(&buf, &ping), &buf,
+  ping = ping_of(3, 1);
+  check_pack(spdylay_frame_encode_ping(&buf, &ping), &buf,
              "80 03 00 06 00 00 00 04 00 00 00 01");
-  spdylay_frame_ping_init(&ping, 2, 2);
-  check_pack(spdylay_frame_pack_ping(&buf, &ping), &buf,
+  ping = ping_of(2, 2);
+  check_pack(spdylay_frame_encode_ping(&buf, &ping), &buf,
              "80 02 00 06 00 00 00 04 00 00 00 02");
-  spdylay_frame_goaway_init(&goaway, 2, 0, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
-  CHECK_EQ(goaway.status_code, 0);
-  check_pack(spdylay_frame_pack_goaway(&buf, &goaway), &buf,
+  goaway = goaway_of(2, 0, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
+  check_pack(spdylay_frame_encode_goaway(&buf, &goaway), &buf,
              "80 02 00 07 00 00 00 04 00 00 00 00");
-  spdylay_frame_goaway_init(&goaway, 3, 3, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
-  check_pack(spdylay_frame_pack_goaway(&buf, &goaway), &buf,
+  goaway = goaway_of(3, 3, SPDYLAY_GOAWAY_PROTOCOL_ERROR);
+  check_pack(spdylay_frame_encode_goaway(&buf, &goaway), &buf,
              "80 03 00 07 00 00 00 08 00 00 00 03 00 00 00 01");
 
   iv = malloc(sizeof(*iv));
   iv[0].settings_id = SPDYLAY_SETTINGS_MAX_CONCURRENT_STREAMS;
   iv[0].flags = 0;
   iv[0].value = 100;
-  spdylay_frame_settings_init(&settings, 3, 0, iv, 1);
-  check_pack(spdylay_frame_pack_settings(&buf, &settings), &buf,
+  settings = settings_of(3, 0, iv, 1);
+  check_pack(spdylay_frame_encode_settings(&buf, &settings), &buf,
              "80 03 00 04 00 00 00 0c 00 00 00 01 00 00 00 04 00 00 00 64");
   settings.hd.version = 2;
-  check_pack(spdylay_frame_pack_settings(&buf, &settings), &buf,
+  check_pack(spdylay_frame_encode_settings(&buf, &settings), &buf,
              "80 02 00 04 00 00 00 0c 00 00 00 01 04 00 00 00 00 00 00 64");
   /* v2 unpack: little-endian ID */
   {
     spdylay_settings out;
-    CHECK_EQ(spdylay_frame_unpack_settings(&out, buf.buf, buf.buf + 8, 12), 0);
+    CHECK_EQ(spdylay_frame_decode_settings(&out, buf.buf, buf.buf + 8, 12), 0);
     CHECK_EQ(out.niv, 1);
     CHECK_EQ(out.iv[0].settings_id, 4);
     CHECK_EQ(out.iv[0].value, 100);
-    spdylay_frame_settings_free(&out);
+    free(out.iv);
   }
   settings.hd.version = 3;
   settings.hd.flags = SPDYLAY_FLAG_SETTINGS_CLEAR_SETTINGS;
   iv[0].settings_id = SPDYLAY_SETTINGS_UPLOAD_BANDWIDTH;
   iv[0].flags = SPDYLAY_ID_FLAG_SETTINGS_PERSIST_VALUE;
   iv[0].value = 256;
-  check_pack(spdylay_frame_pack_settings(&buf, &settings), &buf,
+  check_pack(spdylay_frame_encode_settings(&buf, &settings), &buf,
              "80 03 00 04 01 00 00 0c 00 00 00 01 01 00 00 01 00 00 01 00");
   {
     spdylay_settings out;
-    CHECK_EQ(spdylay_frame_unpack_settings(&out, buf.buf, buf.buf + 8, 12), 0);
+    CHECK_EQ(spdylay_frame_decode_settings(&out, buf.buf, buf.buf + 8, 12), 0);
     CHECK_EQ(out.hd.flags, 1);
     CHECK_EQ(out.iv[0].settings_id, 1);
     CHECK_EQ(out.iv[0].flags, 1);
     CHECK_EQ(out.iv[0].value, 256);
-    spdylay_frame_settings_free(&out);
+    free(out.iv);
     /* count mismatch */
     buf.buf[11] = 2;
-    CHECK_EQ(spdylay_frame_unpack_settings(&out, buf.buf, buf.buf + 8, 12),
+    CHECK_EQ(spdylay_frame_decode_settings(&out, buf.buf, buf.buf + 8, 12),
              SPDYLAY_ERR_INVALID_FRAME);
-    spdylay_frame_settings_free(&out);
+    free(out.iv);
   }
-  spdylay_frame_settings_free(&settings);
+  free(settings.iv);
 
-  spdylay_frame_window_update_init(&wu, 3, 1, 4096);
-  check_pack(spdylay_frame_pack_window_update(&buf, &wu), &buf,
+  wu = window_update_of(3, 1, 4096);
+  check_pack(spdylay_frame_encode_window_update(&buf, &wu), &buf,
              "80 03 00 09 00 00 00 08 00 00 00 01 00 00 10 00");
-  spdylay_frame_window_update_init(&wu, 3, 0, 32768);
-  check_pack(spdylay_frame_pack_window_update(&buf, &wu), &buf,
+  wu = window_update_of(3, 0, 32768);
+  check_pack(spdylay_frame_encode_window_update(&buf, &wu), &buf,
              "80 03 00 09 00 00 00 08 00 00 00 00 00 00 80 00");
 
-  spdylay_frame_pack_data_hd(data, 1, SPDYLAY_DATA_FLAG_FIN, 5);
+  spdylay_frame_write_data_head(data, 1, SPDYLAY_DATA_FLAG_FIN, 5);
   CHECK_MEM(data, "\x00\x00\x00\x01\x01\x00\x00\x05", 8);
-  spdylay_frame_pack_data_hd(data, 2, 0, 0);
+  spdylay_frame_write_data_head(data, 2, 0, 0);
   CHECK_MEM(data, "\x00\x00\x00\x02\x00\x00\x00\x00", 8);
   spdylay_buffer_free(&buf);
 }
@@ -283,24 +386,23 @@ static void test_fixed_unpack_errors(void)
   spdylay_goaway goaway;
   spdylay_window_update wu;
   test_unhex(b, "80 03 00 06 00 00 00 05 00 00 00 01 00");
-  CHECK_EQ(spdylay_frame_unpack_ping(&ping, b, b + 8, 5),
+  CHECK_EQ(spdylay_frame_decode_ping(&ping, b, b + 8, 5),
            SPDYLAY_ERR_INVALID_FRAME);
   test_unhex(b, "80 03 00 06 00 00 00 04 80 00 00 01");
-  CHECK_EQ(spdylay_frame_unpack_ping(&ping, b, b + 8, 4), 0);
+  CHECK_EQ(spdylay_frame_decode_ping(&ping, b, b + 8, 4), 0);
   CHECK_EQ(ping.unique_id, 0x80000001u);
   test_unhex(b, "80 03 00 03 00 00 00 08 80 00 00 01 00 00 00 05");
-  CHECK_EQ(spdylay_frame_unpack_rst_stream(&rst, b, b + 8, 8), 0);
+  CHECK_EQ(spdylay_frame_decode_rst_stream(&rst, b, b + 8, 8), 0);
   CHECK_EQ(rst.stream_id, 1);
   CHECK_EQ(rst.status_code, 5);
   test_unhex(b, "80 02 00 07 00 00 00 08 00 00 00 03 00 00 00 01");
-  CHECK_EQ(spdylay_frame_unpack_goaway(&goaway, b, b + 8, 8),
+  CHECK_EQ(spdylay_frame_decode_goaway(&goaway, b, b + 8, 8),
            SPDYLAY_ERR_INVALID_FRAME);
   test_unhex(b, "80 02 00 07 00 00 00 04 00 00 00 03");
-  CHECK_EQ(spdylay_frame_unpack_goaway(&goaway, b, b + 8, 4), 0);
+  CHECK_EQ(spdylay_frame_decode_goaway(&goaway, b, b + 8, 4), 0);
   CHECK_EQ(goaway.last_good_stream_id, 3);
-  CHECK_EQ(goaway.status_code, 0);
   test_unhex(b, "80 03 00 09 00 00 00 08 80 00 00 01 ff ff ff ff");
-  CHECK_EQ(spdylay_frame_unpack_window_update(&wu, b, b + 8, 8), 0);
+  CHECK_EQ(spdylay_frame_decode_window_update(&wu, b, b + 8, 8), 0);
   CHECK_EQ(wu.stream_id, 1);
   CHECK_EQ(wu.delta_window_size, 0x7fffffff);
 }
@@ -308,8 +410,8 @@ static void test_fixed_unpack_errors(void)
 static ssize_t pack_list(spdylay_buffer *nvbuf, const char **nv, int v2)
 {
   char **n = norm(nv);
-  ssize_t r = spdylay_frame_pack_nv(nvbuf, n, v2);
-  spdylay_frame_nv_del(n);
+  ssize_t r = spdylay_nv_serialize(nvbuf, n, v2);
+  spdylay_nv_free(n);
   return r;
 }
 
@@ -354,19 +456,19 @@ static void test_nv_check(void)
   const char *nonascii[] = { "caf\xc3\xa9", "x", NULL };
   const char *nullval[] = { "a", NULL, NULL };
   const char *none[] = { NULL };
-  CHECK(spdylay_frame_nv_check_null(ok));
-  CHECK(!spdylay_frame_nv_check_null(empty_name));
-  CHECK(!spdylay_frame_nv_check_null(ctrl));
-  CHECK(!spdylay_frame_nv_check_null(nonascii));
-  CHECK(!spdylay_frame_nv_check_null(nullval));
-  CHECK(spdylay_frame_nv_check_null(none));
+  CHECK(spdylay_nv_valid(ok));
+  CHECK(!spdylay_nv_valid(empty_name));
+  CHECK(!spdylay_nv_valid(ctrl));
+  CHECK(!spdylay_nv_valid(nonascii));
+  CHECK(!spdylay_nv_valid(nullval));
+  CHECK(spdylay_nv_valid(none));
 }
 
 static int unpack_hex(char ***nv, const char *hex, size_t len_size)
 {
   unsigned char b[256];
   size_t n = test_unhex(b, hex);
-  return spdylay_frame_unpack_nv(nv, b, n, len_size);
+  return spdylay_nv_parse(nv, b, n, len_size);
 }
 
 static void test_nv_unpack(void)
@@ -389,7 +491,7 @@ static void test_nv_unpack(void)
   CHECK_STR(nv[10], "x-head"); CHECK_STR(nv[11], "foo");
   CHECK_STR(nv[12], "x-head"); CHECK_STR(nv[13], "bar");
   CHECK(nv[14] == NULL);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
 
   /* structure errors */
   CHECK_EQ(unpack_hex(&nv, "000000", 4), SPDYLAY_ERR_INVALID_FRAME);
@@ -402,42 +504,42 @@ static void test_nv_unpack(void)
            SPDYLAY_ERR_INVALID_FRAME);
   CHECK_EQ(unpack_hex(&nv, "00000000", 4), 0);
   CHECK(nv[0] == NULL);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   CHECK_EQ(unpack_hex(&nv, "0001 0001 61 0001 78", 2), 0);
   CHECK_STR(nv[0], "a");
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
 
   /* content errors */
   CHECK_EQ(unpack_hex(&nv, "0001 0001 41 0001 78", 2),
            SPDYLAY_ERR_INVALID_HEADER_BLOCK);
   CHECK(nv != NULL);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   CHECK_EQ(unpack_hex(&nv, "0001 0000 0001 78", 2),
            SPDYLAY_ERR_INVALID_HEADER_BLOCK);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   CHECK_EQ(unpack_hex(&nv, "0001 0001 61 0003 610d62", 2),
            SPDYLAY_ERR_INVALID_HEADER_BLOCK);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   CHECK_EQ(unpack_hex(&nv, "0001 0001 61 0003 610962", 2), 0);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   CHECK_EQ(unpack_hex(&nv, "0001 0001 61 0002 6100", 2),
            SPDYLAY_ERR_INVALID_HEADER_BLOCK);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   CHECK_EQ(unpack_hex(&nv, "0001 0001 61 0002 0061", 2),
            SPDYLAY_ERR_INVALID_HEADER_BLOCK);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   CHECK_EQ(unpack_hex(&nv, "0001 0001 61 0003 610062", 2), 0);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   CHECK_EQ(unpack_hex(&nv, "0001 0001 61 0004 61000062", 2),
            SPDYLAY_ERR_INVALID_HEADER_BLOCK);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   /* same name in two pairs */
   CHECK_EQ(unpack_hex(&nv, "0002 0001 61 0001 78 0001 61 0001 79", 2),
            SPDYLAY_ERR_INVALID_HEADER_BLOCK);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
   /* non-ASCII value bytes are fine */
   CHECK_EQ(unpack_hex(&nv, "0001 0001 61 0002 c3a9", 2), 0);
-  spdylay_frame_nv_del(nv);
+  spdylay_nv_free(nv);
 }
 
 static void test_nv_sort_stable(void)
@@ -451,7 +553,7 @@ static void test_nv_sort_stable(void)
   CHECK_STR(out[9], "2"); CHECK_STR(out[11], "3");
   CHECK_STR(out[13], "4");
   CHECK_STR(out[14], "c");
-  spdylay_frame_nv_del(out);
+  spdylay_nv_free(out);
 }
 
 static void test_nv_large_sort(void)
@@ -470,7 +572,7 @@ static void test_nv_large_sort(void)
   for(i = 1; i < 200; ++i) {
     CHECK(strcmp(out[(i - 1) * 2], out[i * 2]) < 0);
   }
-  spdylay_frame_nv_del(out);
+  spdylay_nv_free(out);
 }
 
 int main(void)

@@ -132,7 +132,7 @@ static void before_send(spdylay_session *s, spdylay_frame_type t,
   (void)f;
   if(t == SPDYLAY_SYN_STREAM) {
     /* the stream already exists with its ID */
-    CHECK(spdylay_session_get_stream(s, f->syn_stream.stream_id) != NULL);
+    CHECK(spdylay_session_find_stream(s, f->syn_stream.stream_id) != NULL);
   }
   logf_(ud, "before%d", (int)t);
 }
@@ -434,11 +434,11 @@ static void test_set_option(void)
   CHECK_EQ(spdylay_session_client_new(&s, 3, &cb, NULL), 0);
   CHECK_EQ(spdylay_session_set_option(s, SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE,
                                       &on, sizeof(on)), 0);
-  CHECK(s->opt_flags & SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE);
+  CHECK(s->manual_window & SPDYLAY_MANUAL_STREAM_WINDOW);
   on = 0;
   CHECK_EQ(spdylay_session_set_option(s, SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE,
                                       &on, sizeof(on)), 0);
-  CHECK(!(s->opt_flags & SPDYLAY_OPTMASK_NO_AUTO_WINDOW_UPDATE));
+  CHECK(!(s->manual_window & SPDYLAY_MANUAL_STREAM_WINDOW));
   CHECK_EQ(spdylay_session_set_option(s, SPDYLAY_OPT_NO_AUTO_WINDOW_UPDATE2,
                                       &on, 1), SPDYLAY_ERR_INVALID_ARGUMENT);
   CHECK_EQ(spdylay_session_set_option(s,
@@ -449,7 +449,7 @@ static void test_set_option(void)
   CHECK_EQ(spdylay_session_set_option(s,
                                       SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER,
                                       &v, sizeof(v)), 0);
-  CHECK_EQ(s->max_recv_ctrl_frame_buf, 8192);
+  CHECK_EQ(s->ctrl_frame_buf_max, 8192);
   v = 1 << 24;
   CHECK_EQ(spdylay_session_set_option(s,
                                       SPDYLAY_OPT_MAX_RECV_CTRL_FRAME_BUFFER,
@@ -505,27 +505,27 @@ static void test_stream_ids_and_order(void)
   /* SYN_STREAMs leave in submission order whatever their priority */
   CHECK_EQ(spdylay_submit_request(pr.c.session, 7, req_nv, NULL, NULL), 0);
   CHECK_EQ(spdylay_submit_request(pr.c.session, 0, req_nv, NULL, NULL), 0);
-  CHECK_EQ(pr.c.session->next_stream_id, 5);
+  CHECK_EQ(pr.c.session->next_local_id, 5);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   deliver(&pr.c, &pr.s);
-  CHECK(spdylay_session_get_stream(pr.s.session, 1)->pri == 7);
-  CHECK(spdylay_session_get_stream(pr.s.session, 3)->pri == 0);
+  CHECK(spdylay_session_find_stream(pr.s.session, 1)->pri == 7);
+  CHECK(spdylay_session_find_stream(pr.s.session, 3)->pri == 0);
   /* priority clamp */
   CHECK_EQ(spdylay_submit_request(pr.c.session, 200, req_nv, NULL, NULL), 0);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   deliver(&pr.c, &pr.s);
-  CHECK(spdylay_session_get_stream(pr.s.session, 5)->pri == 7);
+  CHECK(spdylay_session_find_stream(pr.s.session, 5)->pri == 7);
   /* server limits concurrency: SYN queue blocks */
   CHECK_EQ(spdylay_submit_settings(pr.s.session, 0, &iv, 1), 0);
   pump(&pr);
-  CHECK_EQ(pr.c.session->remote_settings[4], 1);
+  CHECK_EQ(pr.c.session->peer_settings[4], 1);
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, NULL, NULL), 0);
   CHECK(!spdylay_session_want_write(pr.c.session));
   CHECK_EQ(spdylay_session_get_outbound_queue_size(pr.c.session), 1);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   CHECK_EQ(pr.c.out.len, 0);
   /* running out of stream IDs */
-  pr.c.session->next_stream_id = 0x7fffffff;
+  pr.c.session->next_local_id = 0x7fffffff;
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, NULL, NULL), 0);
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, NULL, NULL),
            SPDYLAY_ERR_STREAM_ID_NOT_AVAILABLE);
@@ -549,7 +549,7 @@ static void test_submit_invalid_nv(void)
            SPDYLAY_ERR_INVALID_ARGUMENT);
   CHECK_EQ(spdylay_submit_syn_reply(pr.s.session, 0, 1, bad1),
            SPDYLAY_ERR_INVALID_ARGUMENT);
-  CHECK_EQ(pr.c.session->next_stream_id, 1);
+  CHECK_EQ(pr.c.session->next_local_id, 1);
   CHECK_EQ(spdylay_session_get_outbound_queue_size(pr.c.session), 0);
   pair_free(&pr);
 }
@@ -601,8 +601,8 @@ static void test_rst_stream_closing(void)
   clear_logs(&pr);
   CHECK_EQ(spdylay_submit_syn_reply(pr.s.session, 0, 1, res_nv), 0);
   CHECK_EQ(spdylay_submit_rst_stream(pr.s.session, 1, SPDYLAY_CANCEL), 0);
-  CHECK_EQ(spdylay_session_get_stream(pr.s.session, 1)->state,
-           SPDYLAY_STREAM_CLOSING);
+  CHECK_EQ(spdylay_session_find_stream(pr.s.session, 1)->phase,
+           SPDYLAY_STREAM_PHASE_RESET);
   CHECK_EQ(spdylay_session_send(pr.s.session), 0);
   CHECK_STR(pr.s.log, "notsent2:-511;before3;sent3;close1:5;");
   deliver(&pr.s, &pr.c);
@@ -694,7 +694,7 @@ static void test_ping(void)
   /* only the most recent own PING's reply is reported */
   CHECK_STR(pr.c.log, "before6;sent6;before6;sent6;recv6;");
   CHECK_STR(pr.s.log, "recv6;recv6;before6;sent6;before6;sent6;");
-  CHECK_EQ(pr.c.session->next_unique_id, 5);
+  CHECK_EQ(pr.c.session->next_ping_id, 5);
   /* PING with own parity is ignored, ID 0 ignored */
   clear_logs(&pr);
   inject(pr.c.session, "800300060000000400000007");
@@ -702,9 +702,9 @@ static void test_ping(void)
   CHECK_STR(pr.c.log, "");
   CHECK_EQ(spdylay_session_get_outbound_queue_size(pr.c.session), 0);
   /* wrap */
-  pr.s.session->next_unique_id = 0x80000000u;
+  pr.s.session->next_ping_id = 0x80000000u;
   CHECK_EQ(spdylay_submit_ping(pr.s.session), 0);
-  CHECK_EQ(pr.s.session->next_unique_id, 4);
+  CHECK_EQ(pr.s.session->next_ping_id, 4);
   pair_free(&pr);
 }
 
@@ -723,8 +723,8 @@ static void test_flow_control_park_and_resume(void)
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, &prd, NULL), 0);
   pump(&pr);
   CHECK_EQ(pr.c.body_pos, 65536);
-  CHECK_EQ(spdylay_session_get_stream(pr.c.session, 1)->window_size, 0);
-  CHECK(spdylay_session_get_stream(pr.c.session, 1)->deferred_data != NULL);
+  CHECK_EQ(spdylay_session_find_stream(pr.c.session, 1)->send_window, 0);
+  CHECK(spdylay_session_find_stream(pr.c.session, 1)->parked != NULL);
   CHECK_EQ(spdylay_session_resume_data(pr.c.session, 1),
            SPDYLAY_ERR_INVALID_ARGUMENT);
   CHECK_EQ(spdylay_session_get_stream_recv_data_length(pr.s.session, 1),
@@ -772,7 +772,7 @@ static void test_window_update_overflow(void)
   /* session window overflow: GOAWAY */
   inject(pr.c.session, "8003000900000008000000007fffffff");
   CHECK_STR(pr.c.log, "invalid9:1;");
-  CHECK(pr.c.session->goaway_flags & SPDYLAY_GOAWAY_FAIL_ON_SEND);
+  CHECK(pr.c.session->shutdown & SPDYLAY_SHUTDOWN_FAILING);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   CHECK(!spdylay_session_want_read(pr.c.session));
   CHECK(!spdylay_session_want_write(pr.c.session));
@@ -878,7 +878,7 @@ static void test_recv_syn_stream_errors(void)
   CHECK_EQ(spdylay_submit_settings(pr.s.session, 0, &iv, 1), 0);
   deliver(&pr.c, &pr.s);
   CHECK_STR(pr.s.log, "recv1;req1;invalid1:3;");
-  CHECK_EQ(pr.s.session->last_recv_stream_id, 3);
+  CHECK_EQ(pr.s.session->highest_remote_id, 3);
   pair_free(&pr);
 
   /* same ID again: stream error; lower ID: session error */
@@ -887,26 +887,26 @@ static void test_recv_syn_stream_errors(void)
   pump(&pr);
   CHECK_EQ(spdylay_submit_response(pr.s.session, 1, res_nv, NULL), 0);
   pump(&pr);
-  CHECK(spdylay_session_get_stream(pr.c.session, 1) == NULL);
+  CHECK(spdylay_session_find_stream(pr.c.session, 1) == NULL);
   clear_logs(&pr);
-  pr.c.session->next_stream_id = 1;
+  pr.c.session->next_local_id = 1;
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, NULL, NULL), 0);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   deliver(&pr.c, &pr.s);
   CHECK_STR(pr.s.log, "invalid1:1;");
-  CHECK(!pr.s.session->goaway_flags);
+  CHECK(!pr.s.session->shutdown);
   clear_logs(&pr);
-  pr.c.session->next_stream_id = 5;
+  pr.c.session->next_local_id = 5;
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, NULL, NULL), 0);
-  pr.c.session->next_stream_id = 3;
+  pr.c.session->next_local_id = 3;
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, NULL, NULL), 0);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   deliver(&pr.c, &pr.s);
   CHECK_STR(pr.s.log, "recv1;req5;invalid1:1;");
-  CHECK(pr.s.session->goaway_flags & SPDYLAY_GOAWAY_FAIL_ON_SEND);
+  CHECK(pr.s.session->shutdown & SPDYLAY_SHUTDOWN_FAILING);
   clear_logs(&pr);
   /* after GOAWAY, SYN_STREAMs are dropped silently */
-  pr.c.session->next_stream_id = 7;
+  pr.c.session->next_local_id = 7;
   CHECK_EQ(spdylay_submit_request(pr.c.session, 3, req_nv, NULL, NULL), 0);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   deliver(&pr.c, &pr.s);
@@ -934,8 +934,8 @@ static void test_recv_syn_reply_headers(void)
     CHECK_STR(pr.c.log, "recv2;recv8;");
     clear_logs(&pr);
     /* second SYN_REPLY: STREAM_IN_USE (v3) / PROTOCOL_ERROR (v2) */
-    spdylay_session_get_stream(pr.s.session, 1)->state =
-      SPDYLAY_STREAM_OPENING;
+    spdylay_session_find_stream(pr.s.session, 1)->phase =
+      SPDYLAY_STREAM_PHASE_SYN;
     CHECK_EQ(spdylay_submit_syn_reply(pr.s.session, 0, 1, res_nv), 0);
     CHECK_EQ(spdylay_session_send(pr.s.session), 0);
     deliver(&pr.s, &pr.c);
@@ -957,7 +957,7 @@ static void test_recv_data_errors(void)
   /* DATA on own stream before SYN_REPLY: session failure */
   inject(pr.c.session, "0000000100000003616263");
   CHECK_STR(pr.c.log, "");
-  CHECK(pr.c.session->goaway_flags & SPDYLAY_GOAWAY_FAIL_ON_SEND);
+  CHECK(pr.c.session->shutdown & SPDYLAY_SHUTDOWN_FAILING);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   CHECK_STR(pr.c.log, "before7;sent7;");
   CHECK_MEM(pr.c.out.buf + pr.c.out.len - 16,
@@ -985,7 +985,7 @@ static void test_parse_errors(void)
   inject(pr.s.session, "8002000500000000");
   inject(pr.s.session, "8003000a000000020000");
   CHECK_STR(pr.s.log, "unknown:2;");
-  CHECK(!pr.s.session->goaway_flags);
+  CHECK(!pr.s.session->shutdown);
   /* WINDOW_UPDATE for unknown stream: silent */
   inject(pr.s.session, "80030009000000080000000700000001");
   CHECK_STR(pr.s.log, "unknown:2;");
@@ -1042,7 +1042,7 @@ static void test_goaway_want_flags(void)
   /* stream 1 still open (half closed): both still want to read */
   CHECK(spdylay_session_want_read(pr.s.session));
   CHECK(spdylay_session_want_read(pr.c.session));
-  CHECK_EQ(pr.c.session->last_good_stream_id, 1);
+  CHECK_EQ(pr.c.session->peer_last_good_id, 1);
   CHECK_EQ(spdylay_submit_response(pr.s.session, 1, res_nv, NULL), 0);
   pump(&pr);
   CHECK(!spdylay_session_want_read(pr.s.session));
@@ -1087,15 +1087,15 @@ static void test_settings(void)
   CHECK_EQ(spdylay_submit_settings(pr.c.session, 0, &bad, 1),
            SPDYLAY_ERR_INVALID_ARGUMENT);
   CHECK_EQ(spdylay_submit_settings(pr.c.session, 0x80, iv, 3), 0);
-  CHECK_EQ(pr.c.session->local_settings[7], 1000);
+  CHECK_EQ(pr.c.session->own_settings[7], 1000);
   CHECK_EQ(spdylay_session_send(pr.c.session), 0);
   /* sorted by ID, flags unmasked */
   CHECK_MEM(pr.c.out.buf, "\x80\x03\x00\x04\x80\x00\x00\x1c\x00\x00\x00\x03"
             "\x00\x00\x00\x01", 16);
   deliver(&pr.c, &pr.s);
-  CHECK_EQ(pr.s.session->remote_settings[7], 1000);
-  CHECK_EQ(pr.s.session->remote_settings[4], 10);
-  CHECK_EQ(pr.s.session->remote_settings[1], 5);
+  CHECK_EQ(pr.s.session->peer_settings[7], 1000);
+  CHECK_EQ(pr.s.session->peer_settings[4], 10);
+  CHECK_EQ(pr.s.session->peer_settings[1], 5);
   CHECK_EQ(spdylay_submit_settings(pr.c.session, 0, NULL, 0), 0);
   pair_free(&pr);
 }
@@ -1175,9 +1175,9 @@ static void test_server_push(void)
   CHECK_EQ(spdylay_session_send(pr.s.session), 0);
   deliver(&pr.s, &pr.c);
   CHECK_STR(pr.c.log, "recv1;");
-  CHECK(spdylay_session_get_stream(pr.c.session, 2) != NULL);
-  CHECK_EQ(spdylay_session_get_stream(pr.c.session, 2)->shut_flags,
-           SPDYLAY_SHUT_WR);
+  CHECK(spdylay_session_find_stream(pr.c.session, 2) != NULL);
+  CHECK_EQ(spdylay_session_find_stream(pr.c.session, 2)->done_dirs,
+           SPDYLAY_STREAM_OUT_DONE);
   /* pushed DATA with FIN: request callback on the client, then close */
   clear_logs(&pr);
   inject(pr.c.session, "0000000201000002 6869");
@@ -1185,7 +1185,8 @@ static void test_server_push(void)
   /* client sends SYN_STREAM with assoc: forced to 0 */
   CHECK_EQ(spdylay_submit_syn_stream(pr.c.session, 0, 1, 3, req_nv, NULL), 0);
   {
-    spdylay_outbound_item *it = spdylay_pq_top(&pr.c.session->ob_ss_pq);
+    spdylay_outbound_item *it =
+      spdylay_outbound_item_of(spdylay_sendq_peek(&pr.c.session->synq));
     CHECK_EQ(it->frame.ctrl.syn_stream.assoc_stream_id, 0);
   }
   pair_free(&pr);
@@ -1221,7 +1222,7 @@ static void put32(uint8_t *p, uint32_t v)
  * 'a', compressed with |def| (a level-9 SPDY/3 deflater).  Returns a
  * malloc'ed frame; *len its length.
  */
-static uint8_t *make_syn_stream(spdylay_zlib *def, int32_t stream_id,
+static uint8_t *make_syn_stream(spdylay_hd_deflater *def, int32_t stream_id,
                                 const char **nv, size_t biglen, size_t *len)
 {
   size_t rawlen = 4, npairs = 0, i, off, bound;
@@ -1252,9 +1253,9 @@ static uint8_t *make_syn_stream(spdylay_zlib *def, int32_t stream_id,
     memcpy(raw + off + 4, nv[i], l);
     off += 4 + l;
   }
-  bound = spdylay_zlib_deflate_hd_bound(def, rawlen);
+  bound = spdylay_hd_deflate_bound(def, rawlen);
   frame = malloc(18 + bound);
-  n = spdylay_zlib_deflate_hd(def, frame + 18, bound, raw, rawlen);
+  n = spdylay_hd_deflate(def, frame + 18, bound, raw, rawlen);
   CHECK(n > 0);
   memcpy(frame, "\x80\x03\x00\x01", 4);
   put32(frame + 4, (uint32_t)(10 + n));
@@ -1280,12 +1281,12 @@ static void test_limit_options(void)
   int opt;
   CHECK_EQ(spdylay_session_server_new(&s, 4, &cb, NULL), 0);
   /* defaults are on */
-  CHECK_EQ(s->max_header_list_size, 65536);
-  CHECK_EQ(s->max_outbound_ack, 1000);
-  CHECK_EQ(s->max_empty_frames, 1000);
-  CHECK_EQ(s->stream_reset_burst, 1000);
-  CHECK_EQ(s->stream_reset_rate, 33);
-  CHECK_EQ(s->max_header_block_inflate, 1 << 20);
+  CHECK_EQ(s->limits.header_list, 65536);
+  CHECK_EQ(s->limits.pending_replies, 1000);
+  CHECK_EQ(s->limits.empty_frames, 1000);
+  CHECK_EQ(s->limits.reset_burst, 1000);
+  CHECK_EQ(s->limits.reset_rate, 33);
+  CHECK_EQ(s->limits.hblock_inflate, 1 << 20);
   CHECK_EQ(spdylay_session_get_limit_exceeded(s), SPDYLAY_LIMIT_NONE);
   CHECK_EQ(spdylay_session_in_ctrl_frame(s), 0);
   for(opt = SPDYLAY_OPT_MAX_HEADER_LIST_SIZE;
@@ -1305,8 +1306,8 @@ static void test_limit_options(void)
     v = 0xffffffffu;
     CHECK_EQ(spdylay_session_set_option(s, opt, &v, sizeof(v)), 0);
   }
-  CHECK_EQ(s->max_header_list_size, 0xffffffffu);
-  CHECK_EQ(s->max_header_block_inflate, 0xffffffffu);
+  CHECK_EQ(s->limits.header_list, 0xffffffffu);
+  CHECK_EQ(s->limits.hblock_inflate, 0xffffffffu);
   CHECK_STR(spdylay_strerror(SPDYLAY_ERR_FLOODED),
             "The peer exceeded a flood or resource limit");
   CHECK(spdylay_is_fatal(SPDYLAY_ERR_FLOODED));
@@ -1370,7 +1371,7 @@ static void test_limit_outbound_ack_ping_flood(void)
            12 * 1000);
   CHECK_EQ(spdylay_session_send(pr.s.session), 0);
   CHECK_EQ(pr.s.out.len, 0);
-  CHECK_EQ(pr.s.session->num_outbound_ack, 1000);
+  CHECK_EQ(pr.s.session->flood.pending_replies, 1000);
   CHECK_EQ(spdylay_session_get_limit_exceeded(pr.s.session), 0);
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, flood + 12 * 1000, 12),
            SPDYLAY_ERR_FLOODED);
@@ -1386,22 +1387,22 @@ static void test_limit_outbound_ack_ping_flood(void)
   CHECK_EQ(inject_rv(pr.s.session, "800300060000000400000001"), 12);
   CHECK_EQ(inject_rv(pr.s.session, "800300060000000400000003"), 12);
   CHECK_EQ(spdylay_session_send(pr.s.session), 0);
-  CHECK_EQ(pr.s.session->num_outbound_ack, 0);
+  CHECK_EQ(pr.s.session->flood.pending_replies, 0);
   CHECK_EQ(inject_rv(pr.s.session, "800300060000000400000005"), 12);
   CHECK_EQ(inject_rv(pr.s.session, "800300060000000400000007"), 12);
   /* RST_STREAM for a refused stream counts too (SYN_STREAM for a bad
      stream ID 1 again -> RST_STREAM PROTOCOL_ERROR) */
-  pr.s.session->last_recv_stream_id = 1;
+  pr.s.session->highest_remote_id = 1;
   {
     size_t len;
-    spdylay_zlib def;
+    spdylay_hd_deflater def;
     uint8_t *f;
-    CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+    CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
     f = make_syn_stream(&def, 1, sorted_req_nv, 0, &len);
     CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len),
              SPDYLAY_ERR_FLOODED);
     free(f);
-    spdylay_zlib_deflate_free(&def);
+    spdylay_hd_deflater_end(&def);
   }
   pr.s.wouldblock_after = -1;
   check_failed_for(&pr.s, SPDYLAY_LIMIT_OUTBOUND_ACK, 1);
@@ -1433,7 +1434,7 @@ static void test_limit_empty_frames(void)
     CHECK_EQ(inject_rv(pr.s.session, "0000000100000000"), 8);
   }
   /* empty DATA with FIN carries something (the end of the stream) */
-  CHECK_EQ(pr.s.session->num_empty_frames, 5);
+  CHECK_EQ(pr.s.session->flood.empty_run, 5);
   /* the 6th in a row: GOAWAY */
   CHECK_EQ(inject_rv(pr.s.session, "0000000100000000"), SPDYLAY_ERR_FLOODED);
   check_failed_for(&pr.s, SPDYLAY_LIMIT_EMPTY_FRAMES, 1);
@@ -1476,7 +1477,7 @@ static void test_limit_stream_resets(void)
     CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000200000005"), 16);
   }
   /* one second later there is one token again */
-  pr.s.session->reset_tat -= 1000000000u;
+  pr.s.session->flood.reset_clock -= 1000000000u;
   CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000500000005"), 16);
   CHECK_EQ(inject_rv(pr.s.session, "80030003000000080000000700000005"),
            SPDYLAY_ERR_FLOODED);
@@ -1497,9 +1498,9 @@ static void test_limit_stream_resets(void)
   /* rapid reset with real streams and the default bucket */
   pair_init(&pr, 4);
   {
-    spdylay_zlib def;
+    spdylay_hd_deflater def;
     int failed = 0;
-    CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+    CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
     pr.s.no_chunk_log = 1;
     for(i = 0; i < 1100 && !failed; ++i) {
       size_t len;
@@ -1520,7 +1521,7 @@ static void test_limit_stream_resets(void)
         CHECK_EQ(rv, 16);
       }
     }
-    spdylay_zlib_deflate_free(&def);
+    spdylay_hd_deflater_end(&def);
     /* 1000 + a few refilled while the loop ran */
     CHECK(failed);
     CHECK(i >= 1000 && i < 1100);
@@ -1536,20 +1537,20 @@ static void test_limit_stream_resets(void)
 static void test_limit_header_list(void)
 {
   pair_t pr;
-  spdylay_zlib def;
+  spdylay_hd_deflater def;
   uint8_t *f;
   size_t len;
   pair_init(&pr, 3);
   set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_LIST_SIZE, 1000);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   f = make_syn_stream(&def, 1, sorted_req_nv, 2000, &len);
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
   /* RST_STREAM(FRAME_TOO_LARGE) and the invalid-frame callback, nothing
      kept past the limit */
   CHECK_STR(pr.s.log, "invalid1:11;");
-  CHECK(pr.s.session->iframe.hbbuf.cap <= 1000);
-  CHECK_EQ(pr.s.session->num_empty_frames, 1);
+  CHECK(pr.s.session->rx.hblock.cap <= 1000);
+  CHECK_EQ(pr.s.session->flood.empty_run, 1);
   CHECK_EQ(spdylay_session_send(pr.s.session), 0);
   CHECK_EQ(pr.s.out.len, 16);
   CHECK_MEM(pr.s.out.buf, "\x80\x03\x00\x03\x00\x00\x00\x08\x00\x00\x00\x01"
@@ -1560,14 +1561,14 @@ static void test_limit_header_list(void)
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
   CHECK_STR(pr.s.log, "recv1;req3;");
-  CHECK_EQ(pr.s.session->num_empty_frames, 0);
-  spdylay_zlib_deflate_free(&def);
+  CHECK_EQ(pr.s.session->flood.empty_run, 0);
+  spdylay_hd_deflater_end(&def);
   pair_free(&pr);
 
   /* default limit 65536: a moderately oversized block (400 KB of value,
      under the 1 MiB inflate cap) fed in small pieces */
   pair_init(&pr, 4);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   {
     size_t i;
     f = make_syn_stream(&def, 1, sorted_req_nv, 400000, &len);
@@ -1579,13 +1580,13 @@ static void test_limit_header_list(void)
     free(f);
   }
   CHECK_STR(pr.s.log, "invalid1:11;");
-  CHECK(pr.s.session->iframe.hbbuf.cap <= 65536);
+  CHECK(pr.s.session->rx.hblock.cap <= 65536);
   clear_logs(&pr);
   f = make_syn_stream(&def, 3, sorted_req_nv, 60000, &len);
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
   CHECK_STR(pr.s.log, "recv1;req3;");
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   pair_free(&pr);
 }
 
@@ -1593,12 +1594,12 @@ static void test_limit_header_list(void)
 static void test_limit_zlib_bomb(void)
 {
   pair_t pr;
-  spdylay_zlib def;
+  spdylay_hd_deflater def;
   uint8_t *f;
   size_t len, i;
   ssize_t rv = 0;
   pair_init(&pr, 4);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   f = make_syn_stream(&def, 1, sorted_req_nv, 16u << 20, &len);
   CHECK(len < 32768);
   for(i = 0; i < len; i += 1000) {
@@ -1610,39 +1611,39 @@ static void test_limit_zlib_bomb(void)
   CHECK_EQ(rv, SPDYLAY_ERR_FLOODED);
   /* stopped early: about 1 MiB of output from about 1 KiB of input */
   CHECK(i < 4000);
-  CHECK(pr.s.session->iframe.inflated > (1u << 20) &&
-        pr.s.session->iframe.inflated <= (1u << 20) + 4096);
+  CHECK(pr.s.session->rx.hblock_inflated > (1u << 20) &&
+        pr.s.session->rx.hblock_inflated <= (1u << 20) + 4096);
   /* never more than the header list limit allocated */
-  CHECK(pr.s.session->iframe.hbbuf.cap <= 65536);
+  CHECK(pr.s.session->rx.hblock.cap <= 65536);
   CHECK_STR(pr.s.log, "");
   CHECK(spdylay_session_in_ctrl_frame(pr.s.session) == 0);
   check_failed_for(&pr.s, SPDYLAY_LIMIT_HEADER_BLOCK_INFLATE, 0);
   free(f);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   pair_free(&pr);
 
   /* a larger inflate cap: the block is refused and zlib stays in step */
   pair_init(&pr, 3);
   set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_BLOCK_INFLATE, 32u << 20);
   set_u32(pr.s.session, SPDYLAY_OPT_MAX_HEADER_LIST_SIZE, 4096);
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   f = make_syn_stream(&def, 1, sorted_req_nv, 16u << 20, &len);
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
   CHECK_STR(pr.s.log, "invalid1:11;");
-  CHECK(pr.s.session->iframe.hbbuf.cap <= 65536);
+  CHECK(pr.s.session->rx.hblock.cap <= 65536);
   f = make_syn_stream(&def, 3, sorted_req_nv, 0, &len);
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len), (ssize_t)len);
   free(f);
   CHECK_STR(pr.s.log, "invalid1:11;recv1;req3;");
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   pair_free(&pr);
 }
 
 static void test_in_ctrl_frame(void)
 {
   pair_t pr;
-  spdylay_zlib def;
+  spdylay_hd_deflater def;
   uint8_t *f;
   size_t len;
   pair_init(&pr, 3);
@@ -1655,7 +1656,7 @@ static void test_in_ctrl_frame(void)
   CHECK_EQ(inject_rv(pr.s.session, "0001"), 2);
   CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 0);
   /* half a SYN_STREAM */
-  CHECK_EQ(spdylay_zlib_deflate_hd_init(&def, 1, 3), 0);
+  CHECK_EQ(spdylay_hd_deflater_init(&def, 3, 1), 0);
   f = make_syn_stream(&def, 1, sorted_req_nv, 0, &len);
   f[4] = 0;
   CHECK_EQ(spdylay_session_mem_recv(pr.s.session, f, len / 2),
@@ -1666,7 +1667,7 @@ static void test_in_ctrl_frame(void)
            (ssize_t)(len - len / 2));
   CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 0);
   free(f);
-  spdylay_zlib_deflate_free(&def);
+  spdylay_hd_deflater_end(&def);
   /* part of a DATA payload does not count; its head does */
   CHECK_EQ(inject_rv(pr.s.session, "000000"), 3);
   CHECK_EQ(spdylay_session_in_ctrl_frame(pr.s.session), 1);

@@ -89,8 +89,8 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 
 /** The SPDY/3 header-block dictionary, from the C library's table. */
 const DICT_V3 = ((): Buffer => {
-  const src = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'deps', 'spdylay', 'lib', 'spdylay_zlib_dict.c'), 'latin1');
-  const start = src.indexOf('spdylay_hd_dict_v3[');
+  const src = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'deps', 'spdylay', 'lib', 'spdylay_hdcomp_dict.c'), 'latin1');
+  const start = src.indexOf('spdylay_spdy3_dictionary[');
   const body = src.slice(src.indexOf('{', start) + 1, src.indexOf('};', start));
   return Buffer.from((body.match(/0x[0-9a-f]{2}/gi) ?? []).map((h) => parseInt(h, 16)));
 })();
