@@ -20,25 +20,8 @@
 #include <spdylay/spdylay.h>
 #include "spdylay_frame.h"
 #include "spdylay_hdcomp.h"
+#include "hd_inflate_into.h"
 
-/* spdylay_hd_inflate with the sink spelled out: keeps output up to |keep|
-   bytes in |out|, *overflow and *total carried across calls. */
-static int inflate_into(spdylay_hd_inflater *inf, spdylay_buffer *out,
-                        size_t keep, int *overflow, size_t *total,
-                        size_t cap, const uint8_t *in, size_t inlen)
-{
-  spdylay_hd_sink sink;
-  int rv;
-  sink.kept = out;
-  sink.keep_max = keep;
-  sink.discarding = *overflow;
-  sink.produced = *total;
-  sink.produced_max = cap;
-  rv = spdylay_hd_inflate(inf, &sink, in, inlen);
-  *overflow = sink.discarding;
-  *total = sink.produced;
-  return rv;
-}
 
 static int nruns = 5;
 

@@ -2,6 +2,7 @@
    Byte vectors come from spec/spdy-protocol.md sections 8.4 and 14. */
 #include "spdylay_test.h"
 #include "spdylay_frame.h"
+#include "hd_inflate_into.h"
 
 /* Frames built the way the library builds them: spdylay_frame_begin()
    then the type's fields. */
@@ -87,24 +88,6 @@ static spdylay_window_update window_update_of(uint16_t version,
   return f.window_update;
 }
 
-/* spdylay_hd_inflate with the sink spelled out: keeps output up to |keep|
-   bytes in |out|, *overflow and *total carried across calls. */
-static int inflate_into(spdylay_hd_inflater *inf, spdylay_buffer *out,
-                        size_t keep, int *overflow, size_t *total,
-                        size_t cap, const uint8_t *in, size_t inlen)
-{
-  spdylay_hd_sink sink;
-  int rv;
-  sink.kept = out;
-  sink.keep_max = keep;
-  sink.discarding = *overflow;
-  sink.produced = *total;
-  sink.produced_max = cap;
-  rv = spdylay_hd_inflate(inf, &sink, in, inlen);
-  *overflow = sink.discarding;
-  *total = sink.produced;
-  return rv;
-}
 
 static const char *req_nv3[] = {
   ":method", "GET", ":path", "/", ":version", "HTTP/1.1",
