@@ -22,6 +22,8 @@ constexpr ssize_t kMaxDataPayload = 16384;
 // the connection has nothing more to do with them (an idle connection then
 // holds none of its peak buffers).
 constexpr size_t kKeepCapacity = 16 * 1024;
+// Initial size of the scratch buffer string header lists are read into.
+constexpr size_t kScratchMin = 256;
 // NGHTTP2_ENHANCE_YOUR_CALM.
 constexpr uint32_t kEnhanceYourCalm = 0xb;
 
@@ -414,6 +416,25 @@ int Http2Session::SendData(nghttp2_session *, nghttp2_frame *frame, const uint8_
   return 0;
 }
 
+void Http2Session::SetStatusField(int32_t status) {
+  // The status is checked to be 100..999 on the JS side; the digits of any
+  // other int are written as snprintf("%d") would.
+  int slen;
+  if (status >= 100 && status <= 999) {
+    status_buf_[0] = static_cast<char>('0' + status / 100);
+    status_buf_[1] = static_cast<char>('0' + status / 10 % 10);
+    status_buf_[2] = static_cast<char>('0' + status % 10);
+    slen = 3;
+  } else {
+    slen = std::snprintf(status_buf_, sizeof(status_buf_), "%d", status);
+  }
+  nva_[0].name = const_cast<uint8_t *>(reinterpret_cast<const uint8_t *>(":status"));
+  nva_[0].namelen = 7;
+  nva_[0].value = reinterpret_cast<uint8_t *>(status_buf_);
+  nva_[0].valuelen = static_cast<size_t>(slen);
+  nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
+}
+
 void Http2Session::ParseHeaders(const Napi::Value &value, size_t count, size_t reserve) {
   Napi::Env env = value.Env();
   if (count == 0) {
@@ -424,13 +445,21 @@ void Http2Session::ParseHeaders(const Napi::Value &value, size_t count, size_t r
   size_t len;
   if (value.IsString()) {
     napi_value v = value;
-    size_t need;
-    NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, v, nullptr, 0, &need));
-    hdr_scratch_.resize(need + 1);
+    // One call when the string fits the scratch buffer (no separate length
+    // pass); a result this close to the end may have been cut before a
+    // multi-byte character, so the exact length is asked for then.
+    if (hdr_scratch_.size() < kScratchMin) hdr_scratch_.resize(kScratchMin);
+    size_t got;
     NAPI_THROW_IF_FAILED_VOID(
-        env, napi_get_value_string_utf8(env, v, hdr_scratch_.data(), need + 1, &need));
+        env, napi_get_value_string_utf8(env, v, hdr_scratch_.data(), hdr_scratch_.size(), &got));
+    if (got + 4 >= hdr_scratch_.size()) {
+      NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, v, nullptr, 0, &got));
+      hdr_scratch_.resize(got + 1);
+      NAPI_THROW_IF_FAILED_VOID(
+          env, napi_get_value_string_utf8(env, v, hdr_scratch_.data(), got + 1, &got));
+    }
     p = reinterpret_cast<const uint8_t *>(hdr_scratch_.data());
-    len = need;
+    len = got;
   } else {
     ByteView view = GetBytes(value, "headers");
     p = view.data;
@@ -455,12 +484,7 @@ Napi::Value Http2Session::SubmitResponse(const Napi::CallbackInfo &info) {
   size_t count = info[3].As<Napi::Number>().Uint32Value();
   int kind = info[4].As<Napi::Number>().Int32Value();
   ParseHeaders(info[2], count, 1);
-  int slen = std::snprintf(status_buf_, sizeof(status_buf_), "%d", status);
-  nva_[0].name = const_cast<uint8_t *>(reinterpret_cast<const uint8_t *>(":status"));
-  nva_[0].namelen = 7;
-  nva_[0].value = reinterpret_cast<uint8_t *>(status_buf_);
-  nva_[0].valuelen = static_cast<size_t>(slen);
-  nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
+  SetStatusField(status);
 
   std::unique_ptr<ResponseBodies::Source> src = bodies_.Make(kind, info[5]);
   int rv;
@@ -530,12 +554,7 @@ Napi::Value Http2Session::SubmitInfo(const Napi::CallbackInfo &info) {
   size_t count = info[3].As<Napi::Number>().Uint32Value();
   if (status < 100 || status > 199) return Napi::Number::New(env, NGHTTP2_ERR_INVALID_ARGUMENT);
   ParseHeaders(info[2], count, 1);
-  int slen = std::snprintf(status_buf_, sizeof(status_buf_), "%d", status);
-  nva_[0].name = const_cast<uint8_t *>(reinterpret_cast<const uint8_t *>(":status"));
-  nva_[0].namelen = 7;
-  nva_[0].value = reinterpret_cast<uint8_t *>(status_buf_);
-  nva_[0].valuelen = static_cast<size_t>(slen);
-  nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
+  SetStatusField(status);
   int32_t rv = nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, stream_id, nullptr, nva_.data(),
                                       nva_.size(), nullptr);
   UpdateState();

@@ -153,6 +153,8 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   // Parses "name\0value\0name\0value" (string or bytes) into nva_ after
   // `reserve` leading slots. Throws TypeError when the field count differs.
   void ParseHeaders(const Napi::Value &value, size_t count, size_t reserve);
+  // Sets nva_[0] to ":status" with the decimal digits of `status`.
+  void SetStatusField(int32_t status);
   size_t NativeBytes() const;
   void CheckSession(Napi::Env env);
 
