@@ -391,6 +391,18 @@ export class BaseRequestHandler {
 const RESPONSE_KEYS: ReadonlySet<string> = new Set(['status', 'headers', 'body']);
 const PUSH_KEYS: ReadonlySet<string> = new Set(['path', 'method', 'requestHeaders', ...RESPONSE_KEYS]);
 
+/**
+ * Whether every enumerable key of `o` is `status`, `headers` or `body` (the
+ * common case, checked without a key array; any other key goes to
+ * checkOptionKeys, which names it).
+ */
+function onlyResponseKeys(o: object): boolean {
+  for (const key in o) {
+    if (key !== 'status' && key !== 'headers' && key !== 'body') return false;
+  }
+  return true;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -422,7 +434,7 @@ function responseArgs(fn: string, args: unknown[]): SendResponseOptions {
   const [first] = args;
   if (isPlainObject(first)) {
     if (args.length > 1) throw new ArgumentError(`${fn}(): an options object takes no further arguments (got ${args.length})`);
-    checkOptionKeys(`${fn}()`, first, RESPONSE_KEYS);
+    if (!onlyResponseKeys(first)) checkOptionKeys(`${fn}()`, first, RESPONSE_KEYS);
     checkStatus(fn, first.status === null ? undefined : first.status);
     checkHeaderList(fn, 'headers', first.headers);
     return first as SendResponseOptions;
