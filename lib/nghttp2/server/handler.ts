@@ -162,7 +162,7 @@ export class BaseRequestHandler {
   }
 
   set scheme(value: Buffer | null) {
-    this.#scheme = value;
+    this.#scheme = value ?? null;
   }
 
   /** `:method` of the request, or null when absent. Assignable. */
@@ -172,7 +172,7 @@ export class BaseRequestHandler {
   }
 
   set method(value: Buffer | null) {
-    this.#method = value;
+    this.#method = value ?? null;
   }
 
   /** `:authority`, or else the `host` header field, or null when both are absent. Assignable. */
@@ -182,7 +182,7 @@ export class BaseRequestHandler {
   }
 
   set host(value: Buffer | null) {
-    this.#host = value;
+    this.#host = value ?? null;
   }
 
   /** `:path` of the request, or null when absent. Assignable. */
@@ -192,7 +192,7 @@ export class BaseRequestHandler {
   }
 
   set path(value: Buffer | null) {
-    this.#path = value;
+    this.#path = value ?? null;
   }
 
   /**
