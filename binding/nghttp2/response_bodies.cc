@@ -7,6 +7,57 @@
 
 namespace spdylay_binding {
 
+namespace {
+
+// Sources of finished bodies, kept for the next responses made on this
+// thread (every session of a thread shares them): at most kPoolMax, each
+// string holding at most kPoolKeepString bytes of capacity.
+constexpr size_t kPoolMax = 64;
+constexpr size_t kPoolKeepString = 256;
+
+struct SourcePool {
+  std::vector<ResponseBodies::Source *> free;
+  ~SourcePool() {
+    for (ResponseBodies::Source *src : free) delete src;
+  }
+};
+
+thread_local SourcePool source_pool;
+
+void ReleaseString(std::string &s) {
+  if (s.capacity() > kPoolKeepString) std::string().swap(s);
+  else s.clear();
+}
+
+}  // namespace
+
+std::unique_ptr<ResponseBodies::Source> ResponseBodies::NewSource() {
+  std::vector<Source *> &free = source_pool.free;
+  if (free.empty()) return std::unique_ptr<Source>(new Source());
+  Source *src = free.back();
+  free.pop_back();
+  return std::unique_ptr<Source>(src);
+}
+
+void ResponseBodies::Recycle(std::unique_ptr<Source> src) {
+  std::vector<Source *> &free = source_pool.free;
+  if (free.size() >= kPoolMax) return;  // freed here
+  src->owner = nullptr;
+  src->kind = kNone;
+  ReleaseString(src->owned);
+  src->ref.Reset();
+  src->data = nullptr;
+  src->length = 0;
+  src->pos = 0;
+  ReleaseString(src->pending);
+  src->pending_pos = 0;
+  src->eof_after_pending = false;
+  src->has_trailers = false;
+  ReleaseString(src->trailers);
+  src->trailer_count = 0;
+  free.push_back(src.release());
+}
+
 void ResponseBodies::SetReader(Napi::Function read_fn, int32_t *read_flag) {
   read_fn_ = Napi::Persistent(read_fn);
   read_flag_ = read_flag;
@@ -15,7 +66,7 @@ void ResponseBodies::SetReader(Napi::Function read_fn, int32_t *read_flag) {
 std::unique_ptr<ResponseBodies::Source> ResponseBodies::Make(int kind, const Napi::Value &body) {
   std::unique_ptr<Source> src;
   if (kind == kBytes) {
-    src.reset(new Source());
+    src = NewSource();
     src->kind = kBytes;
     if (body.IsString()) {
       src->owned = body.As<Napi::String>().Utf8Value();
@@ -32,9 +83,9 @@ std::unique_ptr<ResponseBodies::Source> ResponseBodies::Make(int kind, const Nap
       }
       src->length = view.length;
     }
-    if (src->length == 0) src.reset();
+    if (src->length == 0) Recycle(std::move(src));
   } else if (kind == kJs) {
-    src.reset(new Source());
+    src = NewSource();
     src->kind = kJs;
   }
   if (src) src->owner = this;
@@ -50,15 +101,21 @@ nghttp2_data_provider ResponseBodies::Provider(Source *src) {
 
 void ResponseBodies::Attach(int32_t stream_id, std::unique_ptr<Source> src) {
   bytes_ += src->owned.size();
-  Drop(stream_id);
-  sources_[stream_id] = std::move(src);
+  auto it = sources_.try_emplace(stream_id).first;
+  if (it->second) {
+    bytes_ -= it->second->owned.size();
+    Recycle(std::move(it->second));
+  }
+  it->second = std::move(src);
 }
 
 void ResponseBodies::Drop(int32_t stream_id) {
   auto it = sources_.find(stream_id);
   if (it == sources_.end()) return;
   bytes_ -= it->second->owned.size();
+  std::unique_ptr<Source> src = std::move(it->second);
   sources_.erase(it);
+  Recycle(std::move(src));
 }
 
 void ResponseBodies::Clear() {

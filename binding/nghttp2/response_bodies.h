@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace spdylay_binding {
 
@@ -87,6 +88,11 @@ class ResponseBodies {
   // Bodies up to this size are copied instead of holding a reference to the Buffer.
   static constexpr size_t kCopyBodyMax = 16384;
 
+  // A Source with its fields at their defaults: one kept by Recycle, or a new one.
+  static std::unique_ptr<Source> NewSource();
+  // Keeps `src` for NewSource (its strings' large capacity and its
+  // reference released), or frees it when enough are kept.
+  static void Recycle(std::unique_ptr<Source> src);
   // nghttp2's data_source_read_callback for every body.
   static ssize_t Read(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                       uint32_t *data_flags, nghttp2_data_source *source, void *user_data);

@@ -22,6 +22,8 @@ constexpr ssize_t kMaxDataPayload = 16384;
 // the connection has nothing more to do with them (an idle connection then
 // holds none of its peak buffers).
 constexpr size_t kKeepCapacity = 16 * 1024;
+// Initial size of the scratch buffer string header lists are read into.
+constexpr size_t kScratchMin = 256;
 // NGHTTP2_ENHANCE_YOUR_CALM.
 constexpr uint32_t kEnhanceYourCalm = 0xb;
 
@@ -150,12 +152,76 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   // stream window do not stop the others at the connection level.
   rv = nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
   if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
+  try {
+    BindHotMethods(info.This().As<Napi::Object>());
+  } catch (...) {
+    // The constructor fails: the functions already made must not reach the session.
+    if (cell_) {
+      cell_->self = nullptr;
+      ReleaseCell(nullptr, cell_, nullptr);
+      cell_ = nullptr;
+    }
+    throw;
+  }
   UpdateState();
 }
 
 Http2Session::~Http2Session() {
   if (session_) nghttp2_session_del(session_);
   session_ = nullptr;
+  if (cell_) {
+    cell_->self = nullptr;
+    ReleaseCell(nullptr, cell_, nullptr);
+  }
+}
+
+template <typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &)>
+napi_value Http2Session::BoundMethod(napi_env env, napi_callback_info cbinfo) {
+  try {
+    Napi::CallbackInfo info(env, cbinfo);
+    Http2Session *self = static_cast<MethodCell *>(info.Data())->self;
+    // The session is gone (the function outlived its wrapper): as a
+    // prototype method whose napi_unwrap fails, return nothing.
+    if (!self) return nullptr;
+    return (static_cast<B *>(self)->*M)(info);
+  } catch (const Napi::Error &e) {
+    napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
+    return nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void Http2Session::ReleaseCell(napi_env, void *data, void *) {
+  auto *cell = static_cast<MethodCell *>(data);
+  if (--cell->refs == 0) delete cell;
+}
+
+void Http2Session::BindHotMethods(Napi::Object self) {
+  Napi::Env env = self.Env();
+  struct Entry {
+    const char *name;
+    napi_callback cb;
+  };
+  static const Entry kMethods[] = {
+      {"recv", BoundMethod<Http2Session, &Http2Session::Recv>},
+      {"send", BoundMethod<Http2Session, &Http2Session::Send>},
+      {"takeEvents", BoundMethod<Nghttp2Engine, &Nghttp2Engine::TakeEvents>},
+      {"submitResponse", BoundMethod<Http2Session, &Http2Session::SubmitResponse>},
+      {"consume", BoundMethod<Http2Session, &Http2Session::Consume>},
+  };
+  cell_ = new MethodCell{this, 1};
+  for (const Entry &m : kMethods) {
+    napi_value fn;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.cb, cell_, &fn));
+    ++cell_->refs;
+    napi_status st = napi_add_finalizer(env, fn, cell_, ReleaseCell, nullptr, nullptr);
+    if (st != napi_ok) {
+      --cell_->refs;
+      NAPI_THROW_IF_FAILED_VOID(env, st);
+    }
+    self.Set(m.name, Napi::Value(env, fn));
+  }
 }
 
 void Http2Session::CheckSession(Napi::Env env) {
@@ -414,6 +480,25 @@ int Http2Session::SendData(nghttp2_session *, nghttp2_frame *frame, const uint8_
   return 0;
 }
 
+void Http2Session::SetStatusField(int32_t status) {
+  // The status is checked to be 100..999 on the JS side; the digits of any
+  // other int are written as snprintf("%d") would.
+  int slen;
+  if (status >= 100 && status <= 999) {
+    status_buf_[0] = static_cast<char>('0' + status / 100);
+    status_buf_[1] = static_cast<char>('0' + status / 10 % 10);
+    status_buf_[2] = static_cast<char>('0' + status % 10);
+    slen = 3;
+  } else {
+    slen = std::snprintf(status_buf_, sizeof(status_buf_), "%d", status);
+  }
+  nva_[0].name = const_cast<uint8_t *>(reinterpret_cast<const uint8_t *>(":status"));
+  nva_[0].namelen = 7;
+  nva_[0].value = reinterpret_cast<uint8_t *>(status_buf_);
+  nva_[0].valuelen = static_cast<size_t>(slen);
+  nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
+}
+
 void Http2Session::ParseHeaders(const Napi::Value &value, size_t count, size_t reserve) {
   Napi::Env env = value.Env();
   if (count == 0) {
@@ -424,13 +509,21 @@ void Http2Session::ParseHeaders(const Napi::Value &value, size_t count, size_t r
   size_t len;
   if (value.IsString()) {
     napi_value v = value;
-    size_t need;
-    NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, v, nullptr, 0, &need));
-    hdr_scratch_.resize(need + 1);
+    // One call when the string fits the scratch buffer (no separate length
+    // pass); a result this close to the end may have been cut before a
+    // multi-byte character, so the exact length is asked for then.
+    if (hdr_scratch_.size() < kScratchMin) hdr_scratch_.resize(kScratchMin);
+    size_t got;
     NAPI_THROW_IF_FAILED_VOID(
-        env, napi_get_value_string_utf8(env, v, hdr_scratch_.data(), need + 1, &need));
+        env, napi_get_value_string_utf8(env, v, hdr_scratch_.data(), hdr_scratch_.size(), &got));
+    if (got + 4 >= hdr_scratch_.size()) {
+      NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, v, nullptr, 0, &got));
+      hdr_scratch_.resize(got + 1);
+      NAPI_THROW_IF_FAILED_VOID(
+          env, napi_get_value_string_utf8(env, v, hdr_scratch_.data(), got + 1, &got));
+    }
     p = reinterpret_cast<const uint8_t *>(hdr_scratch_.data());
-    len = need;
+    len = got;
   } else {
     ByteView view = GetBytes(value, "headers");
     p = view.data;
@@ -455,12 +548,7 @@ Napi::Value Http2Session::SubmitResponse(const Napi::CallbackInfo &info) {
   size_t count = info[3].As<Napi::Number>().Uint32Value();
   int kind = info[4].As<Napi::Number>().Int32Value();
   ParseHeaders(info[2], count, 1);
-  int slen = std::snprintf(status_buf_, sizeof(status_buf_), "%d", status);
-  nva_[0].name = const_cast<uint8_t *>(reinterpret_cast<const uint8_t *>(":status"));
-  nva_[0].namelen = 7;
-  nva_[0].value = reinterpret_cast<uint8_t *>(status_buf_);
-  nva_[0].valuelen = static_cast<size_t>(slen);
-  nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
+  SetStatusField(status);
 
   std::unique_ptr<ResponseBodies::Source> src = bodies_.Make(kind, info[5]);
   int rv;
@@ -530,12 +618,7 @@ Napi::Value Http2Session::SubmitInfo(const Napi::CallbackInfo &info) {
   size_t count = info[3].As<Napi::Number>().Uint32Value();
   if (status < 100 || status > 199) return Napi::Number::New(env, NGHTTP2_ERR_INVALID_ARGUMENT);
   ParseHeaders(info[2], count, 1);
-  int slen = std::snprintf(status_buf_, sizeof(status_buf_), "%d", status);
-  nva_[0].name = const_cast<uint8_t *>(reinterpret_cast<const uint8_t *>(":status"));
-  nva_[0].namelen = 7;
-  nva_[0].value = reinterpret_cast<uint8_t *>(status_buf_);
-  nva_[0].valuelen = static_cast<size_t>(slen);
-  nva_[0].flags = NGHTTP2_NV_FLAG_NONE;
+  SetStatusField(status);
   int32_t rv = nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, stream_id, nullptr, nva_.data(),
                                       nva_.size(), nullptr);
   UpdateState();

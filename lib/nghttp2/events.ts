@@ -73,31 +73,23 @@ function splitNul(value: Buffer): Buffer[] {
   return out;
 }
 
-/** A pseudo-header's value as a zero-copy view of the event batch, or null when absent. */
-function valueAt(buf: Buffer, u32: Uint32Array, at: number, base: number): Buffer | null {
-  const len = u32[at + 1]!;
+/** Word offsets (inside a HEADERS record) of the (offset, length) pairs of `:method`, `:scheme`, `:path`, `:authority` and `host`. */
+export const REC_METHOD = record.method;
+export const REC_SCHEME = record.scheme;
+export const REC_PATH = record.path;
+export const REC_AUTHORITY = record.authority;
+export const REC_HOST = record.host;
+
+/**
+ * The value of the pseudo-header (or `host`) whose (offset, length) pair is
+ * at word `slot` of the HEADERS record at word `rec`, as a zero-copy view of
+ * the event batch; null when the field is absent.
+ */
+export function pseudoHeader(u32: Uint32Array, buf: Buffer, rec: number, slot: number): Buffer | null {
+  const len = u32[rec + slot + 1]!;
   if (len === ABSENT) return null;
-  return new FastBuffer(buf.buffer as ArrayBuffer, buf.byteOffset + base + u32[at]!, len) as Buffer;
-}
-
-/** The request target of a HEADERS record: views of the batch, null when absent. */
-export interface RequestTarget {
-  method: Buffer | null;
-  scheme: Buffer | null;
-  path: Buffer | null;
-  /** `:authority`, or else the `host` field. */
-  host: Buffer | null;
-}
-
-/** Reads the pseudo-headers (and host) of the HEADERS record at word `rec`, bytes at `base`. */
-export function requestTarget(u32: Uint32Array, buf: Buffer, rec: number, base: number): RequestTarget {
-  const authority = valueAt(buf, u32, rec + record.authority, base);
-  return {
-    method: valueAt(buf, u32, rec + record.method, base),
-    scheme: valueAt(buf, u32, rec + record.scheme, base),
-    path: valueAt(buf, u32, rec + record.path, base),
-    host: authority ?? valueAt(buf, u32, rec + record.host, base),
-  };
+  const base = (rec + REC_FIELD_LENGTHS + 2 * u32[rec + REC_FIELD_COUNT]!) * 4;
+  return new FastBuffer(buf.buffer as ArrayBuffer, buf.byteOffset + base + u32[rec + slot]!, len) as Buffer;
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   BODY_BYTES, BODY_JS, BODY_NONE, EV_CLOSE, EV_DATA, EV_END_STREAM, EV_HEADERS, EV_LIMIT_RESET, EV_SETTINGS_ACK, EV_TRAILERS, EV_X_FORWARDED_FOR,
   NATIVE_LIMITS, READ_ERROR, REC_BYTE_COUNT, REC_DATA_BYTES, REC_FIELD_COUNT, REC_FIELD_LENGTHS, REC_HEADERS_FLAGS,
   REC_BARE_SIZE, REC_STREAM_ID, REC_VALUE, REC_VALUE_SIZE, ST_EVENTS, ST_LIMIT, ST_MEMORY, ST_MID_HEADERS, ST_READ_FLAG, ST_WANT, STATE_SLOTS,
-  decodeHeaders, requestTarget,
+  decodeHeaders,
 } from '../events.js';
 import {
   DATA_DEFERRED, DATA_EOF, DATA_OK, headerEntries, isBytes, isReadable, packHeaders, readableBody, toBuffer,
@@ -78,6 +78,8 @@ export class HTTP2Connection {
   #session: NativeHttp2Session | null;
   readonly #state = new Int32Array(STATE_SLOTS);
   readonly #limits: Required<ServerLimits>;
+  /** The server logs responses (its `log` option). */
+  readonly #logging: boolean;
   /** Request body bytes handed to `onData` whose promise has not settled. */
   #heldBytes = 0;
   #headersTimer: NodeJS.Timeout | null = null;
@@ -86,6 +88,10 @@ export class HTTP2Connection {
   readonly #bodies = new Map<number, BodyGenerator>();
   readonly #aborts = new Map<number, () => void>();
   #init: HandlerInit | null = null;
+  /** The init of a received request's handler, reused for every request. */
+  readonly #recvInit: HandlerInit = {
+    u32: null, buf: null, rec: 0, scheme: null, method: null, path: null, host: null, headers: null,
+  };
   #flushing = false;
   #dispatching = false;
   #flushScheduled = false;
@@ -111,6 +117,7 @@ export class HTTP2Connection {
     this.defaultScheme = secure ? 'https' : 'http';
     this.clientAddress = Object.freeze([socket.remoteAddress ?? '', socket.remotePort ?? 0] as [string, number]);
     this.#limits = limits;
+    this.#logging = server._logging;
     this.#session = new native.Http2Session(
       (streamId, length) => this.#read(streamId, length), this.#state, maxConcurrentStreams, limits);
     socket.setNoDelay(true);
@@ -232,7 +239,7 @@ export class HTTP2Connection {
       abort?.();
       return;
     }
-    this.server._log(h, status, pushed);
+    if (this.#logging) this.server._log(h, status, pushed);
     const sid = h.streamId;
     if (gen) this.#bodies.set(sid, gen);
     if (abort) this.#aborts.set(sid, abort);
@@ -282,8 +289,8 @@ export class HTTP2Connection {
       typeof v === 'number' ? toBuffer(String(v)) : toBuffer(v),
     ]);
     this.#init = {
-      scheme: toBuffer(scheme), method: toBuffer(method), path: toBuffer(options.path),
-      host: parent.host, u32: null, buf: null, rec: 0, headers: reqHeaders,
+      u32: null, buf: null, rec: 0, scheme: toBuffer(scheme), method: toBuffer(method), path: toBuffer(options.path),
+      host: parent.host, headers: reqHeaders,
     };
     const RequestHandler = this.server.RequestHandlerClass;
     let h: BaseRequestHandler;
@@ -487,7 +494,7 @@ export class HTTP2Connection {
             const nbytes = u32[i + REC_BYTE_COUNT]!;
             const lensAt = i + REC_FIELD_LENGTHS;
             buf ??= Buffer.from(ab);
-            this.#onRequest(sid, u32[i + REC_HEADERS_FLAGS]!, u32, buf, i, (lensAt + 2 * nf) * 4);
+            this.#onRequest(sid, u32[i + REC_HEADERS_FLAGS]!, u32, buf, i);
             i = lensAt + 2 * nf + ((nbytes + 3) >>> 2);
             break;
           }
@@ -627,22 +634,24 @@ export class HTTP2Connection {
     this.#scheduleFlush();
   }
 
-  #onRequest(sid: number, flags: number, u32: Uint32Array, buf: Buffer, rec: number, base: number): void {
-    const target = requestTarget(u32, buf, rec, base);
-    this.#init = {
-      method: target.method, scheme: target.scheme, path: target.path, host: target.host,
-      u32, buf, rec, headers: null,
-    };
+  #onRequest(sid: number, flags: number, u32: Uint32Array, buf: Buffer, rec: number): void {
+    const init = this.#recvInit;
+    init.u32 = u32;
+    init.buf = buf;
+    init.rec = rec;
+    this.#init = init;
     let h: BaseRequestHandler;
     try {
       h = new this.server.RequestHandlerClass(this, sid);
     } catch (err) {
       this.#init = null;
+      init.u32 = init.buf = null;
       this.server._handlerError(err, null);
       this.#session?.submitRstStream(sid, INTERNAL_ERROR);
       return;
     }
     this.#init = null;
+    init.u32 = init.buf = null;
     this.#handlers.set(sid, h);
     try {
       h.onHeaders();

@@ -6,7 +6,9 @@
  * @packageDocumentation
  */
 import { ArgumentError, HeadersSentError, OutOfRangeError, checkOptionKeys } from '../../errors.js';
-import { decodeHeaderStrings, decodeHeaders } from '../events.js';
+import {
+  REC_AUTHORITY, REC_HOST, REC_METHOD, REC_PATH, REC_SCHEME, decodeHeaderStrings, decodeHeaders, pseudoHeader,
+} from '../events.js';
 import type { HTTP2Connection } from './connection.js';
 import { isReadable, normaliseStatus, type HeaderList, type ResponseBody } from './body.js';
 
@@ -31,16 +33,19 @@ export interface PushOptions extends SendResponseOptions {
 }
 
 
-/** What the connection hands to the handler being constructed. */
+/**
+ * What the connection hands to the handler being constructed: the event
+ * batch and the position of the request's HEADERS record (a received
+ * request), or the request fields (a pushed one).
+ */
 export interface HandlerInit {
+  u32: Uint32Array | null;
+  buf: Buffer | null;
+  rec: number;
   scheme: Buffer | null;
   method: Buffer | null;
   path: Buffer | null;
   host: Buffer | null;
-  /** Received request: the event batch and the record's position. */
-  u32: Uint32Array | null;
-  buf: Buffer | null;
-  rec: number;
   /** Pushed request: its header pairs. */
   headers: [Buffer, Buffer][] | null;
 }
@@ -75,18 +80,15 @@ export class BaseRequestHandler {
   streamId: number;
   /** The client's `[host, port]`. */
   readonly clientAddress: readonly [string, number];
-  /** `:scheme` of the request, or null when absent. */
-  scheme: Buffer | null;
-  /** `:method` of the request, or null when absent. */
-  method: Buffer | null;
-  /** `:authority`, or else the `host` header field, or null when both are absent. */
-  host: Buffer | null;
-  /** `:path` of the request, or null when absent. */
-  path: Buffer | null;
-
+  /** Pseudo-headers read from the batch on first access; undefined until then. */
+  #scheme: Buffer | null | undefined;
+  #method: Buffer | null | undefined;
+  #host: Buffer | null | undefined;
+  #path: Buffer | null | undefined;
   #headers: [Buffer, Buffer][] | null;
-  /** The fields decoded as strings ({@link handlerState}.headerStrings), when the batch was let go. */
+  /** The fields decoded as strings ({@link handlerState}.headerStrings). */
   #strings: [string, string][] | null = null;
+  /** Received request: the event batch and its HEADERS record (word index). */
   #u32: Uint32Array | null;
   #buf: Buffer | null;
   #rec: number;
@@ -106,8 +108,6 @@ export class BaseRequestHandler {
         if (h.#strings !== null) return h.#strings;
         if (h.#headers !== null) return h.#headers.map(([n, v]) => [n.toString('latin1'), v.toString('utf8')]);
         h.#strings = decodeHeaderStrings(h.#u32!, h.#buf!, h.#rec);
-        h.#u32 = null;
-        h.#buf = null;
         return h.#strings;
       },
       setFailed(h) {
@@ -127,22 +127,72 @@ export class BaseRequestHandler {
     this.streamId = streamId;
     this.clientAddress = http2.clientAddress;
     const init = http2._takeHandlerInit();
-    if (init) {
-      this.scheme = init.scheme;
-      this.method = init.method;
-      this.host = init.host;
-      this.path = init.path;
-      this.#headers = init.headers;
-      this.#u32 = init.u32;
-      this.#buf = init.buf;
-      this.#rec = init.rec;
-    } else {
-      this.scheme = this.method = this.host = this.path = null;
+    if (init === null) {
+      this.#scheme = this.#method = this.#host = this.#path = null;
       this.#headers = [];
       this.#u32 = null;
       this.#buf = null;
       this.#rec = 0;
+    } else if (init.u32 !== null) {
+      this.#headers = null;
+      this.#u32 = init.u32;
+      this.#buf = init.buf;
+      this.#rec = init.rec;
+    } else {
+      this.#scheme = init.scheme;
+      this.#method = init.method;
+      this.#host = init.host;
+      this.#path = init.path;
+      this.#headers = init.headers;
+      this.#u32 = null;
+      this.#buf = null;
+      this.#rec = 0;
     }
+  }
+
+  /** A pseudo-header of the received request (slot: its record word), null when absent or not received. */
+  #pseudo(slot: number): Buffer | null {
+    return this.#u32 === null ? null : pseudoHeader(this.#u32, this.#buf!, this.#rec, slot);
+  }
+
+  /** `:scheme` of the request, or null when absent. Assignable. */
+  get scheme(): Buffer | null {
+    const v = this.#scheme;
+    return v !== undefined ? v : (this.#scheme = this.#pseudo(REC_SCHEME));
+  }
+
+  set scheme(value: Buffer | null) {
+    this.#scheme = value ?? null;
+  }
+
+  /** `:method` of the request, or null when absent. Assignable. */
+  get method(): Buffer | null {
+    const v = this.#method;
+    return v !== undefined ? v : (this.#method = this.#pseudo(REC_METHOD));
+  }
+
+  set method(value: Buffer | null) {
+    this.#method = value ?? null;
+  }
+
+  /** `:authority`, or else the `host` header field, or null when both are absent. Assignable. */
+  get host(): Buffer | null {
+    const v = this.#host;
+    return v !== undefined ? v : (this.#host = this.#pseudo(REC_AUTHORITY) ?? this.#pseudo(REC_HOST));
+  }
+
+  set host(value: Buffer | null) {
+    this.#host = value ?? null;
+  }
+
+  /** `:path` of the request, or null when absent. Assignable. */
+  get path(): Buffer | null {
+    const v = this.#path;
+    return v !== undefined ? v : (this.#path = this.#pseudo(REC_PATH));
+  }
+
+  set path(value: Buffer | null) {
+    this.#path = value ?? null;
   }
 
   /**
@@ -156,8 +206,6 @@ export class BaseRequestHandler {
       this.#headers = this.#strings.map(([n, v]) => [Buffer.from(n, 'latin1'), Buffer.from(v, 'utf8')]);
     } else if (this.#headers === null) {
       this.#headers = decodeHeaders(this.#u32!, this.#buf!, this.#rec);
-      this.#u32 = null;
-      this.#buf = null;
     }
     return this.#headers;
   }
@@ -165,8 +213,6 @@ export class BaseRequestHandler {
   set headers(value: [Buffer, Buffer][]) {
     this.#headers = value;
     this.#strings = null;
-    this.#u32 = null;
-    this.#buf = null;
   }
 
   /** Called when the request HEADERS have arrived. Does nothing by default. */
@@ -345,6 +391,18 @@ export class BaseRequestHandler {
 const RESPONSE_KEYS: ReadonlySet<string> = new Set(['status', 'headers', 'body']);
 const PUSH_KEYS: ReadonlySet<string> = new Set(['path', 'method', 'requestHeaders', ...RESPONSE_KEYS]);
 
+/**
+ * Whether every enumerable key of `o` is `status`, `headers` or `body` (the
+ * common case, checked without a key array; any other key goes to
+ * checkOptionKeys, which names it).
+ */
+function onlyResponseKeys(o: object): boolean {
+  for (const key in o) {
+    if (key !== 'status' && key !== 'headers' && key !== 'body') return false;
+  }
+  return true;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -376,7 +434,7 @@ function responseArgs(fn: string, args: unknown[]): SendResponseOptions {
   const [first] = args;
   if (isPlainObject(first)) {
     if (args.length > 1) throw new ArgumentError(`${fn}(): an options object takes no further arguments (got ${args.length})`);
-    checkOptionKeys(`${fn}()`, first, RESPONSE_KEYS);
+    if (!onlyResponseKeys(first)) checkOptionKeys(`${fn}()`, first, RESPONSE_KEYS);
     checkStatus(fn, first.status === null ? undefined : first.status);
     checkHeaderList(fn, 'headers', first.headers);
     return first as SendResponseOptions;

@@ -472,6 +472,11 @@ export class HTTP2Server<H extends BaseRequestHandler = BaseRequestHandler> exte
     if (this.listenerCount('clientError') > 0) this.emit('clientError', err, conn);
   }
 
+  /** Whether responses are logged (the `log` option is on). @internal */
+  get _logging(): boolean {
+    return this.#log !== null;
+  }
+
   /** @internal */
   _log(h: BaseRequestHandler, status: number, pushed: boolean): void {
     const log = this.#log;
