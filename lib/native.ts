@@ -65,6 +65,20 @@ export interface NativeHDInflater extends SlabOutput {
    * value length); returns the bytes written or a negative error code.
    */
   inflate(block: Uint8Array, slab: ArrayBuffer, offset: number): number;
+  /**
+   * The string mode: decodes one complete header block into `scratch` as
+   * uint32 words `[count, literal bytes, too large (0/1), byte offset of the
+   * literal bytes]`, then 4 words per field (`kind | liveEntries << 2` with
+   * kind 0 indexed, 1 literal, 2 literal that entered the dynamic table; the
+   * HPACK table index of the field, or of a literal's name, 0 for a literal
+   * name; literal name length; literal value length), then the literal
+   * bytes; returns those literal bytes as one latin1 string, or a negative
+   * error code (`ERR_NO_SPACE`: call `takePendingStrings` with a scratch of
+   * `pendingLength()` bytes).
+   */
+  inflateStrings(block: Uint8Array, scratch: ArrayBuffer): string | number;
+  /** After `ERR_NO_SPACE` from `inflateStrings`: writes the output into `scratch`, returns the string. */
+  takePendingStrings(scratch: ArrayBuffer): string;
   /** `nghttp2_hd_inflate_change_table_size`: 0 or a negative error code. */
   changeTableSize(size: number): number;
   /** Dynamic table entries, newest first. */
@@ -287,6 +301,8 @@ export interface NativeModule {
     readonly ERR_NO_SPACE: number;
     /** Code returned by `inflate` when the decoded list exceeds the limit. */
     readonly ERR_HEADER_LIST_TOO_LARGE: number;
+    /** The 61 entries of HPACK's static table, index 1 first, as nghttp2 has them. */
+    staticTable(): [Buffer, Buffer][];
   };
   Http2Session: {
     new (
