@@ -171,11 +171,11 @@ export interface NativeHttp2Session {
 /** The dispatch kinds of a `NativeSpdylaySession` (binding/spdylay/event_record.h). */
 export type SpdylayEventKind = 'send' | 'recv' | 'read' | 'ctrlRecv' | 'invalidCtrlRecv' | 'beforeCtrlSend'
   | 'ctrlSend' | 'ctrlNotSend' | 'dataChunkRecv' | 'dataRecv' | 'dataSend' | 'streamClose' | 'requestRecv'
-  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch';
+  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch' | 'queue';
 
 /** The slots of a `NativeSpdylaySession`'s record (binding/spdylay/event_record.h). */
 export type SpdylayRecordSlot = 'type' | 'version' | 'flags' | 'length' | 'streamId' | 'assoc' | 'pri' | 'slot'
-  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'a' | 'b' | 'c' | 'd' | 'batch';
+  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'a' | 'b' | 'c' | 'd' | 'batch' | 'queue';
 
 /**
  * `SpdylaySession.layout`: how a native SPDY session talks to its JS
@@ -199,7 +199,7 @@ export interface NativeSpdylayLayout {
  * Returns a number (bytes or a spdylay error code) or bytes for the
  * send/recv/read kinds; ignored for the others. Must not throw.
  */
-export type NativeSpdylayDispatch = (kind: number, a?: unknown, b?: unknown) => unknown;
+export type NativeSpdylayDispatch = (kind: number, a?: unknown, b?: unknown, c?: unknown) => unknown;
 
 /** `binding/spdylay/session.cc`: wraps a `spdylay_session` of deps/spdylay. */
 export interface NativeSpdylaySession {
@@ -328,7 +328,8 @@ export interface NativeModule {
    * `new SpdylaySession(side, version, callbackMask, record, flags?)`: `record`
    * is an Int32Array of `layout.record.size`; `callbackMask` has bit `kind` set
    * for each callback kind to dispatch; `flags` may hold FLAG_REUSE_SEND_BUFFER
-   * (the output slab is reused after each sendCb that took all its data).
+   * (the output slab is reused after each sendCb that took all its data) and
+   * FLAG_BATCH_RECV (the receive events of recv(data) reach JS in one call).
    */
   SpdylaySession: {
     new (side: number, version: number, callbackMask: number, record: Int32Array, flags?: number): NativeSpdylaySession;
@@ -338,6 +339,8 @@ export interface NativeModule {
     readonly ERR_NV_NUL: number;
     /** Constructor flag: sendCb data is valid only during the call (`reuseSendBuffer`). */
     readonly FLAG_REUSE_SEND_BUFFER: number;
+    /** Constructor flag: the receive events of `recv(data)` reach JS in one call (`batchRecvCallbacks`). */
+    readonly FLAG_BATCH_RECV: number;
     /** The record layout and dispatch kinds. */
     readonly layout: NativeSpdylayLayout;
   };

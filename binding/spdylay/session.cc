@@ -14,6 +14,7 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
           StaticValue("ERR_REENTRANT", Napi::Number::New(env, kErrReentrant)),
           StaticValue("ERR_NV_NUL", Napi::Number::New(env, kErrNvNul)),
           StaticValue("FLAG_REUSE_SEND_BUFFER", Napi::Number::New(env, kFlagReuseSendBuffer)),
+          StaticValue("FLAG_BATCH_RECV", Napi::Number::New(env, kFlagBatchRecv)),
           StaticValue("layout", RecordLayout(env)),
       });
   return DefineRawMethods(cls, {
@@ -66,6 +67,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
   rec_ref_ = Napi::Persistent(info[3]);
   uint32_t flags = info[4].IsNumber() ? info[4].As<Napi::Number>().Uint32Value() : 0;
   out_.Init(env, (flags & kFlagReuseSendBuffer) != 0);
+  batch_recv_ = (flags & kFlagBatchRecv) != 0;
   sources_.Init(env);
 
   spdylay_session_callbacks cbs;
