@@ -18,20 +18,13 @@ static_assert(sizeof(BlockHeader) == 16, "header must keep 16-byte alignment");
 BlockHeader *HeaderOf(void *ptr) { return static_cast<BlockHeader *>(ptr) - 1; }
 }  // namespace
 
-MemPool::FreeLists &MemPool::ThreadLists() {
-  static thread_local FreeLists lists;
-  return lists;
-}
+MemPool::MemPool() : mem_{this, Malloc, Free, Calloc, Realloc} {}
 
-MemPool::MemPool() : lists_(&ThreadLists()), mem_{this, Malloc, Free, Calloc, Realloc} {}
-
-MemPool::~MemPool() = default;
-
-MemPool::FreeLists::~FreeLists() {
+MemPool::~MemPool() {
   for (int c = 0; c < kClasses; ++c) {
-    while (head[c]) {
-      FreeBlock *b = head[c];
-      head[c] = b->next;
+    while (free_[c]) {
+      FreeBlock *b = free_[c];
+      free_[c] = b->next;
       std::free(HeaderOf(b));
     }
   }
@@ -47,11 +40,10 @@ int MemPool::ClassOf(size_t size) {
 
 void *MemPool::Allocate(size_t size) {
   int cls = ClassOf(size);
-  FreeLists &lists = *lists_;
-  if (cls >= 0 && lists.head[cls]) {
-    FreeBlock *b = lists.head[cls];
-    lists.head[cls] = b->next;
-    --lists.cached[cls];
+  if (cls >= 0 && free_[cls]) {
+    FreeBlock *b = free_[cls];
+    free_[cls] = b->next;
+    --cached_[cls];
     return b;
   }
   size_t usable = cls >= 0 ? ClassSize(cls) : size;
@@ -65,12 +57,11 @@ void *MemPool::Allocate(size_t size) {
 void MemPool::Release(void *ptr) {
   if (!ptr) return;
   BlockHeader *h = HeaderOf(ptr);
-  FreeLists &lists = *lists_;
-  if (h->cls != kLarge && lists.cached[h->cls] < kMaxCachedPerClass) {
+  if (h->cls != kLarge && cached_[h->cls] < kMaxCachedPerClass) {
     auto *b = static_cast<FreeBlock *>(ptr);
-    b->next = lists.head[h->cls];
-    lists.head[h->cls] = b;
-    ++lists.cached[h->cls];
+    b->next = free_[h->cls];
+    free_[h->cls] = b;
+    ++cached_[h->cls];
     return;
   }
   std::free(h);

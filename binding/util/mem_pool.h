@@ -1,13 +1,11 @@
-// MemPool: an nghttp2_mem allocator with per-size-class free lists shared by
-// every MemPool of the thread (codecs are only ever used, and freed, on the
-// JS thread that made them).
+// MemPool: an nghttp2_mem allocator with per-size-class free lists, one per
+// codec or session object (which is only ever used from the JS thread).
 //
 // nghttp2 allocates and frees a small buffer for nearly every header field
 // it decodes (nghttp2_rcbuf); glibc malloc/free cost more than the decoding
 // of a typical field. Recycling those blocks through free lists removes that
-// cost, also for a codec's first blocks (the lists outlive the codecs). Each
-// class keeps at most kMaxCachedPerClass idle blocks per thread (at most
-// about 2 MiB); requests above the largest class go to malloc directly.
+// cost. Each class keeps at most kMaxCachedPerClass idle blocks; requests
+// above the largest class go to malloc directly.
 #pragma once
 
 #include <nghttp2/nghttp2.h>
@@ -36,13 +34,6 @@ class MemPool {
   struct FreeBlock {
     FreeBlock *next;
   };
-  // The thread's idle blocks, per class; freed when the thread exits.
-  struct FreeLists {
-    FreeBlock *head[kClasses] = {};
-    int cached[kClasses] = {};
-    ~FreeLists();
-  };
-  static FreeLists &ThreadLists();
 
   static int ClassOf(size_t size);
   static size_t ClassSize(int cls) { return kMinClassSize << cls; }
@@ -55,7 +46,8 @@ class MemPool {
   void *Allocate(size_t size);
   void Release(void *ptr);
 
-  FreeLists *lists_;  // the constructing thread's
+  FreeBlock *free_[kClasses] = {};
+  int cached_[kClasses] = {};
   nghttp2_mem mem_;
 };
 
