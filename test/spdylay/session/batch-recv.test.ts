@@ -128,6 +128,23 @@ describe('batchRecvCallbacks', () => {
     }
   });
 
+  it('sends a full queue on mid-input and goes on (a 1 MiB body in one input)', () => {
+    const run = (batch: boolean): string[] => {
+      const log: string[] = [];
+      // SPDY/2 has no flow control: the whole body reaches the client in one recv(data).
+      const p = new Pair(PROTO_SPDY2, logging('c', log, { batchRecvCallbacks: batch }), {
+        onRequestRecvCb: (s, sid) => { s.submitResponse(sid, RES_NV, new BufferDataProvider(Buffer.alloc(1 << 20, 'z'))); },
+      });
+      p.client.submitRequest(3, REQ_NV);
+      p.pump();
+      return log;
+    };
+    const plain = run(false);
+    // 256 DATA frames of 4 KiB: more events than one queue (2048 int32s) holds
+    expect(plain.filter((l) => l.startsWith('c data')).length).toBe(256);
+    expect(run(true)).toEqual(plain);
+  });
+
   it('reports rejected frames (a SYN_REPLY for a stream never opened) alike', () => {
     for (const version of VERSIONS) {
       const v = version === PROTO_SPDY3_1 ? 3 : version;
