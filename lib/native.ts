@@ -65,6 +65,20 @@ export interface NativeHDInflater extends SlabOutput {
    * value length); returns the bytes written or a negative error code.
    */
   inflate(block: Uint8Array, slab: ArrayBuffer, offset: number): number;
+  /**
+   * The string mode: decodes one complete header block into `scratch` as
+   * uint32 words `[count, literal bytes, too large (0/1), byte offset of the
+   * literal bytes]`, then 4 words per field (`kind | liveEntries << 2` with
+   * kind 0 indexed, 1 literal, 2 literal that entered the dynamic table; the
+   * HPACK table index of the field, or of a literal's name, 0 for a literal
+   * name; literal name length; literal value length), then the literal
+   * bytes; returns those literal bytes as one latin1 string, or a negative
+   * error code (`ERR_NO_SPACE`: call `takePendingStrings` with a scratch of
+   * `pendingLength()` bytes).
+   */
+  inflateStrings(block: Uint8Array, scratch: ArrayBuffer): string | number;
+  /** After `ERR_NO_SPACE` from `inflateStrings`: writes the output into `scratch`, returns the string. */
+  takePendingStrings(scratch: ArrayBuffer): string;
   /** `nghttp2_hd_inflate_change_table_size`: 0 or a negative error code. */
   changeTableSize(size: number): number;
   /** Dynamic table entries, newest first. */
@@ -157,11 +171,11 @@ export interface NativeHttp2Session {
 /** The dispatch kinds of a `NativeSpdylaySession` (binding/spdylay/event_record.h). */
 export type SpdylayEventKind = 'send' | 'recv' | 'read' | 'ctrlRecv' | 'invalidCtrlRecv' | 'beforeCtrlSend'
   | 'ctrlSend' | 'ctrlNotSend' | 'dataChunkRecv' | 'dataRecv' | 'dataSend' | 'streamClose' | 'requestRecv'
-  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch';
+  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch' | 'queue';
 
 /** The slots of a `NativeSpdylaySession`'s record (binding/spdylay/event_record.h). */
 export type SpdylayRecordSlot = 'type' | 'version' | 'flags' | 'length' | 'streamId' | 'assoc' | 'pri' | 'slot'
-  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'a' | 'b' | 'c' | 'd' | 'batch';
+  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'a' | 'b' | 'c' | 'd' | 'batch' | 'queue';
 
 /**
  * `SpdylaySession.layout`: how a native SPDY session talks to its JS
@@ -185,7 +199,7 @@ export interface NativeSpdylayLayout {
  * Returns a number (bytes or a spdylay error code) or bytes for the
  * send/recv/read kinds; ignored for the others. Must not throw.
  */
-export type NativeSpdylayDispatch = (kind: number, a?: unknown, b?: unknown) => unknown;
+export type NativeSpdylayDispatch = (kind: number, a?: unknown, b?: unknown, c?: unknown) => unknown;
 
 /** `binding/spdylay/session.cc`: wraps a `spdylay_session` of deps/spdylay. */
 export interface NativeSpdylaySession {
@@ -289,6 +303,8 @@ export interface NativeModule {
     readonly ERR_NO_SPACE: number;
     /** Code returned by `inflate` when the decoded list exceeds the limit. */
     readonly ERR_HEADER_LIST_TOO_LARGE: number;
+    /** The 61 entries of HPACK's static table, index 1 first, as nghttp2 has them. */
+    staticTable(): [Buffer, Buffer][];
   };
   Http2Session: {
     new (
@@ -316,7 +332,8 @@ export interface NativeModule {
    * for each callback kind to dispatch; `flags` may hold FLAG_REUSE_SEND_BUFFER
    * (the output slab is reused after each sendCb that took all its data) and
    * FLAG_SENT_AFTER_SEND_CB (ctrlSend/dataSend events, when dispatched, come
-   * after the send event that carried their frame).
+   * after the send event that carried their frame), and
+   * FLAG_BATCH_RECV (the receive events of recv(data) reach JS in one call).
    */
   SpdylaySession: {
     new (side: number, version: number, callbackMask: number, record: Int32Array, flags?: number): NativeSpdylaySession;
@@ -328,6 +345,8 @@ export interface NativeModule {
     readonly FLAG_REUSE_SEND_BUFFER: number;
     /** Constructor flag: a dispatched ctrlSend/dataSend follows the send event that took its frame's last byte. */
     readonly FLAG_SENT_AFTER_SEND_CB: number;
+    /** Constructor flag: the receive events of `recv(data)` reach JS in one call (`batchRecvCallbacks`). */
+    readonly FLAG_BATCH_RECV: number;
     /** The record layout and dispatch kinds. */
     readonly layout: NativeSpdylayLayout;
   };

@@ -3,10 +3,12 @@
 // stories, in one run, by
 //   - nghttp2 driven directly from C (hpack_c.c, compiled here against the
 //     same libnghttp2.a the addon links),
-//   - ours (spdylay/nghttp2 HDDeflater / HDInflater),
+//   - ours (spdylay/nghttp2 HDDeflater / HDInflater, inflate in both modes:
+//     Buffer pairs and `{ strings: true }`),
 //   - hpack.js (the HPACK of the `spdy` npm package).
-// Prints header fields per second for each and the ratios, then where
-// inflate's time per field goes (native half, JS half, the JS floor).
+// Rates are header fields per second of CPU time (the process's, GC threads
+// included; the machine is shared). Prints them, the ratios against the
+// targets, then where the time per field goes (native half, JS half, floors).
 //
 // Usage: node bench/hpack [--seconds S] [--rounds N]   (needs `npm run build`)
 'use strict';
@@ -66,14 +68,15 @@ function prepareC() {
   return () => JSON.parse(execFileSync(exe, [corpusFile, String(seconds), '1'], { encoding: 'utf8' }));
 }
 
-// --- a timing helper: one round of at least `seconds` ----------------------
+// --- a timing helper: one round of at least `seconds` of CPU time ----------
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 function rate(pass) {
   let fields = 0;
-  const t0 = process.hrtime.bigint();
+  const t0 = cpu();
   let dt;
   do {
     fields += pass();
-    dt = Number(process.hrtime.bigint() - t0) / 1e9;
+    dt = cpu() - t0;
   } while (dt < seconds);
   return fields / dt;
 }
@@ -99,6 +102,14 @@ function oursInflatePass() {
   }
   return n;
 }
+function oursStringsPass() {
+  let n = 0;
+  for (const w of wires) {
+    const inf = new HDInflater({ strings: true });
+    for (const block of w) n += inf.inflate(block).length;
+  }
+  return n;
+}
 
 // --- where inflate's time goes --------------------------------------------
 // The native half alone (nghttp2 decoding into the pool slab, no JS results)
@@ -106,6 +117,37 @@ function oursInflatePass() {
 // field over a slab, no native call): their sum against the 0.6x budget.
 const { native } = require('../../dist/native.js');
 const { pool, FastBuffer } = require('../../dist/pool.js');
+const scratch = new ArrayBuffer(65536);
+const scratchU32 = new Uint32Array(scratch);
+function nativeStringsPass() {
+  let n = 0;
+  for (const w of wires) {
+    const inf = new native.HDInflater(0);
+    for (const block of w) {
+      inf.inflateStrings(block, scratch);
+      n += scratchU32[0];
+    }
+  }
+  return n;
+}
+// Deflate's native half: the same fields, already encoded as bytes (one
+// buffer per block, as the JS half writes them), through the native call.
+const encoded = stories.map((story) => story.map((fields) => {
+  const lens = new Uint32Array(2 * fields.length);
+  fields.forEach(([n, v], i) => { lens[2 * i] = n.length; lens[2 * i + 1] = v.length; });
+  return { bytes: Buffer.from(fields.flat().join(''), 'latin1'), lens, count: fields.length };
+}));
+function nativeDeflatePass() {
+  for (const story of encoded) {
+    const d = new native.HDDeflater(4096);
+    for (const { bytes, lens, count } of story) {
+      let n = d.deflateBytes(bytes, lens, count, null, pool.ab, pool.offset);
+      if (n < 0) { pool.fresh(d.pendingLength()); n = d.takePending(pool.ab, 0); }
+      pool.advance(n);
+    }
+  }
+  return fieldsPerPass;
+}
 function nativeInflatePass() {
   let n = 0;
   for (const w of wires) {
@@ -160,7 +202,8 @@ function hpackjsInflatePass() {
 }
 
 // Sanity: every implementation decodes what it encoded.
-if (oursInflatePass() !== fieldsPerPass || hpackjsInflatePass() !== fieldsPerPass) {
+if (oursInflatePass() !== fieldsPerPass || oursStringsPass() !== fieldsPerPass
+  || nativeStringsPass() !== fieldsPerPass || hpackjsInflatePass() !== fieldsPerPass) {
   throw new Error('field count mismatch');
 }
 
@@ -168,29 +211,55 @@ if (oursInflatePass() !== fieldsPerPass || hpackjsInflatePass() !== fieldsPerPas
 // load hits all of them alike; each keeps its best round.
 const runC = prepareC();
 const c = { deflate: 0, inflate: 0 };
-const ours = { deflate: 0, inflate: 0 };
+const ours = { deflate: 0, inflate: 0, strings: 0 };
 const hj = { deflate: 0, inflate: 0 };
-const parts = { native: 0, floor: 0 };
-const best = (acc, d, i) => { acc.deflate = Math.max(acc.deflate, d); acc.inflate = Math.max(acc.inflate, i); };
+const parts = { native: 0, floor: 0, nativeStrings: 0, nativeDeflate: 0 };
+const max = (acc, key, v) => { acc[key] = Math.max(acc[key], v); };
 for (let r = 0; r < rounds; r++) {
   const cr = runC();
-  best(c, cr.deflate, cr.inflate);
-  best(ours, rate(() => oursDeflatePass(false)), rate(oursInflatePass));
-  best(hj, rate(() => hpackjsDeflatePass(false)), rate(hpackjsInflatePass));
-  parts.native = Math.max(parts.native, rate(nativeInflatePass));
-  parts.floor = Math.max(parts.floor, rate(jsFloorPass));
+  max(c, 'deflate', cr.deflate);
+  max(c, 'inflate', cr.inflate);
+  max(ours, 'deflate', rate(() => oursDeflatePass(false)));
+  max(ours, 'inflate', rate(oursInflatePass));
+  max(ours, 'strings', rate(oursStringsPass));
+  max(hj, 'deflate', rate(() => hpackjsDeflatePass(false)));
+  max(hj, 'inflate', rate(hpackjsInflatePass));
+  max(parts, 'native', rate(nativeInflatePass));
+  max(parts, 'nativeStrings', rate(nativeStringsPass));
+  max(parts, 'nativeDeflate', rate(nativeDeflatePass));
+  max(parts, 'floor', rate(jsFloorPass));
 }
 
 const m = (x) => `${(x / 1e6).toFixed(2)} M`;
-console.log(`bench/hpack: ${stories.length} raw-data stories, ${fieldsPerPass} header fields per pass, best of ${rounds} interleaved rounds of ${seconds}s`);
-console.log('header fields/s      deflate      inflate');
-console.log(`nghttp2 (C)       ${m(c.deflate).padStart(10)}   ${m(c.inflate).padStart(10)}`);
-console.log(`spdylay (ours)    ${m(ours.deflate).padStart(10)}   ${m(ours.inflate).padStart(10)}`);
-console.log(`hpack.js          ${m(hj.deflate).padStart(10)}   ${m(hj.inflate).padStart(10)}`);
-console.log(`ours / C          ${(ours.deflate / c.deflate).toFixed(2).padStart(9)}x   ${(ours.inflate / c.inflate).toFixed(2).padStart(9)}x`);
-console.log(`ours / hpack.js   ${(ours.deflate / hj.deflate).toFixed(2).padStart(9)}x   ${(ours.inflate / hj.inflate).toFixed(2).padStart(9)}x`);
-console.log(`C / hpack.js      ${(c.deflate / hj.deflate).toFixed(2).padStart(9)}x   ${(c.inflate / hj.inflate).toFixed(2).padStart(9)}x`);
+const x = (a, b) => `${(a / b).toFixed(2)}x`;
+console.log(`bench/hpack: ${stories.length} raw-data stories, ${fieldsPerPass} header fields per pass, best of ${rounds} interleaved rounds of ${seconds} s CPU time`);
+console.log('header fields per CPU second   deflate   inflate (Buffers)   inflate (strings)');
+const row = (label, d, i, st) => console.log(`${label.padEnd(28)} ${d.padStart(9)}   ${i.padStart(17)}   ${st.padStart(17)}`);
+row('nghttp2 (C)', m(c.deflate), m(c.inflate), m(c.inflate));
+row('spdylay (ours)', m(ours.deflate), m(ours.inflate), m(ours.strings));
+row('hpack.js', m(hj.deflate), m(hj.inflate), m(hj.inflate));
+row('ours / C', x(ours.deflate, c.deflate), x(ours.inflate, c.inflate), x(ours.strings, c.inflate));
+row('ours / hpack.js', x(ours.deflate, hj.deflate), x(ours.inflate, hj.inflate), x(ours.strings, hj.inflate));
+row('C / hpack.js', x(c.deflate, hj.deflate), x(c.inflate, hj.inflate), x(c.inflate, hj.inflate));
+const verdict = (name, v, target) => `${name} ${v.toFixed(2)}x (target ${target}x: ${v >= target ? 'met' : 'NOT met'})`;
+console.log(`\ntargets: ${[
+  verdict('strings/C', ours.strings / c.inflate, 0.7),
+  verdict('deflate/C', ours.deflate / c.deflate, 0.6),
+  verdict('Buffers/C', ours.inflate / c.inflate, 0.5),
+].join('; ')}`);
+console.log(`         ${[
+  verdict('deflate/hpack.js', ours.deflate / hj.deflate, 8),
+  verdict('Buffers/hpack.js', ours.inflate / hj.inflate, 8),
+  verdict('strings/hpack.js', ours.strings / hj.inflate, 8),
+].join('; ')}`);
 const ns = (r) => Math.round(1e9 / r);
-console.log(`\ninflate, ns per field: C ${ns(c.inflate)}, ours ${ns(ours.inflate)} = native half ${ns(parts.native)}`
+console.log(`\nns per field (CPU):`);
+console.log(`  inflate, strings: C ${ns(c.inflate)}, ours ${ns(ours.strings)} = native half ${ns(parts.nativeStrings)}`
+  + ` (nghttp2 + records + one literal string per block) + JS results ${ns(ours.strings) - ns(parts.nativeStrings)};`
+  + ` 0.7x of C would be ${ns(0.7 * c.inflate)}`);
+console.log(`  inflate, Buffers: C ${ns(c.inflate)}, ours ${ns(ours.inflate)} = native half ${ns(parts.native)}`
   + ` + JS results ${ns(ours.inflate) - ns(parts.native)}; JS floor (2 Buffer views + pair, no native call) ${ns(parts.floor)};`
-  + ` 0.6x of C would be ${ns(0.6 * c.inflate)}`);
+  + ` 0.5x of C would be ${ns(0.5 * c.inflate)}`);
+console.log(`  deflate: C ${ns(c.deflate)}, ours ${ns(ours.deflate)} = native half (fields as bytes) ${ns(parts.nativeDeflate)}`
+  + ` + JS (walking the fields, writing their strings as bytes) ${ns(ours.deflate) - ns(parts.nativeDeflate)};`
+  + ` 0.6x of C would be ${ns(0.6 * c.deflate)}`);

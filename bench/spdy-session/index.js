@@ -76,7 +76,7 @@ function prepareC() {
 // bodyMode 'buffer': sp.BufferDataProvider (served natively, like C's
 // memcpy provider and spdy-transport's stream.end(body)); 'js': a DataProvider
 // whose JS readCb returns slices of the body (one JS call per DATA frame).
-function pairOurs(version, body, bodyMode, observe = true, reuse = true) {
+function pairOurs(version, body, bodyMode, observe = true, reuse = true, batch = false) {
   let completed = 0;
   let submitted = 0;
   let target = 0;
@@ -90,6 +90,7 @@ function pairOurs(version, body, bodyMode, observe = true, reuse = true) {
   // every sendCb Buffer stays valid for good.
   const client = new sp.Session(sp.CLIENT, version, {
     reuseSendBuffer: reuse,
+    batchRecvCallbacks: batch,
     sendCb: (_s, data) => { moved += data.length; server.recv(data); return data.length; },
     onCtrlRecvCb: observe ? (_s, f) => { if (f.nv) nvSeen += f.nv.length; } : undefined,
     onDataChunkRecvCb: observe ? (_s, _flags, _sid, data) => { bodyBytes += data.length; } : undefined,
@@ -100,6 +101,7 @@ function pairOurs(version, body, bodyMode, observe = true, reuse = true) {
   });
   const server = new sp.Session(sp.SERVER, version, {
     reuseSendBuffer: reuse,
+    batchRecvCallbacks: batch,
     sendCb: (_s, data) => { moved += data.length; client.recv(data); return data.length; },
     onCtrlRecvCb: observe ? (_s, f) => { if (f.nv) nvSeen += f.nv.length; } : undefined,
     onRequestRecvCb: (s, sid) => {
@@ -132,13 +134,13 @@ function pairOurs(version, body, bodyMode, observe = true, reuse = true) {
 // the C driver does the same).
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
-function oursRt(version, bodyMode, observe = true) {
+function oursRt(version, bodyMode, observe = true, batch = false) {
   const body = Buffer.alloc(BODY, 'x');
   let total = 0;
   const t0 = cpuNow();
   let dt;
   do {
-    const p = pairOurs(version, body, bodyMode, observe);
+    const p = pairOurs(version, body, bodyMode, observe, true, batch);
     p.start(INFLIGHT, PER_CONN);
     while (p.completed < PER_CONN && p.pump() > 0) { /* pump */ }
     if (p.completed !== PER_CONN) throw new Error(`ours: ${p.completed} of ${PER_CONN} completed`);
@@ -265,7 +267,7 @@ async function main() {
     + `${fmt(buf).padStart(9)} = ${ratio(buf, c)} of C, ${ratio(buf, t)} of spdy-transport | ours JS readCb ${fmt(js).padStart(9)} `
     + `= ${ratio(js, c)}, ${ratio(js, t)} | spdy-transport ${fmt(t)}`);
   for (const v of VERSIONS) {
-    const best = { cRt: 0, rtBuf: 0, rtJs: 0, cRtMin: 0, rtBufMin: 0, rtJsMin: 0, tRt: 0, cData: 0, dataBuf: 0, dataJs: 0, tData: 0, dataBufKeep: 0, dataJsKeep: 0 };
+    const best = { cRt: 0, rtBuf: 0, rtJs: 0, cRtMin: 0, rtBufMin: 0, rtJsMin: 0, rtBufB: 0, rtJsB: 0, rtBufMinB: 0, rtJsMinB: 0, tRt: 0, cData: 0, dataBuf: 0, dataJs: 0, tData: 0, dataBufKeep: 0, dataJsKeep: 0 };
     const up = (k, x) => { best[k] = Math.max(best[k], x); };
     const doRt = opts.only.includes('rt');
     const doData = opts.only.includes('data');
@@ -277,6 +279,10 @@ async function main() {
         up('rtBufMin', oursRt(v.spdylay, 'buffer', false));
         up('cRtMin', c.rt(v.spdylay, false));
         up('rtJsMin', oursRt(v.spdylay, 'js', false));
+        up('rtBufB', oursRt(v.spdylay, 'buffer', true, true));
+        up('rtJsB', oursRt(v.spdylay, 'js', true, true));
+        up('rtBufMinB', oursRt(v.spdylay, 'buffer', false, true));
+        up('rtJsMinB', oursRt(v.spdylay, 'js', false, true));
         if (!opts['no-transport']) up('tRt', await transportRt(v.transport));
       }
       if (doData) {
@@ -293,6 +299,8 @@ async function main() {
     if (doRt) {
       line('round trips/s headers', best.cRt, best.rtBuf, best.rtJs, best.tRt);
       line('round trips/s minimal', best.cRtMin, best.rtBufMin, best.rtJsMin, best.tRt);
+      line('headers, batchRecv', best.cRt, best.rtBufB, best.rtJsB, best.tRt);
+      line('minimal, batchRecv', best.cRtMin, best.rtBufMinB, best.rtJsMinB, best.tRt);
     }
     if (doData) {
       line('DATA MB/s', best.cData, best.dataBuf, best.dataJs, best.tData);
@@ -301,7 +309,8 @@ async function main() {
   }
   console.log('\n(spdy-transport always observes headers and body: its round-trip figure is compared with both.)');
   console.log('(ours runs with reuseSendBuffer: sendCb feeds the peer and returns, as C\'s send_callback;');
-  console.log(' "no reuse" is the default mode, where every sendCb Buffer stays valid for good.)');
+  console.log(' "no reuse" is the default mode, where every sendCb Buffer stays valid for good;');
+  console.log(' "batchRecv" lines add batchRecvCallbacks: the callbacks of one recv(data) reach JS in one call.)');
   if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(summary, null, 1));
 }
 

@@ -25,8 +25,14 @@ class HDInflater : public Napi::ObjectWrap<HDInflater> {
   Napi::Value Inflate(const Napi::CallbackInfo &info);
   // takePending(slab, offset): number -- after kErrNoSpace
   Napi::Value TakePending(const Napi::CallbackInfo &info);
-  // pendingLength(): bytes waiting for TakePending
+  // pendingLength(): bytes waiting for TakePending (or TakePendingStrings)
   Napi::Value PendingLength(const Napi::CallbackInfo &info);
+  // inflateStrings(block, scratch): string | number -- the string mode
+  Napi::Value InflateStrings(const Napi::CallbackInfo &info);
+  // takePendingStrings(scratch): string -- after kErrNoSpace from InflateStrings
+  Napi::Value TakePendingStrings(const Napi::CallbackInfo &info);
+  // staticTable(): the 61 static table entries as [name, value] Buffer pairs
+  static Napi::Value StaticTable(const Napi::CallbackInfo &info);
   bool WriteOut(const Napi::Value &slab, const Napi::Value &offset);
   Napi::Value ChangeTableSize(const Napi::CallbackInfo &info);
   Napi::Value GetHdTable(const Napi::CallbackInfo &info);
@@ -43,6 +49,9 @@ class HDInflater : public Napi::ObjectWrap<HDInflater> {
   std::vector<uint32_t> lens_;
   std::vector<uint8_t> bytes_;
   std::vector<uint8_t> out_;
+  // String mode: the records and literal bytes of the last block.
+  std::vector<uint32_t> recs_;
+  size_t strings_pending_ = 0;  // bytes waiting for TakePendingStrings
 };
 
 }  // namespace spdylay_binding

@@ -9,20 +9,11 @@ namespace spdylay_binding {
 
 namespace {
 
-// Sources of finished bodies, kept for the next responses made on this
-// thread (every session of a thread shares them): at most kPoolMax, each
-// string holding at most kPoolKeepString bytes of capacity.
-constexpr size_t kPoolMax = 64;
+// At most kPoolMax sources of finished bodies are kept per session for its
+// next responses, each string holding at most kPoolKeepString bytes of
+// capacity.
+constexpr size_t kPoolMax = 16;
 constexpr size_t kPoolKeepString = 256;
-
-struct SourcePool {
-  std::vector<ResponseBodies::Source *> free;
-  ~SourcePool() {
-    for (ResponseBodies::Source *src : free) delete src;
-  }
-};
-
-thread_local SourcePool source_pool;
 
 void ReleaseString(std::string &s) {
   if (s.capacity() > kPoolKeepString) std::string().swap(s);
@@ -32,16 +23,14 @@ void ReleaseString(std::string &s) {
 }  // namespace
 
 std::unique_ptr<ResponseBodies::Source> ResponseBodies::NewSource() {
-  std::vector<Source *> &free = source_pool.free;
-  if (free.empty()) return std::unique_ptr<Source>(new Source());
-  Source *src = free.back();
-  free.pop_back();
-  return std::unique_ptr<Source>(src);
+  if (free_.empty()) return std::unique_ptr<Source>(new Source());
+  std::unique_ptr<Source> src = std::move(free_.back());
+  free_.pop_back();
+  return src;
 }
 
 void ResponseBodies::Recycle(std::unique_ptr<Source> src) {
-  std::vector<Source *> &free = source_pool.free;
-  if (free.size() >= kPoolMax) return;  // freed here
+  if (free_.size() >= kPoolMax) return;  // freed here
   src->owner = nullptr;
   src->kind = kNone;
   ReleaseString(src->owned);
@@ -55,7 +44,7 @@ void ResponseBodies::Recycle(std::unique_ptr<Source> src) {
   src->has_trailers = false;
   ReleaseString(src->trailers);
   src->trailer_count = 0;
-  free.push_back(src.release());
+  free_.push_back(std::move(src));
 }
 
 void ResponseBodies::SetReader(Napi::Function read_fn, int32_t *read_flag) {
@@ -120,6 +109,7 @@ void ResponseBodies::Drop(int32_t stream_id) {
 
 void ResponseBodies::Clear() {
   sources_.clear();
+  free_.clear();
   bytes_ = 0;
   read_fn_.Reset();
 }

@@ -89,10 +89,10 @@ class ResponseBodies {
   static constexpr size_t kCopyBodyMax = 16384;
 
   // A Source with its fields at their defaults: one kept by Recycle, or a new one.
-  static std::unique_ptr<Source> NewSource();
+  std::unique_ptr<Source> NewSource();
   // Keeps `src` for NewSource (its strings' large capacity and its
   // reference released), or frees it when enough are kept.
-  static void Recycle(std::unique_ptr<Source> src);
+  void Recycle(std::unique_ptr<Source> src);
   // nghttp2's data_source_read_callback for every body.
   static ssize_t Read(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                       uint32_t *data_flags, nghttp2_data_source *source, void *user_data);
@@ -101,6 +101,8 @@ class ResponseBodies {
   static void SubmitTrailers(nghttp2_session *session, int32_t stream_id, Source *src, uint32_t *data_flags);
 
   std::unordered_map<int32_t, std::unique_ptr<Source>> sources_;
+  // Finished sources kept for NewSource (at most kPoolMax).
+  std::vector<std::unique_ptr<Source>> free_;
   size_t bytes_ = 0;
   Napi::FunctionReference read_fn_;
   int32_t *read_flag_ = nullptr;

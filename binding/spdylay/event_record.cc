@@ -26,54 +26,41 @@ Napi::Object RecordLayout(Napi::Env env) {
   return layout;
 }
 
-EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_type type,
-                                                 const spdylay_frame *frame, int32_t extra,
-                                                 napi_value undefined, napi_value *value) {
-  int32_t *rec = rec_;
+EventRecord::FrameStatus EventRecord::FrameFields(spdylay_frame_type type, const spdylay_frame *frame,
+                                                  int32_t extra, int32_t *rec, char ***nv, bool *has_nv) {
   const spdylay_ctrl_hd &hd = frame->ctrl.hd;
   rec[kRecType] = type;
   rec[kRecVersion] = hd.version;
   rec[kRecFlags] = hd.flags;
   rec[kRecLength] = hd.length;
   rec[kRecExtra] = extra;
-  char **nv = nullptr;
-  bool has_nv = false;
-  napi_value iv = nullptr;
+  *nv = nullptr;
+  *has_nv = false;
   switch (type) {
     case SPDYLAY_SYN_STREAM:
       rec[kRecStreamId] = frame->syn_stream.stream_id;
       rec[kRecAssoc] = frame->syn_stream.assoc_stream_id;
       rec[kRecPri] = frame->syn_stream.pri;
       rec[kRecSlot] = frame->syn_stream.slot;
-      nv = frame->syn_stream.nv;
-      has_nv = true;
+      *nv = frame->syn_stream.nv;
+      *has_nv = true;
       break;
     case SPDYLAY_SYN_REPLY:
       rec[kRecStreamId] = frame->syn_reply.stream_id;
-      nv = frame->syn_reply.nv;
-      has_nv = true;
+      *nv = frame->syn_reply.nv;
+      *has_nv = true;
       break;
     case SPDYLAY_HEADERS:
       rec[kRecStreamId] = frame->headers.stream_id;
-      nv = frame->headers.nv;
-      has_nv = true;
+      *nv = frame->headers.nv;
+      *has_nv = true;
       break;
     case SPDYLAY_RST_STREAM:
       rec[kRecStreamId] = frame->rst_stream.stream_id;
       rec[kRecStatus] = static_cast<int32_t>(frame->rst_stream.status_code);
       break;
-    case SPDYLAY_SETTINGS: {
-      size_t niv = frame->settings.niv;
-      void *data;
-      if (napi_create_arraybuffer(env, niv * 12, &data, &iv) != napi_ok) return FrameStatus::kFailed;
-      uint32_t *u = static_cast<uint32_t *>(data);
-      for (size_t i = 0; i < niv; ++i) {
-        u[3 * i] = static_cast<uint32_t>(frame->settings.iv[i].settings_id);
-        u[3 * i + 1] = frame->settings.iv[i].flags;
-        u[3 * i + 2] = frame->settings.iv[i].value;
-      }
+    case SPDYLAY_SETTINGS:
       break;
-    }
     case SPDYLAY_PING:
       rec[kRecUniqueId] = static_cast<int32_t>(frame->ping.unique_id);
       break;
@@ -88,27 +75,77 @@ EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_typ
     default:
       return FrameStatus::kSkip;  // NOOP, CREDENTIAL: no frame class (as the reference binding)
   }
+  if (!*has_nv) rec[kRecNvCount] = 0;
+  return FrameStatus::kOk;
+}
+
+EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_type type,
+                                                 const spdylay_frame *frame, int32_t extra,
+                                                 napi_value undefined, napi_value *value) {
+  char **nv;
+  bool has_nv;
+  if (FrameFields(type, frame, extra, rec_, &nv, &has_nv) == FrameStatus::kSkip) return FrameStatus::kSkip;
+  if (type == SPDYLAY_SETTINGS) {
+    size_t niv = frame->settings.niv;
+    void *data;
+    napi_value iv;
+    if (napi_create_arraybuffer(env, niv * 12, &data, &iv) != napi_ok) return FrameStatus::kFailed;
+    uint32_t *u = static_cast<uint32_t *>(data);
+    for (size_t i = 0; i < niv; ++i) {
+      u[3 * i] = static_cast<uint32_t>(frame->settings.iv[i].settings_id);
+      u[3 * i + 1] = frame->settings.iv[i].flags;
+      u[3 * i + 2] = frame->settings.iv[i].value;
+    }
+    *value = iv;
+    return FrameStatus::kOk;
+  }
   if (!has_nv) {
-    rec[kRecNvCount] = 0;
-    *value = iv ? iv : undefined;
+    *value = undefined;
     return FrameStatus::kOk;
   }
   if (!nv) {
-    rec[kRecNvCount] = -1;
+    rec_[kRecNvCount] = -1;
     *value = undefined;
     return FrameStatus::kOk;
   }
   return JoinNv(env, nv, value) == napi_ok ? FrameStatus::kOk : FrameStatus::kFailed;
 }
 
-napi_status EventRecord::JoinNv(napi_env env, char **nv, napi_value *value) {
+bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_frame *frame,
+                             int32_t extra, int32_t *dst, std::string *nvs) {
+  if (type == SPDYLAY_SETTINGS || Skipped(type)) return false;
+  char **nv;
+  bool has_nv;
+  int32_t *fields = dst + 1;
+  FrameFields(type, frame, extra, fields, &nv, &has_nv);
+  int32_t start = -1;
+  int32_t end = -1;
+  if (has_nv && !nv) {
+    fields[kRecNvCount] = -1;
+  } else if (has_nv) {
+    int32_t pairs;
+    bool ascii;
+    size_t total = JoinNvBytes(nv, &pairs, &ascii);
+    if (!ascii) return false;
+    fields[kRecNvCount] = pairs;
+    start = static_cast<int32_t>(nvs->size());
+    nvs->append(nvjoin_.data(), total);
+    end = static_cast<int32_t>(nvs->size());
+  }
+  dst[0] = kind;
+  dst[1 + kFrameWords] = start;
+  dst[2 + kFrameWords] = end;
+  return true;
+}
+
+size_t EventRecord::JoinNvBytes(char **nv, int32_t *pairs, bool *ascii) {
   // Names and values, each followed by its NUL, are copied in one pass.
   std::string &s = nvjoin_;
   size_t total = 0;
-  int32_t pairs = 0;
+  int32_t n = 0;
   for (char **p = nv; p[0] && p[1]; p += 2) {
     total += std::strlen(p[0]) + std::strlen(p[1]) + 2;
-    ++pairs;
+    ++n;
   }
   if (s.size() < total) s.resize(total * 2);
   char *out = &s[0];
@@ -127,9 +164,18 @@ napi_status EventRecord::JoinNv(napi_env env, char **nv, napi_value *value) {
     high |= w;
   }
   for (; i < total; ++i) high |= static_cast<unsigned char>(s[i]);
+  *pairs = n;
+  *ascii = (high & 0x8080808080808080ull) == 0;
+  return total;
+}
+
+napi_status EventRecord::JoinNv(napi_env env, char **nv, napi_value *value) {
+  int32_t pairs;
+  bool ascii;
+  size_t total = JoinNvBytes(nv, &pairs, &ascii);
   rec_[kRecNvCount] = pairs;
-  return (high & 0x8080808080808080ull) ? napi_create_string_utf8(env, s.data(), total, value)
-                                        : napi_create_string_latin1(env, s.data(), total, value);
+  return ascii ? napi_create_string_latin1(env, nvjoin_.data(), total, value)
+               : napi_create_string_utf8(env, nvjoin_.data(), total, value);
 }
 
 }  // namespace spdylay_binding

@@ -39,7 +39,8 @@ namespace spdylay_binding {
   X(kUnknownCtrl, unknownCtrl, 14)   /* (head, payload) */                                          \
   X(kNewSlab, newSlab, 15)           /* () A=size -> ArrayBuffer of at least A bytes */             \
   X(kCtrlRecvRequestRecv, ctrlRecvRequestRecv, 16) /* (nv) SYN_STREAM+FIN, then A=streamId */       \
-  X(kDataBatch, dataBatch, 17)       /* (arraybuffer, n) n DATA events from kRecBatch */
+  X(kDataBatch, dataBatch, 17)       /* (arraybuffer, n) n DATA events from kRecBatch */          \
+  X(kQueue, queue, 18)               /* (nvs, arraybuffer, words) receive events from kRecQueue */
 
 // Record slots (Int32Array indexes): X(enumerator, JS name, index).
 #define SPDYLAY_RECORD_SLOTS(X)                                                       \
@@ -61,7 +62,8 @@ namespace spdylay_binding {
   X(kRecB, b, 17)                                                                     \
   X(kRecC, c, 18)                                                                     \
   X(kRecD, d, 19)                                                                     \
-  X(kRecBatch, batch, 24) /* first batched DATA event */
+  X(kRecBatch, batch, 24) /* first batched DATA event */                              \
+  X(kRecQueue, queue, 280) /* queued receive events (batchRecvCallbacks) */
 
 #define SPDYLAY_ENUM_ENTRY(name, js, value) name = value,
 enum Kind : int32_t { SPDYLAY_EVENT_KINDS(SPDYLAY_ENUM_ENTRY) };
@@ -74,7 +76,23 @@ enum Rec : int { SPDYLAY_RECORD_SLOTS(SPDYLAY_ENUM_ENTRY) };
 constexpr int kBatchStride = 4;
 constexpr int kBatchKindShift = 8;
 constexpr int kBatchMax = 64;
-constexpr int kRecSize = kRecBatch + kBatchStride * kBatchMax;
+static_assert(kRecQueue == kRecBatch + kBatchStride * kBatchMax, "the queue follows the batch");
+
+// The receive events of one recv(data) when the session batches them
+// (SessionOptions.batchRecvCallbacks), queued from kRecQueue as int32 words
+// and sent to JS in one kQueue call with the name/value strings of their
+// frames joined in one string (`nvs`) and the input's ArrayBuffer:
+//   kCtrlRecv, kInvalidCtrlRecv: kind, the kFrameWords frame slots (as
+//     kRecType..kRecExtra), nv start, nv end (in `nvs`; -1: no nv string)
+//   kDataChunkRecv: kind, flags, streamId, offset, length (in the input)
+//   kDataRecv: kind, flags, streamId, length
+//   kStreamClose: kind, streamId, statusCode, userToken, provider
+//   kRequestRecv: kind, streamId
+constexpr int kFrameWords = kRecExtra + 1;
+static_assert(kRecType == 0, "frame slots start the record");
+constexpr int kQueueFrameWords = 1 + kFrameWords + 2;
+constexpr int kQueueWords = 2048;
+constexpr int kRecSize = kRecQueue + kQueueWords;
 
 // { kinds: {send: 0, ...}, record: {type: 0, ..., size}, batchStride,
 // batchKindShift }: the layout above, for JS.
@@ -94,6 +112,16 @@ class EventRecord {
   // CREDENTIAL); kFailed: a JS value could not be made (exception pending).
   FrameStatus WriteFrame(napi_env env, spdylay_frame_type type, const spdylay_frame *frame,
                          int32_t extra, napi_value undefined, napi_value *value);
+  // Queues a kCtrlRecv/kInvalidCtrlRecv event at `dst` (kQueueFrameWords
+  // words), its nv string appended to `nvs`. False when the frame cannot be
+  // queued (SETTINGS, whose entries travel as an ArrayBuffer; an nv that is
+  // not ASCII): dispatch it with WriteFrame then. kSkip frames are not
+  // queued either (check Skipped first).
+  bool QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_frame *frame, int32_t extra,
+                  int32_t *dst, std::string *nvs);
+  static bool Skipped(spdylay_frame_type type) {
+    return type == SPDYLAY_NOOP || type == SPDYLAY_CREDENTIAL;
+  }
 
   bool has_batch() const { return batch_n_ != 0; }
   // Appends a DATA event (`a`, `b` = offset, length for kDataChunkRecv;
@@ -116,6 +144,12 @@ class EventRecord {
  private:
   // The nv list as one NUL-joined JS string (latin1 when it is ASCII).
   napi_status JoinNv(napi_env env, char **nv, napi_value *value);
+  // Joins the nv list into nvjoin_: its length and pair count; `*ascii`
+  // tells whether every byte is ASCII.
+  size_t JoinNvBytes(char **nv, int32_t *pairs, bool *ascii);
+  // The frame's fixed fields into `rec` (slot layout) and its nv list.
+  static FrameStatus FrameFields(spdylay_frame_type type, const spdylay_frame *frame, int32_t extra,
+                                 int32_t *rec, char ***nv, bool *has_nv);
 
   int32_t *rec_ = nullptr;
   int32_t batch_n_ = 0;

@@ -15,6 +15,7 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
           StaticValue("ERR_NV_NUL", Napi::Number::New(env, kErrNvNul)),
           StaticValue("FLAG_REUSE_SEND_BUFFER", Napi::Number::New(env, kFlagReuseSendBuffer)),
           StaticValue("FLAG_SENT_AFTER_SEND_CB", Napi::Number::New(env, kFlagSentAfterSendCb)),
+          StaticValue("FLAG_BATCH_RECV", Napi::Number::New(env, kFlagBatchRecv)),
           StaticValue("layout", RecordLayout(env)),
       });
   return DefineRawMethods(cls, {
@@ -71,6 +72,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
   if (flags & kFlagSentAfterSendCb) {
     hand_over_ = static_cast<uint8_t>((Has(kCtrlSend) ? 1 : 0) | (Has(kDataSend) ? 2 : 0));
   }
+  batch_recv_ = (flags & kFlagBatchRecv) != 0;
   sources_.Init(env);
 
   spdylay_session_callbacks cbs;

@@ -36,6 +36,11 @@
 //   crossing for many DATA frames, in order with every other callback.
 // * A received SYN_STREAM with FIN and the on_request_recv that the library
 //   calls right after it (nothing happens in between) reach JS in one call.
+// * With kFlagBatchRecv (SessionOptions.batchRecvCallbacks), every receive
+//   event of recv(data) (control frames received or rejected, DATA chunks in
+//   the input and DATA ends, stream closes, request ends) is queued in the
+//   record and they reach JS in one call, in order, before any other call
+//   into JS and at the end of recv().
 // * A JS callback never throws through C: the JS dispatcher catches and
 //   returns C codes; if a call into JS still fails (termination, a bug in
 //   the dispatcher), the exception is captured here, the C failure code is
@@ -160,6 +165,21 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
                   bool stash = false);
   // Dispatches a stashed SYN_STREAM event on its own (before any other event).
   void FlushStash();
+  // kFlagBatchRecv: whether receive events are queued now (recv(data)).
+  bool Queueing() const { return batch_recv_ && input_ab_ && dispatch_ && !js_failed_; }
+  // Room for a queued event of `words` words (the queue is sent first when
+  // full); the event counts once Commit(words) is called.
+  int32_t *QueueSpace(int words) {
+    if (queue_words_ + words > kQueueWords) FlushQueue();
+    return &rec_[kRecQueue + queue_words_];
+  }
+  void Commit(int words) { queue_words_ += words; }
+  // Sends the queued receive events to JS (one kQueue call); the record's
+  // frame slots are kept as they were.
+  void FlushQueue();
+  // Queues a received (or rejected) control frame; false when it cannot be
+  // (EventRecord::QueueFrame): dispatch it with FrameEvent then.
+  bool QueueFrameEvent(Kind kind, spdylay_frame_type type, spdylay_frame *frame, int32_t extra);
   // Fires an event of `kind` whose values are a frame's head and payload,
   // copied into Buffers (parse error, unknown control frame).
   void BytesEvent(Kind kind, const uint8_t *head, size_t headlen, const uint8_t *payload,
@@ -185,6 +205,8 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   // that took the last byte of their frame has returned (the python-style
   // callbacks' onCtrlSendCb/onDataSendCb).
   static constexpr uint32_t kFlagSentAfterSendCb = 1u << 1;
+  // The receive events of recv(data) reach JS in one call (kQueue).
+  static constexpr uint32_t kFlagBatchRecv = 1u << 2;
 
   spdylay_session *session_ = nullptr;
   napi_env env_ = nullptr;
@@ -220,6 +242,12 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   // on_request_recv that the library calls right after it.
   napi_value stash_nv_ = nullptr;
   int32_t stash_stream_ = 0;
+
+  // kFlagBatchRecv: the receive events queued in the record, and the nv
+  // strings of their frames.
+  bool batch_recv_ = false;
+  int32_t queue_words_ = 0;
+  std::string queue_nv_;
 
   NvArgs nv_;
 };

@@ -24,7 +24,8 @@ void SpdylaySession::CaptureException() {
 }
 
 napi_value SpdylaySession::CallJs(size_t argc, napi_value *argv) {
-  if (rec_.has_batch()) FlushBatch();  // batched DATA events go first,
+  if (queue_words_) FlushQueue();  // queued receive events go first,
+  if (rec_.has_batch()) FlushBatch();  // and so do batched DATA events
   if (stash_nv_) FlushStash();  // and so does a stashed event
   if (!dispatch_ || js_failed_) return nullptr;
   napi_value result;
@@ -54,6 +55,7 @@ bool SpdylaySession::Enter(napi_value dispatch) {
 }
 
 bool SpdylaySession::Leave() {
+  FlushQueue();
   FlushBatch();
   FlushStash();
   stash_nv_ = nullptr;
@@ -291,9 +293,11 @@ void SpdylaySession::CtrlRecvCb(spdylay_session *, spdylay_frame_type type,
                                 spdylay_frame *frame, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (!self->Has(kCtrlRecv)) return;
+  if (self->Queueing() && self->QueueFrameEvent(kCtrlRecv, type, frame, 0)) return;
   // A SYN_STREAM with FIN: the library calls on_request_recv_callback next,
   // with nothing in between, so both callbacks go to JS in one call.
-  bool stash = type == SPDYLAY_SYN_STREAM &&
+  // (Not when queueing: the request end is then queued after this frame.)
+  bool stash = !self->Queueing() && type == SPDYLAY_SYN_STREAM &&
                (frame->syn_stream.hd.flags & SPDYLAY_CTRL_FLAG_FIN) && self->Has(kRequestRecv);
   self->FrameEvent(kCtrlRecv, type, frame, 0, stash);
 }
@@ -302,9 +306,10 @@ void SpdylaySession::InvalidCtrlRecvCb(spdylay_session *, spdylay_frame_type typ
                                        spdylay_frame *frame, uint32_t status_code,
                                        void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
-  if (self->Has(kInvalidCtrlRecv)) {
-    self->FrameEvent(kInvalidCtrlRecv, type, frame, static_cast<int32_t>(status_code));
-  }
+  if (!self->Has(kInvalidCtrlRecv)) return;
+  int32_t status = static_cast<int32_t>(status_code);
+  if (self->Queueing() && self->QueueFrameEvent(kInvalidCtrlRecv, type, frame, status)) return;
+  self->FrameEvent(kInvalidCtrlRecv, type, frame, status);
 }
 
 void SpdylaySession::BeforeCtrlSendCb(spdylay_session *, spdylay_frame_type type,
@@ -323,6 +328,40 @@ void SpdylaySession::CtrlNotSendCb(spdylay_session *, spdylay_frame_type type,
                                    spdylay_frame *frame, int error_code, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (self->Has(kCtrlNotSend)) self->FrameEvent(kCtrlNotSend, type, frame, error_code);
+}
+
+bool SpdylaySession::QueueFrameEvent(Kind kind, spdylay_frame_type type, spdylay_frame *frame,
+                                     int32_t extra) {
+  if (EventRecord::Skipped(type)) return true;
+  int32_t *e = QueueSpace(kQueueFrameWords);
+  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_)) return false;
+  Commit(kQueueFrameWords);
+  return true;
+}
+
+void SpdylaySession::FlushQueue() {
+  int32_t n = queue_words_;
+  if (n == 0) return;
+  queue_words_ = 0;
+  if (!dispatch_ || js_failed_) {
+    queue_nv_.clear();
+    return;
+  }
+  napi_value nvs;
+  napi_status s = napi_create_string_latin1(env_, queue_nv_.data(), queue_nv_.size(), &nvs);
+  queue_nv_.clear();
+  if (s != napi_ok) {
+    CaptureException();
+    return;
+  }
+  // JS writes the frame slots while it walks the queue; an event being
+  // dispatched may have written its own there already.
+  int32_t saved[kFrameWords];
+  std::memcpy(saved, &rec_[0], sizeof saved);
+  napi_value argv[4] = {I32(env_, kQueue), nvs, input_ab_ ? input_ab_ : undefined_, I32(env_, n)};
+  napi_value result;
+  if (napi_call_function(env_, undefined_, dispatch_, 4, argv, &result) != napi_ok) CaptureException();
+  std::memcpy(&rec_[0], saved, sizeof saved);
 }
 
 void SpdylaySession::FlushBatch() {
@@ -352,6 +391,16 @@ void SpdylaySession::DataChunkRecvCb(spdylay_session *, uint8_t flags, int32_t s
   napi_value ab;
   size_t off;
   if (self->input_ab_ && data >= self->input_begin_ && data + len <= self->input_end_) {
+    if (self->Queueing()) {
+      int32_t *e = self->QueueSpace(5);
+      e[0] = kDataChunkRecv;
+      e[1] = flags;
+      e[2] = stream_id;
+      e[3] = static_cast<int32_t>(data - self->input_base_);
+      e[4] = static_cast<int32_t>(len);
+      self->Commit(5);
+      return;
+    }
     self->PushBatch(kDataChunkRecv, flags, stream_id, static_cast<int32_t>(data - self->input_base_),
                     static_cast<int32_t>(len));
     return;
@@ -370,6 +419,15 @@ void SpdylaySession::DataRecvCb(spdylay_session *, uint8_t flags, int32_t stream
                                 int32_t length, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (!self->Has(kDataRecv)) return;
+  if (self->Queueing()) {
+    int32_t *e = self->QueueSpace(4);
+    e[0] = kDataRecv;
+    e[1] = flags;
+    e[2] = stream_id;
+    e[3] = length;
+    self->Commit(4);
+    return;
+  }
   if (self->input_ab_ && self->dispatch_ && !self->js_failed_) {
     self->PushBatch(kDataRecv, flags, stream_id, length, 0);
     return;
@@ -402,6 +460,16 @@ void SpdylaySession::StreamCloseCb(spdylay_session *session, int32_t stream_id,
   // the stream's user data or an unfinished data provider.
   bool provider = self->sources_.JsTake(stream_id);
   if (!self->Has(kStreamClose) && !token && !provider) return;
+  if (self->Queueing()) {
+    int32_t *e = self->QueueSpace(5);
+    e[0] = kStreamClose;
+    e[1] = stream_id;
+    e[2] = static_cast<int32_t>(status_code);
+    e[3] = static_cast<int32_t>(token);
+    e[4] = provider ? 1 : 0;
+    self->Commit(5);
+    return;
+  }
   EventRecord &rec = self->rec_;
   rec[kRecA] = stream_id;
   rec[kRecB] = static_cast<int32_t>(status_code);
@@ -414,6 +482,13 @@ void SpdylaySession::StreamCloseCb(spdylay_session *session, int32_t stream_id,
 void SpdylaySession::RequestRecvCb(spdylay_session *, int32_t stream_id, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
   if (!self->Has(kRequestRecv)) return;
+  if (self->Queueing()) {
+    int32_t *e = self->QueueSpace(2);
+    e[0] = kRequestRecv;
+    e[1] = stream_id;
+    self->Commit(2);
+    return;
+  }
   self->rec_[kRecA] = stream_id;
   if (self->stash_nv_ && self->stash_stream_ == stream_id) {
     napi_value argv[2] = {I32(self->env_, kCtrlRecvRequestRecv), self->stash_nv_};

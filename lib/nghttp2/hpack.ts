@@ -233,7 +233,7 @@ export class HDDeflater {
 }
 
 /** Options of {@link HDInflater}. */
-export interface HDInflaterOptions {
+export interface HDInflaterOptions<S extends boolean = boolean> {
   /**
    * Limit on the decoded size of one header block, in bytes, counted as in
    * SETTINGS_MAX_HEADER_LIST_SIZE: name + value + 32 per field. A block
@@ -241,6 +241,71 @@ export interface HDInflaterOptions {
    * decompression bombs). Default 0: no limit.
    */
   maxHeaderListSize?: number;
+  /**
+   * When true, `inflate()` returns `[name, value]` strings instead of Buffer
+   * pairs (default false). Each byte becomes the character of the same code
+   * (latin1, as Node's `http2` and `http` modules give header values): ASCII
+   * comes out as sent, and a byte 0x80-0xFF becomes U+0080-U+00FF, never a
+   * UTF-8 sequence decoded (`Buffer.from(value, 'latin1')` gives the bytes
+   * back; decode those as UTF-8 if the peer sent UTF-8).
+   *
+   * Names and values of the static table, and of the dynamic table entries a
+   * field refers to by index, are strings the inflater keeps (one string per
+   * table entry, shared by every field that refers to it); only literal names
+   * and values make new strings. A literal's string may be a slice of one
+   * string holding every literal of its block, which it then keeps alive
+   * while it is kept.
+   *
+   * Fixed for the inflater's life: its copy of the dynamic table follows
+   * every block it decodes.
+   */
+  strings?: S;
+}
+
+/** What `inflate()` returns: Buffer pairs, or strings with `{ strings: true }`. */
+export type HDHeaderList<S extends boolean> = S extends true ? [string, string][] : [Buffer, Buffer][];
+
+/** Bytes at the start of the string mode's scratch: 4 uint32 words. */
+const SCRATCH_HEAD_WORDS = 4;
+/** uint32 words per field in the string mode's scratch. */
+const RECORD_WORDS = 4;
+/** Record kinds of `inflateStrings` (the low 2 bits of a record's first word). */
+const REC_INDEXED = 0;
+const REC_INSERTED = 2;
+/**
+ * A literal of at least 13 characters is a slice of its block's literal
+ * string (V8 copies shorter substrings). An entry of the dynamic table copy is
+ * made a string of its own instead when that block string is longer than
+ * this, so that the table copy never keeps much more than the table alive.
+ */
+const RETAIN_LIMIT = 1024;
+
+/** The string mode's output area, shared by every inflater of the thread (each call reads it at once). */
+const scratch = {
+  ab: new ArrayBuffer(16384),
+  u32: null as unknown as Uint32Array,
+  buf: null as unknown as Buffer,
+  grow(min: number): void {
+    this.ab = new ArrayBuffer(Math.max(2 * this.ab.byteLength, (min + 7) & ~7));
+    this.u32 = new Uint32Array(this.ab);
+    this.buf = Buffer.from(this.ab);
+  },
+};
+scratch.u32 = new Uint32Array(scratch.ab);
+scratch.buf = Buffer.from(scratch.ab);
+
+let staticNames: string[] | null = null;
+let staticValues: string[] = [];
+
+/** HPACK's static table as strings, index 1 first (index 0 unused). */
+function loadStaticTable(): void {
+  const table = native.HDInflater.staticTable();
+  staticNames = [''];
+  staticValues = [''];
+  for (const [name, value] of table) {
+    staticNames.push(name.toString('latin1'));
+    staticValues.push(value.toString('latin1'));
+  }
 }
 
 /**
@@ -250,27 +315,47 @@ export interface HDInflaterOptions {
  * Wraps `nghttp2_hd_inflater` (`nghttp2_hd_inflate_new`,
  * `nghttp2_hd_inflate_hd2`, `nghttp2_hd_inflate_change_table_size`).
  *
+ * @typeParam S - Whether `inflate()` returns strings (`{ strings: true }`).
+ *
  * @example
  * ```ts
- * const inflater = new HDInflater();
+ * const inflater = new HDInflater({ strings: true });
  * for (const [name, value] of inflater.inflate(block)) console.log(`${name}: ${value}`);
  * ```
  */
-export class HDInflater {
+export class HDInflater<S extends boolean = false> {
   readonly #native: NativeHDInflater;
   readonly #maxHeaderListSize: number;
+  readonly #strings: boolean;
+  // String mode: the dynamic table's names and values as strings, in a ring
+  // indexed by insertion number & #mask (the newest entry is #inserted - 1).
+  #names: string[] = [];
+  #values: string[] = [];
+  #mask = 0;
+  #inserted = 0;
 
   /**
    * @param options - See {@link HDInflaterOptions}.
    * @throws OutOfRangeError (a RangeError, `ERR_SPDYLAY_OUT_OF_RANGE`) if
    *   `maxHeaderListSize` is not a non-negative integer.
+   * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) if
+   *   `strings` is given and not a boolean.
    */
-  constructor(options: HDInflaterOptions = {}) {
+  constructor(options: HDInflaterOptions<S> = {}) {
     const limit = options.maxHeaderListSize ?? 0;
     if (!Number.isSafeInteger(limit) || limit < 0) {
       throw new OutOfRangeError(`maxHeaderListSize must be a non-negative integer (bytes), got ${limit}`);
     }
+    const strings = options.strings ?? false;
+    if (typeof strings !== 'boolean') throw new ArgumentError(`strings must be a boolean, got ${typeof strings}`);
     this.#maxHeaderListSize = limit;
+    this.#strings = strings;
+    if (strings) {
+      if (staticNames === null) loadStaticTable();
+      this.#names = new Array(64).fill('');
+      this.#values = new Array(64).fill('');
+      this.#mask = 63;
+    }
     this.#native = new native.HDInflater(limit);
   }
 
@@ -281,9 +366,10 @@ export class HDInflater {
    * `nghttp2_hd_inflate_end_headers`.
    *
    * @param data - The whole header block.
-   * @returns The header list as `[name, value]` Buffer pairs, in order.
-   *   They are views of a shared 32 KiB pool slab, as small Buffers from
-   *   `Buffer.allocUnsafe` are: copy one before keeping it for long.
+   * @returns The header list as `[name, value]` pairs, in order: Buffers by
+   *   default, views of a shared 32 KiB pool slab, as small Buffers from
+   *   `Buffer.allocUnsafe` are (copy one before keeping it for long); strings
+   *   (latin1) with `{ strings: true }`, see {@link HDInflaterOptions.strings}.
    * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) if
    *   `data` is not a Buffer or Uint8Array.
    * @throws {@link HeaderCompressionError} if the block is not valid HPACK
@@ -295,8 +381,9 @@ export class HDInflater {
    * @throws {@link HeaderListTooLargeError} if the block decodes past
    *   `maxHeaderListSize`; the inflater stays usable.
    */
-  inflate(data: Uint8Array): [Buffer, Buffer][] {
+  inflate(data: Uint8Array): HDHeaderList<S> {
     if (!(data instanceof Uint8Array)) throw new ArgumentError('data must be a Buffer or Uint8Array');
+    if (this.#strings) return this.#inflateStrings(data) as HDHeaderList<S>;
     let start = pool.offset;
     let n = this.#native.inflate(data, pool.ab, start);
     if (n < 0) {
@@ -327,7 +414,120 @@ export class HDInflater {
       off += vlen;
       out[i] = [name, value];
     }
+    return out as HDHeaderList<S>;
+  }
+
+  #inflateStrings(data: Uint8Array): [string, string][] {
+    let lit = this.#native.inflateStrings(data, scratch.ab);
+    if (typeof lit !== 'string') {
+      if (lit !== ERR_NO_SPACE) throw nghttp2Error(lit, this.#native.isUsable());
+      scratch.grow(this.#native.pendingLength());
+      lit = this.#native.takePendingStrings(scratch.ab);
+    }
+    const u32 = scratch.u32;
+    const count = u32[0];
+    if (u32[2] !== 0) {
+      this.#follow(count);
+      throw new HeaderListTooLargeError(this.#maxHeaderListSize);
+    }
+    const sn = staticNames!;
+    const sv = staticValues;
+    let names = this.#names;
+    let values = this.#values;
+    let mask = this.#mask;
+    let inserted = this.#inserted;
+    const out: [string, string][] = new Array(count);
+    let pos = 0;
+    let w = SCRATCH_HEAD_WORDS;
+    for (let i = 0; i < count; i++, w += RECORD_WORDS) {
+      const kind = u32[w];
+      const index = u32[w + 1];
+      if (kind === REC_INDEXED) {
+        if (index <= 61) {
+          out[i] = [sn[index], sv[index]];
+        } else {
+          const slot = (inserted + 61 - index) & mask;
+          out[i] = [names[slot], values[slot]];
+        }
+        continue;
+      }
+      let name: string;
+      if (index === 0) {
+        const end = pos + u32[w + 2];
+        name = lit.substring(pos, end);
+        pos = end;
+      } else if (index <= 61) {
+        name = sn[index];
+      } else {
+        name = names[(inserted + 61 - index) & mask];
+      }
+      const end = pos + u32[w + 3];
+      let value = lit.substring(pos, end);
+      if ((kind & 3) === REC_INSERTED) {
+        if (lit.length > RETAIN_LIMIT) {
+          const at = u32[3];
+          if (index === 0 && name.length >= 13) name = scratch.buf.toString('latin1', at + pos - name.length, at + pos);
+          if (value.length >= 13) value = scratch.buf.toString('latin1', at + pos, at + end);
+        }
+        const live = kind >>> 2;
+        if (live > mask + 1) {
+          this.#inserted = inserted;
+          this.#grow(live);
+          names = this.#names;
+          values = this.#values;
+          mask = this.#mask;
+        }
+        const slot = inserted & mask;
+        names[slot] = name;
+        values[slot] = value;
+        inserted++;
+      }
+      pos = end;
+      out[i] = [name, value];
+    }
+    this.#inserted = inserted;
     return out;
+  }
+
+  /** Follows the dynamic table through the records of a block past the limit. */
+  #follow(count: number): void {
+    const u32 = scratch.u32;
+    const sn = staticNames!;
+    let pos = 0;
+    for (let i = 0, w = SCRATCH_HEAD_WORDS; i < count; i++, w += RECORD_WORDS) {
+      const kind = u32[w];
+      const index = u32[w + 1];
+      if (kind === REC_INDEXED) continue;
+      const nameStart = pos;
+      pos += u32[w + 2];
+      const valueStart = pos;
+      pos += u32[w + 3];
+      if ((kind & 3) !== REC_INSERTED) continue;
+      const at = u32[3];
+      const name = index === 0 ? scratch.buf.toString('latin1', at + nameStart, at + valueStart)
+        : index <= 61 ? sn[index] : this.#names[(this.#inserted + 61 - index) & this.#mask];
+      const value = scratch.buf.toString('latin1', at + valueStart, at + pos);
+      if (kind >>> 2 > this.#mask + 1) this.#grow(kind >>> 2);
+      const slot = this.#inserted & this.#mask;
+      this.#names[slot] = name;
+      this.#values[slot] = value;
+      this.#inserted++;
+    }
+  }
+
+  /** Grows the ring of the dynamic table copy to hold `live` entries, keeping the newest `live - 1`. */
+  #grow(live: number): void {
+    let size = this.#mask + 1;
+    while (size < live) size *= 2;
+    const names: string[] = new Array(size).fill('');
+    const values: string[] = new Array(size).fill('');
+    for (let seq = Math.max(0, this.#inserted - (live - 1)); seq < this.#inserted; seq++) {
+      names[seq & (size - 1)] = this.#names[seq & this.#mask];
+      values[seq & (size - 1)] = this.#values[seq & this.#mask];
+    }
+    this.#names = names;
+    this.#values = values;
+    this.#mask = size - 1;
   }
 
   /**

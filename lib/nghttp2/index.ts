@@ -12,6 +12,7 @@ export {
   HDInflater,
   HDTableEntry,
   printHdTable,
+  type HDHeaderList,
   type HDInflaterOptions,
   type HeaderBytes,
   type HeaderField,

@@ -130,10 +130,18 @@ const R_B = R.b;
 const R_C = R.c;
 const R_D = R.d;
 const R_BATCH = R.batch;
+const R_QUEUE = R.queue;
+/** The frame slots (`type` .. `extra`) a queued frame event carries. */
+const FRAME_WORDS = R.extra + 1;
+const K_CTRL_RECV = K.ctrlRecv;
+const K_INVALID_CTRL_RECV = K.invalidCtrlRecv;
+const K_DATA_RECV = K.dataRecv;
+const K_STREAM_CLOSE = K.streamClose;
+const K_REQUEST_RECV = K.requestRecv;
 
 /** The event kinds a handler object can receive: those named by a {@link SpdyEventHandlers} key. */
 const HANDLER_KINDS = (Object.keys(K) as SpdylayEventKind[]).filter((k) =>
-  k !== 'read' && k !== 'newSlab' && k !== 'ctrlRecvRequestRecv' && k !== 'dataBatch');
+  k !== 'read' && k !== 'newSlab' && k !== 'ctrlRecvRequestRecv' && k !== 'dataBatch' && k !== 'queue');
 
 /**
  * The native session's dispatch mask for `handlers`: bit `kind` set for
@@ -169,13 +177,21 @@ export class SpdyEventReader<S = unknown> {
   readonly tokens = new StreamTokens<ReadSource<S>>();
   /** The session given to read callbacks; set by the session that runs these events. */
   session!: S;
+  /**
+   * During a queued `streamClose` handler (see `readQueue`): the closing
+   * stream and its user data token, which the native session has already
+   * dropped (0: none).
+   */
+  closingStream = 0;
+  /** See {@link SpdyEventReader.closingStream}. */
+  closingToken = 0;
 
   /**
    * @param h - The handlers.
    * @param mask - The kinds to dispatch (default: those of the handlers present, {@link handlerMask}).
    */
   constructor(readonly h: SpdyEventHandlers, readonly mask: number = handlerMask(h)) {
-    this.dispatch = (kind, a, b) => EVENTS[kind](this, a, b);
+    this.dispatch = (kind, a, b, c) => EVENTS[kind](this, a, b, c);
   }
 
   /** Keeps the first exception thrown by a handler. */
@@ -229,7 +245,7 @@ function frameOf(r: Int32Array, value: FrameValue): Frame {
 }
 
 /** The reader of one dispatch kind; its arguments are the kind's values. */
-type EventReader = (ev: SpdyEventReader<any>, a: any, b: any) => unknown;
+type EventReader = (ev: SpdyEventReader<any>, a: any, b: any, c: any) => unknown;
 
 /** The readers, indexed by dispatch kind; kinds without one are ignored. */
 const EVENTS: EventReader[] = [];
@@ -382,6 +398,58 @@ function readDataBatch(ev: SpdyEventReader<any>, input: ArrayBuffer, n: number):
   }
 }
 
+/**
+ * The receive events of one recv(data), queued by a session with
+ * `batchRecvCallbacks` (`words` int32s from the record's `queue` slot, laid
+ * out as binding/spdylay/event_record.h says), in the order the library
+ * reported them: `nvs` holds the name/value strings of their frames, `input`
+ * is the ArrayBuffer of the recv() input (the DATA chunks are views of it).
+ * A frame event's slots are copied to the record's frame slots first, where
+ * the handlers (and `frame()`) read them.
+ */
+function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, words: number): void {
+  const r = ev.record;
+  const h = ev.h;
+  const end = R_QUEUE + words;
+  for (let o = R_QUEUE; o < end;) {
+    const kind = r[o];
+    if (kind === K_CTRL_RECV || kind === K_INVALID_CTRL_RECV) {
+      r.copyWithin(0, o + 1, o + 1 + FRAME_WORDS);
+      const start = r[o + 1 + FRAME_WORDS];
+      const value = start < 0 ? undefined : nvs.substring(start, r[o + 2 + FRAME_WORDS]);
+      if (kind === K_CTRL_RECV) readCtrlRecv(ev, value);
+      else readInvalidCtrlRecv(ev, value);
+      o += FRAME_WORDS + 3;
+    } else if (kind === K_DATA_CHUNK_RECV) {
+      try {
+        h.dataChunkRecv!(r[o + 1], r[o + 2], new FastBuffer(input, r[o + 3] >>> 0, r[o + 4] >>> 0) as Buffer, true);
+      } catch (err) { ev.store(err); }
+      o += 5;
+    } else if (kind === K_DATA_RECV) {
+      try { h.dataRecv!(r[o + 1], r[o + 2], r[o + 3]); } catch (err) { ev.store(err); }
+      o += 4;
+    } else if (kind === K_STREAM_CLOSE) {
+      const streamId = r[o + 1];
+      const token = r[o + 3] >>> 0;
+      if (h.streamClose !== undefined) {
+        ev.closingStream = streamId;
+        ev.closingToken = token;
+        try { h.streamClose(streamId, r[o + 2] >>> 0); } catch (err) { ev.store(err); }
+        ev.closingStream = 0;
+        ev.closingToken = 0;
+      }
+      ev.tokens.closeStream(streamId, token, r[o + 4] !== 0);
+      o += 5;
+    } else if (kind === K_REQUEST_RECV) {
+      try { h.requestRecv!(r[o + 1]); } catch (err) { ev.store(err); }
+      o += 2;
+    } else {
+      ev.store(new CallbackFailureError(`unknown queued event kind ${kind}`));
+      return;
+    }
+  }
+}
+
 /** A DATA frame sent: flags A, stream B, length C. */
 function readDataSend(ev: SpdyEventReader<any>): void {
   const r = ev.record;
@@ -444,6 +512,7 @@ on(K.ctrlNotSend, readCtrlNotSend);
 on(K.dataChunkRecv, readDataChunkRecv);
 on(K.dataRecv, readDataRecv);
 on(K.dataBatch, readDataBatch);
+on(K.queue, readQueue);
 on(K.dataSend, readDataSend);
 on(K.streamClose, readStreamClose);
 on(K.requestRecv, readRequestRecv);

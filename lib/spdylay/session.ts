@@ -46,10 +46,32 @@ export interface SessionOptions<U = unknown> extends SessionCallbacks<Session> {
    * alone and offered again. Default `false`.
    */
   reuseSendBuffer?: boolean;
+  /**
+   * Not in python-spdylay: when true, the callbacks of the events one
+   * `recv(data)` receives (`onCtrlRecvCb`, `onInvalidCtrlRecvCb`,
+   * `onDataChunkRecvCb`, `onDataRecvCb`, `onStreamCloseCb`,
+   * `onRequestRecvCb`) are called in one go after the library has processed
+   * the input, or as much of it as fits in the event record (2048 int32s:
+   * over a hundred frames), instead of each while it processes it: one
+   * crossing from C to JS for many events (round trips about 1.2x; see
+   * bench/spdy-session). The callbacks, their order and their arguments are
+   * the same. What differs is the state a callback sees when it asks the
+   * session: it is the state after the whole input (or batch), e.g.
+   * `wantWrite()`, `getOutboundQueueSize()` and the streams' state; a stream
+   * an event of the batch closed has no `getStreamUserData()` any more,
+   * except in that stream's own `onStreamCloseCb`. And frames submitted from
+   * these callbacks are queued after the frames the library queued itself
+   * for the rest of the input (SPDY/3.1's automatic WINDOW_UPDATEs may then
+   * go out before a request submitted from `onStreamCloseCb`). Use it when
+   * the callbacks only record what arrived and submit new frames (as a
+   * server or client loop does). `recv()` without data (`recvCb`) and
+   * callbacks of `send()` are not affected. Default `false`.
+   */
+  batchRecvCallbacks?: boolean;
 }
 
 /** Every key {@link SessionOptions} has. */
-const OPTION_KEYS: ReadonlySet<string> = new Set(['userData', 'reuseSendBuffer', ...CALLBACK_NAMES]);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['userData', 'reuseSendBuffer', 'batchRecvCallbacks', ...CALLBACK_NAMES]);
 
 /**
  * The options given to `new Session()`: `null`/`undefined` (python-spdylay's
@@ -68,6 +90,7 @@ function sessionOptions<U>(options: SessionOptions<U> | null | undefined): Sessi
 const ERR_REENTRANT = native.SpdylaySession.ERR_REENTRANT;
 const FLAG_REUSE_SEND_BUFFER = native.SpdylaySession.FLAG_REUSE_SEND_BUFFER;
 const FLAG_SENT_AFTER_SEND_CB = native.SpdylaySession.FLAG_SENT_AFTER_SEND_CB;
+const FLAG_BATCH_RECV = native.SpdylaySession.FLAG_BATCH_RECV;
 
 /** Checks an integer argument; throws ArgumentError (a TypeError). */
 function int(v: unknown, what: string): number {
@@ -179,7 +202,8 @@ export class Session<U = unknown> {
     this._userData = options.userData;
     try {
       this._n = new native.SpdylaySession(side, version, ev.mask, ev.record,
-        flags | (options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0));
+        flags | (options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0)
+        | (options.batchRecvCallbacks === true ? FLAG_BATCH_RECV : 0));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'number') throw errorForCode(code);
@@ -317,7 +341,10 @@ export class Session<U = unknown> {
    *   by the peer, or was given none.
    */
   getStreamUserData(streamId: number): unknown {
-    return this._tokens.userDataOf(this._n.getStreamUserData(int(streamId, 'streamId')));
+    const id = int(streamId, 'streamId');
+    // A stream closed by a queued event (batchRecvCallbacks) keeps its user data during its onStreamCloseCb.
+    if (id === this._ev.closingStream && id !== 0) return this._tokens.userDataOf(this._ev.closingToken);
+    return this._tokens.userDataOf(this._n.getStreamUserData(id));
   }
 
   /**
