@@ -24,6 +24,12 @@ export interface ResponseStream {
   finished: boolean;
   /** `write()` returned false and no `'drain'` was emitted since. */
   needDrain: boolean;
+  /**
+   * A header was set through `setHeader`/`appendHeader` (Node's header
+   * store holds fields): `writeHead(status, headers)` merges into it, else
+   * its fields go out as given, unstored (as Node's `writeHead` does).
+   */
+  headerSet: boolean;
   /** Bytes of response body queued and not yet taken by the protocol. */
   readonly queuedBytes: number;
   /** The request method is HEAD. */
@@ -65,6 +71,7 @@ const trailerList = new WeakMap<object, NameValue[]>();
 
 type Res = http.ServerResponse & { [kStream]: ResponseStream };
 
+const { validateHeaderName, validateHeaderValue } = http;
 const proto = http.OutgoingMessage.prototype;
 const setHeader = proto.setHeader;
 const appendHeader = (proto as unknown as { appendHeader?: (n: string, v: string | string[]) => unknown }).appendHeader;
@@ -95,28 +102,81 @@ function utcDate(): string {
 
 function noop(): void {}
 
-/** Fixes status and headers (implicitly or from writeHead). */
+/** Fixes status and headers (implicitly or from writeHead) from Node's header store. */
 function commitHead(res: Res, s: ResponseStream, contentLength: number): void {
-  const code = res.statusCode;
-  const hdrs = res.getHeaders();
   const out: NameValue[] = [];
   let hasDate = false;
   let hasLength = false;
-  for (const name in hdrs) {
-    if (HOP_BY_HOP.has(name)) continue;
-    const v = hdrs[name];
+  if (s.headerSet) {
+    const hdrs = res.getHeaders();
+    for (const name in hdrs) {
+      if (HOP_BY_HOP.has(name)) continue;
+      const v = hdrs[name];
+      if (v === undefined) continue;
+      if (name === 'date') hasDate = true;
+      else if (name === 'content-length') hasLength = true;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) out.push([name, String(v[i])]);
+      } else out.push([name, typeof v === 'string' ? v : String(v)]);
+    }
+  }
+  finishHead(res, s, out, hasDate, hasLength, contentLength);
+}
+
+/**
+ * `writeHead(status, headers)` on a response with no header set before:
+ * the fields of `headers` (own enumerable, validated as Node validates
+ * them) go out as given, without Node's header store, as Node's own
+ * `writeHead` sends them.
+ */
+function commitGivenHead(res: Res, s: ResponseStream, headers: Record<string, unknown>): void {
+  const out: NameValue[] = [];
+  let hasDate = false;
+  let hasLength = false;
+  for (const k in headers) {
+    if (!hasOwn.call(headers, k)) continue;
+    const v = headers[k];
     if (v === undefined) continue;
+    validateHeaderName(k);
+    validateHeaderValue(k, v as string);
+    const name = lowerName(k);
+    if (HOP_BY_HOP.has(name)) continue;
     if (name === 'date') hasDate = true;
     else if (name === 'content-length') hasLength = true;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) out.push([name, String(v[i])]);
     } else out.push([name, typeof v === 'string' ? v : String(v)]);
   }
+  finishHead(res, s, out, hasDate, hasLength, -1);
+}
+
+function lowerName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return name.toLowerCase();
+  }
+  return name;
+}
+
+/** Adds `content-length` (when known) and `date`, and hands the head to the stream. */
+function finishHead(res: Res, s: ResponseStream, out: NameValue[], hasDate: boolean, hasLength: boolean, contentLength: number): void {
+  const code = res.statusCode;
   const noBody = code === 204 || code === 304 || (code >= 100 && code < 200);
   if (contentLength >= 0 && !hasLength && !noBody && !s.head) out.push(['content-length', String(contentLength)]);
   if (!hasDate && res.sendDate) out.push(['date', utcDate()]);
-  const msg = res.statusMessage || http.STATUS_CODES[code] || 'unknown';
-  s.sendHead(code, `${code} ${msg}`, out);
+  const msg = res.statusMessage;
+  s.sendHead(code, msg ? `${code} ${msg}` : statusLine(code), out);
+}
+
+/** `'200 OK'`, ...: the status lines with Node's reason phrases, built once per code. */
+const statusLines = new Map<number, string>();
+function statusLine(code: number): string {
+  let line = statusLines.get(code);
+  if (line === undefined) {
+    line = `${code} ${http.STATUS_CODES[code] || 'unknown'}`;
+    statusLines.set(code, line);
+  }
+  return line;
 }
 
 function toBuffer(chunk: unknown, encoding: unknown): Buffer {
@@ -158,6 +218,10 @@ const methods = {
     if (typeof reason === 'string') this.statusMessage = reason;
     else headers = reason;
     this.statusCode = code;
+    if (headers && !s.headerSet && !Array.isArray(headers)) {
+      commitGivenHead(this, s, headers as Record<string, unknown>);
+      return this;
+    }
     if (headers) {
       if (Array.isArray(headers)) {
         // flat [name, value, ...] or [[name, value], ...]
@@ -174,6 +238,7 @@ const methods = {
           const v = headers[k];
           if (v !== undefined) setHeader.call(this, k, v);
         }
+        s.headerSet = true;
       }
     }
     commitHead(this, s, -1);
@@ -230,8 +295,10 @@ const methods = {
   },
 
   setHeader(this: Res, name: string, value: number | string | readonly string[]): Res {
-    if (this[kStream].headSent) throw headersSentError('set');
+    const s = this[kStream];
+    if (s.headSent) throw headersSentError('set');
     setHeader.call(this, name, value);
+    s.headerSet = true;
     return this;
   },
 
@@ -310,6 +377,7 @@ const methods = {
 };
 
 function addHeader(res: Res, name: string, value: string | number | readonly string[]): void {
+  res[kStream].headerSet = true;
   if (appendHeader) {
     appendHeader.call(res, name, value as string);
     return;
@@ -320,11 +388,13 @@ function addHeader(res: Res, name: string, value: string | number | readonly str
 }
 
 /**
- * The own accessors of every response: `headersSent` (the head went out),
- * `writableNeedDrain` (`write()` returned false and no `'drain'` came
- * yet) and `writableFinished` (the stream closed after the whole response
- * went out). Node's getters read fields of its own socket handling (newer
- * Node versions: `writableFinished` too).
+ * The own accessors of a response: `headersSent` (the head went out) and
+ * `writableFinished` (the stream closed after the whole response went
+ * out) on every response, and `writableNeedDrain` (`write()` returned
+ * false and no `'drain'` came yet) from the first `write()` that returned
+ * false (until then Node's getter gives false, as it should). Node's
+ * getters read fields of its own socket handling (newer Node versions:
+ * `writableFinished` too).
  */
 const HEADERS_SENT: PropertyDescriptor = {
   configurable: true,
@@ -348,14 +418,19 @@ const WRITABLE_NEED_DRAIN: PropertyDescriptor = {
   },
 };
 
+/** Gives `res` its own `writableNeedDrain` accessor (once `write()` returned false). @internal */
+export function trackNeedDrain(res: http.ServerResponse): void {
+  if (!hasOwn.call(res, 'writableNeedDrain')) Object.defineProperty(res, 'writableNeedDrain', WRITABLE_NEED_DRAIN);
+}
+
 /**
  * A real `http.ServerResponse` (`new http.ServerResponse(req)`) bound to
  * `stream` through own properties (see the module comment). The writable
  * state getters of `OutgoingMessage.prototype` (`writableEnded`,
  * `writableLength`, `writableHighWaterMark`, `writableCorked`) read
  * `finished` and the socket, which is the stream's {@link StreamSocket};
- * `headersSent`, `writableNeedDrain` and `writableFinished` are own
- * accessors.
+ * `headersSent` and `writableFinished` are own accessors, and
+ * `writableNeedDrain` once a `write()` returned false.
  * @internal
  */
 export function makeResponse(req: http.IncomingMessage, socket: object, stream: ResponseStream,
@@ -376,9 +451,9 @@ export function makeResponse(req: http.IncomingMessage, socket: object, stream: 
   r.writeProcessing = methods.writeProcessing;
   r.writeEarlyHints = methods.writeEarlyHints;
   r.push = methods.push;
-  // one defineProperty per accessor (a descriptor map costs several times more)
+  // one defineProperty per accessor (a descriptor map costs several times more); writableNeedDrain
+  // comes with the first write() that returns false (trackNeedDrain)
   Object.defineProperty(res, 'headersSent', HEADERS_SENT);
-  Object.defineProperty(res, 'writableNeedDrain', WRITABLE_NEED_DRAIN);
   Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
   // OutgoingMessage's socket and connection (its getter reads socket)
   (res as { socket: unknown }).socket = socket;
