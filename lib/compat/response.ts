@@ -2,9 +2,9 @@
  * The `http.ServerResponse` of an h2 or SPDY request: built with Node's
  * public constructor; the methods that send (`writeHead`, `write`, `end`,
  * `flushHeaders`, `addTrailers`, `writeContinue`, `push`) and the state
- * getters (`headersSent`, `writableEnded`, ...) are own properties of the
- * instance, so that Express and Koa, which replace the prototype of the
- * response, keep them. Header storage is Node's public
+ * fields (`headersSent`, `writableNeedDrain`, `writableFinished`) are own
+ * properties of the instance, so that Express and Koa, which replace the
+ * prototype of the response, keep them. Header storage is Node's public
  * `OutgoingMessage.prototype` API on the instance.
  *
  * @packageDocumentation
@@ -388,78 +388,69 @@ function addHeader(res: Res, name: string, value: string | number | readonly str
 }
 
 /**
- * The own accessors of a response: `headersSent` (the head went out) and
- * `writableFinished` (the stream closed after the whole response went
- * out) on every response, and `writableNeedDrain` (`write()` returned
- * false and no `'drain'` came yet) from the first `write()` that returned
- * false (until then Node's getter gives false, as it should). Node's
- * getters read fields of its own socket handling (newer Node versions:
- * `writableFinished` too).
+ * The response class: Node's `http.ServerResponse` with the stream's
+ * methods and state as class fields, that is own properties of each
+ * instance defined at construction (one shared hidden class, no
+ * `Object.defineProperty` per response), which outlive a prototype swap.
+ * `headersSent`, `writableNeedDrain` and `writableFinished` are own data
+ * properties that the stream keeps up to date ({@link setResponseState}):
+ * Node's getters of the same names read fields of its own socket handling.
  */
-const HEADERS_SENT: PropertyDescriptor = {
-  configurable: true,
-  enumerable: false,
-  get(this: Res): boolean {
-    return this[kStream].headSent;
-  },
-};
-const WRITABLE_FINISHED: PropertyDescriptor = {
-  configurable: true,
-  enumerable: false,
-  get(this: Res): boolean {
-    return this[kStream].finished;
-  },
-};
-const WRITABLE_NEED_DRAIN: PropertyDescriptor = {
-  configurable: true,
-  enumerable: false,
-  get(this: Res): boolean {
-    return this[kStream].needDrain;
-  },
-};
+const ServerResponseBase = http.ServerResponse as unknown as new (req: http.IncomingMessage) => object;
+class ServerResponse extends ServerResponseBase {
+  writeHead = methods.writeHead;
+  write = methods.write;
+  end = methods.end;
+  flushHeaders = methods.flushHeaders;
+  setHeader = methods.setHeader;
+  appendHeader = methods.appendHeader;
+  removeHeader = methods.removeHeader;
+  addTrailers = methods.addTrailers;
+  writeContinue = methods.writeContinue;
+  writeProcessing = methods.writeProcessing;
+  writeEarlyHints = methods.writeEarlyHints;
+  push = methods.push;
+  /** The head went out (or is fixed and goes out with the next flush). */
+  headersSent = false;
+  /** `write()` returned false and no `'drain'` came yet. */
+  writableNeedDrain = false;
+  /** The stream closed after the whole response went out. */
+  writableFinished = false;
+  /** The `spdy` package's fields. */
+  isSpdy: boolean;
+  spdyVersion: number;
+  [kStream]: ResponseStream;
 
-/** Gives `res` its own `writableNeedDrain` accessor (once `write()` returned false). @internal */
-export function trackNeedDrain(res: http.ServerResponse): void {
-  if (!hasOwn.call(res, 'writableNeedDrain')) Object.defineProperty(res, 'writableNeedDrain', WRITABLE_NEED_DRAIN);
+  constructor(req: http.IncomingMessage, socket: object, stream: ResponseStream, isSpdy: boolean, spdyVersion: number) {
+    super(req);
+    this[kStream] = stream;
+    // OutgoingMessage's socket and connection (its getter reads socket)
+    (this as { socket?: unknown }).socket = socket;
+    this.isSpdy = isSpdy;
+    this.spdyVersion = spdyVersion;
+  }
+}
+
+/** Which own state field of a response {@link setResponseState} sets. @internal */
+export type ResponseState = 'headersSent' | 'writableNeedDrain' | 'writableFinished';
+
+/** Sets `res`'s own `headersSent`, `writableNeedDrain` or `writableFinished`. @internal */
+export function setResponseState(res: http.ServerResponse, field: ResponseState, value: boolean): void {
+  (res as unknown as Record<ResponseState, boolean>)[field] = value;
 }
 
 /**
- * A real `http.ServerResponse` (`new http.ServerResponse(req)`) bound to
- * `stream` through own properties (see the module comment). The writable
- * state getters of `OutgoingMessage.prototype` (`writableEnded`,
- * `writableLength`, `writableHighWaterMark`, `writableCorked`) read
- * `finished` and the socket, which is the stream's {@link StreamSocket};
- * `headersSent` and `writableFinished` are own accessors, and
- * `writableNeedDrain` once a `write()` returned false.
+ * A real `http.ServerResponse` (its constructor ran on it; `instanceof`
+ * holds) bound to `stream` through own properties (see the module
+ * comment). The writable state getters of `OutgoingMessage.prototype`
+ * (`writableEnded`, `writableLength`, `writableHighWaterMark`,
+ * `writableCorked`) read `finished` and the socket, which is the stream's
+ * {@link StreamSocket}.
  * @internal
  */
 export function makeResponse(req: http.IncomingMessage, socket: object, stream: ResponseStream,
   extra: { isSpdy: boolean; spdyVersion: number }): http.ServerResponse {
-  const res = new http.ServerResponse(req) as Res;
-  res[kStream] = stream;
-  const r = res as unknown as Record<string, unknown>;
-  // plain stores in one order: every response shares the same hidden class
-  r.writeHead = methods.writeHead;
-  r.write = methods.write;
-  r.end = methods.end;
-  r.flushHeaders = methods.flushHeaders;
-  r.setHeader = methods.setHeader;
-  r.appendHeader = methods.appendHeader;
-  r.removeHeader = methods.removeHeader;
-  r.addTrailers = methods.addTrailers;
-  r.writeContinue = methods.writeContinue;
-  r.writeProcessing = methods.writeProcessing;
-  r.writeEarlyHints = methods.writeEarlyHints;
-  r.push = methods.push;
-  // one defineProperty per accessor (a descriptor map costs several times more); writableNeedDrain
-  // comes with the first write() that returns false (trackNeedDrain)
-  Object.defineProperty(res, 'headersSent', HEADERS_SENT);
-  Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
-  // OutgoingMessage's socket and connection (its getter reads socket)
-  (res as { socket: unknown }).socket = socket;
-  r.isSpdy = extra.isSpdy;
-  r.spdyVersion = extra.spdyVersion;
-  return res;
+  return new ServerResponse(req, socket, stream, extra.isSpdy, extra.spdyVersion) as unknown as http.ServerResponse;
 }
 
 export { noop };

@@ -20,7 +20,7 @@ import type { NameValue } from '../spdylay/frames.js';
 import type { SPDYConnection } from '../spdylay/server/spdy.js';
 import { pushH2, pushSpdy } from './push.js';
 import { joinHeaders, makeRequest } from './request.js';
-import { type PushInit, type ResponseStream, makeResponse, noop, trackNeedDrain } from './response.js';
+import { type PushInit, type ResponseStream, makeResponse, noop, setResponseState } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
 
 const SPDY_VERSION: Record<string, number> = { h2: 4, 'spdy/3.1': 3.1, 'spdy/3': 3, 'spdy/2': 2 };
@@ -119,6 +119,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     this._statusLine = line;
     this._responseHeaders = headers;
     this.headSent = true;
+    setResponseState(this.res, 'headersSent', true);
     if (code === 204 || code === 304 || (code >= 100 && code < 200)) this.head = true;
     this._io.schedule();
   }
@@ -130,7 +131,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       return true;
     }
     this.needDrain = true;
-    trackNeedDrain(this.res);
+    setResponseState(this.res, 'writableNeedDrain', true);
     io.write(chunk, this.#drainCb ??= () => this.#drained());
     return false;
   }
@@ -138,6 +139,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   #drained(): void {
     if (!this.needDrain) return;
     this.needDrain = false;
+    setResponseState(this.res, 'writableNeedDrain', false);
     this.res.emit('drain');
   }
 
@@ -211,6 +213,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     const closing = socket._ended();
     if (status === 0 && this.ended) {
       this.finished = true;
+      setResponseState(res, 'writableFinished', true);
       res.emit('finish');
     }
     res.emit('close');
@@ -231,7 +234,10 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       this.headSent = true;
       this.head = true;
       this.ended = true;
-      if (this.res) this.res.finished = true;
+      if (this.res) {
+        this.res.finished = true;
+        setResponseState(this.res, 'headersSent', true);
+      }
       io.end();
       io.schedule();
       return;
