@@ -19,7 +19,7 @@ import { BODY_HIGH_WATER, H2StreamIO, type SpdyStreamIO, type StreamIO } from '.
 import type { NameValue } from '../spdylay/frames.js';
 import type { SPDYConnection } from '../spdylay/server/spdy.js';
 import { pushH2, pushSpdy } from './push.js';
-import { joinHeaders, makeRequest } from './request.js';
+import { makeRequest, setTrailers } from './request.js';
 import { type PushInit, type ResponseStream, makeResponse, noop, setResponseState } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
 
@@ -163,8 +163,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     if (!req) return;
     const raw: string[] = [];
     for (const [n, v] of fields) raw.push(n, v);
-    req.rawTrailers = raw;
-    req.trailers = joinHeaders(raw) as NodeJS.Dict<string>;
+    setTrailers(req, raw);
     // the `spdy` package's server emits them as well
     req.emit('trailers', req.trailers);
   }
