@@ -76,6 +76,8 @@ const proto = http.OutgoingMessage.prototype;
 const setHeader = proto.setHeader;
 const appendHeader = (proto as unknown as { appendHeader?: (n: string, v: string | string[]) => unknown }).appendHeader;
 const removeHeader = proto.removeHeader;
+const getHeader = proto.getHeader;
+const getHeaderNames = proto.getHeaderNames;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 function errorWithCode(Ctor: new (m: string) => Error, code: string, message: string): Error {
@@ -108,10 +110,12 @@ function commitHead(res: Res, s: ResponseStream, contentLength: number): void {
   let hasDate = false;
   let hasLength = false;
   if (s.headerSet) {
-    const hdrs = res.getHeaders();
-    for (const name in hdrs) {
+    // names, then each stored value: no copy of the header store as getHeaders() makes
+    const names = getHeaderNames.call(res);
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n]!;
       if (HOP_BY_HOP.has(name)) continue;
-      const v = hdrs[name];
+      const v = getHeader.call(res, name);
       if (v === undefined) continue;
       if (name === 'date') hasDate = true;
       else if (name === 'content-length') hasLength = true;
