@@ -548,8 +548,13 @@ export class H2StreamIO extends StreamIO {
   }
 
   schedule(): void {
+    // one commit per stream: later calls before it runs have nothing to add
+    if (this.committed || this.#commitQueued) return;
+    this.#commitQueued = true;
     this.owner._commitSoon(this);
   }
+
+  #commitQueued = false;
 
   setReading(on: boolean): void {
     // HTTP/2 flow control holds the client back per stream: the bridge's
