@@ -562,18 +562,18 @@ export class H2StreamIO extends StreamIO {
     void on;
   }
 
-  #waiters: (() => void)[] = [];
+  #waiters: (() => void)[] | null = null;
 
   /** A promise that settles once the held body bytes have been taken (or dropped). */
   hold(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
   }
 
   protected override settle(n: number): void {
     void n;
-    if (this.heldBytes !== 0 || this.#waiters.length === 0) return;
+    if (this.heldBytes !== 0 || this.#waiters === null) return;
     const w = this.#waiters;
-    this.#waiters = [];
+    this.#waiters = null;
     for (const resolve of w) resolve();
   }
 }
