@@ -190,7 +190,7 @@ export class CompatEngine implements SpdyConnectionOwner, SniffOwner {
       if (expect !== undefined && /100-continue/i.test(expect) && this.server.listenerCount('checkContinue') > 0) {
         event = 'checkContinue';
       }
-      emit(this.server, event, s.req, s.res);
+      rawEmit.call(this.server, event, s.req, s.res);
     } catch (err) {
       this._failed(io, err);
     }

@@ -80,9 +80,9 @@ function distinct(raw: readonly string[]): Record<string, string[]> {
 }
 
 /**
- * `headersDistinct` and `trailersDistinct` as own accessors computed from
- * `rawHeaders`/`rawTrailers` (Node's getters read fields its HTTP/1.1
- * parser fills).
+ * `headersDistinct` (every request) and `trailersDistinct` (once trailers
+ * arrived) as own accessors computed from `rawHeaders`/`rawTrailers`
+ * (Node's getters read fields its HTTP/1.1 parser fills).
  */
 const HEADERS_DISTINCT: PropertyDescriptor = {
   configurable: true,
@@ -98,6 +98,18 @@ const TRAILERS_DISTINCT: PropertyDescriptor = {
     return distinct(this.rawTrailers);
   },
 };
+
+/**
+ * The request's trailer fields arrived: `rawTrailers` (`[name, value,
+ * ...]`), `trailers` (joined as Node joins them) and an own
+ * `trailersDistinct` accessor computed from `rawTrailers`.
+ * @internal
+ */
+export function setTrailers(req: http.IncomingMessage, raw: string[]): void {
+  req.rawTrailers = raw;
+  req.trailers = joinHeaders(raw) as NodeJS.Dict<string>;
+  if (!Object.prototype.hasOwnProperty.call(req, 'trailersDistinct')) Object.defineProperty(req, 'trailersDistinct', TRAILERS_DISTINCT);
+}
 
 /**
  * A real `http.IncomingMessage` (`new http.IncomingMessage(socket)`) with
@@ -146,11 +158,10 @@ export function makeRequest(init: RequestInit): http.IncomingMessage {
   }
   req.rawHeaders = raw;
   req.headers = joinHeaders(raw);
-  // one defineProperty per accessor (a descriptor map costs several times more)
   Object.defineProperty(req, 'headersDistinct', HEADERS_DISTINCT);
-  Object.defineProperty(req, 'trailersDistinct', TRAILERS_DISTINCT);
-  req.trailers = {};
-  req.rawTrailers = [];
+  // Node's constructor sets rawTrailers to [] and its trailers and trailersDistinct getters give
+  // empty objects until trailers arrive (setTrailers)
+  if (!Array.isArray(req.rawTrailers)) req.rawTrailers = [];
   const r = req as http.IncomingMessage & { isSpdy: boolean; spdyVersion: number; streamID: number };
   r.isSpdy = true;
   r.spdyVersion = init.spdyVersion;

@@ -2,9 +2,9 @@
  * The `http.ServerResponse` of an h2 or SPDY request: built with Node's
  * public constructor; the methods that send (`writeHead`, `write`, `end`,
  * `flushHeaders`, `addTrailers`, `writeContinue`, `push`) and the state
- * getters (`headersSent`, `writableEnded`, ...) are own properties of the
- * instance, so that Express and Koa, which replace the prototype of the
- * response, keep them. Header storage is Node's public
+ * fields (`headersSent`, `writableNeedDrain`, `writableFinished`) are own
+ * properties of the instance, so that Express and Koa, which replace the
+ * prototype of the response, keep them. Header storage is Node's public
  * `OutgoingMessage.prototype` API on the instance.
  *
  * @packageDocumentation
@@ -24,6 +24,12 @@ export interface ResponseStream {
   finished: boolean;
   /** `write()` returned false and no `'drain'` was emitted since. */
   needDrain: boolean;
+  /**
+   * A header was set through `setHeader`/`appendHeader` (Node's header
+   * store holds fields): `writeHead(status, headers)` merges into it, else
+   * its fields go out as given, unstored (as Node's `writeHead` does).
+   */
+  headerSet: boolean;
   /** Bytes of response body queued and not yet taken by the protocol. */
   readonly queuedBytes: number;
   /** The request method is HEAD. */
@@ -65,10 +71,13 @@ const trailerList = new WeakMap<object, NameValue[]>();
 
 type Res = http.ServerResponse & { [kStream]: ResponseStream };
 
+const { validateHeaderName, validateHeaderValue } = http;
 const proto = http.OutgoingMessage.prototype;
 const setHeader = proto.setHeader;
 const appendHeader = (proto as unknown as { appendHeader?: (n: string, v: string | string[]) => unknown }).appendHeader;
 const removeHeader = proto.removeHeader;
+const getHeader = proto.getHeader;
+const getHeaderNames = proto.getHeaderNames;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 function errorWithCode(Ctor: new (m: string) => Error, code: string, message: string): Error {
@@ -95,28 +104,83 @@ function utcDate(): string {
 
 function noop(): void {}
 
-/** Fixes status and headers (implicitly or from writeHead). */
+/** Fixes status and headers (implicitly or from writeHead) from Node's header store. */
 function commitHead(res: Res, s: ResponseStream, contentLength: number): void {
-  const code = res.statusCode;
-  const hdrs = res.getHeaders();
   const out: NameValue[] = [];
   let hasDate = false;
   let hasLength = false;
-  for (const name in hdrs) {
-    if (HOP_BY_HOP.has(name)) continue;
-    const v = hdrs[name];
+  if (s.headerSet) {
+    // names, then each stored value: no copy of the header store as getHeaders() makes
+    const names = getHeaderNames.call(res);
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n]!;
+      if (HOP_BY_HOP.has(name)) continue;
+      const v = getHeader.call(res, name);
+      if (v === undefined) continue;
+      if (name === 'date') hasDate = true;
+      else if (name === 'content-length') hasLength = true;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) out.push([name, String(v[i])]);
+      } else out.push([name, typeof v === 'string' ? v : String(v)]);
+    }
+  }
+  finishHead(res, s, out, hasDate, hasLength, contentLength);
+}
+
+/**
+ * `writeHead(status, headers)` on a response with no header set before:
+ * the fields of `headers` (own enumerable, validated as Node validates
+ * them) go out as given, without Node's header store, as Node's own
+ * `writeHead` sends them.
+ */
+function commitGivenHead(res: Res, s: ResponseStream, headers: Record<string, unknown>): void {
+  const out: NameValue[] = [];
+  let hasDate = false;
+  let hasLength = false;
+  for (const k in headers) {
+    if (!hasOwn.call(headers, k)) continue;
+    const v = headers[k];
     if (v === undefined) continue;
+    validateHeaderName(k);
+    validateHeaderValue(k, v as string);
+    const name = lowerName(k);
+    if (HOP_BY_HOP.has(name)) continue;
     if (name === 'date') hasDate = true;
     else if (name === 'content-length') hasLength = true;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) out.push([name, String(v[i])]);
     } else out.push([name, typeof v === 'string' ? v : String(v)]);
   }
+  finishHead(res, s, out, hasDate, hasLength, -1);
+}
+
+function lowerName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return name.toLowerCase();
+  }
+  return name;
+}
+
+/** Adds `content-length` (when known) and `date`, and hands the head to the stream. */
+function finishHead(res: Res, s: ResponseStream, out: NameValue[], hasDate: boolean, hasLength: boolean, contentLength: number): void {
+  const code = res.statusCode;
   const noBody = code === 204 || code === 304 || (code >= 100 && code < 200);
   if (contentLength >= 0 && !hasLength && !noBody && !s.head) out.push(['content-length', String(contentLength)]);
   if (!hasDate && res.sendDate) out.push(['date', utcDate()]);
-  const msg = res.statusMessage || http.STATUS_CODES[code] || 'unknown';
-  s.sendHead(code, `${code} ${msg}`, out);
+  const msg = res.statusMessage;
+  s.sendHead(code, msg ? `${code} ${msg}` : statusLine(code), out);
+}
+
+/** `'200 OK'`, ...: the status lines with Node's reason phrases, built once per code. */
+const statusLines = new Map<number, string>();
+function statusLine(code: number): string {
+  let line = statusLines.get(code);
+  if (line === undefined) {
+    line = `${code} ${http.STATUS_CODES[code] || 'unknown'}`;
+    statusLines.set(code, line);
+  }
+  return line;
 }
 
 function toBuffer(chunk: unknown, encoding: unknown): Buffer {
@@ -158,6 +222,10 @@ const methods = {
     if (typeof reason === 'string') this.statusMessage = reason;
     else headers = reason;
     this.statusCode = code;
+    if (headers && !s.headerSet && !Array.isArray(headers)) {
+      commitGivenHead(this, s, headers as Record<string, unknown>);
+      return this;
+    }
     if (headers) {
       if (Array.isArray(headers)) {
         // flat [name, value, ...] or [[name, value], ...]
@@ -174,6 +242,7 @@ const methods = {
           const v = headers[k];
           if (v !== undefined) setHeader.call(this, k, v);
         }
+        s.headerSet = true;
       }
     }
     commitHead(this, s, -1);
@@ -230,8 +299,10 @@ const methods = {
   },
 
   setHeader(this: Res, name: string, value: number | string | readonly string[]): Res {
-    if (this[kStream].headSent) throw headersSentError('set');
+    const s = this[kStream];
+    if (s.headSent) throw headersSentError('set');
     setHeader.call(this, name, value);
+    s.headerSet = true;
     return this;
   },
 
@@ -310,6 +381,7 @@ const methods = {
 };
 
 function addHeader(res: Res, name: string, value: string | number | readonly string[]): void {
+  res[kStream].headerSet = true;
   if (appendHeader) {
     appendHeader.call(res, name, value as string);
     return;
@@ -320,71 +392,69 @@ function addHeader(res: Res, name: string, value: string | number | readonly str
 }
 
 /**
- * The own accessors of every response: `headersSent` (the head went out),
- * `writableNeedDrain` (`write()` returned false and no `'drain'` came
- * yet) and `writableFinished` (the stream closed after the whole response
- * went out). Node's getters read fields of its own socket handling (newer
- * Node versions: `writableFinished` too).
+ * The response class: Node's `http.ServerResponse` with the stream's
+ * methods and state as class fields, that is own properties of each
+ * instance defined at construction (one shared hidden class, no
+ * `Object.defineProperty` per response), which outlive a prototype swap.
+ * `headersSent`, `writableNeedDrain` and `writableFinished` are own data
+ * properties that the stream keeps up to date ({@link setResponseState}):
+ * Node's getters of the same names read fields of its own socket handling.
  */
-const HEADERS_SENT: PropertyDescriptor = {
-  configurable: true,
-  enumerable: false,
-  get(this: Res): boolean {
-    return this[kStream].headSent;
-  },
-};
-const WRITABLE_FINISHED: PropertyDescriptor = {
-  configurable: true,
-  enumerable: false,
-  get(this: Res): boolean {
-    return this[kStream].finished;
-  },
-};
-const WRITABLE_NEED_DRAIN: PropertyDescriptor = {
-  configurable: true,
-  enumerable: false,
-  get(this: Res): boolean {
-    return this[kStream].needDrain;
-  },
-};
+const ServerResponseBase = http.ServerResponse as unknown as new (req: http.IncomingMessage) => object;
+class ServerResponse extends ServerResponseBase {
+  writeHead = methods.writeHead;
+  write = methods.write;
+  end = methods.end;
+  flushHeaders = methods.flushHeaders;
+  setHeader = methods.setHeader;
+  appendHeader = methods.appendHeader;
+  removeHeader = methods.removeHeader;
+  addTrailers = methods.addTrailers;
+  writeContinue = methods.writeContinue;
+  writeProcessing = methods.writeProcessing;
+  writeEarlyHints = methods.writeEarlyHints;
+  push = methods.push;
+  /** The head went out (or is fixed and goes out with the next flush). */
+  headersSent = false;
+  /** `write()` returned false and no `'drain'` came yet. */
+  writableNeedDrain = false;
+  /** The stream closed after the whole response went out. */
+  writableFinished = false;
+  /** The `spdy` package's fields. */
+  isSpdy: boolean;
+  spdyVersion: number;
+  [kStream]: ResponseStream;
+
+  constructor(req: http.IncomingMessage, socket: object, stream: ResponseStream, isSpdy: boolean, spdyVersion: number) {
+    super(req);
+    this[kStream] = stream;
+    // OutgoingMessage's socket and connection (its getter reads socket)
+    (this as { socket?: unknown }).socket = socket;
+    this.isSpdy = isSpdy;
+    this.spdyVersion = spdyVersion;
+  }
+}
+
+/** Which own state field of a response {@link setResponseState} sets. @internal */
+export type ResponseState = 'headersSent' | 'writableNeedDrain' | 'writableFinished';
+
+/** Sets `res`'s own `headersSent`, `writableNeedDrain` or `writableFinished`. @internal */
+export function setResponseState(res: http.ServerResponse, field: ResponseState, value: boolean): void {
+  (res as unknown as Record<ResponseState, boolean>)[field] = value;
+}
 
 /**
- * A real `http.ServerResponse` (`new http.ServerResponse(req)`) bound to
- * `stream` through own properties (see the module comment). The writable
- * state getters of `OutgoingMessage.prototype` (`writableEnded`,
- * `writableLength`, `writableHighWaterMark`, `writableCorked`) read
- * `finished` and the socket, which is the stream's {@link StreamSocket};
- * `headersSent`, `writableNeedDrain` and `writableFinished` are own
- * accessors.
+ * A real `http.ServerResponse` (its constructor ran on it; `instanceof`
+ * holds) bound to `stream` through own properties (see the module
+ * comment). The writable state getters of `OutgoingMessage.prototype`
+ * (`writableEnded`, `writableLength`, `writableHighWaterMark`,
+ * `writableCorked`) read `finished` and the socket, which is the stream's
+ * {@link StreamSocket}.
  * @internal
  */
 export function makeResponse(req: http.IncomingMessage, socket: object, stream: ResponseStream,
   extra: { isSpdy: boolean; spdyVersion: number }): http.ServerResponse {
-  const res = new http.ServerResponse(req) as Res;
-  res[kStream] = stream;
-  const r = res as unknown as Record<string, unknown>;
-  // plain stores in one order: every response shares the same hidden class
-  r.writeHead = methods.writeHead;
-  r.write = methods.write;
-  r.end = methods.end;
-  r.flushHeaders = methods.flushHeaders;
-  r.setHeader = methods.setHeader;
-  r.appendHeader = methods.appendHeader;
-  r.removeHeader = methods.removeHeader;
-  r.addTrailers = methods.addTrailers;
-  r.writeContinue = methods.writeContinue;
-  r.writeProcessing = methods.writeProcessing;
-  r.writeEarlyHints = methods.writeEarlyHints;
-  r.push = methods.push;
-  // one defineProperty per accessor (a descriptor map costs several times more)
-  Object.defineProperty(res, 'headersSent', HEADERS_SENT);
-  Object.defineProperty(res, 'writableNeedDrain', WRITABLE_NEED_DRAIN);
-  Object.defineProperty(res, 'writableFinished', WRITABLE_FINISHED);
-  // OutgoingMessage's socket and connection (its getter reads socket)
-  (res as { socket: unknown }).socket = socket;
-  r.isSpdy = extra.isSpdy;
-  r.spdyVersion = extra.spdyVersion;
-  return res;
+  return new ServerResponse(req, socket, stream, extra.isSpdy, extra.spdyVersion) as unknown as http.ServerResponse;
 }
 
 export { noop };

@@ -42,8 +42,6 @@ export class StreamSocket extends EventEmitter {
   readonly connecting = false;
   /** @internal */
   readonly stream: SocketStream;
-  /** TLS: the client's certificate and the session are on `tlsSocket`. */
-  readonly encrypted: boolean;
   /** ms of the stream timeout set with {@link setTimeout}, 0: none. */
   timeout = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -52,7 +50,11 @@ export class StreamSocket extends EventEmitter {
   constructor(stream: SocketStream) {
     super();
     this.stream = stream;
-    this.encrypted = (stream.transport as tls.TLSSocket).encrypted === true;
+  }
+
+  /** Whether the connection is TLS (the client's certificate is on {@link getPeerCertificate}). */
+  get encrypted(): boolean {
+    return (this.stream.transport as tls.TLSSocket).encrypted === true;
   }
 
   /** The connection's transport (a `tls.TLSSocket` over TLS): shared by every stream of the connection. */
@@ -194,16 +196,25 @@ export class StreamSocket extends EventEmitter {
   /** No-op. */
   unref(): this { return this; }
 
-  /** The stream ended: `'close'` on the next tick. @internal */
+  /** The stream was destroyed through this socket: `'close'` on the next tick. @internal */
   _closed(): void {
-    if (this.destroyed && this.#closing) return;
+    if (!this._ended()) return;
+    process.nextTick(emitClose, this);
+  }
+
+  /**
+   * The stream ended: no more timeouts; returns whether `'close'` is still
+   * to be emitted (by the caller). @internal
+   */
+  _ended(): boolean {
+    if (this.destroyed && this.#closing) return false;
     this.destroyed = true;
     this.#closing = true;
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    process.nextTick(emitClose, this);
+    return true;
   }
   #closing = false;
 }

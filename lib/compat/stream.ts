@@ -19,8 +19,8 @@ import { BODY_HIGH_WATER, H2StreamIO, type SpdyStreamIO, type StreamIO } from '.
 import type { NameValue } from '../spdylay/frames.js';
 import type { SPDYConnection } from '../spdylay/server/spdy.js';
 import { pushH2, pushSpdy } from './push.js';
-import { joinHeaders, makeRequest } from './request.js';
-import { type PushInit, type ResponseStream, makeResponse, noop } from './response.js';
+import { makeRequest, setTrailers } from './request.js';
+import { type PushInit, type ResponseStream, makeResponse, noop, setResponseState } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
 
 const SPDY_VERSION: Record<string, number> = { h2: 4, 'spdy/3.1': 3.1, 'spdy/3': 3, 'spdy/2': 2 };
@@ -31,6 +31,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   ended = false;
   finished = false;
   needDrain = false;
+  headerSet = false;
   head = false;
   req!: http.IncomingMessage;
   res!: http.ServerResponse;
@@ -79,13 +80,26 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     this.req = req;
     this.head = method === 'HEAD';
     this.res = makeResponse(req, socket, this, { isSpdy: true, spdyVersion });
+    // commitHead gives lower-case names without connection-specific fields, and no server/date
+    if (io instanceof H2StreamIO) io.cleanHeaders = true;
     io.rfile = req;
     io.pendingBody = null;
     if (pending) for (const c of pending) req.push(c);
     if (io.bodyEnded) {
       req.complete = true;
-      req.push(null);
+      // the end goes in when the body is first read (IncomingMessage's read asks the socket to
+      // resume: readMore) or when the stream closes: a request nobody reads costs no stream end
+      this.#eofPending = true;
     }
+  }
+
+  /** The request body is complete but its end has not been pushed into `req` yet. */
+  #eofPending = false;
+
+  #pushEof(): void {
+    if (!this.#eofPending) return;
+    this.#eofPending = false;
+    if (!this.req.destroyed) this.req.push(null);
   }
 
   override _bodyEnded(): void {
@@ -105,6 +119,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     this._statusLine = line;
     this._responseHeaders = headers;
     this.headSent = true;
+    setResponseState(this.res, 'headersSent', true);
     if (code === 204 || code === 304 || (code >= 100 && code < 200)) this.head = true;
     this._io.schedule();
   }
@@ -116,6 +131,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       return true;
     }
     this.needDrain = true;
+    setResponseState(this.res, 'writableNeedDrain', true);
     io.write(chunk, this.#drainCb ??= () => this.#drained());
     return false;
   }
@@ -123,6 +139,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   #drained(): void {
     if (!this.needDrain) return;
     this.needDrain = false;
+    setResponseState(this.res, 'writableNeedDrain', false);
     this.res.emit('drain');
   }
 
@@ -146,8 +163,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     if (!req) return;
     const raw: string[] = [];
     for (const [n, v] of fields) raw.push(n, v);
-    req.rawTrailers = raw;
-    req.trailers = joinHeaders(raw) as NodeJS.Dict<string>;
+    setTrailers(req, raw);
     // the `spdy` package's server emits them as well
     req.emit('trailers', req.trailers);
   }
@@ -169,6 +185,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   // ---- SocketStream
 
   readMore(): void {
+    if (this.#eofPending) this.#pushEof();
     const io = this._io;
     io.settleHeld();
     io.setReading(true);
@@ -190,12 +207,18 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   override onClose(status: number): void {
     const res = this.res;
     if (!res) return;
-    this.socket._closed();
+    this.#pushEof();
+    const socket = this.socket;
+    const closing = socket._ended();
     if (status === 0 && this.ended) {
       this.finished = true;
+      setResponseState(res, 'writableFinished', true);
       res.emit('finish');
     }
     res.emit('close');
+    // the engine reports the close from its own event dispatch: the socket's 'close' follows the
+    // response's at once (no tick per stream), heard by every listener added up to here
+    if (closing) socket.emit('close', false);
   }
 
   /** The listener threw (or a 'data' listener): 500 when nothing was sent, else a reset. */
@@ -210,7 +233,10 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       this.headSent = true;
       this.head = true;
       this.ended = true;
-      if (this.res) this.res.finished = true;
+      if (this.res) {
+        this.res.finished = true;
+        setResponseState(this.res, 'headersSent', true);
+      }
       io.end();
       io.schedule();
       return;

@@ -145,6 +145,10 @@ export class ByteQueue {
 
   /** Everything queued, as one Buffer. */
   drain(): Buffer {
+    if (this.head === 0 && this.chunks.length === 1) {
+      this.bytes = 0;
+      return this.chunks.pop()!;
+    }
     const parts = this.chunks.slice(this.head);
     this.chunks = [];
     this.head = 0;
@@ -154,7 +158,7 @@ export class ByteQueue {
   }
 
   clear(): void {
-    this.chunks = [];
+    if (this.chunks.length !== 0) this.chunks = [];
     this.head = 0;
     this.bytes = 0;
   }

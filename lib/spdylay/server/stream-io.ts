@@ -76,7 +76,7 @@ export abstract class StreamIO {
   /** Response trailer fields (lower-case names), sent after the body; null: none. */
   trailers: NameValue[] | null = null;
   /** Write callbacks held while the queue is over the high-water mark. */
-  private waiting: ((err?: Error | null) => void)[] = [];
+  private waiting: ((err?: Error | null) => void)[] | null = null;
   /** Request body chunks received before `rfile` was created. */
   pendingBody: Buffer[] | null = [];
   /** Request body bytes received but not yet taken by the handler (in `pendingBody` or over `rfile`'s high-water mark). */
@@ -139,7 +139,7 @@ export abstract class StreamIO {
     if (this.committed) this.wake();
     else this.schedule();
     if (this.queue.bytes < BODY_HIGH_WATER) cb();
-    else this.waiting.push(cb);
+    else (this.waiting ??= []).push(cb);
   }
 
   /**
@@ -168,9 +168,9 @@ export abstract class StreamIO {
   /** Called by the protocol after taking bytes: releases writers below the high-water mark. */
   taken(n: number): void {
     this.bytesSent += n;
-    if (this.waiting.length && this.queue.bytes < BODY_HIGH_WATER) {
+    if (this.waiting !== null && this.queue.bytes < BODY_HIGH_WATER) {
       const w = this.waiting;
-      this.waiting = [];
+      this.waiting = null;
       for (const cb of w) cb();
     }
   }
@@ -256,7 +256,7 @@ export abstract class StreamIO {
     if (this.closed) return;
     this.closed = true;
     this.queue.clear();
-    this.waiting = [];
+    this.waiting = null;
     this.pendingBody = null;
     this.settleHeld();
     if (this.rfile && !this.bodyEnded) this.rfile.destroy();
@@ -461,20 +461,31 @@ function spdyRead(_s: Session, _sid: number, length: number, ctrl: ReadCtrl, io:
 export class H2StreamIO extends StreamIO {
   readonly protocol = 'h2';
   deferred = false;
+  /**
+   * The handler's response header names are lower-case and hold no
+   * pseudo-header nor connection-specific field, and it adds no `server`/
+   * `date`: the list goes to nghttp2 as it is.
+   */
+  cleanHeaders = false;
   constructor(readonly bridge: BaseRequestHandler, readonly owner: StreamOwner) {
     super();
   }
 
   protected commit(): void {
-    const { code, headers } = this.responseHead();
     const h = this.handler;
-    const out: [string, string][] = [];
-    for (const [n, v] of headers) {
-      const name = n.toLowerCase();
-      if (name.charCodeAt(0) === 58 || HOP_BY_HOP.has(name)) continue;
-      out.push([name, v]);
+    const code = h._status ?? 200;
+    let out: NameValue[];
+    if (this.cleanHeaders) {
+      out = h._responseHeaders;
+    } else {
+      out = [];
+      for (const [n, v] of h._responseHeaders) {
+        const name = n.toLowerCase();
+        if (name.charCodeAt(0) === 58 || HOP_BY_HOP.has(name)) continue;
+        out.push([name, v]);
+      }
+      if (h._serverHeaders) out.push(['server', h.versionString()], ['date', dateTimeString()]);
     }
-    if (h._serverHeaders) out.push(['server', h.versionString()], ['date', dateTimeString()]);
     let body: Buffer | ((size: number) => readonly [Buffer | null, 0 | 1 | 2]) | null = null;
     if (this.bodyDone) {
       if (this.queue.bytes) {
@@ -498,7 +509,7 @@ export class H2StreamIO extends StreamIO {
       };
     }
     try {
-      this.bridge.sendResponse({ status: code, headers: out, body });
+      this.bridge.sendResponse(code, out, body);
       if (this.trailers !== null && body !== null) this.bridge.sendTrailers(this.trailers);
     } catch (err) {
       this.owner._handlerError(err, h);
@@ -537,8 +548,13 @@ export class H2StreamIO extends StreamIO {
   }
 
   schedule(): void {
+    // one commit per stream: later calls before it runs have nothing to add
+    if (this.committed || this.#commitQueued) return;
+    this.#commitQueued = true;
     this.owner._commitSoon(this);
   }
+
+  #commitQueued = false;
 
   setReading(on: boolean): void {
     // HTTP/2 flow control holds the client back per stream: the bridge's
@@ -546,18 +562,18 @@ export class H2StreamIO extends StreamIO {
     void on;
   }
 
-  #waiters: (() => void)[] = [];
+  #waiters: (() => void)[] | null = null;
 
   /** A promise that settles once the held body bytes have been taken (or dropped). */
   hold(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
   }
 
   protected override settle(n: number): void {
     void n;
-    if (this.heldBytes !== 0 || this.#waiters.length === 0) return;
+    if (this.heldBytes !== 0 || this.#waiters === null) return;
     const w = this.#waiters;
-    this.#waiters = [];
+    this.#waiters = null;
     for (const resolve of w) resolve();
   }
 }
