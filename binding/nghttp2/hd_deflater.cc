@@ -29,9 +29,15 @@ HDDeflater::HDDeflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDDefl
   if (rv != 0) {
     throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
   }
+  // Own functions of the object: a call skips napi_unwrap (the prototype
+  // methods of the same names stay, for other receivers).
+  cell_ = HdBind(this, info.This().As<Napi::Object>(),
+                 {{"deflateString", HdBound<HDDeflater, &HDDeflater::DeflateString>},
+                  {"deflateBytes", HdBound<HDDeflater, &HDDeflater::DeflateBytes>}});
 }
 
 HDDeflater::~HDDeflater() {
+  HdUnbind(cell_);
   if (deflater_) nghttp2_hd_deflate_del(deflater_);
 }
 
