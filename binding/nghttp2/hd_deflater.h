@@ -40,7 +40,7 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
   std::vector<nghttp2_nv> nva_;
   std::vector<uint8_t> out_;
   size_t out_len_ = 0;  // bytes of out_ waiting for TakePending
-  std::vector<char16_t> utf16_;
+  std::vector<uint32_t> blens_;  // UTF-8 byte lengths of a non-ASCII string list
   std::vector<uint8_t> scratch_;
 };
 
