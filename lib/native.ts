@@ -36,10 +36,11 @@ interface SlabOutput {
 /** `binding/nghttp2/hd_deflater.cc`: wraps `nghttp2_hd_deflater`. */
 export interface NativeHDDeflater extends SlabOutput {
   /**
-   * Encodes one header block from a single ASCII string holding every name
-   * and value back to back; `lens[2i]`/`lens[2i+1]` are the lengths of field
-   * i's name and value. Returns the block's length, a negative error code,
-   * or `undefined` when the string is not pure ASCII (use `deflateBytes`).
+   * Encodes one header block from a single string holding every name and
+   * value back to back, written as UTF-8; `lens[2i]`/`lens[2i+1]` are the
+   * UTF-16 lengths of field i's name and value. Returns the block's length,
+   * a negative error code, or `undefined` when a surrogate pair spans two
+   * fields (use `deflateBytes`).
    */
   deflateString(joined: string, lens: Uint32Array, count: number, sensitive: Uint8Array | null,
     slab: ArrayBuffer, offset: number): number | undefined;

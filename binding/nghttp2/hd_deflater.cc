@@ -29,9 +29,15 @@ HDDeflater::HDDeflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDDefl
   if (rv != 0) {
     throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
   }
+  // Own functions of the object: a call skips napi_unwrap (the prototype
+  // methods of the same names stay, for other receivers).
+  cell_ = HdBind(this, info.This().As<Napi::Object>(),
+                 {{"deflateString", HdBound<HDDeflater, &HDDeflater::DeflateString>},
+                  {"deflateBytes", HdBound<HDDeflater, &HDDeflater::DeflateBytes>}});
 }
 
 HDDeflater::~HDDeflater() {
+  HdUnbind(cell_);
   if (deflater_) nghttp2_hd_deflate_del(deflater_);
 }
 
@@ -99,11 +105,14 @@ static const uint8_t *GetSensitive(const Napi::Value &v, size_t count) {
   return view.data;
 }
 
-// Fast path for header lists made only of strings: the JS side joins every
-// name and value into one string and passes their UTF-16 lengths. The string
-// is fetched as UTF-16 in one call and narrowed to bytes; when it is not
-// pure ASCII (so UTF-16 lengths are not UTF-8 byte lengths) this returns
-// undefined and the caller encodes the fields itself (deflateBytes).
+// Header lists made only of strings: the JS side joins every name and value
+// into one string and passes their UTF-16 lengths. The string is written as
+// UTF-8 straight into scratch_ in one call. When that gives one byte per
+// UTF-16 unit (pure ASCII, the common case) the lengths are the byte
+// lengths; otherwise each field's byte length is found by walking the UTF-8
+// (1-3 bytes per unit, 4 per surrogate pair; a lone surrogate is U+FFFD, 3
+// bytes, as Buffer.from writes it). Returns undefined when a surrogate pair
+// spans two fields (the caller then encodes each string itself).
 Napi::Value HDDeflater::DeflateString(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   U32View lens = GetU32Array(info[1], "lens");
@@ -113,23 +122,38 @@ Napi::Value HDDeflater::DeflateString(const Napi::CallbackInfo &info) {
   size_t expected = 0;
   for (size_t i = 0; i < 2 * count; ++i) expected += lens.data[i];
 
-  utf16_.resize(expected + 1);
-  size_t copied;
+  size_t cap = 3 * expected + 1;
+  if (scratch_.size() < cap) scratch_.resize(cap);
+  size_t written;
   NAPI_THROW_IF_FAILED(env,
-                       napi_get_value_string_utf16(env, info[0], utf16_.data(), expected + 1,
-                                                   &copied),
+                       napi_get_value_string_utf8(env, info[0], reinterpret_cast<char *>(scratch_.data()),
+                                                  cap, &written),
                        Napi::Value());
-  if (copied != expected) throw Napi::RangeError::New(env, "lens do not match the string");
-  scratch_.resize(expected);
-  const char16_t *src = utf16_.data();
-  uint8_t *dst = scratch_.data();
-  unsigned any = 0;
-  for (size_t i = 0; i < expected; ++i) {  // vectorised: no aliasing through members
-    any |= src[i];
-    dst[i] = static_cast<uint8_t>(src[i]);
+  const uint8_t *p = scratch_.data();
+  if (written == expected) {
+    unsigned any = 0;
+    for (size_t i = 0; i < written; ++i) any |= p[i];
+    if ((any & 0x80u) == 0) return Deflate(info, p, written, lens.data, count, sensitive);
   }
-  if (any & 0xff80u) return env.Undefined();
-  return Deflate(info, scratch_.data(), expected, lens.data, count, sensitive);
+  // Not ASCII: byte lengths from the UTF-8.
+  if (blens_.size() < 2 * count) blens_.resize(2 * count);
+  size_t pos = 0;
+  for (size_t i = 0; i < 2 * count; ++i) {
+    size_t units = lens.data[i];
+    size_t start = pos;
+    while (units > 0) {
+      if (pos >= written) throw Napi::RangeError::New(env, "lens do not match the string");
+      uint8_t b = p[pos];
+      size_t n = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+      size_t u = n == 4 ? 2 : 1;
+      if (u > units) return env.Undefined();
+      pos += n;
+      units -= u;
+    }
+    blens_[i] = static_cast<uint32_t>(pos - start);
+  }
+  if (pos != written) throw Napi::RangeError::New(env, "lens do not match the string");
+  return Deflate(info, p, written, blens_.data(), count, sensitive);
 }
 
 Napi::Value HDDeflater::DeflateBytes(const Napi::CallbackInfo &info) {

@@ -4,6 +4,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "../util/mem_pool.h"
+#include "hd_bound.h"
 #include <napi.h>
 
 #include <vector>
@@ -33,12 +34,13 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
   Napi::Value Deflate(const Napi::CallbackInfo &info, const uint8_t *bytes, size_t bytes_len,
                       const uint32_t *lens, size_t count, const uint8_t *sensitive);
 
+  HdMethodCell<HDDeflater> *cell_ = nullptr;  // deflateString, deflateBytes bound to the object
   MemPool pool_;
   nghttp2_hd_deflater *deflater_ = nullptr;
   std::vector<nghttp2_nv> nva_;
   std::vector<uint8_t> out_;
   size_t out_len_ = 0;  // bytes of out_ waiting for TakePending
-  std::vector<char16_t> utf16_;
+  std::vector<uint32_t> blens_;  // UTF-8 byte lengths of a non-ASCII string list
   std::vector<uint8_t> scratch_;
 };
 

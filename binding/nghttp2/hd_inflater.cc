@@ -33,9 +33,15 @@ HDInflater::HDInflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDInfl
   max_header_list_size_ = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
   int rv = nghttp2_hd_inflate_new2(&inflater_, pool_.mem());
   if (rv != 0) throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
+  // Own functions of the object: a call skips napi_unwrap (the prototype
+  // methods of the same names stay, for other receivers).
+  cell_ = HdBind(this, info.This().As<Napi::Object>(),
+                 {{"inflate", HdBound<HDInflater, &HDInflater::Inflate>},
+                  {"inflateStrings", HdBound<HDInflater, &HDInflater::InflateStrings>}});
 }
 
 HDInflater::~HDInflater() {
+  HdUnbind(cell_);
   if (inflater_) nghttp2_hd_inflate_del(inflater_);
 }
 

@@ -124,8 +124,10 @@ export class HDDeflater {
     let anySensitive = false;
     let joined = '';
     let i = 0;
-    // Fast path: every name and value is a string. They are joined into one
-    // string handed to C in one go; C falls back (undefined) if not ASCII.
+    // Every name and value a string: they are joined into one string that C
+    // writes as UTF-8 in one call (with lens the UTF-16 lengths). C returns
+    // undefined only when a surrogate pair spans two strings; then, as for
+    // Buffer fields, each string is encoded on its own.
     for (; i < count; i++) {
       const field = headers[i];
       if (!Array.isArray(field)) throw new ArgumentError(`header ${i} must be a [name, value] pair`);
