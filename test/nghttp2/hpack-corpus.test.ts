@@ -1,39 +1,10 @@
 // The public hpack-test-case corpus: every story of every encoder decodes to
 // its recorded header list, and every raw-data story round-trips through our
 // deflater and inflater.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { HDDeflater, HDInflater, type HeaderField } from '../../lib/nghttp2/index.js';
-import { sharedPath } from '../helpers/shared.js';
-
-interface Case {
-  seqno?: number;
-  header_table_size?: number | null;
-  wire?: string;
-  headers: Record<string, string>[];
-}
-interface Story {
-  cases: Case[];
-}
-
-// SPDYLAY_HPACK_CORPUS points at another copy of the corpus (same layout).
-const corpus = process.env.SPDYLAY_HPACK_CORPUS ?? sharedPath('hpack-test-case');
-const folders = fs
-  .readdirSync(corpus, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
-
-function stories(folder: string): [string, Story][] {
-  const dir = path.join(corpus, folder);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => /^story_\d+\.json$/.test(f))
-    .sort()
-    .map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Story]);
-}
+import { type Case, folders, stories } from '../helpers/hpack-corpus.js';
 
 function fields(c: Case): [string, string][] {
   return c.headers.map((h) => {

@@ -4,8 +4,6 @@
 // and python-hpack, and our deflater's raw-data round trip), and the strings
 // kept for dynamic table entries stay right through eviction, table size
 // changes, oversized entries, blocks past maxHeaderListSize and big blocks.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -16,30 +14,7 @@ import {
   type HeaderField,
 } from '../../lib/nghttp2/index.js';
 import { ArgumentError } from '../../lib/errors.js';
-import { sharedPath } from '../helpers/shared.js';
-
-interface Case {
-  seqno?: number;
-  header_table_size?: number | null;
-  wire?: string;
-  headers: Record<string, string>[];
-}
-
-const corpus = process.env.SPDYLAY_HPACK_CORPUS ?? sharedPath('hpack-test-case');
-const folders = fs
-  .readdirSync(corpus, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
-
-function stories(folder: string): [string, { cases: Case[] }][] {
-  const dir = path.join(corpus, folder);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => /^story_\d+\.json$/.test(f))
-    .sort()
-    .map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))]);
-}
+import { type Case, folders, stories } from '../helpers/hpack-corpus.js';
 
 const fields = (c: Case): [string, string][] =>
   c.headers.map((h) => {
