@@ -13,13 +13,14 @@ import type { NameValue } from './frames.js';
 const ERR_NV_NUL = native.SpdylaySession.ERR_NV_NUL;
 
 /**
- * Splits a NUL-joined name/value string of `count` pairs (indexOf/slice is
- * about twice as fast as String.prototype.split on a fresh string).
+ * Splits a NUL-joined name/value string of `count` pairs starting at index
+ * `start` of `s` (indexOf/slice is about twice as fast as
+ * String.prototype.split on a fresh string).
  */
-export function decodeNv(s: string | undefined, count: number): NameValue[] {
+export function decodeNv(s: string | undefined, count: number, start = 0): NameValue[] {
   if (count <= 0 || s === undefined) return [];
   const out: NameValue[] = new Array(count);
-  let pos = 0;
+  let pos = start;
   for (let i = 0; i < count; i++) {
     const a = s.indexOf('\0', pos);
     const b = s.indexOf('\0', a + 1);
