@@ -30,6 +30,23 @@ export function decodeNv(s: string | undefined, count: number, start = 0): NameV
   return out;
 }
 
+/**
+ * Splits a NUL-joined name/value string of `count` pairs starting at index
+ * `start` of `s`, where `ends[at + 2i]` and `ends[at + 2i + 1]` are the
+ * indexes in `s` of the NULs ending pair i's name and value.
+ */
+export function decodeNvAt(s: string, count: number, start: number, ends: Int32Array, at: number): NameValue[] {
+  const out: NameValue[] = new Array(count);
+  let pos = start;
+  for (let i = 0, k = at; i < count; i++, k += 2) {
+    const a = ends[k];
+    const b = ends[k + 1];
+    out[i] = [s.slice(pos, a), s.slice(a + 1, b)];
+    pos = b + 1;
+  }
+  return out;
+}
+
 /** The last encoding of an nv array: its names and values, and the joined string. */
 interface NvCacheEntry {
   parts: string[];
