@@ -18,17 +18,26 @@ bool DataSources::Make(const Napi::Value &token, const Napi::Value &body, int32_
       throw Napi::TypeError::New(body.Env(), "body must be a Uint8Array");
     }
     Napi::Uint8Array u8 = body.As<Napi::Uint8Array>();
-    auto *bs = new BufSource();
+    size_t len = u8.ElementLength();
+    bool copy = len <= kCopyMax;
+    auto *bs = static_cast<BufSource *>(::operator new(sizeof(BufSource) + (copy ? len : 0)));
     bs->owner = this;
-    bs->data = u8.Data();
-    bs->len = u8.ElementLength();
+    bs->ref = nullptr;
+    if (copy) {
+      uint8_t *own = reinterpret_cast<uint8_t *>(bs + 1);
+      if (len) std::memcpy(own, u8.Data(), len);
+      bs->data = own;
+    } else {
+      bs->data = u8.Data();
+    }
+    bs->len = len;
     bs->pos = 0;
     bs->stream_id = stream_id;
     bs->prev = nullptr;
     bs->next = bufs_;
     if (bufs_) bufs_->prev = bs;
     bufs_ = bs;
-    napi_create_reference(env_, body, 1, &bs->ref);
+    if (!copy) napi_create_reference(env_, body, 1, &bs->ref);
     prd->source.ptr = bs;
     prd->read_callback = ReadBuf;
     *out = bs;
@@ -61,7 +70,7 @@ void DataSources::Release(BufSource *bs) {
   else bufs_ = bs->next;
   if (bs->next) bs->next->prev = bs->prev;
   if (env_ && bs->ref) napi_delete_reference(env_, bs->ref);
-  delete bs;
+  ::operator delete(bs);
 }
 
 void DataSources::ReleaseStream(int32_t stream_id) {

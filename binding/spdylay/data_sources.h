@@ -19,9 +19,13 @@ namespace spdylay_binding {
 class DataSources {
  public:
   // A body served from a JS Buffer.
+  // A body of at most kCopyMax bytes is copied after its BufSource (one
+  // allocation, no reference to the Buffer); a larger one is served from
+  // the Buffer, which `ref` keeps alive.
+  static constexpr size_t kCopyMax = 1024;
   struct BufSource {
     DataSources *owner;
-    napi_ref ref;
+    napi_ref ref;  // nullptr for a copied body
     const uint8_t *data;
     size_t len;
     size_t pos;

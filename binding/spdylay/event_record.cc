@@ -112,7 +112,7 @@ EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_typ
 }
 
 bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_frame *frame,
-                             int32_t extra, int32_t *dst, std::string *nvs) {
+                             int32_t extra, int32_t *dst, std::string *nvs, int *words) {
   if (type == SPDYLAY_SETTINGS || Skipped(type)) return false;
   char **nv;
   bool has_nv;
@@ -120,6 +120,8 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   FrameFields(type, frame, extra, fields, &nv, &has_nv);
   int32_t start = -1;
   int32_t end = -1;
+  int32_t *ends = dst + kQueueFrameWords;
+  int32_t nends = 0;
   if (has_nv && !nv) {
     fields[kRecNvCount] = -1;
   } else if (has_nv) {
@@ -131,10 +133,22 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
     start = static_cast<int32_t>(nvs->size());
     nvs->append(nvjoin_.data(), total);
     end = static_cast<int32_t>(nvs->size());
+    if (pairs <= kQueueEndPairs) {
+      const char *base = nvjoin_.data();
+      const char *p = base;
+      for (int32_t i = 0; i < 2 * pairs; ++i) {
+        const char *z = static_cast<const char *>(std::memchr(p, '\0', base + total - p));
+        ends[i] = start + static_cast<int32_t>(z - base);
+        p = z + 1;
+      }
+      nends = 2 * pairs;
+    }
   }
   dst[0] = kind;
   dst[1 + kFrameWords] = start;
   dst[2 + kFrameWords] = end;
+  dst[3 + kFrameWords] = nends;
+  *words = kQueueFrameWords + nends;
   return true;
 }
 

@@ -83,14 +83,19 @@ static_assert(kRecQueue == kRecBatch + kBatchStride * kBatchMax, "the queue foll
 // and sent to JS in one kQueue call with the name/value strings of their
 // frames joined in one string (`nvs`) and the input's ArrayBuffer:
 //   kCtrlRecv, kInvalidCtrlRecv: kind, the kFrameWords frame slots (as
-//     kRecType..kRecExtra), nv start, nv end (in `nvs`; -1: no nv string)
+//     kRecType..kRecExtra), nv start, nv end (in `nvs`; -1: no nv string),
+//     E, then E words: for each pair, where its name and its value end in
+//     `nvs` (at their NUL); E is 0 for more than kQueueEndPairs pairs
 //   kDataChunkRecv: kind, flags, streamId, offset, length (in the input)
 //   kDataRecv: kind, flags, streamId, length
 //   kStreamClose: kind, streamId, statusCode, userToken, provider
 //   kRequestRecv: kind, streamId
 constexpr int kFrameWords = kRecExtra + 1;
 static_assert(kRecType == 0, "frame slots start the record");
-constexpr int kQueueFrameWords = 1 + kFrameWords + 2;
+constexpr int kQueueEndPairs = 24;
+// The fixed words of a queued frame event, and the most it takes.
+constexpr int kQueueFrameWords = 1 + kFrameWords + 3;
+constexpr int kQueueFrameMaxWords = kQueueFrameWords + 2 * kQueueEndPairs;
 constexpr int kQueueWords = 2048;
 constexpr int kRecSize = kRecQueue + kQueueWords;
 
@@ -112,13 +117,14 @@ class EventRecord {
   // CREDENTIAL); kFailed: a JS value could not be made (exception pending).
   FrameStatus WriteFrame(napi_env env, spdylay_frame_type type, const spdylay_frame *frame,
                          int32_t extra, napi_value undefined, napi_value *value);
-  // Queues a kCtrlRecv/kInvalidCtrlRecv event at `dst` (kQueueFrameWords
-  // words), its nv string appended to `nvs`. False when the frame cannot be
+  // Queues a kCtrlRecv/kInvalidCtrlRecv event at `dst` (room for
+  // kQueueFrameMaxWords words; `*words` gets the words written), its nv
+  // string appended to `nvs`. False when the frame cannot be
   // queued (SETTINGS, whose entries travel as an ArrayBuffer; an nv that is
   // not ASCII): dispatch it with WriteFrame then. kSkip frames are not
   // queued either (check Skipped first).
   bool QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_frame *frame, int32_t extra,
-                  int32_t *dst, std::string *nvs);
+                  int32_t *dst, std::string *nvs, int *words);
   static bool Skipped(spdylay_frame_type type) {
     return type == SPDYLAY_NOOP || type == SPDYLAY_CREDENTIAL;
   }

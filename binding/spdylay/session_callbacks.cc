@@ -333,9 +333,10 @@ void SpdylaySession::CtrlNotSendCb(spdylay_session *, spdylay_frame_type type,
 bool SpdylaySession::QueueFrameEvent(Kind kind, spdylay_frame_type type, spdylay_frame *frame,
                                      int32_t extra) {
   if (EventRecord::Skipped(type)) return true;
-  int32_t *e = QueueSpace(kQueueFrameWords);
-  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_)) return false;
-  Commit(kQueueFrameWords);
+  int32_t *e = QueueSpace(kQueueFrameMaxWords);
+  int words = 0;
+  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_, &words)) return false;
+  Commit(words);
   return true;
 }
 

@@ -74,8 +74,9 @@ function bufferRead(this: void, _s: Session, _sid: number, length: number, ctrl:
  * A `DataProvider` serving the bytes of one Buffer (an extension of the
  * python API). A session serves it natively: the bytes go from the Buffer
  * into DATA frames without calling into JS, so it is the fastest way to
- * send a body held in memory. The Buffer is referenced, not copied: do not
- * modify it until the stream is closed. Each submit serves the whole
+ * send a body held in memory. The Buffer is referenced, not copied (a body
+ * of at most 1 KiB is copied at submit time): do not modify it until the
+ * stream is closed. Each submit serves the whole
  * Buffer from its start (one instance may be used for several streams).
  * Its `readCb` works too (when called by hand it serves the data once).
  */

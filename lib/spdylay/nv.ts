@@ -13,16 +13,34 @@ import type { NameValue } from './frames.js';
 const ERR_NV_NUL = native.SpdylaySession.ERR_NV_NUL;
 
 /**
- * Splits a NUL-joined name/value string of `count` pairs (indexOf/slice is
- * about twice as fast as String.prototype.split on a fresh string).
+ * Splits a NUL-joined name/value string of `count` pairs starting at index
+ * `start` of `s` (indexOf/slice is about twice as fast as
+ * String.prototype.split on a fresh string).
  */
-export function decodeNv(s: string | undefined, count: number): NameValue[] {
+export function decodeNv(s: string | undefined, count: number, start = 0): NameValue[] {
   if (count <= 0 || s === undefined) return [];
   const out: NameValue[] = new Array(count);
-  let pos = 0;
+  let pos = start;
   for (let i = 0; i < count; i++) {
     const a = s.indexOf('\0', pos);
     const b = s.indexOf('\0', a + 1);
+    out[i] = [s.slice(pos, a), s.slice(a + 1, b)];
+    pos = b + 1;
+  }
+  return out;
+}
+
+/**
+ * Splits a NUL-joined name/value string of `count` pairs starting at index
+ * `start` of `s`, where `ends[at + 2i]` and `ends[at + 2i + 1]` are the
+ * indexes in `s` of the NULs ending pair i's name and value.
+ */
+export function decodeNvAt(s: string, count: number, start: number, ends: Int32Array, at: number): NameValue[] {
+  const out: NameValue[] = new Array(count);
+  let pos = start;
+  for (let i = 0, k = at; i < count; i++, k += 2) {
+    const a = ends[k];
+    const b = ends[k + 1];
     out[i] = [s.slice(pos, a), s.slice(a + 1, b)];
     pos = b + 1;
   }

@@ -157,6 +157,8 @@ function callbackMask(cb: SessionCallbacks<any>): number {
 export class CallbackHandlers<S> implements SpdyEventHandlers {
   /** The reader running these handlers (set once it is made): its record holds the frame of a frame event. */
   ev!: SpdyEventReader<S>;
+  /** The frame handlers read `value` only through `ev.frame()`. */
+  readonly valueThroughReader = true;
 
   /**
    * @param cb - The callbacks (unset ones `undefined`).

@@ -31,7 +31,7 @@ import {
   SynStreamFrame, WindowUpdateFrame, type Frame, type NameValue, type SettingsEntry,
 } from './frames.js';
 import type { ReadCtrl } from './data-provider.js';
-import { decodeNv } from './nv.js';
+import { decodeNv, decodeNvAt } from './nv.js';
 import { StreamTokens } from './stream-tokens.js';
 
 /**
@@ -94,6 +94,14 @@ export interface SpdyEventHandlers {
   parseError?(type: number, head: Buffer, payload: Buffer, errorCode: number): void;
   /** A control frame of unknown type arrived. */
   unknownCtrl?(head: Buffer, payload: Buffer): void;
+  /**
+   * Set when the control frame handlers read `value` only through
+   * {@link SpdyEventReader.frame} and {@link SpdyEventReader.nv}: the events
+   * of a `batchRecvCallbacks` queue then hand them the queue's whole
+   * name/value string, from which those read the frame's list at
+   * {@link SpdyEventReader.nvStart}, instead of a substring per frame.
+   */
+  readonly valueThroughReader?: boolean;
 }
 
 /** Handlers that read data providers need: the provider a token stands for. */
@@ -156,7 +164,7 @@ export function handlerMask(handlers: SpdyEventHandlers): number {
 }
 
 /** The dispatch mask bit of an event kind. */
-export function kindBit(kind: keyof SpdyEventHandlers): number {
+export function kindBit(kind: Exclude<keyof SpdyEventHandlers, 'valueThroughReader'>): number {
   return 1 << K[kind];
 }
 
@@ -185,6 +193,18 @@ export class SpdyEventReader<S = unknown> {
   closingStream = 0;
   /** See {@link SpdyEventReader.closingStream}. */
   closingToken = 0;
+  /**
+   * Where the name/value list of the control frame being handled starts in
+   * its `value` string (see {@link SpdyEventHandlers.valueThroughReader}; 0
+   * otherwise).
+   */
+  nvStart = 0;
+  /**
+   * With {@link SpdyEventReader.nvStart}: where the record holds the ends of
+   * the list's names and values (see binding/spdylay/event_record.h; 0:
+   * not given).
+   */
+  nvEnds = 0;
 
   /**
    * @param h - The handlers.
@@ -201,12 +221,12 @@ export class SpdyEventReader<S = unknown> {
 
   /** The control frame of the event being handled, as a frame object (`value`: its {@link FrameValue}). */
   frame(value: FrameValue): Frame {
-    return frameOf(this.record, value);
+    return frameOf(this.record, value, this.nvStart, this.nvEnds);
   }
 
   /** The name/value list of the control frame being handled (`value`: its name/value string). */
   nv(value: FrameValue): NameValue[] {
-    return decodeNv(value as string | undefined, this.record[R_NV_COUNT]);
+    return nvOf(this.record, value, this.nvStart, this.nvEnds);
   }
 
   /** The number of name/value pairs of the control frame being handled (-1 for a NULL list). */
@@ -215,18 +235,32 @@ export class SpdyEventReader<S = unknown> {
   }
 }
 
-/** Builds the frame object the record describes (`value`: its nv string or settings). */
-function frameOf(r: Int32Array, value: FrameValue): Frame {
+/**
+ * The name/value list of the frame the record describes: in `value` from
+ * index `at`, its name and value ends in the record from `ends` (0: none).
+ */
+function nvOf(r: Int32Array, value: FrameValue, at: number, ends: number): NameValue[] {
+  const count = r[R_NV_COUNT];
+  if (ends === 0 || count <= 0 || value === undefined) return decodeNv(value as string | undefined, count, at);
+  return decodeNvAt(value as string, count, at, r, ends);
+}
+
+/**
+ * Builds the frame object the record describes (`value`: its nv string,
+ * whose list starts at `at`, its ends in the record from `ends` (0: none);
+ * or settings).
+ */
+function frameOf(r: Int32Array, value: FrameValue, at: number, ends: number): Frame {
   switch (r[R_TYPE]) {
     case SYN_STREAM:
       return new SynStreamFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_ASSOC],
-        r[R_PRI], r[R_SLOT], decodeNv(value as string | undefined, r[R_NV_COUNT]));
+        r[R_PRI], r[R_SLOT], nvOf(r, value, at, ends));
     case SYN_REPLY:
       return new SynReplyFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID],
-        decodeNv(value as string | undefined, r[R_NV_COUNT]));
+        nvOf(r, value, at, ends));
     case HEADERS:
       return new HeadersFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID],
-        decodeNv(value as string | undefined, r[R_NV_COUNT]));
+        nvOf(r, value, at, ends));
     case RST_STREAM:
       return new RstStreamFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_STATUS] >>> 0);
     case SETTINGS: {
@@ -411,15 +445,22 @@ function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, wo
   const r = ev.record;
   const h = ev.h;
   const end = R_QUEUE + words;
+  const whole = h.valueThroughReader === true;
   for (let o = R_QUEUE; o < end;) {
     const kind = r[o];
     if (kind === K_CTRL_RECV || kind === K_INVALID_CTRL_RECV) {
-      r.copyWithin(0, o + 1, o + 1 + FRAME_WORDS);
+      for (let i = 0; i < FRAME_WORDS; i++) r[i] = r[o + 1 + i];
       const start = r[o + 1 + FRAME_WORDS];
-      const value = start < 0 ? undefined : nvs.substring(start, r[o + 2 + FRAME_WORDS]);
+      const nEnds = r[o + 3 + FRAME_WORDS];
+      let value: string | undefined;
+      if (start < 0) value = undefined;
+      else if (whole) { value = nvs; ev.nvStart = start; if (nEnds > 0) ev.nvEnds = o + 4 + FRAME_WORDS; }
+      else value = nvs.substring(start, r[o + 2 + FRAME_WORDS]);
       if (kind === K_CTRL_RECV) readCtrlRecv(ev, value);
       else readInvalidCtrlRecv(ev, value);
-      o += FRAME_WORDS + 3;
+      ev.nvStart = 0;
+      ev.nvEnds = 0;
+      o += FRAME_WORDS + 4 + nEnds;
     } else if (kind === K_DATA_CHUNK_RECV) {
       try {
         h.dataChunkRecv!(r[o + 1], r[o + 2], new FastBuffer(input, r[o + 3] >>> 0, r[o + 4] >>> 0) as Buffer, true);
