@@ -31,13 +31,13 @@ HDDeflater::HDDeflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDDefl
   }
   // Own functions of the object: a call skips napi_unwrap (the prototype
   // methods of the same names stay, for other receivers).
-  cell_ = HdBind(this, info.This().As<Napi::Object>(),
-                 {{"deflateString", HdBound<HDDeflater, &HDDeflater::DeflateString>},
-                  {"deflateBytes", HdBound<HDDeflater, &HDDeflater::DeflateBytes>}});
+  cell_ = BindMethods(this, info.This().As<Napi::Object>(),
+                     {{"deflateString", BoundMethod<HDDeflater, &HDDeflater::DeflateString>},
+                  {"deflateBytes", BoundMethod<HDDeflater, &HDDeflater::DeflateBytes>}});
 }
 
 HDDeflater::~HDDeflater() {
-  HdUnbind(cell_);
+  UnbindMethods(cell_);
   if (deflater_) nghttp2_hd_deflate_del(deflater_);
 }
 

@@ -4,7 +4,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "../util/mem_pool.h"
-#include "hd_bound.h"
+#include "../util/bound_methods.h"
 #include <napi.h>
 
 #include <vector>
@@ -34,7 +34,7 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
   Napi::Value Deflate(const Napi::CallbackInfo &info, const uint8_t *bytes, size_t bytes_len,
                       const uint32_t *lens, size_t count, const uint8_t *sensitive);
 
-  HdMethodCell<HDDeflater> *cell_ = nullptr;  // deflateString, deflateBytes bound to the object
+  BoundCell<HDDeflater> *cell_ = nullptr;  // deflateString, deflateBytes bound to the object
   MemPool pool_;
   nghttp2_hd_deflater *deflater_ = nullptr;
   std::vector<nghttp2_nv> nva_;

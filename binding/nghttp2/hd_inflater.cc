@@ -35,13 +35,13 @@ HDInflater::HDInflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDInfl
   if (rv != 0) throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
   // Own functions of the object: a call skips napi_unwrap (the prototype
   // methods of the same names stay, for other receivers).
-  cell_ = HdBind(this, info.This().As<Napi::Object>(),
-                 {{"inflate", HdBound<HDInflater, &HDInflater::Inflate>},
-                  {"inflateStrings", HdBound<HDInflater, &HDInflater::InflateStrings>}});
+  cell_ = BindMethods(this, info.This().As<Napi::Object>(),
+                     {{"inflate", BoundMethod<HDInflater, &HDInflater::Inflate>},
+                  {"inflateStrings", BoundMethod<HDInflater, &HDInflater::InflateStrings>}});
 }
 
 HDInflater::~HDInflater() {
-  HdUnbind(cell_);
+  UnbindMethods(cell_);
   if (inflater_) nghttp2_hd_inflate_del(inflater_);
 }
 

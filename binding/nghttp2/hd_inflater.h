@@ -4,7 +4,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "../util/mem_pool.h"
-#include "hd_bound.h"
+#include "../util/bound_methods.h"
 #include <napi.h>
 
 #include <vector>
@@ -40,7 +40,7 @@ class HDInflater : public Napi::ObjectWrap<HDInflater> {
   Napi::Value DynamicTableSize(const Napi::CallbackInfo &info);
   Napi::Value IsUsable(const Napi::CallbackInfo &info);
 
-  HdMethodCell<HDInflater> *cell_ = nullptr;  // inflate, inflateStrings bound to the object
+  BoundCell<HDInflater> *cell_ = nullptr;  // inflate, inflateStrings bound to the object
   MemPool pool_;
   nghttp2_hd_inflater *inflater_ = nullptr;
   size_t max_header_list_size_ = 0;  // 0: no limit

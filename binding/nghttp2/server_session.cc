@@ -152,76 +152,25 @@ Http2Session::Http2Session(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Ht
   // stream window do not stop the others at the connection level.
   rv = nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
   if (rv != 0) throw Napi::Error::New(env, nghttp2_strerror(rv));
-  try {
-    BindHotMethods(info.This().As<Napi::Object>());
-  } catch (...) {
-    // The constructor fails: the functions already made must not reach the session.
-    if (cell_) {
-      cell_->self = nullptr;
-      ReleaseCell(nullptr, cell_, nullptr);
-      cell_ = nullptr;
-    }
-    throw;
-  }
   UpdateState();
+  BindHotMethods(info.This().As<Napi::Object>());
 }
 
 Http2Session::~Http2Session() {
   if (session_) nghttp2_session_del(session_);
   session_ = nullptr;
-  if (cell_) {
-    cell_->self = nullptr;
-    ReleaseCell(nullptr, cell_, nullptr);
-  }
-}
-
-template <typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &)>
-napi_value Http2Session::BoundMethod(napi_env env, napi_callback_info cbinfo) {
-  try {
-    Napi::CallbackInfo info(env, cbinfo);
-    Http2Session *self = static_cast<MethodCell *>(info.Data())->self;
-    // The session is gone (the function outlived its wrapper): as a
-    // prototype method whose napi_unwrap fails, return nothing.
-    if (!self) return nullptr;
-    return (static_cast<B *>(self)->*M)(info);
-  } catch (const Napi::Error &e) {
-    napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
-    return nullptr;
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-void Http2Session::ReleaseCell(napi_env, void *data, void *) {
-  auto *cell = static_cast<MethodCell *>(data);
-  if (--cell->refs == 0) delete cell;
+  UnbindMethods(cell_);
 }
 
 void Http2Session::BindHotMethods(Napi::Object self) {
-  Napi::Env env = self.Env();
-  struct Entry {
-    const char *name;
-    napi_callback cb;
-  };
-  static const Entry kMethods[] = {
-      {"recv", BoundMethod<Http2Session, &Http2Session::Recv>},
-      {"send", BoundMethod<Http2Session, &Http2Session::Send>},
-      {"takeEvents", BoundMethod<Nghttp2Engine, &Nghttp2Engine::TakeEvents>},
-      {"submitResponse", BoundMethod<Http2Session, &Http2Session::SubmitResponse>},
-      {"consume", BoundMethod<Http2Session, &Http2Session::Consume>},
-  };
-  cell_ = new MethodCell{this, 1};
-  for (const Entry &m : kMethods) {
-    napi_value fn;
-    NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.cb, cell_, &fn));
-    ++cell_->refs;
-    napi_status st = napi_add_finalizer(env, fn, cell_, ReleaseCell, nullptr, nullptr);
-    if (st != napi_ok) {
-      --cell_->refs;
-      NAPI_THROW_IF_FAILED_VOID(env, st);
-    }
-    self.Set(m.name, Napi::Value(env, fn));
-  }
+  cell_ = BindMethods(this, self,
+                      {
+                          {"recv", BoundMethod<Http2Session, &Http2Session::Recv>},
+                          {"send", BoundMethod<Http2Session, &Http2Session::Send>},
+                          {"takeEvents", BoundBaseMethod<Http2Session, Nghttp2Engine, &Nghttp2Engine::TakeEvents>},
+                          {"submitResponse", BoundMethod<Http2Session, &Http2Session::SubmitResponse>},
+                          {"consume", BoundMethod<Http2Session, &Http2Session::Consume>},
+                      });
 }
 
 void Http2Session::CheckSession(Napi::Env env) {

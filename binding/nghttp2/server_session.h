@@ -42,6 +42,7 @@
 #include <nghttp2/nghttp2.h>
 #include <napi.h>
 
+#include "../util/bound_methods.h"
 #include "../util/common.h"
 #include "counting_mem.h"
 #include "engine.h"
@@ -150,22 +151,11 @@ class Http2Session : public Napi::ObjectWrap<Http2Session>, public Nghttp2Engine
   static int SendData(nghttp2_session *session, nghttp2_frame *frame, const uint8_t *framehd,
                       size_t length, nghttp2_data_source *source, void *user_data);
 
-  // The cell the per-instance methods (BindHotMethods) reach the session
-  // through: `self` is cleared when the session is deleted, and the cell is
-  // freed when neither the session nor any of those functions holds it.
-  struct MethodCell {
-    Http2Session *self;
-    int refs;
-  };
   // Puts recv, send, takeEvents, submitResponse and consume on the wrapper
-  // `self` as own functions whose callback data is cell_: the calls made
-  // per socket read, per flush and per response find the session without
-  // napi_unwrap. (The prototype keeps every method.)
+  // `self` as own functions (BindMethods): the calls made per socket read,
+  // per flush and per response find the session without napi_unwrap.
   void BindHotMethods(Napi::Object self);
-  template <typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &)>
-  static napi_value BoundMethod(napi_env env, napi_callback_info cbinfo);
-  static void ReleaseCell(napi_env env, void *data, void *hint);
-  MethodCell *cell_ = nullptr;
+  BoundCell<Http2Session> *cell_ = nullptr;
 
   // Parses "name\0value\0name\0value" (string or bytes) into nva_ after
   // `reserve` leading slots. Throws TypeError when the field count differs.

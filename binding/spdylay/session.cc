@@ -107,81 +107,31 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
     e.Set("code", Napi::Number::New(env, rv));
     throw e;
   }
-  try {
-    BindHotMethods(info.This().As<Napi::Object>());
-  } catch (...) {
-    // The constructor fails: the functions already made must not reach the session.
-    if (cell_) {
-      cell_->self = nullptr;
-      ReleaseCell(nullptr, cell_, nullptr);
-      cell_ = nullptr;
-    }
-    throw;
-  }
+  BindHotMethods(info.This().As<Napi::Object>());
 }
 
 SpdylaySession::~SpdylaySession() {
   if (session_) spdylay_session_del(session_);
   session_ = nullptr;
-  if (cell_) {
-    cell_->self = nullptr;
-    ReleaseCell(nullptr, cell_, nullptr);
-    cell_ = nullptr;
-  }
+  UnbindMethods(cell_);
   if (env_ && error_ref_) napi_delete_reference(env_, error_ref_);
 }
 
-template <Napi::Value (SpdylaySession::*M)(const Napi::CallbackInfo &)>
-napi_value SpdylaySession::BoundMethod(napi_env env, napi_callback_info cbinfo) {
-  try {
-    Napi::CallbackInfo info(env, cbinfo);
-    SpdylaySession *self = static_cast<MethodCell *>(info.Data())->self;
-    if (!self) return nullptr;
-    return (self->*M)(info);
-  } catch (const Napi::Error &e) {
-    napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
-    return nullptr;
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-void SpdylaySession::ReleaseCell(napi_env, void *data, void *) {
-  auto *cell = static_cast<MethodCell *>(data);
-  if (--cell->refs == 0) delete cell;
-}
-
 void SpdylaySession::BindHotMethods(Napi::Object self) {
-  Napi::Env env = self.Env();
-  struct Entry {
-    const char *name;
-    napi_callback cb;
-  };
-  static const Entry kMethods[] = {
-      {"send", BoundMethod<&SpdylaySession::Send>},
-      {"recv", BoundMethod<&SpdylaySession::Recv>},
-      {"submitRequest", BoundMethod<&SpdylaySession::SubmitRequest>},
-      {"submitResponse", BoundMethod<&SpdylaySession::SubmitResponse>},
-      {"submitSynReply", BoundMethod<&SpdylaySession::SubmitSynReply>},
-      {"submitData", BoundMethod<&SpdylaySession::SubmitData>},
-      {"resumeData", BoundMethod<&SpdylaySession::CallC<spdylay_session_resume_data>>},
-      {"wantRead", BoundMethod<&SpdylaySession::WantRead>},
-      {"wantWrite", BoundMethod<&SpdylaySession::WantWrite>},
-      {"consume", BoundMethod<&SpdylaySession::Consume>},
-      {"getStreamUserData", BoundMethod<&SpdylaySession::GetStreamUserData>},
-  };
-  cell_ = new MethodCell{this, 1};
-  for (const Entry &m : kMethods) {
-    napi_value fn;
-    NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.cb, cell_, &fn));
-    ++cell_->refs;
-    napi_status st = napi_add_finalizer(env, fn, cell_, ReleaseCell, nullptr, nullptr);
-    if (st != napi_ok) {
-      --cell_->refs;
-      NAPI_THROW_IF_FAILED_VOID(env, st);
-    }
-    self.Set(m.name, Napi::Value(env, fn));
-  }
+  cell_ = BindMethods(this, self,
+                      {
+                          {"send", BoundMethod<SpdylaySession, &SpdylaySession::Send>},
+                          {"recv", BoundMethod<SpdylaySession, &SpdylaySession::Recv>},
+                          {"submitRequest", BoundMethod<SpdylaySession, &SpdylaySession::SubmitRequest>},
+                          {"submitResponse", BoundMethod<SpdylaySession, &SpdylaySession::SubmitResponse>},
+                          {"submitSynReply", BoundMethod<SpdylaySession, &SpdylaySession::SubmitSynReply>},
+                          {"submitData", BoundMethod<SpdylaySession, &SpdylaySession::SubmitData>},
+                          {"resumeData", BoundMethod<SpdylaySession, &SpdylaySession::CallC<spdylay_session_resume_data>>},
+                          {"wantRead", BoundMethod<SpdylaySession, &SpdylaySession::WantRead>},
+                          {"wantWrite", BoundMethod<SpdylaySession, &SpdylaySession::WantWrite>},
+                          {"consume", BoundMethod<SpdylaySession, &SpdylaySession::Consume>},
+                          {"getStreamUserData", BoundMethod<SpdylaySession, &SpdylaySession::GetStreamUserData>},
+                      });
 }
 
 // ---------------------------------------------------------------------------

@@ -53,6 +53,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../util/bound_methods.h"
 #include "data_sources.h"
 #include "event_record.h"
 #include "nv_args.h"
@@ -75,24 +76,13 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   static constexpr int kErrNvNul = NvArgs::kErrNvNul;  // a name or value contains NUL
 
  private:
-  // The cell the per-instance methods (BindHotMethods) reach the session
-  // through: `self` is cleared when the session is deleted, and the cell is
-  // freed when neither the session nor any of those functions holds it.
-  struct MethodCell {
-    SpdylaySession *self;
-    int refs;
-  };
   // Puts send, recv, the submit calls made per request and response,
   // wantRead/wantWrite, resumeData, consume and getStreamUserData on the
-  // wrapper `self` as own functions whose callback data is cell_: those
-  // calls find the session without napi_unwrap. (The prototype keeps every
-  // method.) A function that outlives its session returns undefined, as a
-  // prototype method whose napi_unwrap fails.
+  // wrapper `self` as own functions (BindMethods): those calls find the
+  // session without napi_unwrap. A function that outlives its session
+  // returns undefined, as a prototype method whose napi_unwrap fails.
   void BindHotMethods(Napi::Object self);
-  template <Napi::Value (SpdylaySession::*M)(const Napi::CallbackInfo &)>
-  static napi_value BoundMethod(napi_env env, napi_callback_info cbinfo);
-  static void ReleaseCell(napi_env env, void *data, void *hint);
-  MethodCell *cell_ = nullptr;
+  BoundCell<SpdylaySession> *cell_ = nullptr;
 
   // Methods exposed to JS.
   // `F(session, args...)` of spdylay with the JS arguments converted to
