@@ -8,6 +8,8 @@
 
 #include <initializer_list>
 
+#include "raw_method.h"
+
 namespace spdylay_binding {
 
 // Shared by the functions bound to one object and the object itself: `self`
@@ -28,21 +30,12 @@ void ReleaseBoundCell(napi_env, void *data, void *) {
 // Method M of B (T itself or one of its bases) on the T whose cell is the
 // function's data. A call after the object is gone (the function outlived
 // its wrapper) returns nothing, as a prototype method whose napi_unwrap
-// fails does; a C++ exception becomes the JS exception (or nothing when JS
-// cannot run, e.g. in a terminating worker).
+// fails does (GuardedCall).
 template <typename T, typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &)>
 napi_value BoundBaseMethod(napi_env env, napi_callback_info cbinfo) {
-  try {
-    Napi::CallbackInfo info(env, cbinfo);
-    T *self = static_cast<BoundCell<T> *>(info.Data())->self;
-    if (!self) return nullptr;
-    return (static_cast<B *>(self)->*M)(info);
-  } catch (const Napi::Error &e) {
-    napi_throw(env, e.Value());
-    return nullptr;
-  } catch (...) {
-    return nullptr;
-  }
+  return GuardedCall<B, M>(env, cbinfo, [](const Napi::CallbackInfo &info) -> B * {
+    return static_cast<BoundCell<T> *>(info.Data())->self;
+  });
 }
 
 template <typename T, Napi::Value (T::*M)(const Napi::CallbackInfo &)>

@@ -14,15 +14,16 @@
 
 namespace spdylay_binding {
 
-// A method M of B (T itself or one of its bases) called on the T wrapped by
-// the receiver.
-template <typename T, typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &)>
-napi_value RawBaseMethod(napi_env env, napi_callback_info cbinfo) {
+// Calls method M of the B* that `find(info)` returns (nothing when it returns
+// nullptr). A C++ exception becomes the JS exception, or nothing when JS
+// cannot run (a terminating worker): never an exception out of a napi
+// callback.
+template <typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &), typename Find>
+napi_value GuardedCall(napi_env env, napi_callback_info cbinfo, Find find) {
   try {
     Napi::CallbackInfo info(env, cbinfo);
-    void *p = nullptr;
-    if (napi_unwrap(env, info.This(), &p) != napi_ok || !p) return nullptr;
-    B *self = static_cast<T *>(p);
+    B *self = find(info);
+    if (!self) return nullptr;
     return (self->*M)(info);
   } catch (const Napi::Error &e) {
     napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
@@ -30,6 +31,17 @@ napi_value RawBaseMethod(napi_env env, napi_callback_info cbinfo) {
   } catch (...) {
     return nullptr;
   }
+}
+
+// A method M of B (T itself or one of its bases) called on the T wrapped by
+// the receiver.
+template <typename T, typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &)>
+napi_value RawBaseMethod(napi_env env, napi_callback_info cbinfo) {
+  return GuardedCall<B, M>(env, cbinfo, [env](const Napi::CallbackInfo &info) -> B * {
+    void *p = nullptr;
+    if (napi_unwrap(env, info.This(), &p) != napi_ok || !p) return nullptr;
+    return static_cast<T *>(p);
+  });
 }
 
 template <typename T, Napi::Value (T::*M)(const Napi::CallbackInfo &)>
