@@ -420,6 +420,14 @@ class ServerResponse extends ServerResponseBase {
   writableNeedDrain = false;
   /** The stream closed after the whole response went out. */
   writableFinished = false;
+  /**
+   * Express's per-response variables (`res.locals`), undefined until a
+   * framework sets it. Declared here so that Express's store after its
+   * prototype swap writes an existing field: V8 gives an object a map of its
+   * own when a property is added after `Object.setPrototypeOf`, which makes
+   * every property access on that response megamorphic.
+   */
+  locals: unknown = undefined;
   /** The `spdy` package's fields. */
   isSpdy: boolean;
   spdyVersion: number;
