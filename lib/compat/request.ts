@@ -52,6 +52,9 @@ function lowerName(name: string): string {
   return name;
 }
 
+/** The request fields Express's router sets, declared by {@link makeRequest}. */
+const EXPRESS_FIELDS = ['next', 'baseUrl', 'originalUrl', 'params', 'route'] as const;
+
 /** What {@link makeRequest} needs to build the request. @internal */
 export interface RequestInit {
   socket: object;
@@ -166,5 +169,14 @@ export function makeRequest(init: RequestInit): http.IncomingMessage {
   r.isSpdy = true;
   r.spdyVersion = init.spdyVersion;
   r.streamID = init.streamID;
+  // the fields Express and its router add (undefined until they do): V8 gives an object a map of
+  // its own for each property added after `Object.setPrototypeOf`, so stores to fields the
+  // request already has keep Express's request handling off fresh hidden classes
+  const x = req as unknown as Record<(typeof EXPRESS_FIELDS)[number], unknown>;
+  x.next = undefined;
+  x.baseUrl = undefined;
+  x.originalUrl = undefined;
+  x.params = undefined;
+  x.route = undefined;
   return req;
 }

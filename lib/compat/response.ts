@@ -397,7 +397,7 @@ function addHeader(res: Res, name: string, value: string | number | readonly str
  * instance defined at construction (one shared hidden class, no
  * `Object.defineProperty` per response), which outlive a prototype swap.
  * `headersSent`, `writableNeedDrain` and `writableFinished` are own data
- * properties that the stream keeps up to date ({@link setResponseState}):
+ * properties that the stream keeps up to date ({@link markHeadersSent}, {@link setNeedDrain}, {@link markFinished}):
  * Node's getters of the same names read fields of its own socket handling.
  */
 const ServerResponseBase = http.ServerResponse as unknown as new (req: http.IncomingMessage) => object;
@@ -420,6 +420,14 @@ class ServerResponse extends ServerResponseBase {
   writableNeedDrain = false;
   /** The stream closed after the whole response went out. */
   writableFinished = false;
+  /**
+   * Express's per-response variables (`res.locals`), undefined until a
+   * framework sets it. Declared here so that Express's store after its
+   * prototype swap writes an existing field: V8 gives an object a map of its
+   * own when a property is added after `Object.setPrototypeOf`, which makes
+   * every property access on that response megamorphic.
+   */
+  locals: unknown = undefined;
   /** The `spdy` package's fields. */
   isSpdy: boolean;
   spdyVersion: number;
@@ -435,12 +443,26 @@ class ServerResponse extends ServerResponseBase {
   }
 }
 
-/** Which own state field of a response {@link setResponseState} sets. @internal */
-export type ResponseState = 'headersSent' | 'writableNeedDrain' | 'writableFinished';
+/** The own state fields of a response that {@link markHeadersSent}, {@link setNeedDrain} and {@link markFinished} set. */
+interface ResponseStateFields {
+  headersSent: boolean;
+  writableNeedDrain: boolean;
+  writableFinished: boolean;
+}
 
-/** Sets `res`'s own `headersSent`, `writableNeedDrain` or `writableFinished`. @internal */
-export function setResponseState(res: http.ServerResponse, field: ResponseState, value: boolean): void {
-  (res as unknown as Record<ResponseState, boolean>)[field] = value;
+/** Sets `res`'s own `headersSent` (a named store: one inline cache per field). @internal */
+export function markHeadersSent(res: http.ServerResponse): void {
+  (res as unknown as ResponseStateFields).headersSent = true;
+}
+
+/** Sets `res`'s own `writableNeedDrain`. @internal */
+export function setNeedDrain(res: http.ServerResponse, value: boolean): void {
+  (res as unknown as ResponseStateFields).writableNeedDrain = value;
+}
+
+/** Sets `res`'s own `writableFinished`. @internal */
+export function markFinished(res: http.ServerResponse): void {
+  (res as unknown as ResponseStateFields).writableFinished = true;
 }
 
 /**

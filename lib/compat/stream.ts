@@ -20,7 +20,7 @@ import type { NameValue } from '../spdylay/frames.js';
 import type { SPDYConnection } from '../spdylay/server/spdy.js';
 import { pushH2, pushSpdy } from './push.js';
 import { makeRequest, setTrailers } from './request.js';
-import { type PushInit, type ResponseStream, makeResponse, noop, setResponseState } from './response.js';
+import { type PushInit, type ResponseStream, makeResponse, markFinished, markHeadersSent, noop, setNeedDrain } from './response.js';
 import { type SocketStream, StreamSocket } from './socket.js';
 
 const SPDY_VERSION: Record<string, number> = { h2: 4, 'spdy/3.1': 3.1, 'spdy/3': 3, 'spdy/2': 2 };
@@ -119,7 +119,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     this._statusLine = line;
     this._responseHeaders = headers;
     this.headSent = true;
-    setResponseState(this.res, 'headersSent', true);
+    markHeadersSent(this.res);
     if (code === 204 || code === 304 || (code >= 100 && code < 200)) this.head = true;
     this._io.schedule();
   }
@@ -131,7 +131,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       return true;
     }
     this.needDrain = true;
-    setResponseState(this.res, 'writableNeedDrain', true);
+    setNeedDrain(this.res, true);
     io.write(chunk, this.#drainCb ??= () => this.#drained());
     return false;
   }
@@ -139,7 +139,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
   #drained(): void {
     if (!this.needDrain) return;
     this.needDrain = false;
-    setResponseState(this.res, 'writableNeedDrain', false);
+    setNeedDrain(this.res, false);
     this.res.emit('drain');
   }
 
@@ -212,7 +212,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
     const closing = socket._ended();
     if (status === 0 && this.ended) {
       this.finished = true;
-      setResponseState(res, 'writableFinished', true);
+      markFinished(res);
       res.emit('finish');
     }
     res.emit('close');
@@ -235,7 +235,7 @@ export class CompatStream extends BaseSPDYRequestHandler implements ResponseStre
       this.ended = true;
       if (this.res) {
         this.res.finished = true;
-        setResponseState(this.res, 'headersSent', true);
+        markHeadersSent(this.res);
       }
       io.end();
       io.schedule();
