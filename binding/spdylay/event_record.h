@@ -97,6 +97,9 @@ constexpr int kQueueEndPairs = 24;
 constexpr int kQueueFrameWords = 1 + kFrameWords + 3;
 constexpr int kQueueFrameMaxWords = kQueueFrameWords + 2 * kQueueEndPairs;
 constexpr int kQueueWords = 2048;
+// The queued frames' name/value strings are flushed to JS once they pass
+// this many bytes, so the queue holds at most this plus one header block.
+constexpr size_t kQueueNvMax = 64 * 1024;
 constexpr int kRecSize = kRecQueue + kQueueWords;
 
 // { kinds: {send: 0, ...}, record: {type: 0, ..., size}, batchStride,

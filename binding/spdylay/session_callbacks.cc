@@ -333,6 +333,7 @@ void SpdylaySession::CtrlNotSendCb(spdylay_session *, spdylay_frame_type type,
 bool SpdylaySession::QueueFrameEvent(Kind kind, spdylay_frame_type type, spdylay_frame *frame,
                                      int32_t extra) {
   if (EventRecord::Skipped(type)) return true;
+  if (queue_nv_.size() >= kQueueNvMax) FlushQueue();
   int32_t *e = QueueSpace(kQueueFrameMaxWords);
   int words = 0;
   if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_, &words)) return false;
