@@ -212,6 +212,16 @@ describe('HDInflater { strings: true }: errors', () => {
     expect(() => new HDInflater({ strings: 'yes' as unknown as boolean })).toThrow(ArgumentError);
   });
 
+  it('refuses a dynamic table size update above the 4096 bytes it allows, so its table copy stays within 4096 bytes', () => {
+    const inf = new HDInflater({ strings: true });
+    // dynamic table size update to 4096: accepted (001xxxxx, 5-bit prefix: 31 + 4065)
+    expect(inf.inflate(Buffer.from([0x3f, 0xe1, 0x1f, 0x82]))).toEqual([[':method', 'GET']]);
+    // to 4097: refused
+    const over = new HDInflater({ strings: true });
+    expect(() => over.inflate(Buffer.from([0x3f, 0xe2, 0x1f, 0x82]))).toThrow(HeaderCompressionError);
+    expect(over.usable).toBe(false);
+  });
+
   it('throws HeaderCompressionError on garbage and is then unusable', () => {
     const inf = new HDInflater({ strings: true });
     expect(() => inf.inflate(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f]))).toThrow(HeaderCompressionError);
