@@ -10,6 +10,7 @@
 #include "nghttp2/hd_inflater.h"
 #include "spdylay/helpers.h"
 #include "spdylay/session.h"
+#include "util/mem_pool.h"
 
 #ifndef SPDYLAY_NGHTTP2_PACKAGE
 #define SPDYLAY_NGHTTP2_PACKAGE ""
@@ -35,9 +36,20 @@ static Napi::Value Nghttp2Strerror(const Napi::CallbackInfo &info) {
   return Napi::String::New(info.Env(), nghttp2_strerror(code));
 }
 
+// hpackPoolCachedBytes(): bytes of idle blocks in this environment's HPACK
+// allocator free lists (MemPool), for tests of their bound.
+static Napi::Value HpackPoolCachedBytes(const Napi::CallbackInfo &info) {
+  MemPool *pool = MemPool::ForEnv(info.Env());
+  if (!pool) throw Napi::Error::New(info.Env(), "cannot set the addon's instance data");
+  size_t n = pool->cached_bytes();
+  pool->Unref();
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("versions", Napi::Function::New<Versions>(env, "versions"));
   exports.Set("nghttp2Strerror", Napi::Function::New<Nghttp2Strerror>(env, "nghttp2Strerror"));
+  exports.Set("hpackPoolCachedBytes", Napi::Function::New<HpackPoolCachedBytes>(env, "hpackPoolCachedBytes"));
   exports.Set("HDDeflater", HDDeflater::Init(env));
   exports.Set("HDInflater", HDInflater::Init(env));
   exports.Set("Http2Session", Http2Session::Init(env));

@@ -295,6 +295,8 @@ export interface NativeHttp2ClientLayout {
 export interface NativeModule {
   versions(): NativeVersions;
   nghttp2Strerror(code: number): string;
+  /** Bytes of idle blocks in this environment's HPACK allocator free lists (tests of their bound). */
+  hpackPoolCachedBytes(): number;
   HDDeflater: {
     new (maxDeflateTableSize: number): NativeHDDeflater;
     readonly ERR_NO_SPACE: number;

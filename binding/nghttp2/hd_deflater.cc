@@ -25,7 +25,13 @@ Napi::Function HDDeflater::Init(Napi::Env env) {
 // new HDDeflater(maxDeflateDynamicTableSize)
 HDDeflater::HDDeflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDDeflater>(info) {
   size_t max_size = info[0].As<Napi::Number>().Uint32Value();
-  int rv = nghttp2_hd_deflate_new2(&deflater_, max_size, pool_.mem());
+  pool_ = MemPool::ForEnv(info.Env());
+  if (!pool_) throw Napi::Error::New(info.Env(), "cannot set the addon's instance data");
+  int rv = nghttp2_hd_deflate_new2(&deflater_, max_size, pool_->mem());
+  if (rv != 0) {
+    pool_->Unref();
+    pool_ = nullptr;
+  }
   if (rv != 0) {
     throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
   }
@@ -39,6 +45,7 @@ HDDeflater::HDDeflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDDefl
 HDDeflater::~HDDeflater() {
   UnbindMethods(cell_);
   if (deflater_) nghttp2_hd_deflate_del(deflater_);
+  if (pool_) pool_->Unref();
 }
 
 // Encodes `count` fields whose names and values are laid out back to back in

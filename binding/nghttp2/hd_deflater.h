@@ -35,7 +35,7 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
                       const uint32_t *lens, size_t count, const uint8_t *sensitive);
 
   BoundCell<HDDeflater> *cell_ = nullptr;  // deflateString, deflateBytes bound to the object
-  MemPool pool_;
+  MemPool *pool_ = nullptr;  // the environment's, one reference
   nghttp2_hd_deflater *deflater_ = nullptr;
   std::vector<nghttp2_nv> nva_;
   std::vector<uint8_t> out_;

@@ -31,7 +31,13 @@ Napi::Function HDInflater::Init(Napi::Env env) {
 // new HDInflater(maxHeaderListSize): 0 means no limit.
 HDInflater::HDInflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDInflater>(info) {
   max_header_list_size_ = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
-  int rv = nghttp2_hd_inflate_new2(&inflater_, pool_.mem());
+  pool_ = MemPool::ForEnv(info.Env());
+  if (!pool_) throw Napi::Error::New(info.Env(), "cannot set the addon's instance data");
+  int rv = nghttp2_hd_inflate_new2(&inflater_, pool_->mem());
+  if (rv != 0) {
+    pool_->Unref();
+    pool_ = nullptr;
+  }
   if (rv != 0) throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
   // Own functions of the object: a call skips napi_unwrap (the prototype
   // methods of the same names stay, for other receivers).
@@ -43,6 +49,7 @@ HDInflater::HDInflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDInfl
 HDInflater::~HDInflater() {
   UnbindMethods(cell_);
   if (inflater_) nghttp2_hd_inflate_del(inflater_);
+  if (pool_) pool_->Unref();
 }
 
 // Decodes one complete header block and writes the header list into the

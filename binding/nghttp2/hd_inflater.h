@@ -41,7 +41,7 @@ class HDInflater : public Napi::ObjectWrap<HDInflater> {
   Napi::Value IsUsable(const Napi::CallbackInfo &info);
 
   BoundCell<HDInflater> *cell_ = nullptr;  // inflate, inflateStrings bound to the object
-  MemPool pool_;
+  MemPool *pool_ = nullptr;  // the environment's, one reference
   nghttp2_hd_inflater *inflater_ = nullptr;
   size_t max_header_list_size_ = 0;  // 0: no limit
   bool usable_ = true;

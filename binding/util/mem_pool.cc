@@ -20,6 +20,39 @@ BlockHeader *HeaderOf(void *ptr) { return static_cast<BlockHeader *>(ptr) - 1; }
 
 MemPool::MemPool() : mem_{this, Malloc, Free, Calloc, Realloc} {}
 
+MemPool *MemPool::ForEnv(napi_env env) {
+  void *data = nullptr;
+  if (napi_get_instance_data(env, &data) != napi_ok) data = nullptr;
+  auto *pool = static_cast<MemPool *>(data);
+  if (!pool) {
+    pool = new MemPool();
+    pool->refs_ = 1;  // the environment's
+    if (napi_set_instance_data(env, pool, FinalizeEnv, nullptr) != napi_ok) {
+      delete pool;
+      return nullptr;
+    }
+  }
+  ++pool->refs_;
+  return pool;
+}
+
+void MemPool::FinalizeEnv(napi_env, void *data, void *) { static_cast<MemPool *>(data)->Unref(); }
+
+void MemPool::Unref() {
+  if (--refs_ == 0) delete this;
+}
+
+int MemPool::MaxCached(int cls) {
+  size_t n = kMaxCachedBytesPerClass / ClassSize(cls);
+  return n < kMinCachedPerClass ? kMinCachedPerClass : static_cast<int>(n);
+}
+
+size_t MemPool::cached_bytes() const {
+  size_t n = 0;
+  for (int c = 0; c < kClasses; ++c) n += static_cast<size_t>(cached_[c]) * ClassSize(c);
+  return n;
+}
+
 MemPool::~MemPool() {
   for (int c = 0; c < kClasses; ++c) {
     while (free_[c]) {
@@ -57,7 +90,7 @@ void *MemPool::Allocate(size_t size) {
 void MemPool::Release(void *ptr) {
   if (!ptr) return;
   BlockHeader *h = HeaderOf(ptr);
-  if (h->cls != kLarge && cached_[h->cls] < kMaxCachedPerClass) {
+  if (h->cls != kLarge && cached_[h->cls] < MaxCached(static_cast<int>(h->cls))) {
     auto *b = static_cast<FreeBlock *>(ptr);
     b->next = free_[h->cls];
     free_[h->cls] = b;
