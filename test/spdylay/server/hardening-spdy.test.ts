@@ -17,7 +17,7 @@ import { BaseSPDYStreamHandler } from '../../../lib/spdylay/client/handler.js';
 import { urlfetch } from '../../../lib/spdylay/client/fetcher.js';
 import { Legit, MemProbe, MiB, endAttack, floodPaused, fmtMem, sleep, until, takeInvalidEvents } from '../../helpers/attack-mem.js';
 import {
-  FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, ping, rstStream,
+  FLAG_FIN, GOAWAY_STATUS, RST, RawSpdy3, SpdyFrameParser, T, dataFrame, isSpdyGoaway, isSpdyRst, ping, rstStream,
   settings, windowUpdate,
 } from '../../helpers/attack-spdy.js';
 import {
@@ -400,6 +400,71 @@ describe('ThreadedSPDYServer (spdy/3.1)', () => {
     await legit.stop();
     expect(legit.failures).toEqual([]);
   });
+
+  it('stream table: 100 held streams, 500 more refused (RST_STREAM REFUSED_STREAM); a flood of 5,000 more: GOAWAY (maxOutboundAck), memory bounded, others served', async () => {
+    const { port, events } = await start();
+    const probe = new MemProbe().start();
+    const legit = new Legit(() => legitBoth(port));
+    const c = await openSpdy(port);
+    // maxConcurrentStreams is 100: POST /hold without FIN keeps each stream open.
+    const syns = async (from: number, to: number): Promise<Buffer[]> => {
+      const out: Buffer[] = [];
+      for (let i = from; i < to; i++) out.push(await c.syn(2 * i + 1, '/hold', [], 0, 'POST'));
+      return out;
+    };
+    c.write(...await syns(0, 100));
+    c.write(...await syns(100, 600));
+    await c.waitFor(isSpdyRst(2 * 599 + 1), 10_000);
+    const rst = c.frames.filter((f) => f.control && f.type === T.RST_STREAM);
+    expect(rst.map((f) => f.streamId)).toEqual(Array.from({ length: 500 }, (_, i) => 2 * (i + 100) + 1));
+    expect(rst.every((f) => f.status === RST.REFUSED_STREAM)).toBe(true);
+    expect(c.goaway).toBeUndefined();
+    // Thousands of refusals queued faster than one read can carry them out.
+    c.write(...await syns(600, 5600));
+    const g = await c.waitFor(isSpdyGoaway, 15_000);
+    expect(g.status).toBe(GOAWAY_STATUS.PROTOCOL_ERROR);
+    expect(await events.limit('maxOutboundAck', 'connection')).toMatchObject({ protocol: 'spdy/3.1', action: 'GOAWAY' });
+    await closedWithin(c, 5000);
+    await endAttack(probe, legit);
+  });
+
+  it('stream table: 20,000 streams opened and answered on one connection, 100 in flight: every one answered, the table drained', async () => {
+    const { port } = await start();
+    const probe = new MemProbe().start();
+    const c = await openSpdy(port);
+    const total = 20_000;
+    const inflight = 100;
+    let next = 1;
+    const send = async (n: number): Promise<void> => {
+      const parts: Buffer[] = [];
+      for (let i = 0; i < n && next <= 2 * total - 1; i++, next += 2) parts.push(await c.syn(next, '/'));
+      if (parts.length) c.write(...parts);
+    };
+    await send(inflight);
+    let done = 0;
+    let bodyBytes = 0;
+    const deadline = Date.now() + 60_000;
+    while (done < total) {
+      if (Date.now() > deadline) throw new Error(`only ${done} of ${total} streams answered in 60 s`);
+      await c.waitFor(() => c.frames.some((f) => !f.control && (f.flags & FLAG_FIN) !== 0), 10_000);
+      // Count and drop the finished streams' frames; open as many new ones.
+      let finished = 0;
+      for (let i = c.frames.length - 1; i >= 0; i--) {
+        const f = c.frames[i]!;
+        if (!f.control) bodyBytes += f.payload.length;
+        if (!f.control && (f.flags & FLAG_FIN) !== 0) finished++;
+        if (!f.control || f.type === T.SYN_REPLY) c.frames.splice(i, 1);
+      }
+      expect(c.frames.filter((f) => f.type === T.RST_STREAM || f.type === T.GOAWAY)).toEqual([]);
+      done += finished;
+      await send(finished);
+    }
+    expect(done).toBe(total);
+    expect(bodyBytes).toBe(2 * total); // 'ok' each
+    c.destroy();
+    const mem = probe.stop();
+    expect(mem.peak, fmtMem(mem)).toBeLessThan(64 * MiB);
+  }, 90_000);
 
   it('row 10: handlers that throw under load: every request answered, the server lives on', async () => {
     const { port } = await start();
