@@ -36,6 +36,9 @@ static Napi::Value Nghttp2Strerror(const Napi::CallbackInfo &info) {
   return Napi::String::New(info.Env(), nghttp2_strerror(code));
 }
 
+// The addon's napi instance data is the environment's HPACK allocator
+// (MemPool::ForEnv); anything else per environment belongs in it.
+
 // hpackPoolCachedBytes(): bytes of idle blocks in this environment's HPACK
 // allocator free lists (MemPool), for tests of their bound.
 static Napi::Value HpackPoolCachedBytes(const Napi::CallbackInfo &info) {
