@@ -191,6 +191,8 @@ export interface NativeSpdylayLayout {
   readonly batchStride: number;
   /** A batched event's first int32 is `kind << batchKindShift | flags`. */
   readonly batchKindShift: number;
+  /** The slots of a session's interned names and values (FLAG_INTERN_NV). */
+  readonly internSlots: number;
 }
 
 /**
@@ -333,8 +335,9 @@ export interface NativeModule {
    * for each callback kind to dispatch; `flags` may hold FLAG_REUSE_SEND_BUFFER
    * (the output slab is reused after each sendCb that took all its data) and
    * FLAG_SENT_AFTER_SEND_CB (ctrlSend/dataSend events, when dispatched, come
-   * after the send event that carried their frame), and
-   * FLAG_BATCH_RECV (the receive events of recv(data) reach JS in one call).
+   * after the send event that carried their frame),
+   * FLAG_BATCH_RECV (the receive events of recv(data) reach JS in one call)
+   * and FLAG_INTERN_NV (with it, queued frames' names and values are interned).
    */
   SpdylaySession: {
     new (side: number, version: number, callbackMask: number, record: Int32Array, flags?: number): NativeSpdylaySession;
@@ -348,6 +351,12 @@ export interface NativeModule {
     readonly FLAG_SENT_AFTER_SEND_CB: number;
     /** Constructor flag: the receive events of `recv(data)` reach JS in one call (`batchRecvCallbacks`). */
     readonly FLAG_BATCH_RECV: number;
+    /**
+     * Constructor flag, with FLAG_BATCH_RECV: the names and values of queued
+     * frames are interned (the reader reads a frame's list only through
+     * `frame()`/`nv()`).
+     */
+    readonly FLAG_INTERN_NV: number;
     /** The record layout and dispatch kinds. */
     readonly layout: NativeSpdylayLayout;
   };

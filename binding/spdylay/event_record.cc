@@ -23,6 +23,7 @@ Napi::Object RecordLayout(Napi::Env env) {
   layout.Set("record", record);
   layout.Set("batchStride", Napi::Number::New(env, kBatchStride));
   layout.Set("batchKindShift", Napi::Number::New(env, kBatchKindShift));
+  layout.Set("internSlots", Napi::Number::New(env, InternTable::kSlots));
   return layout;
 }
 
@@ -112,7 +113,8 @@ EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_typ
 }
 
 bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_frame *frame,
-                             int32_t extra, int32_t *dst, std::string *nvs, int *words) {
+                             int32_t extra, int32_t *dst, std::string *nvs, int *words,
+                             InternTable *intern) {
   if (type == SPDYLAY_SETTINGS || Skipped(type)) return false;
   char **nv;
   bool has_nv;
@@ -124,6 +126,27 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   int32_t nends = 0;
   if (has_nv && !nv) {
     fields[kRecNvCount] = -1;
+  } else if (has_nv && intern) {
+    // One pass for the pair count and whether every byte is ASCII.
+    int32_t pairs = 0;
+    unsigned char high = 0;
+    for (char **p = nv; p[0] && p[1]; p += 2, ++pairs) {
+      for (int k = 0; k < 2; ++k) {
+        for (const unsigned char *c = reinterpret_cast<const unsigned char *>(p[k]); *c; ++c) high |= *c;
+      }
+    }
+    if (high & 0x80) return false;
+    fields[kRecNvCount] = pairs;
+    start = static_cast<int32_t>(nvs->size());
+    if (pairs <= kQueueEndPairs) {
+      nends = InternNv(nv, pairs, nvs, ends, intern);
+    } else {
+      for (char **p = nv; p[0] && p[1]; p += 2) {
+        nvs->append(p[0], std::strlen(p[0]) + 1);
+        nvs->append(p[1], std::strlen(p[1]) + 1);
+      }
+    }
+    end = static_cast<int32_t>(nvs->size());
   } else if (has_nv) {
     int32_t pairs;
     bool ascii;
@@ -150,6 +173,27 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   dst[3 + kFrameWords] = nends;
   *words = kQueueFrameWords + nends;
   return true;
+}
+
+int32_t EventRecord::InternNv(char **nv, int32_t pairs, std::string *nvs, int32_t *out,
+                              InternTable *intern) {
+  int32_t *w = out;
+  for (int32_t i = 0; i < 2 * pairs; ++i) {
+    const char *s = nv[i];
+    size_t len = std::strlen(s);
+    if (len != 0 && len <= InternTable::kMaxLen) {
+      int slot = InternTable::SlotOf(s, len);
+      if (intern->Holds(slot, s, len)) {
+        *w++ = -1 - slot;
+        continue;
+      }
+      intern->Set(slot, s, len);
+      *w++ = -1 - InternTable::kSlots - slot;
+    }
+    nvs->append(s, len + 1);
+    *w++ = static_cast<int32_t>(nvs->size() - 1);
+  }
+  return static_cast<int32_t>(w - out);
 }
 
 size_t EventRecord::JoinNvBytes(char **nv, int32_t *pairs, bool *ascii) {

@@ -15,6 +15,8 @@
 #include <spdylay/spdylay.h>
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 
 namespace spdylay_binding {
@@ -84,8 +86,15 @@ static_assert(kRecQueue == kRecBatch + kBatchStride * kBatchMax, "the queue foll
 // frames joined in one string (`nvs`) and the input's ArrayBuffer:
 //   kCtrlRecv, kInvalidCtrlRecv: kind, the kFrameWords frame slots (as
 //     kRecType..kRecExtra), nv start, nv end (in `nvs`; -1: no nv string),
-//     E, then E words: for each pair, where its name and its value end in
-//     `nvs` (at their NUL); E is 0 for more than kQueueEndPairs pairs
+//     E, then E words: for each name and then value of each pair, one or
+//     two words (E is 0 for more than kQueueEndPairs pairs):
+//       w >= 0: the string is in `nvs`, ending at w (its NUL);
+//       -InternTable::kSlots <= w < 0: the string is interned string -w - 1;
+//       w < -InternTable::kSlots: the string is in `nvs`, ending at the next word,
+//         and becomes interned string -w - 1 - InternTable::kSlots.
+//     Strings are interned only when the session has an InternTable
+//     (kFlagInternNv); a slot holds the string last defined there, and the
+//     reader keeps its JS string across kQueue calls.
 //   kDataChunkRecv: kind, flags, streamId, offset, length (in the input)
 //   kDataRecv: kind, flags, streamId, length
 //   kStreamClose: kind, streamId, statusCode, userToken, provider
@@ -95,7 +104,38 @@ static_assert(kRecType == 0, "frame slots start the record");
 constexpr int kQueueEndPairs = 24;
 // The fixed words of a queued frame event, and the most it takes.
 constexpr int kQueueFrameWords = 1 + kFrameWords + 3;
-constexpr int kQueueFrameMaxWords = kQueueFrameWords + 2 * kQueueEndPairs;
+constexpr int kQueueFrameMaxWords = kQueueFrameWords + 4 * kQueueEndPairs;
+
+// The names and values a session's queued frames intern: strings of 1 to
+// kMaxLen bytes in kSlots slots, the slot chosen by a hash of the
+// bytes (a string replaces the one in its slot). The JS reader holds the
+// JS string of each slot, so a repeated name or value reaches JS without
+// its bytes and without a new string.
+class InternTable {
+ public:
+  static constexpr int kSlots = 256;
+  static constexpr size_t kMaxLen = 40;
+  // The slot `s` (`len` bytes, 1..kMaxLen) belongs in.
+  static int SlotOf(const char *s, size_t len) {
+    uint32_t h = static_cast<uint32_t>(len) * 0x9e3779b1u;
+    for (size_t i = 0; i < len; ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x01000193u;
+    return static_cast<int>((h ^ (h >> 16)) & (kSlots - 1));
+  }
+  // Whether slot `slot` holds `s`.
+  bool Holds(int slot, const char *s, size_t len) const {
+    return len_[slot] == len && std::memcmp(bytes_[slot], s, len) == 0;
+  }
+  void Set(int slot, const char *s, size_t len) {
+    len_[slot] = static_cast<uint8_t>(len);
+    std::memcpy(bytes_[slot], s, len);
+  }
+  // Forgets every slot (the reader's copy is stale: a kQueue call failed).
+  void Clear() { std::memset(len_, 0, sizeof len_); }
+
+ private:
+  uint8_t len_[kSlots] = {};
+  char bytes_[kSlots][kMaxLen];
+};
 constexpr int kQueueWords = 2048;
 // The queued frames' name/value strings are flushed to JS once they pass
 // this many bytes, so the queue holds at most this plus one header block.
@@ -126,8 +166,10 @@ class EventRecord {
   // queued (SETTINGS, whose entries travel as an ArrayBuffer; an nv that is
   // not ASCII): dispatch it with WriteFrame then. kSkip frames are not
   // queued either (check Skipped first).
+  // With `intern`, names and values of lists of at most kQueueEndPairs
+  // pairs are interned there (see the queue layout above).
   bool QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_frame *frame, int32_t extra,
-                  int32_t *dst, std::string *nvs, int *words);
+                  int32_t *dst, std::string *nvs, int *words, InternTable *intern);
   static bool Skipped(spdylay_frame_type type) {
     return type == SPDYLAY_NOOP || type == SPDYLAY_CREDENTIAL;
   }
@@ -156,6 +198,11 @@ class EventRecord {
   // Joins the nv list into nvjoin_: its length and pair count; `*ascii`
   // tells whether every byte is ASCII.
   size_t JoinNvBytes(char **nv, int32_t *pairs, bool *ascii);
+  // Appends the nv list (`pairs` pairs, every byte ASCII) to `nvs` as
+  // QueueFrame lays it out with an InternTable, its words at `out`;
+  // returns the number of words.
+  static int32_t InternNv(char **nv, int32_t pairs, std::string *nvs, int32_t *out,
+                          InternTable *intern);
   // The frame's fixed fields into `rec` (slot layout) and its nv list.
   static FrameStatus FrameFields(spdylay_frame_type type, const spdylay_frame *frame, int32_t extra,
                                  int32_t *rec, char ***nv, bool *has_nv);

@@ -16,6 +16,7 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
           StaticValue("FLAG_REUSE_SEND_BUFFER", Napi::Number::New(env, kFlagReuseSendBuffer)),
           StaticValue("FLAG_SENT_AFTER_SEND_CB", Napi::Number::New(env, kFlagSentAfterSendCb)),
           StaticValue("FLAG_BATCH_RECV", Napi::Number::New(env, kFlagBatchRecv)),
+          StaticValue("FLAG_INTERN_NV", Napi::Number::New(env, kFlagInternNv)),
           StaticValue("layout", RecordLayout(env)),
       });
   return DefineRawMethods(cls, {
@@ -73,6 +74,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
     hand_over_ = static_cast<uint8_t>((Has(kCtrlSend) ? 1 : 0) | (Has(kDataSend) ? 2 : 0));
   }
   batch_recv_ = (flags & kFlagBatchRecv) != 0;
+  if (batch_recv_ && (flags & kFlagInternNv)) intern_ = std::make_unique<InternTable>();
   sources_.Init(env);
 
   spdylay_session_callbacks cbs;

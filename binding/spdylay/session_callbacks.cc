@@ -336,7 +336,7 @@ bool SpdylaySession::QueueFrameEvent(Kind kind, spdylay_frame_type type, spdylay
   if (queue_nv_.size() >= kQueueNvMax) FlushQueue();
   int32_t *e = QueueSpace(kQueueFrameMaxWords);
   int words = 0;
-  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_, &words)) return false;
+  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_, &words, intern_.get())) return false;
   Commit(words);
   return true;
 }
@@ -347,12 +347,14 @@ void SpdylaySession::FlushQueue() {
   queue_words_ = 0;
   if (!dispatch_ || js_failed_) {
     queue_nv_.clear();
+    if (intern_) intern_->Clear();  // the strings interned by these events never reach JS
     return;
   }
   napi_value nvs;
   napi_status s = napi_create_string_latin1(env_, queue_nv_.data(), queue_nv_.size(), &nvs);
   queue_nv_.clear();
   if (s != napi_ok) {
+    if (intern_) intern_->Clear();
     CaptureException();
     return;
   }
@@ -362,7 +364,15 @@ void SpdylaySession::FlushQueue() {
   std::memcpy(saved, &rec_[0], sizeof saved);
   napi_value argv[4] = {I32(env_, kQueue), nvs, input_ab_ ? input_ab_ : undefined_, I32(env_, n)};
   napi_value result;
-  if (napi_call_function(env_, undefined_, dispatch_, 4, argv, &result) != napi_ok) CaptureException();
+  // The reader answers true once it has walked the whole queue (and so
+  // holds every string interned by it).
+  bool walked = false;
+  if (napi_call_function(env_, undefined_, dispatch_, 4, argv, &result) != napi_ok) {
+    CaptureException();
+  } else if (napi_get_value_bool(env_, result, &walked) != napi_ok) {
+    walked = false;
+  }
+  if (!walked && intern_) intern_->Clear();
   std::memcpy(&rec_[0], saved, sizeof saved);
 }
 

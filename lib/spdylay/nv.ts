@@ -31,18 +31,30 @@ export function decodeNv(s: string | undefined, count: number, start = 0): NameV
 }
 
 /**
- * Splits a NUL-joined name/value string of `count` pairs starting at index
- * `start` of `s`, where `ends[at + 2i]` and `ends[at + 2i + 1]` are the
- * indexes in `s` of the NULs ending pair i's name and value.
+ * Reads the name/value list of `count` pairs a queued frame event describes
+ * (binding/spdylay/event_record.h): its strings in `s` from index `start`,
+ * and from `ends[at]` one or two words per name and value: `w >= 0`, the
+ * string ends at `w` in `s`; `-internSlots <= w < 0`, it is `strs[-w - 1]`;
+ * below, it ends at the next word and becomes `strs[-w - 1 - internSlots]`.
  */
-export function decodeNvAt(s: string, count: number, start: number, ends: Int32Array, at: number): NameValue[] {
+export function decodeNvAt(s: string, count: number, start: number, ends: Int32Array, at: number,
+  strs: string[]): NameValue[] {
   const out: NameValue[] = new Array(count);
+  const slots = strs.length;
   let pos = start;
-  for (let i = 0, k = at; i < count; i++, k += 2) {
-    const a = ends[k];
-    const b = ends[k + 1];
-    out[i] = [s.slice(pos, a), s.slice(a + 1, b)];
-    pos = b + 1;
+  let k = at;
+  for (let i = 0; i < count; i++) {
+    let name: string;
+    let w = ends[k++];
+    if (w >= 0) { name = s.slice(pos, w); pos = w + 1; }
+    else if (w >= -slots) name = strs[-w - 1];
+    else { const e = ends[k++]; name = s.slice(pos, e); pos = e + 1; strs[-w - 1 - slots] = name; }
+    let value: string;
+    w = ends[k++];
+    if (w >= 0) { value = s.slice(pos, w); pos = w + 1; }
+    else if (w >= -slots) value = strs[-w - 1];
+    else { const e = ends[k++]; value = s.slice(pos, e); pos = e + 1; strs[-w - 1 - slots] = value; }
+    out[i] = [name, value];
   }
   return out;
 }

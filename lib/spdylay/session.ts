@@ -91,6 +91,7 @@ const ERR_REENTRANT = native.SpdylaySession.ERR_REENTRANT;
 const FLAG_REUSE_SEND_BUFFER = native.SpdylaySession.FLAG_REUSE_SEND_BUFFER;
 const FLAG_SENT_AFTER_SEND_CB = native.SpdylaySession.FLAG_SENT_AFTER_SEND_CB;
 const FLAG_BATCH_RECV = native.SpdylaySession.FLAG_BATCH_RECV;
+const FLAG_INTERN_NV = native.SpdylaySession.FLAG_INTERN_NV;
 
 /** Checks an integer argument; throws ArgumentError (a TypeError). */
 function int(v: unknown, what: string): number {
@@ -203,7 +204,9 @@ export class Session<U = unknown> {
     try {
       this._n = new native.SpdylaySession(side, version, ev.mask, ev.record,
         flags | (options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0)
-        | (options.batchRecvCallbacks === true ? FLAG_BATCH_RECV : 0));
+        | (options.batchRecvCallbacks === true ? FLAG_BATCH_RECV : 0)
+        // the frame handlers read name/value lists only through the reader
+        | (ev.h.valueThroughReader === true ? FLAG_INTERN_NV : 0));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'number') throw errorForCode(code);
