@@ -223,15 +223,20 @@ export interface NativeSpdylaySession {
   /** `spdylay_session_set_option`: uint32 for OPT 2 and 4..9, int (0/1) otherwise; 0 or a negative code. */
   setOption(optname: number, value: number): number;
   consume(streamId: number, size: number): number;
-  /** `nv` is every name and value followed by NUL; `nvLen` its length; `count` pairs. */
+  /**
+   * `nv` is every name and value followed by NUL; `nvLen` its length; `count`
+   * pairs; `nvId` a positive number naming that string (never another one),
+   * whose split list the session keeps for the next submits with that id, or
+   * 0/omitted.
+   */
   submitRequest(pri: number, nv: string, nvLen: number, count: number, providerToken: number,
-    userToken: number, body?: Uint8Array): number;
+    userToken: number, body?: Uint8Array, nvId?: number): number;
   submitSynStream(flags: number, assocStreamId: number, pri: number, nv: string, nvLen: number,
-    count: number, userToken: number): number;
+    count: number, userToken: number, nvId?: number): number;
   submitResponse(streamId: number, nv: string, nvLen: number, count: number, providerToken: number,
-    body?: Uint8Array): number;
-  submitSynReply(flags: number, streamId: number, nv: string, nvLen: number, count: number): number;
-  submitHeaders(flags: number, streamId: number, nv: string, nvLen: number, count: number): number;
+    body?: Uint8Array, nvId?: number): number;
+  submitSynReply(flags: number, streamId: number, nv: string, nvLen: number, count: number, nvId?: number): number;
+  submitHeaders(flags: number, streamId: number, nv: string, nvLen: number, count: number, nvId?: number): number;
   /** `body`: served natively (BufferDataProvider) instead of the JS provider `providerToken`. */
   submitData(streamId: number, flags: number, providerToken: number, body?: Uint8Array): number;
   submitRstStream(streamId: number, statusCode: number): number;

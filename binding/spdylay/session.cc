@@ -295,12 +295,12 @@ Napi::Value SpdylaySession::InCtrlFrame(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), spdylay_session_in_ctrl_frame(session_) != 0);
 }
 
-// submitRequest(pri, nv, nvLen, count, providerToken, userToken, body?)
+// submitRequest(pri, nv, nvLen, count, providerToken, userToken, body?, nvId?)
 Napi::Value SpdylaySession::SubmitRequest(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int pri = info[0].As<Napi::Number>().Int32Value();
   size_t count = info[3].As<Napi::Number>().Uint32Value();
-  int rv = nv_.Parse(info, 1, count);
+  int rv = nv_.Parse(info, 1, count, 7);
   if (rv != 0) return Num(info.Env(), rv);
   uint32_t utoken = info[5].As<Napi::Number>().Uint32Value();
   spdylay_data_provider prd;
@@ -313,14 +313,14 @@ Napi::Value SpdylaySession::SubmitRequest(const Napi::CallbackInfo &info) {
   return Num(info.Env(), rv);
 }
 
-// submitSynStream(flags, assocStreamId, pri, nv, nvLen, count, userToken)
+// submitSynStream(flags, assocStreamId, pri, nv, nvLen, count, userToken, nvId?)
 Napi::Value SpdylaySession::SubmitSynStream(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int flags = info[0].As<Napi::Number>().Int32Value();
   int32_t assoc = info[1].As<Napi::Number>().Int32Value();
   int pri = info[2].As<Napi::Number>().Int32Value();
   size_t count = info[5].As<Napi::Number>().Uint32Value();
-  int rv = nv_.Parse(info, 3, count);
+  int rv = nv_.Parse(info, 3, count, 7);
   if (rv != 0) return Num(info.Env(), rv);
   uint32_t utoken = info[6].As<Napi::Number>().Uint32Value();
   rv = spdylay_submit_syn_stream(session_, static_cast<uint8_t>(flags), assoc,
@@ -329,12 +329,12 @@ Napi::Value SpdylaySession::SubmitSynStream(const Napi::CallbackInfo &info) {
   return Num(info.Env(), rv);
 }
 
-// submitResponse(streamId, nv, nvLen, count, providerToken, body?)
+// submitResponse(streamId, nv, nvLen, count, providerToken, body?, nvId?)
 Napi::Value SpdylaySession::SubmitResponse(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int32_t sid = info[0].As<Napi::Number>().Int32Value();
   size_t count = info[3].As<Napi::Number>().Uint32Value();
-  int rv = nv_.Parse(info, 1, count);
+  int rv = nv_.Parse(info, 1, count, 6);
   if (rv != 0) return Num(info.Env(), rv);
   spdylay_data_provider prd;
   DataSources::BufSource *bs;
@@ -349,7 +349,7 @@ Napi::Value SpdylaySession::SubmitResponse(const Napi::CallbackInfo &info) {
 }
 
 // Shared by submitSynReply and submitHeaders: (flags, streamId, nv, nvLen,
-// count) for a C submit function of the shape (session, flags, stream_id, nv).
+// count, nvId?) for a C submit function of the shape (session, flags, stream_id, nv).
 Napi::Value SpdylaySession::SubmitFlagsStreamNv(
     const Napi::CallbackInfo &info,
     int (*submit)(spdylay_session *, uint8_t, int32_t, const char **)) {
@@ -357,17 +357,17 @@ Napi::Value SpdylaySession::SubmitFlagsStreamNv(
   int flags = info[0].As<Napi::Number>().Int32Value();
   int32_t sid = info[1].As<Napi::Number>().Int32Value();
   size_t count = info[4].As<Napi::Number>().Uint32Value();
-  int rv = nv_.Parse(info, 2, count);
+  int rv = nv_.Parse(info, 2, count, 5);
   if (rv != 0) return Num(info.Env(), rv);
   return Num(info.Env(), submit(session_, static_cast<uint8_t>(flags), sid, nv_.data()));
 }
 
-// submitSynReply(flags, streamId, nv, nvLen, count): spdylay_submit_syn_reply
+// submitSynReply(flags, streamId, nv, nvLen, count, nvId?): spdylay_submit_syn_reply
 Napi::Value SpdylaySession::SubmitSynReply(const Napi::CallbackInfo &info) {
   return SubmitFlagsStreamNv(info, spdylay_submit_syn_reply);
 }
 
-// submitHeaders(flags, streamId, nv, nvLen, count): spdylay_submit_headers
+// submitHeaders(flags, streamId, nv, nvLen, count, nvId?): spdylay_submit_headers
 Napi::Value SpdylaySession::SubmitHeaders(const Napi::CallbackInfo &info) {
   return SubmitFlagsStreamNv(info, spdylay_submit_headers);
 }

@@ -59,12 +59,17 @@ export function decodeNvAt(s: string, count: number, start: number, ends: Int32A
   return out;
 }
 
-/** The last encoding of an nv array: its names and values, and the joined string. */
+/** The last encoding of an nv array: its names and values, the joined string and its id. */
 interface NvCacheEntry {
   parts: string[];
   joined: string;
+  /** A positive number naming `joined`: no other string gets it (the native submits key their split lists by it). */
+  id: number;
 }
 const nvCache = new WeakMap<NameValue[], NvCacheEntry>();
+let nextNvId = 1;
+/** The id of the string the last `encodeNv(nv)` returned (0 for a cut one). */
+let lastNvId = 0;
 
 /**
  * Joins `nv` as `name\0value\0...` (a flat string, cheap for the native side
@@ -85,7 +90,10 @@ export function encodeNv(nv: NameValue[], cut = false): string {
         const p = nv[i];
         if (!Array.isArray(p) || p[0] !== parts[j] || p[1] !== parts[j + 1]) { same = false; break; }
       }
-      if (same) return hit.joined;
+      if (same) {
+        lastNvId = hit.id;
+        return hit.joined;
+      }
     }
   }
   const parts: string[] = new Array(2 * n);
@@ -107,18 +115,26 @@ export function encodeNv(nv: NameValue[], cut = false): string {
     parts[j + 1] = value;
   }
   const joined = n === 0 ? '' : parts.join('\0') + '\0';
-  if (!cut) nvCache.set(nv, { parts, joined });
+  if (cut) {
+    lastNvId = 0;
+  } else {
+    lastNvId = nextNvId;
+    nextNvId = nextNvId === 0xffffffff ? 1 : nextNvId + 1;
+    nvCache.set(nv, { parts, joined, id: lastNvId });
+  }
   return joined;
 }
 
 /**
- * Calls `submit` with `nv` encoded and its pair count; when the native side
- * finds a NUL inside a name or value, calls it again with each one cut at
- * its first NUL (python-spdylay passes C strings, which end there).
+ * Calls `submit` with `nv` encoded, its pair count and the encoding's id
+ * (see the native submits' `nvId`); when the native side finds a NUL inside
+ * a name or value, calls it again with each one cut at its first NUL
+ * (python-spdylay passes C strings, which end there) and no id.
  *
  * @returns What the last call of `submit` returned.
  */
-export function submitNv(nv: NameValue[], submit: (joined: string, count: number) => number): number {
-  const rv = submit(encodeNv(nv), nv.length);
-  return rv === ERR_NV_NUL ? submit(encodeNv(nv, true), nv.length) : rv;
+export function submitNv(nv: NameValue[], submit: (joined: string, count: number, id: number) => number): number {
+  const joined = encodeNv(nv);
+  const rv = submit(joined, nv.length, lastNvId);
+  return rv === ERR_NV_NUL ? submit(encodeNv(nv, true), nv.length, 0) : rv;
 }

@@ -470,7 +470,7 @@ export class Session<U = unknown> {
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, 0) : 0;
     const utoken = streamUserData === undefined || streamUserData === null ? 0
       : this._tokens.addUserData(streamUserData);
-    const rv = submitNv(nv, (s, count) => this._n.submitRequest(pri, s, s.length, count, ptoken, utoken, body));
+    const rv = submitNv(nv, (s, count, id) => this._n.submitRequest(pri, s, s.length, count, ptoken, utoken, body, id));
     if (rv < 0) {
       this._tokens.drop(ptoken, utoken);
       throw errorForCode(rv);
@@ -523,7 +523,7 @@ export class Session<U = unknown> {
     int(assoc, 'assocStreamId');
     if (this._side === SERVER && assoc !== 0) this._checkAssoc(assoc);
     const utoken = d === undefined || d === null ? 0 : this._tokens.addUserData(d);
-    const rv = submitNv(nv, (s, count) => this._n.submitSynStream(flags, assoc, pri, s, s.length, count, utoken));
+    const rv = submitNv(nv, (s, count, id) => this._n.submitSynStream(flags, assoc, pri, s, s.length, count, utoken, id));
     if (rv < 0) {
       this._tokens.drop(0, utoken);
       throw errorForCode(rv);
@@ -543,7 +543,7 @@ export class Session<U = unknown> {
     int(streamId, 'streamId');
     const body = nativeBody(dataPrd);
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, streamId) : 0;
-    const rv = submitNv(nv, (s, count) => this._n.submitResponse(streamId, s, s.length, count, ptoken, body));
+    const rv = submitNv(nv, (s, count, id) => this._n.submitResponse(streamId, s, s.length, count, ptoken, body, id));
     if (rv < 0) {
       this._tokens.drop(ptoken, 0);
       throw errorForCode(rv);
@@ -561,7 +561,7 @@ export class Session<U = unknown> {
   submitSynReply(flags: number, streamId: number, nv: NameValue[]): void {
     int(flags, 'flags');
     int(streamId, 'streamId');
-    this._check(submitNv(nv, (s, count) => this._n.submitSynReply(flags, streamId, s, s.length, count)));
+    this._check(submitNv(nv, (s, count, id) => this._n.submitSynReply(flags, streamId, s, s.length, count, id)));
   }
 
   /**
@@ -575,7 +575,7 @@ export class Session<U = unknown> {
   submitHeaders(flags: number, streamId: number, nv: NameValue[]): void {
     int(flags, 'flags');
     int(streamId, 'streamId');
-    this._check(submitNv(nv, (s, count) => this._n.submitHeaders(flags, streamId, s, s.length, count)));
+    this._check(submitNv(nv, (s, count, id) => this._n.submitHeaders(flags, streamId, s, s.length, count, id)));
   }
 
   /**
