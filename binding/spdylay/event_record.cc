@@ -127,19 +127,29 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   if (has_nv && !nv) {
     fields[kRecNvCount] = -1;
   } else if (has_nv && intern) {
-    // One pass for the pair count and whether every byte is ASCII.
+    // One pass for the lengths, the pair count and whether every byte is ASCII.
+    size_t lens[2 * kQueueEndPairs];
     int32_t pairs = 0;
-    unsigned char high = 0;
+    uint64_t high = 0;
     for (char **p = nv; p[0] && p[1]; p += 2, ++pairs) {
       for (int k = 0; k < 2; ++k) {
-        for (const unsigned char *c = reinterpret_cast<const unsigned char *>(p[k]); *c; ++c) high |= *c;
+        const char *c = p[k];
+        size_t len = std::strlen(c);
+        if (pairs < kQueueEndPairs) lens[2 * pairs + k] = len;
+        size_t i = 0;
+        for (; i + 8 <= len; i += 8) {
+          uint64_t w;
+          std::memcpy(&w, c + i, 8);
+          high |= w;
+        }
+        for (; i < len; ++i) high |= static_cast<unsigned char>(c[i]);
       }
     }
-    if (high & 0x80) return false;
+    if (high & 0x8080808080808080ull) return false;
     fields[kRecNvCount] = pairs;
     start = static_cast<int32_t>(nvs->size());
     if (pairs <= kQueueEndPairs) {
-      nends = InternNv(nv, pairs, nvs, ends, intern);
+      nends = InternNv(nv, lens, pairs, nvs, ends, intern);
     } else {
       for (char **p = nv; p[0] && p[1]; p += 2) {
         nvs->append(p[0], std::strlen(p[0]) + 1);
@@ -175,20 +185,21 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   return true;
 }
 
-int32_t EventRecord::InternNv(char **nv, int32_t pairs, std::string *nvs, int32_t *out,
-                              InternTable *intern) {
+int32_t EventRecord::InternNv(char **nv, const size_t *lens, int32_t pairs, std::string *nvs,
+                              int32_t *out, InternTable *intern) {
   int32_t *w = out;
   for (int32_t i = 0; i < 2 * pairs; ++i) {
     const char *s = nv[i];
-    size_t len = std::strlen(s);
+    size_t len = lens[i];
     if (len != 0 && len <= InternTable::kMaxLen) {
-      int slot = InternTable::SlotOf(s, len);
-      if (intern->Holds(slot, s, len)) {
-        *w++ = -1 - slot;
+      InternTable::Key key;
+      InternTable::MakeKey(s, len, &key);
+      if (intern->Holds(key)) {
+        *w++ = -1 - key.slot;
         continue;
       }
-      intern->Set(slot, s, len);
-      *w++ = -1 - InternTable::kSlots - slot;
+      intern->Set(key);
+      *w++ = -1 - InternTable::kSlots - key.slot;
     }
     nvs->append(s, len + 1);
     *w++ = static_cast<int32_t>(nvs->size() - 1);

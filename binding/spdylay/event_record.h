@@ -107,35 +107,62 @@ constexpr int kQueueFrameWords = 1 + kFrameWords + 3;
 constexpr int kQueueFrameMaxWords = kQueueFrameWords + 4 * kQueueEndPairs;
 
 // The names and values a session's queued frames intern: strings of 1 to
-// kMaxLen bytes in kSlots slots, the slot chosen by a hash of the
-// bytes (a string replaces the one in its slot). The JS reader holds the
-// JS string of each slot, so a repeated name or value reaches JS without
-// its bytes and without a new string.
+// kMaxLen bytes in kSlots slots, the slot chosen by a hash of the bytes (a
+// string replaces the one in its slot). The JS reader holds the JS string
+// of each slot, so a repeated name or value reaches JS without its bytes
+// and without a new string. Strings are handled as zero-padded 8-byte words.
 class InternTable {
  public:
   static constexpr int kSlots = 256;
-  static constexpr size_t kMaxLen = 40;
-  // The slot `s` (`len` bytes, 1..kMaxLen) belongs in.
-  static int SlotOf(const char *s, size_t len) {
-    uint32_t h = static_cast<uint32_t>(len) * 0x9e3779b1u;
-    for (size_t i = 0; i < len; ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x01000193u;
-    return static_cast<int>((h ^ (h >> 16)) & (kSlots - 1));
+  static constexpr size_t kWords = 5;
+  static constexpr size_t kMaxLen = 8 * kWords;
+  // A string of 1..kMaxLen bytes: its words, length and slot.
+  struct Key {
+    uint64_t w[kWords];
+    size_t len;
+    size_t nwords;
+    int slot;
+  };
+  static void MakeKey(const char *s, size_t len, Key *k) {
+    k->len = len;
+    k->nwords = (len + 7) / 8;
+    uint64_t h = len;
+    size_t i = 0;
+    for (; 8 * i + 8 <= len; ++i) {
+      uint64_t w;
+      std::memcpy(&w, s + 8 * i, 8);
+      k->w[i] = w;
+      h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    }
+    if (i < k->nwords) {
+      uint64_t w = 0;
+      for (size_t j = 8 * i; j < len; ++j) w |= static_cast<uint64_t>(static_cast<unsigned char>(s[j])) << (8 * (j - 8 * i));
+      k->w[i] = w;
+      h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    }
+    k->slot = static_cast<int>(h >> 56);
   }
-  // Whether slot `slot` holds `s`.
-  bool Holds(int slot, const char *s, size_t len) const {
-    return len_[slot] == len && std::memcmp(bytes_[slot], s, len) == 0;
+  // Whether the key's slot holds its string.
+  bool Holds(const Key &k) const {
+    if (len_[k.slot] != k.len) return false;
+    const uint64_t *b = words_[k.slot];
+    uint64_t diff = 0;
+    for (size_t i = 0; i < k.nwords; ++i) diff |= b[i] ^ k.w[i];
+    return diff == 0;
   }
-  void Set(int slot, const char *s, size_t len) {
-    len_[slot] = static_cast<uint8_t>(len);
-    std::memcpy(bytes_[slot], s, len);
+  // Puts the key's string in its slot.
+  void Set(const Key &k) {
+    len_[k.slot] = static_cast<uint8_t>(k.len);
+    std::memcpy(words_[k.slot], k.w, 8 * k.nwords);
   }
   // Forgets every slot (the reader's copy is stale: a kQueue call failed).
   void Clear() { std::memset(len_, 0, sizeof len_); }
 
  private:
   uint8_t len_[kSlots] = {};
-  char bytes_[kSlots][kMaxLen];
+  uint64_t words_[kSlots][kWords];
 };
+
 constexpr int kQueueWords = 2048;
 // The queued frames' name/value strings are flushed to JS once they pass
 // this many bytes, so the queue holds at most this plus one header block.
@@ -201,8 +228,9 @@ class EventRecord {
   // Appends the nv list (`pairs` pairs, every byte ASCII) to `nvs` as
   // QueueFrame lays it out with an InternTable, its words at `out`;
   // returns the number of words.
-  static int32_t InternNv(char **nv, int32_t pairs, std::string *nvs, int32_t *out,
-                          InternTable *intern);
+  // `lens`: the length of each name and value.
+  static int32_t InternNv(char **nv, const size_t *lens, int32_t pairs, std::string *nvs,
+                          int32_t *out, InternTable *intern);
   // The frame's fixed fields into `rec` (slot layout) and its nv list.
   static FrameStatus FrameFields(spdylay_frame_type type, const spdylay_frame *frame, int32_t extra,
                                  int32_t *rec, char ***nv, bool *has_nv);
