@@ -198,25 +198,27 @@ Napi::Value SpdylaySession::Recv(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   REQUIRE_SESSION();
   napi_value data = info[1];
-  napi_valuetype t;
-  napi_typeof(env, data, &t);
   const uint8_t *bytes = nullptr;
   size_t len = 0;
   napi_value ab = nullptr;
   const uint8_t *base = nullptr;
-  bool mem = t != napi_undefined && t != napi_null;
+  napi_typedarray_type type;
+  void *p;
+  size_t off;
+  // One call tells a typed array (napi_ok) from anything else.
+  bool mem = napi_get_typedarray_info(env, data, &type, &len, &p, &ab, &off) == napi_ok;
   if (mem) {
-    bool is_ta = false;
-    napi_is_typedarray(env, data, &is_ta);
-    if (!is_ta) throw Napi::TypeError::New(env, "data must be a Buffer or Uint8Array");
-    napi_typedarray_type type;
-    void *p;
-    size_t off;
-    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, data, &type, &len, &p, &ab, &off),
-                         Napi::Value());
     if (type != napi_uint8_array) throw Napi::TypeError::New(env, "data must be a Uint8Array");
     bytes = static_cast<const uint8_t *>(p);
     base = bytes ? bytes - off : nullptr;
+  } else {
+    napi_valuetype t;
+    napi_typeof(env, data, &t);
+    if (t != napi_undefined && t != napi_null) {
+      throw Napi::TypeError::New(env, "data must be a Buffer or Uint8Array");
+    }
+    len = 0;
+    ab = nullptr;
   }
   if (!Enter(info[0])) return Num(env, kErrReentrant);
   double rv;
