@@ -176,7 +176,7 @@ export type SpdylayEventKind = 'send' | 'recv' | 'read' | 'ctrlRecv' | 'invalidC
 
 /** The slots of a `NativeSpdylaySession`'s record (binding/spdylay/event_record.h). */
 export type SpdylayRecordSlot = 'type' | 'version' | 'flags' | 'length' | 'streamId' | 'assoc' | 'pri' | 'slot'
-  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'a' | 'b' | 'c' | 'd' | 'batch' | 'queue';
+  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'nvWords' | 'a' | 'b' | 'c' | 'd' | 'batch' | 'queue' | 'frameNv';
 
 /**
  * `SpdylaySession.layout`: how a native SPDY session talks to its JS
@@ -342,7 +342,7 @@ export interface NativeModule {
    * FLAG_SENT_AFTER_SEND_CB (ctrlSend/dataSend events, when dispatched, come
    * after the send event that carried their frame),
    * FLAG_BATCH_RECV (the receive events of recv(data) reach JS in one call)
-   * and FLAG_INTERN_NV (with it, queued frames' names and values are interned).
+   * and FLAG_INTERN_NV (the names and values of frame events are interned).
    */
   SpdylaySession: {
     new (side: number, version: number, callbackMask: number, record: Int32Array, flags?: number): NativeSpdylaySession;
@@ -357,9 +357,8 @@ export interface NativeModule {
     /** Constructor flag: the receive events of `recv(data)` reach JS in one call (`batchRecvCallbacks`). */
     readonly FLAG_BATCH_RECV: number;
     /**
-     * Constructor flag, with FLAG_BATCH_RECV: the names and values of queued
-     * frames are interned (the reader reads a frame's list only through
-     * `frame()`/`nv()`).
+     * Constructor flag: the names and values of frame events are interned
+     * (the reader reads a frame's list only through `frame()`/`nv()`).
      */
     readonly FLAG_INTERN_NV: number;
     /** The record layout and dispatch kinds. */

@@ -82,10 +82,12 @@ EventRecord::FrameStatus EventRecord::FrameFields(spdylay_frame_type type, const
 
 EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_type type,
                                                  const spdylay_frame *frame, int32_t extra,
-                                                 napi_value undefined, napi_value *value) {
+                                                 napi_value undefined, napi_value *value,
+                                                 InternTable *intern) {
   char **nv;
   bool has_nv;
   if (FrameFields(type, frame, extra, rec_, &nv, &has_nv) == FrameStatus::kSkip) return FrameStatus::kSkip;
+  rec_[kRecNvWords] = 0;
   if (type == SPDYLAY_SETTINGS) {
     size_t niv = frame->settings.niv;
     void *data;
@@ -109,6 +111,18 @@ EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_typ
     *value = undefined;
     return FrameStatus::kOk;
   }
+  if (intern) {
+    size_t lens[2 * kQueueEndPairs];
+    int32_t pairs;
+    if (ScanNv(nv, lens, &pairs) && pairs <= kQueueEndPairs) {
+      rec_[kRecNvCount] = pairs;
+      frame_nv_.clear();
+      rec_[kRecNvWords] = InternNv(nv, lens, pairs, &frame_nv_, &rec_[kRecFrameNv], intern);
+      return napi_create_string_latin1(env, frame_nv_.data(), frame_nv_.size(), value) == napi_ok
+                 ? FrameStatus::kOk
+                 : FrameStatus::kFailed;
+    }
+  }
   return JoinNv(env, nv, value) == napi_ok ? FrameStatus::kOk : FrameStatus::kFailed;
 }
 
@@ -127,25 +141,9 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   if (has_nv && !nv) {
     fields[kRecNvCount] = -1;
   } else if (has_nv && intern) {
-    // One pass for the lengths, the pair count and whether every byte is ASCII.
     size_t lens[2 * kQueueEndPairs];
-    int32_t pairs = 0;
-    uint64_t high = 0;
-    for (char **p = nv; p[0] && p[1]; p += 2, ++pairs) {
-      for (int k = 0; k < 2; ++k) {
-        const char *c = p[k];
-        size_t len = std::strlen(c);
-        if (pairs < kQueueEndPairs) lens[2 * pairs + k] = len;
-        size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
-          uint64_t w;
-          std::memcpy(&w, c + i, 8);
-          high |= w;
-        }
-        for (; i < len; ++i) high |= static_cast<unsigned char>(c[i]);
-      }
-    }
-    if (high & 0x8080808080808080ull) return false;
+    int32_t pairs;
+    if (!ScanNv(nv, lens, &pairs)) return false;
     fields[kRecNvCount] = pairs;
     start = static_cast<int32_t>(nvs->size());
     if (pairs <= kQueueEndPairs) {
@@ -183,6 +181,27 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   dst[3 + kFrameWords] = nends;
   *words = kQueueFrameWords + nends;
   return true;
+}
+
+bool EventRecord::ScanNv(char **nv, size_t *lens, int32_t *pairs) {
+  int32_t n = 0;
+  uint64_t high = 0;
+  for (char **p = nv; p[0] && p[1]; p += 2, ++n) {
+    for (int k = 0; k < 2; ++k) {
+      const char *c = p[k];
+      size_t len = std::strlen(c);
+      if (n < kQueueEndPairs) lens[2 * n + k] = len;
+      size_t i = 0;
+      for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, c + i, 8);
+        high |= w;
+      }
+      for (; i < len; ++i) high |= static_cast<unsigned char>(c[i]);
+    }
+  }
+  *pairs = n;
+  return (high & 0x8080808080808080ull) == 0;
 }
 
 int32_t EventRecord::InternNv(char **nv, const size_t *lens, int32_t pairs, std::string *nvs,

@@ -60,12 +60,14 @@ namespace spdylay_binding {
   X(kRecNvCount, nvCount, 11) /* pairs in the nv string, -1 for NULL nv */            \
   X(kRecExtra, extra, 12) /* status (invalid ctrl recv) or error code (not send) */   \
   X(kRecEof, eof, 13)     /* written by JS in kRead */                                \
+  X(kRecNvWords, nvWords, 14) /* words at kRecFrameNv placing the nv (0: none) */     \
   X(kRecA, a, 16)         /* integer arguments of a dispatch */                       \
   X(kRecB, b, 17)                                                                     \
   X(kRecC, c, 18)                                                                     \
   X(kRecD, d, 19)                                                                     \
   X(kRecBatch, batch, 24) /* first batched DATA event */                              \
-  X(kRecQueue, queue, 280) /* queued receive events (batchRecvCallbacks) */
+  X(kRecQueue, queue, 280) /* queued receive events (batchRecvCallbacks) */        \
+  X(kRecFrameNv, frameNv, 2328) /* a dispatched frame's interned nv (kRecNvWords) */
 
 #define SPDYLAY_ENUM_ENTRY(name, js, value) name = value,
 enum Kind : int32_t { SPDYLAY_EVENT_KINDS(SPDYLAY_ENUM_ENTRY) };
@@ -167,7 +169,10 @@ constexpr int kQueueWords = 2048;
 // The queued frames' name/value strings are flushed to JS once they pass
 // this many bytes, so the queue holds at most this plus one header block.
 constexpr size_t kQueueNvMax = 64 * 1024;
-constexpr int kRecSize = kRecQueue + kQueueWords;
+static_assert(kRecFrameNv == kRecQueue + kQueueWords, "the frame's nv words follow the queue");
+// The most words kRecFrameNv holds: one or two per name and value.
+constexpr int kFrameNvWords = 4 * kQueueEndPairs;
+constexpr int kRecSize = kRecFrameNv + kFrameNvWords;
 
 // { kinds: {send: 0, ...}, record: {type: 0, ..., size}, batchStride,
 // batchKindShift }: the layout above, for JS.
@@ -185,8 +190,13 @@ class EventRecord {
   // nv), its settings as an ArrayBuffer of (id, flags, value) uint32
   // triples, or `undefined`. kSkip: a frame JS has no class for (NOOP,
   // CREDENTIAL); kFailed: a JS value could not be made (exception pending).
+  // With `intern`, the names and values of an ASCII list of at most
+  // kQueueEndPairs pairs are interned there: `*value` holds those not
+  // interned and kRecNvWords words from kRecFrameNv place them all, as a
+  // queued frame's words do (kRecNvWords is 0 otherwise).
   FrameStatus WriteFrame(napi_env env, spdylay_frame_type type, const spdylay_frame *frame,
-                         int32_t extra, napi_value undefined, napi_value *value);
+                         int32_t extra, napi_value undefined, napi_value *value,
+                         InternTable *intern);
   // Queues a kCtrlRecv/kInvalidCtrlRecv event at `dst` (room for
   // kQueueFrameMaxWords words; `*words` gets the words written), its nv
   // string appended to `nvs`. False when the frame cannot be
@@ -228,6 +238,10 @@ class EventRecord {
   // Appends the nv list (`pairs` pairs, every byte ASCII) to `nvs` as
   // QueueFrame lays it out with an InternTable, its words at `out`;
   // returns the number of words.
+  // The length of each name and value of the nv list (of the first
+  // kQueueEndPairs pairs) into `lens`, its pair count; false when a byte is
+  // not ASCII.
+  static bool ScanNv(char **nv, size_t *lens, int32_t *pairs);
   // `lens`: the length of each name and value.
   static int32_t InternNv(char **nv, const size_t *lens, int32_t pairs, std::string *nvs,
                           int32_t *out, InternTable *intern);
@@ -238,6 +252,7 @@ class EventRecord {
   int32_t *rec_ = nullptr;
   int32_t batch_n_ = 0;
   std::string nvjoin_;
+  std::string frame_nv_;  // WriteFrame's names and values not interned
 };
 
 }  // namespace spdylay_binding

@@ -40,9 +40,10 @@
 //   event of recv(data) (control frames received or rejected, DATA chunks in
 //   the input and DATA ends, stream closes, request ends) is queued in the
 //   record and they reach JS in one call, in order, before any other call
-//   into JS and at the end of recv(). With kFlagInternNv, the names and
-//   values of the queued frames are interned (InternTable, event_record.h):
-//   a repeated one reaches JS as the string the reader kept.
+//   into JS and at the end of recv().
+// * With kFlagInternNv, the names and values of the frames of frame events
+//   are interned (InternTable, event_record.h): a repeated one reaches JS as
+//   the string the reader kept.
 // * A JS callback never throws through C: the JS dispatcher catches and
 //   returns C codes; if a call into JS still fails (termination, a bug in
 //   the dispatcher), the exception is captured here, the C failure code is
@@ -219,9 +220,10 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   static constexpr uint32_t kFlagSentAfterSendCb = 1u << 1;
   // The receive events of recv(data) reach JS in one call (kQueue).
   static constexpr uint32_t kFlagBatchRecv = 1u << 2;
-  // With kFlagBatchRecv: the names and values of queued frames are
-  // interned (InternTable); the reader's control frame handlers read a
-  // frame's list only through the reader (valueThroughReader).
+  // The names and values of the frames of frame events are interned
+  // (InternTable): queued ones, and those dispatched one by one (kRecNvWords);
+  // the reader's control frame handlers read a frame's list only through
+  // the reader (valueThroughReader).
   static constexpr uint32_t kFlagInternNv = 1u << 3;
 
   spdylay_session *session_ = nullptr;

@@ -16,6 +16,8 @@ namespace spdylay_binding {
 
 void SpdylaySession::CaptureException() {
   js_failed_ = true;
+  // Events that interned strings may not reach JS now (or did not finish).
+  if (intern_) intern_->Clear();
   bool pending = false;
   if (napi_is_exception_pending(env_, &pending) != napi_ok || !pending) return;
   napi_value exc;
@@ -264,7 +266,7 @@ void SpdylaySession::FrameEvent(Kind kind, spdylay_frame_type type, spdylay_fram
   FlushStash();
   if (js_failed_ || !dispatch_) return;
   napi_value argv[2];
-  switch (rec_.WriteFrame(env_, type, frame, extra, undefined_, &argv[1])) {
+  switch (rec_.WriteFrame(env_, type, frame, extra, undefined_, &argv[1], intern_.get())) {
     case EventRecord::FrameStatus::kSkip:
       return;
     case EventRecord::FrameStatus::kFailed:

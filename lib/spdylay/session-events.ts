@@ -147,6 +147,8 @@ const K_DATA_RECV = K.dataRecv;
 const K_STREAM_CLOSE = K.streamClose;
 const K_REQUEST_RECV = K.requestRecv;
 const INTERN_SLOTS = spdylayLayout.internSlots;
+const R_NV_WORDS = R.nvWords;
+const R_FRAME_NV = R.frameNv;
 
 /** The event kinds a handler object can receive: those named by a {@link SpdyEventHandlers} key. */
 const HANDLER_KINDS = (Object.keys(K) as SpdylayEventKind[]).filter((k) =>
@@ -377,38 +379,76 @@ function readProvider(ev: SpdyEventReader<any>): Uint8Array | string | number | 
   }
 }
 
+/**
+ * Before a control frame event dispatched on its own: when the native
+ * session interned its list (`FLAG_INTERN_NV`), the record's `nvWords`
+ * words from its `frameNv` slot place its names and values.
+ */
+function nvBegin(ev: SpdyEventReader<any>): void {
+  ev.nvStart = 0;
+  ev.nvEnds = ev.record[R_NV_WORDS] !== 0 ? R_FRAME_NV : 0;
+  ev.nvRead = false;
+}
+
+/** After it: a list the handler did not read still defines interned strings. */
+function nvEnd(ev: SpdyEventReader<any>, value: FrameValue): void {
+  if (ev.nvEnds === 0) return;
+  if (!ev.nvRead) nvOf(ev, value);
+  ev.nvEnds = 0;
+}
+
 /** A received control frame (frame in the record). */
-function readCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+function callCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
   try { ev.h.ctrlRecv!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
 }
 
 /** A rejected control frame: the status code is in the record's `extra`. */
-function readInvalidCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+function callInvalidCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
   try {
     ev.h.invalidCtrlRecv!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value, r[R_EXTRA] >>> 0);
   } catch (err) { ev.store(err); }
 }
 
+/** {@link callCtrlRecv} for a dispatched event. */
+function readCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+  nvBegin(ev);
+  callCtrlRecv(ev, value);
+  nvEnd(ev, value);
+}
+
+/** {@link callInvalidCtrlRecv} for a dispatched event. */
+function readInvalidCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+  nvBegin(ev);
+  callInvalidCtrlRecv(ev, value);
+  nvEnd(ev, value);
+}
+
 /** A control frame about to be sent. */
 function readBeforeCtrlSend(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
+  nvBegin(ev);
   try { ev.h.beforeCtrlSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
+  nvEnd(ev, value);
 }
 
 /** A control frame sent. */
 function readCtrlSend(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
+  nvBegin(ev);
   try { ev.h.ctrlSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
+  nvEnd(ev, value);
 }
 
 /** A control frame dropped: the error code is in the record's `extra`. */
 function readCtrlNotSend(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
+  nvBegin(ev);
   try {
     ev.h.ctrlNotSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value, r[R_EXTRA]);
   } catch (err) { ev.store(err); }
+  nvEnd(ev, value);
 }
 
 /** A DATA chunk copied to a receive slab: flags A, stream B, bytes [C, C + D). */
@@ -471,8 +511,8 @@ function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, wo
       else if (whole) { value = nvs; ev.nvStart = start; if (nEnds > 0) ev.nvEnds = o + 4 + FRAME_WORDS; }
       else value = nvs.substring(start, r[o + 2 + FRAME_WORDS]);
       ev.nvRead = false;
-      if (kind === K_CTRL_RECV) readCtrlRecv(ev, value);
-      else readInvalidCtrlRecv(ev, value);
+      if (kind === K_CTRL_RECV) callCtrlRecv(ev, value);
+      else callInvalidCtrlRecv(ev, value);
       // A list the handler did not read still defines interned strings.
       if (ev.nvEnds !== 0 && !ev.nvRead) nvOf(ev, value);
       ev.nvStart = 0;
