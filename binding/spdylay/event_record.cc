@@ -111,13 +111,13 @@ EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_typ
     *value = undefined;
     return FrameStatus::kOk;
   }
-  if (intern) {
-    size_t lens[2 * kQueueEndPairs];
-    int32_t pairs;
-    if (ScanNv(nv, lens, &pairs) && pairs <= kQueueEndPairs) {
+  int32_t pairs = CountPairs(nv);
+  if (intern && pairs <= kQueueEndPairs) {
+    frame_nv_.clear();
+    int32_t words = InternNv(nv, pairs, &frame_nv_, &rec_[kRecFrameNv], intern);
+    if (words >= 0) {
       rec_[kRecNvCount] = pairs;
-      frame_nv_.clear();
-      rec_[kRecNvWords] = InternNv(nv, lens, pairs, &frame_nv_, &rec_[kRecFrameNv], intern);
+      rec_[kRecNvWords] = words;
       return napi_create_string_latin1(env, frame_nv_.data(), frame_nv_.size(), value) == napi_ok
                  ? FrameStatus::kOk
                  : FrameStatus::kFailed;
@@ -140,20 +140,12 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   int32_t nends = 0;
   if (has_nv && !nv) {
     fields[kRecNvCount] = -1;
-  } else if (has_nv && intern) {
-    size_t lens[2 * kQueueEndPairs];
-    int32_t pairs;
-    if (!ScanNv(nv, lens, &pairs)) return false;
-    fields[kRecNvCount] = pairs;
+  } else if (has_nv && intern && CountPairs(nv) <= kQueueEndPairs) {
+    int32_t pairs = CountPairs(nv);
     start = static_cast<int32_t>(nvs->size());
-    if (pairs <= kQueueEndPairs) {
-      nends = InternNv(nv, lens, pairs, nvs, ends, intern);
-    } else {
-      for (char **p = nv; p[0] && p[1]; p += 2) {
-        nvs->append(p[0], std::strlen(p[0]) + 1);
-        nvs->append(p[1], std::strlen(p[1]) + 1);
-      }
-    }
+    nends = InternNv(nv, pairs, nvs, ends, intern);
+    if (nends < 0) return false;
+    fields[kRecNvCount] = pairs;
     end = static_cast<int32_t>(nvs->size());
   } else if (has_nv) {
     int32_t pairs;
@@ -183,45 +175,49 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   return true;
 }
 
-bool EventRecord::ScanNv(char **nv, size_t *lens, int32_t *pairs) {
+int32_t EventRecord::CountPairs(char **nv) {
   int32_t n = 0;
-  uint64_t high = 0;
-  for (char **p = nv; p[0] && p[1]; p += 2, ++n) {
-    for (int k = 0; k < 2; ++k) {
-      const char *c = p[k];
-      size_t len = std::strlen(c);
-      if (n < kQueueEndPairs) lens[2 * n + k] = len;
-      size_t i = 0;
-      for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        std::memcpy(&w, c + i, 8);
-        high |= w;
-      }
-      for (; i < len; ++i) high |= static_cast<unsigned char>(c[i]);
-    }
-  }
-  *pairs = n;
-  return (high & 0x8080808080808080ull) == 0;
+  for (char **p = nv; p[0] && p[1]; p += 2) ++n;
+  return n;
 }
 
-int32_t EventRecord::InternNv(char **nv, const size_t *lens, int32_t pairs, std::string *nvs,
-                              int32_t *out, InternTable *intern) {
+int32_t EventRecord::InternNv(char **nv, int32_t pairs, std::string *nvs, int32_t *out,
+                              InternTable *intern) {
+  size_t size0 = nvs->size();
+  int set[2 * kQueueEndPairs];  // the slots this list set
+  int nset = 0;
+  uint64_t high = 0;
   int32_t *w = out;
   for (int32_t i = 0; i < 2 * pairs; ++i) {
     const char *s = nv[i];
-    size_t len = lens[i];
+    size_t len = std::strlen(s);
     if (len != 0 && len <= InternTable::kMaxLen) {
       InternTable::Key key;
       InternTable::MakeKey(s, len, &key);
+      for (size_t k = 0; k < key.nwords; ++k) high |= key.w[k];
       if (intern->Holds(key)) {
         *w++ = -1 - key.slot;
         continue;
       }
       intern->Set(key);
+      set[nset++] = key.slot;
       *w++ = -1 - InternTable::kSlots - key.slot;
+    } else {
+      size_t k = 0;
+      for (; k + 8 <= len; k += 8) {
+        uint64_t x;
+        std::memcpy(&x, s + k, 8);
+        high |= x;
+      }
+      for (; k < len; ++k) high |= static_cast<unsigned char>(s[k]);
     }
     nvs->append(s, len + 1);
     *w++ = static_cast<int32_t>(nvs->size() - 1);
+  }
+  if (high & 0x8080808080808080ull) {
+    nvs->resize(size0);
+    for (int k = 0; k < nset; ++k) intern->Forget(set[k]);
+    return -1;
   }
   return static_cast<int32_t>(w - out);
 }

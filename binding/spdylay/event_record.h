@@ -157,6 +157,8 @@ class InternTable {
     len_[k.slot] = static_cast<uint8_t>(k.len);
     std::memcpy(words_[k.slot], k.w, 8 * k.nwords);
   }
+  // Forgets slot `slot`.
+  void Forget(int slot) { len_[slot] = 0; }
   // Forgets every slot (the reader's copy is stale: a kQueue call failed).
   void Clear() { std::memset(len_, 0, sizeof len_); }
 
@@ -235,16 +237,14 @@ class EventRecord {
   // Joins the nv list into nvjoin_: its length and pair count; `*ascii`
   // tells whether every byte is ASCII.
   size_t JoinNvBytes(char **nv, int32_t *pairs, bool *ascii);
-  // Appends the nv list (`pairs` pairs, every byte ASCII) to `nvs` as
-  // QueueFrame lays it out with an InternTable, its words at `out`;
-  // returns the number of words.
-  // The length of each name and value of the nv list (of the first
-  // kQueueEndPairs pairs) into `lens`, its pair count; false when a byte is
-  // not ASCII.
-  static bool ScanNv(char **nv, size_t *lens, int32_t *pairs);
-  // `lens`: the length of each name and value.
-  static int32_t InternNv(char **nv, const size_t *lens, int32_t pairs, std::string *nvs,
-                          int32_t *out, InternTable *intern);
+  // The pairs of the nv list.
+  static int32_t CountPairs(char **nv);
+  // Appends the nv list (`pairs` pairs, at most kQueueEndPairs) to `nvs` as
+  // QueueFrame lays it out with an InternTable, its words at `out`; returns
+  // the number of words, or -1 when a byte is not ASCII (`nvs` is then as
+  // it was, and the slots it set are forgotten).
+  static int32_t InternNv(char **nv, int32_t pairs, std::string *nvs, int32_t *out,
+                          InternTable *intern);
   // The frame's fixed fields into `rec` (slot layout) and its nv list.
   static FrameStatus FrameFields(spdylay_frame_type type, const spdylay_frame *frame, int32_t extra,
                                  int32_t *rec, char ***nv, bool *has_nv);

@@ -5,7 +5,8 @@
 // must be the one the peer submitted, whatever the strings do to the slots:
 // repeated, new on every frame, more distinct ones than there are slots (so
 // slots are taken over, also within one recv()), longer than an interned
-// string can be, empty, and across recv() calls in which a callback threw.
+// string can be, empty, in a list that is not ASCII, and across recv()
+// calls in which a callback threw.
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -29,9 +30,14 @@ function requestNv(i: number): NameValue[] {
   ];
 }
 
-/** Response headers of stream `sid`. */
+/**
+ * Response headers of stream `sid`; some hold a new name before a value
+ * that is not ASCII (such a list is not interned).
+ */
 function responseNv(sid: number): NameValue[] {
-  return [...RES_NV, ['x-echo', `r${sid % 411}`], ['x-same', 'same value']];
+  const nv: NameValue[] = [...RES_NV, ['x-echo', `r${sid % 411}`], ['x-same', 'same value']];
+  if (sid % 50 === 1) nv.push([`x-new-${sid}`, `n${sid}`], ['x-utf', 'caf\u00e9']);
+  return nv;
 }
 
 const sorted = (nv: NameValue[]): string => JSON.stringify([...nv].sort((a, b) =>
