@@ -10,7 +10,8 @@ import { ArgumentError } from '../errors.js';
 import { InvalidArgumentError } from './errors.js';
 import type { NameValue } from './frames.js';
 
-const ERR_NV_NUL = native.SpdylaySession.ERR_NV_NUL;
+/** The native submits' answer for a name or value holding a NUL. */
+export const ERR_NV_NUL = native.SpdylaySession.ERR_NV_NUL;
 
 /**
  * Splits a NUL-joined name/value string of `count` pairs starting at index
@@ -123,6 +124,11 @@ export function encodeNv(nv: NameValue[], cut = false): string {
     nvCache.set(nv, { parts, joined, id: lastNvId });
   }
   return joined;
+}
+
+/** The id of the string the last {@link encodeNv} call returned (see the native submits' `nvId`; 0 for a cut one). */
+export function encodedNvId(): number {
+  return lastNvId;
 }
 
 /**

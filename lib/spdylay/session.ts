@@ -19,7 +19,7 @@ import {
 import { DataProvider, nativeBody } from './data-provider.js';
 import { EOFError, FloodedError, InvalidArgumentError, SpdylayError, errorForCode } from './errors.js';
 import type { NameValue, SettingsEntry } from './frames.js';
-import { submitNv } from './nv.js';
+import { ERR_NV_NUL, encodeNv, encodedNvId, submitNv } from './nv.js';
 import { CALLBACK_NAMES, callbackReader, type SessionCallbacks } from './session-callbacks.js';
 import { SpdyEventReader, type ReadSource, type SpdyEventHandlers } from './session-events.js';
 import type { StreamTokens } from './stream-tokens.js';
@@ -470,7 +470,13 @@ export class Session<U = unknown> {
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, 0) : 0;
     const utoken = streamUserData === undefined || streamUserData === null ? 0
       : this._tokens.addUserData(streamUserData);
-    const rv = submitNv(nv, (s, count, id) => this._n.submitRequest(pri, s, s.length, count, ptoken, utoken, body, id));
+    // submitNv's work, without a closure per request
+    let s = encodeNv(nv);
+    let rv = this._n.submitRequest(pri, s, s.length, nv.length, ptoken, utoken, body, encodedNvId());
+    if (rv === ERR_NV_NUL) {
+      s = encodeNv(nv, true);
+      rv = this._n.submitRequest(pri, s, s.length, nv.length, ptoken, utoken, body, 0);
+    }
     if (rv < 0) {
       this._tokens.drop(ptoken, utoken);
       throw errorForCode(rv);
@@ -543,7 +549,13 @@ export class Session<U = unknown> {
     int(streamId, 'streamId');
     const body = nativeBody(dataPrd);
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, streamId) : 0;
-    const rv = submitNv(nv, (s, count, id) => this._n.submitResponse(streamId, s, s.length, count, ptoken, body, id));
+    // submitNv's work, without a closure per response
+    let s = encodeNv(nv);
+    let rv = this._n.submitResponse(streamId, s, s.length, nv.length, ptoken, body, encodedNvId());
+    if (rv === ERR_NV_NUL) {
+      s = encodeNv(nv, true);
+      rv = this._n.submitResponse(streamId, s, s.length, nv.length, ptoken, body, 0);
+    }
     if (rv < 0) {
       this._tokens.drop(ptoken, 0);
       throw errorForCode(rv);
