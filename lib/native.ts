@@ -172,7 +172,8 @@ export interface NativeHttp2Session {
 /** The dispatch kinds of a `NativeSpdylaySession` (binding/spdylay/event_record.h). */
 export type SpdylayEventKind = 'send' | 'recv' | 'read' | 'ctrlRecv' | 'invalidCtrlRecv' | 'beforeCtrlSend'
   | 'ctrlSend' | 'ctrlNotSend' | 'dataChunkRecv' | 'dataRecv' | 'dataSend' | 'streamClose' | 'requestRecv'
-  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch' | 'queue';
+  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch' | 'queue'
+  | 'dataBatchStreamClose';
 
 /** The slots of a `NativeSpdylaySession`'s record (binding/spdylay/event_record.h). */
 export type SpdylayRecordSlot = 'type' | 'version' | 'flags' | 'length' | 'streamId' | 'assoc' | 'pri' | 'slot'

@@ -42,7 +42,8 @@ namespace spdylay_binding {
   X(kNewSlab, newSlab, 15)           /* () A=size -> ArrayBuffer of at least A bytes */             \
   X(kCtrlRecvRequestRecv, ctrlRecvRequestRecv, 16) /* (nv) SYN_STREAM+FIN, then A=streamId */       \
   X(kDataBatch, dataBatch, 17)       /* (arraybuffer, n) n DATA events from kRecBatch */          \
-  X(kQueue, queue, 18)               /* (nvs, arraybuffer, words) receive events from kRecQueue */
+  X(kQueue, queue, 18)               /* (nvs, arraybuffer, words) receive events from kRecQueue */  \
+  X(kDataBatchStreamClose, dataBatchStreamClose, 19) /* (arraybuffer, n) kDataBatch, then kStreamClose */
 
 // Record slots (Int32Array indexes): X(enumerator, JS name, index).
 #define SPDYLAY_RECORD_SLOTS(X)                                                       \

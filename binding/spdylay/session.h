@@ -33,7 +33,9 @@
 // * DATA events of recv(data) (on_data_chunk_recv for chunks in the
 //   caller's input, on_data_recv) are batched in the record and reach JS in
 //   one call, before any other callback and at the end of recv(): one
-//   crossing for many DATA frames, in order with every other callback.
+//   crossing for many DATA frames, in order with every other callback. A
+//   stream close that follows them is dispatched in the same call
+//   (kDataBatchStreamClose).
 // * A received SYN_STREAM with FIN and the on_request_recv that the library
 //   calls right after it (nothing happens in between) reach JS in one call.
 // * With kFlagBatchRecv (SessionOptions.batchRecvCallbacks), every receive

@@ -489,6 +489,21 @@ void SpdylaySession::StreamCloseCb(spdylay_session *session, int32_t stream_id,
   rec[kRecB] = static_cast<int32_t>(status_code);
   rec[kRecC] = static_cast<int32_t>(token);
   rec[kRecD] = provider ? 1 : 0;
+  // Batched DATA events go first (CallJs); when nothing else is pending
+  // they and this event reach JS in one call (a stream's last DATA chunk
+  // and its close: one crossing).
+  if (self->rec_.has_batch() && !self->queue_words_ && !self->stash_nv_ && self->dispatch_ &&
+      !self->js_failed_) {
+    napi_env env = self->env_;
+    napi_value argv[3] = {I32(env, kDataBatchStreamClose),
+                          self->input_ab_ ? self->input_ab_ : self->undefined_,
+                          I32(env, self->rec_.TakeBatch())};
+    napi_value result;
+    if (napi_call_function(env, self->undefined_, self->dispatch_, 3, argv, &result) != napi_ok) {
+      self->CaptureException();
+    }
+    return;
+  }
   napi_value argv[1] = {I32(self->env_, kStreamClose)};
   self->CallJs(1, argv);
 }

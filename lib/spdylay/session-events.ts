@@ -152,7 +152,8 @@ const R_FRAME_NV = R.frameNv;
 
 /** The event kinds a handler object can receive: those named by a {@link SpdyEventHandlers} key. */
 const HANDLER_KINDS = (Object.keys(K) as SpdylayEventKind[]).filter((k) =>
-  k !== 'read' && k !== 'newSlab' && k !== 'ctrlRecvRequestRecv' && k !== 'dataBatch' && k !== 'queue');
+  k !== 'read' && k !== 'newSlab' && k !== 'ctrlRecvRequestRecv' && k !== 'dataBatch' && k !== 'queue'
+  && k !== 'dataBatchStreamClose');
 
 /**
  * The native session's dispatch mask for `handlers`: bit `kind` set for
@@ -583,6 +584,12 @@ function readCtrlRecvRequestRecv(ev: SpdyEventReader<any>, nv: string | undefine
   readRequestRecv(ev);
 }
 
+/** `n` batched DATA events (see {@link readDataBatch}), then a stream close (see {@link readStreamClose}). */
+function readDataBatchStreamClose(ev: SpdyEventReader<any>, input: ArrayBuffer, n: number): void {
+  readDataBatch(ev, input, n);
+  readStreamClose(ev);
+}
+
 /** A control frame that could not be parsed: frame type A, error code B. */
 function readParseError(ev: SpdyEventReader<any>, head: Buffer, payload: Buffer): void {
   const r = ev.record;
@@ -616,6 +623,7 @@ on(K.dataSend, readDataSend);
 on(K.streamClose, readStreamClose);
 on(K.requestRecv, readRequestRecv);
 on(K.ctrlRecvRequestRecv, readCtrlRecvRequestRecv);
+on(K.dataBatchStreamClose, readDataBatchStreamClose);
 on(K.parseError, readParseError);
 on(K.unknownCtrl, readUnknownCtrl);
 on(K.newSlab, readNewSlab);
