@@ -138,12 +138,34 @@ class InternTable {
       h = (h ^ w) * 0x9e3779b97f4a7c15ull;
     }
     if (i < k->nwords) {
-      uint64_t w = 0;
-      for (size_t j = 8 * i; j < len; ++j) w |= static_cast<uint64_t>(static_cast<unsigned char>(s[j])) << (8 * (j - 8 * i));
-      k->w[i] = w;
-      h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+      k->w[i] = Tail(s + 8 * i, len - 8 * i);
+      h = (h ^ k->w[i]) * 0x9e3779b97f4a7c15ull;
     }
     k->slot = static_cast<int>(h >> 56);
+  }
+  // The `r` (1..7) bytes at `p` as a little-endian word, read with two
+  // overlapping loads of 4, 2 or 1 bytes.
+  static uint64_t Tail(const char *p, size_t r) {
+    if (r >= 4) {
+      uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + r - 4, 4);
+      return FromLe(lo) | (FromLe(hi) << (8 * (r - 4)));
+    }
+    if (r >= 2) {
+      uint16_t lo, hi;
+      std::memcpy(&lo, p, 2);
+      std::memcpy(&hi, p + r - 2, 2);
+      return FromLe(lo) | (FromLe(hi) << (8 * (r - 2)));
+    }
+    return static_cast<unsigned char>(p[0]);
+  }
+  template <typename T>
+  static uint64_t FromLe(T v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = sizeof(T) == 4 ? static_cast<T>(__builtin_bswap32(v)) : static_cast<T>(__builtin_bswap16(v));
+#endif
+    return v;
   }
   // Whether the key's slot holds its string.
   bool Holds(const Key &k) const {
