@@ -74,7 +74,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
     hand_over_ = static_cast<uint8_t>((Has(kCtrlSend) ? 1 : 0) | (Has(kDataSend) ? 2 : 0));
   }
   batch_recv_ = (flags & kFlagBatchRecv) != 0;
-  if (flags & kFlagInternNv) intern_ = std::make_unique<InternTable>();
+  intern_on_ = (flags & kFlagInternNv) != 0;
   sources_.Init(env);
 
   spdylay_session_callbacks cbs;

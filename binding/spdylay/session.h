@@ -268,7 +268,14 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   bool batch_recv_ = false;
   int32_t queue_words_ = 0;
   std::string queue_nv_;
-  std::unique_ptr<InternTable> intern_;  // kFlagInternNv
+  // kFlagInternNv: the table (about 10 KiB), made at the session's first
+  // frame event.
+  bool intern_on_ = false;
+  std::unique_ptr<InternTable> intern_;
+  InternTable *Intern() {
+    if (intern_on_ && !intern_) intern_ = std::make_unique<InternTable>();
+    return intern_.get();
+  }
 
   NvArgs nv_;
 };

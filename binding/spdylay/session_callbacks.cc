@@ -266,7 +266,7 @@ void SpdylaySession::FrameEvent(Kind kind, spdylay_frame_type type, spdylay_fram
   FlushStash();
   if (js_failed_ || !dispatch_) return;
   napi_value argv[2];
-  switch (rec_.WriteFrame(env_, type, frame, extra, undefined_, &argv[1], intern_.get())) {
+  switch (rec_.WriteFrame(env_, type, frame, extra, undefined_, &argv[1], Intern())) {
     case EventRecord::FrameStatus::kSkip:
       return;
     case EventRecord::FrameStatus::kFailed:
@@ -338,7 +338,7 @@ bool SpdylaySession::QueueFrameEvent(Kind kind, spdylay_frame_type type, spdylay
   if (queue_nv_.size() >= kQueueNvMax) FlushQueue();
   int32_t *e = QueueSpace(kQueueFrameMaxWords);
   int words = 0;
-  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_, &words, intern_.get())) return false;
+  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_, &words, Intern())) return false;
   Commit(words);
   return true;
 }
