@@ -172,11 +172,12 @@ export interface NativeHttp2Session {
 /** The dispatch kinds of a `NativeSpdylaySession` (binding/spdylay/event_record.h). */
 export type SpdylayEventKind = 'send' | 'recv' | 'read' | 'ctrlRecv' | 'invalidCtrlRecv' | 'beforeCtrlSend'
   | 'ctrlSend' | 'ctrlNotSend' | 'dataChunkRecv' | 'dataRecv' | 'dataSend' | 'streamClose' | 'requestRecv'
-  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch' | 'queue';
+  | 'parseError' | 'unknownCtrl' | 'newSlab' | 'ctrlRecvRequestRecv' | 'dataBatch' | 'queue'
+  | 'dataBatchStreamClose';
 
 /** The slots of a `NativeSpdylaySession`'s record (binding/spdylay/event_record.h). */
 export type SpdylayRecordSlot = 'type' | 'version' | 'flags' | 'length' | 'streamId' | 'assoc' | 'pri' | 'slot'
-  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'a' | 'b' | 'c' | 'd' | 'batch' | 'queue';
+  | 'status' | 'uniqueId' | 'delta' | 'nvCount' | 'extra' | 'eof' | 'nvWords' | 'a' | 'b' | 'c' | 'd' | 'batch' | 'queue' | 'frameNv';
 
 /**
  * `SpdylaySession.layout`: how a native SPDY session talks to its JS
@@ -191,6 +192,8 @@ export interface NativeSpdylayLayout {
   readonly batchStride: number;
   /** A batched event's first int32 is `kind << batchKindShift | flags`. */
   readonly batchKindShift: number;
+  /** The slots of a session's interned names and values (FLAG_INTERN_NV). */
+  readonly internSlots: number;
 }
 
 /**
@@ -221,15 +224,20 @@ export interface NativeSpdylaySession {
   /** `spdylay_session_set_option`: uint32 for OPT 2 and 4..9, int (0/1) otherwise; 0 or a negative code. */
   setOption(optname: number, value: number): number;
   consume(streamId: number, size: number): number;
-  /** `nv` is every name and value followed by NUL; `nvLen` its length; `count` pairs. */
+  /**
+   * `nv` is every name and value followed by NUL; `nvLen` its length; `count`
+   * pairs; `nvId` a positive number naming that string (never another one),
+   * whose split list the session keeps for the next submits with that id, or
+   * 0/omitted.
+   */
   submitRequest(pri: number, nv: string, nvLen: number, count: number, providerToken: number,
-    userToken: number, body?: Uint8Array): number;
+    userToken: number, body?: Uint8Array, nvId?: number): number;
   submitSynStream(flags: number, assocStreamId: number, pri: number, nv: string, nvLen: number,
-    count: number, userToken: number): number;
+    count: number, userToken: number, nvId?: number): number;
   submitResponse(streamId: number, nv: string, nvLen: number, count: number, providerToken: number,
-    body?: Uint8Array): number;
-  submitSynReply(flags: number, streamId: number, nv: string, nvLen: number, count: number): number;
-  submitHeaders(flags: number, streamId: number, nv: string, nvLen: number, count: number): number;
+    body?: Uint8Array, nvId?: number): number;
+  submitSynReply(flags: number, streamId: number, nv: string, nvLen: number, count: number, nvId?: number): number;
+  submitHeaders(flags: number, streamId: number, nv: string, nvLen: number, count: number, nvId?: number): number;
   /** `body`: served natively (BufferDataProvider) instead of the JS provider `providerToken`. */
   submitData(streamId: number, flags: number, providerToken: number, body?: Uint8Array): number;
   submitRstStream(streamId: number, statusCode: number): number;
@@ -335,8 +343,9 @@ export interface NativeModule {
    * for each callback kind to dispatch; `flags` may hold FLAG_REUSE_SEND_BUFFER
    * (the output slab is reused after each sendCb that took all its data) and
    * FLAG_SENT_AFTER_SEND_CB (ctrlSend/dataSend events, when dispatched, come
-   * after the send event that carried their frame), and
-   * FLAG_BATCH_RECV (the receive events of recv(data) reach JS in one call).
+   * after the send event that carried their frame),
+   * FLAG_BATCH_RECV (the receive events of recv(data) reach JS in one call)
+   * and FLAG_INTERN_NV (the names and values of frame events are interned).
    */
   SpdylaySession: {
     new (side: number, version: number, callbackMask: number, record: Int32Array, flags?: number): NativeSpdylaySession;
@@ -350,6 +359,11 @@ export interface NativeModule {
     readonly FLAG_SENT_AFTER_SEND_CB: number;
     /** Constructor flag: the receive events of `recv(data)` reach JS in one call (`batchRecvCallbacks`). */
     readonly FLAG_BATCH_RECV: number;
+    /**
+     * Constructor flag: the names and values of frame events are interned
+     * (the reader reads a frame's list only through `frame()`/`nv()`).
+     */
+    readonly FLAG_INTERN_NV: number;
     /** The record layout and dispatch kinds. */
     readonly layout: NativeSpdylayLayout;
   };

@@ -12,23 +12,23 @@ bool DataSources::Make(const Napi::Value &token, const Napi::Value &body, int32_
                        spdylay_data_source_read_callback js_read, spdylay_data_provider *prd,
                        BufSource **out) {
   *out = nullptr;
-  if (body.IsTypedArray()) {
-    Napi::TypedArray ta = body.As<Napi::TypedArray>();
-    if (ta.TypedArrayType() != napi_uint8_array) {
-      throw Napi::TypeError::New(body.Env(), "body must be a Uint8Array");
-    }
-    Napi::Uint8Array u8 = body.As<Napi::Uint8Array>();
-    size_t len = u8.ElementLength();
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  // One call tells a typed array (napi_ok) from anything else.
+  if (napi_get_typedarray_info(env_, body, &type, &len, &data, nullptr, nullptr) == napi_ok) {
+    if (type != napi_uint8_array) throw Napi::TypeError::New(body.Env(), "body must be a Uint8Array");
+    const uint8_t *bytes = static_cast<const uint8_t *>(data);
     bool copy = len <= kCopyMax;
     auto *bs = static_cast<BufSource *>(::operator new(sizeof(BufSource) + (copy ? len : 0)));
     bs->owner = this;
     bs->ref = nullptr;
     if (copy) {
       uint8_t *own = reinterpret_cast<uint8_t *>(bs + 1);
-      if (len) std::memcpy(own, u8.Data(), len);
+      if (len) std::memcpy(own, bytes, len);
       bs->data = own;
     } else {
-      bs->data = u8.Data();
+      bs->data = bytes;
     }
     bs->len = len;
     bs->pos = 0;

@@ -23,6 +23,7 @@ Napi::Object RecordLayout(Napi::Env env) {
   layout.Set("record", record);
   layout.Set("batchStride", Napi::Number::New(env, kBatchStride));
   layout.Set("batchKindShift", Napi::Number::New(env, kBatchKindShift));
+  layout.Set("internSlots", Napi::Number::New(env, InternTable::kSlots));
   return layout;
 }
 
@@ -81,10 +82,12 @@ EventRecord::FrameStatus EventRecord::FrameFields(spdylay_frame_type type, const
 
 EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_type type,
                                                  const spdylay_frame *frame, int32_t extra,
-                                                 napi_value undefined, napi_value *value) {
+                                                 napi_value undefined, napi_value *value,
+                                                 InternTable *intern) {
   char **nv;
   bool has_nv;
   if (FrameFields(type, frame, extra, rec_, &nv, &has_nv) == FrameStatus::kSkip) return FrameStatus::kSkip;
+  rec_[kRecNvWords] = 0;
   if (type == SPDYLAY_SETTINGS) {
     size_t niv = frame->settings.niv;
     void *data;
@@ -108,11 +111,24 @@ EventRecord::FrameStatus EventRecord::WriteFrame(napi_env env, spdylay_frame_typ
     *value = undefined;
     return FrameStatus::kOk;
   }
+  int32_t pairs = CountPairs(nv);
+  if (intern && pairs <= kQueueEndPairs) {
+    frame_nv_.clear();
+    int32_t words = InternNv(nv, pairs, &frame_nv_, &rec_[kRecFrameNv], intern);
+    if (words >= 0) {
+      rec_[kRecNvCount] = pairs;
+      rec_[kRecNvWords] = words;
+      return napi_create_string_latin1(env, frame_nv_.data(), frame_nv_.size(), value) == napi_ok
+                 ? FrameStatus::kOk
+                 : FrameStatus::kFailed;
+    }
+  }
   return JoinNv(env, nv, value) == napi_ok ? FrameStatus::kOk : FrameStatus::kFailed;
 }
 
 bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_frame *frame,
-                             int32_t extra, int32_t *dst, std::string *nvs, int *words) {
+                             int32_t extra, int32_t *dst, std::string *nvs, int *words,
+                             InternTable *intern) {
   if (type == SPDYLAY_SETTINGS || Skipped(type)) return false;
   char **nv;
   bool has_nv;
@@ -124,6 +140,13 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   int32_t nends = 0;
   if (has_nv && !nv) {
     fields[kRecNvCount] = -1;
+  } else if (has_nv && intern && CountPairs(nv) <= kQueueEndPairs) {
+    int32_t pairs = CountPairs(nv);
+    start = static_cast<int32_t>(nvs->size());
+    nends = InternNv(nv, pairs, nvs, ends, intern);
+    if (nends < 0) return false;
+    fields[kRecNvCount] = pairs;
+    end = static_cast<int32_t>(nvs->size());
   } else if (has_nv) {
     int32_t pairs;
     bool ascii;
@@ -150,6 +173,53 @@ bool EventRecord::QueueFrame(Kind kind, spdylay_frame_type type, const spdylay_f
   dst[3 + kFrameWords] = nends;
   *words = kQueueFrameWords + nends;
   return true;
+}
+
+int32_t EventRecord::CountPairs(char **nv) {
+  int32_t n = 0;
+  for (char **p = nv; p[0] && p[1]; p += 2) ++n;
+  return n;
+}
+
+int32_t EventRecord::InternNv(char **nv, int32_t pairs, std::string *nvs, int32_t *out,
+                              InternTable *intern) {
+  size_t size0 = nvs->size();
+  int set[2 * kQueueEndPairs];  // the slots this list set
+  int nset = 0;
+  uint64_t high = 0;
+  int32_t *w = out;
+  for (int32_t i = 0; i < 2 * pairs; ++i) {
+    const char *s = nv[i];
+    size_t len = std::strlen(s);
+    if (len != 0 && len <= InternTable::kMaxLen) {
+      InternTable::Key key;
+      InternTable::MakeKey(s, len, &key);
+      for (size_t k = 0; k < key.nwords; ++k) high |= key.w[k];
+      if (intern->Holds(key)) {
+        *w++ = -1 - key.slot;
+        continue;
+      }
+      intern->Set(key);
+      set[nset++] = key.slot;
+      *w++ = -1 - InternTable::kSlots - key.slot;
+    } else {
+      size_t k = 0;
+      for (; k + 8 <= len; k += 8) {
+        uint64_t x;
+        std::memcpy(&x, s + k, 8);
+        high |= x;
+      }
+      for (; k < len; ++k) high |= static_cast<unsigned char>(s[k]);
+    }
+    nvs->append(s, len + 1);
+    *w++ = static_cast<int32_t>(nvs->size() - 1);
+  }
+  if (high & 0x8080808080808080ull) {
+    nvs->resize(size0);
+    for (int k = 0; k < nset; ++k) intern->Forget(set[k]);
+    return -1;
+  }
+  return static_cast<int32_t>(w - out);
 }
 
 size_t EventRecord::JoinNvBytes(char **nv, int32_t *pairs, bool *ascii) {

@@ -16,6 +16,7 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
           StaticValue("FLAG_REUSE_SEND_BUFFER", Napi::Number::New(env, kFlagReuseSendBuffer)),
           StaticValue("FLAG_SENT_AFTER_SEND_CB", Napi::Number::New(env, kFlagSentAfterSendCb)),
           StaticValue("FLAG_BATCH_RECV", Napi::Number::New(env, kFlagBatchRecv)),
+          StaticValue("FLAG_INTERN_NV", Napi::Number::New(env, kFlagInternNv)),
           StaticValue("layout", RecordLayout(env)),
       });
   return DefineRawMethods(cls, {
@@ -73,6 +74,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
     hand_over_ = static_cast<uint8_t>((Has(kCtrlSend) ? 1 : 0) | (Has(kDataSend) ? 2 : 0));
   }
   batch_recv_ = (flags & kFlagBatchRecv) != 0;
+  intern_on_ = (flags & kFlagInternNv) != 0;
   sources_.Init(env);
 
   spdylay_session_callbacks cbs;
@@ -196,25 +198,27 @@ Napi::Value SpdylaySession::Recv(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   REQUIRE_SESSION();
   napi_value data = info[1];
-  napi_valuetype t;
-  napi_typeof(env, data, &t);
   const uint8_t *bytes = nullptr;
   size_t len = 0;
   napi_value ab = nullptr;
   const uint8_t *base = nullptr;
-  bool mem = t != napi_undefined && t != napi_null;
+  napi_typedarray_type type;
+  void *p;
+  size_t off;
+  // One call tells a typed array (napi_ok) from anything else.
+  bool mem = napi_get_typedarray_info(env, data, &type, &len, &p, &ab, &off) == napi_ok;
   if (mem) {
-    bool is_ta = false;
-    napi_is_typedarray(env, data, &is_ta);
-    if (!is_ta) throw Napi::TypeError::New(env, "data must be a Buffer or Uint8Array");
-    napi_typedarray_type type;
-    void *p;
-    size_t off;
-    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, data, &type, &len, &p, &ab, &off),
-                         Napi::Value());
     if (type != napi_uint8_array) throw Napi::TypeError::New(env, "data must be a Uint8Array");
     bytes = static_cast<const uint8_t *>(p);
     base = bytes ? bytes - off : nullptr;
+  } else {
+    napi_valuetype t;
+    napi_typeof(env, data, &t);
+    if (t != napi_undefined && t != napi_null) {
+      throw Napi::TypeError::New(env, "data must be a Buffer or Uint8Array");
+    }
+    len = 0;
+    ab = nullptr;
   }
   if (!Enter(info[0])) return Num(env, kErrReentrant);
   double rv;
@@ -293,12 +297,12 @@ Napi::Value SpdylaySession::InCtrlFrame(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), spdylay_session_in_ctrl_frame(session_) != 0);
 }
 
-// submitRequest(pri, nv, nvLen, count, providerToken, userToken, body?)
+// submitRequest(pri, nv, nvLen, count, providerToken, userToken, body?, nvId?)
 Napi::Value SpdylaySession::SubmitRequest(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int pri = info[0].As<Napi::Number>().Int32Value();
   size_t count = info[3].As<Napi::Number>().Uint32Value();
-  int rv = nv_.Parse(info, 1, count);
+  int rv = nv_.Parse(info, 1, count, 7);
   if (rv != 0) return Num(info.Env(), rv);
   uint32_t utoken = info[5].As<Napi::Number>().Uint32Value();
   spdylay_data_provider prd;
@@ -311,14 +315,14 @@ Napi::Value SpdylaySession::SubmitRequest(const Napi::CallbackInfo &info) {
   return Num(info.Env(), rv);
 }
 
-// submitSynStream(flags, assocStreamId, pri, nv, nvLen, count, userToken)
+// submitSynStream(flags, assocStreamId, pri, nv, nvLen, count, userToken, nvId?)
 Napi::Value SpdylaySession::SubmitSynStream(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int flags = info[0].As<Napi::Number>().Int32Value();
   int32_t assoc = info[1].As<Napi::Number>().Int32Value();
   int pri = info[2].As<Napi::Number>().Int32Value();
   size_t count = info[5].As<Napi::Number>().Uint32Value();
-  int rv = nv_.Parse(info, 3, count);
+  int rv = nv_.Parse(info, 3, count, 7);
   if (rv != 0) return Num(info.Env(), rv);
   uint32_t utoken = info[6].As<Napi::Number>().Uint32Value();
   rv = spdylay_submit_syn_stream(session_, static_cast<uint8_t>(flags), assoc,
@@ -327,12 +331,12 @@ Napi::Value SpdylaySession::SubmitSynStream(const Napi::CallbackInfo &info) {
   return Num(info.Env(), rv);
 }
 
-// submitResponse(streamId, nv, nvLen, count, providerToken, body?)
+// submitResponse(streamId, nv, nvLen, count, providerToken, body?, nvId?)
 Napi::Value SpdylaySession::SubmitResponse(const Napi::CallbackInfo &info) {
   REQUIRE_SESSION();
   int32_t sid = info[0].As<Napi::Number>().Int32Value();
   size_t count = info[3].As<Napi::Number>().Uint32Value();
-  int rv = nv_.Parse(info, 1, count);
+  int rv = nv_.Parse(info, 1, count, 6);
   if (rv != 0) return Num(info.Env(), rv);
   spdylay_data_provider prd;
   DataSources::BufSource *bs;
@@ -347,7 +351,7 @@ Napi::Value SpdylaySession::SubmitResponse(const Napi::CallbackInfo &info) {
 }
 
 // Shared by submitSynReply and submitHeaders: (flags, streamId, nv, nvLen,
-// count) for a C submit function of the shape (session, flags, stream_id, nv).
+// count, nvId?) for a C submit function of the shape (session, flags, stream_id, nv).
 Napi::Value SpdylaySession::SubmitFlagsStreamNv(
     const Napi::CallbackInfo &info,
     int (*submit)(spdylay_session *, uint8_t, int32_t, const char **)) {
@@ -355,17 +359,17 @@ Napi::Value SpdylaySession::SubmitFlagsStreamNv(
   int flags = info[0].As<Napi::Number>().Int32Value();
   int32_t sid = info[1].As<Napi::Number>().Int32Value();
   size_t count = info[4].As<Napi::Number>().Uint32Value();
-  int rv = nv_.Parse(info, 2, count);
+  int rv = nv_.Parse(info, 2, count, 5);
   if (rv != 0) return Num(info.Env(), rv);
   return Num(info.Env(), submit(session_, static_cast<uint8_t>(flags), sid, nv_.data()));
 }
 
-// submitSynReply(flags, streamId, nv, nvLen, count): spdylay_submit_syn_reply
+// submitSynReply(flags, streamId, nv, nvLen, count, nvId?): spdylay_submit_syn_reply
 Napi::Value SpdylaySession::SubmitSynReply(const Napi::CallbackInfo &info) {
   return SubmitFlagsStreamNv(info, spdylay_submit_syn_reply);
 }
 
-// submitHeaders(flags, streamId, nv, nvLen, count): spdylay_submit_headers
+// submitHeaders(flags, streamId, nv, nvLen, count, nvId?): spdylay_submit_headers
 Napi::Value SpdylaySession::SubmitHeaders(const Napi::CallbackInfo &info) {
   return SubmitFlagsStreamNv(info, spdylay_submit_headers);
 }

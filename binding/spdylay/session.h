@@ -33,7 +33,9 @@
 // * DATA events of recv(data) (on_data_chunk_recv for chunks in the
 //   caller's input, on_data_recv) are batched in the record and reach JS in
 //   one call, before any other callback and at the end of recv(): one
-//   crossing for many DATA frames, in order with every other callback.
+//   crossing for many DATA frames, in order with every other callback. A
+//   stream close that follows them is dispatched in the same call
+//   (kDataBatchStreamClose).
 // * A received SYN_STREAM with FIN and the on_request_recv that the library
 //   calls right after it (nothing happens in between) reach JS in one call.
 // * With kFlagBatchRecv (SessionOptions.batchRecvCallbacks), every receive
@@ -41,6 +43,9 @@
 //   the input and DATA ends, stream closes, request ends) is queued in the
 //   record and they reach JS in one call, in order, before any other call
 //   into JS and at the end of recv().
+// * With kFlagInternNv, the names and values of the frames of frame events
+//   are interned (InternTable, event_record.h): a repeated one reaches JS as
+//   the string the reader kept.
 // * A JS callback never throws through C: the JS dispatcher catches and
 //   returns C codes; if a call into JS still fails (termination, a bug in
 //   the dispatcher), the exception is captured here, the C failure code is
@@ -52,6 +57,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "../util/bound_methods.h"
 #include "data_sources.h"
@@ -216,6 +222,11 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   static constexpr uint32_t kFlagSentAfterSendCb = 1u << 1;
   // The receive events of recv(data) reach JS in one call (kQueue).
   static constexpr uint32_t kFlagBatchRecv = 1u << 2;
+  // The names and values of the frames of frame events are interned
+  // (InternTable): queued ones, and those dispatched one by one (kRecNvWords);
+  // the reader's control frame handlers read a frame's list only through
+  // the reader (valueThroughReader).
+  static constexpr uint32_t kFlagInternNv = 1u << 3;
 
   spdylay_session *session_ = nullptr;
   napi_env env_ = nullptr;
@@ -257,6 +268,14 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   bool batch_recv_ = false;
   int32_t queue_words_ = 0;
   std::string queue_nv_;
+  // kFlagInternNv: the table (about 10 KiB), made at the session's first
+  // frame event.
+  bool intern_on_ = false;
+  std::unique_ptr<InternTable> intern_;
+  InternTable *Intern() {
+    if (intern_on_ && !intern_) intern_ = std::make_unique<InternTable>();
+    return intern_.get();
+  }
 
   NvArgs nv_;
 };

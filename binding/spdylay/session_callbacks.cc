@@ -16,6 +16,8 @@ namespace spdylay_binding {
 
 void SpdylaySession::CaptureException() {
   js_failed_ = true;
+  // Events that interned strings may not reach JS now (or did not finish).
+  if (intern_) intern_->Clear();
   bool pending = false;
   if (napi_is_exception_pending(env_, &pending) != napi_ok || !pending) return;
   napi_value exc;
@@ -264,7 +266,7 @@ void SpdylaySession::FrameEvent(Kind kind, spdylay_frame_type type, spdylay_fram
   FlushStash();
   if (js_failed_ || !dispatch_) return;
   napi_value argv[2];
-  switch (rec_.WriteFrame(env_, type, frame, extra, undefined_, &argv[1])) {
+  switch (rec_.WriteFrame(env_, type, frame, extra, undefined_, &argv[1], Intern())) {
     case EventRecord::FrameStatus::kSkip:
       return;
     case EventRecord::FrameStatus::kFailed:
@@ -336,7 +338,7 @@ bool SpdylaySession::QueueFrameEvent(Kind kind, spdylay_frame_type type, spdylay
   if (queue_nv_.size() >= kQueueNvMax) FlushQueue();
   int32_t *e = QueueSpace(kQueueFrameMaxWords);
   int words = 0;
-  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_, &words)) return false;
+  if (!rec_.QueueFrame(kind, type, frame, extra, e, &queue_nv_, &words, Intern())) return false;
   Commit(words);
   return true;
 }
@@ -347,12 +349,14 @@ void SpdylaySession::FlushQueue() {
   queue_words_ = 0;
   if (!dispatch_ || js_failed_) {
     queue_nv_.clear();
+    if (intern_) intern_->Clear();  // the strings interned by these events never reach JS
     return;
   }
   napi_value nvs;
   napi_status s = napi_create_string_latin1(env_, queue_nv_.data(), queue_nv_.size(), &nvs);
   queue_nv_.clear();
   if (s != napi_ok) {
+    if (intern_) intern_->Clear();
     CaptureException();
     return;
   }
@@ -362,7 +366,15 @@ void SpdylaySession::FlushQueue() {
   std::memcpy(saved, &rec_[0], sizeof saved);
   napi_value argv[4] = {I32(env_, kQueue), nvs, input_ab_ ? input_ab_ : undefined_, I32(env_, n)};
   napi_value result;
-  if (napi_call_function(env_, undefined_, dispatch_, 4, argv, &result) != napi_ok) CaptureException();
+  // The reader answers true once it has walked the whole queue (and so
+  // holds every string interned by it).
+  bool walked = false;
+  if (napi_call_function(env_, undefined_, dispatch_, 4, argv, &result) != napi_ok) {
+    CaptureException();
+  } else if (napi_get_value_bool(env_, result, &walked) != napi_ok) {
+    walked = false;
+  }
+  if (!walked && intern_) intern_->Clear();
   std::memcpy(&rec_[0], saved, sizeof saved);
 }
 
@@ -477,6 +489,21 @@ void SpdylaySession::StreamCloseCb(spdylay_session *session, int32_t stream_id,
   rec[kRecB] = static_cast<int32_t>(status_code);
   rec[kRecC] = static_cast<int32_t>(token);
   rec[kRecD] = provider ? 1 : 0;
+  // Batched DATA events go first (CallJs); when nothing else is pending
+  // they and this event reach JS in one call (a stream's last DATA chunk
+  // and its close: one crossing).
+  if (self->rec_.has_batch() && !self->queue_words_ && !self->stash_nv_ && self->dispatch_ &&
+      !self->js_failed_) {
+    napi_env env = self->env_;
+    napi_value argv[3] = {I32(env, kDataBatchStreamClose),
+                          self->input_ab_ ? self->input_ab_ : self->undefined_,
+                          I32(env, self->rec_.TakeBatch())};
+    napi_value result;
+    if (napi_call_function(env, self->undefined_, self->dispatch_, 3, argv, &result) != napi_ok) {
+      self->CaptureException();
+    }
+    return;
+  }
   napi_value argv[1] = {I32(self->env_, kStreamClose)};
   self->CallJs(1, argv);
 }

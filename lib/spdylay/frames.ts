@@ -20,19 +20,23 @@ export type NameValue = [name: string, value: string];
 /** A SETTINGS entry: `[settingsId, flags, value]` (`SETTINGS_*`, `ID_FLAG_SETTINGS_*`, uint32). */
 export type SettingsEntry = [settingsId: number, flags: number, value: number];
 
-/** Base class of the control frames (`spdylay_ctrl_hd`). Fields are plain, read-only by convention. */
+/**
+ * Base class of the control frames (`spdylay_ctrl_hd`). Fields are plain, read-only by convention.
+ * They are `declare`d and assigned by the constructors (no class-field initialisers), so a frame
+ * is built with plain stores, in the order the fields are declared.
+ */
 export class CtrlFrame {
   /** Wire version of the frame: 2 or 3 (SPDY/3.1 frames carry 3). */
-  readonly version: number;
+  declare readonly version: number;
   /** Frame type: one of the frame type constants (`SYN_STREAM`, ...). */
-  readonly frameType: number;
+  declare readonly frameType: number;
   /** Control flags (`CTRL_FLAG_*`; for SETTINGS, `FLAG_SETTINGS_*`). */
-  readonly flags: number;
+  declare readonly flags: number;
   /**
    * Payload length in bytes as in the frame header. For a frame that was
    * never serialised (e.g. in `onCtrlNotSendCb`) it may be 0.
    */
-  readonly length: number;
+  declare readonly length: number;
 
   constructor(frameType: number, version: number, flags: number, length: number) {
     this.version = version;
@@ -46,19 +50,19 @@ export class CtrlFrame {
 export class SynStreamFrame extends CtrlFrame {
   declare readonly frameType: typeof SYN_STREAM;
   /** Stream ID. */
-  readonly streamId: number;
+  declare readonly streamId: number;
   /** Associated-To-Stream-ID (server push), 0 if none. */
-  readonly assocStreamId: number;
+  declare readonly assocStreamId: number;
   /** Priority: 0 (highest) to 3 (SPDY/2) or 7 (SPDY/3). */
-  readonly pri: number;
+  declare readonly pri: number;
   /** Credential slot (SPDY/3; 0 otherwise). */
-  readonly slot: number;
+  declare readonly slot: number;
   /**
    * Name/value pairs in the order the library presents them (sorted by
    * name; multi-valued names split into several pairs; SPDY/2 names
    * translated to the `:`-names, not re-sorted).
    */
-  readonly nv: NameValue[];
+  declare readonly nv: NameValue[];
 
   constructor(version: number, flags: number, length: number, streamId: number,
     assocStreamId: number, pri: number, slot: number, nv: NameValue[]) {
@@ -75,9 +79,9 @@ export class SynStreamFrame extends CtrlFrame {
 export class SynReplyFrame extends CtrlFrame {
   declare readonly frameType: typeof SYN_REPLY;
   /** Stream ID. */
-  readonly streamId: number;
+  declare readonly streamId: number;
   /** Name/value pairs (see {@link SynStreamFrame.nv}). */
-  readonly nv: NameValue[];
+  declare readonly nv: NameValue[];
 
   constructor(version: number, flags: number, length: number, streamId: number, nv: NameValue[]) {
     super(SYN_REPLY, version, flags, length);
@@ -90,9 +94,9 @@ export class SynReplyFrame extends CtrlFrame {
 export class HeadersFrame extends CtrlFrame {
   declare readonly frameType: typeof HEADERS;
   /** Stream ID. */
-  readonly streamId: number;
+  declare readonly streamId: number;
   /** Name/value pairs (see {@link SynStreamFrame.nv}). */
-  readonly nv: NameValue[];
+  declare readonly nv: NameValue[];
 
   constructor(version: number, flags: number, length: number, streamId: number, nv: NameValue[]) {
     super(HEADERS, version, flags, length);
@@ -105,9 +109,9 @@ export class HeadersFrame extends CtrlFrame {
 export class RstStreamFrame extends CtrlFrame {
   declare readonly frameType: typeof RST_STREAM;
   /** Stream ID. */
-  readonly streamId: number;
+  declare readonly streamId: number;
   /** Status code (`PROTOCOL_ERROR`, `CANCEL`, ...), uint32. */
-  readonly statusCode: number;
+  declare readonly statusCode: number;
 
   constructor(version: number, flags: number, length: number, streamId: number, statusCode: number) {
     super(RST_STREAM, version, flags, length);
@@ -120,7 +124,7 @@ export class RstStreamFrame extends CtrlFrame {
 export class SettingsFrame extends CtrlFrame {
   declare readonly frameType: typeof SETTINGS;
   /** Entries as `[settingsId, flags, value]`. */
-  readonly iv: SettingsEntry[];
+  declare readonly iv: SettingsEntry[];
 
   constructor(version: number, flags: number, length: number, iv: SettingsEntry[]) {
     super(SETTINGS, version, flags, length);
@@ -132,7 +136,7 @@ export class SettingsFrame extends CtrlFrame {
 export class PingFrame extends CtrlFrame {
   declare readonly frameType: typeof PING;
   /** Ping ID (uint32; odd from clients, even from servers). */
-  readonly uniqueId: number;
+  declare readonly uniqueId: number;
 
   constructor(version: number, flags: number, length: number, uniqueId: number) {
     super(PING, version, flags, length);
@@ -144,9 +148,9 @@ export class PingFrame extends CtrlFrame {
 export class GoawayFrame extends CtrlFrame {
   declare readonly frameType: typeof GOAWAY;
   /** Last-Good-Stream-ID. */
-  readonly lastGoodStreamId: number;
+  declare readonly lastGoodStreamId: number;
   /** Status code (`GOAWAY_*`; always 0 in SPDY/2, which has no such field). */
-  readonly statusCode: number;
+  declare readonly statusCode: number;
 
   constructor(version: number, flags: number, length: number, lastGoodStreamId: number,
     statusCode: number) {
@@ -160,9 +164,9 @@ export class GoawayFrame extends CtrlFrame {
 export class WindowUpdateFrame extends CtrlFrame {
   declare readonly frameType: typeof WINDOW_UPDATE;
   /** Stream ID (0: the connection, SPDY/3.1). */
-  readonly streamId: number;
+  declare readonly streamId: number;
   /** Delta window size in bytes. */
-  readonly deltaWindowSize: number;
+  declare readonly deltaWindowSize: number;
 
   constructor(version: number, flags: number, length: number, streamId: number,
     deltaWindowSize: number) {

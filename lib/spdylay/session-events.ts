@@ -146,10 +146,14 @@ const K_INVALID_CTRL_RECV = K.invalidCtrlRecv;
 const K_DATA_RECV = K.dataRecv;
 const K_STREAM_CLOSE = K.streamClose;
 const K_REQUEST_RECV = K.requestRecv;
+const INTERN_SLOTS = spdylayLayout.internSlots;
+const R_NV_WORDS = R.nvWords;
+const R_FRAME_NV = R.frameNv;
 
 /** The event kinds a handler object can receive: those named by a {@link SpdyEventHandlers} key. */
 const HANDLER_KINDS = (Object.keys(K) as SpdylayEventKind[]).filter((k) =>
-  k !== 'read' && k !== 'newSlab' && k !== 'ctrlRecvRequestRecv' && k !== 'dataBatch' && k !== 'queue');
+  k !== 'read' && k !== 'newSlab' && k !== 'ctrlRecvRequestRecv' && k !== 'dataBatch' && k !== 'queue'
+  && k !== 'dataBatchStreamClose');
 
 /**
  * The native session's dispatch mask for `handlers`: bit `kind` set for
@@ -200,11 +204,18 @@ export class SpdyEventReader<S = unknown> {
    */
   nvStart = 0;
   /**
-   * With {@link SpdyEventReader.nvStart}: where the record holds the ends of
-   * the list's names and values (see binding/spdylay/event_record.h; 0:
-   * not given).
+   * With {@link SpdyEventReader.nvStart}: where the record holds the words
+   * that place the list's names and values (see
+   * binding/spdylay/event_record.h; 0: not given).
    */
   nvEnds = 0;
+  /** Whether the list at {@link SpdyEventReader.nvEnds} has been read. */
+  nvRead = false;
+  /**
+   * The JS strings of the native session's interned names and values
+   * (`FLAG_INTERN_NV`), by slot.
+   */
+  readonly strs: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
   /**
    * @param h - The handlers.
@@ -221,12 +232,12 @@ export class SpdyEventReader<S = unknown> {
 
   /** The control frame of the event being handled, as a frame object (`value`: its {@link FrameValue}). */
   frame(value: FrameValue): Frame {
-    return frameOf(this.record, value, this.nvStart, this.nvEnds);
+    return frameOf(this, value);
   }
 
   /** The name/value list of the control frame being handled (`value`: its name/value string). */
   nv(value: FrameValue): NameValue[] {
-    return nvOf(this.record, value, this.nvStart, this.nvEnds);
+    return nvOf(this, value);
   }
 
   /** The number of name/value pairs of the control frame being handled (-1 for a NULL list). */
@@ -236,31 +247,35 @@ export class SpdyEventReader<S = unknown> {
 }
 
 /**
- * The name/value list of the frame the record describes: in `value` from
- * index `at`, its name and value ends in the record from `ends` (0: none).
+ * The name/value list of the frame the record of `ev` describes: in `value`
+ * from index `ev.nvStart`, placed by the record's words from `ev.nvEnds`
+ * (0: none).
  */
-function nvOf(r: Int32Array, value: FrameValue, at: number, ends: number): NameValue[] {
+function nvOf(ev: SpdyEventReader<any>, value: FrameValue): NameValue[] {
+  const r = ev.record;
   const count = r[R_NV_COUNT];
-  if (ends === 0 || count <= 0 || value === undefined) return decodeNv(value as string | undefined, count, at);
-  return decodeNvAt(value as string, count, at, r, ends);
+  const ends = ev.nvEnds;
+  if (ends === 0 || count <= 0 || value === undefined) return decodeNv(value as string | undefined, count, ev.nvStart);
+  ev.nvRead = true;
+  return decodeNvAt(value as string, count, ev.nvStart, r, ends, ev.strs);
 }
 
 /**
- * Builds the frame object the record describes (`value`: its nv string,
- * whose list starts at `at`, its ends in the record from `ends` (0: none);
- * or settings).
+ * Builds the frame object the record of `ev` describes (`value`: its nv
+ * string, read by {@link nvOf}, or settings).
  */
-function frameOf(r: Int32Array, value: FrameValue, at: number, ends: number): Frame {
+function frameOf(ev: SpdyEventReader<any>, value: FrameValue): Frame {
+  const r = ev.record;
   switch (r[R_TYPE]) {
     case SYN_STREAM:
       return new SynStreamFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_ASSOC],
-        r[R_PRI], r[R_SLOT], nvOf(r, value, at, ends));
+        r[R_PRI], r[R_SLOT], nvOf(ev, value));
     case SYN_REPLY:
       return new SynReplyFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID],
-        nvOf(r, value, at, ends));
+        nvOf(ev, value));
     case HEADERS:
       return new HeadersFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID],
-        nvOf(r, value, at, ends));
+        nvOf(ev, value));
     case RST_STREAM:
       return new RstStreamFrame(r[R_VERSION], r[R_FLAGS], r[R_LENGTH], r[R_STREAM_ID], r[R_STATUS] >>> 0);
     case SETTINGS: {
@@ -365,38 +380,76 @@ function readProvider(ev: SpdyEventReader<any>): Uint8Array | string | number | 
   }
 }
 
+/**
+ * Before a control frame event dispatched on its own: when the native
+ * session interned its list (`FLAG_INTERN_NV`), the record's `nvWords`
+ * words from its `frameNv` slot place its names and values.
+ */
+function nvBegin(ev: SpdyEventReader<any>): void {
+  ev.nvStart = 0;
+  ev.nvEnds = ev.record[R_NV_WORDS] !== 0 ? R_FRAME_NV : 0;
+  ev.nvRead = false;
+}
+
+/** After it: a list the handler did not read still defines interned strings. */
+function nvEnd(ev: SpdyEventReader<any>, value: FrameValue): void {
+  if (ev.nvEnds === 0) return;
+  if (!ev.nvRead) nvOf(ev, value);
+  ev.nvEnds = 0;
+}
+
 /** A received control frame (frame in the record). */
-function readCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+function callCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
   try { ev.h.ctrlRecv!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
 }
 
 /** A rejected control frame: the status code is in the record's `extra`. */
-function readInvalidCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+function callInvalidCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
   try {
     ev.h.invalidCtrlRecv!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value, r[R_EXTRA] >>> 0);
   } catch (err) { ev.store(err); }
 }
 
+/** {@link callCtrlRecv} for a dispatched event. */
+function readCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+  nvBegin(ev);
+  callCtrlRecv(ev, value);
+  nvEnd(ev, value);
+}
+
+/** {@link callInvalidCtrlRecv} for a dispatched event. */
+function readInvalidCtrlRecv(ev: SpdyEventReader<any>, value: FrameValue): void {
+  nvBegin(ev);
+  callInvalidCtrlRecv(ev, value);
+  nvEnd(ev, value);
+}
+
 /** A control frame about to be sent. */
 function readBeforeCtrlSend(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
+  nvBegin(ev);
   try { ev.h.beforeCtrlSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
+  nvEnd(ev, value);
 }
 
 /** A control frame sent. */
 function readCtrlSend(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
+  nvBegin(ev);
   try { ev.h.ctrlSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value); } catch (err) { ev.store(err); }
+  nvEnd(ev, value);
 }
 
 /** A control frame dropped: the error code is in the record's `extra`. */
 function readCtrlNotSend(ev: SpdyEventReader<any>, value: FrameValue): void {
   const r = ev.record;
+  nvBegin(ev);
   try {
     ev.h.ctrlNotSend!(r[R_TYPE], r[R_STREAM_ID], r[R_FLAGS], value, r[R_EXTRA]);
   } catch (err) { ev.store(err); }
+  nvEnd(ev, value);
 }
 
 /** A DATA chunk copied to a receive slab: flags A, stream B, bytes [C, C + D). */
@@ -439,9 +492,11 @@ function readDataBatch(ev: SpdyEventReader<any>, input: ArrayBuffer, n: number):
  * reported them: `nvs` holds the name/value strings of their frames, `input`
  * is the ArrayBuffer of the recv() input (the DATA chunks are views of it).
  * A frame event's slots are copied to the record's frame slots first, where
- * the handlers (and `frame()`) read them.
+ * the handlers (and `frame()`) read them. Returns true once the whole queue
+ * was walked (the native session then knows the reader holds the strings
+ * the queue interned).
  */
-function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, words: number): void {
+function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, words: number): boolean {
   const r = ev.record;
   const h = ev.h;
   const end = R_QUEUE + words;
@@ -456,8 +511,11 @@ function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, wo
       if (start < 0) value = undefined;
       else if (whole) { value = nvs; ev.nvStart = start; if (nEnds > 0) ev.nvEnds = o + 4 + FRAME_WORDS; }
       else value = nvs.substring(start, r[o + 2 + FRAME_WORDS]);
-      if (kind === K_CTRL_RECV) readCtrlRecv(ev, value);
-      else readInvalidCtrlRecv(ev, value);
+      ev.nvRead = false;
+      if (kind === K_CTRL_RECV) callCtrlRecv(ev, value);
+      else callInvalidCtrlRecv(ev, value);
+      // A list the handler did not read still defines interned strings.
+      if (ev.nvEnds !== 0 && !ev.nvRead) nvOf(ev, value);
       ev.nvStart = 0;
       ev.nvEnds = 0;
       o += FRAME_WORDS + 4 + nEnds;
@@ -486,9 +544,10 @@ function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, wo
       o += 2;
     } else {
       ev.store(new CallbackFailureError(`unknown queued event kind ${kind}`));
-      return;
+      return false;
     }
   }
+  return true;
 }
 
 /** A DATA frame sent: flags A, stream B, length C. */
@@ -525,6 +584,12 @@ function readCtrlRecvRequestRecv(ev: SpdyEventReader<any>, nv: string | undefine
   readRequestRecv(ev);
 }
 
+/** `n` batched DATA events (see {@link readDataBatch}), then a stream close (see {@link readStreamClose}). */
+function readDataBatchStreamClose(ev: SpdyEventReader<any>, input: ArrayBuffer, n: number): void {
+  readDataBatch(ev, input, n);
+  readStreamClose(ev);
+}
+
 /** A control frame that could not be parsed: frame type A, error code B. */
 function readParseError(ev: SpdyEventReader<any>, head: Buffer, payload: Buffer): void {
   const r = ev.record;
@@ -558,6 +623,7 @@ on(K.dataSend, readDataSend);
 on(K.streamClose, readStreamClose);
 on(K.requestRecv, readRequestRecv);
 on(K.ctrlRecvRequestRecv, readCtrlRecvRequestRecv);
+on(K.dataBatchStreamClose, readDataBatchStreamClose);
 on(K.parseError, readParseError);
 on(K.unknownCtrl, readUnknownCtrl);
 on(K.newSlab, readNewSlab);

@@ -19,7 +19,7 @@ import {
 import { DataProvider, nativeBody } from './data-provider.js';
 import { EOFError, FloodedError, InvalidArgumentError, SpdylayError, errorForCode } from './errors.js';
 import type { NameValue, SettingsEntry } from './frames.js';
-import { submitNv } from './nv.js';
+import { ERR_NV_NUL, encodeNv, encodedNvId, submitNv } from './nv.js';
 import { CALLBACK_NAMES, callbackReader, type SessionCallbacks } from './session-callbacks.js';
 import { SpdyEventReader, type ReadSource, type SpdyEventHandlers } from './session-events.js';
 import type { StreamTokens } from './stream-tokens.js';
@@ -91,6 +91,7 @@ const ERR_REENTRANT = native.SpdylaySession.ERR_REENTRANT;
 const FLAG_REUSE_SEND_BUFFER = native.SpdylaySession.FLAG_REUSE_SEND_BUFFER;
 const FLAG_SENT_AFTER_SEND_CB = native.SpdylaySession.FLAG_SENT_AFTER_SEND_CB;
 const FLAG_BATCH_RECV = native.SpdylaySession.FLAG_BATCH_RECV;
+const FLAG_INTERN_NV = native.SpdylaySession.FLAG_INTERN_NV;
 
 /** Checks an integer argument; throws ArgumentError (a TypeError). */
 function int(v: unknown, what: string): number {
@@ -203,7 +204,9 @@ export class Session<U = unknown> {
     try {
       this._n = new native.SpdylaySession(side, version, ev.mask, ev.record,
         flags | (options.reuseSendBuffer === true ? FLAG_REUSE_SEND_BUFFER : 0)
-        | (options.batchRecvCallbacks === true ? FLAG_BATCH_RECV : 0));
+        | (options.batchRecvCallbacks === true ? FLAG_BATCH_RECV : 0)
+        // the frame handlers read name/value lists only through the reader
+        | (ev.h.valueThroughReader === true ? FLAG_INTERN_NV : 0));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'number') throw errorForCode(code);
@@ -467,7 +470,13 @@ export class Session<U = unknown> {
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, 0) : 0;
     const utoken = streamUserData === undefined || streamUserData === null ? 0
       : this._tokens.addUserData(streamUserData);
-    const rv = submitNv(nv, (s, count) => this._n.submitRequest(pri, s, s.length, count, ptoken, utoken, body));
+    // submitNv's work, without a closure per request
+    let s = encodeNv(nv);
+    let rv = this._n.submitRequest(pri, s, s.length, nv.length, ptoken, utoken, body, encodedNvId());
+    if (rv === ERR_NV_NUL) {
+      s = encodeNv(nv, true);
+      rv = this._n.submitRequest(pri, s, s.length, nv.length, ptoken, utoken, body, 0);
+    }
     if (rv < 0) {
       this._tokens.drop(ptoken, utoken);
       throw errorForCode(rv);
@@ -520,7 +529,7 @@ export class Session<U = unknown> {
     int(assoc, 'assocStreamId');
     if (this._side === SERVER && assoc !== 0) this._checkAssoc(assoc);
     const utoken = d === undefined || d === null ? 0 : this._tokens.addUserData(d);
-    const rv = submitNv(nv, (s, count) => this._n.submitSynStream(flags, assoc, pri, s, s.length, count, utoken));
+    const rv = submitNv(nv, (s, count, id) => this._n.submitSynStream(flags, assoc, pri, s, s.length, count, utoken, id));
     if (rv < 0) {
       this._tokens.drop(0, utoken);
       throw errorForCode(rv);
@@ -540,7 +549,13 @@ export class Session<U = unknown> {
     int(streamId, 'streamId');
     const body = nativeBody(dataPrd);
     const ptoken = dataPrd && !body ? this._addProvider(dataPrd, streamId) : 0;
-    const rv = submitNv(nv, (s, count) => this._n.submitResponse(streamId, s, s.length, count, ptoken, body));
+    // submitNv's work, without a closure per response
+    let s = encodeNv(nv);
+    let rv = this._n.submitResponse(streamId, s, s.length, nv.length, ptoken, body, encodedNvId());
+    if (rv === ERR_NV_NUL) {
+      s = encodeNv(nv, true);
+      rv = this._n.submitResponse(streamId, s, s.length, nv.length, ptoken, body, 0);
+    }
     if (rv < 0) {
       this._tokens.drop(ptoken, 0);
       throw errorForCode(rv);
@@ -558,7 +573,7 @@ export class Session<U = unknown> {
   submitSynReply(flags: number, streamId: number, nv: NameValue[]): void {
     int(flags, 'flags');
     int(streamId, 'streamId');
-    this._check(submitNv(nv, (s, count) => this._n.submitSynReply(flags, streamId, s, s.length, count)));
+    this._check(submitNv(nv, (s, count, id) => this._n.submitSynReply(flags, streamId, s, s.length, count, id)));
   }
 
   /**
@@ -572,7 +587,7 @@ export class Session<U = unknown> {
   submitHeaders(flags: number, streamId: number, nv: NameValue[]): void {
     int(flags, 'flags');
     int(streamId, 'streamId');
-    this._check(submitNv(nv, (s, count) => this._n.submitHeaders(flags, streamId, s, s.length, count)));
+    this._check(submitNv(nv, (s, count, id) => this._n.submitHeaders(flags, streamId, s, s.length, count, id)));
   }
 
   /**
