@@ -4,6 +4,8 @@
 #include "../util/raw_method.h"
 #include "hd_table.h"
 
+#include <cstring>
+
 namespace spdylay_binding {
 
 Napi::Function HDDeflater::Init(Napi::Env env) {
@@ -29,11 +31,10 @@ HDDeflater::HDDeflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDDefl
   if (rv != 0) {
     throw Napi::Error::New(info.Env(), nghttp2_strerror(rv));
   }
-  // Own functions of the object: a call skips napi_unwrap (the prototype
-  // methods of the same names stay, for other receivers).
+  // deflateFields is an own function of the object, which reaches it through
+  // the function's data without napi_unwrap; it has no prototype method.
   cell_ = BindMethods(this, info.This().As<Napi::Object>(),
-                     {{"deflateString", BoundMethod<HDDeflater, &HDDeflater::DeflateString>},
-                  {"deflateBytes", BoundMethod<HDDeflater, &HDDeflater::DeflateBytes>}});
+                     {{"deflateFields", &HDDeflater::DeflateFieldsCallback}});
 }
 
 HDDeflater::~HDDeflater() {
@@ -67,22 +68,25 @@ Napi::Value HDDeflater::Deflate(const Napi::CallbackInfo &info, const uint8_t *b
     nv.flags = (sensitive && sensitive[i]) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
     off += namelen + valuelen;
   }
+  return Napi::Number::New(env, DeflateNva(env, info[4], info[5], count));
+}
+
+double HDDeflater::DeflateNva(napi_env env, napi_value slab_value, napi_value offset, size_t count) {
+  Napi::Value slab_arg(env, slab_value);
+  Napi::Value offset_arg(env, offset);
   size_t bound = nghttp2_hd_deflate_bound(deflater_, nva_.data(), count);
   // Straight into the slab when the worst case fits (a deflater that fails
   // is unusable, so nghttp2 is never given less than the bound).
-  SlabView slab = GetSlab(info[4], info[5]);
+  SlabView slab = GetSlab(slab_arg, offset_arg);
   if (bound <= slab.room) {
-    ssize_t n = nghttp2_hd_deflate_hd(deflater_, slab.data, bound, nva_.data(), count);
-    return Napi::Number::New(env, static_cast<double>(n));
+    return static_cast<double>(nghttp2_hd_deflate_hd(deflater_, slab.data, bound, nva_.data(), count));
   }
   if (out_.size() < bound) out_.resize(bound);
   ssize_t n = nghttp2_hd_deflate_hd(deflater_, out_.data(), bound, nva_.data(), count);
-  if (n < 0) return Napi::Number::New(env, static_cast<double>(n));
+  if (n < 0) return static_cast<double>(n);
   out_len_ = static_cast<size_t>(n);
-  if (!WriteToSlab(info[4], info[5], out_.data(), out_len_)) {
-    return Napi::Number::New(env, kErrNoSpace);
-  }
-  return Napi::Number::New(env, static_cast<double>(n));
+  if (!WriteToSlab(slab_arg, offset_arg, out_.data(), out_len_)) return kErrNoSpace;
+  return static_cast<double>(n);
 }
 
 Napi::Value HDDeflater::PendingLength(const Napi::CallbackInfo &info) {
@@ -105,14 +109,15 @@ static const uint8_t *GetSensitive(const Napi::Value &v, size_t count) {
   return view.data;
 }
 
-// Header lists made only of strings: the JS side joins every name and value
-// into one string and passes their UTF-16 lengths. The string is written as
-// UTF-8 straight into scratch_ in one call. When that gives one byte per
-// UTF-16 unit (pure ASCII, the common case) the lengths are the byte
-// lengths; otherwise each field's byte length is found by walking the UTF-8
-// (1-3 bytes per unit, 4 per surrogate pair; a lone surrogate is U+FFFD, 3
-// bytes, as Buffer.from writes it). Returns undefined when a surrogate pair
-// spans two fields (the caller then encodes each string itself).
+// Long header lists (past the JS side's argument limit) made only of
+// strings: the JS side joins every name and value into one string and passes
+// their UTF-16 lengths. The string is written as UTF-8 straight into
+// scratch_ in one call. When that gives one byte per UTF-16 unit (pure
+// ASCII, the common case) the lengths are the byte lengths; otherwise each
+// field's byte length is found by walking the UTF-8 (1-3 bytes per unit, 4
+// per surrogate pair; a lone surrogate is U+FFFD, 3 bytes, as Buffer.from
+// writes it). Returns undefined when a surrogate pair spans two fields (the
+// caller then encodes each string itself).
 Napi::Value HDDeflater::DeflateString(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   U32View lens = GetU32Array(info[1], "lens");
@@ -164,6 +169,138 @@ Napi::Value HDDeflater::DeflateBytes(const Napi::CallbackInfo &info) {
   if (lens.length < 2 * count) throw Napi::RangeError::New(env, "lens too short");
   const uint8_t *sensitive = GetSensitive(info[3], count);
   return Deflate(info, bytes.data, bytes.length, lens.data, count, sensitive);
+}
+
+// Writes `n` UTF-16 code units as UTF-8 at `out` (room for 3 bytes a unit),
+// as Buffer.from(string, 'utf8') does: a surrogate pair is one 4-byte
+// sequence, a lone surrogate is U+FFFD. Returns the bytes written.
+static size_t EncodeUtf8(const uint16_t *u, size_t n, uint8_t *out) {
+  uint8_t *p = out;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t c = u[i];
+    if (c < 0x80) {
+      *p++ = static_cast<uint8_t>(c);
+    } else if (c < 0x800) {
+      *p++ = static_cast<uint8_t>(0xc0 | (c >> 6));
+      *p++ = static_cast<uint8_t>(0x80 | (c & 0x3f));
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        if (c <= 0xdbff && i + 1 < n && u[i + 1] >= 0xdc00 && u[i + 1] <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (u[i + 1] - 0xdc00);
+          ++i;
+          *p++ = static_cast<uint8_t>(0xf0 | (c >> 18));
+          *p++ = static_cast<uint8_t>(0x80 | ((c >> 12) & 0x3f));
+          *p++ = static_cast<uint8_t>(0x80 | ((c >> 6) & 0x3f));
+          *p++ = static_cast<uint8_t>(0x80 | (c & 0x3f));
+          continue;
+        }
+        c = 0xfffd;
+      }
+      *p++ = static_cast<uint8_t>(0xe0 | (c >> 12));
+      *p++ = static_cast<uint8_t>(0x80 | ((c >> 6) & 0x3f));
+      *p++ = static_cast<uint8_t>(0x80 | (c & 0x3f));
+    }
+  }
+  return static_cast<size_t>(p - out);
+}
+
+// Narrows `n` UTF-16 code units to bytes at `out`; returns the OR of the
+// units (below 0x80 when every unit is ASCII and the bytes are its UTF-8).
+static unsigned NarrowUnits(const uint16_t *__restrict u, size_t n, uint8_t *__restrict out) {
+  unsigned any = 0;
+  for (size_t i = 0; i < n; ++i) {
+    any |= u[i];
+    out[i] = static_cast<uint8_t>(u[i]);
+  }
+  return any;
+}
+
+// Fields as arguments: no joined string, and one napi call per name or value
+// (the copy of a string's UTF-16 code units, which also gives its length). A
+// string of ASCII units is narrowed to bytes; any other string is encoded as
+// UTF-8 on its own (EncodeUtf8, as Buffer.from(string) would). A Uint8Array
+// part is copied as is.
+napi_value HDDeflater::DeflateFieldsCallback(napi_env env, napi_callback_info cbinfo) {
+  try {
+    // The arguments of a list of up to 30 fields fit `local`: one
+    // napi_get_cb_info.
+    napi_value local[64];
+    size_t argc = 64;
+    void *data = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_get_cb_info(env, cbinfo, &argc, local, nullptr, &data), nullptr);
+    auto *cell = static_cast<BoundCell<HDDeflater> *>(data);
+    if (!cell || !cell->self) return nullptr;
+    HDDeflater *self = cell->self;
+    if (argc <= 64) return self->DeflateFields(env, local, argc);
+    std::vector<napi_value> &argv = self->argv_;
+    if (argv.size() < argc) argv.resize(argc);
+    NAPI_THROW_IF_FAILED(env, napi_get_cb_info(env, cbinfo, &argc, argv.data(), nullptr, nullptr), nullptr);
+    return self->DeflateFields(env, argv.data(), argc);
+  } catch (const Napi::Error &e) {
+    napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
+    return nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+// deflateFields(slab, offset, sensitive|null, name0, value0, name1, ...).
+napi_value HDDeflater::DeflateFields(napi_env env, const napi_value *argv, size_t argc) {
+  if (argc < 3 || (argc - 3) % 2 != 0) {
+    throw Napi::TypeError::New(env, "deflateFields(slab, offset, sensitive, ...namesAndValues)");
+  }
+  size_t nparts = argc - 3;
+  size_t count = nparts / 2;
+  const uint8_t *sensitive = GetSensitive(Napi::Value(env, argv[2]), count);
+  if (units_.size() < kUnitsMin) units_.resize(kUnitsMin);
+  nva_.resize(count);
+  // Offsets into scratch_ while it may grow; pointers once it is complete.
+  size_t pos = 0;
+  const napi_value *parts = argv + 3;
+  for (size_t k = 0; k < nparts; ++k) {
+    size_t start = pos;
+    size_t n = 0;
+    napi_status st = napi_get_value_string_utf16(env, parts[k], reinterpret_cast<char16_t *>(units_.data()),
+                                                 units_.size(), &n);
+    if (st == napi_ok) {
+      if (n + 1 >= units_.size()) {  // may have been cut short: ask for the length
+        NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf16(env, parts[k], nullptr, 0, &n), nullptr);
+        units_.resize(n + 1);
+        NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf16(env, parts[k],
+                                                              reinterpret_cast<char16_t *>(units_.data()),
+                                                              units_.size(), &n),
+                             nullptr);
+      }
+      if (scratch_.size() < pos + 3 * n) scratch_.resize(2 * (pos + 3 * n));
+      uint8_t *out = scratch_.data() + pos;
+      pos += NarrowUnits(units_.data(), n, out) < 0x80 ? n : EncodeUtf8(units_.data(), n, out);
+    } else {
+      ByteView bytes = GetBytes(Napi::Value(env, parts[k]), "a header name or value");
+      n = bytes.length;
+      if (scratch_.size() < pos + n) scratch_.resize(2 * (pos + n));
+      if (n) std::memcpy(scratch_.data() + pos, bytes.data, n);
+      pos += n;
+    }
+    nghttp2_nv &nv = nva_[k >> 1];
+    if ((k & 1) == 0) {
+      nv.namelen = pos - start;
+    } else {
+      nv.valuelen = pos - start;
+      nv.flags = (sensitive && sensitive[k >> 1]) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
+    }
+  }
+  uint8_t *p = scratch_.data();
+  for (size_t i = 0; i < count; ++i) {
+    nghttp2_nv &nv = nva_[i];
+    nv.name = p;
+    p += nv.namelen;
+    nv.value = p;
+    p += nv.valuelen;
+  }
+  napi_value result;
+  NAPI_THROW_IF_FAILED(env, napi_create_double(env, DeflateNva(env, argv[0], argv[1], count), &result),
+                       nullptr);
+  return result;
 }
 
 Napi::Value HDDeflater::ChangeTableSize(const Napi::CallbackInfo &info) {
