@@ -52,6 +52,7 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
   std::vector<uint8_t> scratch_;
   std::vector<napi_value> argv_;  // arguments of DeflateFields
   static constexpr size_t kUnitsMin = 4096;
+  static constexpr size_t kSlack = 8;  // spare units_ and scratch_ for NarrowAscii
   std::vector<uint16_t> units_;   // one string's UTF-16 code units
 };
 
