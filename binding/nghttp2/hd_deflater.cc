@@ -72,21 +72,22 @@ Napi::Value HDDeflater::Deflate(const Napi::CallbackInfo &info, const uint8_t *b
     nv.flags = (sensitive && sensitive[i]) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
     off += namelen + valuelen;
   }
-  return Napi::Number::New(env, DeflateNva(env, info[4], info[5], count));
+  return Napi::Number::New(env, DeflateNva(env, info[4], info[5], nva_.data(), count));
 }
 
-double HDDeflater::DeflateNva(napi_env env, napi_value slab_value, napi_value offset, size_t count) {
+double HDDeflater::DeflateNva(napi_env env, napi_value slab_value, napi_value offset, const nghttp2_nv *nva,
+                              size_t count) {
   Napi::Value slab_arg(env, slab_value);
   Napi::Value offset_arg(env, offset);
-  size_t bound = nghttp2_hd_deflate_bound(deflater_, nva_.data(), count);
+  size_t bound = nghttp2_hd_deflate_bound(deflater_, nva, count);
   // Straight into the slab when the worst case fits (a deflater that fails
   // is unusable, so nghttp2 is never given less than the bound).
   SlabView slab = GetSlab(slab_arg, offset_arg);
   if (bound <= slab.room) {
-    return static_cast<double>(nghttp2_hd_deflate_hd(deflater_, slab.data, bound, nva_.data(), count));
+    return static_cast<double>(nghttp2_hd_deflate_hd(deflater_, slab.data, bound, nva, count));
   }
   if (out_.size() < bound) out_.resize(bound);
-  ssize_t n = nghttp2_hd_deflate_hd(deflater_, out_.data(), bound, nva_.data(), count);
+  ssize_t n = nghttp2_hd_deflate_hd(deflater_, out_.data(), bound, nva, count);
   if (n < 0) return static_cast<double>(n);
   out_len_ = static_cast<size_t>(n);
   if (!WriteToSlab(slab_arg, offset_arg, out_.data(), out_len_)) return kErrNoSpace;
@@ -282,37 +283,63 @@ napi_value HDDeflater::DeflateFields(napi_env env, const napi_value *argv, size_
   size_t nparts = argc - 3;
   size_t count = nparts / 2;
   const uint8_t *sensitive = GetSensitive(Napi::Value(env, argv[2]), count);
-  if (units_.size() < kUnitsMin + kSlack) units_.resize(kUnitsMin + kSlack);
-  nva_.resize(count);
-  // Offsets into scratch_ while it may grow; pointers once it is complete.
+  // A block of up to kStackFields fields and kStackBytes bytes, each string
+  // under kStackUnits units, is built on the stack: a new deflater allocates
+  // nothing for it. Past those, the member vectors take over.
+  uint16_t stack_units[kStackUnits + kSlack];
+  uint8_t stack_bytes[kStackBytes];
+  nghttp2_nv stack_nva[kStackFields];
+  nghttp2_nv *nva = stack_nva;
+  if (count > kStackFields) {
+    nva_.resize(count);
+    nva = nva_.data();
+  }
+  uint8_t *buf = stack_bytes;
+  size_t cap = kStackBytes;
+  // Makes room for `need` more bytes at `pos` (moving what is written to
+  // scratch_ the first time the stack buffer is short).
+  auto reserve = [&](size_t pos, size_t need) {
+    if (pos + need <= cap) return;
+    size_t want = 2 * (pos + need);
+    if (buf == stack_bytes) {
+      if (scratch_.size() < want) scratch_.resize(want);
+      std::memcpy(scratch_.data(), stack_bytes, pos);
+    } else {
+      scratch_.resize(want);
+    }
+    buf = scratch_.data();
+    cap = scratch_.size();
+  };
+  // Offsets into buf while it may move; pointers once it is complete.
   size_t pos = 0;
   const napi_value *parts = argv + 3;
   for (size_t k = 0; k < nparts; ++k) {
     size_t start = pos;
     size_t n = 0;
-    size_t room = units_.size() - kSlack;
-    napi_status st = napi_get_value_string_utf16(env, parts[k], reinterpret_cast<char16_t *>(units_.data()),
-                                                 room, &n);
+    const uint16_t *units = stack_units;
+    napi_status st = napi_get_value_string_utf16(env, parts[k], reinterpret_cast<char16_t *>(stack_units),
+                                                 kStackUnits, &n);
     if (st == napi_ok) {
-      if (n + 1 >= room) {  // may have been cut short: ask for the length
+      if (n + 1 >= kStackUnits) {  // may have been cut short: ask for the length
         NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf16(env, parts[k], nullptr, 0, &n), nullptr);
-        units_.resize(n + 1 + kSlack);
+        if (units_.size() < n + 1 + kSlack) units_.resize(n + 1 + kSlack);
         NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf16(env, parts[k],
                                                               reinterpret_cast<char16_t *>(units_.data()),
                                                               n + 1, &n),
                              nullptr);
+        units = units_.data();
       }
-      if (scratch_.size() < pos + 3 * n + kSlack) scratch_.resize(2 * (pos + 3 * n + kSlack));
-      uint8_t *out = scratch_.data() + pos;
-      pos += NarrowAscii(units_.data(), n, out) ? n : EncodeUtf8(units_.data(), n, out);
+      reserve(pos, 3 * n + kSlack);
+      uint8_t *out = buf + pos;
+      pos += NarrowAscii(units, n, out) ? n : EncodeUtf8(units, n, out);
     } else {
       ByteView bytes = GetBytes(Napi::Value(env, parts[k]), "a header name or value");
       n = bytes.length;
-      if (scratch_.size() < pos + n) scratch_.resize(2 * (pos + n));
-      if (n) std::memcpy(scratch_.data() + pos, bytes.data, n);
+      reserve(pos, n);
+      if (n) std::memcpy(buf + pos, bytes.data, n);
       pos += n;
     }
-    nghttp2_nv &nv = nva_[k >> 1];
+    nghttp2_nv &nv = nva[k >> 1];
     if ((k & 1) == 0) {
       nv.namelen = pos - start;
     } else {
@@ -320,16 +347,16 @@ napi_value HDDeflater::DeflateFields(napi_env env, const napi_value *argv, size_
       nv.flags = (sensitive && sensitive[k >> 1]) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
     }
   }
-  uint8_t *p = scratch_.data();
+  uint8_t *p = buf;
   for (size_t i = 0; i < count; ++i) {
-    nghttp2_nv &nv = nva_[i];
+    nghttp2_nv &nv = nva[i];
     nv.name = p;
     p += nv.namelen;
     nv.value = p;
     p += nv.valuelen;
   }
   napi_value result;
-  NAPI_THROW_IF_FAILED(env, napi_create_double(env, DeflateNva(env, argv[0], argv[1], count), &result),
+  NAPI_THROW_IF_FAILED(env, napi_create_double(env, DeflateNva(env, argv[0], argv[1], nva, count), &result),
                        nullptr);
   return result;
 }

@@ -38,9 +38,9 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
 
   Napi::Value Deflate(const Napi::CallbackInfo &info, const uint8_t *bytes, size_t bytes_len,
                       const uint32_t *lens, size_t count, const uint8_t *sensitive);
-  // Encodes nva_[0, count) into the slab (or out_); the block's length, a
+  // Encodes nva[0, count) into the slab (or out_); the block's length, a
   // negative nghttp2 error code, or kErrNoSpace.
-  double DeflateNva(napi_env env, napi_value slab, napi_value offset, size_t count);
+  double DeflateNva(napi_env env, napi_value slab, napi_value offset, const nghttp2_nv *nva, size_t count);
 
   BoundCell<HDDeflater> *cell_ = nullptr;  // deflateFields bound to the object
   MemPool pool_;
@@ -51,9 +51,13 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
   std::vector<uint32_t> blens_;  // UTF-8 byte lengths of a non-ASCII string list
   std::vector<uint8_t> scratch_;
   std::vector<napi_value> argv_;  // arguments of DeflateFields
-  static constexpr size_t kUnitsMin = 4096;
-  static constexpr size_t kSlack = 8;  // spare units_ and scratch_ for NarrowAscii
-  std::vector<uint16_t> units_;   // one string's UTF-16 code units
+  // DeflateFields's stack buffers: units of one string, bytes of a block,
+  // fields of a block (about 9 KiB of stack).
+  static constexpr size_t kStackUnits = 1024;
+  static constexpr size_t kStackBytes = 4096;
+  static constexpr size_t kStackFields = 64;
+  static constexpr size_t kSlack = 8;  // spare units and bytes for NarrowAscii
+  std::vector<uint16_t> units_;   // a string's UTF-16 code units, past kStackUnits
 };
 
 }  // namespace spdylay_binding

@@ -117,11 +117,17 @@ describe('HDDeflater.deflate, fields as arguments', () => {
   });
 
   it('handles strings longer than the native read buffer, ASCII and not', () => {
-    for (const n of [4094, 4095, 4096, 4097, 10000]) {
+    for (const n of [1021, 1022, 1023, 1024, 1025, 4096, 10000]) {
       const ascii = 'a'.repeat(n);
       const wide = `\u00e9${'b'.repeat(n - 2)}\u{1f600}`.slice(0, n);
       check([[['x-long', ascii], ['x-wide', wide], [ascii.slice(0, 100), 'v']]]);
     }
+  });
+
+  it('handles a few fields with more bytes than the native block buffer', () => {
+    const list: Field[] = [];
+    for (let i = 0; i < 12; i++) list.push([`x-${i}`, i % 2 ? 'v'.repeat(700 + i) : `\u00e9${'w'.repeat(500)}\u{1f600}`]);
+    check([list, list.slice(3, 9), list]);
   });
 
   it('spills past the pool slab with a list taking the argument path and with one taking the joined path', () => {
