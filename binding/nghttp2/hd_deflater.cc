@@ -4,6 +4,7 @@
 #include "../util/raw_method.h"
 #include "hd_table.h"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -300,7 +301,7 @@ napi_value HDDeflater::DeflateFields(napi_env env, const napi_value *argv, size_
   // scratch_ the first time the stack buffer is short).
   auto reserve = [&](size_t pos, size_t need) {
     if (pos + need <= cap) return;
-    size_t want = 2 * (pos + need);
+    size_t want = std::max(pos + need, 2 * cap);
     if (buf == stack_bytes) {
       if (scratch_.size() < want) scratch_.resize(want);
       std::memcpy(scratch_.data(), stack_bytes, pos);

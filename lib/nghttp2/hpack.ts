@@ -160,7 +160,9 @@ export class HDDeflater {
 
   /** Sensitive flags for `count` fields, all clear. */
   #sensitiveFlags(count: number): Uint8Array {
-    if (this.#sensitive === null || this.#sensitive.length < count) this.#sensitive = new Uint8Array(Math.max(64, 2 * count));
+    if (this.#sensitive === null || this.#sensitive.length < count) {
+      this.#sensitive = new Uint8Array(Math.max(64, 2 * count));
+    }
     const flags = this.#sensitive;
     flags.fill(0, 0, count);
     return flags;
