@@ -36,6 +36,14 @@ interface SlabOutput {
 /** `binding/nghttp2/hd_deflater.cc`: wraps `nghttp2_hd_deflater`. */
 export interface NativeHDDeflater extends SlabOutput {
   /**
+   * Encodes one header block whose names and values are the arguments after
+   * the first three, in order (strings, written as UTF-8, or Uint8Arrays);
+   * `sensitive[i]` set marks field i never-indexed. An own function of each
+   * deflater. Returns the block's length, a negative error code, or
+   * `ERR_NO_SPACE` (the block waits for `takePending`).
+   */
+  deflateFields(slab: ArrayBuffer, offset: number, sensitive: Uint8Array | null, ...parts: (string | Uint8Array)[]): number;
+  /**
    * Encodes one header block from a single string holding every name and
    * value back to back, written as UTF-8; `lens[2i]`/`lens[2i+1]` are the
    * UTF-16 lengths of field i's name and value. Returns the block's length,

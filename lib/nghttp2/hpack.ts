@@ -59,6 +59,20 @@ export class HDTableEntry {
 
 const ERR_NO_SPACE = native.HDDeflater.ERR_NO_SPACE;
 
+/**
+ * Header lists of up to this many fields go to C as the arguments of one
+ * call (2 per field); longer ones are joined into one string (the stack of
+ * a call bounds its arguments).
+ */
+const ARGS_FIELDS_MAX = 1024;
+
+/** `Reflect.apply` as loaded: a later change to the global does not reach `deflate()`. */
+const apply = Reflect.apply;
+
+function partError(i: number, what: 'name' | 'value'): ArgumentError {
+  return new ArgumentError(`header ${i} ${what} must be a string or a Buffer`);
+}
+
 function toEntries(pairs: [Buffer, Buffer][]): HDTableEntry[] {
   return pairs.map(([name, value]) => new HDTableEntry(name, value));
 }
@@ -84,8 +98,9 @@ function checkTableSize(size: number): void {
  */
 export class HDDeflater {
   readonly #native: NativeHDDeflater;
-  #lens = new Uint32Array(128);
-  #sensitive = new Uint8Array(64);
+  // Made on first use (most lists are short and have no sensitive field).
+  #lens: Uint32Array | null = null;
+  #sensitive: Uint8Array | null = null;
 
   /**
    * @param hdTableBufsizeMax - Upper limit, in bytes, of the dynamic table
@@ -117,17 +132,69 @@ export class HDDeflater {
   deflate(headers: readonly HeaderField[]): Buffer {
     if (!Array.isArray(headers)) throw new ArgumentError('headers must be an array of [name, value] pairs');
     const count = headers.length;
-    if (this.#lens.length < 2 * count) this.#lens = new Uint32Array(4 * count);
-    if (this.#sensitive.length < count) this.#sensitive = new Uint8Array(2 * count);
+    if (count > ARGS_FIELDS_MAX) return this.#deflateLarge(headers);
+    let sensitive: Uint8Array | null = null;
+    // Every name and value is an argument of one native call (slab, offset
+    // and the sensitive flags first), which reads each string itself.
+    const args: unknown[] = new Array(3 + 2 * count);
+    for (let i = 0; i < count; i++) {
+      const field = headers[i];
+      if (!Array.isArray(field)) throw new ArgumentError(`header ${i} must be a [name, value] pair`);
+      const name = field[0] as unknown;
+      const value = field[1] as unknown;
+      if (typeof name !== 'string' && !(name instanceof Uint8Array)) throw partError(i, 'name');
+      if (typeof value !== 'string' && !(value instanceof Uint8Array)) throw partError(i, 'value');
+      args[3 + 2 * i] = name;
+      args[4 + 2 * i] = value;
+      if (field[2] === true) {
+        sensitive ??= this.#sensitiveFlags(count);
+        sensitive[i] = 1;
+      }
+    }
+    const offset = pool.offset;
+    args[0] = pool.ab;
+    args[1] = offset;
+    args[2] = sensitive;
+    return this.#block(apply(this.#native.deflateFields, undefined, args) as number, offset);
+  }
+
+  /** Sensitive flags for `count` fields, all clear. */
+  #sensitiveFlags(count: number): Uint8Array {
+    if (this.#sensitive === null || this.#sensitive.length < count) {
+      this.#sensitive = new Uint8Array(Math.max(64, 2 * count));
+    }
+    const flags = this.#sensitive;
+    flags.fill(0, 0, count);
+    return flags;
+  }
+
+  /** The block of a deflate call's result `n` written at `offset` of the pool's slab. */
+  #block(n: number, offset: number): Buffer {
+    if (n === ERR_NO_SPACE) {
+      pool.fresh(this.#native.pendingLength());
+      offset = 0;
+      n = this.#native.takePending(pool.ab, 0);
+    } else if (n < 0) {
+      throw nghttp2Error(n);
+    }
+    const block = new FastBuffer(pool.ab, offset, n) as Buffer;
+    pool.advance(n);
+    return block;
+  }
+
+  // Lists of more than ARGS_FIELDS_MAX fields: strings only are joined into
+  // one string that C writes as UTF-8 in one call (with lens the UTF-16
+  // lengths); C returns undefined only when a surrogate pair spans two
+  // strings, and then, as with Buffer fields, each string is encoded on its
+  // own.
+  #deflateLarge(headers: readonly HeaderField[]): Buffer {
+    const count = headers.length;
+    if (this.#lens === null || this.#lens.length < 2 * count) this.#lens = new Uint32Array(4 * count);
     const lens = this.#lens;
-    const sensitive = this.#sensitive;
+    const sensitive = this.#sensitiveFlags(count);
     let anySensitive = false;
     let joined = '';
     let i = 0;
-    // Every name and value a string: they are joined into one string that C
-    // writes as UTF-8 in one call (with lens the UTF-16 lengths). C returns
-    // undefined only when a surrogate pair spans two strings; then, as for
-    // Buffer fields, each string is encoded on its own.
     for (; i < count; i++) {
       const field = headers[i];
       if (!Array.isArray(field)) throw new ArgumentError(`header ${i} must be a [name, value] pair`);
@@ -142,28 +209,19 @@ export class HDDeflater {
       sensitive[i] = s ? 1 : 0;
       anySensitive ||= s;
     }
-    let offset = pool.offset;
+    const offset = pool.offset;
     let n: number | undefined;
     if (i === count) {
       n = this.#native.deflateString(joined, lens, count, anySensitive ? sensitive : null, pool.ab, offset);
     }
     if (n === undefined) n = this.#deflateBytes(headers, offset);
-    if (n === ERR_NO_SPACE) {
-      pool.fresh(this.#native.pendingLength());
-      offset = 0;
-      n = this.#native.takePending(pool.ab, 0);
-    } else if (n < 0) {
-      throw nghttp2Error(n);
-    }
-    const block = new FastBuffer(pool.ab, offset, n) as Buffer;
-    pool.advance(n);
-    return block;
+    return this.#block(n, offset);
   }
 
   #deflateBytes(headers: readonly HeaderField[], offset: number): number {
     const count = headers.length;
-    const lens = this.#lens;
-    const sensitive = this.#sensitive;
+    const lens = this.#lens!;
+    const sensitive = this.#sensitiveFlags(count);
     const parts: Uint8Array[] = new Array(2 * count);
     let total = 0;
     for (let i = 0; i < count; i++) {
@@ -174,7 +232,7 @@ export class HDDeflater {
         let bytes: Uint8Array;
         if (typeof x === 'string') bytes = Buffer.from(x, 'utf8');
         else if (x instanceof Uint8Array) bytes = x;
-        else throw new ArgumentError(`header ${i} ${j === 0 ? 'name' : 'value'} must be a string or a Buffer`);
+        else throw partError(i, j === 0 ? 'name' : 'value');
         parts[2 * i + j] = bytes;
         lens[2 * i + j] = bytes.length;
         total += bytes.length;
