@@ -4,23 +4,10 @@
 // parts; longer lists take the joined-string path. Each case is checked
 // against the same fields given as Buffer.from(s, 'utf8') (one byte path,
 // no string read in C) and decoded by HDInflater and by hpack.js.
-import { createRequire } from 'node:module';
-
 import { describe, expect, it } from 'vitest';
 
 import { HDDeflater, HDInflater, type HeaderField } from '../../lib/nghttp2/index.js';
-
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const hpackjs = require('hpack.js') as {
-  decompressor: {
-    create(o: { table: { size: number } }): {
-      write(b: Buffer): void;
-      execute(): void;
-      read(): { name: string; value: string } | null;
-    };
-  };
-};
+import { hpackjs } from '../helpers/hpackjs.js';
 
 type Part = string | Uint8Array;
 type Field = [Part, Part] | [Part, Part, boolean];

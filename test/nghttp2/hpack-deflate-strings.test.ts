@@ -1,25 +1,13 @@
-// HDDeflater.deflate with string fields (one joined string, written as UTF-8
-// in C): non-ASCII, lone and split surrogates, empty strings, many fields,
+// HDDeflater.deflate with string fields (up to 1024 fields: each string read
+// in C by deflateFields; longer lists: one joined string written as UTF-8 in
+// C): non-ASCII, lone and split surrogates, empty strings, many fields,
 // table size changes. Checked against Buffer.from(s, 'utf8') of each string,
 // against the same fields given as Buffers, and against hpack.js's decoder.
-import { createRequire } from 'node:module';
-
 import { describe, expect, it } from 'vitest';
 
 import { HDDeflater, HDInflater } from '../../lib/nghttp2/index.js';
+import { hpackjs } from '../helpers/hpackjs.js';
 
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const hpackjs = require('hpack.js') as {
-  decompressor: {
-    create(o: { table: { size: number } }): {
-      write(b: Buffer): void;
-      execute(): void;
-      read(): { name: string; value: string } | null;
-      updateTableSize(n: number): void;
-    };
-  };
-};
 
 type Field = [string, string];
 
