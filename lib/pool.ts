@@ -22,7 +22,14 @@ export const POOL_SIZE = 32 * 1024;
  * is a `Buffer` in every observable way (`Buffer.isBuffer`, `instanceof
  * Buffer`, every Buffer method).
  */
-export class FastBuffer extends Uint8Array {}
+export class FastBuffer extends Uint8Array {
+  // An explicit constructor: the implicit one of a derived class forwards
+  // its arguments by spreading them, which runs Array.prototype's iterator
+  // (replaceable by any code in the process) and costs a varargs call.
+  constructor(buffer: ArrayBufferLike, byteOffset: number, length: number) {
+    super(buffer, byteOffset, length);
+  }
+}
 Object.setPrototypeOf(FastBuffer.prototype, Buffer.prototype);
 Object.defineProperty(FastBuffer.prototype, 'constructor', { value: Buffer, writable: true, configurable: true });
 
