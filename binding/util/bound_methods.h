@@ -12,25 +12,21 @@
 
 namespace spdylay_binding {
 
-// Shared by the functions bound to one object and the object itself: `self`
-// is the object while it lives (nullptr after UnbindMethods); `refs` counts
-// the object plus each function not yet finalized.
+// The cell the functions bound to one object reach it through: `self` is
+// the object while it lives. Each bound function holds its object (a
+// non-enumerable `owner` property), so a function can never outlive the
+// object: the cell lives exactly as long as the object and needs no
+// finalizer of its own (one per function used to cost a napi reference
+// each, a good part of creating a codec or a session).
 template <typename T>
 struct BoundCell {
   T *self;
-  int refs;
 };
 
-template <typename T>
-void ReleaseBoundCell(napi_env, void *data, void *) {
-  auto *cell = static_cast<BoundCell<T> *>(data);
-  if (--cell->refs == 0) delete cell;
-}
-
 // Method M of B (T itself or one of its bases) on the T whose cell is the
-// function's data. A call after the object is gone (the function outlived
-// its wrapper) returns nothing, as a prototype method whose napi_unwrap
-// fails does (GuardedCall).
+// function's data. A call while the object is being torn down (self already
+// nullptr) returns nothing, as a prototype method whose napi_unwrap fails
+// does (GuardedCall).
 template <typename T, typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &)>
 napi_value BoundBaseMethod(napi_env env, napi_callback_info cbinfo) {
   return GuardedCall<B, M>(env, cbinfo, [](const Napi::CallbackInfo &info) -> B * {
@@ -48,38 +44,38 @@ struct BoundEntry {
   napi_callback cb;
 };
 
-// Makes one function per entry with a new cell for `self` and sets them as
-// own properties of `obj`. Returns the cell: the object holds one ref and
-// calls UnbindMethods from its destructor. On failure releases what it made
-// and throws.
+// Makes one function per entry, each holding `obj` and reaching `self`
+// through a new cell, and sets them as own properties of `obj`. Returns the
+// cell, which the object deletes from its destructor (UnbindMethods). On
+// failure throws, leaving the cell to the functions already made (they hold
+// an object whose constructor failed: nothing can reach them).
 template <typename T>
 BoundCell<T> *BindMethods(T *self, Napi::Object obj, std::initializer_list<BoundEntry> methods) {
   Napi::Env env = obj.Env();
-  auto *cell = new BoundCell<T>{self, 1};
+  auto *cell = new BoundCell<T>{self};
   for (const BoundEntry &m : methods) {
     napi_value fn;
     napi_status st = napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.cb, cell, &fn);
     if (st == napi_ok) {
-      ++cell->refs;
-      st = napi_add_finalizer(env, fn, cell, ReleaseBoundCell<T>, nullptr, nullptr);
-      if (st != napi_ok) --cell->refs;
+      napi_property_descriptor owner = {"owner", nullptr, nullptr, nullptr, nullptr, obj, napi_default, nullptr};
+      st = napi_define_properties(env, fn, 1, &owner);
     }
     if (st == napi_ok) st = napi_set_named_property(env, obj, m.name, fn);
     if (st != napi_ok) {
+      // Functions made so far hold `obj` and are unreachable without it;
+      // they are never called once this throws out of the constructor.
       cell->self = nullptr;
-      ReleaseBoundCell<T>(env, cell, nullptr);
       throw Napi::Error::New(env);
     }
   }
   return cell;
 }
 
-// From the object's destructor: its functions return nothing from now on.
+// From the object's destructor (the object, and so every function bound to
+// it, is unreachable): deletes the cell.
 template <typename T>
 void UnbindMethods(BoundCell<T> *&cell) {
-  if (!cell) return;
-  cell->self = nullptr;
-  ReleaseBoundCell<T>(nullptr, cell, nullptr);
+  delete cell;
   cell = nullptr;
 }
 
