@@ -26,7 +26,7 @@ export class FastBuffer extends Uint8Array {
   // An explicit constructor: the implicit one of a derived class forwards
   // its arguments by spreading them, which runs Array.prototype's iterator
   // (replaceable by any code in the process) and costs a varargs call.
-  constructor(buffer: ArrayBufferLike, byteOffset: number, length: number) {
+  constructor(buffer: ArrayBuffer, byteOffset: number, length: number) {
     super(buffer, byteOffset, length);
   }
 }
