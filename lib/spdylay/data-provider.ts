@@ -43,10 +43,12 @@ export type ReadCallback<S = unknown> = (session: Session, streamId: number, len
  * python binding, the caller need not hold it).
  */
 export class DataProvider<S = unknown> {
+  // Fields are `declare`d and assigned by the constructor (no class-field
+  // initialisers): one provider per response body is built with plain stores.
   /** The value passed to `readCb` as its last argument. */
-  source: S;
+  declare source: S;
   /** The read callback (see {@link ReadCallback}). */
-  readCb: ReadCallback<S>;
+  declare readCb: ReadCallback<S>;
 
   /**
    * @param source - Any value (a Buffer, a file handle, `null`, ...).
@@ -82,7 +84,7 @@ function bufferRead(this: void, _s: Session, _sid: number, length: number, ctrl:
  */
 export class BufferDataProvider extends DataProvider<{ data: Uint8Array; pos: number }> {
   /** The body. */
-  readonly data: Uint8Array;
+  declare readonly data: Uint8Array;
 
   /**
    * @param data - The body: bytes, or a string sent as UTF-8.
