@@ -260,7 +260,7 @@ static bool NarrowAscii(const uint16_t *u, size_t n, uint8_t *out) {
 // UTF-8 on its own (EncodeUtf8, as Buffer.from(string) would). A Uint8Array
 // part is copied as is.
 napi_value HDDeflater::DeflateFieldsCallback(napi_env env, napi_callback_info cbinfo) {
-  try {
+  return GuardedBody(env, [&]() -> napi_value {
     // The arguments of a list of up to 30 fields fit `local`: one
     // napi_get_cb_info.
     napi_value local[64];
@@ -275,12 +275,7 @@ napi_value HDDeflater::DeflateFieldsCallback(napi_env env, napi_callback_info cb
     if (argv.size() < argc) argv.resize(argc);
     NAPI_THROW_IF_FAILED(env, napi_get_cb_info(env, cbinfo, &argc, argv.data(), nullptr, nullptr), nullptr);
     return self->DeflateFields(env, argv.data(), argc);
-  } catch (const Napi::Error &e) {
-    napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
-    return nullptr;
-  } catch (...) {
-    return nullptr;
-  }
+  });
 }
 
 // deflateFields(slab, offset, sensitive|null, name0, value0, name1, ...).

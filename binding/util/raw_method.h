@@ -14,23 +14,31 @@
 
 namespace spdylay_binding {
 
-// Calls method M of the B* that `find(info)` returns (nothing when it returns
-// nullptr). A C++ exception becomes the JS exception, or nothing when JS
-// cannot run (a terminating worker): never an exception out of a napi
-// callback.
-template <typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &), typename Find>
-napi_value GuardedCall(napi_env env, napi_callback_info cbinfo, Find find) {
+// Runs `body` (returning a napi_value) inside a napi callback: a C++
+// exception becomes the JS exception, or nothing when JS cannot run (a
+// terminating worker): never an exception out of a napi callback.
+template <typename Body>
+napi_value GuardedBody(napi_env env, Body body) {
   try {
-    Napi::CallbackInfo info(env, cbinfo);
-    B *self = find(info);
-    if (!self) return nullptr;
-    return (self->*M)(info);
+    return body();
   } catch (const Napi::Error &e) {
     napi_throw(env, e.Value());  // fails harmlessly when JS cannot run
     return nullptr;
   } catch (...) {
     return nullptr;
   }
+}
+
+// Calls method M of the B* that `find(info)` returns (nothing when it returns
+// nullptr), guarded as GuardedBody.
+template <typename B, Napi::Value (B::*M)(const Napi::CallbackInfo &), typename Find>
+napi_value GuardedCall(napi_env env, napi_callback_info cbinfo, Find find) {
+  return GuardedBody(env, [&]() -> napi_value {
+    Napi::CallbackInfo info(env, cbinfo);
+    B *self = find(info);
+    if (!self) return nullptr;
+    return (self->*M)(info);
+  });
 }
 
 // A method M of B (T itself or one of its bases) called on the T wrapped by
