@@ -340,19 +340,32 @@ const REC_INSERTED = 2;
  */
 const RETAIN_LIMIT = 1024;
 
-/** The string mode's output area, shared by every inflater of the thread (each call reads it at once). */
+/** Size of the string mode's output area, in bytes (records in its first half, literal bytes in the second). */
+const SCRATCH_SIZE = 16384;
+
+/**
+ * The string mode's output area, shared by every inflater of the thread (each
+ * call reads it at once). A block whose output does not fit gets a larger
+ * area for that call only (`grow`, then `reset`): the size a peer's block
+ * needed is not kept.
+ */
 const scratch = {
-  ab: new ArrayBuffer(16384),
+  ab: new ArrayBuffer(SCRATCH_SIZE),
   u32: null as unknown as Uint32Array,
   buf: null as unknown as Buffer,
   grow(min: number): void {
-    this.ab = new ArrayBuffer(Math.max(2 * this.ab.byteLength, (min + 7) & ~7));
-    this.u32 = new Uint32Array(this.ab);
-    this.buf = Buffer.from(this.ab);
+    this.use(new ArrayBuffer(Math.max(2 * this.ab.byteLength, (min + 7) & ~7)));
+  },
+  reset(): void {
+    if (this.ab.byteLength !== SCRATCH_SIZE) this.use(new ArrayBuffer(SCRATCH_SIZE));
+  },
+  use(ab: ArrayBuffer): void {
+    this.ab = ab;
+    this.u32 = new Uint32Array(ab);
+    this.buf = Buffer.from(ab);
   },
 };
-scratch.u32 = new Uint32Array(scratch.ab);
-scratch.buf = Buffer.from(scratch.ab);
+scratch.use(scratch.ab);
 
 let staticNames: string[] | null = null;
 let staticValues: string[] = [];
@@ -478,12 +491,19 @@ export class HDInflater<S extends boolean = false> {
   }
 
   #inflateStrings(data: Uint8Array): [string, string][] {
-    let lit = this.#native.inflateStrings(data, scratch.ab);
-    if (typeof lit !== 'string') {
-      if (lit !== ERR_NO_SPACE) throw nghttp2Error(lit, this.#native.isUsable());
-      scratch.grow(this.#native.pendingLength());
-      lit = this.#native.takePendingStrings(scratch.ab);
+    const lit = this.#native.inflateStrings(data, scratch.ab);
+    if (typeof lit === 'string') return this.#readStrings(lit);
+    if (lit !== ERR_NO_SPACE) throw nghttp2Error(lit, this.#native.isUsable());
+    scratch.grow(this.#native.pendingLength());
+    try {
+      return this.#readStrings(this.#native.takePendingStrings(scratch.ab));
+    } finally {
+      scratch.reset();
     }
+  }
+
+  /** Builds the header list from the records in the scratch area and the block's literal string. */
+  #readStrings(lit: string): [string, string][] {
     const u32 = scratch.u32;
     const count = u32[0];
     if (u32[2] !== 0) {

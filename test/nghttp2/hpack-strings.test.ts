@@ -4,6 +4,9 @@
 // and python-hpack, and our deflater's raw-data round trip), and the strings
 // kept for dynamic table entries stay right through eviction, table size
 // changes, oversized entries, blocks past maxHeaderListSize and big blocks.
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -227,5 +230,25 @@ describe('HDInflater { strings: true }: errors', () => {
     expect(() => inf.inflate(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f]))).toThrow(HeaderCompressionError);
     expect(inf.usable).toBe(false);
     expect(() => inf.inflate(Buffer.from([0x82]))).toThrow(HeaderCompressionError);
+  });
+});
+
+describe('HDInflater { strings: true }: the shared output area', () => {
+  it('does not keep the size a 4 MiB header block needed once the call returns', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const value = 'v'.repeat(40 * 1024);
+    const fields: HeaderField[] = [];
+    for (let i = 0; i < 100; i++) fields.push([`x-big-${i}`, value, true]);
+    const block = Buffer.from(new HDDeflater().deflate(fields));
+    const inf = new HDInflater({ strings: true });
+    expect(inf.inflate(new HDDeflater().deflate([['a', 'b']]))).toEqual([['a', 'b']]);
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    const got = inf.inflate(block);
+    expect(got.length).toBe(100);
+    expect(got[99]).toEqual(['x-big-99', value]);
+    gc();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
   });
 });
