@@ -95,6 +95,8 @@ export interface NativeHDInflater extends SlabOutput {
   /** `nghttp2_hd_inflate_get_dynamic_table_size`, in bytes. */
   dynamicTableSize(): number;
   /** False once a decoding error has desynchronised the dynamic table. */
+  /** Capacity, in bytes, of the output kept between calls (for tests of its bound). */
+  keptBytes(): number;
   isUsable(): boolean;
 }
 

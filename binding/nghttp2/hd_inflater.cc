@@ -8,6 +8,20 @@
 
 namespace spdylay_binding {
 
+namespace {
+
+// Output kept between calls is trimmed back once a block needed more than
+// this: the size a peer's largest block needed is not kept for the life of
+// the inflater.
+constexpr size_t kKeepBytes = 64 * 1024;
+
+template <typename V>
+void TrimIfLarge(V &v) {
+  if (v.capacity() * sizeof(typename V::value_type) > kKeepBytes) V().swap(v);
+}
+
+}  // namespace
+
 Napi::Function HDInflater::Init(Napi::Env env) {
   Napi::Function ctor = DefineRawMethods(DefineClass(env, "HDInflater", {
       StaticValue("ERR_NO_SPACE", Napi::Number::New(env, kErrNoSpace)),
@@ -21,6 +35,7 @@ Napi::Function HDInflater::Init(Napi::Env env) {
                               {"getHdTable", RawMethod<HDInflater, &HDInflater::GetHdTable>},
                               {"dynamicTableSize", RawMethod<HDInflater, &HDInflater::DynamicTableSize>},
                               {"isUsable", RawMethod<HDInflater, &HDInflater::IsUsable>},
+                              {"keptBytes", RawMethod<HDInflater, &HDInflater::KeptBytes>},
                               {"inflateStrings", RawMethod<HDInflater, &HDInflater::InflateStrings>},
                               {"takePendingStrings", RawMethod<HDInflater, &HDInflater::TakePendingStrings>},
                           });
@@ -134,6 +149,7 @@ Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
     uint8_t *base = slab.data;
     std::memcpy(base, head, kHead);
     if (!lens_.empty()) std::memcpy(base + lens_at, lens_.data(), lens_.size() * sizeof(uint32_t));
+    TrimIfLarge(lens_);
     return Napi::Number::New(env, static_cast<double>(total));
   }
   if (!spilled) bytes_.assign(dst, dst + nbytes);
@@ -143,6 +159,8 @@ Napi::Value HDInflater::Inflate(const Napi::CallbackInfo &info) {
   if (!lens_.empty()) {
     std::memcpy(out_.data() + lens_at, lens_.data(), lens_.size() * sizeof(uint32_t));
   }
+  TrimIfLarge(lens_);
+  TrimIfLarge(bytes_);
   return Napi::Number::New(env, kErrNoSpace);
 }
 
@@ -322,10 +340,13 @@ Napi::Value HDInflater::TakePendingStrings(const Napi::CallbackInfo &info) {
   std::memcpy(base, recs_.data(), head);
   if (!bytes_.empty()) std::memcpy(base + head, bytes_.data(), bytes_.size());
   strings_pending_ = 0;
+  size_t nbytes = bytes_.size();
+  TrimIfLarge(recs_);
+  TrimIfLarge(bytes_);
   napi_value str;
   NAPI_THROW_IF_FAILED(env,
                        napi_create_string_latin1(env, reinterpret_cast<const char *>(base + head),
-                                                 bytes_.size(), &str),
+                                                 nbytes, &str),
                        Napi::Value());
   return Napi::Value(env, str);
 }
@@ -358,7 +379,9 @@ Napi::Value HDInflater::TakePending(const Napi::CallbackInfo &info) {
   if (!WriteToSlab(info[0], info[1], out_.data(), out_.size())) {
     throw Napi::RangeError::New(info.Env(), "slab too small for the pending header list");
   }
-  return Napi::Number::New(info.Env(), static_cast<double>(out_.size()));
+  double n = static_cast<double>(out_.size());
+  TrimIfLarge(out_);
+  return Napi::Number::New(info.Env(), n);
 }
 
 Napi::Value HDInflater::ChangeTableSize(const Napi::CallbackInfo &info) {
@@ -378,6 +401,12 @@ Napi::Value HDInflater::DynamicTableSize(const Napi::CallbackInfo &info) {
 
 Napi::Value HDInflater::IsUsable(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), usable_);
+}
+
+Napi::Value HDInflater::KeptBytes(const Napi::CallbackInfo &info) {
+  size_t n = lens_.capacity() * sizeof(uint32_t) + bytes_.capacity() + out_.capacity() +
+             recs_.capacity() * sizeof(uint32_t);
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
 }  // namespace spdylay_binding

@@ -39,6 +39,8 @@ class HDInflater : public Napi::ObjectWrap<HDInflater> {
   Napi::Value GetHdTable(const Napi::CallbackInfo &info);
   Napi::Value DynamicTableSize(const Napi::CallbackInfo &info);
   Napi::Value IsUsable(const Napi::CallbackInfo &info);
+  // keptBytes(): capacity of the output vectors kept between calls (tests of their bound)
+  Napi::Value KeptBytes(const Napi::CallbackInfo &info);
 
   BoundCell<HDInflater> *cell_ = nullptr;  // inflate, inflateStrings bound to the object
   MemPool *pool_ = nullptr;  // the environment's, one reference

@@ -17,6 +17,7 @@ import {
   type HeaderField,
 } from '../../lib/nghttp2/index.js';
 import { ArgumentError } from '../../lib/errors.js';
+import { native } from '../../lib/native.js';
 import { type Case, folders, stories } from '../helpers/hpack-corpus.js';
 
 const fields = (c: Case): [string, string][] =>
@@ -250,5 +251,25 @@ describe('HDInflater { strings: true }: the shared output area', () => {
     expect(got[99]).toEqual(['x-big-99', value]);
     gc();
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
+  });
+});
+
+describe('HDInflater: output kept between calls', () => {
+  it('is trimmed back to at most 64 KiB per vector after a 4 MiB block, in both modes', () => {
+    const value = 'v'.repeat(40 * 1024);
+    const fields: HeaderField[] = [];
+    for (let i = 0; i < 100; i++) fields.push([`x-big-${i}`, value, true]);
+    const block = Buffer.from(new HDDeflater().deflate(fields));
+    const big = new ArrayBuffer(8 * 1024 * 1024);
+    // Buffer mode: a 32 KiB slab is too small, the list waits for takePending.
+    const bytes = new native.HDInflater(0);
+    expect(bytes.inflate(block, new ArrayBuffer(32 * 1024), 0)).toBe(native.HDInflater.ERR_NO_SPACE);
+    expect(bytes.takePending(big, 0)).toBeGreaterThan(4 * 1000 * 1000);
+    expect(bytes.keptBytes()).toBeLessThanOrEqual(4 * 64 * 1024);
+    // String mode: a 16 KiB scratch is too small, the list waits for takePendingStrings.
+    const strings = new native.HDInflater(0);
+    expect(strings.inflateStrings(block, new ArrayBuffer(16 * 1024))).toBe(native.HDInflater.ERR_NO_SPACE);
+    expect(strings.takePendingStrings(big).length).toBe(100 * 40 * 1024 + 100 * 'x-big-00'.length - 10);
+    expect(strings.keptBytes()).toBeLessThanOrEqual(4 * 64 * 1024);
   });
 });
