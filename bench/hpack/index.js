@@ -313,3 +313,12 @@ console.log(`  deflate: C ${ns(c.deflate)}, ours ${ns(ours.deflate)} = native ha
 console.log(`\nceilings (C's decoding + the JS floor of the result shape): strings ${(ns(c.inflate) / (ns(c.inflate) + ns(parts.stringsFloor))).toFixed(2)}x,`
   + ` Buffers ${(ns(c.inflate) / (ns(c.inflate) + ns(parts.floor))).toFixed(2)}x of C;`
   + ` the native halves alone: strings ${(ns(c.inflate) / ns(parts.nativeStrings)).toFixed(2)}x, Buffers ${(ns(c.inflate) / ns(parts.native)).toFixed(2)}x, deflate ${(ns(c.deflate) / ns(parts.nativeDeflate)).toFixed(2)}x of C`);
+// Budgets: what each target leaves per field beyond C's own coding (a
+// binding cannot do nghttp2's work in less time than nghttp2 driven from C),
+// against what ours spends beyond it in this run.
+const beyond = (target, base, oursRate, floor) => {
+  const budget = ns(base) / target - ns(base);
+  return `${Math.round(budget)} ns${floor === undefined ? '' : ` (of which the JS floor of the result shape takes ${floor})`}, ours spends ${ns(oursRate) - ns(base)}`;
+};
+console.log(`budget per field beyond C's own work: strings at 0.7x: ${beyond(0.7, c.inflate, ours.strings, ns(parts.stringsFloor))};`
+  + ` Buffers at 0.5x: ${beyond(0.5, c.inflate, ours.inflate, ns(parts.floor))}; deflate at 0.6x: ${beyond(0.6, c.deflate, ours.deflate)}`);
