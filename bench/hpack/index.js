@@ -12,13 +12,11 @@
 //
 // Usage: node bench/hpack [--seconds S] [--rounds N]   (needs `npm run build`)
 'use strict';
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { parseArgs } = require('node:util');
 const hpackjs = require('hpack.js');
 const { HDDeflater, HDInflater } = require('../../dist/nghttp2');
+const { loadStories, prepareCDriver } = require('./corpus.js');
 
 const { values: opts } = parseArgs({
   options: {
@@ -29,42 +27,15 @@ const { values: opts } = parseArgs({
 });
 const seconds = Number(opts.seconds);
 const rounds = Number(opts.rounds);
-const sharedDir = process.env.SPDYLAY_SHARED_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared');
-const corpusDir = opts.corpus ?? path.join(sharedDir, 'hpack-test-case', 'raw-data');
-
 // stories[s][c] = [[name, value], ...]
-const stories = fs
-  .readdirSync(corpusDir)
-  .filter((f) => /^story_\d+\.json$/.test(f))
-  .sort()
-  .map((f) => JSON.parse(fs.readFileSync(path.join(corpusDir, f), 'utf8')).cases.map((c) =>
-    c.headers.map((h) => { const k = Object.keys(h)[0]; return [k, h[k]]; })));
+const stories = loadStories(opts.corpus);
 const fieldsPerPass = stories.reduce((n, s) => n + s.reduce((m, c) => m + c.length, 0), 0);
 
 // --- nghttp2 from C -------------------------------------------------------
-// Compiles the C driver and writes the corpus for it; returns a function
-// that runs one timed round and returns { deflate, inflate } fields/s.
+// Returns a function that runs one timed round of the C driver and returns
+// { deflate, inflate } fields/s.
 function prepareC() {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spdylay-bench-hpack-'));
-  const parts = [];
-  const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); parts.push(b); };
-  u32(stories.length);
-  for (const story of stories) {
-    u32(story.length);
-    for (const fields of story) {
-      u32(fields.length);
-      for (const [n, v] of fields) {
-        const nb = Buffer.from(n); const vb = Buffer.from(v);
-        u32(nb.length); parts.push(nb); u32(vb.length); parts.push(vb);
-      }
-    }
-  }
-  const corpusFile = path.join(tmp, 'corpus.bin');
-  fs.writeFileSync(corpusFile, Buffer.concat(parts));
-  const exe = path.join(tmp, 'hpack_c');
-  execFileSync('cc', ['-O2', '-o', exe, path.join(__dirname, 'hpack_c.c'),
-    '/usr/lib/x86_64-linux-gnu/libnghttp2.a'], { stdio: 'inherit' });
-  process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+  const { exe, corpusFile } = prepareCDriver(stories);
   return () => JSON.parse(execFileSync(exe, [corpusFile, String(seconds), '1'], { encoding: 'utf8' }));
 }
 
