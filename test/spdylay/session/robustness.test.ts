@@ -17,28 +17,11 @@ import {
   SpdylayError, WINDOW_UPDATE, type Frame, type PingFrame, type SessionOptions,
 } from '../../../lib/spdylay/index.js';
 import { POST_NV, Pair, REQ_NV, RES_NV, bufferProvider } from '../../helpers/spdylay.js';
+import { randomBytes, rng } from '../../helpers/rng.js';
 import { decodeFrames, type WireFrame } from '../../helpers/spdy-wire.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomBytes(r: () => number, n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(r() * 256);
-  return b;
-}
 
 /**
  * What a session reported through its callbacks and every byte its sendCb
