@@ -49,10 +49,21 @@ static Napi::Value HpackPoolCachedBytes(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
+// externalMemoryReported(): V8's count of external memory, in bytes, which
+// includes what every live session and HPACK codec reports (ExternalMemory),
+// for tests of that accounting.
+static Napi::Value ExternalMemoryReported(const Napi::CallbackInfo &info) {
+  int64_t total = 0;
+  NAPI_THROW_IF_FAILED(info.Env(), napi_adjust_external_memory(info.Env(), 0, &total), Napi::Value());
+  return Napi::Number::New(info.Env(), static_cast<double>(total));
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("versions", Napi::Function::New<Versions>(env, "versions"));
   exports.Set("nghttp2Strerror", Napi::Function::New<Nghttp2Strerror>(env, "nghttp2Strerror"));
   exports.Set("hpackPoolCachedBytes", Napi::Function::New<HpackPoolCachedBytes>(env, "hpackPoolCachedBytes"));
+  exports.Set("externalMemoryReported",
+              Napi::Function::New<ExternalMemoryReported>(env, "externalMemoryReported"));
   exports.Set("HDDeflater", HDDeflater::Init(env));
   exports.Set("HDInflater", HDInflater::Init(env));
   exports.Set("Http2Session", Http2Session::Init(env));

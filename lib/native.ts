@@ -315,6 +315,12 @@ export interface NativeModule {
   nghttp2Strerror(code: number): string;
   /** Bytes of idle blocks in this environment's HPACK allocator free lists (tests of their bound). */
   hpackPoolCachedBytes(): number;
+  /**
+   * V8's count of external memory, in bytes (`napi_adjust_external_memory`
+   * by 0): it includes what each live SPDY session (40 KiB) and HPACK codec
+   * (12 KiB) reports of its native memory (tests of that accounting).
+   */
+  externalMemoryReported(): number;
   HDDeflater: {
     new (maxDeflateTableSize: number): NativeHDDeflater;
     readonly ERR_NO_SPACE: number;

@@ -110,6 +110,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
     throw e;
   }
   BindHotMethods(info.This().As<Napi::Object>());
+  external_.Report(env, kReportedBytes);
 }
 
 SpdylaySession::~SpdylaySession() {
