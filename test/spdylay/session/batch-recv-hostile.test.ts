@@ -16,6 +16,8 @@
 // each kind, their bytes and their order among themselves may not. See
 // sendPhase() for exactly what is compared there.
 import { createHash } from 'node:crypto';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 
 import { describe, expect, it } from 'vitest';
 
@@ -26,6 +28,9 @@ import {
 import { spdylayLayout } from '../../../lib/native.js';
 import { decodeFrames, type WireFrame } from '../../helpers/spdy-wire.js';
 import { POST_NV, REQ_NV, RES_NV } from '../../helpers/spdylay.js';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
 const VERSIONS = [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1];
 const SIDES: [string, number][] = [['CLIENT', CLIENT], ['SERVER', SERVER]];
@@ -583,4 +588,58 @@ describe('batchRecvCallbacks with hostile input: a callback that throws mid-batc
       });
     }
   }
+});
+
+describe('batchRecvCallbacks with hostile input: a request and its reset in one input', () => {
+  // The peer sends a request and resets it in the same input. In the default
+  // mode onRequestRecvCb answers while the stream is open and the reset then
+  // releases the body; in batch mode it answers after the library has closed
+  // the stream, and the body must still go (it was kept for the life of the
+  // session: a peer could make a server hold any number of response bodies).
+  it.each(VERSIONS)('version %i: the response body submitted from onRequestRecvCb is released as in the default mode', async (version) => {
+    const out: Buffer[] = [];
+    const c = new Session(CLIENT, version, { sendCb: (_s, d) => { out.push(Buffer.from(d)); return d.length; } });
+    for (let i = 0; i < 4; i++) c.submitRequest(3, REQ_NV);
+    c.send();
+    // RST_STREAM(CANCEL) for streams 1, 3, 5, 7 after the requests (with FIN)
+    const rsts = [1, 3, 5, 7].map((sid) => ctrl(version, 3, 0, u32(sid, 5)));
+    const input = Buffer.concat([...out, ...rsts]);
+    const released = async (batch: boolean) => {
+      const bodies: WeakRef<object>[] = [];
+      const log: string[] = [];
+      const s = new Session(SERVER, version, {
+        batchRecvCallbacks: batch,
+        onRequestRecvCb: (ss, sid) => {
+          const data = Buffer.alloc(10000, sid);
+          // streams 1 and 5: a Buffer served natively; 3 and 7: a JS provider
+          const prd = sid % 4 === 1 ? new BufferDataProvider(data)
+            : new DataProvider(data, (_s, _sid, length, ctrl, src) => {
+              ctrl.flags = READ_EOF;
+              return (src as Buffer).subarray(0, Math.min(length, 10));
+            });
+          bodies.push(new WeakRef(data), new WeakRef(prd));
+          ss.submitResponse(sid, RES_NV, prd);
+        },
+        onStreamCloseCb: (_s, sid, st) => log.push(`close ${sid} ${st}`),
+        onCtrlNotSendCb: (_s, f, code) => log.push(`not sent ${f.frameType} ${code}`),
+      });
+      s.recv(input);
+      s.send();
+      // WeakRefs made in this job hold their targets until it ends
+      await new Promise((res) => setImmediate(res));
+      gc();
+      await new Promise((res) => setImmediate(res));
+      gc();
+      expect(s.wantRead()).toBe(true); // the session is alive (and holds what it holds)
+      return { log, kept: bodies.filter((w) => w.deref() !== undefined).length, n: bodies.length };
+    };
+    const plain = await released(false);
+    const batched = await released(true);
+    expect(plain.n).toBe(8);
+    expect(plain.log).toEqual(['close 1 5', 'close 3 5', 'close 5 5', 'close 7 5',
+      'not sent 2 -510', 'not sent 2 -510', 'not sent 2 -510', 'not sent 2 -510']);
+    expect(batched.log).toEqual(plain.log);
+    expect(plain.kept).toBe(0);
+    expect(batched.kept).toBe(0);
+  });
 });
