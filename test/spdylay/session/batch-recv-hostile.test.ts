@@ -539,49 +539,73 @@ describe('batchRecvCallbacks with hostile input', () => {
 describe('batchRecvCallbacks with hostile input: a callback that throws mid-batch', () => {
   const RECV_CALLBACKS = ['onCtrlRecvCb', 'onInvalidCtrlRecvCb', 'onDataChunkRecvCb', 'onDataRecvCb', 'onStreamCloseCb',
     'onRequestRecvCb', 'onCtrlRecvParseErrorCb', 'onUnknownCtrlRecvCb'];
+
+  /**
+   * Runs `inputs` in both modes with each callback throwing at its first
+   * call, at the middle call of its biggest batch and at its last call:
+   * the callbacks, exceptions and bytes sent must be the same (compare()).
+   * Returns the number of runs and, per run, what recv()/send() threw.
+   */
+  function throwing(side: number, version: number, inputs: Buffer[], answer: boolean, stats: QueueStats) {
+    // per callback: its calls, and the first and last call of the phase with most of them
+    const counts = new Map<string, number>();
+    const perPhase = new Map<string, [first: number, last: number]>();
+    for (const l of victim(side, version, false, inputs, answer).log) {
+      const [phase, name] = l.split(' ') as [string, string];
+      const n = (counts.get(name) ?? 0) + 1;
+      counts.set(name, n);
+      const k = `${name} ${phase}`;
+      perPhase.set(k, [perPhase.get(k)?.[0] ?? n, n]);
+    }
+    let runs = 0;
+    const threwLines: string[] = [];
+    for (const name of [...RECV_CALLBACKS, 'sendCb', 'onCtrlSendCb']) {
+      const n = counts.get(name) ?? 0;
+      if (n === 0) continue;
+      let [first, last] = [1, 1];
+      for (const [k, [f, l]] of perPhase) if (k.startsWith(`${name} `) && l - f > last - first) [first, last] = [f, l];
+      for (const nth of new Set([1, Math.ceil((first + last) / 2), n])) {
+        const thrower = { name, nth };
+        const plain = victim(side, version, false, inputs, answer, thrower);
+        const batched = victim(side, version, true, inputs, answer, thrower, stats);
+        // recv()/send() rethrew the callback's own exception, once
+        const threw = plain.log.filter((l) => l.includes(` threw Error undefined undefined thrown by ${name} #${nth} (the one thrown)`));
+        expect(threw, `${name} #${nth}`).toHaveLength(1);
+        threwLines.push(plain.log.filter((l) => l.includes(' threw ')).join(' | '));
+        try {
+          compare(plain, batched, !answer);
+        } catch (e) {
+          throw new Error(`${name} #${nth} of ${n} (${answer ? 'answering' : 'logging only'}): ${(e as Error).message}`);
+        }
+        runs++;
+      }
+    }
+    return { runs, threwLines };
+  }
+
   for (const version of VERSIONS) {
     for (const [sideName, side] of SIDES) {
       it(`SPDY/${version === PROTO_SPDY3_1 ? '3.1' : V(version)} ${sideName}: the exception leaves the same recv() in both modes, and the session goes on alike`, () => {
+        const r = rng(version * 77 + side);
+        const stats = newStats();
         // an opening, a flood (several full queues in one recv()), 100 KiB of header values in one
         // recv() (a string flush), mutated frames, noise frames, noise
-        const r = rng(version * 77 + side);
         const f = frames(peerBytes(r, side, version, 50));
         const inputs = [Buffer.concat(f.slice(0, 8)), Buffer.concat([flood(r, version, 1500, false), ...f.slice(8)]),
           ...[2, 1, 0].flatMap((kind) => hostileInput(r, version, side, kind))];
-        const stats = newStats();
+        // an opening, PINGs past the flood limit, one more PING: a callback that throws in the
+        // flood's recv() makes it throw that exception, and the next one the FloodedError
+        const g = frames(peerBytes(r, side, version));
+        const flooded = [Buffer.concat(g.slice(0, 6)), pingFlood(side, version, 1100), ctrl(version, 6, 0, u32(1))];
         for (const answer of [false, true]) {
-          // per callback: its calls, and the middle call of the phase with most of them (the biggest batch)
-          const counts = new Map<string, number>();
-          const perPhase = new Map<string, [first: number, last: number]>();
-          for (const l of victim(side, version, false, inputs, answer).log) {
-            const [phase, name] = l.split(' ') as [string, string];
-            const n = (counts.get(name) ?? 0) + 1;
-            counts.set(name, n);
-            const k = `${name} ${phase}`;
-            perPhase.set(k, [perPhase.get(k)?.[0] ?? n, n]);
-          }
-          let throwers = 0;
-          for (const name of [...RECV_CALLBACKS, 'sendCb', 'onCtrlSendCb']) {
-            const n = counts.get(name) ?? 0;
-            if (n === 0) continue;
-            let [first, last] = [1, 1];
-            for (const [k, [f, l]] of perPhase) if (k.startsWith(`${name} `) && l - f > last - first) [first, last] = [f, l];
-            for (const nth of new Set([1, Math.ceil((first + last) / 2), n])) {
-              const thrower = { name, nth };
-              const plain = victim(side, version, false, inputs, answer, thrower);
-              const batched = victim(side, version, true, inputs, answer, thrower, stats);
-              const threw = plain.log.filter((l) => l.includes(` threw Error undefined undefined thrown by ${name} #${nth} (the one thrown)`));
-              expect(threw, `${name} #${nth}`).toHaveLength(1);
-              try {
-                compare(plain, batched, !answer);
-              } catch (e) {
-                throw new Error(`${name} #${nth} of ${n} (${answer ? 'answering' : 'logging only'}): ${(e as Error).message}`);
-              }
-              throwers++;
-            }
-          }
+          const a = throwing(side, version, inputs, answer, stats);
           // most receive callbacks fire for this input (which ones depends on the side)
-          expect(throwers).toBeGreaterThanOrEqual(15);
+          expect(a.runs).toBeGreaterThanOrEqual(15);
+          const b = throwing(side, version, flooded, answer, stats);
+          expect(b.runs).toBeGreaterThanOrEqual(6);
+          // a run threw in the flood's recv() (its exception instead of the FloodedError, which the next recv() threw)
+          expect(b.threwLines.some((l) => /^recv#1 threw Error .*thrown by .* \| recv#2 threw FloodedError [^|]*$/.test(l)),
+            b.threwLines.join('\n')).toBe(true);
         }
         expect(stats.fullFlushes).toBeGreaterThan(0);
         expect(stats.nvFlushes).toBeGreaterThan(0);
@@ -612,13 +636,18 @@ describe('batchRecvCallbacks with hostile input: a request and its reset in one 
         onRequestRecvCb: (ss, sid) => {
           const data = Buffer.alloc(10000, sid);
           // streams 1 and 5: a Buffer served natively; 3 and 7: a JS provider
-          const prd = sid % 4 === 1 ? new BufferDataProvider(data)
-            : new DataProvider(data, (_s, _sid, length, ctrl, src) => {
+          if (sid % 4 === 1) {
+            const prd = new BufferDataProvider(data);
+            bodies.push(new WeakRef(data), new WeakRef(prd));
+            ss.submitResponse(sid, RES_NV, prd);
+          } else {
+            const prd = new DataProvider(data, (_s, _sid, length, ctrl, src) => {
               ctrl.flags = READ_EOF;
-              return (src as Buffer).subarray(0, Math.min(length, 10));
+              return src.subarray(0, Math.min(length, 10));
             });
-          bodies.push(new WeakRef(data), new WeakRef(prd));
-          ss.submitResponse(sid, RES_NV, prd);
+            bodies.push(new WeakRef(data), new WeakRef(prd));
+            ss.submitResponse(sid, RES_NV, prd);
+          }
         },
         onStreamCloseCb: (_s, sid, st) => log.push(`close ${sid} ${st}`),
         onCtrlNotSendCb: (_s, f, code) => log.push(`not sent ${f.frameType} ${code}`),
