@@ -34,6 +34,7 @@ import {
 } from '../../../lib/spdylay/index.js';
 import { spdylayLayout } from '../../../lib/native.js';
 import { decodeFrames, type WireFrame } from '../../helpers/spdy-wire.js';
+import { randomBytes, rng } from '../../helpers/rng.js';
 import { POST_NV, REQ_NV, RES_NV } from '../../helpers/spdylay.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -42,24 +43,7 @@ const gc = vm.runInNewContext('gc') as () => void;
 const VERSIONS = [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1];
 const SIDES: [string, number][] = [['CLIENT', CLIENT], ['SERVER', SERVER]];
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const int = (r: () => number, n: number) => Math.floor(r() * n);
-
-function randomBytes(r: () => number, n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = int(r, 256);
-  return b;
-}
 
 const hash = (b: Uint8Array) => createHash('sha1').update(b).digest('hex').slice(0, 12);
 const hex = (b: Uint8Array) => (b.length <= 48 ? Buffer.from(b).toString('hex') : `${b.length}:${hash(b)}`);
