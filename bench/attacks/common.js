@@ -4,7 +4,8 @@
 //   the connection (GOAWAY code, RST_STREAM codes, socket close); a subclass
 //   reads its protocol's frames (_parse) and names its codes (goawayName,
 //   rstName);
-// - the drivers of the flood rows and the stalled-request rows;
+// - the drivers of the flood rows, the stalled-request rows and the
+//   connection-churn rows;
 // - the report helpers (until, tally, fmtN).
 'use strict';
 const net = require('node:net');
@@ -29,7 +30,11 @@ class RawConn {
     });
     this.sock.on('error', (e) => { this.error ??= e.code || String(e); });
     this.sock.on('close', () => { this.closed = true; });
-    this.sock.on('data', (d) => this._parse(d));
+    this.onFrames = null; // called after each chunk read is parsed
+    this.sock.on('data', (d) => {
+      this._parse(d);
+      if (this.onFrames) this.onFrames();
+    });
     if (!read) this.sock.pause();
   }
   resume() {
@@ -138,4 +143,67 @@ async function stallRow(cs, half, ctx) {
   return r;
 }
 
-module.exports = { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow };
+/** What each connection of a churn row does, by connection number modulo 4. */
+const CHURN_KINDS = ['read', 'unread', 'read', 'cut'];
+
+/**
+ * A connection-churn row: `par` connections at a time (ctx.q: 100, else
+ * 200), each opened as soon as the one before it in its slot is closed,
+ * until `count` were opened (ctx.q: 5,000, else 20,000) or the time is up
+ * (6 s with ctx.q, else 15 s, and never past ctx.deadline - 2.5 s).
+ * Connection i does CHURN_KINDS[i % 4]: 'read' writes a whole request, reads
+ * the response to its end (up to 5 s) and closes; 'unread' writes a whole
+ * request and closes once it is written, never reading; 'cut' writes half a
+ * request and closes. `open(kind)` returns { c, wire }: a new connection of
+ * the protocol file (a RawConn with ends, the count of streams the server
+ * ended) and what to write on it. `ended` counts the connections that did
+ * what their kind says (completed), their rate, and tallies the others by
+ * how the server ended them.
+ */
+async function churnRow(open, ctx) {
+  const count = ctx.q ? 5000 : 20000;
+  const par = ctx.q ? 100 : 200;
+  const t0 = Date.now();
+  const stopAt = Math.min(ctx.deadline - 2500, t0 + (ctx.q ? 6000 : 15000));
+  const waitBy = ctx.deadline - 1000;
+  const done = { read: 0, unread: 0, cut: 0 };
+  const others = [];
+  let started = 0;
+  const worker = async () => {
+    while (started < count && Date.now() < stopAt) {
+      const kind = CHURN_KINDS[started++ % 4];
+      const { c, wire } = open(kind);
+      await c.connected;
+      if (c.closed) {
+        others.push(`${kind}: no connection (${c.error ?? 'closed'})`);
+        continue;
+      }
+      if (kind === 'read') {
+        c.sock.write(wire);
+        await new Promise((resolve) => {
+          const t = setTimeout(resolve, Math.max(0, Math.min(waitBy, Date.now() + 5000) - Date.now()));
+          const end = () => { clearTimeout(t); resolve(); };
+          c.onFrames = () => { if (c.ends > 0 || c.goaway !== null || c.rst.size > 0) end(); };
+          c.sock.once('close', end);
+        });
+        if (c.ends > 0 && !c.rst.size && c.goaway === null) done.read++;
+        else others.push(`read: ${c.outcome()}`);
+      } else {
+        const written = await new Promise((resolve) => c.sock.write(wire, (err) => resolve(!err)));
+        if (written) done[kind]++;
+        else others.push(`${kind}: ${c.outcome()}`);
+      }
+      c.destroy();
+    }
+  };
+  await Promise.all(Array.from({ length: par }, worker));
+  const secs = (Date.now() - t0) / 1000;
+  const n = done.read + done.unread + done.cut;
+  const rest = others.length ? `; not completed: ${tally(others)}` : '';
+  return {
+    ended: `${n}/${started} conns completed in ${secs.toFixed(1)} s (${Math.round(n / secs)}/s: ` +
+      `${done.read} read the answer, ${done.unread} closed unread, ${done.cut} cut mid-request)${rest}`,
+  };
+}
+
+module.exports = { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow, churnRow };

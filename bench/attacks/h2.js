@@ -4,7 +4,7 @@
 // reader that records how the server ended each connection.
 'use strict';
 const { spawn } = require('node:child_process');
-const { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow } = require('./common.js');
+const { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow, churnRow } = require('./common.js');
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const T = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
@@ -95,7 +95,8 @@ function hpackBomb(streamId, frames) {
 /**
  * One raw client connection. Reads (unless `read: false`) and records what
  * the server sent: GOAWAY code, RST_STREAM codes, response HEADERS, DATA
- * bytes per stream; ACKs the server's SETTINGS (or blindly, up front, when
+ * bytes per stream, streams ended (END_STREAM, counted once the frame is
+ * whole); ACKs the server's SETTINGS (or blindly, up front, when
  * it never reads).
  */
 class Conn extends RawConn {
@@ -103,8 +104,10 @@ class Conn extends RawConn {
     super(port, read);
     this.headers = 0;
     this.dataBytes = 0;
+    this.ends = 0;
     this.onData = onData;
     this._skipStream = 0;
+    this._skipEnds = false; // the DATA frame being skipped has END_STREAM
     // Resolves once the server's SETTINGS arrived and were ACKed (or the socket closed).
     this.settled = new Promise((resolve) => { this._settled = resolve; this.sock.once('close', resolve); });
     const first = [PREFACE, settings(s)];
@@ -121,6 +124,7 @@ class Conn extends RawConn {
       this._skip -= n;
       this.dataBytes += n;
       if (this.onData) this.onData(this, this._skipStream, n);
+      if (!this._skip && this._skipEnds) { this._skipEnds = false; this.ends++; }
       off = n;
       if (off === d.length) return;
     }
@@ -138,6 +142,10 @@ class Conn extends RawConn {
         this.dataBytes += n;
         this._skip = len - n;
         this._skipStream = sid;
+        if (flags & F.END_STREAM) {
+          if (this._skip) this._skipEnds = true;
+          else this.ends++;
+        }
         if (this.onData && n) this.onData(this, sid, n);
         if (this.sock.destroyed) return;
         continue;
@@ -147,7 +155,10 @@ class Conn extends RawConn {
       p += 9 + len;
       if (type === T.GOAWAY && len >= 8) this.goaway ??= pl.readUInt32BE(4);
       else if (type === T.RST_STREAM && len >= 4) this._countRst(pl.readUInt32BE(0));
-      else if (type === T.HEADERS) this.headers++;
+      else if (type === T.HEADERS) {
+        this.headers++;
+        if (flags & F.END_STREAM) this.ends++;
+      }
       else if (type === T.SETTINGS && !(flags & F.ACK) && this.reading && !this.sock.destroyed) {
         this.sock.write(settingsAck());
         this._settled();
@@ -307,6 +318,21 @@ async function halfHeaders(port, ctx) {
   return stallRow(cs, half, ctx);
 }
 
+/**
+ * Connection churn (common.js churnRow): each connection sends the preface,
+ * SETTINGS and GET / in one HEADERS frame with END_STREAM; 'read' ACKs the
+ * server's SETTINGS and reads the response to its END_STREAM, 'unread'
+ * never reads (SETTINGS ACKed blindly), 'cut' sends the first half of the
+ * HEADERS frame only.
+ */
+function churn(port, ctx) {
+  const half = GET_ROOT.subarray(0, 9 + ((GET_ROOT.length - 9) >> 1));
+  return churnRow((kind) => {
+    const c = new Conn(port, { read: kind === 'read' });
+    return { c, wire: kind === 'cut' ? half : GET_ROOT };
+  }, ctx);
+}
+
 module.exports = {
   bomb1: (port, ctx) => bomb(port, ctx, 1, 9),
   bomb4: (port, ctx) => bomb(port, ctx, 4, 9),
@@ -320,4 +346,5 @@ module.exports = {
   pingFlood: (port, ctx) => neverReadFlood(port, ctx, ping(1)),
   settingsFlood: (port, ctx) => neverReadFlood(port, ctx, settings()),
   halfHeaders,
+  churn,
 };

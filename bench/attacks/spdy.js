@@ -5,7 +5,7 @@
 // records how the server ended each connection.
 'use strict';
 const zlib = require('node:zlib');
-const { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow } = require('./common.js');
+const { RawConn, sleep, until, tally, fmtN, flood, floodRow, stallRow, churnRow } = require('./common.js');
 
 const DICT = require('spdy-transport/lib/spdy-transport/protocol/spdy/dictionary.js')[3];
 const T = { SYN_STREAM: 1, SYN_REPLY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, HEADERS: 8, WINDOW_UPDATE: 9 };
@@ -64,6 +64,8 @@ class SpdyConn extends RawConn {
   constructor(port, { read = true } = {}) {
     super(port, read);
     this.replies = 0;
+    this.ends = 0; // streams the server ended (FIN on SYN_REPLY or a whole DATA frame)
+    this._skipEnds = false; // the DATA frame being skipped has FIN
   }
   goawayName(c) { return name(GOAWAY, c); }
   rstName(c) { return name(RST, c); }
@@ -72,6 +74,7 @@ class SpdyConn extends RawConn {
     if (this._skip) {
       off = Math.min(this._skip, d.length);
       this._skip -= off;
+      if (!this._skip && this._skipEnds) { this._skipEnds = false; this.ends++; }
       if (off === d.length) return;
     }
     const buf = this._buf.length ? Buffer.concat([this._buf, d.subarray(off)]) : d.subarray(off);
@@ -80,17 +83,26 @@ class SpdyConn extends RawConn {
       const len = buf.readUIntBE(p + 5, 3);
       if (!(buf[p] & 0x80)) {
         const n = Math.min(len, buf.length - p - 8);
+        const fin = buf[p + 4] & 1;
         p += 8 + n;
         this._skip = len - n;
+        if (fin) {
+          if (this._skip) this._skipEnds = true;
+          else this.ends++;
+        }
         continue;
       }
       if (buf.length - p < 8 + len) break;
       const type = buf.readUInt16BE(p + 2);
+      const flags = buf[p + 4];
       const pl = buf.subarray(p + 8, p + 8 + len);
       p += 8 + len;
       if (type === T.GOAWAY && len >= 8) this.goaway ??= pl.readUInt32BE(4);
       else if (type === T.RST_STREAM && len >= 8) this._countRst(pl.readUInt32BE(4));
-      else if (type === T.SYN_REPLY) this.replies++;
+      else if (type === T.SYN_REPLY) {
+        this.replies++;
+        if (flags & 1) this.ends++; // FIN
+      }
     }
     this._buf = Buffer.from(buf.subarray(p));
   }
@@ -158,4 +170,18 @@ async function halfSynStream(port, ctx) {
   return stallRow(cs, half, ctx);
 }
 
-module.exports = { zlibBomb: zlibBombAttack, pingFlood, emptyData, halfSynStream, _wire: zlibBomb };
+/**
+ * Connection churn (common.js churnRow): each connection sends the SPDY/3.1
+ * WINDOW_UPDATE and GET / in a SYN_STREAM with FIN (its header block
+ * compressed as every first block of a connection, so one wire serves all);
+ * 'read' reads the response to its FIN, 'unread' never reads, 'cut' sends
+ * the first half of the SYN_STREAM only.
+ */
+function churn(port, ctx) {
+  const req = synStream(1, true, request('GET', '/'));
+  const whole = Buffer.concat([HELLO, req]);
+  const half = Buffer.concat([HELLO, req.subarray(0, req.length >> 1)]);
+  return churnRow((kind) => ({ c: new SpdyConn(port, { read: kind === 'read' }), wire: kind === 'cut' ? half : whole }), ctx);
+}
+
+module.exports = { zlibBomb: zlibBombAttack, pingFlood, emptyData, halfSynStream, churn, _wire: zlibBomb };
