@@ -369,6 +369,11 @@ export interface NativeModule {
     readonly ERR_REENTRANT: number;
     /** A name or value held a NUL. */
     readonly ERR_NV_NUL: number;
+    /**
+     * submitResponse/submitData result: accepted, but the stream is closed
+     * for good, so its body was released at once (the library drops its frames unread).
+     */
+    readonly BODY_NOT_READ: number;
     /** Constructor flag: sendCb data is valid only during the call (`reuseSendBuffer`). */
     readonly FLAG_REUSE_SEND_BUFFER: number;
     /** Constructor flag: a dispatched ctrlSend/dataSend follows the send event that took its frame's last byte. */

@@ -13,6 +13,7 @@ Napi::Function SpdylaySession::Init(Napi::Env env) {
       {
           StaticValue("ERR_REENTRANT", Napi::Number::New(env, kErrReentrant)),
           StaticValue("ERR_NV_NUL", Napi::Number::New(env, kErrNvNul)),
+          StaticValue("BODY_NOT_READ", Napi::Number::New(env, kBodyNotRead)),
           StaticValue("FLAG_REUSE_SEND_BUFFER", Napi::Number::New(env, kFlagReuseSendBuffer)),
           StaticValue("FLAG_SENT_AFTER_SEND_CB", Napi::Number::New(env, kFlagSentAfterSendCb)),
           StaticValue("FLAG_BATCH_RECV", Napi::Number::New(env, kFlagBatchRecv)),
@@ -97,6 +98,7 @@ SpdylaySession::SpdylaySession(const Napi::CallbackInfo &info)
   if (side == 1) {
     rv = spdylay_session_client_new(&session_, static_cast<uint16_t>(version), &cbs, this);
   } else if (side == 2) {
+    server_ = true;
     rv = spdylay_session_server_new(&session_, static_cast<uint16_t>(version), &cbs, this);
   } else {
     rv = SPDYLAY_ERR_INVALID_ARGUMENT;
@@ -345,6 +347,9 @@ Napi::Value SpdylaySession::SubmitResponse(const Napi::CallbackInfo &info) {
   rv = spdylay_submit_response(session_, sid, nv_.data(), has ? &prd : nullptr);
   if (rv != 0) {
     if (bs) sources_.Release(bs);
+  } else if (has && ClosedForGood(sid)) {
+    if (bs) sources_.Release(bs);
+    rv = kBodyNotRead;
   } else if (has && !bs) {
     sources_.JsOpen(sid);
   }
@@ -388,10 +393,26 @@ Napi::Value SpdylaySession::SubmitData(const Napi::CallbackInfo &info) {
   int rv = spdylay_submit_data(session_, sid, static_cast<uint8_t>(flags), &prd);
   if (rv != 0) {
     if (bs) sources_.Release(bs);
+  } else if (ClosedForGood(sid)) {
+    if (bs) sources_.Release(bs);
+    rv = kBodyNotRead;
   } else if (!bs) {
     sources_.JsOpen(sid);
   }
   return Num(info.Env(), rv);
+}
+
+// A stream that is not open (closed, or an ID the peer skipped) and can
+// never be: its queued frames are dropped unread, and no close will come to
+// release a body submitted for it. The library has no "stream exists" call;
+// spdylay_session_set_stream_user_data fails exactly when there is no stream
+// (setting back the value it holds changes nothing).
+bool SpdylaySession::ClosedForGood(int32_t stream_id) {
+  if (stream_id <= 0) return false;
+  bool own = ((stream_id & 1) == 1) != server_;  // clients open odd IDs, servers even
+  if (stream_id > (own ? max_own_sid_ : max_peer_sid_)) return false;
+  void *ud = spdylay_session_get_stream_user_data(session_, stream_id);
+  return spdylay_session_set_stream_user_data(session_, stream_id, ud) != 0;
 }
 
 // submitSettings(flags, iv: Uint32Array of (id, flags, value) triples)

@@ -81,6 +81,10 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   // Codes private to the glue (outside spdylay's -999..-500).
   static constexpr int kErrReentrant = -30010;  // send()/recv() from inside a callback
   static constexpr int kErrNvNul = NvArgs::kErrNvNul;  // a name or value contains NUL
+  // submitResponse/submitData succeeded for a stream closed for good: the
+  // library drops its frames unread, so the body was released at once (the
+  // JS half forgets its provider).
+  static constexpr int kBodyNotRead = 1;
 
  private:
   // Puts send, recv, the submit calls made per request and response,
@@ -242,6 +246,14 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
 
   spdylay_session *session_ = nullptr;
   napi_env env_ = nullptr;
+  // The highest stream IDs opened so far by the peer (SYN_STREAMs received
+  // and accepted) and by this side (SYN_STREAMs sent): an ID at or below
+  // these that names no stream can never name one again (SPDY stream IDs
+  // only grow), so a body submitted for it is never read (ClosedForGood).
+  bool server_ = false;
+  int32_t max_peer_sid_ = 0;
+  int32_t max_own_sid_ = 0;
+  bool ClosedForGood(int32_t stream_id);
   // What one session typically holds natively (the C session, its zlib
   // streams for header blocks, the send buffer: about 37 KiB resident per
   // session measured after a request and its response), reported to V8.

@@ -294,6 +294,9 @@ void SpdylaySession::FlushStash() {
 void SpdylaySession::CtrlRecvCb(spdylay_session *, spdylay_frame_type type,
                                 spdylay_frame *frame, void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
+  if (type == SPDYLAY_SYN_STREAM && frame->syn_stream.stream_id > self->max_peer_sid_) {
+    self->max_peer_sid_ = frame->syn_stream.stream_id;
+  }
   if (!self->Has(kCtrlRecv)) return;
   if (self->Queueing() && self->QueueFrameEvent(kCtrlRecv, type, frame, 0)) return;
   // A SYN_STREAM with FIN: the library calls on_request_recv_callback next,
@@ -323,6 +326,9 @@ void SpdylaySession::BeforeCtrlSendCb(spdylay_session *, spdylay_frame_type type
 void SpdylaySession::CtrlSendCb(spdylay_session *, spdylay_frame_type type, spdylay_frame *frame,
                                 void *user_data) {
   auto *self = static_cast<SpdylaySession *>(user_data);
+  if (type == SPDYLAY_SYN_STREAM && frame->syn_stream.stream_id > self->max_own_sid_) {
+    self->max_own_sid_ = frame->syn_stream.stream_id;
+  }
   if (self->Has(kCtrlSend)) self->FrameEvent(kCtrlSend, type, frame, 0);
 }
 

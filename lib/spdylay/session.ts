@@ -543,6 +543,10 @@ export class Session<U = unknown> {
    * @param streamId - The request's stream.
    * @param nv - `[name, value]` string pairs; must hold `:status` and `:version`.
    * @param dataPrd - The response body, or omitted/`null` (SYN_REPLY gets FIN).
+   *   For a stream that is already closed (the client reset it, say), the
+   *   frames are dropped unread as in spdylay (`onCtrlNotSendCb` for the
+   *   SYN_REPLY) and the body is released at once, not held until the
+   *   session ends.
    * @throws InvalidArgumentError for a bad `nv`.
    */
   submitResponse<S>(streamId: number, nv: NameValue[], dataPrd?: DataProvider<S> | null): void {
@@ -556,9 +560,10 @@ export class Session<U = unknown> {
       s = encodeNv(nv, true);
       rv = this._n.submitResponse(streamId, s, s.length, nv.length, ptoken, body, 0);
     }
-    if (rv < 0) {
+    if (rv !== 0) {
+      // BODY_NOT_READ: the stream is closed for good; nothing will read the provider.
       this._tokens.drop(ptoken, 0);
-      throw errorForCode(rv);
+      if (rv < 0) throw errorForCode(rv);
     }
   }
 
@@ -595,7 +600,9 @@ export class Session<U = unknown> {
    *
    * @param streamId - The stream.
    * @param flags - `DATA_FLAG_FIN` to set FIN on the last DATA frame.
-   * @param dataPrd - The data source.
+   * @param dataPrd - The data source. For a stream that is already closed,
+   *   the DATA is dropped unread as in spdylay and the source is released at
+   *   once, not held until the session ends.
    * @throws TypeError when `dataPrd` is not a DataProvider.
    * @throws SpdylayError on a C error (e.g. out of memory).
    */
@@ -606,9 +613,10 @@ export class Session<U = unknown> {
     const body = nativeBody(dataPrd);
     const ptoken = body ? 0 : this._addProvider(dataPrd, streamId);
     const rv = this._n.submitData(streamId, flags, ptoken, body);
-    if (rv < 0) {
+    if (rv !== 0) {
+      // BODY_NOT_READ: the stream is closed for good; nothing will read the provider.
       this._tokens.drop(ptoken, 0);
-      throw errorForCode(rv);
+      if (rv < 0) throw errorForCode(rv);
     }
   }
 
