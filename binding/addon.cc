@@ -50,8 +50,8 @@ static Napi::Value HpackPoolCachedBytes(const Napi::CallbackInfo &info) {
 }
 
 // externalMemoryReported(): V8's count of external memory, in bytes, which
-// includes what every live session and HPACK codec reports (ExternalMemory),
-// for tests of that accounting.
+// includes what every live SPDY session reports (ExternalMemory), for tests
+// of that accounting.
 static Napi::Value ExternalMemoryReported(const Napi::CallbackInfo &info) {
   int64_t total = 0;
   NAPI_THROW_IF_FAILED(info.Env(), napi_adjust_external_memory(info.Env(), 0, &total), Napi::Value());

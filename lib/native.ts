@@ -317,8 +317,8 @@ export interface NativeModule {
   hpackPoolCachedBytes(): number;
   /**
    * V8's count of external memory, in bytes (`napi_adjust_external_memory`
-   * by 0): it includes what each live SPDY session (40 KiB) and HPACK codec
-   * (12 KiB) reports of its native memory (tests of that accounting).
+   * by 0): it includes what each live SPDY session reports of its native
+   * memory, 40 KiB (tests of that accounting).
    */
   externalMemoryReported(): number;
   HDDeflater: {

@@ -46,7 +46,6 @@ HDDeflater::HDDeflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDDefl
   // the function's data without napi_unwrap; it has no prototype method.
   cell_ = BindMethods(this, info.This().As<Napi::Object>(),
                      {{"deflateFields", &HDDeflater::DeflateFieldsCallback}});
-  external_.Report(info.Env(), kReportedBytes);
 }
 
 HDDeflater::~HDDeflater() {

@@ -3,7 +3,6 @@
 
 #include <nghttp2/nghttp2.h>
 
-#include "../util/external_memory.h"
 #include "../util/mem_pool.h"
 #include "../util/bound_methods.h"
 #include <napi.h>
@@ -45,11 +44,6 @@ class HDDeflater : public Napi::ObjectWrap<HDDeflater> {
 
   BoundCell<HDDeflater> *cell_ = nullptr;  // deflateFields bound to the object
   MemPool *pool_ = nullptr;  // the environment's, one reference
-  // What one codec typically holds natively (nghttp2's state, a dynamic table
-  // of the default 4 KiB with its per-entry overhead, the buffers kept
-  // between calls: 9-13 KiB resident per codec measured), reported to V8.
-  static constexpr int64_t kReportedBytes = 12 * 1024;
-  ExternalMemory external_;
   nghttp2_hd_deflater *deflater_ = nullptr;
   std::vector<nghttp2_nv> nva_;
   std::vector<uint8_t> out_;

@@ -59,7 +59,6 @@ HDInflater::HDInflater(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HDInfl
   cell_ = BindMethods(this, info.This().As<Napi::Object>(),
                      {{"inflate", BoundMethod<HDInflater, &HDInflater::Inflate>},
                   {"inflateStrings", BoundMethod<HDInflater, &HDInflater::InflateStrings>}});
-  external_.Report(info.Env(), kReportedBytes);
 }
 
 HDInflater::~HDInflater() {
