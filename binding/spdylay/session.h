@@ -197,13 +197,6 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   // Sends the queued receive events to JS (one kQueue call); the record's
   // frame slots are kept as they were.
   void FlushQueue();
-  // After the handlers of a queue (`words` words from kRecQueue) ran: the
-  // bodies of the streams its kStreamClose events closed are released, as
-  // StreamCloseCb releases them in the default mode. A handler that ran
-  // before such a close (onRequestRecvCb, say) may have submitted a body
-  // for the stream after the library closed it, and the library never reads
-  // or frees a body of a closed stream.
-  void ReleaseQueuedCloses(int32_t words);
   // Queues a received (or rejected) control frame; false when it cannot be
   // (EventRecord::QueueFrame): dispatch it with FrameEvent then.
   bool QueueFrameEvent(Kind kind, spdylay_frame_type type, spdylay_frame *frame, int32_t extra);
@@ -221,12 +214,8 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   bool MakeProvider(const Napi::CallbackInfo &info, size_t token_idx, size_t buf_idx,
                     int32_t stream_id, spdylay_data_provider *prd,
                     DataSources::BufSource **bs) {
-    ++bodies_made_;
     return sources_.Make(info[token_idx], info[buf_idx], stream_id, ReadCb, prd, bs);
   }
-  // Bodies given to submits so far (MakeProvider calls): FlushQueue tells
-  // from it whether the handlers of a queue submitted any.
-  uint32_t bodies_made_ = 0;
 
   // Constructor flags (argument 4).
   // sendCb data is valid only during the call: the output slab is reused
@@ -296,7 +285,6 @@ class SpdylaySession : public Napi::ObjectWrap<SpdylaySession>, private SlabHost
   // strings of their frames.
   bool batch_recv_ = false;
   int32_t queue_words_ = 0;
-  bool queue_closes_ = false;  // the queue holds a kStreamClose event
   std::string queue_nv_;
   // kFlagInternNv: the table (about 10 KiB), made at the session's first
   // frame event.

@@ -353,8 +353,6 @@ void SpdylaySession::FlushQueue() {
   int32_t n = queue_words_;
   if (n == 0) return;
   queue_words_ = 0;
-  bool closes = queue_closes_;
-  queue_closes_ = false;
   if (!dispatch_ || js_failed_) {
     queue_nv_.clear();
     if (intern_) intern_->Clear();  // the strings interned by these events never reach JS
@@ -377,42 +375,13 @@ void SpdylaySession::FlushQueue() {
   // The reader answers true once it has walked the whole queue (and so
   // holds every string interned by it).
   bool walked = false;
-  uint32_t bodies = bodies_made_;
   if (napi_call_function(env_, undefined_, dispatch_, 4, argv, &result) != napi_ok) {
     CaptureException();
   } else if (napi_get_value_bool(env_, result, &walked) != napi_ok) {
     walked = false;
   }
   if (!walked && intern_) intern_->Clear();
-  if (closes && bodies_made_ != bodies) ReleaseQueuedCloses(n);
   std::memcpy(&rec_[0], saved, sizeof saved);
-}
-
-void SpdylaySession::ReleaseQueuedCloses(int32_t words) {
-  for (int32_t o = kRecQueue, end = kRecQueue + words; o < end;) {
-    switch (rec_[o]) {
-      case kCtrlRecv:
-      case kInvalidCtrlRecv:
-        o += kQueueFrameWords + rec_[o + 3 + kFrameWords];
-        break;
-      case kStreamClose:
-        sources_.ReleaseStream(rec_[o + 1]);
-        sources_.JsTake(rec_[o + 1]);  // the reader drops the stream's JS providers itself
-        o += 5;
-        break;
-      case kDataChunkRecv:
-        o += 5;
-        break;
-      case kDataRecv:
-        o += 4;
-        break;
-      case kRequestRecv:
-        o += 2;
-        break;
-      default:
-        return;
-    }
-  }
 }
 
 void SpdylaySession::FlushBatch() {
@@ -519,7 +488,6 @@ void SpdylaySession::StreamCloseCb(spdylay_session *session, int32_t stream_id,
     e[3] = static_cast<int32_t>(token);
     e[4] = provider ? 1 : 0;
     self->Commit(5);
-    self->queue_closes_ = true;
     return;
   }
   EventRecord &rec = self->rec_;

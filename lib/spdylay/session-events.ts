@@ -501,8 +501,6 @@ function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, wo
   const h = ev.h;
   const end = R_QUEUE + words;
   const whole = h.valueThroughReader === true;
-  const tokens = ev.tokens;
-  const providersBefore = tokens.providersAdded;
   for (let o = R_QUEUE; o < end;) {
     const kind = r[o];
     if (kind === K_CTRL_RECV || kind === K_INVALID_CTRL_RECV) {
@@ -539,11 +537,7 @@ function readQueue(ev: SpdyEventReader<any>, nvs: string, input: ArrayBuffer, wo
         ev.closingStream = 0;
         ev.closingToken = 0;
       }
-      // A handler that ran before this close may have submitted a body for
-      // the stream, which the library closed before: it is never read, and
-      // goes now, as in the default mode (the native session releases its
-      // own half after the walk).
-      tokens.closeStream(streamId, token, r[o + 4] !== 0 || tokens.providersAdded !== providersBefore);
+      ev.tokens.closeStream(streamId, token, r[o + 4] !== 0);
       o += 5;
     } else if (kind === K_REQUEST_RECV) {
       try { h.requestRecv!(r[o + 1]); } catch (err) { ev.store(err); }

@@ -19,8 +19,6 @@ export class StreamTokens<P> {
   readonly userData = new Map<number, unknown>();
   /** Provider tokens -> providers not finished yet. */
   readonly providers = new Map<number, ProviderEntry<P>>();
-  /** Providers registered so far (addProvider calls). */
-  providersAdded = 0;
   private next = 1;
 
   /** A token for `value` (stream user data). */
@@ -32,7 +30,6 @@ export class StreamTokens<P> {
 
   /** A token for `prd`, of stream `streamId` (0 until known). */
   addProvider(prd: P, streamId: number): number {
-    this.providersAdded++;
     const t = this.take();
     this.providers.set(t, { prd, streamId });
     return t;
