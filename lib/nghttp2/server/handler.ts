@@ -56,6 +56,9 @@ export let handlerState: {
   setStreamId(h: BaseRequestHandler, id: number): void;
   failed(h: BaseRequestHandler): boolean;
   setFailed(h: BaseRequestHandler): void;
+  /** Whether the stream of `h` has closed (its onClose was called, or is being called). */
+  closed(h: BaseRequestHandler): boolean;
+  setClosed(h: BaseRequestHandler): void;
   /** The request fields as `[name, value]` strings (as `headers`, decoded without a Buffer per field). */
   headerStrings(h: BaseRequestHandler): [string, string][];
 };
@@ -94,6 +97,7 @@ export class BaseRequestHandler {
   #rec: number;
   #responded = false;
   #failed = false;
+  #closed = false;
 
   static {
     handlerState = {
@@ -112,6 +116,10 @@ export class BaseRequestHandler {
       },
       setFailed(h) {
         h.#failed = true;
+      },
+      closed: (h) => h.#closed,
+      setClosed(h) {
+        h.#closed = true;
       },
     };
   }
@@ -266,7 +274,9 @@ export class BaseRequestHandler {
    * Sends the response (`nghttp2_submit_response`). `:status` is put first,
    * then `headers`; no other field is added. May be called from any `on*`
    * method or later (for example after an upstream fetch); after the stream
-   * has closed or the connection is gone it does nothing.
+   * has closed (from {@link onClose} on) or the connection is gone it does
+   * nothing and keeps nothing: a Readable body is destroyed, a generator
+   * is never called.
    *
    * Two call forms: the reference's positional
    * `sendResponse(status = 200, headers = null, body = null)`, or one options
