@@ -28,7 +28,7 @@ export const LATE_BODY = 256 * 1024;
 export const LATE_DELAY = 400;
 
 /** Body forms of HTTP2Server's sendResponse. */
-export const H2_FORMS = ['buffer', 'readable', 'iterable', 'generator'] as const;
+export const H2_FORMS = ['buffer', 'readable', 'iterable', 'generator', 'info+trailers'] as const;
 /** Body forms of a ThreadedSPDYServer handler (wfile) and of a compat `res`. */
 export const WFILE_FORMS = ['end', 'writes', 'pipe', 'iterable'] as const;
 export const WHEN = ['close', 'timer'] as const;
@@ -87,7 +87,7 @@ export async function collect(rounds = 4): Promise<void> {
 
 /** Parses `/late/<form>/<when>`; null for other paths. */
 export function latePath(path: string): { form: string; when: When } | null {
-  const m = /^\/late\/([a-z]+)\/(close|timer)$/.exec(path);
+  const m = /^\/late\/([a-z+]+)\/(close|timer)$/.exec(path);
   return m ? { form: m[1]!, when: m[2] as When } : null;
 }
 
@@ -108,7 +108,8 @@ function h2Body(form: string): ResponseBody {
       return Readable.from([buf.subarray(0, 65536), buf.subarray(65536)], { objectMode: false });
     case 'iterable':
       return Readable.from(halves(buf), { objectMode: false });
-    case 'generator': {
+    case 'generator':
+    case 'info+trailers': {
       let done = false;
       return (size: number) => {
         if (done) return [null, DATA_EOF] as const;
@@ -149,7 +150,11 @@ export class LateH2Handler extends BaseRequestHandler {
     const body = h2Body(this.#late!.form);
     if (typeof body === 'object' && body !== null) tracker.track('stream', body);
     try {
+      // 'info+trailers': a 103 before, trailer fields after the (generator) body
+      const full = this.#late!.form === 'info+trailers';
+      if (full) this.sendInfo(103, [['link', '</a.css>; rel=preload']]);
       this.sendResponse({ body, headers: [['content-type', 'application/octet-stream']] });
+      if (full) this.sendTrailers([['x-checksum', '0']]);
       tracker.answered++;
     } catch (err) {
       tracker.errors.push(String(err));

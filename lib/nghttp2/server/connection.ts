@@ -258,7 +258,8 @@ export class HTTP2Connection {
   /** @internal */
   _submitTrailers(h: BaseRequestHandler, headers: HeaderList): void {
     const session = this.#session;
-    if (!session) return;
+    // closed: the body was never kept (see _submitResponse), nothing to add to
+    if (!session || handlerState.closed(h)) return;
     const [hs, count] = packHeaders(headers);
     if (count === 0) return;
     const rv = session.submitTrailers(h.streamId, hs!, count);
@@ -269,7 +270,7 @@ export class HTTP2Connection {
   /** @internal */
   _submitInfo(h: BaseRequestHandler, status: number, headers: HeaderList | null | undefined): void {
     const session = this.#session;
-    if (!session) return;
+    if (!session || handlerState.closed(h)) return;
     const [hs, count] = packHeaders(headers);
     const rv = session.submitInfo(h.streamId, status, hs, count);
     if (rv < 0) throw nghttp2Error(rv);

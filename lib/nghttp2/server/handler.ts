@@ -362,7 +362,9 @@ export class BaseRequestHandler {
    * frame goes without END_STREAM and a HEADERS frame with the fields and
    * END_STREAM follows it (`nghttp2_submit_trailer`). Call it after
    * {@link sendResponse} with a body (a generator or stream, or bytes
-   * before they are sent), before the body's end is reached.
+   * before they are sent), before the body's end is reached. After the
+   * stream has closed (from {@link onClose} on) or the connection is gone
+   * it does nothing.
    *
    * @param trailers - The trailer fields (lower-cased; no pseudo-headers).
    * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when a field has an unsupported type.
@@ -376,6 +378,7 @@ export class BaseRequestHandler {
    * Sends an informational (1xx) response before the final one: a HEADERS
    * frame with `:status` `status` and `headers`, without END_STREAM
    * (`nghttp2_submit_headers`), e.g. 100 Continue or 103 Early Hints.
+   * After the stream has closed or the connection is gone it does nothing.
    *
    * @param status - 100 to 199.
    * @param headers - Extra fields (e.g. `link` for 103).
