@@ -2,7 +2,8 @@
 # Runs the suites that drive native code hardest (HPACK corpus and bad input,
 # hostile blocks into both inflater modes, the deflater's field path,
 # HTTP/2 server robustness, SPDY session robustness and its batched receive
-# path (also under hostile input), SPDY server faults)
+# path (also under hostile input), SPDY server faults, late responses to
+# reset streams through every server)
 # against an ASan + UBSan build of the addon (build-asan/), so a memory error
 # in the glue or the C libraries fails the run.
 set -euo pipefail
@@ -24,7 +25,8 @@ for f in test/nghttp2/hpack.test.ts test/nghttp2/hpack-corpus.test.ts test/nghtt
   test/spdylay/session/nv-interned.test.ts test/spdylay/session/submit-nv-reuse.test.ts \
   test/spdylay/session/data-close.test.ts test/spdylay/session/data-batch.test.ts \
   test/spdylay/session/closed-stream-bodies.test.ts \
-  test/spdylay/session/batch-recv-hostile.test.ts; do
+  test/spdylay/session/batch-recv-hostile.test.ts \
+  test/nghttp2/late-responses.test.ts test/spdylay/server/late-responses.test.ts; do
   # a moved or renamed suite must fail the run, not drop out of it silently
   [ -f "$f" ] || { echo "test-asan: $f does not exist" >&2; exit 1; }
   suites+=("$f")

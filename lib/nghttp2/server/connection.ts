@@ -235,7 +235,11 @@ export class HTTP2Connection {
     }
     handlerState.markResponded(h);
     const session = this.#session;
-    if (!session) {
+    // After the stream closed (typically reset by the client before a late
+    // answer) nothing will be sent: the body is not kept. A body produced by
+    // JS used to stay in #bodies (and a stream's listeners in #aborts) until
+    // the connection ended, as no close comes again for that stream.
+    if (!session || handlerState.closed(h)) {
       abort?.();
       return;
     }
@@ -254,7 +258,8 @@ export class HTTP2Connection {
   /** @internal */
   _submitTrailers(h: BaseRequestHandler, headers: HeaderList): void {
     const session = this.#session;
-    if (!session) return;
+    // closed: the body was never kept (see _submitResponse), nothing to add to
+    if (!session || handlerState.closed(h)) return;
     const [hs, count] = packHeaders(headers);
     if (count === 0) return;
     const rv = session.submitTrailers(h.streamId, hs!, count);
@@ -265,7 +270,7 @@ export class HTTP2Connection {
   /** @internal */
   _submitInfo(h: BaseRequestHandler, status: number, headers: HeaderList | null | undefined): void {
     const session = this.#session;
-    if (!session) return;
+    if (!session || handlerState.closed(h)) return;
     const [hs, count] = packHeaders(headers);
     const rv = session.submitInfo(h.streamId, status, hs, count);
     if (rv < 0) throw nghttp2Error(rv);
@@ -569,6 +574,7 @@ export class HTTP2Connection {
             const h = this.#handlers.get(sid);
             if (h !== undefined) {
               this.#handlers.delete(sid);
+              handlerState.setClosed(h);
               if (this.#bodies.size) this.#dropBody(sid);
               try {
                 h.onClose(u32[i + REC_VALUE]!);
@@ -768,6 +774,7 @@ export class HTTP2Connection {
     const handlers = [...this.#handlers.values()];
     this.#handlers.clear();
     for (const h of handlers) {
+      handlerState.setClosed(h);
       try {
         h.onClose(INTERNAL_ERROR);
       } catch (err) {

@@ -56,6 +56,9 @@ export let handlerState: {
   setStreamId(h: BaseRequestHandler, id: number): void;
   failed(h: BaseRequestHandler): boolean;
   setFailed(h: BaseRequestHandler): void;
+  /** Whether the stream of `h` has closed (its onClose was called, or is being called). */
+  closed(h: BaseRequestHandler): boolean;
+  setClosed(h: BaseRequestHandler): void;
   /** The request fields as `[name, value]` strings (as `headers`, decoded without a Buffer per field). */
   headerStrings(h: BaseRequestHandler): [string, string][];
 };
@@ -94,6 +97,7 @@ export class BaseRequestHandler {
   #rec: number;
   #responded = false;
   #failed = false;
+  #closed = false;
 
   static {
     handlerState = {
@@ -112,6 +116,10 @@ export class BaseRequestHandler {
       },
       setFailed(h) {
         h.#failed = true;
+      },
+      closed: (h) => h.#closed,
+      setClosed(h) {
+        h.#closed = true;
       },
     };
   }
@@ -266,7 +274,9 @@ export class BaseRequestHandler {
    * Sends the response (`nghttp2_submit_response`). `:status` is put first,
    * then `headers`; no other field is added. May be called from any `on*`
    * method or later (for example after an upstream fetch); after the stream
-   * has closed or the connection is gone it does nothing.
+   * has closed (from {@link onClose} on) or the connection is gone it does
+   * nothing and keeps nothing: a Readable body is destroyed, a generator
+   * is never called.
    *
    * Two call forms: the reference's positional
    * `sendResponse(status = 200, headers = null, body = null)`, or one options
@@ -352,7 +362,9 @@ export class BaseRequestHandler {
    * frame goes without END_STREAM and a HEADERS frame with the fields and
    * END_STREAM follows it (`nghttp2_submit_trailer`). Call it after
    * {@link sendResponse} with a body (a generator or stream, or bytes
-   * before they are sent), before the body's end is reached.
+   * before they are sent), before the body's end is reached. After the
+   * stream has closed (from {@link onClose} on) or the connection is gone
+   * it does nothing.
    *
    * @param trailers - The trailer fields (lower-cased; no pseudo-headers).
    * @throws ArgumentError (a TypeError, `ERR_SPDYLAY_INVALID_ARG`) when a field has an unsupported type.
@@ -366,6 +378,7 @@ export class BaseRequestHandler {
    * Sends an informational (1xx) response before the final one: a HEADERS
    * frame with `:status` `status` and `headers`, without END_STREAM
    * (`nghttp2_submit_headers`), e.g. 100 Continue or 103 Early Hints.
+   * After the stream has closed or the connection is gone it does nothing.
    *
    * @param status - 100 to 199.
    * @param headers - Extra fields (e.g. `link` for 103).

@@ -1,0 +1,190 @@
+// Late responses over h2, end to end on 127.0.0.1, through every server
+// that speaks it: HTTP2Server, ThreadedSPDYServer's h2 path (cleartext,
+// prior knowledge) and createServer (the compat drop-in, `plain: true`).
+// A client opens a few hundred streams on one connection and resets each
+// (RST_STREAM CANCEL) right after its request, as browsers do; the
+// application answers each request only afterwards (from the close
+// notification, or after a fixed delay) with a 256 KiB body, in every form
+// the server's API takes. Asserted: every body (and the handler objects and
+// body streams) is released while the connection is still open (WeakRefs
+// collected after gc()), nothing at all is sent on the reset streams (RFC
+// 9113 5.4.2: no frames after RST_STREAM), and the same connection and a
+// fresh one still serve a request.
+import * as http2 from 'node:http2';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { type CompatServer, createServer } from '../../lib/index.js';
+import { awaitBody, isGoaway, legitH2, nodeConnect, nodeGet, openRaw } from '../helpers/attack-h2.js';
+import { sleep, until } from '../helpers/attack-mem.js';
+import { closeStartedServers, startHttp2Server, startSpdyServer } from '../helpers/attack-servers.js';
+import { closeServer, listen } from '../helpers/compat-core.js';
+import { type RawClient, requestHeaders, rstStream } from '../helpers/h2raw.js';
+import {
+  H2_FORMS, LATE_DELAY, LateH2Handler, LateSpdyHandler, WFILE_FORMS, WHEN, collect, lateApp, tracker,
+} from '../helpers/late-bodies.js';
+
+const CANCEL = 8;
+/** Streams opened and reset per case. */
+const STREAMS = 200;
+/** Streams opened at a time when each is reset once the application has it (under the 100 concurrent streams). */
+const ROUND = 50;
+/** Rate limits loose enough for STREAMS resets in one go (the defaults stay as they are). */
+const RESET_LIMITS = { streamResetBurst: 4 * STREAMS, streamResetRate: 4 * STREAMS };
+
+const compatServers: CompatServer[] = [];
+
+beforeEach(() => tracker.reset());
+afterEach(async () => {
+  await closeStartedServers();
+  await Promise.all(compatServers.splice(0).map((s) => closeServer(s)));
+});
+
+interface Target {
+  name: string;
+  forms: readonly string[];
+  /** Whether a request reset in the same read as its HEADERS still reaches the application. */
+  together: boolean;
+  start(): Promise<number>;
+}
+
+const targets: Target[] = [
+  {
+    name: 'HTTP2Server', forms: H2_FORMS, together: true,
+    start: async () => (await startHttp2Server(LateH2Handler, RESET_LIMITS)).port,
+  },
+  {
+    name: 'ThreadedSPDYServer (h2, plain)', forms: WFILE_FORMS, together: true,
+    start: async () => (await startSpdyServer(LateSpdyHandler, RESET_LIMITS)).port,
+  },
+  {
+    // h2 requests are emitted after the batch that carried them: one reset in it never is
+    name: 'createServer (h2, plain)', forms: WFILE_FORMS, together: false,
+    start: async () => {
+      const server = createServer({ spdy: { plain: true }, ...RESET_LIMITS }, lateApp);
+      compatServers.push(server);
+      return listen(server);
+    },
+  },
+];
+
+/** Frames the server sent on stream IDs in `ids`. */
+function framesOn(c: RawClient, ids: Set<number>): string[] {
+  return c.frames.filter((f) => ids.has(f.streamId)).map((f) => `stream ${f.streamId}: type ${f.type} flags ${f.flags}`);
+}
+
+/** Waits until the application answered every request it got (`expected` of them). */
+async function answers(expected: number): Promise<void> {
+  await until(() => tracker.answered + tracker.errors.length >= expected, 8000,
+    `${expected} late answers (requests ${tracker.requests}, answered ${tracker.answered}, errors ${tracker.errors.join('; ')})`);
+  expect(tracker.errors).toEqual([]);
+  expect(tracker.requests).toBe(expected);
+  // every answer came after the stream closed (a late one)
+  expect(tracker.early).toBe(0);
+  expect(tracker.refs.filter((r) => r.what === 'body')).toHaveLength(expected);
+}
+
+/**
+ * The attack and its checks: STREAMS requests for `path` on one
+ * connection, each reset (CANCEL) at once (`together`: in the same write
+ * as its request) or as soon as the application has every request
+ * (`dispatched`); the application answers each late. The bodies are
+ * released while the connection is still open, nothing is sent on those
+ * streams, and the connection and a fresh one are still served.
+ * `together` requests reach the application (`expectRequests` of them) or,
+ * with createServer, which emits h2 requests after the batch that carried
+ * them, not (null: any number, each answered late).
+ */
+async function lateCase(port: number, path: string, mode: 'together' | 'dispatched', expectRequests: number | null = STREAMS): Promise<void> {
+  const c = await openRaw(port);
+  try {
+    const ids = new Set<number>();
+    const requests: Buffer[] = [];
+    const resets: Buffer[] = [];
+    for (let i = 0; i < STREAMS; i++) {
+      const id = 2 * i + 1;
+      ids.add(id);
+      requests.push(requestHeaders(id, path));
+      resets.push(rstStream(id, CANCEL));
+    }
+    const next = 2 * STREAMS + 1;
+    if (mode === 'together') {
+      c.write(...requests.flatMap((r, i) => [r, resets[i]!]));
+      // The server took every frame before this request's answer.
+      c.write(requestHeaders(next, '/ok'));
+      expect((await awaitBody(c, next)).toString()).toBe('ok');
+      await sleep(LATE_DELAY + 50);
+      await answers(expectRequests ?? tracker.requests);
+    } else {
+      // In rounds within the servers' 100 concurrent streams.
+      for (let r = 0; r < STREAMS; r += ROUND) {
+        c.write(...requests.slice(r, r + ROUND));
+        await until(() => tracker.requests >= r + ROUND, 5000, `${r + ROUND} requests at the application (got ${tracker.requests})`);
+        c.write(...resets.slice(r, r + ROUND));
+      }
+      await answers(STREAMS);
+    }
+    // Released while the connection is still open.
+    await collect();
+    expect(tracker.alive(), 'objects still held after gc() (WeakRefs not collected)').toEqual({});
+    // The same connection serves a request; nothing was sent on the reset streams.
+    const last = next + 2;
+    c.write(requestHeaders(last, '/ok'));
+    expect((await awaitBody(c, last)).toString()).toBe('ok');
+    expect(framesOn(c, ids)).toEqual([]);
+    expect(c.frames.some(isGoaway)).toBe(false);
+    expect(c.isClosed).toBe(false);
+  } finally {
+    c.destroy();
+  }
+  await legitH2(port, '/ok');
+}
+
+describe.each(targets)('$name: responses answered after the client reset the stream', (target) => {
+  for (const when of WHEN) {
+    it.each(target.forms)(`%s body, answered ${when === 'close' ? 'from the close notification' : 'after a fixed delay'}, streams reset once the application has the requests: released, nothing sent, still serving`, async (form) => {
+      const port = await target.start();
+      await lateCase(port, `/late/${form}/${when}`, 'dispatched');
+    });
+  }
+
+  if (target.together) {
+    it.each(target.forms)('%s body, answered after a fixed delay, each stream reset in the same write as its request: released, nothing sent, still serving', async (form) => {
+      const port = await target.start();
+      await lateCase(port, `/late/${form}/timer`, 'together', STREAMS);
+    });
+  } else {
+    it('each stream reset in the same write as its request: not handed to the application (or answered late and released), nothing sent, still serving', async () => {
+      const port = await target.start();
+      await lateCase(port, `/late/${target.forms[0]!}/timer`, 'together', null);
+    });
+  }
+
+  it('Node http2 client: streams cancelled with stream.close(NGHTTP2_CANCEL) once the application has the requests', async () => {
+    const port = await target.start();
+    const form = target.forms[1]!;
+    const s = await nodeConnect(port);
+    s.on('error', () => {});
+    try {
+      for (let r = 0; r < STREAMS; r += ROUND) {
+        const reqs: http2.ClientHttp2Stream[] = [];
+        for (let i = 0; i < ROUND; i++) {
+          const req = s.request({ ':path': `/late/${form}/timer` });
+          req.on('error', () => {});
+          req.on('response', () => tracker.errors.push(`stream ${req.id}: a response came after the cancel`));
+          reqs.push(req);
+        }
+        await until(() => tracker.requests >= r + ROUND, 5000, `${r + ROUND} requests at the application (got ${tracker.requests})`);
+        for (const req of reqs) req.close(http2.constants.NGHTTP2_CANCEL);
+      }
+      await answers(STREAMS);
+      await collect();
+      expect(tracker.alive()).toEqual({});
+      const r = await nodeGet(s, '/ok');
+      expect(r).toEqual({ status: 200, length: 2 });
+      expect(tracker.errors).toEqual([]);
+    } finally {
+      s.destroy();
+    }
+  });
+});
