@@ -11,12 +11,38 @@ import { Readable, pipeline } from 'node:stream';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
-import type { CompatIncomingMessage, CompatServerResponse } from '../../lib/compat/index.js';
+import { afterEach, beforeEach } from 'vitest';
+
+import type { CompatIncomingMessage, CompatServer, CompatServerResponse } from '../../lib/compat/index.js';
 import { BaseRequestHandler, DATA_EOF, type ResponseBody } from '../../lib/nghttp2/index.js';
 import { BaseSPDYRequestHandler } from '../../lib/spdylay/server/handler.js';
+import { closeStartedServers } from './attack-servers.js';
+import { closeServer } from './compat-core.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gcFn = vm.runInNewContext('gc') as () => void;
+
+/** Streams opened and reset per case. */
+export const STREAMS = 200;
+/** Streams opened at a time when each is reset once the application has it (under the 100 concurrent streams). */
+export const ROUND = 50;
+/** Rate limits loose enough for STREAMS resets in one go (the defaults stay as they are). */
+export const RESET_LIMITS = { streamResetBurst: 4 * STREAMS, streamResetRate: 4 * STREAMS };
+
+/**
+ * Registers the hooks of a late-response suite: the tracker is reset before
+ * each test; after it, the servers started through attack-servers.js and the
+ * createServer servers pushed to the returned array are closed.
+ */
+export function lateSuiteHooks(): CompatServer[] {
+  const compatServers: CompatServer[] = [];
+  beforeEach(() => tracker.reset());
+  afterEach(async () => {
+    await closeStartedServers();
+    await Promise.all(compatServers.splice(0).map((s) => closeServer(s)));
+  });
+  return compatServers;
+}
 
 /** Size of each late response body. */
 export const LATE_BODY = 256 * 1024;

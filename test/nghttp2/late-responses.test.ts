@@ -12,33 +12,22 @@
 // fresh one still serve a request.
 import * as http2 from 'node:http2';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { type CompatServer, createServer } from '../../lib/index.js';
+import { createServer } from '../../lib/index.js';
 import { awaitBody, isGoaway, legitH2, nodeConnect, nodeGet, openRaw } from '../helpers/attack-h2.js';
 import { sleep, until } from '../helpers/attack-mem.js';
-import { closeStartedServers, startHttp2Server, startSpdyServer } from '../helpers/attack-servers.js';
-import { closeServer, listen } from '../helpers/compat-core.js';
+import { startHttp2Server, startSpdyServer } from '../helpers/attack-servers.js';
+import { listen } from '../helpers/compat-core.js';
 import { type RawClient, requestHeaders, rstStream } from '../helpers/h2raw.js';
 import {
-  H2_FORMS, LATE_DELAY, LateH2Handler, LateSpdyHandler, WFILE_FORMS, WHEN, collect, lateApp, tracker,
+  H2_FORMS, LATE_DELAY, LateH2Handler, LateSpdyHandler, RESET_LIMITS, ROUND, STREAMS, WFILE_FORMS, WHEN, collect, lateApp,
+  lateSuiteHooks, tracker,
 } from '../helpers/late-bodies.js';
 
 const CANCEL = 8;
-/** Streams opened and reset per case. */
-const STREAMS = 200;
-/** Streams opened at a time when each is reset once the application has it (under the 100 concurrent streams). */
-const ROUND = 50;
-/** Rate limits loose enough for STREAMS resets in one go (the defaults stay as they are). */
-const RESET_LIMITS = { streamResetBurst: 4 * STREAMS, streamResetRate: 4 * STREAMS };
 
-const compatServers: CompatServer[] = [];
-
-beforeEach(() => tracker.reset());
-afterEach(async () => {
-  await closeStartedServers();
-  await Promise.all(compatServers.splice(0).map((s) => closeServer(s)));
-});
+const compatServers = lateSuiteHooks();
 
 interface Target {
   name: string;

@@ -12,31 +12,20 @@
 // is sent on the reset streams (after RST_STREAM the recipient sends no more
 // frames for the stream), and the same connection and a fresh one are still
 // served. The h2 side of these servers: test/nghttp2/late-responses.test.ts.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { type CompatServer, createServer } from '../../../lib/index.js';
+import { createServer } from '../../../lib/index.js';
 import { RST, RawSpdy3, T, control, isSpdyGoaway, type SpdyFrame } from '../../helpers/attack-spdy.js';
 import { sleep, until } from '../../helpers/attack-mem.js';
-import { closeStartedServers, startSpdyServer } from '../../helpers/attack-servers.js';
-import { closeServer, listen } from '../../helpers/compat-core.js';
-import { LATE_DELAY, LateSpdyHandler, WFILE_FORMS, WHEN, collect, lateApp, tracker } from '../../helpers/late-bodies.js';
+import { startSpdyServer } from '../../helpers/attack-servers.js';
+import { listen } from '../../helpers/compat-core.js';
+import {
+  LATE_DELAY, LateSpdyHandler, RESET_LIMITS, ROUND, STREAMS, WFILE_FORMS, WHEN, collect, lateApp, lateSuiteHooks, tracker,
+} from '../../helpers/late-bodies.js';
 import { RawSpdyClient } from '../../helpers/spdy-raw.js';
 import { CANCEL, PROTO_SPDY3_1 } from '../../../lib/spdylay/index.js';
 
-/** Streams opened and reset per case. */
-const STREAMS = 200;
-/** Streams opened at a time when each is reset once the application has it (under the 100 concurrent streams). */
-const ROUND = 50;
-/** Rate limits loose enough for STREAMS resets in one go (the defaults stay as they are). */
-const RESET_LIMITS = { streamResetBurst: 4 * STREAMS, streamResetRate: 4 * STREAMS };
-
-const compatServers: CompatServer[] = [];
-
-beforeEach(() => tracker.reset());
-afterEach(async () => {
-  await closeStartedServers();
-  await Promise.all(compatServers.splice(0).map((s) => closeServer(s)));
-});
+const compatServers = lateSuiteHooks();
 
 interface Protocol {
   name: string;
