@@ -11,11 +11,12 @@ import { Readable, pipeline } from 'node:stream';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 
 import type { CompatIncomingMessage, CompatServer, CompatServerResponse } from '../../lib/compat/index.js';
 import { BaseRequestHandler, DATA_EOF, type ResponseBody } from '../../lib/nghttp2/index.js';
 import { BaseSPDYRequestHandler } from '../../lib/spdylay/server/handler.js';
+import { until } from './attack-mem.js';
 import { closeStartedServers } from './attack-servers.js';
 import { closeServer } from './compat-core.js';
 
@@ -42,6 +43,36 @@ export function lateSuiteHooks(): CompatServer[] {
     await Promise.all(compatServers.splice(0).map((s) => closeServer(s)));
   });
   return compatServers;
+}
+
+/**
+ * STREAMS requests in rounds of ROUND (within the servers' 100 concurrent
+ * streams): `open(from, to)` sends requests [from, to), and once the
+ * application has them `reset(from, to)` resets those streams.
+ */
+export async function inRounds(open: (from: number, to: number) => void, reset: (from: number, to: number) => void): Promise<void> {
+  for (let r = 0; r < STREAMS; r += ROUND) {
+    open(r, r + ROUND);
+    await until(() => tracker.requests >= r + ROUND, 5000, `${r + ROUND} requests at the application (got ${tracker.requests})`);
+    reset(r, r + ROUND);
+  }
+}
+
+/** Waits until the application answered every request it got (`expected` of them). */
+export async function answers(expected: number): Promise<void> {
+  await until(() => tracker.answered + tracker.errors.length >= expected, 8000,
+    `${expected} late answers (requests ${tracker.requests}, answered ${tracker.answered}, errors ${tracker.errors.join('; ')})`);
+  expect(tracker.errors).toEqual([]);
+  expect(tracker.requests).toBe(expected);
+  // every answer came after the stream closed (a late one)
+  expect(tracker.early).toBe(0);
+  expect(tracker.refs.filter((r) => r.what === 'body')).toHaveLength(expected);
+}
+
+/** Asserts that every tracked body, handler and stream has been collected. */
+export async function expectReleased(): Promise<void> {
+  await collect();
+  expect(tracker.alive(), 'objects still held after gc() (WeakRefs not collected)').toEqual({});
 }
 
 /** Size of each late response body. */

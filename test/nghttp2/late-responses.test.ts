@@ -16,13 +16,13 @@ import { describe, expect, it } from 'vitest';
 
 import { createServer } from '../../lib/index.js';
 import { awaitBody, isGoaway, legitH2, nodeConnect, nodeGet, openRaw } from '../helpers/attack-h2.js';
-import { sleep, until } from '../helpers/attack-mem.js';
+import { sleep } from '../helpers/attack-mem.js';
 import { startHttp2Server, startSpdyServer } from '../helpers/attack-servers.js';
 import { listen } from '../helpers/compat-core.js';
 import { type RawClient, requestHeaders, rstStream } from '../helpers/h2raw.js';
 import {
-  H2_FORMS, LATE_DELAY, LateH2Handler, LateSpdyHandler, RESET_LIMITS, ROUND, STREAMS, WFILE_FORMS, WHEN, collect, lateApp,
-  lateSuiteHooks, tracker,
+  H2_FORMS, LATE_DELAY, LateH2Handler, LateSpdyHandler, RESET_LIMITS, STREAMS, WFILE_FORMS, WHEN, expectReleased, inRounds,
+  answers, lateApp, lateSuiteHooks, tracker,
 } from '../helpers/late-bodies.js';
 
 const CANCEL = 8;
@@ -62,17 +62,6 @@ function framesOn(c: RawClient, ids: Set<number>): string[] {
   return c.frames.filter((f) => ids.has(f.streamId)).map((f) => `stream ${f.streamId}: type ${f.type} flags ${f.flags}`);
 }
 
-/** Waits until the application answered every request it got (`expected` of them). */
-async function answers(expected: number): Promise<void> {
-  await until(() => tracker.answered + tracker.errors.length >= expected, 8000,
-    `${expected} late answers (requests ${tracker.requests}, answered ${tracker.answered}, errors ${tracker.errors.join('; ')})`);
-  expect(tracker.errors).toEqual([]);
-  expect(tracker.requests).toBe(expected);
-  // every answer came after the stream closed (a late one)
-  expect(tracker.early).toBe(0);
-  expect(tracker.refs.filter((r) => r.what === 'body')).toHaveLength(expected);
-}
-
 /**
  * The attack and its checks: STREAMS requests for `path` on one
  * connection, each reset (CANCEL) at once (`together`: in the same write
@@ -105,17 +94,11 @@ async function lateCase(port: number, path: string, mode: 'together' | 'dispatch
       await sleep(LATE_DELAY + 50);
       await answers(expectRequests ?? tracker.requests);
     } else {
-      // In rounds within the servers' 100 concurrent streams.
-      for (let r = 0; r < STREAMS; r += ROUND) {
-        c.write(...requests.slice(r, r + ROUND));
-        await until(() => tracker.requests >= r + ROUND, 5000, `${r + ROUND} requests at the application (got ${tracker.requests})`);
-        c.write(...resets.slice(r, r + ROUND));
-      }
+      await inRounds((a, b) => c.write(...requests.slice(a, b)), (a, b) => c.write(...resets.slice(a, b)));
       await answers(STREAMS);
     }
     // Released while the connection is still open.
-    await collect();
-    expect(tracker.alive(), 'objects still held after gc() (WeakRefs not collected)').toEqual({});
+    await expectReleased();
     // The same connection serves a request; nothing was sent on the reset streams.
     const last = next + 2;
     c.write(requestHeaders(last, '/ok'));
@@ -155,20 +138,20 @@ describe.each(targets)('$name: responses answered after the client reset the str
     const s = await nodeConnect(port);
     s.on('error', () => {});
     try {
-      for (let r = 0; r < STREAMS; r += ROUND) {
-        const reqs: http2.ClientHttp2Stream[] = [];
-        for (let i = 0; i < ROUND; i++) {
+      let reqs: http2.ClientHttp2Stream[] = [];
+      await inRounds((a, b) => {
+        reqs = [];
+        for (let i = a; i < b; i++) {
           const req = s.request({ ':path': `/late/${form}/timer` });
           req.on('error', () => {});
           req.on('response', () => tracker.errors.push(`stream ${req.id}: a response came after the cancel`));
           reqs.push(req);
         }
-        await until(() => tracker.requests >= r + ROUND, 5000, `${r + ROUND} requests at the application (got ${tracker.requests})`);
+      }, () => {
         for (const req of reqs) req.close(http2.constants.NGHTTP2_CANCEL);
-      }
+      });
       await answers(STREAMS);
-      await collect();
-      expect(tracker.alive()).toEqual({});
+      await expectReleased();
       const r = await nodeGet(s, '/ok');
       expect(r).toEqual({ status: 200, length: 2 });
       expect(tracker.errors).toEqual([]);

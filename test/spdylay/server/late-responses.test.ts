@@ -16,11 +16,12 @@ import { describe, expect, it } from 'vitest';
 
 import { createServer } from '../../../lib/index.js';
 import { RST, RawSpdy3, T, control, isSpdyGoaway, type SpdyFrame } from '../../helpers/attack-spdy.js';
-import { sleep, until } from '../../helpers/attack-mem.js';
+import { sleep } from '../../helpers/attack-mem.js';
 import { startSpdyServer } from '../../helpers/attack-servers.js';
 import { listen } from '../../helpers/compat-core.js';
 import {
-  LATE_DELAY, LateSpdyHandler, RESET_LIMITS, ROUND, STREAMS, WFILE_FORMS, WHEN, collect, lateApp, lateSuiteHooks, tracker,
+  LATE_DELAY, LateSpdyHandler, RESET_LIMITS, STREAMS, WFILE_FORMS, WHEN, answers, expectReleased, inRounds, lateApp,
+  lateSuiteHooks, tracker,
 } from '../../helpers/late-bodies.js';
 import { RawSpdyClient } from '../../helpers/spdy-raw.js';
 import { CANCEL, PROTO_SPDY3_1 } from '../../../lib/spdylay/index.js';
@@ -69,17 +70,6 @@ function framesOn(frames: SpdyFrame[], ids: Set<number>): string[] {
     .map((f) => `stream ${f.streamId}: ${f.control ? `control type ${f.type}` : 'DATA'} flags ${f.flags}`);
 }
 
-/** Waits until the application answered every request it got (`expected` of them). */
-async function answers(expected: number): Promise<void> {
-  await until(() => tracker.answered + tracker.errors.length >= expected, 8000,
-    `${expected} late answers (requests ${tracker.requests}, answered ${tracker.answered}, errors ${tracker.errors.join('; ')})`);
-  expect(tracker.errors).toEqual([]);
-  expect(tracker.requests).toBe(expected);
-  // every answer came after the stream closed (a late one)
-  expect(tracker.early).toBe(0);
-  expect(tracker.refs.filter((r) => r.what === 'body')).toHaveLength(expected);
-}
-
 /** GET /ok on a fresh connection of `protocol`. */
 async function legit(port: number, protocol: Protocol): Promise<void> {
   const c = protocol.open(port);
@@ -126,17 +116,11 @@ async function lateCase(port: number, protocol: Protocol, path: string, mode: 't
       // its reset) is answered late.
       await answers(tracker.requests);
     } else {
-      // In rounds within the servers' 100 concurrent streams.
-      for (let r = 0; r < STREAMS; r += ROUND) {
-        c.write(...requests.slice(r, r + ROUND));
-        await until(() => tracker.requests >= r + ROUND, 5000, `${r + ROUND} requests at the application (got ${tracker.requests})`);
-        c.write(...resets.slice(r, r + ROUND));
-      }
+      await inRounds((a, b) => c.write(...requests.slice(a, b)), (a, b) => c.write(...resets.slice(a, b)));
       await answers(STREAMS);
     }
     // Released while the connection is still open.
-    await collect();
-    expect(tracker.alive(), 'objects still held after gc() (WeakRefs not collected)').toEqual({});
+    await expectReleased();
     // The same connection serves a request; nothing was sent on the reset streams.
     c.write(await c.syn(next + 2, '/ok'));
     expect((await c.body(next + 2)).toString()).toBe('ok');
@@ -169,20 +153,17 @@ describe.each(servers)('$name: SPDY responses answered after the client reset th
     const c = new RawSpdyClient(port, PROTO_SPDY3_1);
     try {
       const ids: number[] = [];
-      for (let r = 0; r < STREAMS; r += ROUND) {
-        const round: number[] = [];
-        for (let i = 0; i < ROUND; i++) {
+      await inRounds((a, b) => {
+        for (let i = a; i < b; i++) {
           c.request('GET', '/late/writes/timer');
-          round.push(2 * (r + i) + 1);
+          ids.push(2 * i + 1);
         }
-        await until(() => tracker.requests >= r + ROUND, 5000, `${r + ROUND} requests at the application (got ${tracker.requests})`);
-        for (const sid of round) c.session.submitRstStream(sid, CANCEL);
+      }, (a, b) => {
+        for (const sid of ids.slice(a, b)) c.session.submitRstStream(sid, CANCEL);
         c.session.send();
-        ids.push(...round);
-      }
+      });
       await answers(STREAMS);
-      await collect();
-      expect(tracker.alive()).toEqual({});
+      await expectReleased();
       const ok = c.request('GET', '/ok');
       await ok.closed;
       expect(Buffer.concat(ok.chunks).toString()).toBe('ok');
