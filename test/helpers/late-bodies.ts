@@ -46,6 +46,26 @@ export function lateSuiteHooks(): CompatServer[] {
 }
 
 /**
+ * The frames of STREAMS requests on client stream IDs 1, 3, 5, ... (built in
+ * order: a SPDY header block's compression depends on it) and of their
+ * resets; `next` is the first ID after them.
+ */
+export async function lateFrames(
+  request: (id: number) => Buffer | Promise<Buffer>, reset: (id: number) => Buffer,
+): Promise<{ ids: Set<number>; requests: Buffer[]; resets: Buffer[]; next: number }> {
+  const ids = new Set<number>();
+  const requests: Buffer[] = [];
+  const resets: Buffer[] = [];
+  for (let i = 0; i < STREAMS; i++) {
+    const id = 2 * i + 1;
+    ids.add(id);
+    requests.push(await request(id));
+    resets.push(reset(id));
+  }
+  return { ids, requests, resets, next: 2 * STREAMS + 1 };
+}
+
+/**
  * STREAMS requests in rounds of ROUND (within the servers' 100 concurrent
  * streams): `open(from, to)` sends requests [from, to), and once the
  * application has them `reset(from, to)` resets those streams.

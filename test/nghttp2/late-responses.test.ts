@@ -22,7 +22,7 @@ import { listen } from '../helpers/compat-core.js';
 import { type RawClient, requestHeaders, rstStream } from '../helpers/h2raw.js';
 import {
   H2_FORMS, LATE_DELAY, LateH2Handler, LateSpdyHandler, RESET_LIMITS, STREAMS, WFILE_FORMS, WHEN, expectReleased, inRounds,
-  answers, lateApp, lateSuiteHooks, tracker,
+  answers, lateApp, lateFrames, lateSuiteHooks, tracker,
 } from '../helpers/late-bodies.js';
 
 const CANCEL = 8;
@@ -76,16 +76,7 @@ function framesOn(c: RawClient, ids: Set<number>): string[] {
 async function lateCase(port: number, path: string, mode: 'together' | 'dispatched', expectRequests: number | null = STREAMS): Promise<void> {
   const c = await openRaw(port);
   try {
-    const ids = new Set<number>();
-    const requests: Buffer[] = [];
-    const resets: Buffer[] = [];
-    for (let i = 0; i < STREAMS; i++) {
-      const id = 2 * i + 1;
-      ids.add(id);
-      requests.push(requestHeaders(id, path));
-      resets.push(rstStream(id, CANCEL));
-    }
-    const next = 2 * STREAMS + 1;
+    const { ids, requests, resets, next } = await lateFrames((id) => requestHeaders(id, path), (id) => rstStream(id, CANCEL));
     if (mode === 'together') {
       c.write(...requests.flatMap((r, i) => [r, resets[i]!]));
       // The server took every frame before this request's answer.

@@ -21,7 +21,7 @@ import { startSpdyServer } from '../../helpers/attack-servers.js';
 import { listen } from '../../helpers/compat-core.js';
 import {
   LATE_DELAY, LateSpdyHandler, RESET_LIMITS, STREAMS, WFILE_FORMS, WHEN, answers, expectReleased, inRounds, lateApp,
-  lateSuiteHooks, tracker,
+  lateFrames, lateSuiteHooks, tracker,
 } from '../../helpers/late-bodies.js';
 import { RawSpdyClient } from '../../helpers/spdy-raw.js';
 import { CANCEL, PROTO_SPDY3_1 } from '../../../lib/spdylay/index.js';
@@ -94,16 +94,8 @@ async function lateCase(port: number, protocol: Protocol, path: string, mode: 't
   const c = protocol.open(port);
   try {
     await c.connected;
-    const ids = new Set<number>();
-    const requests: Buffer[] = [];
-    const resets: Buffer[] = [];
-    for (let i = 0; i < STREAMS; i++) {
-      const id = 2 * i + 1;
-      ids.add(id);
-      requests.push(await c.syn(id, path)); // compressed in order: written in order
-      resets.push(rst(c, id, RST.CANCEL));
-    }
-    const next = 2 * STREAMS + 1;
+    // compressed in order: written in order
+    const { ids, requests, resets, next } = await lateFrames((id) => c.syn(id, path), (id) => rst(c, id, RST.CANCEL));
     if (mode === 'together') {
       c.write(...requests.flatMap((r, i) => [r, resets[i]!]));
       // The server took every frame before this request's answer.
